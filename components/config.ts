@@ -1,0 +1,221 @@
+// Stack config (namespace `frontbase`) -> a validated tenant config. Pure: no Pulumi import.
+//
+// Every key is checked before any resource is declared; unknown keys are errors, because a
+// typo such as `frontbase:databse` must not fall back silently to a default.
+import { z } from "zod";
+import { PORT_KEYS, PortKey, TENANT_NAME_MAX, tenantNameProblem } from "./naming";
+
+export const NAMESPACE = "frontbase";
+
+export const IMAGE_KEYS = ["backend", "edge", "frontend", "redis", "redisHttp", "postgres"] as const;
+export type ImageKey = (typeof IMAGE_KEYS)[number];
+
+/** Upstream images pinned to a version; Frontbase's own are built per host (see README). */
+export const DEFAULT_IMAGES: Record<ImageKey, string> = {
+    backend: "frontbase-backend:latest",
+    edge: "frontbase-edge:latest",
+    frontend: "frontbase-frontend:latest",
+    redis: "redis:7.4.2-alpine",
+    redisHttp: "hiett/serverless-redis-http:0.0.10",
+    postgres: "postgres:16.6-alpine",
+};
+
+/** Memory limits in MiB. */
+export const DEFAULT_MEMORY: Record<ImageKey, number> = {
+    backend: 512,
+    edge: 512,
+    frontend: 64,
+    redis: 256,
+    redisHttp: 128,
+    postgres: 512,
+};
+
+export interface PortRange {
+    readonly from: number;
+    readonly to: number;
+}
+
+/** The design document's ranges. They overlap; the allocator never hands a port out twice. */
+export const DEFAULT_PORT_RANGES: Record<PortKey, PortRange> = {
+    backend: { from: 8000, to: 8999 },
+    edge: { from: 3002, to: 3999 },
+    frontend: { from: 8080, to: 8999 },
+    redisHttp: { from: 8079, to: 8999 },
+};
+
+export const DEFAULT_MAX_RETRIES = 3;
+
+/** Keys whose values are plain strings; every other value is JSON (number, boolean, object). */
+const STRING_KEYS = new Set(["tenant", "database", "dbPassword", "redisToken", "publicHost", "bindAddress", "adminEmail"]);
+/** Keys that must be stored encrypted (`pulumi config set --secret`). */
+export const SECRET_KEYS = ["dbPassword", "redisToken"] as const;
+
+const port = z
+    .number({ error: "must be an integer port number from 1 to 65535" })
+    .int({ error: "must be an integer port number from 1 to 65535" })
+    .min(1, { error: "must be an integer port number from 1 to 65535" })
+    .max(65535, { error: "must be an integer port number from 1 to 65535" });
+
+const range = z
+    .string({ error: 'must be a range "FROM-TO", e.g. "8000-8999"' })
+    .regex(/^\d{1,5}-\d{1,5}$/, { error: 'must be a range "FROM-TO", e.g. "8000-8999"' })
+    .transform((s, ctx): PortRange => {
+        const [from, to] = s.split("-").map(Number);
+        if (from < 1 || to > 65535 || from > to) {
+            ctx.addIssue({ code: "custom", message: `must be a range "FROM-TO" with 1 <= FROM <= TO <= 65535 (got "${s}")` });
+            return z.NEVER;
+        }
+        return { from, to };
+    });
+
+const secretString = z.string().min(12, { error: "must be at least 12 characters" }).max(256, { error: "must be at most 256 characters" });
+const perPortKey = <T extends z.ZodType>(t: T) =>
+    z.strictObject(Object.fromEntries(PORT_KEYS.map((k) => [k, t.optional()])) as Record<PortKey, z.ZodOptional<T>>, {
+        error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${PORT_KEYS.join(", ")}` : "must be an object"),
+    });
+const perImageKey = <T extends z.ZodType>(t: T) =>
+    z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, t.optional()])) as Record<ImageKey, z.ZodOptional<T>>, {
+        error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${IMAGE_KEYS.join(", ")}` : "must be an object"),
+    });
+
+const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
+const memoryMiB = z.number().int().min(16, { error: "must be an integer number of MiB, at least 16" }).max(65536, { error: "must be at most 65536 MiB" });
+
+const schema = z.strictObject(
+    {
+        tenant: z.string().superRefine((v, ctx) => {
+            const problem = tenantNameProblem(v);
+            if (problem) ctx.addIssue({ code: "custom", message: v.length > TENANT_NAME_MAX ? problem : `${problem} (got "${v}")` });
+        }),
+        database: z.enum(["sqlite", "postgres"], { error: 'must be "sqlite" or "postgres"' }).default("sqlite"),
+        ports: perPortKey(port).default({}),
+        portRanges: perPortKey(range).default({}),
+        reservedPorts: z.array(port, { error: "must be a list of port numbers" }).default([]),
+        maxRetries: z.number().int().min(0).max(20, { error: "must be an integer from 0 to 20" }).default(DEFAULT_MAX_RETRIES),
+        images: perImageKey(imageRef).default({}),
+        memory: perImageKey(memoryMiB).default({}),
+        dbPassword: secretString.optional(),
+        redisToken: secretString.regex(/^[A-Za-z0-9._~-]+$/, { error: "must use only letters, digits and . _ ~ -" }).optional(),
+        purgeDataOnDestroy: z.boolean({ error: "must be true or false" }).default(false),
+        publicHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, { error: "must be a host name or IP address" }).default("localhost"),
+        bindAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1" }).default("0.0.0.0"),
+        adminEmail: z.string().email({ error: "must be an e-mail address" }).default("admin@example.com"),
+    },
+    { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
+);
+
+/** Every key of the `frontbase` namespace, for error messages and the README's table. */
+export const CONFIG_KEYS = Object.keys(schema.shape);
+
+function unknownKeys(keys: readonly string[]): string {
+    return `unknown key(s) ${keys.map((k) => `${NAMESPACE}:${k}`).join(", ")}; allowed: ${CONFIG_KEYS.join(", ")}`;
+}
+
+type Parsed = z.output<typeof schema>;
+
+/** The validated config a TenantStack is built from. Ports not pinned are allocated later. */
+export interface TenantConfig {
+    readonly tenant: string;
+    readonly database: "sqlite" | "postgres";
+    readonly ports: Partial<Record<PortKey, number>>;
+    readonly portRanges: Record<PortKey, PortRange>;
+    readonly reservedPorts: readonly number[];
+    readonly maxRetries: number;
+    readonly images: Record<ImageKey, string>;
+    readonly memory: Record<ImageKey, number>;
+    readonly dbPassword?: string;
+    readonly redisToken?: string;
+    readonly purgeDataOnDestroy: boolean;
+    readonly publicHost: string;
+    readonly bindAddress: string;
+    readonly adminEmail: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`Invalid stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+export interface ConfigContext {
+    /** The stack's name; the tenant defaults to it. */
+    readonly stack: string;
+    /** Fully qualified keys (`frontbase:dbPassword`) that Pulumi holds encrypted. */
+    readonly secretKeys?: ReadonlySet<string>;
+}
+
+/**
+ * Validate raw stack config: `raw` maps keys (with or without the `frontbase:` prefix) to
+ * the strings Pulumi stores. Keys of other namespaces (`docker:host`, `pulumi:*`) are ignored.
+ */
+export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: ConfigContext): TenantConfig {
+    const problems: string[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(raw)) {
+        const key = fullKey.includes(":") ? stripNamespace(fullKey) : fullKey;
+        if (key === undefined) continue;
+        values[key] = STRING_KEYS.has(key) ? text : decode(text);
+    }
+    values.tenant ??= ctx.stack;
+    for (const key of SECRET_KEYS) {
+        const qualified = `${NAMESPACE}:${key}`;
+        if (values[key] !== undefined && ctx.secretKeys && !ctx.secretKeys.has(qualified)) {
+            problems.push(`${qualified}: is stored in plain text; set it with \`pulumi config set --secret ${key}\``);
+        }
+    }
+    const result = schema.safeParse(values);
+    if (!result.success) {
+        for (const issue of result.error.issues) problems.push(`${describePath(issue.path)}: ${issue.message}`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    const cfg = complete((result as { data: Parsed }).data);
+    const clash = duplicatePinnedPort(cfg.ports);
+    if (clash) throw new ConfigError([clash]);
+    return cfg;
+}
+
+function complete(p: Parsed): TenantConfig {
+    return {
+        ...p,
+        ports: p.ports as Partial<Record<PortKey, number>>,
+        portRanges: { ...DEFAULT_PORT_RANGES, ...dropUndefined(p.portRanges) },
+        images: { ...DEFAULT_IMAGES, ...dropUndefined(p.images) },
+        memory: { ...DEFAULT_MEMORY, ...dropUndefined(p.memory) },
+    };
+}
+
+function duplicatePinnedPort(ports: Partial<Record<PortKey, number>>): string | undefined {
+    const seen = new Map<number, PortKey>();
+    for (const key of PORT_KEYS) {
+        const p = ports[key];
+        if (p === undefined) continue;
+        const other = seen.get(p);
+        if (other) return `${NAMESPACE}:ports.${key}: ${p} is already used by ports.${other}; each service needs its own host port`;
+        seen.set(p, key);
+    }
+    return undefined;
+}
+
+function stripNamespace(fullKey: string): string | undefined {
+    const [ns, ...rest] = fullKey.split(":");
+    return ns === NAMESPACE ? rest.join(":") : undefined;
+}
+
+/** Pulumi stores objects, lists, numbers and booleans as JSON text. */
+function decode(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+    if (path.length === 0) return NAMESPACE;
+    return `${NAMESPACE}:${path.map(String).join(".")}`;
+}
+
+function dropUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}

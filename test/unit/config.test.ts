@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { CONFIG_KEYS, ConfigError, DEFAULT_IMAGES, DEFAULT_PORT_RANGES, parseTenantConfig } from "../../components/config";
+
+const ctx = { stack: "tenant1", secretKeys: new Set(["frontbase:dbPassword", "frontbase:redisToken"]) };
+
+function problemsOf(raw: Record<string, string>, context = ctx): readonly string[] {
+    try {
+        parseTenantConfig(raw, context);
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+    }
+    throw new Error("expected a ConfigError");
+}
+
+describe("parseTenantConfig", () => {
+    it("defaults the tenant to the stack name and fills documented defaults", () => {
+        const cfg = parseTenantConfig({}, ctx);
+        expect(cfg.tenant).toBe("tenant1");
+        expect(cfg.database).toBe("sqlite");
+        expect(cfg.ports).toEqual({});
+        expect(cfg.portRanges).toEqual(DEFAULT_PORT_RANGES);
+        expect(cfg.images).toEqual(DEFAULT_IMAGES);
+        expect(cfg.purgeDataOnDestroy).toBe(false);
+        expect(cfg.maxRetries).toBe(3);
+        expect(cfg.bindAddress).toBe("0.0.0.0");
+    });
+
+    it("reads Pulumi's stored strings: JSON objects, numbers, booleans, and plain strings", () => {
+        const cfg = parseTenantConfig(
+            {
+                "frontbase:tenant": "acme",
+                "frontbase:database": "postgres",
+                "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081,"redisHttp":8082}',
+                "frontbase:portRanges": '{"edge":"3100-3199"}',
+                "frontbase:images": '{"redis":"redis:7.4.1-alpine"}',
+                "frontbase:memory": '{"backend":1024}',
+                "frontbase:purgeDataOnDestroy": "true",
+                "frontbase:maxRetries": "5",
+                "frontbase:dbPassword": "123456789012345",
+                "docker:host": "ssh://ops@vps",
+            },
+            ctx,
+        );
+        expect(cfg.tenant).toBe("acme");
+        expect(cfg.database).toBe("postgres");
+        expect(cfg.ports).toEqual({ backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 });
+        expect(cfg.portRanges.edge).toEqual({ from: 3100, to: 3199 });
+        expect(cfg.portRanges.backend).toEqual({ from: 8000, to: 8999 });
+        expect(cfg.images.redis).toBe("redis:7.4.1-alpine");
+        expect(cfg.images.backend).toBe(DEFAULT_IMAGES.backend);
+        expect(cfg.memory.backend).toBe(1024);
+        expect(cfg.purgeDataOnDestroy).toBe(true);
+        expect(cfg.maxRetries).toBe(5);
+        // A numeric-looking password stays a string.
+        expect(cfg.dbPassword).toBe("123456789012345");
+    });
+
+    it("lists every key of the namespace", () => {
+        expect(CONFIG_KEYS).toEqual([
+            "tenant", "database", "ports", "portRanges", "reservedPorts", "maxRetries", "images", "memory",
+            "dbPassword", "redisToken", "purgeDataOnDestroy", "publicHost", "bindAddress", "adminEmail",
+        ]);
+    });
+
+    it.each<[string, Record<string, string>, string]>([
+        ["a typo in a key", { "frontbase:databse": "postgres" }, `frontbase: unknown key(s) frontbase:databse; allowed: ${CONFIG_KEYS.join(", ")}`],
+        ["an unknown database", { "frontbase:database": "mysql" }, 'frontbase:database: must be "sqlite" or "postgres"'],
+        ["a port that is not a number", { "frontbase:ports": '{"backend":"abc"}' }, "frontbase:ports.backend: must be an integer port number from 1 to 65535"],
+        ["a port out of range", { "frontbase:ports": '{"edge":70000}' }, "frontbase:ports.edge: must be an integer port number from 1 to 65535"],
+        ["an unknown service in ports", { "frontbase:ports": '{"bakend":8000}' }, "frontbase:ports: unknown key(s) bakend; allowed: backend, edge, frontend, redisHttp"],
+        ["two services on one port", { "frontbase:ports": '{"backend":8000,"frontend":8000}' }, "frontbase:ports.frontend: 8000 is already used by ports.backend; each service needs its own host port"],
+        ["a bad tenant name", { "frontbase:tenant": "Bad_Name" }, `frontbase:tenant: must start with a lowercase letter and contain only lowercase letters, digits and '-' (got "Bad_Name")`],
+        ["a tenant name too long", { "frontbase:tenant": "a".repeat(41) }, "frontbase:tenant: must be at most 40 characters (got 41)"],
+        ["a tiny memory limit", { "frontbase:memory": '{"backend":4}' }, "frontbase:memory.backend: must be an integer number of MiB, at least 16"],
+        ["a reversed range", { "frontbase:portRanges": '{"backend":"9000-8000"}' }, 'frontbase:portRanges.backend: must be a range "FROM-TO" with 1 <= FROM <= TO <= 65535 (got "9000-8000")'],
+        ["a range that is not a range", { "frontbase:portRanges": '{"backend":8000}' }, 'frontbase:portRanges.backend: must be a range "FROM-TO", e.g. "8000-8999"'],
+        ["a non-boolean flag", { "frontbase:purgeDataOnDestroy": "yes" }, "frontbase:purgeDataOnDestroy: must be true or false"],
+        ["an unknown image key", { "frontbase:images": '{"nginx":"nginx:1"}' }, "frontbase:images: unknown key(s) nginx; allowed: backend, edge, frontend, redis, redisHttp, postgres"],
+        ["a short password", { "frontbase:dbPassword": "short" }, "frontbase:dbPassword: must be at least 12 characters"],
+        ["a token with URL-unsafe characters", { "frontbase:redisToken": "abc def/ghi+jkl" }, "frontbase:redisToken: must use only letters, digits and . _ ~ -"],
+        ["a bind address that is not IPv4", { "frontbase:bindAddress": "localhost" }, "frontbase:bindAddress: must be an IPv4 address such as 0.0.0.0 or 127.0.0.1"],
+    ])("rejects %s, naming the key and what is allowed", (_, raw, problem) => {
+        expect(problemsOf(raw)).toEqual([problem]);
+    });
+
+    it("rejects a password kept in plain text in the stack file", () => {
+        expect(problemsOf({ "frontbase:dbPassword": "longenoughpassword" }, { stack: "t", secretKeys: new Set() })).toEqual([
+            "frontbase:dbPassword: is stored in plain text; set it with `pulumi config set --secret dbPassword`",
+        ]);
+    });
+
+    it("reports every problem at once", () => {
+        expect(problemsOf({ "frontbase:database": "mysql", "frontbase:maxRetries": "99" })).toHaveLength(2);
+    });
+
+    it("prints the problems in the error message", () => {
+        expect(() => parseTenantConfig({ "frontbase:database": "mysql" }, ctx)).toThrow(
+            'Invalid stack config:\n  - frontbase:database: must be "sqlite" or "postgres"',
+        );
+    });
+});

@@ -1,0 +1,180 @@
+// What TenantStack declares, resource by resource, under Pulumi mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parseTenantConfig, TenantConfig } from "../../components/config";
+import type { TenantStack as TenantStackT } from "../../components/TenantStack";
+import { installMocks, recorder, valueOf } from "../support/pulumiMocks";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const NETWORK = "docker:index/network:Network";
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+const PORTS = { backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 };
+
+const rec = recorder();
+let TenantStack: typeof TenantStackT;
+
+beforeAll(async () => {
+    await installMocks(rec);
+    ({ TenantStack } = await import("../../components/TenantStack"));
+});
+beforeEach(() => rec.reset());
+
+function config(extra: Record<string, string> = {}, stack = "tenant1"): TenantConfig {
+    return parseTenantConfig(extra, { stack, secretKeys: new Set(["frontbase:dbPassword", "frontbase:redisToken"]) });
+}
+
+/** Build a tenant and wait until every container is registered. */
+async function deploy(cfg: TenantConfig, ports = PORTS): Promise<TenantStackT> {
+    const t = new TenantStack(cfg.tenant, { config: cfg, ports });
+    await Promise.all(Object.values(t.containers).map((c) => valueOf(c!.id)));
+    return t;
+}
+
+const container = (tenant: string, service: string) => rec.one(CONTAINER, `${tenant}-${service}-container`).inputs;
+const env = (tenant: string, service: string): Record<string, string> =>
+    Object.fromEntries((container(tenant, service).envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const labelsOf = (inputs: Record<string, any>) => Object.fromEntries(inputs.labels.map((l: any) => [l.label, l.value]));
+
+describe("TenantStack (sqlite)", () => {
+    beforeEach(async () => void (await deploy(config())));
+
+    it("declares one network, three volumes, five images, five containers and three passwords", () => {
+        expect(rec.byType(NETWORK).map((r) => r.inputs.name)).toEqual(["tenant1_frontbase_frontbase"]);
+        expect(rec.byType(VOLUME).map((r) => r.inputs.name).sort()).toEqual([
+            "tenant1_frontbase_backend_data", "tenant1_frontbase_edge_data", "tenant1_frontbase_redis_data",
+        ]);
+        expect(rec.byType(CONTAINER).map((r) => r.inputs.name).sort()).toEqual([
+            "tenant1_frontbase-backend-1", "tenant1_frontbase-edge-1", "tenant1_frontbase-frontend-1",
+            "tenant1_frontbase-redis-1", "tenant1_frontbase-redis-http-1",
+        ]);
+        expect(rec.byType(IMAGE).map((r) => r.inputs)).toContainEqual({ name: "redis:7.4.2-alpine", keepLocally: true });
+        expect(rec.byType(IMAGE).every((r) => r.inputs.keepLocally === true)).toBe(true);
+        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-redis-token", "tenant1-secret-key"]);
+    });
+
+    it.each([
+        // service, image, host port, internal port, volume, mount path
+        ["backend", "frontbase-backend:latest", 8001, 8000, "tenant1_frontbase_backend_data", "/app/data"],
+        ["edge", "frontbase-edge:latest", 3003, 3002, "tenant1_frontbase_edge_data", "/app/data"],
+        ["frontend", "frontbase-frontend:latest", 8081, 80, undefined, undefined],
+        ["redis-http", "hiett/serverless-redis-http:0.0.10", 8082, 80, undefined, undefined],
+        ["redis", "redis:7.4.2-alpine", undefined, undefined, "tenant1_frontbase_redis_data", "/data"],
+    ])("%s: image %s, host port %s -> %s, volume %s at %s", (service, image, host, internal, volume, path) => {
+        const c = container("tenant1", service);
+        expect(c.image).toBe(`sha256:id-of-${image}`);
+        expect(c.hostname).toBe(service);
+        expect(c.ports).toEqual(host === undefined ? [] : [{ internal, external: host, ip: "0.0.0.0", protocol: "tcp" }]);
+        expect(c.networksAdvanced).toEqual([{ name: "tenant1_frontbase_frontbase", aliases: [service] }]);
+        expect(c.mounts).toEqual(volume === undefined ? [] : [{ type: "volume", source: volume, target: path }]);
+        expect(labelsOf(c)).toEqual({ "com.docker.compose.project": "tenant1_frontbase", "com.docker.compose.service": service, "frontbase.tenant": "tenant1" });
+        expect(c.restart).toBe("unless-stopped");
+        expect(c.logDriver).toBe("json-file");
+        expect(c.logOpts).toEqual({ "max-size": "10m", "max-file": "3" });
+        expect(c.securityOpts).toEqual(["no-new-privileges:true"]);
+    });
+
+    it.each([
+        ["backend", 512, ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"], "10s", 5, "60s"],
+        ["edge", 512, ["CMD", "node", "-e", "fetch('http://127.0.0.1:3002/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"], "15s", 3, "10s"],
+        ["frontend", 64, ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"], "10s", 3, "0s"],
+        ["redis", 256, ["CMD", "redis-cli", "ping"], "10s", 5, "0s"],
+    ])("%s: %s MiB, health check %j every %s", (service, memory, tests, interval, retries, startPeriod) => {
+        const c = container("tenant1", service);
+        expect(c.memory).toBe(memory);
+        expect(c.healthcheck).toMatchObject({ tests, interval, retries, startPeriod });
+        expect(c.wait).toBe(true);
+    });
+
+    it("redis-http has no upstream health check, so create does not wait on one", () => {
+        const c = container("tenant1", "redis-http");
+        expect(c.healthcheck).toBeUndefined();
+        expect(c.wait).toBe(false);
+        expect(c.memory).toBe(128);
+    });
+
+    it("redis keeps an append-only file so writes survive a replacement", () => {
+        expect(container("tenant1", "redis").command).toEqual(["redis-server", "--appendonly", "yes"]);
+    });
+
+    it("hands the redis-http token to backend and edge as their Upstash credentials", () => {
+        const token = env("tenant1", "redis-http").SRH_TOKEN;
+        expect(token).toBe("generated-tenant1-redis-token");
+        expect(env("tenant1", "redis-http")).toMatchObject({ SRH_MODE: "env", SRH_CONNECTION_STRING: "redis://redis:6379" });
+        for (const svc of ["backend", "edge"]) {
+            expect(env("tenant1", svc)).toMatchObject({ UPSTASH_REDIS_REST_URL: "http://redis-http:80", UPSTASH_REDIS_REST_TOKEN: token });
+        }
+    });
+
+    it("wires the backend to sqlite in its volume and to the edge on 3002", () => {
+        expect(env("tenant1", "backend")).toMatchObject({
+            DATABASE_URL: "sqlite+aiosqlite:////app/data/frontbase.db",
+            SECRET_KEY: "generated-tenant1-secret-key",
+            ADMIN_PASSWORD: "generated-tenant1-admin-password",
+            ADMIN_EMAIL: "admin@example.com",
+            EDGE_URL: "http://edge:3002",
+            CORS_ORIGINS: "http://localhost:8081",
+        });
+        expect(env("tenant1", "edge")).toMatchObject({ PORT: "3002", FASTAPI_URL: "http://backend:8000", SQLITE_PATH: "/app/data/edge.db" });
+    });
+
+    it("keeps volumes on destroy and replaces containers delete-first (options reach the engine; see test/engine)", () => {
+        // Mocks cannot see resource options; the engine-double tests assert them.
+        expect(rec.byType(VOLUME)).toHaveLength(3);
+    });
+});
+
+describe("TenantStack outputs and secrets", () => {
+    it("marks credentials and secret-bearing env lists as secrets", async () => {
+        const t = await deploy(config({ "frontbase:database": "postgres" }));
+        for (const o of [t.adminPassword, t.redisToken, t.dbPassword!]) expect(await pulumi.isSecret(o)).toBe(true);
+        for (const svc of ["postgres", "redis-http", "backend", "edge"]) {
+            expect(rec.one(CONTAINER, `tenant1-${svc}-container`).secretInputs).toEqual(new Set(["envs"]));
+        }
+        for (const svc of ["redis", "frontend"]) expect(rec.one(CONTAINER, `tenant1-${svc}-container`).secretInputs.size).toBe(0);
+        expect(t.urls).toEqual({ backend: "http://localhost:8001", edge: "http://localhost:3003", frontend: "http://localhost:8081", redisHttp: "http://localhost:8082" });
+        expect(await valueOf(t.volumes.postgres)).toBe("tenant1_frontbase_postgres_data");
+    });
+
+    it("uses secret config instead of generating, and creates no password resource for it", async () => {
+        await deploy(config({ "frontbase:database": "postgres", "frontbase:dbPassword": "p@ss word/123", "frontbase:redisToken": "my-token-0123456789" }));
+        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-secret-key"]);
+        expect(env("tenant1", "postgres").POSTGRES_PASSWORD).toBe("p@ss word/123");
+        expect(env("tenant1", "backend").DATABASE_URL).toBe("postgresql+asyncpg://frontbase:p%40ss%20word%2F123@postgres:5432/frontbase_tenant1");
+        expect(env("tenant1", "redis-http").SRH_TOKEN).toBe("my-token-0123456789");
+        expect(env("tenant1", "edge").UPSTASH_REDIS_REST_TOKEN).toBe("my-token-0123456789");
+    });
+});
+
+describe("TenantStack (postgres)", () => {
+    beforeEach(async () => void (await deploy(config({ "frontbase:database": "postgres", "frontbase:tenant": "acme-eu" }))));
+
+    it("runs the tenant's own postgres, never published, with its own database and generated password", () => {
+        const pg = container("acme-eu", "postgres");
+        expect(pg.name).toBe("acme-eu_frontbase-postgres-1");
+        expect(pg.ports).toEqual([]);
+        expect(pg.image).toBe("sha256:id-of-postgres:16.6-alpine");
+        expect(pg.mounts).toEqual([{ type: "volume", source: "acme-eu_frontbase_postgres_data", target: "/var/lib/postgresql/data" }]);
+        expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-U", "frontbase", "-d", "frontbase_acme_eu"]);
+        expect(env("acme-eu", "postgres")).toEqual({ POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: "generated-acme-eu-db-password", POSTGRES_DB: "frontbase_acme_eu" });
+    });
+
+    it("points the backend at that database with the same password", () => {
+        expect(env("acme-eu", "backend").DATABASE_URL).toBe("postgresql+asyncpg://frontbase:generated-acme-eu-db-password@postgres:5432/frontbase_acme_eu");
+        expect(rec.byType(PASSWORD).map((r) => r.name)).toContain("acme-eu-db-password");
+    });
+});
+
+describe("two tenants in one process", () => {
+    it("get disjoint names for every Docker object and every logical resource", async () => {
+        await deploy(config({}, "tenant1"));
+        await deploy(config({}, "tenant2"), { backend: 8002, edge: 3004, frontend: 8083, redisHttp: 8084 });
+        const named = rec.resources.filter((r) => typeof r.inputs.name === "string" && r.type !== IMAGE);
+        const dockerNames = named.map((r) => `${r.type}:${r.inputs.name}`);
+        expect(new Set(dockerNames).size).toBe(dockerNames.length);
+        const logical = rec.resources.map((r) => `${r.type}:${r.name}`);
+        expect(new Set(logical).size).toBe(logical.length);
+        expect(env("tenant1", "redis-http").SRH_TOKEN).not.toBe(env("tenant2", "redis-http").SRH_TOKEN);
+    });
+});
