@@ -1,0 +1,45 @@
+// A Docker Engine API client for the host the tenants run on.
+//
+// The host is, in order: an explicit value, the stack's `docker:host` config, DOCKER_HOST,
+// the local socket. Same resolution as @pulumi/docker's provider, so the allocator and the
+// operator commands look at the same engine that `pulumi up` deploys to.
+import Docker from "dockerode";
+
+export const LOCAL_SOCKET = "/var/run/docker.sock";
+
+export interface DockerTarget {
+    /** `unix:///path`, `tcp://host:port`, `ssh://user@host[:port]`, or undefined for the local socket. */
+    readonly host?: string;
+}
+
+export function resolveDockerHost(explicit?: string, stackConfig: Readonly<Record<string, string>> = {}): string {
+    return explicit ?? stackConfig["docker:host"] ?? process.env.DOCKER_HOST ?? `unix://${LOCAL_SOCKET}`;
+}
+
+/** Whether containers on this host publish their ports on this machine's interfaces. */
+export function isLocalHost(host: string): boolean {
+    if (host.startsWith("unix://") || host.startsWith("npipe://")) return true;
+    const m = /^(tcp|http|https):\/\/(\[[^\]]+\]|[^:/]+)/.exec(host);
+    return m !== null && ["localhost", "127.0.0.1", "[::1]"].includes(m[2]);
+}
+
+export function dockerClient(host: string = resolveDockerHost()): Docker {
+    if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
+    const url = new URL(host);
+    if (url.protocol === "ssh:") {
+        return new Docker({ protocol: "ssh", host: url.hostname, port: url.port ? Number(url.port) : 22, username: url.username || undefined } as Docker.DockerOptions);
+    }
+    if (url.protocol === "tcp:" || url.protocol === "http:" || url.protocol === "https:") {
+        return new Docker({ protocol: url.protocol === "https:" ? "https" : "http", host: url.hostname, port: Number(url.port || 2375) });
+    }
+    throw new Error(`docker host ${JSON.stringify(host)}: unsupported scheme; use unix://, tcp:// or ssh://`);
+}
+
+/** A clear error for a daemon that does not answer, instead of a socket stack trace. */
+export async function pingDocker(docker: Docker, host: string): Promise<void> {
+    try {
+        await docker.ping();
+    } catch (e) {
+        throw new Error(`the Docker Engine at ${host} does not answer (${(e as Error).message}); is dockerd running?`);
+    }
+}
