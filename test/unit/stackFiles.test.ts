@@ -1,0 +1,40 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { parseTenantConfig } from "../../components/config";
+import { listStackFiles, readStackFile, writeStackFile } from "../../components/stackFiles";
+
+const dir = () => mkdtempSync(path.join(tmpdir(), "stackfiles-"));
+
+describe("stack files", () => {
+    it("reads nested config as the JSON text the program receives, and never reads secure values", async () => {
+        const d = dir();
+        writeFileSync(
+            path.join(d, "Pulumi.acme.yaml"),
+            "config:\n  frontbase:ports:\n    backend: 8001\n  frontbase:purgeDataOnDestroy: true\n  frontbase:dbPassword:\n    secure: v1:abc\n  docker:host: ssh://ops@vps\n",
+        );
+        const f = await readStackFile(path.join(d, "Pulumi.acme.yaml"));
+        expect(f.stack).toBe("acme");
+        expect(f.config).toEqual({ "frontbase:ports": '{"backend":8001}', "frontbase:purgeDataOnDestroy": "true", "docker:host": "ssh://ops@vps" });
+        expect([...f.secureKeys]).toEqual(["frontbase:dbPassword"]);
+        expect(parseTenantConfig(f.config, { stack: f.stack }).ports).toEqual({ backend: 8001 });
+    });
+
+    it("writes a file that reads back, and refuses to overwrite unless asked", async () => {
+        const d = dir();
+        const file = await writeStackFile(d, "t1", { "frontbase:ports": { backend: 8000, edge: 3002 } }, { header: "made by a test" });
+        expect(readFileSync(file, "utf8")).toMatch(/^# made by a test\nconfig:\n/);
+        expect((await readStackFile(file)).config["frontbase:ports"]).toBe('{"backend":8000,"edge":3002}');
+        await expect(writeStackFile(d, "t1", {})).rejects.toThrow(/EEXIST/);
+        await writeStackFile(d, "t1", { "frontbase:tenant": "t1" }, { overwrite: true });
+        expect((await readStackFile(file)).config).toEqual({ "frontbase:tenant": "t1" });
+        expect(await listStackFiles(d)).toEqual([file]);
+    });
+
+    it("names the file when it is not valid YAML", async () => {
+        const d = dir();
+        writeFileSync(path.join(d, "Pulumi.bad.yaml"), "config: [unclosed\n");
+        await expect(readStackFile(path.join(d, "Pulumi.bad.yaml"))).rejects.toThrow(/Pulumi\.bad\.yaml: not valid YAML/);
+    });
+});
