@@ -1,0 +1,64 @@
+// `affected (--base <rev> [--head <rev>] | --all) [--json] [--github-output]`: the tenant stacks a
+// change affects, as the job matrix of .github/workflows/{preview,deploy,drift}.yml.
+import { execFile } from "child_process";
+import { appendFileSync } from "fs";
+import * as path from "path";
+import { promisify } from "util";
+import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../components/gitops/affected";
+import { listStackFiles, STACK_FILE_PATTERN } from "../../components/stackFiles";
+import type { Command, Io } from "../main";
+import { parse, UsageError, withUsage } from "../ops/args";
+import { defaultContext, OpsContext } from "../ops/context";
+
+const USAGE = "affected (--base <rev> [--head <rev>] | --all) [--json] [--github-output]";
+// A revision, never an option: a value starting with "-" would be read by git as a flag.
+const REV = /^[A-Za-z0-9_][A-Za-z0-9._\/~^@{}-]*$/;
+const NULL_SHA = /^0{40}$/;
+
+export const command: Command = { usage: USAGE, run: (argv, io) => runAffected(argv, io, defaultContext()) };
+
+export function runAffected(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
+    return withUsage(USAGE, io, async () => {
+        const { flags } = parse(
+            argv,
+            { base: { type: "string" }, head: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" }, "github-output": { type: "boolean" } },
+            { min: 0, max: 0, names: "no positional arguments" },
+        );
+        const base = flags.base as string | undefined;
+        const head = (flags.head as string | undefined) ?? "HEAD";
+        if ((base === undefined) === (flags.all !== true)) throw new UsageError("give exactly one of --base <rev> or --all");
+        for (const [flag, rev] of [["base", base], ["head", head]] as const) {
+            if (rev !== undefined && !REV.test(rev)) throw new UsageError(`--${flag} "${rev}": must be a git revision (a commit SHA, branch or tag)`);
+        }
+        const outFile = ctx.env.GITHUB_OUTPUT;
+        if (flags["github-output"] && !outFile) throw new UsageError("--github-output: GITHUB_OUTPUT is not set (it is set inside GitHub Actions)");
+
+        const stacks = (await listStackFiles(ctx.projectDir)).map((f) => STACK_FILE_PATTERN.exec(path.basename(f))![1]);
+        let result: Affected;
+        if (base === undefined) result = allStacks(stacks, "every stack (--all)");
+        // GitHub sends an all-zero "before" for the first push of a branch: there is nothing to diff.
+        else if (NULL_SHA.test(base)) result = allStacks(stacks, "no base commit to compare with (first push)");
+        else result = affectedStacks(await changedPaths(ctx.projectDir, base, head), stacks);
+
+        if (flags["github-output"]) appendFileSync(outFile!, githubOutputLines(result));
+        io.out(flags.json ? JSON.stringify(result) : describe(result));
+        return 0;
+    });
+}
+
+async function changedPaths(cwd: string, base: string, head: string): Promise<string[]> {
+    try {
+        // Three dots: what the head side changed since it forked from base (a PR's own changes).
+        const { stdout } = await promisify(execFile)("git", ["diff", "--name-only", "--no-renames", "-z", `${base}...${head}`, "--"], { cwd, maxBuffer: 64 * 1024 * 1024 });
+        return stdout.split("\0").filter((p) => p.length > 0);
+    } catch (e) {
+        const detail = ((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
+        throw new Error(`git diff ${base}...${head} failed: ${detail} (in CI, check out with fetch-depth: 0 so that the base commit exists)`);
+    }
+}
+
+function describe(a: Affected): string {
+    const lines = a.stacks.length === 0 ? ["no stack affected"] : a.stacks.map((s) => `${s}: ${a.reasons[s]}`);
+    for (const s of a.removed) lines.push(`${s}: stack file deleted; not previewed or deployed, destroy it deliberately (pulumi destroy --stack ${s})`);
+    return lines.join("\n");
+}

@@ -1,0 +1,88 @@
+// Which tenant stacks a change affects, for the preview/deploy job matrices. Pure: no git, no fs.
+//
+// The rule errs on the side of previewing: a path is "inert" only when it is known not to
+// reach the Pulumi program or the way CI runs it (docs, tests, operator CLI, other CI files).
+// Every other path outside a stack file counts as shared code and affects every stack, so a
+// new top-level folder can never slip a change past review without a preview.
+import { STACK_FILE_PATTERN } from "../stackFiles";
+
+/** Workflows (and their local actions) that run Pulumi: changing how it runs affects every stack. */
+export const PULUMI_WORKFLOWS = [".github/workflows/preview.yml", ".github/workflows/deploy.yml", ".github/workflows/drift.yml"] as const;
+
+/** Paths known not to reach the program (test/unit/gitops proves none is imported by index.ts). */
+const INERT: readonly RegExp[] = [
+    /\.md$/i,
+    /^docs\//,
+    /^LICENSE/i,
+    /^\.gitignore$/,
+    /^\.editorconfig$/,
+    /^\.vscode\//,
+    /^\.ci\//,
+    /^cli\//,
+    /^test\//,
+    /^bench\//,
+    /^vitest[^/]*\.m?[jt]s$/,
+];
+
+export type PathClass = { readonly kind: "stack"; readonly stack: string } | { readonly kind: "shared" } | { readonly kind: "inert" };
+
+export function classifyPath(path: string): PathClass {
+    // Stack files live next to Pulumi.yaml at the repository root; elsewhere they are just files.
+    const stack = path.includes("/") ? undefined : STACK_FILE_PATTERN.exec(path)?.[1];
+    if (stack !== undefined) return { kind: "stack", stack };
+    if (path.startsWith(".github/")) {
+        const runsPulumi = (PULUMI_WORKFLOWS as readonly string[]).includes(path) || path.startsWith(".github/actions/");
+        return runsPulumi ? { kind: "shared" } : { kind: "inert" };
+    }
+    return INERT.some((re) => re.test(path)) ? { kind: "inert" } : { kind: "shared" };
+}
+
+export interface Affected {
+    /** Stacks to preview or deploy: their stack file exists at the head commit. Sorted. */
+    readonly stacks: readonly string[];
+    /**
+     * Stacks whose file was deleted (or renamed away). They cannot be previewed (their config is
+     * gone) and are never destroyed automatically: destroying is an operator's decision.
+     */
+    readonly removed: readonly string[];
+    /** Shared paths that made every stack affected; empty when only stack files mattered. */
+    readonly sharedChanges: readonly string[];
+    /** One line per stack: why it is in the list. */
+    readonly reasons: Readonly<Record<string, string>>;
+}
+
+/**
+ * `changed`: paths changed between base and head (`git diff --name-only --no-renames`, so a
+ * rename appears as its old and its new path). `stacks`: stack names whose file exists at head.
+ */
+export function affectedStacks(changed: readonly string[], stacks: readonly string[]): Affected {
+    const present = new Set(stacks);
+    const direct = new Set<string>();
+    const removed = new Set<string>();
+    const shared: string[] = [];
+    for (const path of new Set(changed)) {
+        const c = classifyPath(path);
+        if (c.kind === "stack") (present.has(c.stack) ? direct : removed).add(c.stack);
+        else if (c.kind === "shared") shared.push(path);
+    }
+    const reasons: Record<string, string> = {};
+    const chosen = shared.length > 0 ? [...present] : [...direct];
+    for (const s of chosen) reasons[s] = direct.has(s) ? `Pulumi.${s}.yaml changed` : `shared code changed: ${summarise(shared.sort())}`;
+    return { stacks: chosen.sort(), removed: [...removed].sort(), sharedChanges: shared.sort(), reasons };
+}
+
+/** Every stack, for the scheduled drift check and for a first deployment. */
+export function allStacks(stacks: readonly string[], why: string): Affected {
+    const sorted = [...new Set(stacks)].sort();
+    return { stacks: sorted, removed: [], sharedChanges: [], reasons: Object.fromEntries(sorted.map((s) => [s, why])) };
+}
+
+function summarise(paths: readonly string[]): string {
+    const shown = paths.slice(0, 3).join(", ");
+    return paths.length > 3 ? `${shown} (+${paths.length - 3} more)` : shown;
+}
+
+/** Lines for `$GITHUB_OUTPUT`; JSON arrays feed `fromJSON(...)` in a job matrix. */
+export function githubOutputLines(a: Affected): string {
+    return [`stacks=${JSON.stringify(a.stacks)}`, `removed=${JSON.stringify(a.removed)}`, `count=${a.stacks.length}`].join("\n") + "\n";
+}

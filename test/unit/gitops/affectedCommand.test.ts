@@ -1,0 +1,102 @@
+// The real `affected` command against a real git repository in a temporary directory.
+import { execFileSync } from "child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { runAffected } from "../../../cli/commands/affected";
+import type { OpsContext } from "../../../cli/ops/context";
+
+function repo() {
+    const dir = mkdtempSync(path.join(tmpdir(), "affected-"));
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" }).trim();
+    const write = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        writeFileSync(path.join(dir, file), text);
+    };
+    git("init", "-q", "-b", "main");
+    for (const f of ["Pulumi.yaml", "Pulumi.acme.yaml", "Pulumi.beta.yaml", "Pulumi.gone.yaml", "components/x.ts", "README.md"]) write(f, `${f}\n`);
+    git("add", ".");
+    git("commit", "-q", "-m", "base");
+    return { dir, git, write, base: git("rev-parse", "HEAD") };
+}
+
+async function run(argv: string[], ctx: Partial<OpsContext> & { projectDir: string }) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAffected(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t) }, {
+        terminal: { interactive: false, ask: async () => "" },
+        env: {},
+        ...ctx,
+    });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("tenant affected", () => {
+    it("lists the stack whose file changed, and the deleted one apart", async () => {
+        const r = repo();
+        r.write("Pulumi.acme.yaml", "changed\n");
+        r.write("README.md", "docs only\n");
+        r.git("rm", "-q", "Pulumi.gone.yaml");
+        r.git("commit", "-qam", "change");
+        const res = await run(["--base", r.base, "--json"], { projectDir: r.dir });
+        expect(res.code).toBe(0);
+        expect(JSON.parse(res.out)).toMatchObject({ stacks: ["acme"], removed: ["gone"] });
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it("lists every stack when shared code changed on a branch (three-dot diff ignores base's own later commits)", async () => {
+        const r = repo();
+        r.git("checkout", "-qb", "feature");
+        r.write("components/x.ts", "changed\n");
+        r.git("commit", "-qam", "shared");
+        r.git("checkout", "-q", "main");
+        r.write("Pulumi.beta.yaml", "main moved on\n");
+        r.git("commit", "-qam", "main");
+        const res = await run(["--base", "main", "--head", "feature", "--json"], { projectDir: r.dir });
+        // Stack files are listed from the working tree (main here, where gone still exists).
+        expect(JSON.parse(res.out).stacks).toEqual(["acme", "beta", "gone"]);
+        expect(JSON.parse(res.out).sharedChanges).toEqual(["components/x.ts"]);
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it("writes the matrix to GITHUB_OUTPUT, and --all lists every stack", async () => {
+        const r = repo();
+        const outFile = path.join(r.dir, "gh-output");
+        writeFileSync(outFile, "");
+        const res = await run(["--all", "--github-output"], { projectDir: r.dir, env: { GITHUB_OUTPUT: outFile } });
+        expect(res.code).toBe(0);
+        expect(readFileSync(outFile, "utf8")).toBe('stacks=["acme","beta","gone"]\nremoved=[]\ncount=3\n');
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it("treats GitHub's all-zero 'before' as a first push: every stack", async () => {
+        const r = repo();
+        const res = await run(["--base", "0".repeat(40), "--json"], { projectDir: r.dir });
+        expect(JSON.parse(res.out).stacks).toEqual(["acme", "beta", "gone"]);
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it.each([
+        [[], /exactly one of --base <rev> or --all/],
+        [["--all", "--base", "x"], /exactly one of --base <rev> or --all/],
+        [["--base=--upload-pack=evil"], /--base "--upload-pack=evil": must be a git revision/],
+        [["--base", "--all"], /Option '--base' argument is ambiguous; allowed:/],
+        [["--all", "--github-output"], /GITHUB_OUTPUT is not set/],
+        [["--all", "--bogus"], /Unknown option '--bogus'.*allowed: --base <value>/],
+        [["--all", "extra"], /unexpected argument "extra"/],
+    ])("usage error %j exits 2 and names the problem", async (argv, message) => {
+        const r = repo();
+        const res = await run(argv, { projectDir: r.dir });
+        expect(res.code).toBe(2);
+        expect(res.err).toMatch(message);
+        expect(res.out).toBe("");
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it("fails (never an empty list) when the base commit is unknown", async () => {
+        const r = repo();
+        await expect(run(["--base", "deadbeef"], { projectDir: r.dir })).rejects.toThrow(/git diff deadbeef\.\.\.HEAD failed: .*fetch-depth: 0/s);
+        rmSync(r.dir, { recursive: true });
+    });
+});
