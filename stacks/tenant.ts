@@ -1,19 +1,44 @@
 // The tenant stack program: stack config -> validated config -> ports -> TenantStack -> outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseTenantConfig, TenantConfig } from "../components/config";
+import { parseTenantConfig, TenantConfig } from "../components/config";
+import { resolveDockerHost } from "../components/dockerHost";
 import { PORT_KEYS, PortKey } from "../components/naming";
+import { resolvePorts } from "../components/ports/resolve";
+import { findProjectDir } from "../components/ports/stackPins";
 import { TenantStack } from "../components/TenantStack";
 
 export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number>>;
 
-/** Ports pinned in stack config; every published service must have one. */
-export const pinnedPortsOnly: PortResolver = async (cfg) => {
-    const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
-    if (missing.length > 0) {
-        throw new ConfigError(missing.map((k) => `frontbase:ports.${k}: is required (an integer port number from 1 to 65535)`));
-    }
-    return cfg.ports as Record<PortKey, number>;
-};
+/**
+ * Ports pinned in config win. Any port not pinned is allocated on the stack's Docker host
+ * (sticky: the tenant's own containers keep theirs), under the host's lock at `pulumi up`
+ * and read-only at preview, with a warning: a preview cannot promise what `up` will pick.
+ */
+export function allocatingResolver(rawConfig: Readonly<Record<string, string>> = pulumi.runtime.allConfig()): PortResolver {
+    return async (cfg) => {
+        const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
+        if (missing.length === 0) return cfg.ports as Record<PortKey, number>;
+        const r = await resolvePorts({
+            tenant: cfg.tenant,
+            dockerHost: resolveDockerHost(undefined, rawConfig),
+            projectDir: findProjectDir(),
+            ranges: cfg.portRanges,
+            pinned: cfg.ports,
+            reservedPorts: cfg.reservedPorts,
+            maxRetries: cfg.maxRetries,
+            bindAddress: cfg.bindAddress,
+            dryRun: pulumi.runtime.isDryRun(),
+            by: "pulumi up",
+            log: (m) => void pulumi.log.info(m),
+        });
+        const chosen = missing.map((k) => `ports.${k} = ${r.ports[k]} (${r.sources[k] === "previous" ? "kept" : "allocated"})`).join(", ");
+        await pulumi.log.warn(
+            `frontbase:${chosen}: not pinned in the stack's config, so chosen on the Docker host now. ` +
+                `Pin them with \`npm run tenant -- new ${cfg.tenant} --force\` (keeps these ports) to make previews reproducible.`,
+        );
+        return r.ports;
+    };
+}
 
 /** Read this stack's config the way the Pulumi engine hands it to the program. */
 export function readStackConfig(): TenantConfig {
@@ -21,9 +46,9 @@ export function readStackConfig(): TenantConfig {
     return parseTenantConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack(), secretKeys });
 }
 
-export async function tenantProgram(resolvePorts: PortResolver = pinnedPortsOnly) {
+export async function tenantProgram(resolver: PortResolver = allocatingResolver()) {
     const cfg = readStackConfig();
-    const ports = await resolvePorts(cfg);
+    const ports = await resolver(cfg);
     const tenant = new TenantStack(cfg.tenant, { config: cfg, ports });
     return {
         tenant: tenant.tenant,

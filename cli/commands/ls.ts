@@ -1,0 +1,24 @@
+// `npm run tenant -- ls [--json]`: every tenant on the Docker host and in the project.
+import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
+import { findProjectDir } from "../../components/ports/stackPins";
+import { tenantsReport } from "../format";
+import type { Command } from "../main";
+import { parseArgs, withUsage } from "../tenantsArgs";
+import { listTenants } from "../tenantsList";
+
+const usage = "ls [--json]";
+
+export const command: Command = {
+    usage,
+    run: (argv, io) =>
+        withUsage(usage, io.err, async () => {
+            const { flags } = parseArgs(argv, { json: { kind: "boolean", help: "print one JSON object" } }, []);
+            const projectDir = findProjectDir();
+            const dockerHost = resolveDockerHost();
+            const docker = dockerClient(dockerHost);
+            await pingDocker(docker, dockerHost);
+            const tenants = await listTenants(projectDir, docker);
+            io.out(flags.json ? JSON.stringify({ dockerHost, projectDir, tenants }) : tenantsReport(tenants, dockerHost));
+            return 0;
+        }),
+};

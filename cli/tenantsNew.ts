@@ -1,0 +1,101 @@
+// `tenant new`: allocate a new tenant's ports under the host's lock and pin them, with its
+// settings, in Pulumi.<name>.yaml. No secret is written: Pulumi generates them at the first
+// `pulumi up` and keeps them encrypted in the stack's state.
+import { existsSync, promises as fs } from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES, NAMESPACE } from "../components/config";
+import { dockerClient, pingDocker, resolveDockerHost } from "../components/dockerHost";
+import { stackFileName, writeStackFile } from "../components/stackFiles";
+import type { Ports } from "../components/ports/allocate";
+import type { HostState } from "../components/ports/hostState";
+import { resolvePorts, Resolution } from "../components/ports/resolve";
+import { findProjectDir, readOnePins, StackPins } from "../components/ports/stackPins";
+
+export interface NewOptions {
+    readonly name: string;
+    readonly database?: "sqlite" | "postgres";
+    readonly maxRetries?: number;
+    readonly dryRun: boolean;
+    readonly force: boolean;
+    /** Progress and waiting messages (stderr). */
+    readonly log: (message: string) => void;
+}
+
+export interface NewResult extends Resolution {
+    readonly tenant: string;
+    readonly database: "sqlite" | "postgres";
+    readonly publicHost: string;
+    readonly ranges: StackPins["ranges"];
+    readonly existed: boolean;
+}
+
+export class TenantExistsError extends Error {}
+
+export async function newTenant(o: NewOptions): Promise<NewResult> {
+    const projectDir = findProjectDir();
+    const file = path.join(projectDir, stackFileName(o.name));
+    const existed = existsSync(file);
+    if (existed && !o.force && !o.dryRun) throw new TenantExistsError(`${file} already exists; pass --force to re-pin tenant ${o.name}'s ports (its other settings are kept)`);
+    // Re-running for an existing stack keeps its settings, and its pins count as its own.
+    const current = existed ? await readOnePins(file) : undefined;
+    const cfg = current?.config;
+    const dockerHost = resolveDockerHost(undefined, current?.raw ?? {});
+    const docker = dockerClient(dockerHost);
+    await pingDocker(docker, dockerHost);
+    const database = o.database ?? cfg?.database ?? "sqlite";
+    const resolution = await resolvePorts({
+        tenant: o.name,
+        dockerHost,
+        docker,
+        projectDir,
+        ranges: cfg?.portRanges ?? DEFAULT_PORT_RANGES,
+        reservedPorts: cfg?.reservedPorts ?? [],
+        maxRetries: o.maxRetries ?? cfg?.maxRetries ?? DEFAULT_MAX_RETRIES,
+        bindAddress: cfg?.bindAddress ?? "0.0.0.0",
+        dryRun: o.dryRun,
+        by: "tenant new",
+        log: o.log,
+        commit: async (ports, state) => {
+            refuseExisting(o, file, state);
+            const settings = { tenant: o.name, database: o.database ?? (existed ? undefined : database), ports, maxRetries: o.maxRetries };
+            return existed ? updateStackFile(file, settings) : writeStackFile(projectDir, o.name, qualify(settings), { header: header(o.name) });
+        },
+    });
+    return { ...resolution, tenant: o.name, database, publicHost: cfg?.publicHost ?? "localhost", ranges: cfg?.portRanges ?? DEFAULT_PORT_RANGES, existed };
+}
+
+/** Under the lock, so two `new` of one name cannot both pass: the tenant may exist elsewhere. */
+function refuseExisting(o: NewOptions, file: string, state: HostState): void {
+    if (o.force) return;
+    const other = state.stackFiles.find((f) => f.tenant === o.name && f.file !== file);
+    if (other) throw new TenantExistsError(`tenant ${o.name} already exists: ${other.file} sets frontbase:tenant to it; pass --force to pin its ports in ${file} as well`);
+    const containers = state.containers.filter((c) => c.tenant === o.name);
+    if (containers.length > 0) {
+        throw new TenantExistsError(`tenant ${o.name} already has containers on ${state.dockerHost} (${containers.map((c) => `${c.name} ${c.state}`).join(", ")}); pass --force to pin its current ports`);
+    }
+}
+
+type Settings = { tenant: string; database?: string; ports: Ports; maxRetries?: number };
+
+function qualify(s: Settings): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [`${NAMESPACE}:${k}`, v]));
+}
+
+/** Edit in place: comments, other keys, `secure:` values and `encryptionsalt` stay untouched. */
+async function updateStackFile(file: string, s: Settings): Promise<string> {
+    const doc = YAML.parseDocument(await fs.readFile(file, "utf8"));
+    for (const [key, value] of Object.entries(qualify(s))) doc.setIn(["config", key], doc.createNode(value));
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, doc.toString(), { mode: 0o644 });
+    await fs.rename(tmp, file);
+    return file;
+}
+
+function header(name: string): string {
+    return [
+        `Tenant ${name}: written by \`npm run tenant -- new ${name}\`. Its ports are pinned so that`,
+        "previews are reproducible; `npm run tenant -- check` verifies the fleet. Secrets are",
+        "generated at the first `pulumi up` and kept encrypted in the stack's state, never here.",
+    ].join("\n");
+}

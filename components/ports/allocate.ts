@@ -1,0 +1,87 @@
+// The port allocator: ranges + ports taken + this tenant's previous ports -> one port per
+// service. Pure: no Docker, no Pulumi, no file system, so every rule is property-tested.
+//
+// Rules, in order of precedence:
+//   1. pinned   - a port pinned in the tenant's config is used as given (config wins);
+//   2. previous - a port the tenant already had (its containers, its stack file) is kept while
+//                 it is inside the service's range and nobody else holds it (sticky), so
+//                 re-running allocation or `pulumi up` never moves a deployed tenant;
+//   3. lowest   - otherwise the lowest port of the range that nobody holds and no other
+//                 service of this tenant got (deterministic; overlapping ranges never share).
+import type { PortRange } from "../config";
+import { PORT_KEYS, PortKey } from "../naming";
+
+export type Ports = Record<PortKey, number>;
+export type PortSource = "pinned" | "previous" | "allocated";
+
+/** Anything that can say whether a port is held by someone else (a Set, a Map). */
+export interface TakenPorts {
+    has(port: number): boolean;
+}
+
+export interface AllocationInput {
+    /** Inclusive range per service; ranges may overlap. */
+    readonly ranges: Readonly<Record<PortKey, PortRange>>;
+    /** Ports held by anyone but this tenant: other tenants, containers, listeners, reserved. */
+    readonly taken: TakenPorts;
+    /** Ports pinned in this tenant's config; used as given. */
+    readonly pinned?: Readonly<Partial<Ports>>;
+    /** Ports this tenant held before; kept when still in range and free. */
+    readonly previous?: Readonly<Partial<Ports>>;
+}
+
+export interface Allocation {
+    readonly ports: Ports;
+    readonly sources: Record<PortKey, PortSource>;
+}
+
+export class PortExhaustedError extends Error {
+    constructor(
+        readonly service: PortKey,
+        readonly range: PortRange,
+    ) {
+        super(
+            `no free port for ${service} in its range ${range.from}-${range.to}: every port there is held by another tenant, ` +
+                `a container, a listening process or frontbase:reservedPorts, or given to another service of this tenant; ` +
+                `widen frontbase:portRanges.${service} or free a port`,
+        );
+        this.name = "PortExhaustedError";
+    }
+}
+
+export function inRange(port: number, range: PortRange): boolean {
+    return port >= range.from && port <= range.to;
+}
+
+export function allocatePorts(input: AllocationInput): Allocation {
+    const { ranges, taken, pinned = {}, previous = {} } = input;
+    const ports: Partial<Ports> = {};
+    const sources: Partial<Record<PortKey, PortSource>> = {};
+    const mine = new Set<number>();
+    const give = (key: PortKey, port: number, source: PortSource) => {
+        ports[key] = port;
+        sources[key] = source;
+        mine.add(port);
+    };
+
+    for (const key of PORT_KEYS) {
+        const p = pinned[key];
+        if (p !== undefined) give(key, p, "pinned");
+    }
+    // Sticky before fresh: a fresh pick must never take a port another service of this
+    // tenant already owns, whatever the order of PORT_KEYS.
+    for (const key of PORT_KEYS) {
+        const p = previous[key];
+        if (ports[key] !== undefined || p === undefined) continue;
+        if (inRange(p, ranges[key]) && !taken.has(p) && !mine.has(p)) give(key, p, "previous");
+    }
+    for (const key of PORT_KEYS) {
+        if (ports[key] !== undefined) continue;
+        const range = ranges[key];
+        let p = range.from;
+        while (p <= range.to && (taken.has(p) || mine.has(p))) p++;
+        if (p > range.to) throw new PortExhaustedError(key, range);
+        give(key, p, "allocated");
+    }
+    return { ports: ports as Ports, sources: sources as Record<PortKey, PortSource> };
+}

@@ -1,0 +1,99 @@
+// Host ports published by every container on a Docker host, running or not.
+//
+// Docker binds a published port only while the container runs, and the container list
+// reports `Ports` only then; a stopped tenant must still be able to start again, so for
+// every container that is not running the ports come from its HostConfig.PortBindings.
+import type Docker from "dockerode";
+import { COMPOSE_SERVICE_LABEL, TENANT_LABEL } from "../naming";
+
+export interface PublishedPort {
+    readonly port: number;
+    /** Host address it is (or will be) bound on; "" or 0.0.0.0 means every address. */
+    readonly hostIp: string;
+    /** Port inside the container. */
+    readonly internal: number;
+}
+
+export interface ContainerPorts {
+    readonly id: string;
+    readonly name: string;
+    /** `running`, `exited`, `created`, `paused`, `restarting`, `dead`. */
+    readonly state: string;
+    /** `healthy`, `unhealthy`, `starting`, or undefined when the container has no health check. */
+    readonly health?: string;
+    /** The `frontbase.tenant` label, when the container belongs to a tenant. */
+    readonly tenant?: string;
+    /** The compose service label (`backend`, `redis-http`, ...). */
+    readonly service?: string;
+    readonly ports: readonly PublishedPort[];
+}
+
+/** States in which Docker holds the container's published ports on the host. */
+export const BINDING_STATES = new Set(["running", "paused", "restarting"]);
+
+/** Parallel inspects, bounded so a host with hundreds of stopped containers is not flooded. */
+const INSPECT_CONCURRENCY = 16;
+
+export async function readContainerPorts(docker: Docker): Promise<ContainerPorts[]> {
+    const list = await docker.listContainers({ all: true });
+    const out: ContainerPorts[] = new Array(list.length);
+    let next = 0;
+    const worker = async () => {
+        for (let i = next++; i < list.length; i = next++) out[i] = await describe(docker, list[i]);
+    };
+    await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, list.length) }, worker));
+    return out.filter((c) => c !== undefined);
+}
+
+async function describe(docker: Docker, c: Docker.ContainerInfo): Promise<ContainerPorts> {
+    const base = {
+        id: c.Id,
+        name: (c.Names?.[0] ?? c.Id).replace(/^\//, ""),
+        state: c.State,
+        health: healthOf(c.Status),
+        tenant: c.Labels?.[TENANT_LABEL],
+        service: c.Labels?.[COMPOSE_SERVICE_LABEL],
+    };
+    if (BINDING_STATES.has(c.State)) {
+        return { ...base, ports: dedupe((c.Ports ?? []).filter((p) => p.Type === "tcp" && p.PublicPort).map((p) => ({ port: p.PublicPort, hostIp: p.IP ?? "", internal: p.PrivatePort }))) };
+    }
+    let bindings: Record<string, { HostIp?: string; HostPort?: string }[] | null> = {};
+    try {
+        bindings = (await docker.getContainer(c.Id).inspect()).HostConfig?.PortBindings ?? {};
+    } catch (e) {
+        // Removed between list and inspect: it holds nothing any more.
+        if ((e as { statusCode?: number }).statusCode === 404) return { ...base, ports: [] };
+        throw e;
+    }
+    return { ...base, ports: dedupe(fromBindings(bindings)) };
+}
+
+/** `{"80/tcp": [{HostIp, HostPort}]}` -> TCP host ports; an empty HostPort is Docker's pick at start, not a reservation. */
+export function fromBindings(bindings: Record<string, { HostIp?: string; HostPort?: string }[] | null>): PublishedPort[] {
+    const out: PublishedPort[] = [];
+    for (const [spec, list] of Object.entries(bindings)) {
+        const [internal, proto = "tcp"] = spec.split("/");
+        if (proto !== "tcp") continue;
+        for (const b of list ?? []) {
+            const port = Number(b.HostPort);
+            if (Number.isInteger(port) && port > 0) out.push({ port, hostIp: b.HostIp ?? "", internal: Number(internal) });
+        }
+    }
+    return out;
+}
+
+/** Docker lists a port published on every address twice (0.0.0.0 and ::). */
+function dedupe(ports: PublishedPort[]): PublishedPort[] {
+    const seen = new Set<string>();
+    return ports.filter((p) => {
+        const key = `${p.port}/${p.internal}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+function healthOf(status: string | undefined): string | undefined {
+    const m = /\((healthy|unhealthy|health: starting)\)/.exec(status ?? "");
+    return m ? m[1].replace("health: ", "") : undefined;
+}

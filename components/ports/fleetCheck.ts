@@ -1,0 +1,57 @@
+// The fleet check: every stack file valid, every pinned port inside its service's range and
+// outside the reserved ports, no port pinned twice (by two tenants or two services), no
+// tenant claimed by two stack files. Pure: it judges stack files already read.
+import { PORT_KEYS, PortKey } from "../naming";
+import { inRange } from "./allocate";
+import type { StackPins } from "./stackPins";
+
+export interface FleetProblem {
+    /** Files involved, so a report can name them. */
+    readonly files: readonly string[];
+    readonly port?: number;
+    readonly message: string;
+}
+
+export interface FleetReport {
+    readonly files: readonly string[];
+    readonly tenants: readonly string[];
+    readonly problems: readonly FleetProblem[];
+    /** Not wrong, worth knowing: ports left to allocation at `pulumi up`. */
+    readonly notes: readonly string[];
+}
+
+export function checkFleet(stacks: readonly StackPins[]): FleetReport {
+    const problems: FleetProblem[] = [];
+    const notes: string[] = [];
+    const byTenant = new Map<string, string[]>();
+    const byPort = new Map<number, { file: string; tenant: string; key: PortKey }[]>();
+    const reserved = new Map<number, string>();
+    for (const s of stacks) for (const p of s.reservedPorts) if (!reserved.has(p)) reserved.set(p, s.file);
+
+    for (const s of stacks) {
+        for (const message of s.problems) problems.push({ files: [s.file], message: `${s.file}: ${message}` });
+        byTenant.set(s.tenant, [...(byTenant.get(s.tenant) ?? []), s.file]);
+        const unpinned = PORT_KEYS.filter((k) => s.ports[k] === undefined);
+        if (unpinned.length > 0) notes.push(`${s.file}: ports.${unpinned.join(", ports.")} not pinned; allocated at \`pulumi up\` (pin them for reproducible previews)`);
+        for (const key of PORT_KEYS) {
+            const port = s.ports[key];
+            if (port === undefined) continue;
+            byPort.set(port, [...(byPort.get(port) ?? []), { file: s.file, tenant: s.tenant, key }]);
+            const range = s.ranges[key];
+            if (!inRange(port, range)) {
+                problems.push({ files: [s.file], port, message: `${s.file}: frontbase:ports.${key} = ${port} is outside its range ${range.from}-${range.to} (frontbase:portRanges.${key})` });
+            }
+            const r = reserved.get(port);
+            if (r !== undefined) problems.push({ files: [s.file, r], port, message: `${s.file}: frontbase:ports.${key} = ${port} is in frontbase:reservedPorts of ${r}` });
+        }
+    }
+    for (const [port, users] of [...byPort].sort(([a], [b]) => a - b)) {
+        if (users.length < 2) continue;
+        const who = users.map((u) => `${u.file} (tenant ${u.tenant}, ports.${u.key})`).join(" and ");
+        problems.push({ files: users.map((u) => u.file), port, message: `port ${port} is pinned more than once: ${who}` });
+    }
+    for (const [tenant, files] of byTenant) {
+        if (files.length > 1) problems.push({ files, message: `tenant ${tenant} is claimed by ${files.length} stack files: ${files.join(", ")}; they would fight over the same containers` });
+    }
+    return { files: stacks.map((s) => s.file), tenants: [...byTenant.keys()].sort(), problems, notes };
+}

@@ -1,0 +1,99 @@
+// Ports pinned in stack files (`Pulumi.<stack>.yaml`), read leniently: a file whose config
+// has a problem elsewhere still pins its ports, and the allocator must not hand them out.
+import { existsSync } from "fs";
+import * as path from "path";
+import type { PortRange } from "../config";
+import { ConfigError, DEFAULT_PORT_RANGES, parseTenantConfig, TenantConfig } from "../config";
+import { PORT_KEYS } from "../naming";
+import { listStackFiles, readStackFile, StackFile } from "../stackFiles";
+import type { Ports } from "./allocate";
+
+export interface StackPins {
+    readonly file: string;
+    readonly stack: string;
+    /** `frontbase:tenant`, else the stack name (as the program does). */
+    readonly tenant: string;
+    readonly ports: Readonly<Partial<Ports>>;
+    readonly ranges: Readonly<Record<keyof Ports, PortRange>>;
+    readonly reservedPorts: readonly number[];
+    /** The validated config, when the file is valid. */
+    readonly config?: TenantConfig;
+    /** Why the file is not a valid tenant config (empty when it is). */
+    readonly problems: readonly string[];
+    /** Plain (non-secret) config values, e.g. for `docker:host`. */
+    readonly raw: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every stack file of a project. A file that is not even YAML is an error (its pins cannot be
+ * known, so allocating around it is guesswork) unless `lenient`, as the fleet check wants:
+ * then it comes back with no pins and the reason as its problem.
+ */
+export async function readStackPins(projectDir: string, opts: { lenient?: boolean } = {}): Promise<StackPins[]> {
+    const read = (file: string) => (opts.lenient ? readOnePins(file).catch((e: Error) => unreadable(file, e)) : readOnePins(file));
+    return Promise.all((await listStackFiles(projectDir)).map(read));
+}
+
+function unreadable(file: string, e: Error): StackPins {
+    const stack = path.basename(file).replace(/^Pulumi\.|\.yaml$/g, "");
+    const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
+    return { file, stack, tenant: stack, ports: {}, ranges: DEFAULT_PORT_RANGES, reservedPorts: [], problems: [message], raw: {} };
+}
+
+export async function readOnePins(file: string): Promise<StackPins> {
+    return pinsOf(await readStackFile(file));
+}
+
+export function pinsOf(f: StackFile): StackPins {
+    const base = { file: f.file, stack: f.stack, raw: f.config };
+    try {
+        const config = parseTenantConfig(f.config, { stack: f.stack, secretKeys: f.secureKeys });
+        return { ...base, tenant: config.tenant, ports: config.ports, ranges: config.portRanges, reservedPorts: config.reservedPorts, config, problems: [] };
+    } catch (e) {
+        const problems = e instanceof ConfigError ? e.problems : [(e as Error).message];
+        return {
+            ...base,
+            tenant: f.config["frontbase:tenant"] ?? f.stack,
+            ports: lenientPorts(f.config["frontbase:ports"]),
+            ranges: DEFAULT_PORT_RANGES,
+            reservedPorts: lenientList(f.config["frontbase:reservedPorts"]),
+            problems,
+        };
+    }
+}
+
+function lenientPorts(text: string | undefined): Partial<Ports> {
+    const obj = parseJson(text);
+    if (typeof obj !== "object" || obj === null) return {};
+    const out: Partial<Ports> = {};
+    for (const key of PORT_KEYS) {
+        const v = (obj as Record<string, unknown>)[key];
+        if (Number.isInteger(v)) out[key] = v as number;
+    }
+    return out;
+}
+
+function lenientList(text: string | undefined): number[] {
+    const v = parseJson(text);
+    return Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : [];
+}
+
+function parseJson(text: string | undefined): unknown {
+    try {
+        return text === undefined ? undefined : JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The Pulumi project directory: FRONTBASE_PROJECT_DIR, else the nearest directory from
+ * `start` upwards holding a Pulumi.yaml (where Pulumi itself looks for stack files).
+ */
+export function findProjectDir(start = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+    if (env.FRONTBASE_PROJECT_DIR) return path.resolve(env.FRONTBASE_PROJECT_DIR);
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+        if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${path.resolve(start)} or above; run from the project directory or set FRONTBASE_PROJECT_DIR`);
+    }
+}
