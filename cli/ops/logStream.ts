@@ -1,0 +1,116 @@
+// Docker Engine log streams -> lines. Pure (buffers in, lines out), so the framing is tested
+// without an engine.
+//
+// A container without a TTY sends its logs multiplexed: frames of an 8-byte header (byte 0 =
+// stream: 1 stdout, 2 stderr; bytes 4-7 = payload size, big-endian) and the payload. Frames and
+// UTF-8 characters may be split across chunks at any byte, so both are reassembled here.
+import { StringDecoder } from "string_decoder";
+
+export type StreamName = "stdout" | "stderr";
+
+export interface Frame {
+    readonly stream: StreamName;
+    readonly data: Buffer;
+}
+
+export class Demuxer {
+    private buf: Buffer = Buffer.alloc(0);
+
+    push(chunk: Buffer): Frame[] {
+        this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+        const frames: Frame[] = [];
+        while (this.buf.length >= 8) {
+            const type = this.buf[0];
+            if (type > 2 || this.buf[1] !== 0 || this.buf[2] !== 0 || this.buf[3] !== 0) {
+                throw new Error(`log stream: bad frame header ${this.buf.subarray(0, 8).toString("hex")} (is the container a TTY?)`);
+            }
+            const size = this.buf.readUInt32BE(4);
+            if (this.buf.length < 8 + size) break;
+            frames.push({ stream: type === 2 ? "stderr" : "stdout", data: this.buf.subarray(8, 8 + size) });
+            this.buf = this.buf.subarray(8 + size);
+        }
+        return frames;
+    }
+
+    /** Bytes of an incomplete frame still waiting for the rest. */
+    get pending(): number {
+        return this.buf.length;
+    }
+}
+
+/** Bytes -> complete lines, keeping a partial last line (and a split UTF-8 character) for later. */
+export class LineSplitter {
+    private decoder = new StringDecoder("utf8");
+    private rest = "";
+
+    push(data: Buffer): string[] {
+        const parts = (this.rest + this.decoder.write(data)).split("\n");
+        this.rest = parts.pop()!;
+        return parts.map((l) => l.replace(/\r$/, ""));
+    }
+
+    /** The last line when the stream ended without a newline. */
+    flush(): string[] {
+        const last = this.rest + this.decoder.end();
+        this.rest = "";
+        return last.length > 0 ? [last] : [];
+    }
+}
+
+export interface LogLine {
+    readonly service: string;
+    readonly stream: StreamName;
+    /** RFC 3339 time the Engine recorded (requested with `timestamps: true`). */
+    readonly time?: string;
+    readonly text: string;
+}
+
+const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) ?(.*)$/s;
+
+export function splitTimestamp(line: string): { time?: string; text: string } {
+    const m = TIMESTAMPED.exec(line);
+    return m ? { time: m[1], text: m[2] } : { text: line };
+}
+
+/** Nanoseconds since the epoch, as a bigint: Date keeps only milliseconds. */
+function epochNanos(time: string): bigint {
+    const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$/.exec(time)!;
+    const seconds = BigInt(Math.floor(Date.parse(`${m[1]}${m[3]}`) / 1000));
+    return seconds * 1_000_000_000n + BigInt((m[2] ?? "").padEnd(9, "0").slice(0, 9) || "0");
+}
+
+/** Lines of several containers in time order; a stable sort keeps each container's own order. */
+export function mergeByTime(lines: readonly LogLine[]): LogLine[] {
+    const keyed = lines.map((l) => ({ l, t: l.time ? epochNanos(l.time) : -1n }));
+    keyed.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+    return keyed.map((k) => k.l);
+}
+
+export function formatLogLine(l: LogLine, opts: { prefixWidth?: number; timestamps?: boolean }): string {
+    const prefix = opts.prefixWidth === undefined ? "" : `${l.service.padEnd(opts.prefixWidth)} | `;
+    return `${prefix}${opts.timestamps && l.time ? `${l.time} ` : ""}${l.text}`;
+}
+
+/** Turns one container's log bytes into lines, multiplexed or raw (TTY). */
+export class ContainerLogParser {
+    private demux = new Demuxer();
+    private splitters: Record<StreamName, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+
+    constructor(
+        private readonly service: string,
+        private readonly tty: boolean,
+    ) {}
+
+    push(chunk: Buffer): LogLine[] {
+        const frames: Frame[] = this.tty ? [{ stream: "stdout", data: chunk }] : this.demux.push(chunk);
+        return frames.flatMap((f) => this.splitters[f.stream].push(f.data).map((line) => this.line(f.stream, line)));
+    }
+
+    end(): LogLine[] {
+        return (["stdout", "stderr"] as const).flatMap((s) => this.splitters[s].flush().map((line) => this.line(s, line)));
+    }
+
+    private line(stream: StreamName, raw: string): LogLine {
+        return { service: this.service, stream, ...splitTimestamp(raw) };
+    }
+}

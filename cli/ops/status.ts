@@ -1,0 +1,76 @@
+// What `status <tenant>` reports, from the tenant's containers and stack file. Pure.
+import { SERVICE_OF_PORT, SERVICES, ServiceName } from "../../components/naming";
+import { formatTable } from "./table";
+import type { PortBinding, TenantContainer } from "./tenant";
+
+export interface ServiceStatus {
+    readonly service: string;
+    /** Container name, or undefined when the service has no container (missing). */
+    readonly container?: string;
+    readonly state: string;
+    readonly health: string;
+    readonly ports: readonly string[];
+    readonly urls: readonly string[];
+}
+
+export interface TenantStatus {
+    readonly tenant: string;
+    readonly host: string;
+    readonly stackFile?: string;
+    readonly services: readonly ServiceStatus[];
+    /** Every expected service has a running container that is healthy or has no health check. */
+    readonly healthy: boolean;
+    readonly problems: readonly string[];
+}
+
+/** Services a stack file deploys: postgres only with `frontbase:database: postgres`. */
+export function expectedServices(stackConfig: Readonly<Record<string, string>> | undefined): ServiceName[] {
+    if (!stackConfig) return [];
+    return SERVICES.filter((s) => s !== "postgres" || stackConfig["frontbase:database"] === "postgres");
+}
+
+const PUBLISHED = new Set<string>(Object.values(SERVICE_OF_PORT));
+
+export function formatPort(p: PortBinding): string {
+    return `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`;
+}
+
+export function assessTenant(args: {
+    tenant: string;
+    host: string;
+    stackFile?: string;
+    stackConfig?: Readonly<Record<string, string>>;
+    containers: readonly TenantContainer[];
+}): TenantStatus {
+    const publicHost = args.stackConfig?.["frontbase:publicHost"] ?? "localhost";
+    const problems: string[] = [];
+    const services: ServiceStatus[] = args.containers.map((c) => {
+        const ok = c.state === "running" && (c.health === "healthy" || c.health === "none");
+        if (!ok) problems.push(`${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}`);
+        return {
+            service: c.service,
+            container: c.name,
+            state: c.state,
+            health: c.health === "none" ? "-" : c.health,
+            ports: c.ports.map(formatPort),
+            urls: PUBLISHED.has(c.service) ? c.ports.map((p) => `http://${publicHost}:${p.hostPort}`) : [],
+        };
+    });
+    const present = new Set(args.containers.map((c) => c.service));
+    for (const s of expectedServices(args.stackConfig)) {
+        if (present.has(s)) continue;
+        problems.push(`${s}: no container`);
+        services.push({ service: s, state: "missing", health: "-", ports: [], urls: [] });
+    }
+    return { tenant: args.tenant, host: args.host, stackFile: args.stackFile, services, healthy: problems.length === 0, problems };
+}
+
+export function renderStatus(s: TenantStatus): string {
+    const head = `tenant ${s.tenant} on ${s.host}${s.stackFile ? ` (stack file ${s.stackFile})` : " (no stack file)"}`;
+    const table = formatTable(
+        ["SERVICE", "CONTAINER", "STATE", "HEALTH", "PORTS", "URL"],
+        s.services.map((x) => [x.service, x.container ?? "-", x.state, x.health, x.ports.join(", ") || "-", x.urls.join(", ") || "-"]),
+    );
+    const verdict = s.healthy ? `healthy: ${s.services.length} service(s) running` : `NOT healthy: ${s.problems.join("; ")}`;
+    return `${head}\n${table}\n${verdict}`;
+}
