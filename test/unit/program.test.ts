@@ -1,8 +1,13 @@
 // The stack program as `index.ts` runs it: stack config in, outputs out.
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { tenantProgram as programT } from "../../stacks/tenant";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
+import { tempProject } from "./ports/cliRun";
+import { FakeEngine, startFakeEngine } from "./ports/fakeEngine";
 
 const rec = recorder();
 let tenantProgram: typeof programT;
@@ -47,5 +52,62 @@ describe("tenantProgram", () => {
         await expect(tenantProgram()).rejects.toThrow(message);
         await new Promise((r) => setTimeout(r, 50));
         expect(rec.resources).toEqual([]);
+    });
+});
+
+describe("tenantProgram: ports not pinned", () => {
+    const own = (service: string, internal: number, port: number) => ({
+        name: `tenant1_frontbase-${service}-1`,
+        state: "exited" as const,
+        labels: { "frontbase.tenant": "tenant1", "com.docker.compose.service": service },
+        bindings: { [`${internal}/tcp`]: [{ HostIp: "", HostPort: String(port) }] },
+    });
+    let engine: FakeEngine;
+    const saved = { dir: process.env.FRONTBASE_PROJECT_DIR, lock: process.env.FRONTBASE_LOCK_DIR };
+    beforeAll(async () => {
+        engine = await startFakeEngine([own("backend", 8000, 8990), own("edge", 3002, 3990), own("frontend", 80, 8991), own("redis-http", 80, 8992)]);
+        process.env.FRONTBASE_PROJECT_DIR = tempProject({ "Pulumi.other.yaml": "config:\n  frontbase:ports:\n    backend: 8002\n    frontend: 8080\n    redisHttp: 8079\n" });
+        process.env.FRONTBASE_LOCK_DIR = mkdtempSync(path.join(tmpdir(), "lock-"));
+    });
+    afterAll(async () => {
+        await engine.close();
+        for (const [k, v] of [["FRONTBASE_PROJECT_DIR", saved.dir], ["FRONTBASE_LOCK_DIR", saved.lock]] as const) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    });
+
+    it("keeps the ports of the tenant's own containers (sticky) and warns that pinning makes previews reproducible", async () => {
+        const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+        try {
+            useConfig({ "docker:host": engine.host });
+            const values = await settle(await tenantProgram());
+            expect(values.ports).toEqual({ backend: 8990, edge: 3990, frontend: 8991, redisHttp: 8992 });
+            const warned = warn.mock.calls.map((c) => String(c[0])).join("\n");
+            expect(warned).toContain("frontbase:ports.backend = 8990 (kept), ports.edge = 3990 (kept)");
+            expect(warned).toContain("`npm run tenant -- new tenant1 --force`");
+            expect(warned).toContain("make previews reproducible");
+        } finally {
+            warn.mockRestore();
+        }
+    });
+
+    it("allocates only what is not pinned, around other tenants' stack files", async () => {
+        const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+        try {
+            useConfig({ "docker:host": engine.host, "frontbase:tenant": "fresh", "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081}' });
+            const { ports } = await settle(await tenantProgram());
+            expect(ports).toMatchObject({ backend: 8001, edge: 3003, frontend: 8081 });
+            expect([8079, 8080, 8001, 8081, 8002, 8990, 8991, 8992]).not.toContain(ports.redisHttp);
+            expect(ports.redisHttp).toBeGreaterThanOrEqual(8079);
+            expect(ports.redisHttp).toBeLessThanOrEqual(8999);
+            expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/frontbase:ports\.redisHttp = \d+ \(allocated\): not pinned/);
+        } finally {
+            warn.mockRestore();
+        }
+    });
+
+    it("with every port pinned, never contacts the Docker host", async () => {
+        const before = engine.requests.length;
+        useConfig({ ...PINNED, "docker:host": engine.host });
+        expect((await settle(await tenantProgram())).ports).toEqual({ backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 });
+        expect(engine.requests.length).toBe(before);
     });
 });

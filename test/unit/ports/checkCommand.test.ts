@@ -1,0 +1,62 @@
+// `tenant check`, the fleet check: on this repository's own stack files (so `npm test` runs
+// it), and on fleets with every kind of collision.
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { listStackFiles } from "../../../components/stackFiles";
+import { tempProject, tenant } from "./cliRun";
+
+const REPO = path.resolve(__dirname, "../../..");
+const pins = (tenantName: string, ports: Record<string, number>, extra = "") =>
+    `config:\n  frontbase:tenant: ${tenantName}\n  frontbase:ports:\n${Object.entries(ports).map(([k, v]) => `    ${k}: ${v}\n`).join("")}${extra}`;
+const FULL = (b: number, e: number, f: number, r: number) => ({ backend: b, edge: e, frontend: f, redisHttp: r });
+
+describe("tenant check", () => {
+    it("passes on this repository's own stack files", async () => {
+        const files = await listStackFiles(REPO);
+        expect(files.map((f) => path.basename(f))).toContain("Pulumi.dev.yaml");
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: REPO });
+        expect(r.err + r.out).toContain(`${files.length} stack file(s)`);
+        expect(r.out).toMatch(/^ok: /);
+        expect(r.code).toBe(0);
+    });
+
+    it("passes on a clean fleet and notes ports left to `pulumi up`", async () => {
+        const dir = tempProject({ "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079)), "Pulumi.b.yaml": pins("b", { backend: 8001 }) });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        expect(r.code).toBe(0);
+        expect(r.out).toContain("ok: 2 stack file(s), 2 tenant(s)");
+        expect(r.err).toContain(`note: ${path.join(dir, "Pulumi.b.yaml")}: ports.edge, ports.frontend, ports.redisHttp not pinned`);
+    });
+
+    it("fails naming the files and ports of every collision", async () => {
+        const dir = tempProject({
+            "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079), "  frontbase:reservedPorts: [8085]\n"),
+            // Shares 8080 with a's frontend (as its backend: overlapping ranges).
+            "Pulumi.b.yaml": pins("b", FULL(8080, 3003, 8081, 8082)),
+            // Outside its range, and reserved by a.
+            "Pulumi.c.yaml": pins("c", FULL(7000, 3004, 8085, 8083)),
+            // Claims tenant a again.
+            "Pulumi.a2.yaml": pins("a", FULL(8090, 3005, 8091, 8092)),
+            // Two services of one tenant on one port.
+            "Pulumi.d.yaml": pins("d", FULL(8093, 3006, 8093, 8094)),
+            "Pulumi.e.yaml": "config: [not yaml\n",
+            "Pulumi.f.yaml": "config:\n  frontbase:database: mysql\n",
+        });
+        const f = (n: string) => path.join(dir, `Pulumi.${n}.yaml`);
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        expect(r.code).toBe(1);
+        expect(r.out).toMatch(/^FAILED: \d+ problem\(s\) in /);
+        const expected = [
+            `port 8080 is pinned more than once: ${f("a")} (tenant a, ports.frontend) and ${f("b")} (tenant b, ports.backend)`,
+            `${f("c")}: frontbase:ports.backend = 7000 is outside its range 8000-8999 (frontbase:portRanges.backend)`,
+            `${f("c")}: frontbase:ports.frontend = 8085 is in frontbase:reservedPorts of ${f("a")}`,
+            `tenant a is claimed by 2 stack files: ${f("a")}, ${f("a2")}`,
+            `port 8093 is pinned more than once: ${f("d")} (tenant d, ports.backend) and ${f("d")} (tenant d, ports.frontend)`,
+            `${f("d")}: frontbase:ports.frontend: 8093 is already used by ports.backend`,
+            `${f("e")}: not valid YAML`,
+            `${f("f")}: frontbase:database: must be "sqlite" or "postgres"`,
+        ];
+        for (const line of expected) expect(r.out).toContain(line);
+        expect(r.out.match(/^ {2}- /gm)).toHaveLength(expected.length);
+    });
+});

@@ -1,0 +1,46 @@
+// Ten simultaneous `tenant new` processes, in two checkouts of the project on one host:
+// no port is handed out twice. Real processes, run the way `npm run tenant` runs them.
+import { execFile } from "child_process";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkFleet } from "../../../components/ports/fleetCheck";
+import { readStackPins } from "../../../components/ports/stackPins";
+import { tempProject } from "./cliRun";
+import { FakeEngine, startFakeEngine } from "./fakeEngine";
+
+const run = promisify(execFile);
+const REPO = path.resolve(__dirname, "../../..");
+const N = 10;
+
+let engine: FakeEngine;
+beforeAll(async () => {
+    engine = await startFakeEngine([]);
+});
+afterAll(() => engine.close());
+
+describe("concurrent tenant new", () => {
+    it(`${N} processes at once, across two checkouts sharing the host: every port distinct, every file as printed`, async () => {
+        const checkouts = [tempProject(), tempProject()];
+        const lockDir = mkdtempSync(path.join(tmpdir(), "lock-"));
+        const results = await Promise.all(
+            Array.from({ length: N }, (_, i) =>
+                run(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/main.ts", "new", `t${i}`, "--json"], {
+                    cwd: REPO,
+                    env: { ...process.env, FRONTBASE_PROJECT_DIR: checkouts[i % 2], FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host },
+                }),
+            ),
+        );
+        const printed = results.map((r) => JSON.parse(r.stdout) as { tenant: string; ports: Record<string, number> });
+        expect(printed.map((p) => p.tenant)).toEqual(Array.from({ length: N }, (_, i) => `t${i}`));
+        const all = printed.flatMap((p) => Object.values(p.ports));
+        expect(all).toHaveLength(4 * N);
+        expect(new Set(all).size).toBe(4 * N);
+
+        const pins = (await Promise.all(checkouts.map((d) => readStackPins(d)))).flat();
+        expect(Object.fromEntries(pins.map((p) => [p.tenant, p.ports]))).toEqual(Object.fromEntries(printed.map((p) => [p.tenant, p.ports])));
+        expect(checkFleet(pins).problems).toEqual([]);
+    }, 120_000);
+});

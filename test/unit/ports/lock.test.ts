@@ -1,0 +1,84 @@
+// The cross-process lock, with real processes: mutual exclusion, timeout, stale recovery.
+import { execFile, spawnSync } from "child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+import { promisify } from "util";
+import { describe, expect, it } from "vitest";
+import { acquireLock, hostFiles, LockTimeoutError, STALE_AFTER_MS } from "../../../components/ports/lock";
+
+const run = promisify(execFile);
+
+/** lock.ts as plain JS (it imports only Node built-ins), so children start in milliseconds. */
+function compiledLock(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "lock-js-"));
+    const source = readFileSync(path.resolve(__dirname, "../../../components/ports/lock.ts"), "utf8");
+    writeFileSync(path.join(dir, "lock.js"), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+    return path.join(dir, "lock.js");
+}
+const lockFile = () => path.join(mkdtempSync(path.join(tmpdir(), "lock-")), "ports.lock");
+
+/** A child that takes the lock, writes "in <n>", waits, writes "out <n>", and lets go. */
+const CHILD = `
+const fs = require("fs");
+const [lockJs, file, log, n] = process.argv.slice(1);
+const { acquireLock } = require(lockJs);
+acquireLock(file, { timeoutMs: 20000 }).then(async (release) => {
+    fs.appendFileSync(log, "in " + n + "\\n");
+    await new Promise((r) => setTimeout(r, 30));
+    fs.appendFileSync(log, "out " + n + "\\n");
+    await release();
+});`;
+
+describe("acquireLock", () => {
+    it("lets one process at a time in, across 8 concurrent processes", async () => {
+        const file = lockFile();
+        const log = `${file}.log`;
+        writeFileSync(log, "");
+        const lockJs = compiledLock();
+        await Promise.all(Array.from({ length: 8 }, (_, n) => run(process.execPath, ["-e", CHILD, lockJs, file, log, String(n)])));
+        const lines = readFileSync(log, "utf8").trim().split("\n");
+        expect(lines).toHaveLength(16);
+        for (let i = 0; i < lines.length; i += 2) {
+            expect(lines[i]).toMatch(/^in \d$/);
+            expect(lines[i + 1]).toBe(lines[i].replace("in", "out"));
+        }
+        expect(existsSync(file)).toBe(false);
+    });
+
+    it("times out with a message naming the holder", async () => {
+        const file = lockFile();
+        const release = await acquireLock(file, { what: "tenant new t1" });
+        try {
+            const err = await acquireLock(file, { timeoutMs: 150 }).catch((e: unknown) => e);
+            expect(err).toBeInstanceOf(LockTimeoutError);
+            expect((err as Error).message).toMatch(new RegExp(`held by pid ${process.pid} on ${os.hostname()} since .* \\(tenant new t1\\)`));
+        } finally {
+            await release();
+        }
+        await (await acquireLock(file, { timeoutMs: 150 }))();
+    });
+
+    it("breaks a lock whose process is gone", async () => {
+        const file = lockFile();
+        const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+        writeFileSync(file, JSON.stringify({ pid: dead, hostname: os.hostname(), token: "x", at: Date.now(), what: "crashed" }));
+        const release = await acquireLock(file, { timeoutMs: 2000 });
+        expect(JSON.parse(readFileSync(file, "utf8")).pid).toBe(process.pid);
+        await release();
+    });
+
+    it("breaks a lock held far longer than any allocation takes, even if its pid now belongs to someone else", async () => {
+        const file = lockFile();
+        writeFileSync(file, JSON.stringify({ pid: process.ppid, hostname: os.hostname(), token: "x", at: Date.now() - STALE_AFTER_MS - 1000, what: "hung" }));
+        await (await acquireLock(file, { timeoutMs: 2000 }))();
+    });
+
+    it("keeps one lock per Docker host, outside the project", () => {
+        const a = hostFiles("unix:///var/run/docker.sock", "/tmp/x");
+        expect(a.lock).toMatch(/^\/tmp\/x\/ports-var-run-docker\.sock-[0-9a-f]{8}\.lock$/);
+        expect(hostFiles("ssh://ops@vps", "/tmp/x").lock).not.toBe(a.lock);
+    });
+});

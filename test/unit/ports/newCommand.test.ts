@@ -1,0 +1,125 @@
+// `tenant new` end to end, in-process, against a stand-in Engine API and a temp project.
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PORT_RANGES } from "../../../components/config";
+import { PORT_KEYS } from "../../../components/naming";
+import { inRange } from "../../../components/ports/allocate";
+import { readStackPins } from "../../../components/ports/stackPins";
+import { listing, tempProject, tenant } from "./cliRun";
+import { FakeEngine, startFakeEngine } from "./fakeEngine";
+
+const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
+let engine: FakeEngine;
+beforeAll(async () => {
+    engine = await startFakeEngine([
+        // A stopped tenant: its port must stay free for it to start again.
+        { name: "old_frontbase-backend-1", state: "exited", labels: labels("old", "backend"), bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8000" }] } },
+        { name: "old_frontbase-edge-1", state: "exited", labels: labels("old", "edge"), bindings: { "3002/tcp": [{ HostIp: "", HostPort: "3002" }] } },
+    ]);
+});
+afterAll(() => engine.close());
+
+const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: mkdtempSync(path.join(tmpdir(), "lock-")) });
+const DEV = "config:\n  frontbase:tenant: dev\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8080\n    redisHttp: 8079\n";
+
+describe("tenant new", () => {
+    it("pins ports around stopped containers and other tenants' stack files, and prints exactly one JSON object", async () => {
+        const dir = tempProject({ "Pulumi.dev.yaml": DEV });
+        const r = await tenant(["new", "tenant1", "--database", "postgres", "--json"], envFor(dir));
+        expect(r.code).toBe(0);
+        const result = JSON.parse(r.out);
+        expect(Object.keys(result)).toEqual(["tenant", "ports"]);
+        expect(result.tenant).toBe("tenant1");
+        const ports = Object.values(result.ports) as number[];
+        expect(Object.keys(result.ports)).toEqual([...PORT_KEYS]);
+        expect(new Set(ports).size).toBe(4);
+        for (const k of PORT_KEYS) expect(inRange(result.ports[k], DEFAULT_PORT_RANGES[k])).toBe(true);
+        for (const taken of [8000, 3002, 8001, 3003, 8080, 8079]) expect(ports).not.toContain(taken);
+
+        const pins = (await readStackPins(dir)).find((p) => p.stack === "tenant1")!;
+        expect(pins.problems).toEqual([]);
+        expect(pins.ports).toEqual(result.ports);
+        expect(pins.config?.database).toBe("postgres");
+        const text = readFileSync(path.join(dir, "Pulumi.tenant1.yaml"), "utf8");
+        expect(text).not.toMatch(/password|token|secure/i);
+    });
+
+    it("refuses to overwrite an existing tenant; with --force keeps its ports, settings, secrets and comments", async () => {
+        const dir = tempProject();
+        const env = envFor(dir);
+        expect((await tenant(["new", "t1"], env)).code).toBe(0);
+        const file = path.join(dir, "Pulumi.t1.yaml");
+        const first = readFileSync(file, "utf8");
+        const refused = await tenant(["new", "t1"], env);
+        expect(refused.code).toBe(1);
+        expect(refused.err).toContain(`${file} already exists; pass --force`);
+        expect(readFileSync(file, "utf8")).toBe(first);
+
+        writeFileSync(file, `encryptionsalt: v1:abc\n${first}  # operator note\n  frontbase:dbPassword:\n    secure: v1:AAAA\n  frontbase:publicHost: vps.example.com\n`);
+        const again = await tenant(["new", "t1", "--force", "--max-retries", "5"], env);
+        expect(again.code).toBe(0);
+        expect(again.out).toMatch(/backend\s+\d+\s+kept \(sticky\)/);
+        expect(again.out).toContain("http://vps.example.com:");
+        const text = readFileSync(file, "utf8");
+        expect(text).toContain("encryptionsalt: v1:abc");
+        expect(text).toContain("# operator note");
+        expect(text).toContain("secure: v1:AAAA");
+        const [before, after] = [first, text].map((t) => t.match(/frontbase:ports:\n(( {4}\w+: \d+\n)+)/)![1]);
+        expect(after).toBe(before);
+        expect(text).toContain("frontbase:maxRetries: 5");
+    });
+
+    it("refuses a name that already has containers on the host, and --force adopts their ports", async () => {
+        const dir = tempProject();
+        const refused = await tenant(["new", "old"], envFor(dir));
+        expect(refused.code).toBe(1);
+        expect(refused.err).toContain("tenant old already has containers on");
+        expect(refused.err).toContain("old_frontbase-backend-1 exited");
+        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
+        const adopted = JSON.parse((await tenant(["new", "old", "--force", "--json"], envFor(dir))).out);
+        expect(adopted.ports).toMatchObject({ backend: 8000, edge: 3002 });
+    });
+
+    it("--dry-run allocates and writes nothing", async () => {
+        const dir = tempProject();
+        const r = await tenant(["new", "t1", "--dry-run"], envFor(dir));
+        expect(r.code).toBe(0);
+        expect(r.out).toContain("dry run, nothing written");
+        expect(r.out).toMatch(/^SERVICE\s+PORT\s+SOURCE\s+RANGE\s+URL$/m);
+        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
+    });
+
+    it.each([
+        [["new"], "missing <name>"],
+        [["new", "Tenant_1"], 'tenant name "Tenant_1": must start with a lowercase letter'],
+        [["new", "t1", "--database", "mysql"], 'option --database: "mysql" is not allowed; use sqlite or postgres'],
+        [["new", "t1", "--database"], "option --database needs a value: sqlite or postgres"],
+        [["new", "t1", "--max-retries", "-1"], 'option --max-retries: "-1" is not allowed; use an integer from 0 to 20'],
+        [["new", "t1", "--max-retries=x"], 'option --max-retries: "x" is not allowed'],
+        [["new", "t1", "--dry-run=yes"], "option --dry-run takes no value"],
+        [["new", "t1", "--db-password", "hunter2"], 'unknown option "--db-password"; allowed: --database, --max-retries, --dry-run, --json, --force'],
+        [["new", "t1", "t2"], 'unexpected argument "t2"'],
+        [["ls", "--all"], 'unknown option "--all"; allowed: --json'],
+        [["check", "--fix"], 'unknown option "--fix"; allowed: none'],
+    ])("%j: exit 2 naming the problem, before touching the host or the project", async (argv, message) => {
+        const dir = tempProject();
+        const before = engine.requests.length;
+        const r = await tenant(argv, envFor(dir));
+        expect(r.code).toBe(2);
+        expect(r.err).toContain(message);
+        expect(r.err).toContain("usage: npm run tenant -- ");
+        expect(r.out).toBe("");
+        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
+        expect(engine.requests.length).toBe(before);
+    });
+
+    it("says clearly that the Docker Engine does not answer, and writes nothing", async () => {
+        const dir = tempProject();
+        const r = await tenant(["new", "t1"], { ...envFor(dir), DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+        expect(r.code).toBe(1);
+        expect(r.err).toContain("tenant new: the Docker Engine at unix:///nonexistent/docker.sock does not answer");
+        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
+    });
+});
