@@ -1,0 +1,257 @@
+// status, logs, restart, purge and nginx against a real Docker Engine: containers and volumes
+// labelled like a tenant's, made from a local image. Every object carries `frontbase.test.run`
+// with this run's id and is removed in afterAll, also when a test fails.
+import { execFile } from "child_process";
+import { randomBytes } from "crypto";
+import Docker from "dockerode";
+import { mkdtempSync, writeFileSync } from "fs";
+import { createServer } from "net";
+import { tmpdir } from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLogs } from "../../cli/commands/logs";
+import { runNginx } from "../../cli/commands/nginx";
+import { runPurge } from "../../cli/commands/purge";
+import { runRestart } from "../../cli/commands/restart";
+import { runStatus } from "../../cli/commands/status";
+import type { OpsContext } from "../../cli/ops/context";
+import type { Io } from "../../cli/main";
+import { containerName, labels, ServiceName, volumeName } from "../../components/naming";
+import { TEST_BASE_IMAGE, TEST_IMAGES } from "../images/images";
+
+const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+const RUN = randomBytes(3).toString("hex");
+// Same convention as the image smoke tests: what made it, and which run (cleanup selects by run).
+const TEST_LABELS = { "frontbase.test": "ops", "frontbase.test.run": `ops-${RUN}` };
+const root = path.resolve(__dirname, "../..");
+// A container that stops promptly on SIGTERM (a bare `sleep` as PID 1 ignores it).
+const IDLE = ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done"];
+let image: string | undefined;
+
+beforeAll(async () => {
+    await docker.ping(); // no Engine is a failure of this suite, not a reason to skip it
+    const present = new Set((await docker.listImages()).flatMap((i) => i.RepoTags ?? []));
+    image = [TEST_BASE_IMAGE, ...Object.values(TEST_IMAGES)].find((i) => present.has(i));
+    if (!image) console.warn(`ops integration tests skipped: no local image among ${TEST_BASE_IMAGE} and the stand-ins (npm run images:test builds them)`);
+});
+
+afterAll(async () => {
+    const filters = { label: [`frontbase.test.run=ops-${RUN}`] };
+    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove();
+});
+
+const tenantName = (what: string) => `ops-${what}-${RUN}`;
+
+async function container(tenant: string, service: ServiceName | string, opts: { cmd?: string[]; health?: string; port?: number; volume?: string; tty?: boolean; start?: boolean; extraLabels?: boolean } = {}) {
+    const c = await docker.createContainer({
+        Image: image,
+        name: containerName(tenant, service as ServiceName),
+        Cmd: opts.cmd ?? IDLE,
+        Tty: opts.tty ?? false,
+        Labels: { ...(opts.extraLabels === false ? {} : labels(tenant, service as ServiceName)), ...TEST_LABELS },
+        Healthcheck: opts.health ? { Test: ["CMD-SHELL", opts.health], Interval: 200e6, Timeout: 1e9, Retries: 1, StartPeriod: 0 } : undefined,
+        ExposedPorts: opts.port ? { "80/tcp": {} } : undefined,
+        HostConfig: { PortBindings: opts.port ? { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(opts.port) }] } : undefined, Binds: opts.volume ? [`${opts.volume}:/data`] : undefined },
+    });
+    if (opts.start !== false) await c.start();
+    return c;
+}
+
+async function volume(name: string, tenantLabels: Record<string, string> = {}) {
+    await docker.createVolume({ Name: name, Labels: { ...tenantLabels, ...TEST_LABELS } });
+    return name;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+const settled = (c: Docker.Container) => until("health to settle", async () => ((await c.inspect()).State.Health?.Status === "starting" ? undefined : true));
+const exited = (c: Docker.Container) => until("exit", async () => ((await c.inspect()).State.Status === "exited" ? true : undefined));
+
+async function freePort(): Promise<number> {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    return port;
+}
+
+function project(files: Record<string, string> = {}): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "ops-int-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    return dir;
+}
+
+type Runner = (argv: string[], io: Io, ctx: OpsContext) => Promise<number>;
+async function run(cmd: Runner, argv: string[], opts: { projectDir?: string; interactive?: boolean; answer?: string } = {}) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const ctx: OpsContext = { projectDir: opts.projectDir ?? project(), env: {}, dockerHost: "unix:///var/run/docker.sock", terminal: { interactive: opts.interactive ?? false, ask: async () => opts.answer ?? "" } };
+    // Like the process's Io: every write ends with a newline.
+    const nl = (t: string) => (t.endsWith("\n") ? t : `${t}\n`);
+    const code = await cmd(argv, { out: (t) => void out.push(nl(t)), err: (t) => void err.push(nl(t)) }, ctx);
+    return { code, out: out.join("").trimEnd(), err: err.join("").trimEnd() };
+}
+
+describe("operations against a real Engine", () => {
+    it("status: healthy tenant exits 0 with ports and URLs; a stopped or unhealthy service exits 3", async (t) => {
+        if (!image) return t.skip();
+        const tenant = tenantName("status");
+        const port = await freePort();
+        const dir = project({ [`Pulumi.${tenant}.yaml`]: `config:\n  frontbase:publicHost: vps.test\n  frontbase:ports:\n    frontend: ${port}\n` });
+        const redis = await container(tenant, "redis", { health: "true" });
+        for (const s of ["redis-http", "backend", "edge"]) await container(tenant, s);
+        await container(tenant, "frontend", { port });
+        await settled(redis);
+
+        const ok = await run(runStatus, [tenant], { projectDir: dir });
+        expect(ok.err).toBe("");
+        expect(ok.code).toBe(0);
+        expect(ok.out).toMatch(new RegExp(`^redis\\s+${tenant}_frontbase-redis-1\\s+running\\s+healthy\\s+-\\s+-$`, "m"));
+        expect(ok.out).toMatch(new RegExp(`^frontend\\s+\\S+\\s+running\\s+-\\s+127\\.0\\.0\\.1:${port}->80/tcp\\s+http://vps\\.test:${port}$`, "m"));
+        expect(ok.out).toContain("healthy: 5 service(s) running");
+
+        await docker.getContainer(containerName(tenant, "edge")).stop({ t: 5 });
+        const sick = await container(tenant, "backend-probe", { health: "exit 1" });
+        await settled(sick);
+        const bad = await run(runStatus, [tenant, "--json"], { projectDir: dir });
+        expect(bad.code).toBe(3);
+        const json = JSON.parse(bad.out);
+        expect(json.healthy).toBe(false);
+        expect(json.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^edge: exited$/), "backend-probe: running, unhealthy"]));
+    });
+
+    it("status/logs/restart of an unknown tenant fail clearly", async () => {
+        for (const cmd of [runStatus, runLogs, runRestart]) {
+            await expect(run(cmd, [tenantName("nobody")])).rejects.toThrow(new RegExp(`unknown tenant "${tenantName("nobody")}": no stack file for it in .* and no container labelled frontbase.tenant=`));
+        }
+    });
+
+    it("logs: several services merged in time order and prefixed, stderr apart, --tail, TTY, --follow", async (t) => {
+        if (!image) return t.skip();
+        const tenant = tenantName("logs");
+        // Created first, then started together, so that the 0.8 s gaps decide the order.
+        const b = await container(tenant, "backend", { cmd: ["sh", "-c", "echo b1; echo b-err >&2; sleep 1.6; echo b2"], start: false });
+        const e = await container(tenant, "edge", { cmd: ["sh", "-c", "sleep 0.8; echo e1"], start: false });
+        const f = await container(tenant, "frontend", { cmd: ["sh", "-c", "sleep 2.4; echo tty-line"], tty: true, start: false });
+        await Promise.all([b.start(), e.start(), f.start()]);
+        await Promise.all([exited(b), exited(e), exited(f)]);
+
+        const all = await run(runLogs, [tenant]);
+        expect(all.code).toBe(0);
+        expect(all.out.trimEnd().split("\n")).toEqual(["backend  | b1", "edge     | e1", "backend  | b2", "frontend | tty-line"]);
+        expect(all.err.trimEnd()).toBe("backend  | b-err");
+
+        const one = await run(runLogs, [tenant, "backend", "--tail", "1", "--timestamps"]);
+        expect(one.out.trimEnd()).toMatch(/^\d{4}-\d\d-\d\dT\S+Z b2$/);
+
+        const missing = run(runLogs, [tenant, "redis"]);
+        await expect(missing).rejects.toThrow(/has no container for service "redis"; its services: backend, edge, frontend/);
+
+        await container(tenant, "redis", { cmd: ["sh", "-c", "echo f1; sleep 2; echo f2"] });
+        const started = Date.now();
+        const followed = await run(runLogs, [tenant, "redis", "--follow"]);
+        expect(followed.out.trimEnd().split("\n")).toEqual(["f1", "f2"]);
+        expect(Date.now() - started).toBeGreaterThan(1000); // it waited for f2 rather than returning at once
+    });
+
+    it("restart: restarts only the named service, starts a stopped one, in start order", async (t) => {
+        if (!image) return t.skip();
+        const tenant = tenantName("restart");
+        const redis = await container(tenant, "redis");
+        const backend = await container(tenant, "backend", { start: false });
+        const startedAt = async (c: Docker.Container) => (await c.inspect()).State.StartedAt;
+        const redisBefore = await startedAt(redis);
+
+        const one = await run(runRestart, [tenant, "backend", "--timeout", "1"]);
+        expect(one.code).toBe(0);
+        expect(one.out).toBe(`restarted backend (${tenant}_frontbase-backend-1): running`);
+        expect((await backend.inspect()).State.Running).toBe(true);
+        expect(await startedAt(redis)).toBe(redisBefore);
+
+        const all = await run(runRestart, [tenant, "--timeout", "1"]);
+        expect(all.code).toBe(0);
+        expect(all.out.split("\n").map((l) => l.split(" ")[1])).toEqual(["redis", "backend"]);
+        expect(await startedAt(redis)).not.toBe(redisBefore);
+    });
+
+    it("purge: refuses while a container exists, confirms on a terminal, removes exactly the tenant's volumes", async (t) => {
+        if (!image) return t.skip();
+        const tenant = tenantName("purge");
+        const mine = [
+            await volume(volumeName(tenant, "backend"), labels(tenant, "backend")),
+            await volume(volumeName(tenant, "redis")), // unlabelled, matched by its exact name
+            await volume(`legacy-${RUN}`, { "com.docker.compose.project": `${tenant}_frontbase` }),
+        ];
+        const foreign = await volume(volumeName(tenant, "edge"), labels(tenantName("other"), "edge"));
+        const exists = async (n: string) => (await docker.listVolumes()).Volumes.some((v) => v.Name === n);
+        const stopped = await container(tenant, "backend", { start: false, volume: mine[0] });
+
+        const refused = await run(runPurge, [tenant, "--yes"]);
+        expect(refused.code).toBe(1);
+        expect(refused.err).toContain(`its containers still exist: ${tenant}_frontbase-backend-1 (created)`);
+        for (const v of mine) expect(await exists(v)).toBe(true);
+        await stopped.remove();
+
+        const declined = await run(runPurge, [tenant], { interactive: true, answer: "yes" });
+        expect(declined.code).toBe(1);
+        expect(declined.err).toBe("not confirmed; nothing was removed");
+        for (const v of mine) expect(await exists(v)).toBe(true);
+
+        const done = await run(runPurge, [tenant], { interactive: true, answer: tenant });
+        expect(done.code).toBe(0);
+        expect(done.out.split("\n").filter((l) => l.startsWith("removed volume")).sort()).toEqual(mine.map((v) => `removed volume ${v}`).sort());
+        for (const v of mine) expect(await exists(v)).toBe(false);
+        expect(await exists(foreign)).toBe(true);
+
+        const again = await run(runPurge, [tenant, "--yes"]);
+        expect(again.code).toBe(1);
+        expect(again.err).toMatch(/^nothing to purge for .* Nothing was removed\.$/);
+    });
+
+    it("purge: a volume another container still uses is reported, and the purge fails", async (t) => {
+        if (!image) return t.skip();
+        const tenant = tenantName("busy");
+        const busy = await volume(volumeName(tenant, "redis"), labels(tenant, "redis"));
+        const free = await volume(volumeName(tenant, "edge"), labels(tenant, "edge"));
+        await container(tenantName("neighbour"), "redis", { volume: busy });
+        const r = await run(runPurge, [tenant, "--yes"]);
+        expect(r.code).toBe(1);
+        expect(r.out).toContain(`removed volume ${free}`);
+        expect(r.err).toMatch(new RegExp(`could not remove volume ${busy}: .*in use`));
+        expect(r.err).toContain(`removed 1 of 2 volume(s); still there: ${busy}`);
+    });
+
+    it("nginx: takes the frontend port from the tenant's container when the stack file pins none", async (t) => {
+        if (!image) return t.skip();
+        const tenant = tenantName("nginx");
+        const port = await freePort();
+        await container(tenant, "frontend", { port, start: false });
+        const r = await run(runNginx, [tenant, "--domain", "shop.example.com"]);
+        expect(r.code).toBe(0);
+        expect(r.out).toContain(`proxy_pass http://127.0.0.1:${port};`);
+        expect(r.out).toContain(`(from container ${tenant}_frontbase-frontend-1)`);
+    });
+
+    it("the real CLI exits non-zero with a clear message on a dead daemon and on an unknown tenant", async () => {
+        const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+            promisify(execFile)(path.join(root, "node_modules/.bin/ts-node"), ["--transpile-only", "-P", path.join(root, "tsconfig.json"), path.join(root, "cli/main.ts"), ...args], { cwd: root, env: { ...process.env, ...env } }).then(
+                (r) => ({ code: 0, stderr: r.stderr }),
+                (e) => ({ code: e.code as number, stderr: e.stderr as string }),
+            );
+        const dead = await cli(["status", "dev"], { DOCKER_HOST: "unix:///nonexistent.sock" });
+        expect(dead.code).toBe(1);
+        expect(dead.stderr).toMatch(/tenant status: the Docker Engine at unix:\/\/\/nonexistent\.sock does not answer/);
+        const unknown = await cli(["status", tenantName("ghost")], { DOCKER_HOST: "unix:///var/run/docker.sock" });
+        expect(unknown.code).toBe(1);
+        expect(unknown.stderr).toMatch(/unknown tenant "ops-ghost-\w+": .*known tenants: .*dev/);
+    });
+});
