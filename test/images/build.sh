@@ -6,6 +6,7 @@
 #   bash test/images/build.sh            build what is missing
 #   bash test/images/build.sh redis      only these stand-ins (by directory name)
 #   FORCE=1 bash test/images/build.sh    rebuild the base and every stand-in
+#   FORCE=1 bash test/images/build.sh edge   rebuild that stand-in (on the existing base)
 #
 # Env: FORCE=1, DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -euo pipefail
@@ -99,7 +100,8 @@ size_of() { docker image inspect --format '{{.Size}}' "$1" | awk '{ printf "%d M
 total_start="$(now)"
 summary=()
 
-if [ "$FORCE" = 1 ] || ! image_exists "$BASE"; then
+# FORCE=1 with names rebuilds those stand-ins only; the base only when it is missing.
+if { [ "$FORCE" = 1 ] && [ "$#" -eq 0 ]; } || ! image_exists "$BASE"; then
     t="$(now)"
     build_base
     summary+=("$BASE: built in $(($(now) - t))s ($(size_of "$BASE"))")
