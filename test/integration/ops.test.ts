@@ -15,6 +15,7 @@ import { runNginx } from "../../cli/commands/nginx";
 import { runPurge } from "../../cli/commands/purge";
 import { runRestart } from "../../cli/commands/restart";
 import { runStatus } from "../../cli/commands/status";
+import { runWhyPort } from "../../cli/commands/why-port";
 import type { OpsContext } from "../../cli/ops/context";
 import type { Io } from "../../cli/main";
 import { containerName, labels, ServiceName, volumeName } from "../../components/naming";
@@ -239,6 +240,26 @@ describe("operations against a real Engine", () => {
         expect(r.code).toBe(0);
         expect(r.out).toContain(`proxy_pass http://127.0.0.1:${port};`);
         expect(r.out).toContain(`(from container ${tenant}_frontbase-frontend-1)`);
+    });
+
+    it("why-port: a running and a stopped container, a stack file pin, a process, and a free port", async (t) => {
+        if (!image) return t.skip();
+        const [up, down, pinned, listened, free] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+        await container(tenantName("why"), "frontend", { port: up });
+        await container(tenantName("why"), "backend", { port: down, start: false });
+        const dir = project({ "Pulumi.why-pin.yaml": `config:\n  frontbase:ports:\n    edge: ${pinned}\n` });
+        const server = createServer();
+        await new Promise<void>((r) => server.listen(listened, "127.0.0.1", r));
+        const ask = async (port: number) => (await run(runWhyPort, [String(port)], { projectDir: dir })).out;
+        try {
+            expect(await ask(up)).toMatch(new RegExp(`container ${tenantName("why")}_frontbase-frontend-1 of tenant ${tenantName("why")} \\(frontend\\), running`));
+            expect(await ask(down)).toContain("created: not running, but Docker binds the port again when it starts");
+            expect(await ask(pinned)).toContain(`tenant why-pin's stack file ${dir}/Pulumi.why-pin.yaml (ports.edge)`);
+            expect(await ask(listened)).toContain(`a process listening on 127.0.0.1 (pid ${process.pid}, `);
+            expect(await ask(free)).toMatch(new RegExp(`^port ${free} on unix:///var/run/docker.sock is free: .*no process listens on it$`));
+        } finally {
+            await new Promise((r) => server.close(r));
+        }
     });
 
     it("the real CLI exits non-zero with a clear message on a dead daemon and on an unknown tenant", async () => {

@@ -8,6 +8,7 @@ import { runLogs } from "../../../cli/commands/logs";
 import { runPurge } from "../../../cli/commands/purge";
 import { runRestart } from "../../../cli/commands/restart";
 import { runStatus } from "../../../cli/commands/status";
+import { runWhyPort } from "../../../cli/commands/why-port";
 import type { OpsContext } from "../../../cli/ops/context";
 import type { Io } from "../../../cli/main";
 
@@ -42,6 +43,9 @@ describe("usage errors exit 2 before anything is read or changed", () => {
         ["restart", runRestart, ["acme", "--timeout", "99999"], /--timeout "99999": must be a whole number from 0 to 3600/],
         ["purge", runPurge, ["acme"], /refusing to purge without --yes: stdin is not a terminal/],
         ["purge", runPurge, ["acme", "--force"], /Unknown option '--force'; allowed: --yes/],
+        ["why-port", runWhyPort, ["http"], /<port> "http": must be a whole number from 1 to 65535/],
+        ["why-port", runWhyPort, ["65536"], /<port> "65536": must be a whole number from 1 to 65535/],
+        ["why-port", runWhyPort, [], /missing argument: expected <port>/],
     ] as [string, Runner, string[], RegExp][])("%s %j", async (_name, cmd, argv, message) => {
         const r = await run(cmd, argv);
         expect(r.err).toMatch(message);
@@ -57,6 +61,7 @@ describe("a dead daemon is an error, never a success", () => {
         ["logs", runLogs, ["acme"]],
         ["restart", runRestart, ["acme"]],
         ["purge", runPurge, ["acme", "--yes"]],
+        ["why-port", runWhyPort, ["8080"]],
     ] as [string, Runner, string[]][])("%s", async (_name, cmd, argv) => {
         await expect(run(cmd, argv)).rejects.toThrow(/the Docker Engine at unix:\/\/\/nonexistent\/docker\.sock does not answer .*is dockerd running\?/);
     });

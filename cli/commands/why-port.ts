@@ -1,0 +1,37 @@
+// `why-port <port> [--json]`: who holds a host port on the Docker host — a tenant's container
+// (running or stopped), another tenant's stack file, a recent allocation, a process listening
+// on it, a reservation — or that it is free. Exit 0 when answered either way, 1 on error
+// (e.g. an unreachable Engine), 2 on a usage error.
+import { dockerClient } from "../../components/dockerHost";
+import { readHostState } from "../../components/ports/hostState";
+import { socketOwner } from "../../components/ports/listeners";
+import type { Command, Io } from "../main";
+import { parse, UsageError, withUsage } from "../ops/args";
+import { defaultContext, OpsContext } from "../ops/context";
+import { explainPort, ProcessInfo } from "../ops/whyPort";
+
+const USAGE = "why-port <port> [--json]";
+
+export const command: Command = { usage: USAGE, run: (argv, io) => runWhyPort(argv, io, defaultContext()) };
+
+export function runWhyPort(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
+    return withUsage(USAGE, io, async () => {
+        const { positionals, flags } = parse(argv, { json: { type: "boolean" } }, { min: 1, max: 1, names: "<port>" });
+        const text = positionals[0];
+        if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw new UsageError(`<port> "${text}": must be a whole number from 1 to 65535`);
+        const port = Number(text);
+
+        const dockerHost = ctx.dockerHost ?? ctx.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+        const state = await readHostState({ dockerHost, projectDir: ctx.projectDir, docker: dockerClient(dockerHost) });
+        const holders = state.holders.get(port) ?? [];
+        const owners = new Map<string, ProcessInfo>();
+        for (const h of holders) {
+            if (h.kind !== "listener" || !h.inode) continue;
+            const owner = await socketOwner(h.inode);
+            if (owner) owners.set(h.inode, owner);
+        }
+        const report = explainPort({ port, holders, dockerHost, listeners: state.listeners, owners });
+        io.out(flags.json ? JSON.stringify({ port, free: report.free, holders: holders.map((h) => ({ ...h, process: h.inode ? owners.get(h.inode) : undefined })) }) : report.lines.join("\n"));
+        return 0;
+    });
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import type { PortHolder } from "../../../components/ports/hostState";
+import { explainPort } from "../../../cli/ops/whyPort";
+
+const H = "unix:///var/run/docker.sock";
+const running: PortHolder = { kind: "container", tenant: "acme", service: "frontend", container: "acme_frontbase-frontend-1", state: "running", address: "0.0.0.0" };
+const proxy: PortHolder = { kind: "listener", address: "0.0.0.0", inode: "42" };
+
+describe("explainPort", () => {
+    it("names a running tenant container, and its listener as Docker's forwarding", () => {
+        const r = explainPort({ port: 8081, holders: [running, proxy], dockerHost: H, listeners: "read", owners: new Map([["42", { pid: 77, command: "docker-proxy" }]]) });
+        expect(r.free).toBe(false);
+        expect(r.lines).toEqual([
+            `port 8081 on ${H} is taken:`,
+            "- container acme_frontbase-frontend-1 of tenant acme (frontend), running",
+            "- a process listening on 0.0.0.0 (pid 77, docker-proxy): Docker's port forwarding for that container",
+        ]);
+    });
+
+    it("explains that a container which is not running still holds its port", () => {
+        const r = explainPort({ port: 8000, holders: [{ ...running, state: "exited" }], dockerHost: H, listeners: "read" });
+        expect(r.lines[1]).toBe("- container acme_frontbase-frontend-1 of tenant acme (frontend), exited: not running, but Docker binds the port again when it starts, so it stays taken");
+    });
+
+    it.each([
+        [{ kind: "stack-file", tenant: "beta", service: "backend", file: "/p/Pulumi.beta.yaml" }, "- tenant beta's stack file /p/Pulumi.beta.yaml (ports.backend)"],
+        [{ kind: "reserved", file: "/p/Pulumi.dev.yaml" }, "- frontbase:reservedPorts in /p/Pulumi.dev.yaml: kept for other software by the operator"],
+        [{ kind: "listener", address: "::1", inode: "9" }, "- a process listening on [::1]: not a container of this host's tenants"],
+        [{ kind: "ledger", tenant: "gamma", service: "edge" }, "- tenant gamma (edge), allocated by a recent `pulumi up` whose containers do not exist yet"],
+    ] as [PortHolder, string][])("%j", (holder, line) => {
+        expect(explainPort({ port: 9, holders: [holder], dockerHost: H, listeners: "read" }).lines[1]).toBe(line);
+    });
+
+    it.each([
+        ["read", /is free: .*no reservation holds it, and no process listens on it$/],
+        ["remote", /listening processes on the remote host were not checked/],
+        ["unavailable", /listening processes unknown: no \/proc socket table here/],
+    ] as const)("free, with listeners %s", (listeners, text) => {
+        const r = explainPort({ port: 8500, holders: [], dockerHost: H, listeners });
+        expect(r.free).toBe(true);
+        expect(r.lines).toHaveLength(1);
+        expect(r.lines[0]).toMatch(text);
+    });
+});
