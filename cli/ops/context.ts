@@ -1,6 +1,7 @@
 // What an operations command needs from its surroundings, injectable so tests can run the
 // real command against a temporary project directory, a chosen Docker host and a fake terminal.
 import * as readline from "readline";
+import { findProjectDir } from "../../components/ports/stackPins";
 
 export interface Terminal {
     /** Whether a person can answer a question (stdin is a TTY). */
@@ -9,7 +10,7 @@ export interface Terminal {
 }
 
 export interface OpsContext {
-    /** Where the stack files are: the project directory (`npm run` runs in it). */
+    /** Where the stack files are: FRONTBASE_PROJECT_DIR, else the nearest Pulumi.yaml upwards. */
     readonly projectDir: string;
     /** Docker host overriding `docker:host`/DOCKER_HOST; tests use it to aim at a dead socket. */
     readonly dockerHost?: string;
@@ -32,5 +33,14 @@ export function processTerminal(): Terminal {
 }
 
 export function defaultContext(): OpsContext {
-    return { projectDir: process.cwd(), terminal: processTerminal(), env: process.env };
+    return { projectDir: projectDirOr(process.cwd()), terminal: processTerminal(), env: process.env };
+}
+
+/** Same lookup as `new`/`ls`/`check`; outside any project, the current directory (no stack files). */
+function projectDirOr(fallback: string): string {
+    try {
+        return findProjectDir();
+    } catch {
+        return fallback;
+    }
 }
