@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     }
     const fleet = await pinnedFleet(299);
     rows.push(await measure("300th tenant, 299 pinned in stack files", fleet));
-    rmSync(fleet, { recursive: true, force: true });
+    for (const dir of [fleet, lockDir, emptyProject]) rmSync(dir, { recursive: true, force: true });
 
     console.log(report(rows));
     const held = rows.find((r) => r.name.includes("1000 ports held"));

@@ -3,8 +3,7 @@
 // although docker-proxy listens on it. Every container made here carries frontbase.test=ports
 // and is removed afterwards, also on failure.
 import { execFileSync } from "child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerClient, resolveDockerHost } from "../../components/dockerHost";
@@ -12,6 +11,7 @@ import { describeHolder, readHostState } from "../../components/ports/hostState"
 import { resolvePorts } from "../../components/ports/resolve";
 import { TEST_BASE_IMAGE } from "../images/images";
 import { freeBlock, sameRange } from "../unit/ports/sockets";
+import { removeTempDirs, tempDir } from "../unit/ports/temp";
 
 const host = resolveDockerHost();
 const docker = dockerClient(host);
@@ -34,7 +34,7 @@ async function prepareImage(): Promise<Image | string> {
     }
     if ((await docker.listImages({ filters: { reference: [TEST_BASE_IMAGE] } })).length > 0) return { name: TEST_BASE_IMAGE, exits: ["true"], waits: ["sleep", "infinity"], builtHere: false };
     try {
-        const dir = mkdtempSync(path.join(tmpdir(), "ports-tiny-"));
+        const dir = tempDir("tiny-image");
         writeFileSync(path.join(dir, "tiny.c"), "#include <unistd.h>\nint main(int c, char **v) { if (c > 1) for (;;) pause(); return 0; }\n");
         mkdirSync(path.join(dir, "root"));
         execFileSync("gcc", ["-static", "-Os", "-o", path.join(dir, "root", "tiny"), path.join(dir, "tiny.c")], { stdio: "pipe" });
@@ -66,7 +66,7 @@ describe("port allocation on a real Docker Engine", () => {
     let stoppedPort = 0;
     let runningPort = 0;
     const suffix = process.pid;
-    const lockDir = mkdtempSync(path.join(tmpdir(), "lock-"));
+    const lockDir = tempDir("lock");
     const base = { dockerHost: host, maxRetries: 2, bindAddress: "0.0.0.0", by: "test", lockDir };
 
     beforeAll(async () => {
@@ -83,6 +83,7 @@ describe("port allocation on a real Docker Engine", () => {
     afterAll(async () => {
         await Promise.all(created.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
         if (typeof image !== "string" && image.builtHere) await docker.getImage(image.name).remove().catch(() => undefined);
+        removeTempDirs();
     });
 
     it("holds a stopped container's published port, naming its owner", async (ctx) => {

@@ -1,13 +1,11 @@
 // The stack program as `index.ts` runs it: stack config in, outputs out.
 import * as pulumi from "@pulumi/pulumi";
-import { mkdtempSync } from "fs";
-import { tmpdir } from "os";
-import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { tenantProgram as programT } from "../../stacks/tenant";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
 import { tempProject } from "./ports/cliRun";
 import { FakeEngine, startFakeEngine } from "./ports/fakeEngine";
+import { removeTempDirs, tempDir } from "./ports/temp";
 
 const rec = recorder();
 let tenantProgram: typeof programT;
@@ -67,10 +65,11 @@ describe("tenantProgram: ports not pinned", () => {
     beforeAll(async () => {
         engine = await startFakeEngine([own("backend", 8000, 8990), own("edge", 3002, 3990), own("frontend", 80, 8991), own("redis-http", 80, 8992)]);
         process.env.FRONTBASE_PROJECT_DIR = tempProject({ "Pulumi.other.yaml": "config:\n  frontbase:ports:\n    backend: 8002\n    frontend: 8080\n    redisHttp: 8079\n" });
-        process.env.FRONTBASE_LOCK_DIR = mkdtempSync(path.join(tmpdir(), "lock-"));
+        process.env.FRONTBASE_LOCK_DIR = tempDir("lock");
     });
     afterAll(async () => {
         await engine.close();
+        removeTempDirs();
         for (const [k, v] of [["FRONTBASE_PROJECT_DIR", saved.dir], ["FRONTBASE_LOCK_DIR", saved.lock]] as const) (v === undefined ? delete process.env[k] : (process.env[k] = v));
     });
 

@@ -1,9 +1,12 @@
 // `tenant check`, the fleet check: on this repository's own stack files (so `npm test` runs
 // it), and on fleets with every kind of collision.
 import * as path from "path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { listStackFiles } from "../../../components/stackFiles";
 import { tempProject, tenant } from "./cliRun";
+import { removeTempDirs } from "./temp";
+
+afterAll(removeTempDirs);
 
 const REPO = path.resolve(__dirname, "../../..");
 const pins = (tenantName: string, ports: Record<string, number>, extra = "") =>

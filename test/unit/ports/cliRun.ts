@@ -1,8 +1,8 @@
 // Run a tenant command in-process, with its output captured and its environment set.
-import { mkdtempSync, readdirSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { readdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { main } from "../../../cli/main";
+import { tempDir } from "./temp";
 
 export interface CliResult {
     readonly code: number;
@@ -12,7 +12,7 @@ export interface CliResult {
 
 /** A project directory (with Pulumi.yaml) holding the given stack files. */
 export function tempProject(files: Record<string, string> = {}): string {
-    const dir = mkdtempSync(path.join(tmpdir(), "tenant-project-"));
+    const dir = tempDir("project");
     writeFileSync(path.join(dir, "Pulumi.yaml"), "name: frontbase\nruntime: nodejs\n");
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     return dir;

@@ -1,8 +1,6 @@
 // Ten simultaneous `tenant new` processes, in two checkouts of the project on one host:
 // no port is handed out twice. Real processes, run the way `npm run tenant` runs them.
 import { execFile } from "child_process";
-import { mkdtempSync } from "fs";
-import { tmpdir } from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +8,7 @@ import { checkFleet } from "../../../components/ports/fleetCheck";
 import { readStackPins } from "../../../components/ports/stackPins";
 import { tempProject } from "./cliRun";
 import { FakeEngine, startFakeEngine } from "./fakeEngine";
+import { removeTempDirs, tempDir } from "./temp";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../../..");
@@ -19,12 +18,15 @@ let engine: FakeEngine;
 beforeAll(async () => {
     engine = await startFakeEngine([]);
 });
-afterAll(() => engine.close());
+afterAll(async () => {
+    await engine.close();
+    removeTempDirs();
+});
 
 describe("concurrent tenant new", () => {
     it(`${N} processes at once, across two checkouts sharing the host: every port distinct, every file as printed`, async () => {
         const checkouts = [tempProject(), tempProject()];
-        const lockDir = mkdtempSync(path.join(tmpdir(), "lock-"));
+        const lockDir = tempDir("lock");
         const results = await Promise.all(
             Array.from({ length: N }, (_, i) =>
                 run(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/main.ts", "new", `t${i}`, "--json"], {

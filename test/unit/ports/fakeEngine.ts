@@ -3,7 +3,7 @@
 // makes (`/_ping`, `/containers/json?all=1`, `/containers/<id>/json`) with the shapes a real
 // Engine 20.10 returns (captured from one; test/integration/ports.test.ts checks the same
 // code against the real engine). Stopped containers list no Ports, as on a real engine.
-import { mkdtempSync } from "fs";
+import { mkdtempSync, rmSync } from "fs";
 import * as http from "http";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -26,7 +26,8 @@ export interface FakeEngine {
 }
 
 export async function startFakeEngine(containers: readonly FakeContainer[]): Promise<FakeEngine> {
-    const socket = path.join(mkdtempSync(path.join(tmpdir(), "fake-engine-")), "docker.sock");
+    const dir = mkdtempSync(path.join(tmpdir(), "fbports-engine-"));
+    const socket = path.join(dir, "docker.sock");
     const requests: string[] = [];
     const byId = new Map(containers.map((c, i) => [idOf(i), c]));
     const server = http.createServer((req, res) => {
@@ -45,7 +46,7 @@ export async function startFakeEngine(containers: readonly FakeContainer[]): Pro
         send(404, { message: `No such container: ${m?.[1] ?? route}` });
     });
     await new Promise<void>((resolve) => server.listen(socket, resolve));
-    return { host: `unix://${socket}`, requests, close: () => new Promise((r) => server.close(() => r())) };
+    return { host: `unix://${socket}`, requests, close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))) };
 }
 
 function idOf(i: number): string {

@@ -1,13 +1,13 @@
 // What the host holds: containers (running and stopped), stack files, ledger, reserved
 // ports, listeners; the allocating tenant's own ports are its own.
-import { mkdtempSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeHolder, previousPorts, readHostState } from "../../../components/ports/hostState";
 import { recordAllocation } from "../../../components/ports/ledger";
 import { FakeEngine, startFakeEngine } from "./fakeEngine";
 import { closeAll, freeBlock, listen } from "./sockets";
+import { removeTempDirs, tempDir } from "./temp";
 
 const labels = (tenant: string, service: string) => ({ "frontbase.tenant": tenant, "com.docker.compose.service": service, "com.docker.compose.project": `${tenant}_frontbase` });
 const bind = (port: number, ip = "") => [{ HostIp: ip, HostPort: String(port) }];
@@ -22,10 +22,13 @@ beforeAll(async () => {
         { name: "me_frontbase-redis-http-1", state: "running", labels: labels("me", "redis-http"), bindings: { "80/tcp": bind(9106) } },
     ]);
 });
-afterAll(() => engine.close());
+afterAll(async () => {
+    await engine.close();
+    removeTempDirs();
+});
 
 function project(files: Record<string, string>): string {
-    const dir = mkdtempSync(path.join(tmpdir(), "hoststate-"));
+    const dir = tempDir("hoststate");
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     return dir;
 }
@@ -76,7 +79,7 @@ describe("readHostState", () => {
 
     it("holds what the ledger recorded: stack files of other checkouts and recent `pulumi up` picks", async () => {
         const elsewhere = project({ "Pulumi.far.yaml": "config:\n  frontbase:ports:\n    backend: 9301\n" });
-        const ledger = path.join(mkdtempSync(path.join(tmpdir(), "ledger-")), "l.json");
+        const ledger = path.join(tempDir("ledger"), "l.json");
         const now = Date.now();
         await recordAllocation(ledger, { tenant: "far", ports: { backend: 1 }, file: path.join(elsewhere, "Pulumi.far.yaml"), at: now, by: "tenant new" });
         await recordAllocation(ledger, { tenant: "up", ports: { edge: 9302 }, at: now, by: "pulumi up" });

@@ -1,12 +1,10 @@
 // The socket table: LISTEN rows only, local address only; real sockets on loopback.
 import * as dgram from "dgram";
-import { mkdtempSync } from "fs";
 import * as net from "net";
-import { tmpdir } from "os";
-import * as path from "path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseSocketTable, readListeners, socketOwner } from "../../../components/ports/listeners";
 import { closeAll, freeBlock, listen } from "./sockets";
+import { removeTempDirs, tempDir } from "./temp";
 
 // Rows in the kernel's own format (taken from /proc/net/tcp and tcp6 on this kind of host):
 // a listener on 127.0.0.1:8000, a TIME_WAIT whose *local* port is 8001, an ESTABLISHED
@@ -29,6 +27,8 @@ afterEach(async () => {
     for (const s of sockets.splice(0)) "destroy" in s ? s.destroy() : s.close();
     await closeAll(open.splice(0));
 });
+
+afterAll(removeTempDirs);
 
 describe("parseSocketTable", () => {
     it("keeps LISTEN rows with their local address, and ignores TIME_WAIT and foreign ports", () => {
@@ -72,7 +72,7 @@ describe("readListeners (this machine's kernel)", () => {
     });
 
     it("says so when there is no socket table, instead of reporting an empty host", async () => {
-        const noProc = mkdtempSync(path.join(tmpdir(), "no-proc-"));
+        const noProc = tempDir("no-proc");
         expect(await readListeners(noProc)).toEqual({ available: false, listeners: [] });
     });
 });

@@ -1,24 +1,25 @@
 // The cross-process lock, with real processes: mutual exclusion, timeout, stale recovery.
 import { execFile, spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { existsSync, readFileSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { promisify } from "util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { acquireLock, hostFiles, LockTimeoutError, STALE_AFTER_MS } from "../../../components/ports/lock";
+import { removeTempDirs, tempDir } from "./temp";
 
 const run = promisify(execFile);
 
 /** lock.ts as plain JS (it imports only Node built-ins), so children start in milliseconds. */
 function compiledLock(): string {
-    const dir = mkdtempSync(path.join(tmpdir(), "lock-js-"));
+    const dir = tempDir("lock-js");
     const source = readFileSync(path.resolve(__dirname, "../../../components/ports/lock.ts"), "utf8");
     writeFileSync(path.join(dir, "lock.js"), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
     return path.join(dir, "lock.js");
 }
-const lockFile = () => path.join(mkdtempSync(path.join(tmpdir(), "lock-")), "ports.lock");
+const lockFile = () => path.join(tempDir("lock"), "ports.lock");
+afterAll(removeTempDirs);
 
 /** A child that takes the lock, writes "in <n>", waits, writes "out <n>", and lets go. */
 const CHILD = `

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempProject, tenant } from "./cliRun";
 import { FakeEngine, startFakeEngine } from "./fakeEngine";
+import { removeTempDirs } from "./temp";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 const bind = (port: number) => [{ HostIp: "", HostPort: String(port) }];
@@ -15,7 +16,10 @@ beforeAll(async () => {
         { name: "not-a-tenant", state: "running", bindings: { "80/tcp": bind(9999) } },
     ]);
 });
-afterAll(() => engine.close());
+afterAll(async () => {
+    await engine.close();
+    removeTempDirs();
+});
 
 const ACME = "config:\n  frontbase:tenant: acme\n  frontbase:database: postgres\n  frontbase:publicHost: vps.example.com\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8081\n    redisHttp: 8082\n";
 

@@ -1,6 +1,5 @@
 // `tenant new` end to end, in-process, against a stand-in Engine API and a temp project.
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PORT_RANGES } from "../../../components/config";
@@ -9,6 +8,7 @@ import { inRange } from "../../../components/ports/allocate";
 import { readStackPins } from "../../../components/ports/stackPins";
 import { listing, tempProject, tenant } from "./cliRun";
 import { FakeEngine, startFakeEngine } from "./fakeEngine";
+import { removeTempDirs, tempDir } from "./temp";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 let engine: FakeEngine;
@@ -19,9 +19,12 @@ beforeAll(async () => {
         { name: "old_frontbase-edge-1", state: "exited", labels: labels("old", "edge"), bindings: { "3002/tcp": [{ HostIp: "", HostPort: "3002" }] } },
     ]);
 });
-afterAll(() => engine.close());
+afterAll(async () => {
+    await engine.close();
+    removeTempDirs();
+});
 
-const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: mkdtempSync(path.join(tmpdir(), "lock-")) });
+const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: tempDir("lock") });
 const DEV = "config:\n  frontbase:tenant: dev\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8080\n    redisHttp: 8079\n";
 
 describe("tenant new", () => {

@@ -1,19 +1,20 @@
 // Read-decide-check-write with real sockets held on loopback: the allocator steps around
 // them, with a socket table, without one (bind probes), and when the table is stale (retries).
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, writeFileSync } from "fs";
 import type * as net from "net";
-import { tmpdir } from "os";
 import * as path from "path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readLedger } from "../../../components/ports/ledger";
 import { acquireLock, hostFiles } from "../../../components/ports/lock";
 import { PortBusyError, resolvePorts, ResolveOptions } from "../../../components/ports/resolve";
 import { closeAll, freeBlock, listen, sameRange } from "./sockets";
+import { removeTempDirs, tempDir } from "./temp";
 
 const held: net.Server[] = [];
 afterEach(() => closeAll(held.splice(0)));
 
-const temp = (p: string) => mkdtempSync(path.join(tmpdir(), p));
+const temp = (p: string) => tempDir(p);
+afterAll(removeTempDirs);
 
 /** No engine (docker: null) on a local host: listeners are read, containers are not. */
 function options(base: number, extra: Partial<ResolveOptions> = {}): ResolveOptions {
