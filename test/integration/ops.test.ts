@@ -5,6 +5,7 @@ import { execFile } from "child_process";
 import { randomBytes } from "crypto";
 import Docker from "dockerode";
 import { mkdtempSync, writeFileSync } from "fs";
+import * as http from "http";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -45,16 +46,17 @@ afterAll(async () => {
 
 const tenantName = (what: string) => `ops-${what}-${RUN}`;
 
-async function container(tenant: string, service: ServiceName | string, opts: { cmd?: string[]; health?: string; port?: number; volume?: string; tty?: boolean; start?: boolean; extraLabels?: boolean } = {}) {
+async function container(tenant: string, service: ServiceName | string, opts: { image?: string; entrypoint?: string[]; cmd?: string[]; health?: string; port?: number; binds?: string[]; tty?: boolean; start?: boolean } = {}) {
     const c = await docker.createContainer({
-        Image: image,
+        Image: opts.image ?? image,
+        Entrypoint: opts.entrypoint,
         name: containerName(tenant, service as ServiceName),
         Cmd: opts.cmd ?? IDLE,
         Tty: opts.tty ?? false,
-        Labels: { ...(opts.extraLabels === false ? {} : labels(tenant, service as ServiceName)), ...TEST_LABELS },
+        Labels: { ...labels(tenant, service as ServiceName), ...TEST_LABELS },
         Healthcheck: opts.health ? { Test: ["CMD-SHELL", opts.health], Interval: 200e6, Timeout: 1e9, Retries: 1, StartPeriod: 0 } : undefined,
         ExposedPorts: opts.port ? { "80/tcp": {} } : undefined,
-        HostConfig: { PortBindings: opts.port ? { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(opts.port) }] } : undefined, Binds: opts.volume ? [`${opts.volume}:/data`] : undefined },
+        HostConfig: { PortBindings: opts.port ? { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(opts.port) }] } : undefined, Binds: opts.binds },
     });
     if (opts.start !== false) await c.start();
     return c;
@@ -194,7 +196,7 @@ describe("operations against a real Engine", () => {
         ];
         const foreign = await volume(volumeName(tenant, "edge"), labels(tenantName("other"), "edge"));
         const exists = async (n: string) => (await docker.listVolumes()).Volumes.some((v) => v.Name === n);
-        const stopped = await container(tenant, "backend", { start: false, volume: mine[0] });
+        const stopped = await container(tenant, "backend", { start: false, binds: [`${mine[0]}:/data`] });
 
         const refused = await run(runPurge, [tenant, "--yes"]);
         expect(refused.code).toBe(1);
@@ -223,7 +225,7 @@ describe("operations against a real Engine", () => {
         const tenant = tenantName("busy");
         const busy = await volume(volumeName(tenant, "redis"), labels(tenant, "redis"));
         const free = await volume(volumeName(tenant, "edge"), labels(tenant, "edge"));
-        await container(tenantName("neighbour"), "redis", { volume: busy });
+        await container(tenantName("neighbour"), "redis", { binds: [`${busy}:/data`] });
         const r = await run(runPurge, [tenant, "--yes"]);
         expect(r.code).toBe(1);
         expect(r.out).toContain(`removed volume ${free}`);
@@ -231,7 +233,7 @@ describe("operations against a real Engine", () => {
         expect(r.err).toContain(`removed 1 of 2 volume(s); still there: ${busy}`);
     });
 
-    it("nginx: takes the frontend port from the tenant's container when the stack file pins none", async (t) => {
+    it("nginx: port from the tenant's container; real nginx loads the block and proxies the domain there", async (t) => {
         if (!image) return t.skip();
         const tenant = tenantName("nginx");
         const port = await freePort();
@@ -240,6 +242,20 @@ describe("operations against a real Engine", () => {
         expect(r.code).toBe(0);
         expect(r.out).toContain(`proxy_pass http://127.0.0.1:${port};`);
         expect(r.out).toContain(`(from container ${tenant}_frontbase-frontend-1)`);
+        if (!(await docker.listImages()).some((i) => i.RepoTags?.includes(TEST_IMAGES.frontend))) return console.warn(`nginx run skipped: ${TEST_IMAGES.frontend} (which has nginx) is not built`);
+        // The frontend stand-in's nginx runs the generated block, with a stand-in upstream on that port.
+        const conf = `events {}\nhttp {\n server { listen 127.0.0.1:${port}; location / { return 200 "upstream host=$http_host proto=$http_x_forwarded_proto"; } }\n include /srv/t/site.conf;\n}\n`;
+        const dir = project({ "nginx.conf": conf, "site.conf": r.out });
+        const proxyPort = await freePort();
+        await container(tenantName("nginx-proxy"), "frontend", { image: TEST_IMAGES.frontend, entrypoint: [], cmd: ["nginx", "-c", "/srv/t/nginx.conf", "-g", "daemon off;"], port: proxyPort, binds: [`${dir}:/srv/t:ro`] });
+        const get = () =>
+            new Promise<string>((resolve, reject) =>
+                http.get({ host: "127.0.0.1", port: proxyPort, headers: { Host: "shop.example.com" } }, (res) => {
+                    let body = "";
+                    res.on("data", (c) => (body += c)).on("end", () => resolve(`${res.statusCode} ${body}`));
+                }).on("error", reject),
+            );
+        expect(await until("nginx to answer", () => get().catch(() => undefined))).toBe("200 upstream host=shop.example.com proto=http");
     });
 
     it("why-port: a running and a stopped container, a stack file pin, a process, and a free port", async (t) => {
