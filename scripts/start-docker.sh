@@ -51,9 +51,13 @@ if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; 
     apt-get update -qq || say "warning: apt-get update reported errors; trying the install anyway"
     # apparmor/cgroupfs-mount are docker.io's recommends that matter on hosts; the rest
     # (git, needrestart) are not needed here.
-    apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 \
-        docker.io apparmor cgroupfs-mount ca-certificates >/dev/null \
-        || die "apt-get install docker.io failed"
+    apt_log="$(mktemp)"
+    if ! apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 \
+        docker.io apparmor cgroupfs-mount ca-certificates >"$apt_log" 2>&1; then
+        tail -n 30 "$apt_log" >&2
+        die "apt-get install docker.io failed"
+    fi
+    rm -f "$apt_log"
     say "installed $(dockerd --version)"
 fi
 

@@ -59,13 +59,14 @@ docker info >/dev/null 2>&1 || die "no Docker Engine answers; run 'npm run docke
 
 # --- base: debootstrap minbase, imported -------------------------------------------------
 build_base() {
+    # debootstrap needs root: it chroots and creates device nodes.
+    [ "$(id -u)" -eq 0 ] || die "building the base image needs root (debootstrap)"
     if ! command -v debootstrap >/dev/null 2>&1; then
-        [ "$(id -u)" -eq 0 ] || die "debootstrap is missing and installing it needs root"
         say "installing debootstrap"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq || say "warning: apt-get update reported errors; trying the install anyway"
-        apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 debootstrap >/dev/null \
-            || die "apt-get install debootstrap failed"
+        apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 debootstrap >/tmp/frontbase-apt.log 2>&1 \
+            || { tail -n 30 /tmp/frontbase-apt.log >&2; die "apt-get install debootstrap failed"; }
     fi
     local dir
     dir="$(mktemp -d /var/tmp/frontbase-rootfs.XXXXXX)"
