@@ -108,8 +108,10 @@ describe("job matrices come from `npm run tenant -- affected`", () => {
         expect(step.run).toMatch(/--base "\$BASE_SHA"/);
         expect(step.env!.BASE_SHA).toBe("${{ github.event.pull_request.base.sha }}");
         expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, "edit-pr-comment": true });
-        expect(wf.jobs.test.steps.some((s) => s.run === "bash .ci/run")).toBe(true);
+        // Previews wait for npm test (typecheck, unit tests, fleet check); the full CI runs beside them.
+        expect(wf.jobs.test.steps.some((s) => s.run === "npm test")).toBe(true);
         expect([wf.jobs.preview.needs].flat()).toContain("test");
+        expect(wf.jobs.ci.steps.some((s) => /\bbash \.ci\/run$/.test(s.run ?? ""))).toBe(true);
     });
 
     it("deploy: push to main, up one stack at a time, never two deployments at once", () => {
@@ -118,7 +120,9 @@ describe("job matrices come from `npm run tenant -- affected`", () => {
         expect(pulumi.with!.command).toBe("up");
         expect(job.strategy!["max-parallel"]).toBe(1);
         expect(wf.concurrency).toEqual({ group: "deploy-main", "cancel-in-progress": false });
-        expect([job.needs].flat()).toContain("test");
+        // Nothing is deployed unless the whole local CI entry point passed.
+        expect([job.needs].flat()).toContain("ci");
+        expect(wf.jobs.ci.steps.some((s) => /\bbash \.ci\/run$/.test(s.run ?? ""))).toBe(true);
     });
 
     it("drift: scheduled preview --refresh --expect-no-changes over every stack", () => {
