@@ -74,7 +74,7 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
             await breakStale(file, holder);
             continue;
         }
-        const who = holder ? describe(holder) : "a process that is just releasing it";
+        const who = holder ? describe(holder) : "a process that is taking or releasing it right now";
         if (!told && opts.onWait) opts.onWait(who);
         told = true;
         if (Date.now() >= deadline) throw new LockTimeoutError(file, who, timeoutMs);
@@ -87,11 +87,20 @@ function describe(h: Holder): string {
 }
 
 async function readHolder(file: string): Promise<Holder | undefined> {
+    let text: string;
     try {
-        return JSON.parse(await fs.readFile(file, "utf8")) as Holder;
+        text = await fs.readFile(file, "utf8");
     } catch {
-        // Gone, or created but not yet written: treat as busy and look again.
-        return undefined;
+        return undefined; // gone: the next exclusive create will tell
+    }
+    try {
+        return JSON.parse(text) as Holder;
+    } catch {
+        // Created but not yet written (busy, look again) - or left empty by a process that
+        // died in between, which would block every allocation: after a while, that is stale.
+        const st = await fs.stat(file).catch(() => undefined);
+        if (!st || Date.now() - st.mtimeMs < BREAKER_STALE_MS) return undefined;
+        return { pid: -1, hostname: "?", token: `unreadable:${st.mtimeMs}`, at: 0, what: "an unreadable lock file" };
     }
 }
 

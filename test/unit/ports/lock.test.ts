@@ -1,6 +1,6 @@
 // The cross-process lock, with real processes: mutual exclusion, timeout, stale recovery.
 import { execFile, spawnSync } from "child_process";
-import { existsSync, readFileSync, writeFileSync } from "fs";
+import { existsSync, readFileSync, utimesSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
@@ -75,6 +75,17 @@ describe("acquireLock", () => {
         const file = lockFile();
         writeFileSync(file, JSON.stringify({ pid: process.ppid, hostname: os.hostname(), token: "x", at: Date.now() - STALE_AFTER_MS - 1000, what: "hung" }));
         await (await acquireLock(file, { timeoutMs: 2000 }))();
+    });
+
+    it("breaks a lock file left empty by a process that died before writing it", async () => {
+        const file = lockFile();
+        writeFileSync(file, "");
+        const old = new Date(Date.now() - 60_000);
+        utimesSync(file, old, old);
+        await (await acquireLock(file, { timeoutMs: 2000 }))();
+        // A fresh empty file is someone about to write it: wait, do not break it.
+        writeFileSync(file, "");
+        await expect(acquireLock(file, { timeoutMs: 100 })).rejects.toThrow("held by a process that is taking or releasing it right now");
     });
 
     it("keeps one lock per Docker host, outside the project", () => {
