@@ -30,13 +30,11 @@ export interface NewResult extends Resolution {
     readonly existed: boolean;
 }
 
-export class TenantExistsError extends Error {}
-
 export async function newTenant(o: NewOptions): Promise<NewResult> {
     const projectDir = findProjectDir();
     const file = path.join(projectDir, stackFileName(o.name));
     const existed = existsSync(file);
-    if (existed && !o.force && !o.dryRun) throw new TenantExistsError(`${file} already exists; pass --force to re-pin tenant ${o.name}'s ports (its other settings are kept)`);
+    if (existed && !o.force && !o.dryRun) throw new Error(`${file} already exists; pass --force to re-pin tenant ${o.name}'s ports (its other settings are kept)`);
     // Re-running for an existing stack keeps its settings, and its pins count as its own.
     const current = existed ? await readOnePins(file) : undefined;
     const cfg = current?.config;
@@ -69,10 +67,10 @@ export async function newTenant(o: NewOptions): Promise<NewResult> {
 function refuseExisting(o: NewOptions, file: string, state: HostState): void {
     if (o.force) return;
     const other = state.stackFiles.find((f) => f.tenant === o.name && f.file !== file);
-    if (other) throw new TenantExistsError(`tenant ${o.name} already exists: ${other.file} sets frontbase:tenant to it; pass --force to pin its ports in ${file} as well`);
+    if (other) throw new Error(`tenant ${o.name} already exists: ${other.file} sets frontbase:tenant to it; pass --force to pin its ports in ${file} as well`);
     const containers = state.containers.filter((c) => c.tenant === o.name);
     if (containers.length > 0) {
-        throw new TenantExistsError(`tenant ${o.name} already has containers on ${state.dockerHost} (${containers.map((c) => `${c.name} ${c.state}`).join(", ")}); pass --force to pin its current ports`);
+        throw new Error(`tenant ${o.name} already has containers on ${state.dockerHost} (${containers.map((c) => `${c.name} ${c.state}`).join(", ")}); pass --force to pin its current ports`);
     }
 }
 

@@ -4,7 +4,7 @@ import { tenantNameProblem } from "../../components/naming";
 import { portTable } from "../format";
 import type { Command } from "../main";
 import { integer, oneOf, parseArgs, UsageError, withUsage } from "../tenantsArgs";
-import { newTenant, TenantExistsError } from "../tenantsNew";
+import { newTenant } from "../tenantsNew";
 
 const usage = "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force]";
 
@@ -24,21 +24,15 @@ export const command: Command = {
             const name = positionals[0];
             const problem = tenantNameProblem(name);
             if (problem) throw new UsageError(`tenant name "${name}": ${problem}`);
-            let r;
-            try {
-                r = await newTenant({
-                    name,
-                    database: flags.database as "sqlite" | "postgres" | undefined,
-                    maxRetries: flags["max-retries"] as number | undefined,
-                    dryRun: flags["dry-run"] === true,
-                    force: flags.force === true,
-                    log: io.err,
-                });
-            } catch (e) {
-                if (!(e instanceof TenantExistsError)) throw e;
-                io.err(`tenant new: ${e.message}`);
-                return 1;
-            }
+            // A refusal (tenant exists) or a host problem throws: cli/main prints it, exit 1.
+            const r = await newTenant({
+                name,
+                database: flags.database as "sqlite" | "postgres" | undefined,
+                maxRetries: flags["max-retries"] as number | undefined,
+                dryRun: flags["dry-run"] === true,
+                force: flags.force === true,
+                log: io.err,
+            });
             if (flags.json) {
                 io.out(JSON.stringify({ tenant: r.tenant, ports: r.ports }));
                 return 0;
