@@ -4,6 +4,7 @@
 // the local socket. Same resolution as @pulumi/docker's provider, so the allocator and the
 // operator commands look at the same engine that `pulumi up` deploys to.
 import Docker from "dockerode";
+import { hostKeyVerifier } from "./knownHosts";
 
 export const LOCAL_SOCKET = "/var/run/docker.sock";
 
@@ -27,7 +28,10 @@ export function dockerClient(host: string = resolveDockerHost()): Docker {
     if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
     const url = new URL(host);
     if (url.protocol === "ssh:") {
-        return new Docker({ protocol: "ssh", host: url.hostname, port: url.port ? Number(url.port) : 22, username: url.username || undefined } as Docker.DockerOptions);
+        const port = url.port ? Number(url.port) : 22;
+        // Authenticate with the operator's ssh-agent, and only to a host key known_hosts trusts.
+        const sshOptions = { agent: process.env.SSH_AUTH_SOCK, hostVerifier: hostKeyVerifier(url.hostname, port) };
+        return new Docker({ protocol: "ssh", host: url.hostname, port, username: url.username || undefined, sshOptions } as Docker.DockerOptions);
     }
     if (url.protocol === "tcp:" || url.protocol === "http:" || url.protocol === "https:") {
         return new Docker({ protocol: url.protocol === "https:" ? "https" : "http", host: url.hostname, port: Number(url.port || 2375) });
