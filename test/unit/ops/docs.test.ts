@@ -1,4 +1,4 @@
-// The operations and GitOps docs show real commands: every `npm run tenant -- <command>` they
+// The README and docs show real commands: every `npm run tenant -- <command>` they
 // mention exists, and every flag they pass to it is one its usage line offers.
 import { readFileSync } from "fs";
 import * as path from "path";
@@ -7,7 +7,7 @@ import { COMMANDS } from "../../../cli/registry";
 
 const root = path.resolve(__dirname, "../../..");
 
-describe.each(["docs/operations.md", "docs/gitops.md"])("%s", (doc) => {
+describe.each(["README.md", "docs/operations.md", "docs/gitops.md", "docs/ports.md"])("%s", (doc) => {
     const text = readFileSync(path.join(root, doc), "utf8");
     const uses = [...text.matchAll(/npm run tenant -- ([a-z-]+)([^`|\n]*)/g)].map((m) => ({ command: m[1], flags: [...m[2].matchAll(/(--[a-z-]+)/g)].map((f) => f[1]) }));
 
@@ -21,9 +21,9 @@ describe.each(["docs/operations.md", "docs/gitops.md"])("%s", (doc) => {
     });
 });
 
-describe("docs/operations.md", () => {
+describe("README.md", () => {
     it("maps every operation of the design document to a command", () => {
-        const text = readFileSync(path.join(root, "docs/operations.md"), "utf8");
+        const text = readFileSync(path.join(root, "README.md"), "utf8");
         const table = text.split("\n").filter((l) => l.startsWith("| "));
         const operations = ["Deploy", "--database postgres", "--db-password", "--max-retries", "Check Tenant Status", "View Tenant Logs", "Restart Tenant", "List All Tenants", "Check All Running Projects", "Cleanup", "Remove All Tenant Data", "Port Already Allocated", "Deployment Fails After Max Retries", "Nginx Reverse Proxy"];
         for (const op of operations) expect({ op, row: table.some((l) => l.split("|")[1].includes(op)) }).toEqual({ op, row: true });
