@@ -1,0 +1,205 @@
+// One preview, update or destroy of one stack: the engine double's step logic behind the
+// ResourceMonitor. A TEST DOUBLE for the Pulumi engine, not a deployment path.
+//
+// Like the real engine, it answers RegisterResource only once the resource exists (so the
+// program's dependency order is the creation order), compares each resource with the previous
+// deployment (same / update / replace, delete-before-replace when asked), deletes what the
+// program no longer declares after a successful run, and checkpoints state after every step.
+import Docker from "dockerode";
+import { providerFor, RealizeContext } from "./realizer";
+import { Scrubber } from "./scrub";
+import { decode, decodeMap, encode, isSecret, secret, UNKNOWN_WIRE } from "./serialize";
+import { MonitorHandler, RegisterRequest } from "./server";
+import { ResourceState, StackState, StateStore } from "./state";
+import { changedKeys, decide, deletionOrder, makeUrn, transitiveDependents } from "./steps";
+import { applyStep, deleteResource } from "./apply";
+import { Diagnostic, Registration, Step, WireMap } from "./types";
+
+/** What the double tells the SDK it supports; transforms, hooks and packages it does not. */
+const FEATURES = new Set(["secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs"]);
+
+export interface DeploymentOptions {
+    readonly project: string;
+    readonly stack: string;
+    readonly dryRun: boolean;
+    readonly state: StackState;
+    readonly store?: StateStore;
+    readonly docker: Docker;
+    readonly scrubber: Scrubber;
+    readonly onStep?: (s: Step) => void;
+    readonly onLog?: (urn: string, message: string) => void;
+    readonly onDiagnostic?: (d: Diagnostic) => void;
+}
+
+export class Deployment implements MonitorHandler {
+    readonly registrations: Registration[] = [];
+    readonly steps: Step[] = [];
+    readonly diagnostics: Diagnostic[] = [];
+    stackOutputs: WireMap | undefined;
+    rootUrn: string | undefined;
+    /** When the program's first own resource arrived (the stack resource comes before loading it). */
+    firstRegistrationAt: number | undefined;
+    /** The previous deployment, and the state as it changes step by step. */
+    private readonly previous: Map<string, ResourceState>;
+    readonly live: Map<string, ResourceState>;
+    private readonly completions = new Map<string, Promise<unknown>>();
+    /** Removed ahead of a delete-before-replace of something they depend on; re-created as replacements. */
+    private readonly deletedEarly = new Map<string, ResourceState>();
+
+    constructor(readonly o: DeploymentOptions) {
+        this.previous = new Map(o.state.resources.map((r) => [r.urn, r]));
+        this.live = new Map(this.previous);
+    }
+
+    supportsFeature(id: string): boolean {
+        return FEATURES.has(id);
+    }
+
+    async registerResource(req: RegisterRequest): Promise<{ urn: string; id: string; outputs: WireMap }> {
+        if (req.type !== "pulumi:pulumi:Stack") this.firstRegistrationAt ??= Date.now();
+        const parent = req.options.parent ? this.registrations.find((r) => r.urn === req.options.parent) : undefined;
+        if (req.options.parent && !parent) throw new Error(`parent ${req.options.parent} of ${req.name} was never registered`);
+        const urn = makeUrn(this.o.stack, this.o.project, req.type, req.name, parent && { urn: parent.urn, isRoot: parent.type === "pulumi:pulumi:Stack" });
+        if (this.registrations.some((r) => r.urn === urn)) throw new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+        const { inputs, secretPaths, unknownPaths } = decodeMap(req.wire);
+        const reg: Registration = { urn, type: req.type, name: req.name, custom: req.custom, inputs, secretPaths, unknownPaths, wire: req.wire, options: req.options };
+        this.registrations.push(reg);
+        this.o.scrubber.addWire(req.wire);
+        const done = this.step(reg);
+        this.completions.set(urn, done.catch(() => undefined));
+        return done;
+    }
+
+    private async step(reg: Registration): Promise<{ urn: string; id: string; outputs: WireMap }> {
+        const { options } = reg;
+        const deps = [...options.dependencies, ...Object.values(options.propertyDependencies).flat(), ...(options.parent ? [options.parent] : [])];
+        await Promise.all(deps.map((d) => this.completions.get(d)));
+        const dependencies = [...new Set([...deps, ...(options.deletedWith ? [options.deletedWith] : [])])];
+        const base = { urn: reg.urn, type: reg.type, name: reg.name, custom: reg.custom, parent: options.parent, inputs: reg.wire, dependencies, retainOnDelete: options.retainOnDelete, protect: options.protect };
+        const old = this.live.get(reg.urn);
+        if (!reg.custom) {
+            // Components and the stack exist only in state; their outputs come later.
+            this.record({ ...base, outputs: old?.outputs ?? {} }, { op: old ? "same" : "create", urn: reg.urn, type: reg.type, name: reg.name, ms: 0 });
+            return { urn: reg.urn, id: "", outputs: {} };
+        }
+        const provider = providerFor(reg.type);
+        const early = this.deletedEarly.get(reg.urn);
+        const decision = early
+            ? { op: "replace" as const, changed: changedKeys(early.inputs, reg.wire, options.ignoreChanges).concat("(a dependency was replaced)") }
+            : old?.initFailed
+              ? { op: "replace" as const, changed: ["(failed to initialize last time)"] }
+              : decide(old, reg.wire, { updatable: provider.updatable, ignoreChanges: options.ignoreChanges, replaceOnChanges: options.replaceOnChanges });
+        const changed = "changed" in decision ? decision.changed : undefined;
+        if (this.o.dryRun) return this.previewStep(reg, old, decision.op, changed, provider.computed);
+        const started = Date.now();
+        const ctx = this.context(reg.urn);
+        const result = await applyStep(ctx, {
+            reg,
+            old,
+            // Its old object is already gone: only the create half of the replacement is left.
+            op: early ? "create" : decision.op,
+            beforeDelete: async () => {
+                // Delete-before-replace: what depends on the old object goes first, as in the engine.
+                for (const d of deletionOrder(transitiveDependents(reg.urn, [...this.live.values()]))) {
+                    await this.remove(d, false);
+                    this.deletedEarly.set(d.urn, d);
+                }
+            },
+            deleteOld: () => this.remove(old!, false),
+            persist: (failed) => this.record({ ...base, id: failed.id, outputs: {}, initFailed: true }),
+        });
+        const outputs = result.outputs ?? mergeOutputs(reg.wire, result.computed, options.additionalSecretOutputs);
+        this.record({ ...base, id: result.id, outputs }, { op: decision.op, urn: reg.urn, type: reg.type, name: reg.name, changed, ms: Date.now() - started, id: result.id });
+        this.o.scrubber.addWire(outputs);
+        return { urn: reg.urn, id: result.id, outputs };
+    }
+
+    private previewStep(reg: Registration, old: ResourceState | undefined, op: Step["op"], changed: string[] | undefined, computed: readonly string[]) {
+        this.steps.push({ op, urn: reg.urn, type: reg.type, name: reg.name, changed, ms: 0, id: old?.id });
+        this.o.onStep?.(this.steps[this.steps.length - 1]);
+        if (op === "same") return { urn: reg.urn, id: old!.id ?? "", outputs: old!.outputs };
+        if (op === "update") return { urn: reg.urn, id: old!.id ?? "", outputs: { ...old!.outputs, ...reg.wire } };
+        // A create (or the create half of a replace): what only the provider knows is unknown.
+        const unknowns = Object.fromEntries(computed.map((k) => [k, UNKNOWN_WIRE]));
+        return { urn: reg.urn, id: "", outputs: mergeOutputs(reg.wire, {}, reg.options.additionalSecretOutputs, unknowns) };
+    }
+
+    registerResourceOutputs(urn: string, outputs: WireMap): void {
+        this.o.scrubber.addWire(outputs);
+        if (urn === this.rootUrn || this.registrations.find((r) => r.urn === urn)?.type === "pulumi:pulumi:Stack") this.stackOutputs = outputs;
+        const r = this.live.get(urn);
+        if (r && !this.o.dryRun) this.record({ ...r, outputs });
+    }
+
+    async invoke(token: string): Promise<WireMap> {
+        throw new Error(`engine double: unexpected invoke ${token}; the program should not call provider functions`);
+    }
+
+    log(d: Diagnostic): void {
+        const clean = { ...d, message: this.o.scrubber.scrub(d.message) };
+        this.diagnostics.push(clean);
+        this.o.onDiagnostic?.(clean);
+    }
+
+    /** Wait for every step the program started (a failed program may leave some running). */
+    async settle(): Promise<void> {
+        await Promise.all(this.completions.values());
+    }
+
+    /** After a successful program: delete what it no longer declares (dependents first). */
+    async deleteUnregistered(): Promise<void> {
+        const registered = new Set(this.registrations.map((r) => r.urn));
+        for (const r of this.deletedEarly.values()) if (!registered.has(r.urn)) this.emit({ op: "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
+        const doomed = deletionOrder([...this.live.values()].filter((r) => !registered.has(r.urn)));
+        for (const r of doomed) {
+            if (this.o.dryRun) this.emit({ op: r.retainOnDelete ? "retain" : "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
+            else await this.remove(r);
+        }
+    }
+
+    /** `destroy`: everything in state, in reverse dependency order. */
+    async destroyAll(): Promise<void> {
+        for (const r of deletionOrder([...this.live.values()])) await this.remove(r);
+    }
+
+    /** `report` is false for the old half of a replacement: the replace step reports both. */
+    private async remove(r: ResourceState, report = true): Promise<void> {
+        if (!this.live.has(r.urn)) return;
+        const started = Date.now();
+        const op = await deleteResource(this.context(r.urn), r);
+        this.live.delete(r.urn);
+        if (report) this.emit({ op, urn: r.urn, type: r.type, name: r.name, ms: Date.now() - started, id: r.id });
+        await this.checkpoint();
+    }
+
+    private context(urn: string): RealizeContext {
+        return { docker: this.o.docker, urn, log: (m) => this.o.onLog?.(urn, this.o.scrubber.scrub(m)) };
+    }
+
+    private record(r: ResourceState, step?: Step): void {
+        this.live.set(r.urn, r);
+        if (step) this.emit(step);
+        void this.checkpoint();
+    }
+
+    private emit(step: Step): void {
+        this.steps.push(step);
+        this.o.onStep?.(step);
+    }
+
+    checkpoint(): Promise<void> {
+        if (this.o.dryRun || !this.o.store) return Promise.resolve();
+        this.o.state.resources = [...this.live.values()];
+        return this.o.store.save(this.o.state);
+    }
+}
+
+/** The engine's outputs: inputs as received, provider-computed values over them, secrets kept. */
+export function mergeOutputs(inputs: WireMap, computed: Record<string, unknown>, secretOutputs: readonly string[], raw: WireMap = {}): WireMap {
+    const out: WireMap = { ...inputs, ...raw };
+    for (const [k, v] of Object.entries(computed)) if (v !== undefined) out[k] = isSecret(inputs[k]) ? secret(encode(v)) : encode(v);
+    for (const k of secretOutputs) if (k in out && !isSecret(out[k])) out[k] = secret(out[k]);
+    return out;
+}
+
+export { decode };

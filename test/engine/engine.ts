@@ -1,0 +1,151 @@
+// The engine double's entry points: preview, up and destroy of one stack.
+//
+// A TEST DOUBLE for the Pulumi engine and the Docker provider, not a deployment path: it runs
+// the program through @pulumi/pulumi's real runner, so that what `pulumi up` would load is
+// what gets tested, and makes what the program declares real on a local Docker Engine.
+import Docker from "dockerode";
+import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
+import { Deployment } from "./deployment";
+import { readProject } from "./project";
+import { providerFor } from "./realizer";
+import { EXIT_ERROR_LOGGED, runRunner, RunnerResult } from "./runner";
+import { Scrubber } from "./scrub";
+import { serve } from "./server";
+import { DEFAULT_STATE_DIR, StackState, StateStore } from "./state";
+import { Diagnostic, Registration, Step, WireMap } from "./types";
+
+export type Operation = "preview" | "up" | "destroy";
+
+export interface EngineOptions {
+    /** Directory holding Pulumi.yaml (the project's real one, or a copy of it). */
+    readonly projectDir: string;
+    readonly stack: string;
+    /** Stack config as Pulumi hands it to programs: `namespace:key` -> string. */
+    readonly config?: Readonly<Record<string, string>>;
+    /** Keys of `config` that are secrets (`frontbase:dbPassword`). */
+    readonly secretKeys?: readonly string[];
+    readonly stateDir?: string;
+    /** Drop state entries whose Docker object is gone first (`pulumi up --refresh`); default true. */
+    readonly refresh?: boolean;
+    readonly organization?: string;
+    /** Kill a runner that has not finished by then (default 15 minutes). */
+    readonly timeoutMs?: number;
+    readonly onStep?: (s: Step) => void;
+    readonly onLog?: (urn: string, message: string) => void;
+    readonly onDiagnostic?: (d: Diagnostic) => void;
+    readonly onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+}
+
+export interface EngineResult {
+    readonly operation: Operation;
+    readonly registrations: readonly Registration[];
+    readonly steps: readonly Step[];
+    readonly diagnostics: readonly Diagnostic[];
+    /** The stack's outputs in wire form (secrets wrapped); undefined after destroy. */
+    readonly outputs: WireMap | undefined;
+    readonly runner?: RunnerResult;
+    /** From starting the runner to its first RegisterResource (the program's load time). */
+    readonly loadMs?: number;
+    readonly totalMs: number;
+}
+
+export class EngineError extends Error {
+    constructor(
+        message: string,
+        readonly result: EngineResult,
+    ) {
+        super(message);
+        this.name = "EngineError";
+    }
+}
+
+export const preview = (o: EngineOptions) => run("preview", o);
+export const up = (o: EngineOptions) => run("up", o);
+export const destroy = (o: EngineOptions) => run("destroy", o);
+
+async function run(operation: Operation, o: EngineOptions): Promise<EngineResult> {
+    const started = Date.now();
+    const project = readProject(o.projectDir);
+    const config = o.config ?? {};
+    const docker = dockerClient(resolveDockerHost(undefined, config));
+    await pingDocker(docker, resolveDockerHost(undefined, config));
+    const store = await StateStore.open(o.stateDir ?? DEFAULT_STATE_DIR, o.stack);
+    const unlock = await store.lock();
+    try {
+        const state = await store.load(project.name, o.stack);
+        const scrubber = new Scrubber();
+        for (const k of o.secretKeys ?? []) if (config[k] !== undefined) scrubber.add(config[k]);
+        for (const r of state.resources) scrubber.addWire(r.outputs);
+        const dryRun = operation === "preview";
+        const d = new Deployment({ project: project.name, stack: o.stack, dryRun, state, store: dryRun ? undefined : store, docker, scrubber, onStep: o.onStep, onLog: o.onLog, onDiagnostic: o.onDiagnostic });
+        if (o.refresh !== false) await refresh(d, docker);
+        if (operation === "destroy") {
+            await d.destroyAll();
+            state.outputs = undefined;
+            await d.checkpoint();
+            return result(operation, d, started);
+        }
+        const server = await serve(d);
+        let runner: RunnerResult;
+        const spawned = Date.now();
+        try {
+            runner = await runRunner({
+                project, stack: o.stack, organization: o.organization ?? "organization", monitorAddress: server.address, engineAddress: server.address,
+                dryRun, config, secretKeys: o.secretKeys ?? [], timeoutMs: o.timeoutMs ?? 15 * 60_000,
+                onOutput: o.onOutput && ((s, t) => o.onOutput!(s, scrubber.scrub(t))),
+            });
+            await d.settle();
+        } finally {
+            await server.close();
+        }
+        runner = { ...runner, stdout: scrubber.scrub(runner.stdout), stderr: scrubber.scrub(runner.stderr) };
+        const ok = runner.code === 0 && !d.diagnostics.some((x) => x.severity === "error");
+        const loadMs = d.firstRegistrationAt !== undefined ? d.firstRegistrationAt - spawned : undefined;
+        if (ok) {
+            await d.deleteUnregistered();
+            if (!dryRun) state.outputs = d.stackOutputs;
+        }
+        await d.checkpoint();
+        const res = result(operation, d, started, runner, loadMs);
+        if (!ok) throw new EngineError(failureMessage(operation, o.stack, runner, d.diagnostics), res);
+        return res;
+    } finally {
+        await unlock();
+    }
+}
+
+/** Forget resources whose Docker object is gone (removed behind the double's back). */
+async function refresh(d: Deployment, docker: Docker): Promise<void> {
+    for (const r of [...d.live.values()]) {
+        if (!r.custom || r.id === undefined) continue;
+        if (await providerFor(r.type).exists({ docker, urn: r.urn, log: () => undefined }, r.id)) continue;
+        d.live.delete(r.urn);
+        d.steps.push({ op: "refresh-gone", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
+        d.o.onStep?.(d.steps[d.steps.length - 1]);
+    }
+    await d.checkpoint();
+}
+
+function result(operation: Operation, d: Deployment, started: number, runner?: RunnerResult, loadMs?: number): EngineResult {
+    const state: StackState = d.o.state;
+    return {
+        operation,
+        registrations: d.registrations,
+        steps: d.steps,
+        diagnostics: d.diagnostics,
+        outputs: operation === "preview" ? d.stackOutputs : state.outputs,
+        runner,
+        loadMs,
+        totalMs: Date.now() - started,
+    };
+}
+
+function failureMessage(operation: Operation, stack: string, r: RunnerResult, diagnostics: readonly Diagnostic[]): string {
+    const errors = diagnostics.filter((x) => x.severity === "error").map((x) => x.message.trim());
+    const how = r.timedOut ? "timed out and was killed" : r.code === EXIT_ERROR_LOGGED ? "failed (error reported to the engine)" : `exited with code ${r.code ?? r.signal}`;
+    return [
+        `${operation} of stack ${stack}: the program runner ${how}`,
+        ...(errors.length ? ["errors:", ...errors.map((e) => `  ${e}`)] : []),
+        ...(r.stderr.trim() ? ["runner stderr:", r.stderr.trim()] : []),
+    ].join("\n");
+}

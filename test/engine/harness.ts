@@ -1,0 +1,114 @@
+// `npm run harness -- up|preview|destroy <stack> [--config key=value ...] [--project-dir DIR]`
+//
+// Drives the engine double by hand. It is a TEST DOUBLE for `pulumi up` and the Docker
+// provider, not a deployment path: deploy real tenants with the Pulumi CLI (see README).
+import { existsSync } from "fs";
+import * as path from "path";
+import { readStackFile, stackFileName } from "../../components/stackFiles";
+import { destroy, EngineError, EngineOptions, EngineResult, preview, up } from "./engine";
+import { readProject } from "./project";
+import { diagnosticLine, outputsText, stepLine, summary } from "./progress";
+
+const USAGE = `usage: npm run harness -- up|preview|destroy <stack> [options]
+  --config key=value    stack config (overrides Pulumi.<stack>.yaml); "frontbase:" is implied
+  --secret key=value    secret stack config (the harness cannot decrypt secure values in files)
+  --project-dir DIR     the Pulumi project (default: the current directory's project)
+  --state-dir DIR       where the double keeps stack state (default test/.state)
+  --no-refresh          trust the state file even if Docker objects were removed
+  --verbose             also show debug diagnostics and the runner's own output`;
+
+interface Args {
+    op: "up" | "preview" | "destroy";
+    stack: string;
+    config: Record<string, string>;
+    secrets: Record<string, string>;
+    projectDir: string;
+    stateDir?: string;
+    refresh: boolean;
+    verbose: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+    const [op, stack, ...rest] = argv;
+    if ((op !== "up" && op !== "preview" && op !== "destroy") || !stack || stack.startsWith("-")) throw new Error(USAGE);
+    const a: Args = { op, stack, config: {}, secrets: {}, projectDir: process.cwd(), refresh: true, verbose: false };
+    for (let i = 0; i < rest.length; i++) {
+        const flag = rest[i];
+        const value = () => {
+            const v = rest[++i];
+            if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+            return v;
+        };
+        const pair = (target: Record<string, string>) => {
+            const v = value();
+            const eq = v.indexOf("=");
+            if (eq <= 0) throw new Error(`${flag} ${v}: expected key=value`);
+            target[v.slice(0, eq)] = v.slice(eq + 1);
+        };
+        if (flag === "--config") pair(a.config);
+        else if (flag === "--secret") pair(a.secrets);
+        else if (flag === "--project-dir") a.projectDir = path.resolve(value());
+        else if (flag === "--state-dir") a.stateDir = path.resolve(value());
+        else if (flag === "--no-refresh") a.refresh = false;
+        else if (flag === "--verbose") a.verbose = true;
+        else throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+    return a;
+}
+
+/** `dbPassword` -> `frontbase:dbPassword`, as `pulumi config set` qualifies keys. */
+function qualify(project: string, entries: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(entries).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v]));
+}
+
+async function stackConfig(a: Args, project: string): Promise<{ config: Record<string, string>; secretKeys: string[] }> {
+    const file = path.join(a.projectDir, stackFileName(a.stack));
+    const fromFile = existsSync(file) ? await readStackFile(file) : undefined;
+    const secrets = qualify(project, a.secrets);
+    const undecryptable = [...(fromFile?.secureKeys ?? [])].filter((k) => !(k in secrets));
+    if (undecryptable.length > 0) {
+        throw new Error(`${file}: ${undecryptable.join(", ")} encrypted; the harness cannot decrypt Pulumi secrets: pass --secret ${undecryptable[0]}=...`);
+    }
+    return { config: { ...fromFile?.config, ...qualify(project, a.config), ...secrets }, secretKeys: Object.keys(secrets) };
+}
+
+function report(r: EngineResult): void {
+    console.log(`\n${r.operation} ${summary(r.steps)} in ${(r.totalMs / 1000).toFixed(1)}s` + (r.runner ? ` (runner ${(r.runner.ms / 1000).toFixed(1)}s, program loaded after ${((r.loadMs ?? 0) / 1000).toFixed(1)}s)` : ""));
+    if (r.operation !== "destroy") console.log(`outputs:\n${outputsText(r.outputs)}`);
+}
+
+async function main(): Promise<number> {
+    const a = parseArgs(process.argv.slice(2));
+    const project = readProject(a.projectDir);
+    const { config, secretKeys } = await stackConfig(a, project.name);
+    console.log(`${a.op} ${project.name}/${a.stack} with the engine double (a test double for \`pulumi ${a.op}\`, not a deployment path)`);
+    const opts: EngineOptions = {
+        projectDir: a.projectDir,
+        stack: a.stack,
+        config,
+        secretKeys,
+        stateDir: a.stateDir,
+        refresh: a.refresh,
+        onStep: (s) => console.log(stepLine(s)),
+        onLog: (urn, m) => console.log(`      ${urn.split("::").pop()}: ${m}`),
+        onDiagnostic: (d) => (a.verbose || d.severity !== "debug" ? console.log(diagnosticLine(d)) : undefined),
+        onOutput: a.verbose ? (stream, t) => process[stream].write(t) : undefined,
+    };
+    const run = { up, preview, destroy }[a.op];
+    try {
+        report(await run(opts));
+        return 0;
+    } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        console.error(`\n${e.message}`);
+        return 1;
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error((e as Error).message);
+        process.exit(2);
+    },
+);

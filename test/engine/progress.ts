@@ -1,0 +1,45 @@
+// How the harness shows a deployment: one line per step, stack outputs with secrets masked.
+import { masked } from "./serialize";
+import { Diagnostic, Step, StepOp, WireMap } from "./types";
+
+const SYMBOL: Record<StepOp, string> = {
+    create: "+ create ",
+    same: "= same   ",
+    update: "~ update ",
+    replace: "+-replace",
+    delete: "- delete ",
+    retain: "  retain ",
+    "refresh-gone": "! gone   ",
+};
+
+function seconds(ms: number): string {
+    return `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function stepLine(s: Step): string {
+    const type = s.type.replace(/^docker:index\/\w+:/, "docker:").replace(/^random:index\/\w+:/, "random:");
+    const changed = s.changed?.length ? ` [${s.changed.join(", ")}]` : "";
+    const timing = s.op === "same" ? "" : ` (${seconds(s.ms)})`;
+    const note =
+        s.op === "retain" ? " (retainOnDelete: kept on the engine)"
+        : s.op === "refresh-gone" ? " (no longer on the engine; dropped from state)"
+        : s.op === "delete" && s.type.endsWith(":RemoteImage") ? " (image itself kept: shared by tenants)"
+        : "";
+    return `  ${SYMBOL[s.op]} ${type.padEnd(22)} ${s.name}${changed}${timing}${note}`;
+}
+
+export function diagnosticLine(d: Diagnostic): string {
+    return `  ${d.severity}: ${d.message.trim().replace(/\n/g, "\n    ")}`;
+}
+
+export function summary(steps: readonly Step[]): string {
+    const counts = new Map<StepOp, number>();
+    for (const s of steps) counts.set(s.op, (counts.get(s.op) ?? 0) + 1);
+    return [...counts.entries()].map(([op, n]) => `${n} ${op}`).join(", ") || "no changes";
+}
+
+/** Stack outputs as indented JSON; secrets as `[secret]`, unknowns as `[unknown]`. */
+export function outputsText(outputs: WireMap | undefined): string {
+    if (!outputs || Object.keys(outputs).length === 0) return "  (none)";
+    return JSON.stringify(masked(outputs), null, 2).replace(/^/gm, "  ");
+}

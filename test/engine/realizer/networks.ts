@@ -1,0 +1,39 @@
+// docker:index/network:Network -> a Docker network. Every input forces a new network, as in
+// @pulumi/docker; the ID is Docker's network ID.
+import { isNotFound, labelMap, Provider } from "./index";
+
+export const networkProvider: Provider = {
+    inputs: ["name", "driver", "labels", "internal", "attachable", "options"],
+    computed: ["scope"],
+    updatable: [],
+    async create({ docker }, i) {
+        const net = await docker.createNetwork({
+            Name: i.name,
+            Driver: i.driver ?? "bridge",
+            Labels: labelMap(i.labels),
+            Internal: i.internal ?? false,
+            Attachable: i.attachable ?? false,
+            Options: i.options ?? {},
+            // A second network with the same name would split the tenant's containers.
+            CheckDuplicate: true,
+        });
+        const info = await net.inspect();
+        return { id: net.id, outputs: { driver: info.Driver, scope: info.Scope } };
+    },
+    async delete({ docker }, id) {
+        try {
+            await docker.getNetwork(id).remove();
+        } catch (e) {
+            if (!isNotFound(e)) throw e;
+        }
+    },
+    async exists({ docker }, id) {
+        try {
+            await docker.getNetwork(id).inspect();
+            return true;
+        } catch (e) {
+            if (isNotFound(e)) return false;
+            throw e;
+        }
+    },
+};

@@ -1,0 +1,72 @@
+// Load failures that vitest never sees but `pulumi up` would: the runner type-checks with
+// ts-node, resolves the entry point from package.json, and require()s ESM-only packages.
+// Each case is a throwaway copy of the project with one thing broken; the engine double must
+// fail the preview with the runner's own error, and create nothing.
+import { promises as fs } from "fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EngineError, preview } from "../engine/engine";
+import { removeTenant, tenantObjects } from "./support/docker";
+import { probeDocker } from "./support/probe";
+import { copyProject, CopyOptions, ProjectCopy } from "./support/projectCopy";
+import { freePorts, tempStateDir, tenantConfig, testTenant } from "./support/tenants";
+
+const PROGRAM = 'import { tenantProgram } from "./stacks/tenant";\n';
+
+const CASES: [string, CopyOptions, RegExp][] = [
+    [
+        "a type error (the runner's ts-node type-checks; vitest does not)",
+        { files: { "index.ts": `${PROGRAM}const port: number = "8000";\nexport = tenantProgram();\n` } },
+        /TSError: ⨯ Unable to compile TypeScript:[\s\S]*index\.ts\(2,7\): error TS2322/,
+    ],
+    [
+        "an ESM-only dependency that cannot be require()d (top-level await)",
+        {
+            modules: {
+                "esm-only-dep": {
+                    "package.json": JSON.stringify({ name: "esm-only-dep", version: "1.0.0", type: "module", exports: "./index.js", types: "./index.d.ts" }),
+                    "index.js": "export const ready = await Promise.resolve(true);\n",
+                    "index.d.ts": "export declare const ready: boolean;\n",
+                },
+            },
+            files: { "index.ts": `${PROGRAM}import { ready } from "esm-only-dep";\nexport = ready ? tenantProgram() : undefined;\n` },
+        },
+        /require\(\) cannot be used on an ESM graph with top-level await/,
+    ],
+    [
+        "a package.json main that does not exist (and no index.ts to fall back on)",
+        { packageJson: (p) => ({ ...p, main: "bin/index.js" }), remove: ["index.ts"] },
+        /Cannot find module '.*\/bin\/index\.js'/,
+    ],
+];
+
+const probe = probeDocker([], "the broken-program suite");
+
+describe.skipIf(probe.reason)("a program the runner cannot load fails the preview", () => {
+    const tenant = testTenant("broken");
+    const copies: ProjectCopy[] = [];
+    let stateDir: string;
+
+    beforeAll(async () => void (stateDir = await tempStateDir()));
+    afterAll(async () => {
+        await removeTenant(tenant);
+        await Promise.all(copies.map((c) => c.remove()));
+        if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+    });
+
+    it.each(CASES)("%s", async (_, broken, message) => {
+        const copy = await copyProject(broken);
+        copies.push(copy);
+        const error = await preview({ projectDir: copy.dir, stack: tenant, stateDir, config: tenantConfig(tenant, await freePorts()) }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(EngineError);
+        const e = error as EngineError;
+        expect(e.message).toMatch(message);
+        expect(e.result.runner?.code).not.toBe(0);
+        // It failed while loading: nothing of the program reached the engine.
+        expect(e.result.registrations.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+        const o = await tenantObjects(tenant);
+        expect([o.containers, o.networks, o.volumes]).toEqual([[], [], []]);
+    });
+});

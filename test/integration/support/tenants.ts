@@ -1,0 +1,41 @@
+// Test tenants for the engine double: names that cannot clash with other suites (`it-` plus a
+// random suffix), host ports that are free right now, pinned in config, on 127.0.0.1 only.
+import { randomBytes } from "crypto";
+import { promises as fs } from "fs";
+import { createServer, Server } from "net";
+import * as os from "os";
+import * as path from "path";
+import type { PortKey } from "../../../components/naming";
+import { TEST_IMAGES } from "../../images/images";
+
+export type Ports = Record<PortKey, number>;
+
+export function testTenant(prefix: string): string {
+    return `it-${prefix}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Distinct ports that nothing listens on now (all held at once, so they differ). */
+export async function freePorts(): Promise<Ports> {
+    const servers: Server[] = [];
+    try {
+        for (let i = 0; i < 4; i++) {
+            const s = createServer();
+            await new Promise<void>((resolve, reject) => s.once("error", reject).listen(0, "127.0.0.1", resolve));
+            servers.push(s);
+        }
+        const [backend, edge, frontend, redisHttp] = servers.map((s) => (s.address() as { port: number }).port);
+        return { backend, edge, frontend, redisHttp };
+    } finally {
+        await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    }
+}
+
+/** Stack config as Pulumi hands it over: JSON text for objects, stand-in images, loopback only. */
+export function tenantConfig(tenant: string, ports: Ports, extra: Record<string, unknown> = {}): Record<string, string> {
+    const values: Record<string, unknown> = { tenant, ports, images: TEST_IMAGES, bindAddress: "127.0.0.1", ...extra };
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [`frontbase:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+export async function tempStateDir(): Promise<string> {
+    return fs.mkdtemp(path.join(os.tmpdir(), "frontbase-state-"));
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// `npm run test:integration`: against a real Docker Engine, through the engine double
+// (test/engine) and the real program runner. One file at a time: the files share one engine,
+// and a tenant's `up` waits for health checks for up to a few minutes on 2 cores.
+export default defineConfig({
+    test: {
+        include: ["test/integration/**/*.test.ts"],
+        fileParallelism: false,
+        testTimeout: 10 * 60_000,
+        hookTimeout: 5 * 60_000,
+        // Runners and containers are child processes; forks keep them out of worker threads.
+        pool: "forks",
+    },
+});
