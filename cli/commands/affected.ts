@@ -7,29 +7,33 @@ import { promisify } from "util";
 import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../components/gitops/affected";
 import { listStackFiles, STACK_FILE_PATTERN } from "../../components/stackFiles";
 import type { Command, Io } from "../main";
-import { parse, UsageError, withUsage } from "../ops/args";
+import { Check, invalid, parse, UsageError, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
 
 const USAGE = "affected (--base <rev> [--head <rev>] | --all) [--json] [--github-output]";
 // A revision, never an option: a value starting with "-" would be read by git as a flag.
 const REV = /^[A-Za-z0-9_][A-Za-z0-9._\/~^@{}-]*$/;
 const NULL_SHA = /^0{40}$/;
+const rev: Check<string> = (value, what) => {
+    if (!REV.test(value)) throw invalid(what, value, "must be a git revision (a commit SHA, branch or tag)");
+    return value;
+};
+const FLAGS = {
+    base: { kind: "value", help: "a git revision", parse: rev },
+    head: { kind: "value", help: "a git revision", parse: rev },
+    all: { kind: "boolean" },
+    json: { kind: "boolean" },
+    "github-output": { kind: "boolean" },
+} as const;
 
 export const command: Command = { usage: USAGE, run: (argv, io) => runAffected(argv, io, defaultContext()) };
 
 export function runAffected(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
     return withUsage(USAGE, io, async () => {
-        const { flags } = parse(
-            argv,
-            { base: { type: "string" }, head: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" }, "github-output": { type: "boolean" } },
-            { min: 0, max: 0, names: "no positional arguments" },
-        );
-        const base = flags.base as string | undefined;
-        const head = (flags.head as string | undefined) ?? "HEAD";
-        if ((base === undefined) === (flags.all !== true)) throw new UsageError("give exactly one of --base <rev> or --all");
-        for (const [flag, rev] of [["base", base], ["head", head]] as const) {
-            if (rev !== undefined && !REV.test(rev)) throw new UsageError(`--${flag} "${rev}": must be a git revision (a commit SHA, branch or tag)`);
-        }
+        const { flags } = parse(argv, FLAGS, []);
+        const base = flags.base;
+        const head = flags.head ?? "HEAD";
+        if ((base === undefined) === !flags.all) throw new UsageError("give exactly one of --base <rev> or --all");
         const outFile = ctx.env.GITHUB_OUTPUT;
         if (flags["github-output"] && !outFile) throw new UsageError("--github-output: GITHUB_OUTPUT is not set (it is set inside GitHub Actions)");
 

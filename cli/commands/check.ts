@@ -4,15 +4,15 @@ import * as path from "path";
 import { checkFleet } from "../../components/ports/fleetCheck";
 import { findProjectDir, readStackPins } from "../../components/ports/stackPins";
 import type { Command } from "../main";
-import { parseArgs, withUsage } from "../tenantsArgs";
+import { parse, withUsage } from "../args";
 
 const usage = "check";
 
 export const command: Command = {
     usage,
     run: (argv, io) =>
-        withUsage(usage, io.err, async () => {
-            parseArgs(argv, {}, []);
+        withUsage(usage, io, async () => {
+            parse(argv, {}, []);
             const projectDir = findProjectDir();
             const report = checkFleet(await readStackPins(projectDir, { lenient: true }));
             for (const note of report.notes) io.err(`note: ${note}`);

@@ -2,27 +2,28 @@
 // logs from the Engine API. Several containers: lines prefixed by service and, without
 // --follow, merged in time order. A container's stdout goes to stdout, its stderr to stderr.
 import type { Command, Io } from "../main";
-import { parse, serviceArg, tenantArg, UsageError, intFlag, withUsage } from "../ops/args";
+import { Check, integer, invalid, parse, serviceArg, tenantArg, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
 import { ContainerLogParser, formatLogLine, LogLine, mergeByTime } from "../ops/logStream";
 import { connect, Engine, findStackFile, TenantContainer, tenantContainers, tenantVolumes, unknownTenant } from "../ops/tenant";
 
 const USAGE = "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]";
+/** Lines from the end of each log; undefined for "all". */
+const tailLines: Check<number | undefined> = (value, what) => {
+    if (value === "all") return undefined;
+    if (!/^\d+$/.test(value)) throw invalid(what, value, 'must be a whole number or "all"');
+    return integer(0, 1_000_000)(value, what);
+};
+const FLAGS = { follow: { kind: "boolean" }, tail: { kind: "value", help: 'a whole number or "all"', parse: tailLines }, timestamps: { kind: "boolean" } } as const;
 
 export const command: Command = { usage: USAGE, run: (argv, io) => runLogs(argv, io, defaultContext()) };
 
 export function runLogs(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
     return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(
-            argv,
-            { follow: { type: "boolean" }, tail: { type: "string" }, timestamps: { type: "boolean" } },
-            { min: 1, max: 2, names: "<tenant> [service]" },
-        );
+        const { positionals, flags } = parse(argv, FLAGS, ["<tenant>", "[service]"]);
         const tenant = tenantArg(positionals[0]);
         const service = serviceArg(positionals[1]);
-        const tailText = flags.tail as string | undefined;
-        if (tailText !== undefined && tailText !== "all" && !/^\d+$/.test(tailText)) throw new UsageError(`--tail "${tailText}": must be a whole number or "all"`);
-        const tail = tailText === "all" ? undefined : intFlag("tail", tailText, 0, 1_000_000);
+        const tail = flags.tail;
 
         const stack = await findStackFile(ctx.projectDir, tenant);
         const engine = await connect(ctx, stack?.config);
@@ -35,7 +36,7 @@ export function runLogs(argv: string[], io: Io, ctx: OpsContext): Promise<number
         if (containers.length === 0) {
             throw new Error(`tenant "${tenant}" has no container for service "${service}"; its services: ${[...new Set(all.map((c) => c.service))].join(", ")}`);
         }
-        const opts = { prefixWidth: containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined, timestamps: flags.timestamps === true };
+        const opts = { prefixWidth: containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined, timestamps: flags.timestamps };
         const write = (lines: readonly LogLine[]) => writeLines(io, lines, opts);
         if (flags.follow) await Promise.all(containers.map((c) => follow(engine, c, tail, write)));
         else write(mergeByTime((await Promise.all(containers.map((c) => fetchAll(engine, c, tail)))).flat()));

@@ -3,7 +3,7 @@ import { dockerClient, pingDocker, resolveDockerHost } from "../../components/do
 import { findProjectDir } from "../../components/ports/stackPins";
 import { tenantsReport } from "../format";
 import type { Command } from "../main";
-import { parseArgs, withUsage } from "../tenantsArgs";
+import { parse, withUsage } from "../args";
 import { listTenants } from "../tenantsList";
 
 const usage = "ls [--json]";
@@ -11,8 +11,8 @@ const usage = "ls [--json]";
 export const command: Command = {
     usage,
     run: (argv, io) =>
-        withUsage(usage, io.err, async () => {
-            const { flags } = parseArgs(argv, { json: { kind: "boolean", help: "print one JSON object" } }, []);
+        withUsage(usage, io, async () => {
+            const { flags } = parse(argv, { json: { kind: "boolean" } }, []);
             const projectDir = findProjectDir();
             const dockerHost = resolveDockerHost();
             const docker = dockerClient(dockerHost);

@@ -1,36 +1,34 @@
 // `npm run tenant -- new <name> ...`: pin a new tenant's ports in Pulumi.<name>.yaml.
 import * as path from "path";
-import { tenantNameProblem } from "../../components/naming";
 import { portTable } from "../format";
 import type { Command } from "../main";
-import { integer, oneOf, parseArgs, UsageError, withUsage } from "../tenantsArgs";
+import { integer, oneOf, parse, tenantArg, withUsage } from "../args";
 import { newTenant } from "../tenantsNew";
 
 const usage = "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force]";
 
-const FLAGS = {
+export const FLAGS = {
     database: { kind: "value", help: "sqlite or postgres", parse: oneOf(["sqlite", "postgres"] as const) },
-    "max-retries": { kind: "value", help: "an integer from 0 to 20", parse: integer(0, 20) },
-    "dry-run": { kind: "boolean", help: "allocate and print, write nothing" },
-    json: { kind: "boolean", help: "print one JSON object" },
-    force: { kind: "boolean", help: "re-pin an existing tenant" },
+    "max-retries": { kind: "value", help: "a whole number from 0 to 20", parse: integer(0, 20) },
+    // --dry-run: allocate and print, write nothing; --force: re-pin an existing tenant.
+    "dry-run": { kind: "boolean" },
+    json: { kind: "boolean" },
+    force: { kind: "boolean" },
 } as const;
 
 export const command: Command = {
     usage,
     run: (argv, io) =>
-        withUsage(usage, io.err, async () => {
-            const { positionals, flags } = parseArgs(argv, FLAGS, ["name"]);
-            const name = positionals[0];
-            const problem = tenantNameProblem(name);
-            if (problem) throw new UsageError(`tenant name "${name}": ${problem}`);
+        withUsage(usage, io, async () => {
+            const { positionals, flags } = parse(argv, FLAGS, ["<name>"]);
+            const name = tenantArg(positionals[0], "<name>");
             // A refusal (tenant exists) or a host problem throws: cli/main prints it, exit 1.
             const r = await newTenant({
                 name,
-                database: flags.database as "sqlite" | "postgres" | undefined,
-                maxRetries: flags["max-retries"] as number | undefined,
-                dryRun: flags["dry-run"] === true,
-                force: flags.force === true,
+                database: flags.database,
+                maxRetries: flags["max-retries"],
+                dryRun: flags["dry-run"],
+                force: flags.force,
                 log: io.err,
             });
             if (flags.json) {

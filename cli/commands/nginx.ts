@@ -2,26 +2,31 @@
 // block proxying the domain to the tenant's frontend. The port comes from the tenant's stack
 // file; only when the file pins none is the Engine asked for the frontend container's port.
 import type { Command, Io } from "../main";
-import { intFlag, parse, tenantArg, UsageError, withUsage } from "../ops/args";
+import { Check, integer, invalid, parse, tenantArg, UsageError, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
 import { domainProblem, renderNginx, upstreamFor } from "../ops/nginx";
 import { connect, findStackFile, tenantContainers, unknownTenant } from "../ops/tenant";
 
 const USAGE = "nginx <tenant> --domain <name> [--domain <alias>...] [--listen PORT]";
+const domain: Check<string> = (value, what) => {
+    const problem = domainProblem(value);
+    if (problem) throw invalid(what, value, problem);
+    return value;
+};
+const FLAGS = {
+    domain: { kind: "value", help: "a domain name such as tenant1.example.com", parse: domain, multiple: true },
+    listen: { kind: "value", help: "a port from 1 to 65535", parse: integer(1, 65535) },
+} as const;
 
 export const command: Command = { usage: USAGE, run: (argv, io) => runNginx(argv, io, defaultContext()) };
 
 export function runNginx(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
     return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(argv, { domain: { type: "string", multiple: true }, listen: { type: "string" } }, { min: 1, max: 1, names: "<tenant>" });
+        const { positionals, flags } = parse(argv, FLAGS, ["<tenant>"]);
         const tenant = tenantArg(positionals[0]);
-        const domains = (flags.domain as string[] | undefined) ?? [];
+        const domains = flags.domain;
         if (domains.length === 0) throw new UsageError("--domain <name> is required (the domain nginx serves the tenant on)");
-        for (const d of domains) {
-            const problem = domainProblem(d);
-            if (problem) throw new UsageError(`--domain "${d}": ${problem}`);
-        }
-        const listen = intFlag("listen", flags.listen as string | undefined, 1, 65535) ?? 80;
+        const listen = flags.listen ?? 80;
 
         const stack = await findStackFile(ctx.projectDir, tenant);
         const pinned = stack ? frontendPin(stack.config["frontbase:ports"]) : undefined;

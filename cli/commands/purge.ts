@@ -6,7 +6,7 @@
 import type Docker from "dockerode";
 import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL } from "../../components/naming";
 import type { Command, Io } from "../main";
-import { parse, tenantArg, UsageError, withUsage } from "../ops/args";
+import { parse, tenantArg, UsageError, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
 import { connect, findStackFile, tenantContainers, tenantVolumes } from "../ops/tenant";
 
@@ -16,9 +16,9 @@ export const command: Command = { usage: USAGE, run: (argv, io) => runPurge(argv
 
 export function runPurge(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
     return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(argv, { yes: { type: "boolean" } }, { min: 1, max: 1, names: "<tenant>" });
+        const { positionals, flags } = parse(argv, { yes: { kind: "boolean" } }, ["<tenant>"]);
         const tenant = tenantArg(positionals[0]);
-        const yes = flags.yes === true;
+        const yes = flags.yes;
         if (!yes && !ctx.terminal.interactive) throw new UsageError("refusing to purge without --yes: stdin is not a terminal, so no one can confirm");
 
         const stack = await findStackFile(ctx.projectDir, tenant);

@@ -1,7 +1,7 @@
 // `restart <tenant> [service] [--timeout S]`: restart the tenant's containers (stopped ones
 // start) in start order, postgres first, frontend last, and report each one's state afterwards.
 import type { Command, Io } from "../main";
-import { intFlag, parse, serviceArg, tenantArg, withUsage } from "../ops/args";
+import { integer, parse, serviceArg, tenantArg, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
 import { connect, findStackFile, tenantContainers, tenantVolumes, toTenantContainer, unknownTenant } from "../ops/tenant";
 
@@ -11,11 +11,11 @@ export const command: Command = { usage: USAGE, run: (argv, io) => runRestart(ar
 
 export function runRestart(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
     return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(argv, { timeout: { type: "string" } }, { min: 1, max: 2, names: "<tenant> [service]" });
+        // Seconds the Engine waits after SIGTERM before SIGKILL, as `docker restart -t`.
+        const { positionals, flags } = parse(argv, { timeout: { kind: "value", help: "seconds, 0 to 3600", parse: integer(0, 3600) } }, ["<tenant>", "[service]"]);
         const tenant = tenantArg(positionals[0]);
         const service = serviceArg(positionals[1]);
-        // Seconds the Engine waits after SIGTERM before SIGKILL, as `docker restart -t`.
-        const timeout = intFlag("timeout", flags.timeout as string | undefined, 0, 3600) ?? 10;
+        const timeout = flags.timeout ?? 10;
 
         const stack = await findStackFile(ctx.projectDir, tenant);
         const engine = await connect(ctx, stack?.config);

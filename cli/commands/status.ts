@@ -3,7 +3,7 @@
 // 3: the tenant is known but a service is stopped, unhealthy, still starting or missing;
 // 1: unknown tenant or an unreachable Docker Engine; 2: usage error.
 import type { Command, Io } from "../main";
-import { parse, tenantArg, withUsage } from "../ops/args";
+import { parse, tenantArg, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
 import { assessTenant, renderStatus } from "../ops/status";
 import { connect, findStackFile, tenantContainers, tenantVolumes, unknownTenant } from "../ops/tenant";
@@ -15,7 +15,7 @@ export const command: Command = { usage: USAGE, run: (argv, io) => runStatus(arg
 
 export function runStatus(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
     return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(argv, { json: { type: "boolean" } }, { min: 1, max: 1, names: "<tenant>" });
+        const { positionals, flags } = parse(argv, { json: { kind: "boolean" } }, ["<tenant>"]);
         const tenant = tenantArg(positionals[0]);
         const stack = await findStackFile(ctx.projectDir, tenant);
         const engine = await connect(ctx, stack?.config);

@@ -6,7 +6,7 @@ import { dockerClient } from "../../components/dockerHost";
 import { readHostState } from "../../components/ports/hostState";
 import { socketOwner } from "../../components/ports/listeners";
 import type { Command, Io } from "../main";
-import { parse, UsageError, withUsage } from "../ops/args";
+import { integer, parse, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
 import { explainPort, ProcessInfo } from "../ops/whyPort";
 
@@ -16,10 +16,8 @@ export const command: Command = { usage: USAGE, run: (argv, io) => runWhyPort(ar
 
 export function runWhyPort(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
     return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(argv, { json: { type: "boolean" } }, { min: 1, max: 1, names: "<port>" });
-        const text = positionals[0];
-        if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw new UsageError(`<port> "${text}": must be a whole number from 1 to 65535`);
-        const port = Number(text);
+        const { positionals, flags } = parse(argv, { json: { kind: "boolean" } }, ["<port>"]);
+        const port = integer(1, 65535)(positionals[0], "<port>");
 
         const dockerHost = ctx.dockerHost ?? ctx.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
         const state = await readHostState({ dockerHost, projectDir: ctx.projectDir, docker: dockerClient(dockerHost) });

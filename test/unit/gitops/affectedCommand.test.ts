@@ -81,9 +81,9 @@ describe("tenant affected", () => {
         [[], /exactly one of --base <rev> or --all/],
         [["--all", "--base", "x"], /exactly one of --base <rev> or --all/],
         [["--base=--upload-pack=evil"], /--base "--upload-pack=evil": must be a git revision/],
-        [["--base", "--all"], /Option '--base' argument is ambiguous; allowed:/],
+        [["--base", "--all"], /option --base needs a value: a git revision/],
         [["--all", "--github-output"], /GITHUB_OUTPUT is not set/],
-        [["--all", "--bogus"], /Unknown option '--bogus'.*allowed: --base <value>/],
+        [["--all", "--bogus"], /unknown option "--bogus".*allowed: --base <value>/],
         [["--all", "extra"], /unexpected argument "extra"/],
     ])("usage error %j exits 2 and names the problem", async (argv, message) => {
         const r = repo();

@@ -31,21 +31,21 @@ async function run(cmd: Runner, argv: string[], interactive = false) {
 
 describe("usage errors exit 2 before anything is read or changed", () => {
     it.each([
-        ["status", runStatus, [], /missing argument: expected <tenant>/],
+        ["status", runStatus, [], /missing argument <tenant>/],
         ["status", runStatus, ["a", "b"], /unexpected argument "b"/],
-        ["status", runStatus, ["a_b"], /<tenant> "a_b" must start with a lowercase letter and contain only/],
-        ["status", runStatus, ["a", "--watch"], /Unknown option '--watch'; allowed: --json/],
-        ["logs", runLogs, ["acme", "web"], /\[service\] "web" is not a service; allowed: postgres, redis, redis-http, backend, edge, frontend/],
+        ["status", runStatus, ["a_b"], /<tenant> "a_b": must start with a lowercase letter and contain only/],
+        ["status", runStatus, ["a", "--watch"], /unknown option "--watch"; allowed: --json/],
+        ["logs", runLogs, ["acme", "web"], /\[service\] "web": must be one of postgres, redis, redis-http, backend, edge, frontend/],
         ["logs", runLogs, ["acme", "--tail", "ten"], /--tail "ten": must be a whole number or "all"/],
-        ["logs", runLogs, ["acme", "--tail"], /Option '--tail <value>' argument missing/],
-        ["restart", runRestart, ["acme", "--timeout", "-1"], /Option '--timeout' argument is ambiguous; allowed: --timeout <value>/],
+        ["logs", runLogs, ["acme", "--tail"], /option --tail needs a value: a whole number or "all"/],
+        ["restart", runRestart, ["acme", "--timeout", "-1"], /--timeout "-1": must be a whole number from 0 to 3600/],
         ["restart", runRestart, ["acme", "--timeout=-1"], /--timeout "-1": must be a whole number from 0 to 3600/],
         ["restart", runRestart, ["acme", "--timeout", "99999"], /--timeout "99999": must be a whole number from 0 to 3600/],
         ["purge", runPurge, ["acme"], /refusing to purge without --yes: stdin is not a terminal/],
-        ["purge", runPurge, ["acme", "--force"], /Unknown option '--force'; allowed: --yes/],
+        ["purge", runPurge, ["acme", "--force"], /unknown option "--force"; allowed: --yes/],
         ["why-port", runWhyPort, ["http"], /<port> "http": must be a whole number from 1 to 65535/],
         ["why-port", runWhyPort, ["65536"], /<port> "65536": must be a whole number from 1 to 65535/],
-        ["why-port", runWhyPort, [], /missing argument: expected <port>/],
+        ["why-port", runWhyPort, [], /missing argument <port>/],
     ] as [string, Runner, string[], RegExp][])("%s %j", async (_name, cmd, argv, message) => {
         const r = await run(cmd, argv);
         expect(r.err).toMatch(message);

@@ -56,8 +56,8 @@ describe("tenant nginx", () => {
         [["acme", "--domain", "bad domain;"], /--domain "bad domain;": must be a domain name/],
         [["acme", "--domain", "a.com", "--listen", "0"], /--listen "0": must be a whole number from 1 to 65535/],
         [["acme", "--domain", "a.com", "--listen", "8085"], /--listen 8085: that is the tenant's own frontend port/],
-        [["Acme", "--domain", "a.com"], /<tenant> "Acme" must start with a lowercase letter/],
-        [["--domain", "a.com"], /missing argument: expected <tenant>/],
+        [["Acme", "--domain", "a.com"], /<tenant> "Acme": must start with a lowercase letter/],
+        [["--domain", "a.com"], /missing argument <tenant>/],
     ])("usage error %j exits 2", async (argv, message) => {
         const dir = project({ "Pulumi.acme.yaml": "config:\n  frontbase:ports:\n    frontend: 8085\n" });
         const r = await run(argv, dir);

@@ -95,14 +95,14 @@ describe("tenant new", () => {
     });
 
     it.each([
-        [["new"], "missing <name>"],
-        [["new", "Tenant_1"], 'tenant name "Tenant_1": must start with a lowercase letter'],
-        [["new", "t1", "--database", "mysql"], 'option --database: "mysql" is not allowed; use sqlite or postgres'],
+        [["new"], "missing argument <name>"],
+        [["new", "Tenant_1"], '<name> "Tenant_1": must start with a lowercase letter'],
+        [["new", "t1", "--database", "mysql"], '--database "mysql": must be one of sqlite, postgres'],
         [["new", "t1", "--database"], "option --database needs a value: sqlite or postgres"],
-        [["new", "t1", "--max-retries", "-1"], 'option --max-retries: "-1" is not allowed; use an integer from 0 to 20'],
-        [["new", "t1", "--max-retries=x"], 'option --max-retries: "x" is not allowed'],
+        [["new", "t1", "--max-retries", "-1"], '--max-retries "-1": must be a whole number from 0 to 20'],
+        [["new", "t1", "--max-retries=x"], '--max-retries "x": must be a whole number'],
         [["new", "t1", "--dry-run=yes"], "option --dry-run takes no value"],
-        [["new", "t1", "--db-password", "hunter2"], 'unknown option "--db-password"; allowed: --database, --max-retries, --dry-run, --json, --force'],
+        [["new", "t1", "--db-password", "hunter2"], 'unknown option "--db-password"; allowed: --database <value>, --max-retries <value>, --dry-run, --json, --force'],
         [["new", "t1", "t2"], 'unexpected argument "t2"'],
         [["ls", "--all"], 'unknown option "--all"; allowed: --json'],
         [["check", "--fix"], 'unknown option "--fix"; allowed: none'],
