@@ -1,0 +1,146 @@
+// One sqlite tenant through its life on the real Docker Engine, driven by the engine double and
+// the program itself: preview, up, up again, change, destroy. Everything it creates carries
+// frontbase.tenant=<test tenant> and is removed afterwards, also when a test fails.
+import { promises as fs } from "fs";
+import * as http from "http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { destroy, EngineOptions, EngineResult, preview, up } from "../engine/engine";
+import { diagnosticLine, stepLine } from "../engine/progress";
+import { decode, isSecret } from "../engine/serialize";
+import { TEST_IMAGES } from "../images/images";
+import { docker, removeTenant, tenantObjects } from "./support/docker";
+import { probeDocker } from "./support/probe";
+import { PROJECT_DIR } from "./support/projectCopy";
+import { freePorts, Ports, tempStateDir, tenantConfig, testTenant } from "./support/tenants";
+
+const MB = 1024 * 1024;
+const SERVICES = ["redis", "redis-http", "backend", "edge", "frontend"];
+const SQLITE_IMAGES = [TEST_IMAGES.redis, TEST_IMAGES.redisHttp, TEST_IMAGES.backend, TEST_IMAGES.edge, TEST_IMAGES.frontend];
+const probe = probeDocker(SQLITE_IMAGES, "the realizer round trip");
+
+function get(port: number, path = "/"): Promise<number> {
+    return new Promise((resolve, reject) => http.get({ host: "127.0.0.1", port, path, timeout: 10_000 }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on("error", reject));
+}
+
+describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, up again, change, destroy", () => {
+    const tenant = testTenant("rt");
+    const printed: string[] = [];
+    let ports: Ports;
+    let stateDir: string;
+    let planned: EngineResult;
+    let first: EngineResult;
+    const opts = (extra: Record<string, unknown> = {}): EngineOptions => ({
+        projectDir: PROJECT_DIR,
+        stack: tenant,
+        stateDir,
+        config: tenantConfig(tenant, ports, extra),
+        // Everything a person running the harness would see; checked for secrets below.
+        onStep: (s) => void printed.push(stepLine(s)),
+        onLog: (urn, m) => void printed.push(`${urn}: ${m}`),
+        onDiagnostic: (d) => void printed.push(diagnosticLine(d)),
+        onOutput: (_, t) => void printed.push(t),
+    });
+    const containerId = async (service: string) => (await docker.getContainer(`${tenant}_frontbase-${service}-1`).inspect()).Id;
+    const ids = async () => Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await containerId(s)])));
+    const opsOf = (r: EngineResult) => Object.fromEntries(r.steps.map((s) => [s.name, s.op]));
+
+    beforeAll(async () => {
+        ports = await freePorts();
+        stateDir = await tempStateDir();
+        planned = await preview(opts());
+        first = await up(opts());
+        console.log(`up of ${tenant} (sqlite): ${first.totalMs} ms, program loaded after ${first.loadMs} ms`);
+    });
+    afterAll(async () => {
+        await removeTenant(tenant);
+        if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+    });
+
+    it("the update loads the program like the preview did: same resources, same options; envs arrive as secrets", () => {
+        expect(first.registrations.map((x) => [x.urn, x.options])).toEqual(planned.registrations.map((x) => [x.urn, x.options]));
+        expect(first.registrations.flatMap((x) => x.unknownPaths)).toEqual([]);
+        const envSecret = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!.secretPaths.includes("envs");
+        expect(SERVICES.map(envSecret)).toEqual([false, true, true, true, false]);
+        expect(isSecret(first.outputs!.adminPassword)).toBe(true);
+        expect(isSecret(first.outputs!.redisToken)).toBe(true);
+    });
+
+    it("creates the tenant's objects; every container runs, healthy where it has a check", async () => {
+        const o = await tenantObjects(tenant);
+        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual(SERVICES.map((s) => `/${tenant}_frontbase-${s}-1`).sort());
+        expect(o.networks.map((n) => n.Name)).toEqual([`${tenant}_frontbase_frontbase`]);
+        expect(o.volumes.map((v) => v.Name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}_frontbase_${s}_data`));
+        for (const s of SERVICES) {
+            const st = (await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).State;
+            expect([s, st.Running, st.Health?.Status ?? "no check"]).toEqual([s, true, s === "redis-http" ? "no check" : "healthy"]);
+        }
+        expect(await get(ports.frontend)).toBe(200);
+    });
+
+    it("maps the declared container fields onto Docker one-to-one", async () => {
+        const b = await docker.getContainer(`${tenant}_frontbase-backend-1`).inspect();
+        expect(b.HostConfig.PortBindings).toEqual({ "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: String(ports.backend) }] });
+        expect(b.HostConfig.Memory).toBe(512 * MB);
+        expect(b.HostConfig.RestartPolicy).toEqual({ Name: "unless-stopped", MaximumRetryCount: 0 });
+        expect(b.HostConfig.LogConfig).toEqual({ Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } });
+        expect(b.HostConfig.SecurityOpt).toEqual(["no-new-privileges:true"]);
+        expect(b.Mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([["volume", `${tenant}_frontbase_backend_data`, "/app/data"]]);
+        expect(Object.keys(b.NetworkSettings.Networks)).toEqual([`${tenant}_frontbase_frontbase`]);
+        expect(b.NetworkSettings.Networks[`${tenant}_frontbase_frontbase`].Aliases).toContain("backend");
+        expect(b.Config.Hostname).toBe("backend");
+        expect(b.Config.Labels).toMatchObject({ "frontbase.tenant": tenant, "com.docker.compose.service": "backend" });
+        expect(b.Config.Healthcheck?.Interval).toBe(10e9);
+        const env = async (s: string) => Object.fromEntries((await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
+        const token = decode(first.outputs!.redisToken).value;
+        expect((await env("redis-http")).SRH_TOKEN).toBe(token);
+        expect((await env("backend")).UPSTASH_REDIS_REST_TOKEN).toBe(token);
+        expect((await env("redis")).SRH_TOKEN).toBeUndefined();
+    });
+
+    it("prints no secret value, and stores none in plain text", async () => {
+        const secrets = ["adminPassword", "redisToken"].map((k) => decode(first.outputs![k]).value as string);
+        expect(secrets.every((s) => s.length >= 24)).toBe(true);
+        const text = printed.join("\n") + first.runner!.stdout + first.runner!.stderr + first.diagnostics.map((d) => d.message).join("\n");
+        expect(text).toContain("[secret]");
+        for (const s of secrets) expect(text.includes(s)).toBe(false);
+        const state = await fs.readFile(`${stateDir}/${tenant}.json`, "utf8");
+        for (const s of secrets) expect(state.includes(s)).toBe(false);
+    });
+
+    it("a second up of the unchanged stack changes nothing: same containers, same credentials", async () => {
+        const before = await ids();
+        const again = await up(opts());
+        expect(new Set(again.steps.map((s) => s.op))).toEqual(new Set(["same"]));
+        expect(await ids()).toEqual(before);
+        expect(decode(again.outputs!.redisToken).value).toBe(decode(first.outputs!.redisToken).value);
+    });
+
+    it("a memory change updates in place; a port change replaces delete-first, with what depends on it", async () => {
+        const before = await ids();
+        const memory = await up(opts({ memory: { frontend: 96 } }));
+        expect(memory.steps.filter((s) => s.op !== "same").map((s) => [s.name, s.op, s.changed])).toEqual([[`${tenant}-frontend-container`, "update", ["memory"]]]);
+        expect(await ids()).toEqual(before);
+        expect((await docker.getContainer(before.frontend).inspect()).HostConfig.Memory).toBe(96 * MB);
+
+        ports = { ...ports, redisHttp: (await freePorts()).redisHttp };
+        const moved = await up(opts({ memory: { frontend: 96 } }));
+        const ops = opsOf(moved);
+        // edge starts after redis-http, frontend after edge: the engine replaces them too.
+        expect(SERVICES.map((s) => ops[`${tenant}-${s}-container`])).toEqual(["same", "replace", "same", "replace", "replace"]);
+        const after = await ids();
+        expect(SERVICES.map((s) => after[s] === before[s])).toEqual([true, false, true, false, false]);
+        expect(await get(ports.redisHttp, "/")).toBeGreaterThan(0);
+    });
+
+    it("destroy removes containers and network, keeps the data volumes (retainOnDelete) and the images", async () => {
+        const started = Date.now();
+        const gone = await destroy(opts({ memory: { frontend: 96 } }));
+        console.log(`destroy of ${tenant}: ${Date.now() - started} ms`);
+        expect(gone.steps.filter((s) => s.op === "retain").map((s) => s.name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}-${s}-data`));
+        const o = await tenantObjects(tenant);
+        expect([o.containers, o.networks]).toEqual([[], []]);
+        expect(o.volumes).toHaveLength(3);
+        for (const image of SQLITE_IMAGES) await expect(docker.getImage(image).inspect()).resolves.toMatchObject({ RepoTags: expect.arrayContaining([image]) });
+        expect(JSON.parse(await fs.readFile(`${stateDir}/${tenant}.json`, "utf8")).resources).toEqual([]);
+    });
+});
