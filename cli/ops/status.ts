@@ -1,7 +1,8 @@
 // What `status <tenant>` reports, from the tenant's containers and stack file. Pure.
 import { SERVICE_OF_PORT, SERVICES, ServiceName } from "../../components/naming";
+import type { PortBinding } from "../../components/ports/containers";
 import { formatTable } from "./table";
-import type { PortBinding, TenantContainer } from "./tenant";
+import type { TenantContainer } from "./tenant";
 
 export interface ServiceStatus {
     readonly service: string;

@@ -7,6 +7,7 @@
 import type Docker from "dockerode";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, projectName, SERVICES, TENANT_LABEL, volumeName } from "../../components/naming";
+import { configuredBindings, EngineBindings, PortBinding } from "../../components/ports/containers";
 import { listStackFiles, readStackFile, StackFile, STACK_FILE_PATTERN } from "../../components/stackFiles";
 import type { OpsContext } from "./context";
 
@@ -33,13 +34,6 @@ export function selectVolumes<T extends { Name: string; Labels: Labels }>(all: r
     });
 }
 
-export interface PortBinding {
-    readonly hostIp: string;
-    readonly hostPort: number;
-    readonly containerPort: number;
-    readonly protocol: string;
-}
-
 export type Health = "healthy" | "unhealthy" | "starting" | "none";
 
 export interface TenantContainer {
@@ -54,17 +48,11 @@ export interface TenantContainer {
     readonly tty: boolean;
 }
 
-/** Configured bindings (`HostConfig.PortBindings`): known for stopped containers too. */
-export function portBindings(bindings: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null | undefined): PortBinding[] {
-    const out: PortBinding[] = [];
-    for (const [key, list] of Object.entries(bindings ?? {})) {
-        const [port, protocol = "tcp"] = key.split("/");
-        for (const b of list ?? []) {
-            if (!b.HostPort) continue;
-            out.push({ hostIp: b.HostIp || "0.0.0.0", hostPort: Number(b.HostPort), containerPort: Number(port), protocol });
-        }
-    }
-    return out.sort((a, b) => a.hostPort - b.hostPort);
+/** Configured bindings as status shows them: every address spelled 0.0.0.0 (as Docker lists it), by host port. */
+export function portBindings(bindings: EngineBindings | null | undefined): PortBinding[] {
+    return configuredBindings(bindings)
+        .map((b) => ({ ...b, hostIp: b.hostIp || "0.0.0.0" }))
+        .sort((a, b) => a.hostPort - b.hostPort);
 }
 
 export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContainer {
@@ -75,7 +63,7 @@ export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContain
         service: i.Config.Labels?.[COMPOSE_SERVICE_LABEL] ?? "?",
         state: i.State.Status,
         health: ["healthy", "unhealthy", "starting"].includes(health) ? health : "none",
-        ports: portBindings(i.HostConfig.PortBindings as never),
+        ports: portBindings(i.HostConfig.PortBindings),
         tty: i.Config.Tty === true,
     };
 }

@@ -14,6 +14,18 @@ export interface PublishedPort {
     readonly internal: number;
 }
 
+/** One entry of a container's `HostConfig.PortBindings`: configured, so known for stopped containers too. */
+export interface PortBinding {
+    /** As configured: "" means every address. */
+    readonly hostIp: string;
+    readonly hostPort: number;
+    readonly containerPort: number;
+    readonly protocol: string;
+}
+
+/** `HostConfig.PortBindings` as the Engine API returns it. */
+export type EngineBindings = Record<string, readonly { HostIp?: string; HostPort?: string }[] | null>;
+
 export interface ContainerPorts {
     readonly id: string;
     readonly name: string;
@@ -57,7 +69,7 @@ async function describe(docker: Docker, c: Docker.ContainerInfo): Promise<Contai
     if (BINDING_STATES.has(c.State)) {
         return { ...base, ports: dedupe((c.Ports ?? []).filter((p) => p.Type === "tcp" && p.PublicPort).map((p) => ({ port: p.PublicPort, hostIp: p.IP ?? "", internal: p.PrivatePort }))) };
     }
-    let bindings: Record<string, { HostIp?: string; HostPort?: string }[] | null> = {};
+    let bindings: EngineBindings = {};
     try {
         bindings = (await docker.getContainer(c.Id).inspect()).HostConfig?.PortBindings ?? {};
     } catch (e) {
@@ -65,18 +77,21 @@ async function describe(docker: Docker, c: Docker.ContainerInfo): Promise<Contai
         if ((e as { statusCode?: number }).statusCode === 404) return { ...base, ports: [] };
         throw e;
     }
-    return { ...base, ports: dedupe(fromBindings(bindings)) };
+    const tcp = configuredBindings(bindings).filter((b) => b.protocol === "tcp");
+    return { ...base, ports: dedupe(tcp.map((b) => ({ port: b.hostPort, hostIp: b.hostIp, internal: b.containerPort }))) };
 }
 
-/** `{"80/tcp": [{HostIp, HostPort}]}` -> TCP host ports; an empty HostPort is Docker's pick at start, not a reservation. */
-export function fromBindings(bindings: Record<string, { HostIp?: string; HostPort?: string }[] | null>): PublishedPort[] {
-    const out: PublishedPort[] = [];
-    for (const [spec, list] of Object.entries(bindings)) {
-        const [internal, proto = "tcp"] = spec.split("/");
-        if (proto !== "tcp") continue;
+/**
+ * `{"80/tcp": [{HostIp, HostPort}]}` -> one entry per binding with a host port, every protocol,
+ * in the Engine's order. An empty HostPort is Docker's pick at start, not a reservation.
+ */
+export function configuredBindings(bindings: EngineBindings | null | undefined): PortBinding[] {
+    const out: PortBinding[] = [];
+    for (const [spec, list] of Object.entries(bindings ?? {})) {
+        const [containerPort, protocol = "tcp"] = spec.split("/");
         for (const b of list ?? []) {
-            const port = Number(b.HostPort);
-            if (Number.isInteger(port) && port > 0) out.push({ port, hostIp: b.HostIp ?? "", internal: Number(internal) });
+            const hostPort = Number(b.HostPort);
+            if (Number.isInteger(hostPort) && hostPort > 0) out.push({ hostIp: b.HostIp ?? "", hostPort, containerPort: Number(containerPort), protocol });
         }
     }
     return out;
