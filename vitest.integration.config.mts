@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // and a tenant's `up` waits for health checks for up to a few minutes on 2 cores.
 export default defineConfig({
     test: {
-        include: ["test/integration/**/*.test.ts"],
+        include: ["test/integration/**/*.test.ts", "test/engine/**/*.test.ts"],
         fileParallelism: false,
         testTimeout: 10 * 60_000,
         hookTimeout: 5 * 60_000,

@@ -6,7 +6,7 @@
 // deployment (same / update / replace, delete-before-replace when asked), deletes what the
 // program no longer declares after a successful run, and checkpoints state after every step.
 import Docker from "dockerode";
-import { providerFor, RealizeContext } from "./realizer";
+import { check, providerFor, RealizeContext } from "./realizer";
 import { Scrubber } from "./scrub";
 import { decode, decodeMap, encode, isSecret, secret, UNKNOWN_WIRE } from "./serialize";
 import { MonitorHandler, RegisterRequest } from "./server";
@@ -83,6 +83,7 @@ export class Deployment implements MonitorHandler {
             return { urn: reg.urn, id: "", outputs: {} };
         }
         const provider = providerFor(reg.type);
+        check(reg.type, reg.inputs);
         const early = this.deletedEarly.get(reg.urn);
         const decision = early
             ? { op: "replace" as const, changed: changedKeys(early.inputs, reg.wire, options.ignoreChanges).concat("(a dependency was replaced)") }

@@ -2,7 +2,7 @@
 // documents them (memory in MB, durations as Go strings, labels as {label, value}).
 import Docker from "dockerode";
 import { containerLogTail, waitForHealth, waitForRunning } from "./health";
-import { InitError, isNotFound, labelMap, Provider, RealizeContext } from "./index";
+import { InitError, isNotFound, labelMap, Provider, RealizeContext } from "./provider";
 
 const MB = 1024 * 1024;
 

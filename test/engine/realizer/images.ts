@@ -2,7 +2,7 @@
 // The real provider would pull a missing image; no registry is reachable where this double
 // runs, so a missing image is an error that says how to build the stand-ins. Images are never
 // removed, whatever `keepLocally` says: other tenants and other tests share them.
-import { isNotFound, Provider } from "./index";
+import { isNotFound, Provider } from "./provider";
 
 export const remoteImageProvider: Provider = {
     inputs: ["name", "keepLocally", "forceRemove", "platform"],

@@ -2,50 +2,15 @@
 // double, not a deployment path. Each module maps one resource type's documented
 // @pulumi/docker (or @pulumi/random) inputs one-to-one onto the Docker Engine API; an input
 // it does not implement is an error, never silently dropped.
-import Docker from "dockerode";
 import { containerProvider } from "./containers";
 import { remoteImageProvider } from "./images";
 import { networkProvider } from "./networks";
+import { Provider } from "./provider";
 import { randomPasswordProvider } from "./random";
 import { volumeProvider } from "./volumes";
 
-export interface RealizeContext {
-    readonly docker: Docker;
-    readonly urn: string;
-    /** Progress worth showing (waiting for health, ...); never secret values. */
-    log(message: string): void;
-}
-
-export interface Created {
-    readonly id: string;
-    /** Outputs the provider computes (the engine merges them over the inputs). */
-    readonly outputs: Record<string, unknown>;
-}
-
-/** Thrown when the object exists but did not become ready; it is kept in state and replaced next time. */
-export class InitError extends Error {
-    constructor(
-        message: string,
-        readonly created: Created,
-    ) {
-        super(message);
-        this.name = "InitError";
-    }
-}
-
-export interface Provider {
-    /** Inputs the provider implements; anything else is rejected by `check`. */
-    readonly inputs: readonly string[];
-    /** Output keys known only after create: unknown in a preview. */
-    readonly computed: readonly string[];
-    /** Input keys changed in place; a change to any other input replaces. */
-    readonly updatable: readonly string[];
-    create(ctx: RealizeContext, inputs: Record<string, any>): Promise<Created>;
-    update?(ctx: RealizeContext, id: string, olds: Record<string, any>, news: Record<string, any>): Promise<Created>;
-    delete(ctx: RealizeContext, id: string, inputs: Record<string, any>): Promise<void>;
-    /** Whether the object still exists on the engine (the double's `refresh`). */
-    exists(ctx: RealizeContext, id: string): Promise<boolean>;
-}
+export { InitError } from "./provider";
+export type { Created, Provider, RealizeContext } from "./provider";
 
 const PROVIDERS: Record<string, Provider> = {
     "docker:index/network:Network": networkProvider,
@@ -66,14 +31,4 @@ export function check(type: string, inputs: Record<string, unknown>): void {
     const allowed = providerFor(type).inputs;
     const extra = Object.keys(inputs).filter((k) => !allowed.includes(k));
     if (extra.length > 0) throw new Error(`engine double: ${type} input(s) ${extra.join(", ")} not implemented (implemented: ${allowed.join(", ")})`);
-}
-
-/** Docker's "no such object" (404), as opposed to a daemon that does not answer. */
-export function isNotFound(e: unknown): boolean {
-    return (e as { statusCode?: number }).statusCode === 404;
-}
-
-/** Labels as @pulumi/docker takes them (`[{label, value}]`) -> the Engine API's map. */
-export function labelMap(labels: readonly { label: string; value: string }[] | undefined): Record<string, string> {
-    return Object.fromEntries((labels ?? []).map((l) => [l.label, l.value]));
 }

@@ -1,6 +1,6 @@
 // docker:index/network:Network -> a Docker network. Every input forces a new network, as in
 // @pulumi/docker; the ID is Docker's network ID.
-import { isNotFound, labelMap, Provider } from "./index";
+import { isNotFound, labelMap, Provider } from "./provider";
 
 export const networkProvider: Provider = {
     inputs: ["name", "driver", "labels", "internal", "attachable", "options"],

@@ -3,7 +3,7 @@
 // unchanged), which is what makes a tenant's credentials stable across deployments.
 // `bcryptHash` is not produced: Node has no bcrypt and the program does not read it.
 import { randomInt } from "crypto";
-import { Provider } from "./index";
+import { Provider } from "./provider";
 
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";

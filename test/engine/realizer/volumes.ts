@@ -1,7 +1,7 @@
 // docker:index/volume:Volume -> a named Docker volume; its ID is its name, as in @pulumi/docker.
 // Creating a volume whose name exists returns the existing one (Docker's own semantics), which
 // is how a retained volume is picked up again after `destroy` and `up`.
-import { isNotFound, labelMap, Provider } from "./index";
+import { isNotFound, labelMap, Provider } from "./provider";
 
 export const volumeProvider: Provider = {
     inputs: ["name", "driver", "driverOpts", "labels"],
