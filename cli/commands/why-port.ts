@@ -1,7 +1,7 @@
 // `why-port <port> [--json]`: who holds a host port on the Docker host — a tenant's container
 // (running or stopped), another tenant's stack file, a recent allocation, a process listening
-// on it, a reservation — or that it is free. Exit 0 when answered either way, 1 on error
-// (e.g. an unreachable Engine), 2 on a usage error.
+// on it, a reservation — or that it is free. Exit 0 when answered either way (a stack file that
+// is not YAML is a warning on stderr), 1 on error (e.g. an unreachable Engine), 2 on a usage error.
 import { dockerClient } from "../../components/dockerHost";
 import { readHostState } from "../../components/ports/hostState";
 import { socketOwner } from "../../components/ports/listeners";
@@ -20,7 +20,9 @@ export function runWhyPort(argv: string[], io: Io, ctx: OpsContext): Promise<num
         const port = integer(1, 65535)(positionals[0], "<port>");
 
         const dockerHost = ctx.dockerHost ?? ctx.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
-        const state = await readHostState({ dockerHost, projectDir: ctx.projectDir, docker: dockerClient(dockerHost) });
+        // Lenient: one broken stack file must not keep the operator from an answer about the rest.
+        const state = await readHostState({ dockerHost, projectDir: ctx.projectDir, docker: dockerClient(dockerHost), lenient: true });
+        for (const u of state.unreadable) io.err(`warning: ${u.file} is unreadable, so ports it may pin are not shown: ${u.problem}`);
         const holders = state.holders.get(port) ?? [];
         const owners = new Map<string, ProcessInfo>();
         for (const h of holders) {

@@ -50,6 +50,8 @@ export interface HostState {
     readonly own: OwnPorts;
     readonly containers: readonly ContainerPorts[];
     readonly stackFiles: readonly StackPins[];
+    /** `lenient` only: stack files that could not be read, each with why; their pins are unknown. */
+    readonly unreadable: readonly { readonly file: string; readonly problem: string }[];
 }
 
 export interface HostStateOptions {
@@ -58,6 +60,11 @@ export interface HostStateOptions {
     readonly tenant?: string;
     /** Where the stack files are; omit to read none. */
     readonly projectDir?: string;
+    /**
+     * A stack file that is not even YAML goes to `unreadable` instead of failing the read. For
+     * reports (why-port) only: an allocation must not hand out ports a broken file may pin.
+     */
+    readonly lenient?: boolean;
     /** An Engine API client; default: one for `dockerHost`. `null` reads no containers. */
     readonly docker?: Docker | null;
     readonly reservedPorts?: readonly number[];
@@ -70,12 +77,14 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
     const local = isLocalHost(opts.dockerHost);
     const docker = opts.docker === undefined ? dockerClient(opts.dockerHost) : opts.docker;
     const ledgerFile = opts.ledgerFile === undefined ? hostFiles(opts.dockerHost).ledger : opts.ledgerFile;
-    const [containers, stackFiles, scan, ledger] = await Promise.all([
+    const [containers, allStackFiles, scan, ledger] = await Promise.all([
         docker ? readContainers(docker, opts.dockerHost) : [],
-        opts.projectDir ? readStackPins(opts.projectDir) : [],
+        opts.projectDir ? readStackPins(opts.projectDir, { lenient: opts.lenient }) : [],
         local ? readListeners(opts.procRoot) : undefined,
         ledgerFile ? readLedger(ledgerFile) : [],
     ]);
+    const stackFiles = allStackFiles.filter((f) => !f.unreadable);
+    const unreadable = allStackFiles.filter((f) => f.unreadable).map((f) => ({ file: f.file, problem: f.problems.join("; ") }));
     const holders = new Map<number, PortHolder[]>();
     const add = (port: number, h: PortHolder) => (holders.get(port) ?? holders.set(port, []).get(port)!).push(h);
     const self = opts.tenant;
@@ -104,7 +113,7 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
     for (const [p, file] of reserved) add(p, { kind: "reserved", file });
 
     const listeners = !local ? "remote" : scan?.available ? "read" : "unavailable";
-    return { dockerHost: opts.dockerHost, local, listeners, holders, own, containers, stackFiles };
+    return { dockerHost: opts.dockerHost, local, listeners, holders, own, containers, stackFiles, unreadable };
 }
 
 /** Ports a tenant had before, most authoritative first: what runs, what is pinned, what was recorded. */

@@ -22,6 +22,8 @@ export interface StackPins {
     readonly problems: readonly string[];
     /** Plain (non-secret) config values, e.g. for `docker:host`. */
     readonly raw: Readonly<Record<string, string>>;
+    /** Lenient reads only: the file could not be read at all, so its pins are unknown, not none. */
+    readonly unreadable?: true;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function readStackPins(projectDir: string, opts: { lenient?: boolea
 function unreadable(file: string, e: Error): StackPins {
     const stack = path.basename(file).replace(/^Pulumi\.|\.yaml$/g, "");
     const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
-    return { file, stack, tenant: stack, ports: {}, ranges: DEFAULT_PORT_RANGES, reservedPorts: [], problems: [message], raw: {} };
+    return { file, stack, tenant: stack, ports: {}, ranges: DEFAULT_PORT_RANGES, reservedPorts: [], problems: [message], raw: {}, unreadable: true };
 }
 
 export async function readOnePins(file: string): Promise<StackPins> {

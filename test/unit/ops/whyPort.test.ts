@@ -1,6 +1,11 @@
+import { writeFileSync } from "fs";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
+import { runWhyPort } from "../../../cli/commands/why-port";
 import type { PortHolder } from "../../../components/ports/hostState";
 import { explainPort } from "../../../cli/ops/whyPort";
+import { startFakeEngine } from "../ports/fakeEngine";
+import { removeTempDirs, tempDir } from "../ports/temp";
 
 const H = "unix:///var/run/docker.sock";
 const running: PortHolder = { kind: "container", tenant: "acme", service: "frontend", container: "acme_frontbase-frontend-1", state: "running", address: "0.0.0.0" };
@@ -40,5 +45,29 @@ describe("explainPort", () => {
         expect(r.free).toBe(true);
         expect(r.lines).toHaveLength(1);
         expect(r.lines[0]).toMatch(text);
+    });
+});
+
+describe("why-port command", () => {
+    it("answers despite a stack file that is not YAML, naming it on stderr", async () => {
+        const engine = await startFakeEngine([{ name: "t2_frontbase-backend-1", state: "exited", labels: { "frontbase.tenant": "t2", "com.docker.compose.service": "backend" }, bindings: { "8000/tcp": [{ HostIp: "", HostPort: "9401" }] } }]);
+        const projectDir = tempDir("why-port");
+        writeFileSync(path.join(projectDir, "Pulumi.bad.yaml"), "config: [unclosed\n");
+        writeFileSync(path.join(projectDir, "Pulumi.t3.yaml"), "config:\n  frontbase:ports:\n    edge: 9402\n");
+        const out: string[] = [];
+        const err: string[] = [];
+        const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
+        const ctx = { projectDir, dockerHost: engine.host, env: {}, terminal: { interactive: false, ask: async () => "" } };
+        try {
+            expect(await runWhyPort(["9401"], io, ctx)).toBe(0);
+            expect(await runWhyPort(["9402"], io, ctx)).toBe(0);
+        } finally {
+            await engine.close();
+            removeTempDirs();
+        }
+        expect(out[0]).toContain("container t2_frontbase-backend-1 of tenant t2 (backend), exited");
+        expect(out[1]).toContain(`tenant t3's stack file ${projectDir}/Pulumi.t3.yaml (ports.edge)`);
+        expect(err).toHaveLength(2);
+        expect(err[0]).toMatch(new RegExp(`^warning: ${projectDir}/Pulumi\\.bad\\.yaml is unreadable, so ports it may pin are not shown: not valid YAML`));
     });
 });

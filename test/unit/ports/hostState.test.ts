@@ -77,6 +77,18 @@ describe("readHostState", () => {
         await expect(readHostState({ dockerHost: engine.host, projectDir: dir, ledgerFile: null })).rejects.toThrow(/Pulumi\.bad\.yaml: not valid YAML/);
     });
 
+    it("lenient (for reports): a stack file that is not YAML is listed as unreadable, the rest is still read", async () => {
+        const dir = project({ "Pulumi.bad.yaml": "config: [unclosed\n", "Pulumi.t3.yaml": "config:\n  frontbase:ports:\n    backend: 9211\n" });
+        const s = await readHostState({ dockerHost: engine.host, projectDir: dir, ledgerFile: null, procRoot: "/nonexistent", lenient: true });
+        expect(s.unreadable).toEqual([{ file: path.join(dir, "Pulumi.bad.yaml"), problem: expect.stringMatching(/^not valid YAML/) }]);
+        expect(s.stackFiles.map((f) => path.basename(f.file))).toEqual(["Pulumi.t3.yaml"]);
+        expect(s.holders.get(9211)?.[0]).toMatchObject({ kind: "stack-file", tenant: "t3" });
+        expect(s.holders.get(9101)?.[0]).toMatchObject({ kind: "container", tenant: "t2" });
+        // Strict (the default) has nothing to list: it fails instead, as above.
+        const fine = await readHostState({ dockerHost: engine.host, projectDir: project({}), ledgerFile: null, procRoot: "/nonexistent" });
+        expect(fine.unreadable).toEqual([]);
+    });
+
     it("holds what the ledger recorded: stack files of other checkouts and recent `pulumi up` picks", async () => {
         const elsewhere = project({ "Pulumi.far.yaml": "config:\n  frontbase:ports:\n    backend: 9301\n" });
         const ledger = path.join(tempDir("ledger"), "l.json");

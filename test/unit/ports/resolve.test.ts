@@ -77,6 +77,15 @@ describe("resolvePorts", () => {
         expect((await resolvePorts(first)).sources).toEqual({ backend: "previous", edge: "previous", frontend: "previous", redisHttp: "previous" });
     });
 
+    it("refuses to allocate around a stack file that is not YAML (its pins are unknown), and records nothing", async () => {
+        const base = await freeBlock(4);
+        const projectDir = temp("project-");
+        writeFileSync(path.join(projectDir, "Pulumi.bad.yaml"), "config: [unclosed\n");
+        const o = options(base, { projectDir });
+        await expect(resolvePorts(o)).rejects.toThrow(/Pulumi\.bad\.yaml: not valid YAML/);
+        expect(await readLedger(hostFiles(o.dockerHost, o.lockDir).ledger)).toEqual([]);
+    });
+
     it("keeps pinned ports as given and does not bind-check them", async () => {
         const base = await freeBlock(4);
         await hold(base, 1);
