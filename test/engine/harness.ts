@@ -5,6 +5,7 @@
 import { existsSync } from "fs";
 import * as path from "path";
 import { readStackFile, stackFileName } from "../../components/stackFiles";
+import { TEST_IMAGES_CONFIG } from "../images/images";
 import { destroy, EngineError, EngineOptions, EngineResult, preview, up } from "./engine";
 import { readProject } from "./project";
 import { diagnosticLine, outputsText, stepLine, summary } from "./progress";
@@ -14,6 +15,7 @@ const USAGE = `usage: npm run harness -- up|preview|destroy <stack> [options]
   --secret key=value    secret stack config (the harness cannot decrypt secure values in files)
   --project-dir DIR     the Pulumi project (default: the current directory's project)
   --state-dir DIR       where the double keeps stack state (default test/.state)
+  --test-images         use the stand-in images of \`npm run images:test\` (frontbase:images)
   --no-refresh          trust the state file even if Docker objects were removed
   --verbose             also show debug diagnostics and the runner's own output`;
 
@@ -49,6 +51,7 @@ function parseArgs(argv: string[]): Args {
         else if (flag === "--secret") pair(a.secrets);
         else if (flag === "--project-dir") a.projectDir = path.resolve(value());
         else if (flag === "--state-dir") a.stateDir = path.resolve(value());
+        else if (flag === "--test-images") a.config["frontbase:images"] = TEST_IMAGES_CONFIG;
         else if (flag === "--no-refresh") a.refresh = false;
         else if (flag === "--verbose") a.verbose = true;
         else throw new Error(`unknown option ${flag}\n${USAGE}`);

@@ -19,7 +19,7 @@ function seconds(ms: number): string {
 export function stepLine(s: Step): string {
     const type = s.type.replace(/^docker:index\/\w+:/, "docker:").replace(/^random:index\/\w+:/, "random:");
     const changed = s.changed?.length ? ` [${s.changed.join(", ")}]` : "";
-    const timing = s.op === "same" ? "" : ` (${seconds(s.ms)})`;
+    const timing = s.op === "same" || s.ms === 0 ? "" : ` (${seconds(s.ms)})`;
     const note =
         s.op === "retain" ? " (retainOnDelete: kept on the engine)"
         : s.op === "refresh-gone" ? " (no longer on the engine; dropped from state)"
