@@ -35,6 +35,8 @@ describe("the runner's command line", () => {
         expect(env.PULUMI_NODEJS_TYPESCRIPT).toBe("true");
         // A harness started with ts-node must not make the runner skip its type check.
         expect(env.TS_NODE_TRANSPILE_ONLY).toBeUndefined();
+        // Nor may vitest's own settings leak into the program.
+        expect([env.VITEST, env.NODE_ENV]).toEqual([undefined, undefined]);
     });
 
     it("qualifies config keys the way the language host does, and refuses bare keys", () => {

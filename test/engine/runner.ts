@@ -70,10 +70,14 @@ export function runnerCommand(a: RunnerArgs): { args: string[]; env: NodeJS.Proc
 /**
  * The caller's environment minus what would make the runner behave unlike under `pulumi up`:
  * ts-node settings of a harness started with ts-node (TS_NODE_TRANSPILE_ONLY would skip the
- * type check the runner does), and runner settings left over from an enclosing Pulumi run.
+ * type check the runner does), runner settings left over from an enclosing Pulumi run, and
+ * what vitest sets for its own workers (VITEST*, and NODE_ENV=test).
  */
 function inheritedEnv(): NodeJS.ProcessEnv {
-    return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_") && !k.startsWith("PULUMI_NODEJS_") && k !== "PULUMI_CONFIG" && k !== "PULUMI_CONFIG_SECRET_KEYS"));
+    const underVitest = process.env.VITEST !== undefined;
+    const dropped = (k: string) =>
+        k.startsWith("TS_NODE_") || k.startsWith("PULUMI_NODEJS_") || k === "PULUMI_CONFIG" || k === "PULUMI_CONFIG_SECRET_KEYS" || (underVitest && (k.startsWith("VITEST") || k === "NODE_ENV"));
+    return Object.fromEntries(Object.entries(process.env).filter(([k]) => !dropped(k)));
 }
 
 function splitNodeArgs(nodeargs: string | undefined): string[] {
