@@ -40,6 +40,18 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
     };
 }
 
+/**
+ * Bad config and port exhaustion are the operator's to fix, not bugs: report them as Pulumi
+ * does for a RunError (the message alone), not as an unhandled exception with a stack.
+ */
+async function operatorErrors<T>(body: () => Promise<T>): Promise<T> {
+    try {
+        return await body();
+    } catch (e) {
+        throw new pulumi.RunError((e as Error).message);
+    }
+}
+
 /** Read this stack's config the way the Pulumi engine hands it to the program. */
 export function readStackConfig(): TenantConfig {
     const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"));
@@ -47,8 +59,10 @@ export function readStackConfig(): TenantConfig {
 }
 
 export async function tenantProgram(resolver: PortResolver = allocatingResolver()) {
-    const cfg = readStackConfig();
-    const ports = await resolver(cfg);
+    const { cfg, ports } = await operatorErrors(async () => {
+        const cfg = readStackConfig();
+        return { cfg, ports: await resolver(cfg) };
+    });
     const tenant = new TenantStack(cfg.tenant, { config: cfg, ports });
     return {
         tenant: tenant.tenant,
