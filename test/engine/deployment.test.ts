@@ -67,10 +67,31 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         expect((await store.load("p", tenant)).resources.find((r) => r.name === "app")!.initFailed).toBeUndefined();
     });
 
+    it("replaces two containers at once, delete-first, removing their shared dependent exactly once", async () => {
+        const plain = (name: string, command: string[]) => ({ name: `${tenant}-${name}`, image: TEST_BASE_IMAGE, command, labels, networksAdvanced: [{ name: `${tenant}-net`, aliases: [name] }] });
+        const deployAll = async (version: string) => {
+            const d = await deployment();
+            const net = await register(d, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
+            const dbr = { dependencies: [net.urn], deleteBeforeReplace: true };
+            // Registered together, as the runner does for independent resources.
+            const [a, b] = await Promise.all([register(d, "docker:index/container:Container", "a", plain("a", ["sleep", `30${version}`]), dbr), register(d, "docker:index/container:Container", "b", plain("b", ["sleep", `40${version}`]), dbr)]);
+            await register(d, "docker:index/container:Container", "c", plain("c", ["sleep", "500"]), { dependencies: [net.urn, a.urn, b.urn], deleteBeforeReplace: true });
+            await d.settle();
+            await d.checkpoint();
+            return d;
+        };
+        await deployAll("0");
+        const d = await deployAll("1");
+        expect(Object.fromEntries(d.steps.map((s) => [s.name, s.op]))).toEqual({ net: "same", a: "replace", b: "replace", c: "replace" });
+        const o = await tenantObjects(tenant);
+        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([`/${tenant}-a`, `/${tenant}-app`, `/${tenant}-b`, `/${tenant}-c`]);
+    });
+
     it("deletes what is no longer declared, the container before the network it is attached to", async () => {
         const d3 = await deployment();
         await d3.deleteUnregistered();
-        expect(d3.steps.map((s) => [s.name, s.op])).toEqual([["app", "delete"], ["net", "delete"]]);
+        expect(d3.steps.map((s) => s.name).slice(-1)).toEqual(["net"]);
+        expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([["a", "delete"], ["app", "delete"], ["b", "delete"], ["c", "delete"], ["net", "delete"]]);
         const o = await tenantObjects(tenant);
         expect([o.containers, o.networks]).toEqual([[], []]);
         expect((await store.load("p", tenant)).resources).toEqual([]);

@@ -45,6 +45,8 @@ export class Deployment implements MonitorHandler {
     private readonly completions = new Map<string, Promise<unknown>>();
     /** Removed ahead of a delete-before-replace of something they depend on; re-created as replacements. */
     private readonly deletedEarly = new Map<string, ResourceState>();
+    /** Removals under way: two replacements running at once may share dependents to remove. */
+    private readonly removing = new Map<string, Promise<void>>();
 
     constructor(readonly o: DeploymentOptions) {
         this.previous = new Map(o.state.resources.map((r) => [r.urn, r]));
@@ -164,7 +166,15 @@ export class Deployment implements MonitorHandler {
     }
 
     /** `report` is false for the old half of a replacement: the replace step reports both. */
-    private async remove(r: ResourceState, report = true): Promise<void> {
+    private remove(r: ResourceState, report = true): Promise<void> {
+        const pending = this.removing.get(r.urn);
+        if (pending) return pending;
+        const removal = this.removeOnce(r, report).finally(() => this.removing.delete(r.urn));
+        this.removing.set(r.urn, removal);
+        return removal;
+    }
+
+    private async removeOnce(r: ResourceState, report: boolean): Promise<void> {
         if (!this.live.has(r.urn)) return;
         const started = Date.now();
         const op = await deleteResource(this.context(r.urn), r);
