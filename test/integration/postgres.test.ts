@@ -1,0 +1,78 @@
+// Scenario 8 (a postgres tenant), the purge half of scenario 3 (`purgeDataOnDestroy: true`
+// removes the volumes), and scenario 9 (bad config: a clear error, nothing created).
+import { promises as fs } from "fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { destroy, EngineError, EngineOptions, EngineResult, up } from "../engine/engine";
+import { docker, removeTenant, tenantObjects } from "./support/docker";
+import { deploy, HEALTHY, http, secretOutput, states, tempDir, TEST_IMAGES } from "./support/fleet";
+import { probeDocker } from "./support/probe";
+import { copyProject, ProjectCopy } from "./support/projectCopy";
+import { freePorts, Ports, tenantConfig, testTenant } from "./support/tenants";
+
+const PG_SERVICES = ["postgres", "redis", "redis-http", "backend", "edge", "frontend"];
+const probe = probeDocker(Object.values(TEST_IMAGES), "the postgres scenarios");
+
+describe.skipIf(probe.reason)("a postgres tenant, purge on destroy, and bad config", () => {
+    const tenant = testTenant("pg");
+    const bad = testTenant("bad");
+    let project: ProjectCopy;
+    let stateDir: string;
+    let ports: Ports;
+    let first: EngineResult;
+    const opts = (extra: Record<string, unknown> = {}, stack = tenant): EngineOptions => ({
+        projectDir: project.dir,
+        stack,
+        stateDir,
+        config: tenantConfig(stack, ports, { database: "postgres", ...extra }),
+    });
+    const env = async (service: string) =>
+        Object.fromEntries((await docker.getContainer(`${tenant}_frontbase-${service}-1`).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
+
+    beforeAll(async () => {
+        project = await copyProject();
+        stateDir = await tempDir("state");
+        ports = await freePorts();
+        first = await deploy(opts());
+    });
+    afterAll(async () => {
+        await Promise.all([removeTenant(tenant), removeTenant(bad)]);
+        await project?.remove();
+        if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+    });
+
+    it("8. runs its own postgres with a per-tenant database; the backend authenticates with the generated password", async () => {
+        expect(await states(tenant, PG_SERVICES)).toEqual(HEALTHY(PG_SERVICES));
+        const db = `frontbase_${tenant.replace(/-/g, "_")}`;
+        const whoami = JSON.parse((await http(ports.frontend, "/api/whoami")).text);
+        expect(whoami.database).toMatchObject({ kind: "postgres", name: db });
+        const password = secretOutput(first, "dbPassword");
+        expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+        expect(await env("postgres")).toMatchObject({ POSTGRES_DB: db, POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: password });
+        expect((await env("backend")).DATABASE_URL).toBe(`postgresql+asyncpg://frontbase:${password}@postgres:5432/${db}`);
+        // Never published on the host.
+        expect((await docker.getContainer(`${tenant}_frontbase-postgres-1`).inspect()).HostConfig.PortBindings).toEqual({});
+        // Data goes to postgres, not to a sqlite file.
+        expect((await http(ports.backend, "/api/kv/order", { method: "PUT", body: "42" })).status).toBe(200);
+        expect(JSON.parse((await http(ports.backend, "/api/kv/order")).text)).toMatchObject({ value: "42", database: "postgres" });
+    });
+
+    it("3. with purgeDataOnDestroy: true, destroy removes the tenant's volumes too", async () => {
+        const marked = await up(opts({ purgeDataOnDestroy: true }));
+        expect(new Set(marked.steps.map((s) => s.op))).toEqual(new Set(["same"]));
+        expect((await tenantObjects(tenant)).volumes).toHaveLength(4);
+        const gone = await destroy(opts({ purgeDataOnDestroy: true }));
+        expect(gone.steps.filter((s) => s.name.endsWith("-data")).map((s) => s.op)).toEqual(["delete", "delete", "delete", "delete"]);
+        const left = await tenantObjects(tenant);
+        expect([left.containers, left.networks, left.volumes]).toEqual([[], [], []]);
+    });
+
+    it("9. bad config fails with an error naming the key and what is allowed, and creates nothing", async () => {
+        const attempt = up(opts({ database: "mysql" }, bad));
+        await expect(attempt).rejects.toBeInstanceOf(EngineError);
+        await expect(attempt).rejects.toThrow('frontbase:database: must be "sqlite" or "postgres"');
+        const result = await attempt.catch((e: EngineError) => e.result);
+        expect(result.registrations.filter((r) => r.custom)).toEqual([]);
+        const left = await tenantObjects(bad);
+        expect([left.containers, left.networks, left.volumes]).toEqual([[], [], []]);
+    });
+});
