@@ -35,6 +35,7 @@ beforeAll(async () => {
     await docker.ping(); // no Engine is a failure of this suite, not a reason to skip it
     const present = new Set((await docker.listImages()).flatMap((i) => i.RepoTags ?? []));
     image = [TEST_BASE_IMAGE, ...Object.values(TEST_IMAGES)].find((i) => present.has(i));
+    if (!image && process.env.CI === "true") throw new Error("no test image: CI builds them first (npm run images:test)");
     if (!image) console.warn(`ops integration tests skipped: no local image among ${TEST_BASE_IMAGE} and the stand-ins (npm run images:test builds them)`);
 });
 

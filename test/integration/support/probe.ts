@@ -31,6 +31,10 @@ export function probeDocker(images: readonly string[] = [], what = "suite"): Pro
         if (out.problem) reason = out.problem;
         else if (out.missing && out.missing.length > 0) reason = `images missing: ${out.missing.join(", ")} (build them: npm run images:test)`;
     }
+    if (reason && (process.env.CI === "true" || process.env.FRONTBASE_REQUIRE_DOCKER === "1")) {
+        // CI installs the engine and builds the images first: a skip there would hide a failure.
+        throw new Error(`${what} cannot run: ${reason}`);
+    }
     if (reason) console.log(`skipping ${what}: ${reason}`);
     return { reason };
 }
