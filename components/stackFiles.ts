@@ -30,9 +30,10 @@ export async function listStackFiles(projectDir: string): Promise<string[]> {
 export async function readStackFile(file: string): Promise<StackFile> {
     const stack = STACK_FILE_PATTERN.exec(path.basename(file))?.[1];
     if (!stack) throw new Error(`${file}: not a stack file name (expected Pulumi.<stack>.yaml)`);
+    const text = await fs.readFile(file, "utf8");
     let doc: unknown;
     try {
-        doc = YAML.parse(await fs.readFile(file, "utf8")) ?? {};
+        doc = YAML.parse(text) ?? {};
     } catch (e) {
         throw new Error(`${file}: not valid YAML (${(e as Error).message})`);
     }

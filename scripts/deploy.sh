@@ -19,6 +19,9 @@ if [[ ! -f "Pulumi.$stack.yaml" ]]; then
     exit 2
 fi
 
+# Config valid, Docker host answering, Frontbase images built: say so now, not mid-deploy.
+npm run --silent tenant -- preflight "$stack" || exit 1
+
 if command -v pulumi >/dev/null 2>&1; then pulumi=(pulumi); else pulumi=(npx --no-install pulumi); fi
 
 if ! version=$("${pulumi[@]}" version 2>&1); then

@@ -32,6 +32,10 @@ describe("stack files", () => {
         expect(await listStackFiles(d)).toEqual([file]);
     });
 
+    it("reports a missing file as missing, not as bad YAML", async () => {
+        await expect(readStackFile(path.join(dir(), "Pulumi.gone.yaml"))).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
     it("names the file when it is not valid YAML", async () => {
         const d = dir();
         writeFileSync(path.join(d, "Pulumi.bad.yaml"), "config: [unclosed\n");

@@ -1,0 +1,69 @@
+// Before `pulumi up`: is the stack's config valid, does its Docker host answer, and are the
+// Frontbase images there? Frontbase publishes no images, so a missing one would otherwise
+// surface deep inside `pulumi up` as a failed pull from a registry that never had it.
+import * as path from "path";
+import { ConfigError, parseTenantConfig, TenantConfig } from "../../components/config";
+import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
+import { readStackFile, stackFileName } from "../../components/stackFiles";
+
+/** Built per host from a Frontbase checkout; the others are upstream images pulled on deploy. */
+const BUILT_HERE = ["backend", "edge", "frontend"] as const;
+
+export interface Preflight {
+    readonly dockerHost?: string;
+    readonly config?: TenantConfig;
+    /** Each one stops a deploy. */
+    readonly problems: string[];
+    readonly notes: string[];
+}
+
+export async function preflight(projectDir: string, stack: string, dockerHostOverride?: string): Promise<Preflight> {
+    const file = path.join(projectDir, stackFileName(stack));
+    let stackFile;
+    try {
+        stackFile = await readStackFile(file);
+    } catch (e) {
+        const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+        return { problems: [missing ? `no ${stackFileName(stack)} in ${projectDir}; create it with: npm run tenant -- new ${stack}` : (e as Error).message], notes: [] };
+    }
+    let config: TenantConfig;
+    try {
+        config = parseTenantConfig(stackFile.config, { stack, secretKeys: stackFile.secureKeys });
+    } catch (e) {
+        if (e instanceof ConfigError) return { problems: e.problems.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };
+        throw e;
+    }
+    const dockerHost = resolveDockerHost(dockerHostOverride, stackFile.config);
+    const docker = dockerClient(dockerHost);
+    try {
+        await pingDocker(docker, dockerHost);
+    } catch (e) {
+        return { dockerHost, config, problems: [(e as Error).message], notes: [] };
+    }
+    const problems: string[] = [];
+    const notes: string[] = [];
+    const upstream = config.database === "postgres" ? (["redis", "redisHttp", "postgres"] as const) : (["redis", "redisHttp"] as const);
+    for (const key of [...BUILT_HERE, ...upstream]) {
+        const image = config.images[key];
+        if (await present(docker, image)) continue;
+        if ((BUILT_HERE as readonly string[]).includes(key)) {
+            problems.push(
+                `image ${image} (frontbase:images.${key}) is not on the Docker host ${dockerHost}; Frontbase publishes no images, ` +
+                    `so build them there once: bash scripts/build-frontbase-images.sh <path to a Frontbase checkout>`,
+            );
+        } else {
+            notes.push(`image ${image} (frontbase:images.${key}) is not on the Docker host yet; pulumi up will pull it`);
+        }
+    }
+    return { dockerHost, config, problems, notes };
+}
+
+async function present(docker: ReturnType<typeof dockerClient>, image: string): Promise<boolean> {
+    try {
+        await docker.getImage(image).inspect();
+        return true;
+    } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 404) return false;
+        throw e;
+    }
+}

@@ -1,0 +1,39 @@
+// `npm run deploy`'s preflight against the real engine: Frontbase images must be built on the
+// host (a clear problem naming the build script), upstream ones may be pulled (a note).
+import { writeFileSync } from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { preflight } from "../../cli/ops/preflight";
+import { TEST_IMAGES } from "../images/images";
+import { tempProject } from "../unit/ports/cliRun";
+import { probeDocker } from "./support/probe";
+
+const probe = probeDocker([TEST_IMAGES.backend, TEST_IMAGES.edge, TEST_IMAGES.frontend], "the preflight checks");
+
+describe.skipIf(probe.reason)("preflight on the real engine", () => {
+    const stack = (images: Record<string, string>, database = "sqlite") => {
+        const dir = tempProject();
+        const lines = Object.entries(images).map(([k, v]) => `    ${k}: ${v}`);
+        writeFileSync(path.join(dir, "Pulumi.acme.yaml"), `config:\n  frontbase:database: ${database}\n  frontbase:images:\n${lines.join("\n")}\n`);
+        return dir;
+    };
+
+    it("is ready when the Frontbase images are on the host", async () => {
+        const r = await preflight(stack(TEST_IMAGES), "acme");
+        expect([r.problems, r.notes]).toEqual([[], []]);
+    });
+
+    it("stops a deploy whose Frontbase image was never built, naming the build script", async () => {
+        const r = await preflight(stack({ ...TEST_IMAGES, backend: "frontbase-backend:never-built" }), "acme");
+        expect(r.problems).toEqual([
+            `image frontbase-backend:never-built (frontbase:images.backend) is not on the Docker host ${r.dockerHost}; Frontbase publishes no images, ` +
+                "so build them there once: bash scripts/build-frontbase-images.sh <path to a Frontbase checkout>",
+        ]);
+    });
+
+    it("only notes an upstream image that pulumi up will pull", async () => {
+        const r = await preflight(stack({ ...TEST_IMAGES, postgres: "postgres:0.0-never-pulled" }, "postgres"), "acme");
+        expect(r.problems).toEqual([]);
+        expect(r.notes).toEqual(["image postgres:0.0-never-pulled (frontbase:images.postgres) is not on the Docker host yet; pulumi up will pull it"]);
+    });
+});
