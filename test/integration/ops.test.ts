@@ -107,7 +107,7 @@ async function run(cmd: Runner, argv: string[], opts: { projectDir?: string; int
 
 describe("operations against a real Engine", () => {
     it("status: healthy tenant exits 0 with ports and URLs; a stopped or unhealthy service exits 3", async (t) => {
-        if (!image) return t.skip();
+        if (!image) return t.skip("no test image: npm run images:test builds them");
         const tenant = tenantName("status");
         const port = await freePort();
         const dir = project({ [`Pulumi.${tenant}.yaml`]: `config:\n  frontbase:publicHost: vps.test\n  frontbase:ports:\n    frontend: ${port}\n` });
@@ -140,7 +140,7 @@ describe("operations against a real Engine", () => {
     });
 
     it("logs: several services merged in time order and prefixed, stderr apart, --tail, TTY, --follow", async (t) => {
-        if (!image) return t.skip();
+        if (!image) return t.skip("no test image: npm run images:test builds them");
         const tenant = tenantName("logs");
         // Created first, then started together, so that the 0.8 s gaps decide the order.
         const b = await container(tenant, "backend", { cmd: ["sh", "-c", "echo b1; echo b-err >&2; sleep 1.6; echo b2"], start: false });
@@ -168,7 +168,7 @@ describe("operations against a real Engine", () => {
     });
 
     it("restart: restarts only the named service, starts a stopped one, in start order", async (t) => {
-        if (!image) return t.skip();
+        if (!image) return t.skip("no test image: npm run images:test builds them");
         const tenant = tenantName("restart");
         const redis = await container(tenant, "redis");
         const backend = await container(tenant, "backend", { start: false });
@@ -188,7 +188,7 @@ describe("operations against a real Engine", () => {
     });
 
     it("purge: refuses while a container exists, confirms on a terminal, removes exactly the tenant's volumes", async (t) => {
-        if (!image) return t.skip();
+        if (!image) return t.skip("no test image: npm run images:test builds them");
         const tenant = tenantName("purge");
         const mine = [
             await volume(volumeName(tenant, "backend"), labels(tenant, "backend")),
@@ -222,7 +222,7 @@ describe("operations against a real Engine", () => {
     });
 
     it("purge: a volume another container still uses is reported, and the purge fails", async (t) => {
-        if (!image) return t.skip();
+        if (!image) return t.skip("no test image: npm run images:test builds them");
         const tenant = tenantName("busy");
         const busy = await volume(volumeName(tenant, "redis"), labels(tenant, "redis"));
         const free = await volume(volumeName(tenant, "edge"), labels(tenant, "edge"));
@@ -235,7 +235,7 @@ describe("operations against a real Engine", () => {
     });
 
     it("nginx: port from the tenant's container; real nginx loads the block and proxies the domain there", async (t) => {
-        if (!image) return t.skip();
+        if (!image) return t.skip("no test image: npm run images:test builds them");
         const tenant = tenantName("nginx");
         const port = await freePort();
         await container(tenant, "frontend", { port, start: false });
@@ -260,7 +260,7 @@ describe("operations against a real Engine", () => {
     });
 
     it("why-port: a running and a stopped container, a stack file pin, a process, and a free port", async (t) => {
-        if (!image) return t.skip();
+        if (!image) return t.skip("no test image: npm run images:test builds them");
         const [up, down, pinned, listened, free] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
         await container(tenantName("why"), "frontend", { port: up });
         await container(tenantName("why"), "backend", { port: down, start: false });

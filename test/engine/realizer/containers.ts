@@ -2,7 +2,7 @@
 // documents them (memory in MB, durations as Go strings, labels as {label, value}).
 import Docker from "dockerode";
 import { containerLogTail, waitForHealth, waitForRunning } from "./health";
-import { InitError, isNotFound, labelMap, Provider, RealizeContext } from "./provider";
+import { InitError, labelMap, Provider, RealizeContext, removeUnlessGone, stillThere } from "./provider";
 
 const MB = 1024 * 1024;
 
@@ -152,19 +152,9 @@ export const containerProvider: Provider = {
         return { id, outputs: await outputsOf(c) };
     },
     async delete({ docker }, id, i) {
-        try {
-            await docker.getContainer(id).remove({ force: true, v: i.removeVolumes ?? true });
-        } catch (e) {
-            if (!isNotFound(e)) throw e;
-        }
+        await removeUnlessGone(() => docker.getContainer(id).remove({ force: true, v: i.removeVolumes ?? true }));
     },
     async exists({ docker }, id) {
-        try {
-            await docker.getContainer(id).inspect();
-            return true;
-        } catch (e) {
-            if (isNotFound(e)) return false;
-            throw e;
-        }
+        return stillThere(() => docker.getContainer(id).inspect());
     },
 };

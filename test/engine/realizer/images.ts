@@ -2,7 +2,7 @@
 // The real provider would pull a missing image; no registry is reachable where this double
 // runs, so a missing image is an error that says how to build the stand-ins. Images are never
 // removed, whatever `keepLocally` says: other tenants and other tests share them.
-import { isNotFound, Provider } from "./provider";
+import { isNotFound, Provider, stillThere } from "./provider";
 
 export const remoteImageProvider: Provider = {
     inputs: ["name", "keepLocally", "forceRemove", "platform"],
@@ -25,12 +25,6 @@ export const remoteImageProvider: Provider = {
         if (i.keepLocally !== true) ctx.log(`image ${i.name} kept: the engine double never removes images`);
     },
     async exists({ docker }, id) {
-        try {
-            await docker.getImage(id.slice(0, id.indexOf(":") + 65)).inspect();
-            return true;
-        } catch (e) {
-            if (isNotFound(e)) return false;
-            throw e;
-        }
+        return stillThere(() => docker.getImage(id.slice(0, id.indexOf(":") + 65)).inspect());
     },
 };

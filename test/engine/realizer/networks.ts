@@ -1,6 +1,6 @@
 // docker:index/network:Network -> a Docker network. Every input forces a new network, as in
 // @pulumi/docker; the ID is Docker's network ID.
-import { isNotFound, labelMap, Provider } from "./provider";
+import { labelMap, Provider, removeUnlessGone, stillThere } from "./provider";
 
 export const networkProvider: Provider = {
     inputs: ["name", "driver", "labels", "internal", "attachable", "options"],
@@ -21,19 +21,9 @@ export const networkProvider: Provider = {
         return { id: net.id, outputs: { driver: info.Driver, scope: info.Scope } };
     },
     async delete({ docker }, id) {
-        try {
-            await docker.getNetwork(id).remove();
-        } catch (e) {
-            if (!isNotFound(e)) throw e;
-        }
+        await removeUnlessGone(() => docker.getNetwork(id).remove());
     },
     async exists({ docker }, id) {
-        try {
-            await docker.getNetwork(id).inspect();
-            return true;
-        } catch (e) {
-            if (isNotFound(e)) return false;
-            throw e;
-        }
+        return stillThere(() => docker.getNetwork(id).inspect());
     },
 };

@@ -44,6 +44,26 @@ export function isNotFound(e: unknown): boolean {
     return (e as { statusCode?: number }).statusCode === 404;
 }
 
+/** Remove an object that may be gone already: a 404 is the removal's goal, not an error. */
+export async function removeUnlessGone(remove: () => Promise<unknown>): Promise<void> {
+    try {
+        await remove();
+    } catch (e) {
+        if (!isNotFound(e)) throw e;
+    }
+}
+
+/** Whether an object answers `inspect`; a 404 is "no", any other failure propagates. */
+export async function stillThere(inspect: () => Promise<unknown>): Promise<boolean> {
+    try {
+        await inspect();
+        return true;
+    } catch (e) {
+        if (isNotFound(e)) return false;
+        throw e;
+    }
+}
+
 /** Labels as @pulumi/docker takes them (`[{label, value}]`) -> the Engine API's map. */
 export function labelMap(labels: readonly { label: string; value: string }[] | undefined): Record<string, string> {
     return Object.fromEntries((labels ?? []).map((l) => [l.label, l.value]));

@@ -1,7 +1,7 @@
 // docker:index/volume:Volume -> a named Docker volume; its ID is its name, as in @pulumi/docker.
 // Creating a volume whose name exists returns the existing one (Docker's own semantics), which
 // is how a retained volume is picked up again after `destroy` and `up`.
-import { isNotFound, labelMap, Provider } from "./provider";
+import { labelMap, Provider, removeUnlessGone, stillThere } from "./provider";
 
 export const volumeProvider: Provider = {
     inputs: ["name", "driver", "driverOpts", "labels"],
@@ -13,19 +13,9 @@ export const volumeProvider: Provider = {
         return { id: info.Name, outputs: { driver: info.Driver, mountpoint: info.Mountpoint } };
     },
     async delete({ docker }, id) {
-        try {
-            await docker.getVolume(id).remove();
-        } catch (e) {
-            if (!isNotFound(e)) throw e;
-        }
+        await removeUnlessGone(() => docker.getVolume(id).remove());
     },
     async exists({ docker }, id) {
-        try {
-            await docker.getVolume(id).inspect();
-            return true;
-        } catch (e) {
-            if (isNotFound(e)) return false;
-            throw e;
-        }
+        return stillThere(() => docker.getVolume(id).inspect());
     },
 };
