@@ -38,7 +38,7 @@ export const command: Command = {
             const what = flags["dry-run"] ? "dry run, nothing written" : `${r.existed ? "re-pinned in" : "written to"} ${path.basename(r.file ?? "")}`;
             io.out(`tenant ${r.tenant} (${r.database}) on ${r.state.dockerHost}: ${what}${r.attempts > 1 ? ` after ${r.attempts} scans` : ""}\n\n`);
             io.out(portTable(r.ports, r.sources, r.ranges, r.publicHost));
-            if (!flags["dry-run"]) io.err(`next: pulumi stack init ${r.tenant}   (once)\n      pulumi up --stack ${r.tenant}`);
+            if (!flags["dry-run"]) io.err(`next: npm run deploy -- ${r.tenant}   (pulumi up, after checking config, Docker host and images)`);
             return 0;
         }),
 };
