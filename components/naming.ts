@@ -69,6 +69,17 @@ export function labels(tenant: string, service?: ServiceName): Record<string, st
     return out;
 }
 
+/**
+ * The tenant a Docker object belongs to, from its labels: `frontbase.tenant`, else the Compose
+ * project of a tenant made by the old scripts. Tenant names contain no "_", so
+ * "<tenant>_frontbase" maps back to exactly one tenant. Undefined for objects of no tenant.
+ */
+export function tenantOfLabels(labels: Readonly<Record<string, string>> | null | undefined): string | undefined {
+    if (!labels) return undefined;
+    if (labels[TENANT_LABEL]) return labels[TENANT_LABEL];
+    return /^([a-z][a-z0-9-]*)_frontbase$/.exec(labels[COMPOSE_PROJECT_LABEL] ?? "")?.[1];
+}
+
 /** Logical (Pulumi) resource names: stable, prefixed by the component's name. */
 export function logicalName(component: string, service: ServiceName | string, kind: string): string {
     return `${component}-${service}-${kind}`;

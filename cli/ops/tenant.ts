@@ -6,20 +6,12 @@
 // are the tenant's too, so that status/logs/restart/purge also work on tenants not yet migrated.
 import type Docker from "dockerode";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
-import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, projectName, SERVICES, TENANT_LABEL, volumeName } from "../../components/naming";
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, projectName, SERVICES, TENANT_LABEL, tenantOfLabels, volumeName } from "../../components/naming";
 import { configuredBindings, EngineBindings, PortBinding } from "../../components/ports/containers";
 import { listStackFiles, readStackFile, StackFile, STACK_FILE_PATTERN } from "../../components/stackFiles";
 import type { OpsContext } from "./context";
 
 type Labels = Readonly<Record<string, string>> | null | undefined;
-
-/** The tenant an object belongs to, from its labels; undefined for objects of no tenant. */
-export function tenantOfLabels(labels: Labels): string | undefined {
-    if (!labels) return undefined;
-    if (labels[TENANT_LABEL]) return labels[TENANT_LABEL];
-    // Tenant names contain no "_", so "<tenant>_frontbase" maps back to exactly one tenant.
-    return /^([a-z][a-z0-9-]*)_frontbase$/.exec(labels[COMPOSE_PROJECT_LABEL] ?? "")?.[1];
-}
 
 export function selectContainers<T extends { Labels: Labels }>(all: readonly T[], tenant: string): T[] {
     return all.filter((c) => tenantOfLabels(c.Labels) === tenant);

@@ -4,7 +4,7 @@
 // reports `Ports` only then; a stopped tenant must still be able to start again, so for
 // every container that is not running the ports come from its HostConfig.PortBindings.
 import type Docker from "dockerode";
-import { COMPOSE_SERVICE_LABEL, TENANT_LABEL } from "../naming";
+import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../naming";
 
 export interface PublishedPort {
     readonly port: number;
@@ -63,7 +63,7 @@ async function describe(docker: Docker, c: Docker.ContainerInfo): Promise<Contai
         name: (c.Names?.[0] ?? c.Id).replace(/^\//, ""),
         state: c.State,
         health: healthOf(c.Status),
-        tenant: c.Labels?.[TENANT_LABEL],
+        tenant: tenantOfLabels(c.Labels),
         service: c.Labels?.[COMPOSE_SERVICE_LABEL],
     };
     if (BINDING_STATES.has(c.State)) {

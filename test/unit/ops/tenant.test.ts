@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { byServiceOrder, findStackFile, portBindings, selectContainers, selectVolumes, tenantOfLabels } from "../../../cli/ops/tenant";
+import { byServiceOrder, findStackFile, portBindings, selectContainers, selectVolumes } from "../../../cli/ops/tenant";
+import { tenantOfLabels } from "../../../components/naming";
 
 describe("tenantOfLabels", () => {
     it.each([

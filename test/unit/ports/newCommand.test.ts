@@ -17,6 +17,13 @@ beforeAll(async () => {
         // A stopped tenant: its port must stay free for it to start again.
         { name: "old_frontbase-backend-1", state: "exited", labels: labels("old", "backend"), bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8000" }] } },
         { name: "old_frontbase-edge-1", state: "exited", labels: labels("old", "edge"), bindings: { "3002/tcp": [{ HostIp: "", HostPort: "3002" }] } },
+        // Made by the design document's Compose scripts: only Compose's labels.
+        {
+            name: "legacy_frontbase-backend-1",
+            state: "exited",
+            labels: { "com.docker.compose.project": "legacy_frontbase", "com.docker.compose.service": "backend" },
+            bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8600" }] },
+        },
     ]);
 });
 afterAll(async () => {
@@ -83,6 +90,14 @@ describe("tenant new", () => {
         expect(listing(dir)).toEqual(["Pulumi.yaml"]);
         const adopted = JSON.parse((await tenant(["new", "old", "--force", "--json"], envFor(dir))).out);
         expect(adopted.ports).toMatchObject({ backend: 8000, edge: 3002 });
+    });
+
+    it("knows a tenant the old Compose scripts made by its project label, and --force keeps its port", async () => {
+        const dir = tempProject();
+        const refused = await tenant(["new", "legacy"], envFor(dir));
+        expect([refused.code, refused.err.includes("tenant legacy already has containers on")]).toEqual([1, true]);
+        const adopted = JSON.parse((await tenant(["new", "legacy", "--force", "--json"], envFor(dir))).out);
+        expect(adopted.ports.backend).toBe(8600);
     });
 
     it("--dry-run allocates and writes nothing", async () => {
