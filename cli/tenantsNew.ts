@@ -1,12 +1,11 @@
 // `tenant new`: allocate a new tenant's ports under the host's lock and pin them, with its
 // settings, in Pulumi.<name>.yaml. No secret is written: Pulumi generates them at the first
 // `pulumi up` and keeps them encrypted in the stack's state.
-import { existsSync, promises as fs } from "fs";
+import { existsSync } from "fs";
 import * as path from "path";
-import YAML from "yaml";
 import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES, NAMESPACE } from "../components/config";
 import { dockerClient, pingDocker, resolveDockerHost } from "../components/dockerHost";
-import { stackFileName, writeStackFile } from "../components/stackFiles";
+import { stackFileName, updateStackFile, writeStackFile } from "../components/stackFiles";
 import type { Ports } from "../components/ports/allocate";
 import type { HostState } from "../components/ports/hostState";
 import { resolvePorts, Resolution } from "../components/ports/resolve";
@@ -57,7 +56,7 @@ export async function newTenant(o: NewOptions): Promise<NewResult> {
         commit: async (ports, state) => {
             refuseExisting(o, file, state);
             const settings = { tenant: o.name, database: o.database ?? (existed ? undefined : database), ports, maxRetries: o.maxRetries };
-            return existed ? updateStackFile(file, settings) : writeStackFile(projectDir, o.name, qualify(settings), { header: header(o.name) });
+            return existed ? updateStackFile(file, qualify(settings)) : writeStackFile(projectDir, o.name, qualify(settings), { header: header(o.name) });
         },
     });
     return { ...resolution, tenant: o.name, database, publicHost: cfg?.publicHost ?? "localhost", ranges: cfg?.portRanges ?? DEFAULT_PORT_RANGES, existed };
@@ -78,16 +77,6 @@ type Settings = { tenant: string; database?: string; ports: Ports; maxRetries?: 
 
 function qualify(s: Settings): Record<string, unknown> {
     return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [`${NAMESPACE}:${k}`, v]));
-}
-
-/** Edit in place: comments, other keys, `secure:` values and `encryptionsalt` stay untouched. */
-async function updateStackFile(file: string, s: Settings): Promise<string> {
-    const doc = YAML.parseDocument(await fs.readFile(file, "utf8"));
-    for (const [key, value] of Object.entries(qualify(s))) doc.setIn(["config", key], doc.createNode(value));
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, doc.toString(), { mode: 0o644 });
-    await fs.rename(tmp, file);
-    return file;
 }
 
 function header(name: string): string {

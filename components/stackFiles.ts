@@ -28,8 +28,7 @@ export async function listStackFiles(projectDir: string): Promise<string[]> {
 }
 
 export async function readStackFile(file: string): Promise<StackFile> {
-    const stack = STACK_FILE_PATTERN.exec(path.basename(file))?.[1];
-    if (!stack) throw new Error(`${file}: not a stack file name (expected Pulumi.<stack>.yaml)`);
+    const stack = stackNameOf(file);
     const text = await fs.readFile(file, "utf8");
     let doc: unknown;
     try {
@@ -61,6 +60,27 @@ export async function writeStackFile(projectDir: string, stack: string, config: 
     const body = (opts.header ? opts.header.replace(/^/gm, "# ") + "\n" : "") + YAML.stringify({ config });
     await fs.writeFile(file, body, { flag: opts.overwrite ? "w" : "wx", mode: 0o644 });
     return file;
+}
+
+/**
+ * Set config keys in an existing stack file in place: comments, other keys, `secure:` values
+ * and `encryptionsalt` stay untouched. Written to a temporary file and renamed, so a reader
+ * never sees half a file.
+ */
+export async function updateStackFile(file: string, config: Record<string, unknown>): Promise<string> {
+    const doc = YAML.parseDocument(await fs.readFile(file, "utf8"));
+    for (const [key, value] of Object.entries(config)) doc.setIn(["config", key], doc.createNode(value));
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, doc.toString(), { mode: 0o644 });
+    await fs.rename(tmp, file);
+    return file;
+}
+
+/** `.../Pulumi.acme.yaml` -> `acme`. */
+export function stackNameOf(file: string): string {
+    const stack = STACK_FILE_PATTERN.exec(path.basename(file))?.[1];
+    if (!stack) throw new Error(`${file}: not a stack file name (expected Pulumi.<stack>.yaml)`);
+    return stack;
 }
 
 function isSecure(value: unknown): boolean {

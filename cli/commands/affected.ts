@@ -2,10 +2,9 @@
 // change affects, as the job matrix of .github/workflows/{preview,deploy,drift}.yml.
 import { execFile } from "child_process";
 import { appendFileSync } from "fs";
-import * as path from "path";
 import { promisify } from "util";
 import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../components/gitops/affected";
-import { listStackFiles, STACK_FILE_PATTERN } from "../../components/stackFiles";
+import { listStackFiles, stackNameOf } from "../../components/stackFiles";
 import type { Command, Io } from "../main";
 import { Check, invalid, parse, UsageError, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";
@@ -37,7 +36,7 @@ export function runAffected(argv: string[], io: Io, ctx: OpsContext): Promise<nu
         const outFile = ctx.env.GITHUB_OUTPUT;
         if (flags["github-output"] && !outFile) throw new UsageError("--github-output: GITHUB_OUTPUT is not set (it is set inside GitHub Actions)");
 
-        const stacks = (await listStackFiles(ctx.projectDir)).map((f) => STACK_FILE_PATTERN.exec(path.basename(f))![1]);
+        const stacks = (await listStackFiles(ctx.projectDir)).map(stackNameOf);
         let result: Affected;
         if (base === undefined) result = allStacks(stacks, "every stack (--all)");
         // GitHub sends an all-zero "before" for the first push of a branch: there is nothing to diff.

@@ -8,7 +8,7 @@ import type Docker from "dockerode";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, projectName, SERVICES, TENANT_LABEL, tenantOfLabels, volumeName } from "../../components/naming";
 import { configuredBindings, EngineBindings, PortBinding } from "../../components/ports/containers";
-import { listStackFiles, readStackFile, StackFile, STACK_FILE_PATTERN } from "../../components/stackFiles";
+import { listStackFiles, readStackFile, StackFile, stackNameOf } from "../../components/stackFiles";
 import type { OpsContext } from "./context";
 
 type Labels = Readonly<Record<string, string>> | null | undefined;
@@ -71,7 +71,7 @@ export class UnknownTenantError extends Error {}
 /** The stack file whose tenant (`frontbase:tenant`, else the stack name) is `tenant`. */
 export async function findStackFile(projectDir: string, tenant: string): Promise<StackFile | undefined> {
     for (const file of await listStackFiles(projectDir)) {
-        const stack = STACK_FILE_PATTERN.exec(file.split(/[\\/]/).pop()!)![1];
+        const stack = stackNameOf(file);
         let read: StackFile;
         try {
             read = await readStackFile(file);

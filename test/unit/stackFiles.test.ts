@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parseTenantConfig } from "../../components/config";
-import { listStackFiles, readStackFile, writeStackFile } from "../../components/stackFiles";
+import { listStackFiles, readStackFile, stackNameOf, updateStackFile, writeStackFile } from "../../components/stackFiles";
 
 const dir = () => mkdtempSync(path.join(tmpdir(), "stackfiles-"));
 
@@ -30,6 +30,19 @@ describe("stack files", () => {
         await writeStackFile(d, "t1", { "frontbase:tenant": "t1" }, { overwrite: true });
         expect((await readStackFile(file)).config).toEqual({ "frontbase:tenant": "t1" });
         expect(await listStackFiles(d)).toEqual([file]);
+    });
+
+    it("edits a file in place, keeping comments, other keys and encrypted values", async () => {
+        const d = dir();
+        const file = path.join(d, "Pulumi.t1.yaml");
+        writeFileSync(file, "encryptionsalt: v1:salt\n# kept\nconfig:\n  frontbase:dbPassword:\n    secure: v1:abc\n  frontbase:ports:\n    backend: 8000\n");
+        await updateStackFile(file, { "frontbase:ports": { backend: 8001 } });
+        const text = readFileSync(file, "utf8");
+        expect(text).toContain("encryptionsalt: v1:salt\n# kept\n");
+        expect(text).toContain("secure: v1:abc");
+        expect((await readStackFile(file)).config["frontbase:ports"]).toBe('{"backend":8001}');
+        expect(stackNameOf(file)).toBe("t1");
+        expect(() => stackNameOf(path.join(d, "notes.yaml"))).toThrow("not a stack file name");
     });
 
     it("reports a missing file as missing, not as bad YAML", async () => {
