@@ -3,7 +3,7 @@
 // with this run's id and is removed in afterAll, also when a test fails.
 import { execFile } from "child_process";
 import { randomBytes } from "crypto";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { mkdtempSync, writeFileSync } from "fs";
 import * as http from "http";
 import { createServer } from "net";
@@ -21,8 +21,9 @@ import type { OpsContext } from "../../cli/ops/context";
 import type { Io } from "../../cli/main";
 import { containerName, labels, ServiceName, volumeName } from "../../components/naming";
 import { TEST_BASE_IMAGE, TEST_IMAGES } from "../images/images";
+import { docker } from "./support/docker";
 
-const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+// The suites share one client (the local engine, or DOCKER_HOST).
 const RUN = randomBytes(3).toString("hex");
 // Same convention as the image smoke tests: what made it, and which run (cleanup selects by run).
 const TEST_LABELS = { "frontbase.test": "ops", "frontbase.test.run": `ops-${RUN}` };
