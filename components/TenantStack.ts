@@ -50,8 +50,12 @@ export class TenantStack extends pulumi.ComponentResource {
         const images = createImages(name, cfg, specs, this);
         const volumes = createVolumes(name, cfg, specs, this);
         for (const spec of specs) {
-            const after = spec.after.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
-            this.containers[spec.service] = createContainer(name, { cfg, ports, spec, credentials, network, image: images[spec.imageKey], volume: volumes[spec.service], after }, this);
+            const containersOf = (services: readonly ServiceName[] = []) => services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
+            this.containers[spec.service] = createContainer(
+                name,
+                { cfg, ports, spec, credentials, network, image: images[spec.imageKey], volume: volumes[spec.service], after: containersOf(spec.after), follows: containersOf(spec.follows) },
+                this,
+            );
         }
 
         this.network = network.name;
@@ -133,7 +137,12 @@ interface ContainerInputs {
     readonly image: docker.RemoteImage | undefined;
     readonly volume: docker.Volume | undefined;
     readonly after: readonly docker.Container[];
+    /** Containers whose replacement must replace this one (see ServiceSpec.follows). */
+    readonly follows: readonly docker.Container[];
 }
+
+/** Label that carries the ID of a container this one follows (see ServiceSpec.follows). */
+export const FOLLOWS_LABEL_PREFIX = "frontbase.follows.";
 
 export function createContainer(name: string, i: ContainerInputs, parent: pulumi.Resource): docker.Container {
     const { cfg, spec } = i;
@@ -155,13 +164,24 @@ export function createContainer(name: string, i: ContainerInputs, parent: pulumi
             waitTimeout: spec.waitTimeout,
             restart: "unless-stopped",
             memory: cfg.memory[spec.imageKey],
+            // Unset, Docker stores its own swap limit (twice the memory) and the provider reads
+            // it back: a diff on every run. Equal to memory: no swap, and an in-place memory
+            // change sends both, so raising memory is never refused (docs/provider-audit.md).
+            memorySwap: cfg.memory[spec.imageKey],
+            destroyGraceSeconds: spec.stopGraceSeconds,
             logDriver: "json-file",
             logOpts: LOG_OPTS,
             securityOpts: ["no-new-privileges:true"],
-            labels: labelList(naming.labels(cfg.tenant, service)),
+            labels: followLabels(naming.labels(cfg.tenant, service), spec.follows ?? [], i.follows),
         },
-        // Fixed names and host ports collide under create-before-delete.
-        { parent, deleteBeforeReplace: true, dependsOn: [...i.after] },
+        {
+            parent,
+            // Fixed names and host ports collide under create-before-delete.
+            deleteBeforeReplace: true,
+            dependsOn: [...i.after],
+            // The provider (v4.5.0) stores a health check change without sending it to Docker.
+            replaceOnChanges: ["healthcheck"],
+        },
     );
 }
 
@@ -173,6 +193,15 @@ function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi
             .all([credentials.redisToken, credentials.secretKey, credentials.adminPassword, credentials.dbPassword])
             .apply(([redisToken, secretKey, adminPassword, dbPassword]) => envList(spec.env({ redisToken, secretKey, adminPassword, dbPassword }))),
     );
+}
+
+/**
+ * The tenant's labels plus one per followed container, valued with its ID. The engine replaces
+ * a dependent only when one of its inputs comes from the replaced resource (dependsOn is not
+ * enough), and labels force a new container: so replacing the backend replaces the frontend.
+ */
+function followLabels(base: Record<string, string>, services: readonly ServiceName[], containers: readonly docker.Container[]): pulumi.Output<{ label: string; value: string }[]> {
+    return pulumi.all(containers.map((c) => c.id)).apply((ids) => labelList({ ...base, ...Object.fromEntries(services.map((s, k) => [`${FOLLOWS_LABEL_PREFIX}${s}`, ids[k]])) }));
 }
 
 export function labelList(labels: Record<string, string>): { label: string; value: string }[] {

@@ -12,6 +12,7 @@ export interface Credentials {
     readonly dbPassword?: string;
 }
 
+/** Durations in Go's `time.Duration` text, the form the provider reads back (`1m0s`, not `60s`). */
 export interface Healthcheck {
     readonly tests: readonly string[];
     readonly interval: string;
@@ -33,8 +34,18 @@ export interface ServiceSpec {
     readonly healthcheck?: Healthcheck;
     /** How long `pulumi up` waits for the container to turn healthy, in seconds. */
     readonly waitTimeout: number;
+    /**
+     * Seconds between the stop signal and SIGKILL when the provider removes the container
+     * (replacement or destroy). The provider's default is 0: an immediate kill.
+     */
+    readonly stopGraceSeconds: number;
     /** Services that must be healthy (or started, when they have no check) first. */
     readonly after: readonly ServiceName[];
+    /**
+     * Services whose address this one resolves once, at start-up (the frontend's nginx has no
+     * `resolver`): when one of them is replaced, this container must be replaced too.
+     */
+    readonly follows?: readonly ServiceName[];
     /** Whether `env` reads credentials (then the env list is a secret). */
     readonly usesCredentials: boolean;
     env(credentials: Credentials): Record<string, string>;
@@ -55,8 +66,25 @@ export function backendDatabaseUrl(cfg: Pick<TenantConfig, "tenant" | "database"
     return `postgresql+asyncpg://${POSTGRES_USER}:${encodeURIComponent(dbPassword)}@postgres:5432/${databaseName(cfg.tenant)}`;
 }
 
-function check(tests: string[], interval: string, retries: number, startPeriod = "0s", timeout = "5s"): Healthcheck {
-    return { tests: ["CMD", ...tests], interval, timeout, retries, startPeriod };
+/**
+ * Seconds -> Go's `time.Duration.String()` text ("1m0s", "1h30m0s", "0s"). The provider
+ * reads health check durations back from Docker in this form (flattenHealthcheck), so any
+ * other spelling of the same duration is a diff on every refresh.
+ */
+export function goDuration(seconds: number): string {
+    if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`goDuration: ${seconds} is not a whole number of seconds`);
+    if (seconds === 0) return "0s";
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    if (h > 0) return `${h}h${m}m${s}s`;
+    if (m > 0) return `${m}m${s}s`;
+    return `${s}s`;
+}
+
+/** A health check; times in seconds. */
+function check(tests: string[], interval: number, retries: number, startPeriod = 0, timeout = 5): Healthcheck {
+    return { tests: ["CMD", ...tests], interval: goDuration(interval), timeout: goDuration(timeout), retries, startPeriod: goDuration(startPeriod) };
 }
 
 /** The services of one tenant in start order; postgres only for `database: postgres`. */
@@ -71,8 +99,11 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             imageKey: "postgres",
             internalPort: 5432,
             dataPath: "/var/lib/postgresql/data",
-            healthcheck: check(["pg_isready", "-U", POSTGRES_USER, "-d", db], "10s", 5, "10s"),
+            healthcheck: check(["pg_isready", "-U", POSTGRES_USER, "-d", db], 10, 5, 10),
             waitTimeout: 120,
+            // A fast shutdown (SIGINT, the image's stop signal) writes a checkpoint; killed,
+            // postgres does crash recovery at the next start.
+            stopGraceSeconds: 60,
             after: [],
             usesCredentials: true,
             env: (c) => ({ POSTGRES_USER, POSTGRES_PASSWORD: required(c.dbPassword, "dbPassword"), POSTGRES_DB: db }),
@@ -86,8 +117,10 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             dataPath: "/data",
             // Append-only so that a write survives a container replacement, not only a clean stop.
             command: ["redis-server", "--appendonly", "yes"],
-            healthcheck: check(["redis-cli", "ping"], "10s", 5, "0s", "3s"),
+            healthcheck: check(["redis-cli", "ping"], 10, 5, 0, 3),
             waitTimeout: 60,
+            // On SIGTERM redis flushes the append-only file; killed, it may lose the last second.
+            stopGraceSeconds: 30,
             after: [],
             usesCredentials: false,
             env: () => ({}),
@@ -98,6 +131,7 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             internalPort: 80,
             hostPort: "redisHttp",
             waitTimeout: 60,
+            stopGraceSeconds: 10,
             after: ["redis"],
             usesCredentials: true,
             env: (c) => ({ SRH_MODE: "env", SRH_TOKEN: c.redisToken, SRH_CONNECTION_STRING: "redis://redis:6379" }),
@@ -110,11 +144,13 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             dataPath: "/app/data",
             healthcheck: check(
                 ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"],
-                "10s",
+                10,
                 5,
-                "60s",
+                60,
             ),
             waitTimeout: 180,
+            // uvicorn finishes requests in flight and closes its database connections.
+            stopGraceSeconds: 20,
             after: cfg.database === "postgres" ? ["postgres"] : [],
             usesCredentials: true,
             env: (c) => ({
@@ -139,11 +175,13 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             dataPath: "/app/data",
             healthcheck: check(
                 ["node", "-e", "fetch('http://127.0.0.1:3002/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
-                "15s",
+                15,
                 3,
-                "10s",
+                10,
             ),
             waitTimeout: 120,
+            // The edge closes its SQLite databases on SIGTERM.
+            stopGraceSeconds: 20,
             after: ["backend", "redis-http"],
             usesCredentials: true,
             env: (c) => ({
@@ -162,9 +200,11 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             imageKey: "frontend",
             internalPort: 80,
             hostPort: "frontend",
-            healthcheck: check(["wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"], "10s", 3),
+            healthcheck: check(["wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"], 10, 3),
             waitTimeout: 60,
+            stopGraceSeconds: 10,
             after: ["backend", "edge"],
+            follows: ["backend", "edge"],
             usesCredentials: false,
             env: () => ({}),
         },

@@ -68,7 +68,8 @@ describe("TenantStack (sqlite)", () => {
         expect(c.ports).toEqual(host === undefined ? [] : [{ internal, external: host, ip: "0.0.0.0", protocol: "tcp" }]);
         expect(c.networksAdvanced).toEqual([{ name: "tenant1_frontbase_frontbase", aliases: [service] }]);
         expect(c.mounts).toEqual(volume === undefined ? [] : [{ type: "volume", source: volume, target: path }]);
-        expect(labelsOf(c)).toEqual({ "com.docker.compose.project": "tenant1_frontbase", "com.docker.compose.service": service, "frontbase.tenant": "tenant1" });
+        const follows = service === "frontend" ? { "frontbase.follows.backend": "tenant1-backend-container-id", "frontbase.follows.edge": "tenant1-edge-container-id" } : {};
+        expect(labelsOf(c)).toEqual({ "com.docker.compose.project": "tenant1_frontbase", "com.docker.compose.service": service, "frontbase.tenant": "tenant1", ...follows });
         expect(c.restart).toBe("unless-stopped");
         expect(c.logDriver).toBe("json-file");
         expect(c.logOpts).toEqual({ "max-size": "10m", "max-file": "3" });
@@ -76,7 +77,7 @@ describe("TenantStack (sqlite)", () => {
     });
 
     it.each([
-        ["backend", 512, ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"], "10s", 5, "60s"],
+        ["backend", 512, ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"], "10s", 5, "1m0s"],
         ["edge", 512, ["CMD", "node", "-e", "fetch('http://127.0.0.1:3002/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"], "15s", 3, "10s"],
         ["frontend", 64, ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"], "10s", 3, "0s"],
         ["redis", 256, ["CMD", "redis-cli", "ping"], "10s", 5, "0s"],
@@ -85,6 +86,18 @@ describe("TenantStack (sqlite)", () => {
         expect(c.memory).toBe(memory);
         expect(c.healthcheck).toMatchObject({ tests, interval, retries, startPeriod });
         expect(c.wait).toBe(true);
+        // Swap equal to memory: what Docker stores is what the provider reads back.
+        expect(c.memorySwap).toBe(memory);
+    });
+
+    it.each([
+        ["backend", 20],
+        ["edge", 20],
+        ["redis", 30],
+        ["frontend", 10],
+        ["redis-http", 10],
+    ])("%s gets %s s to stop before it is killed", (service, grace) => {
+        expect(container("tenant1", service).destroyGraceSeconds).toBe(grace);
     });
 
     it("redis-http has no upstream health check, so create does not wait on one", () => {
