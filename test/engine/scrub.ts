@@ -1,6 +1,12 @@
 // Keeps secret values out of everything the double prints or throws: runner output, program
-// diagnostics, container logs quoted in errors. It learns every secret that crosses the engine
-// (secret config, secret inputs and outputs) and masks them as `[secret]`.
+// diagnostics, container logs quoted in errors. It learns the credentials that cross the engine
+// (secret config, secret scalar inputs and outputs such as a RandomPassword's `result`) and
+// masks them as `[secret]`.
+//
+// Credentials, not names: a secret `envs` list is secret as a whole only because one entry
+// holds a credential, so its other entries (`POSTGRES_USER=frontbase`, `PORT=3002`) are not
+// learned. Its credential entries are learned by their key, and any credential embedded in a
+// longer value (a database URL) is masked anyway, being learned from where it was generated.
 import { decode } from "./serialize";
 import { Wire } from "./types";
 
@@ -12,14 +18,11 @@ export class Scrubber {
 
     add(value: string): void {
         if (value.length >= MIN_LENGTH) this.secrets.add(value);
-        // Env entries (`KEY=value`) and URLs embed the credential in a longer string.
-        const eq = value.indexOf("=");
-        if (eq > 0 && value.length - eq - 1 >= MIN_LENGTH) this.secrets.add(value.slice(eq + 1));
     }
 
-    /** Learn the secret leaves of a wire value. */
+    /** Learn the credentials among the secret leaves of a wire value. */
     addWire(wire: Wire): void {
-        for (const leaf of leaves(decode(wire).secretValues)) this.add(leaf);
+        for (const value of decode(wire).secretValues) for (const leaf of leaves(value)) this.add(leaf);
     }
 
     scrub(text: string): string {
@@ -30,10 +33,19 @@ export class Scrubber {
     }
 }
 
+/** Env keys whose values are credentials (`DB_PASSWORD`, `SRH_TOKEN`, `ENCRYPTION_KEY`, ...). */
+const CREDENTIAL_KEY = /(PASSWORD|PASSWD|TOKEN|SECRET|_KEY|^KEY|API_KEYS|CREDENTIALS?)$/i;
+
+/** Scalar leaves of a secret value, and the credential entries of `KEY=value` lists in it. */
 function leaves(v: unknown): string[] {
     if (typeof v === "string") return [v];
     if (typeof v === "number") return [String(v)];
-    if (Array.isArray(v)) return v.flatMap(leaves);
+    if (Array.isArray(v)) return v.flatMap((x) => (typeof x === "string" ? credentialOfEntry(x) : leaves(x)));
     if (typeof v === "object" && v !== null) return Object.values(v).flatMap(leaves);
     return [];
+}
+
+function credentialOfEntry(entry: string): string[] {
+    const eq = entry.indexOf("=");
+    return eq > 0 && CREDENTIAL_KEY.test(entry.slice(0, eq)) ? [entry.slice(eq + 1)] : [];
 }

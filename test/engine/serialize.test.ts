@@ -42,10 +42,16 @@ describe("printing", () => {
         expect(canonical({ b: 1, a: { d: 2, c: 3 } })).toBe(canonical({ a: { c: 3, d: 2 }, b: 1 }));
         expect(canonical({ a: 1 })).not.toBe(canonical({ a: "1" }));
     });
-    it("scrubs everything that was inside a secret, also env values quoted on their own", () => {
+    it("scrubs credentials, also env values quoted on their own, but not the names beside them in a secret list", () => {
         const s = new Scrubber();
-        s.addWire({ envs: secret(["SECRET_KEY=abcdef123456", "PORT=80"]), token: secret("tok-0123456789"), name: "abcdef" });
-        expect(s.scrub("env SECRET_KEY=abcdef123456; saw abcdef123456 and tok-0123456789; PORT=80, port 80")).toBe("env [secret]; saw [secret] and [secret]; [secret], port 80");
+        s.addWire({
+            envs: secret(["SECRET_KEY=abcdef123456", "PORT=80", "POSTGRES_USER=frontbase", "DB_PASSWORD=pw-0123456789", "DATABASE_URL=postgresql://frontbase:url-only-9876@postgres/frontbase"]),
+            token: secret("tok-0123456789"),
+            name: "abcdef",
+        });
+        expect(s.scrub("env SECRET_KEY=abcdef123456; saw abcdef123456 and tok-0123456789; PORT=80, port 80")).toBe("env SECRET_KEY=[secret]; saw [secret] and [secret]; PORT=80, port 80");
+        // The failure this prevents: "container pgx_[secret]-backend-1" for a user named frontbase.
+        expect(s.scrub("container pgx_frontbase-backend-1 as user frontbase, DB_PASSWORD=pw-0123456789")).toBe("container pgx_frontbase-backend-1 as user frontbase, DB_PASSWORD=[secret]");
     });
 });
 
