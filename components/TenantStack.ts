@@ -4,10 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ImageKey, TenantConfig } from "./config";
 import * as naming from "./naming";
-import { PortKey, ServiceName } from "./naming";
+import { PortKey, ServiceName, TENANT_STACK_TYPE } from "./naming";
 import { Credentials, envList, publicUrl, ServiceSpec, tenantServices } from "./services";
 
-export const TENANT_STACK_TYPE = "frontbase:index:TenantStack";
+export { TENANT_STACK_TYPE };
 
 export interface TenantStackArgs {
     /** Validated config (see components/config.ts). */

@@ -80,6 +80,9 @@ export function tenantOfLabels(labels: Readonly<Record<string, string>> | null |
     return /^([a-z][a-z0-9-]*)_frontbase$/.exec(labels[COMPOSE_PROJECT_LABEL] ?? "")?.[1];
 }
 
+/** The TenantStack component's type token (declared here so that pure code can build URNs). */
+export const TENANT_STACK_TYPE = "frontbase:index:TenantStack";
+
 /** Logical (Pulumi) resource names: stable, prefixed by the component's name. */
 export function logicalName(component: string, service: ServiceName | string, kind: string): string {
     return `${component}-${service}-${kind}`;

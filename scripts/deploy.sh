@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# `npm run deploy -- <stack> [pulumi up options]`: deploy one tenant stack.
+# `npm run deploy -- <stack> [--repair] [pulumi up options]`: deploy one tenant stack, then
+# check through the Docker Engine that every service is healthy (`tenant verify`). A green
+# `pulumi up` is not enough: after a failed health wait, the next `up` reports success without
+# looking again. On a broken service it exits non-zero and prints the exact
+# `pulumi up --replace <urn>` that re-creates it; with --repair it runs that itself.
 #
 # Uses the Pulumi CLI on PATH, or the one the `pulumi` npm package (a dev dependency) fetches
 # on first use. With no backend logged in, it uses a local file backend (~/.pulumi) — no
@@ -14,6 +18,11 @@ if [[ -z "$stack" || "$stack" == -* ]]; then
     exit 2
 fi
 shift
+repair=()
+args=()
+for a in "$@"; do
+    if [[ "$a" == "--repair" ]]; then repair=(--repair); else args+=("$a"); fi
+done
 if [[ ! -f "Pulumi.$stack.yaml" ]]; then
     echo "deploy: no Pulumi.$stack.yaml here; create it with: npm run tenant -- new $stack" >&2
     exit 2
@@ -39,4 +48,9 @@ if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:
 fi
 
 "${pulumi[@]}" stack select --create "$stack"
-exec "${pulumi[@]}" up --stack "$stack" "$@"
+"${pulumi[@]}" up --stack "$stack" ${args[@]+"${args[@]}"} || {
+    echo "deploy: pulumi up failed; checking what is running (README, 'When a deploy fails half-way')" >&2
+    npm run --silent tenant -- verify "$stack" ${repair[@]+"${repair[@]}"}
+    exit 1
+}
+exec npm run --silent tenant -- verify "$stack" --wait 60 ${repair[@]+"${repair[@]}"}

@@ -1,6 +1,8 @@
 // The deployment's step logic against a real engine, fed RegisterResource requests directly
-// (no runner): a container that never turned healthy stays in state and is replaced by the
-// next update; what the program stops declaring is deleted, dependents first.
+// (no runner): a container that never turned healthy stays in state, the next update is an
+// empty one that leaves it broken (as the real engine does) and `--replace` re-creates it;
+// dependents follow a replacement only through their inputs; what the program stops declaring
+// is deleted, dependents first.
 import { promises as fs } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_BASE_IMAGE } from "../images/images";
@@ -31,8 +33,8 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
     });
 
-    async function deployment(): Promise<Deployment> {
-        return new Deployment({ project: "p", stack: tenant, dryRun: false, state: await store.load("p", tenant), store, docker, scrubber: new Scrubber() });
+    async function deployment(replace: string[] = []): Promise<Deployment> {
+        return new Deployment({ project: "p", stack: tenant, dryRun: false, state: await store.load("p", tenant), store, docker, scrubber: new Scrubber(), replace });
     }
     const register = (d: Deployment, type: string, name: string, wire: Record<string, unknown>, options: Partial<RegisterOptions> = {}) =>
         d.registerResource({ type, name, custom: true, wire, options: { ...NO_OPTIONS, ...options } } satisfies RegisterRequest);
@@ -47,51 +49,71 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         waitTimeout: 3,
     });
 
-    it("keeps a container that failed to become healthy in state, and replaces it on the next update", async () => {
+    it("keeps a container that failed to become healthy in state; the next update is empty and leaves it so; --replace re-creates it", async () => {
         const d1 = await deployment();
         const net = await register(d1, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
-        await expect(register(d1, "docker:index/container:Container", "app", container(false), { dependencies: [net.urn], deleteBeforeReplace: true })).rejects.toThrow(/not healthy after 3s/);
+        await expect(register(d1, "docker:index/container:Container", "app", container(false), { dependencies: [net.urn] })).rejects.toThrow(/container failed to be in healthy state within 3s/);
         await d1.settle();
         await d1.checkpoint();
         const failed = (await store.load("p", tenant)).resources.find((r) => r.name === "app")!;
         expect(failed.initFailed).toBe(true);
         await expect(docker.getContainer(failed.id!).inspect()).resolves.toBeTruthy();
 
+        // The program is unchanged: the engine performs an empty update and reports success.
         const d2 = await deployment();
         const net2 = await register(d2, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
-        const app = await register(d2, "docker:index/container:Container", "app", container(true), { dependencies: [net2.urn], deleteBeforeReplace: true });
-        expect(d2.steps.map((s) => [s.name, s.op])).toEqual([["net", "same"], ["app", "replace"]]);
-        expect(app.id).not.toBe(failed.id);
-        await expect(docker.getContainer(failed.id!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+        const same = await register(d2, "docker:index/container:Container", "app", container(false), { dependencies: [net2.urn] });
+        expect(d2.steps.map((s) => [s.name, s.op])).toEqual([["net", "same"], ["app", "update"]]);
+        expect(same.id).toBe(failed.id);
         await d2.checkpoint();
         expect((await store.load("p", tenant)).resources.find((r) => r.name === "app")!.initFailed).toBeUndefined();
+        expect((await docker.getContainer(failed.id!).inspect()).State.Health?.Status).toBe("unhealthy");
+
+        // `pulumi up --replace <urn>` (here with a fixed health check) re-creates it, delete-first.
+        const d3 = await deployment([same.urn]);
+        const net3 = await register(d3, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
+        const app = await register(d3, "docker:index/container:Container", "app", container(true), { dependencies: [net3.urn] });
+        expect(d3.steps.map((s) => [s.name, s.op])).toEqual([["net", "same"], ["app", "replace"]]);
+        expect(app.id).not.toBe(failed.id);
+        await expect(docker.getContainer(failed.id!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+        await d3.checkpoint();
     });
 
-    it("replaces two containers at once, delete-first, removing their shared dependent exactly once", async () => {
-        const plain = (name: string, command: string[]) => ({ name: `${tenant}-${name}`, image: TEST_BASE_IMAGE, command, labels, networksAdvanced: [{ name: `${tenant}-net`, aliases: [name] }] });
+    it("replaces two containers at once, delete-first; a dependent follows only through its inputs, and is removed exactly once", async () => {
+        const plain = (name: string, command: string[], extraLabels: { label: string; value: string }[] = []) => ({
+            name: `${tenant}-${name}`, image: TEST_BASE_IMAGE, command, labels: [...labels, ...extraLabels], networksAdvanced: [{ name: `${tenant}-net`, aliases: [name] }],
+        });
         const deployAll = async (version: string) => {
             const d = await deployment();
             const net = await register(d, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
-            const dbr = { dependencies: [net.urn], deleteBeforeReplace: true };
+            const deps = { dependencies: [net.urn], propertyDependencies: { networksAdvanced: [net.urn] } };
             // Registered together, as the runner does for independent resources.
-            const [a, b] = await Promise.all([register(d, "docker:index/container:Container", "a", plain("a", ["sleep", `30${version}`]), dbr), register(d, "docker:index/container:Container", "b", plain("b", ["sleep", `40${version}`]), dbr)]);
-            await register(d, "docker:index/container:Container", "c", plain("c", ["sleep", "500"]), { dependencies: [net.urn, a.urn, b.urn], deleteBeforeReplace: true });
+            const [a, b] = await Promise.all([register(d, "docker:index/container:Container", "a", plain("a", ["sleep", `30${version}`]), deps), register(d, "docker:index/container:Container", "b", plain("b", ["sleep", `40${version}`]), deps)]);
+            // c's labels carry a's and b's IDs (an input dependency); d only has dependsOn on them.
+            await register(d, "docker:index/container:Container", "c", plain("c", ["sleep", "500"], [{ label: "follows", value: `${a.id}/${b.id}` }]), {
+                dependencies: [net.urn, a.urn, b.urn], propertyDependencies: { labels: [a.urn, b.urn] },
+            });
+            await register(d, "docker:index/container:Container", "d", plain("d", ["sleep", "500"]), { dependencies: [net.urn, a.urn, b.urn] });
             await d.settle();
             await d.checkpoint();
             return d;
         };
         await deployAll("0");
+        const ids = Object.fromEntries((await store.load("p", tenant)).resources.map((r) => [r.name, r.id]));
         const d = await deployAll("1");
-        expect(Object.fromEntries(d.steps.map((s) => [s.name, s.op]))).toEqual({ net: "same", a: "replace", b: "replace", c: "replace" });
+        expect(Object.fromEntries(d.steps.map((s) => [s.name, s.op]))).toEqual({ net: "same", a: "replace", b: "replace", c: "replace", d: "same" });
+        const after = Object.fromEntries((await store.load("p", tenant)).resources.map((r) => [r.name, r.id]));
+        expect(after.c).not.toBe(ids.c);
+        expect(after.d).toBe(ids.d);
         const o = await tenantObjects(tenant);
-        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([`/${tenant}-a`, `/${tenant}-app`, `/${tenant}-b`, `/${tenant}-c`]);
+        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([`/${tenant}-a`, `/${tenant}-app`, `/${tenant}-b`, `/${tenant}-c`, `/${tenant}-d`]);
     });
 
     it("deletes what is no longer declared, the container before the network it is attached to", async () => {
         const d3 = await deployment();
         await d3.deleteUnregistered();
         expect(d3.steps.map((s) => s.name).slice(-1)).toEqual(["net"]);
-        expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([["a", "delete"], ["app", "delete"], ["b", "delete"], ["c", "delete"], ["net", "delete"]]);
+        expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([["a", "delete"], ["app", "delete"], ["b", "delete"], ["c", "delete"], ["d", "delete"], ["net", "delete"]]);
         const o = await tenantObjects(tenant);
         expect([o.containers, o.networks]).toEqual([[], []]);
         expect((await store.load("p", tenant)).resources).toEqual([]);

@@ -11,9 +11,10 @@ import { Scrubber } from "./scrub";
 import { decode, decodeMap, encode, isSecret, secret, UNKNOWN_WIRE } from "./serialize";
 import { MonitorHandler, RegisterRequest } from "./server";
 import { ResourceState, StackState, StateStore } from "./state";
-import { changedKeys, decide, deletionOrder, makeUrn, transitiveDependents } from "./steps";
+import { decideStep, deletionOrder, dependentReplacements, makeUrn } from "./steps";
 import { applyStep, deleteResource } from "./apply";
-import { Diagnostic, Registration, Step, WireMap } from "./types";
+import { FieldDiff } from "./realizer/schema";
+import { Diagnostic, FieldChange, Registration, Step, WireMap } from "./types";
 
 /** What the double tells the SDK it supports; transforms, hooks and packages it does not. */
 const FEATURES = new Set(["secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs"]);
@@ -29,6 +30,8 @@ export interface DeploymentOptions {
     readonly onStep?: (s: Step) => void;
     readonly onLog?: (urn: string, message: string) => void;
     readonly onDiagnostic?: (d: Diagnostic) => void;
+    /** URNs to replace whatever their diff (`pulumi up --replace <urn>`). */
+    readonly replace?: readonly string[];
 }
 
 export class Deployment implements MonitorHandler {
@@ -77,7 +80,10 @@ export class Deployment implements MonitorHandler {
         const deps = [...options.dependencies, ...Object.values(options.propertyDependencies).flat(), ...(options.parent ? [options.parent] : [])];
         await Promise.all(deps.map((d) => this.completions.get(d)));
         const dependencies = [...new Set([...deps, ...(options.deletedWith ? [options.deletedWith] : [])])];
-        const base = { urn: reg.urn, type: reg.type, name: reg.name, custom: reg.custom, parent: options.parent, inputs: reg.wire, dependencies, retainOnDelete: options.retainOnDelete, protect: options.protect };
+        const base = {
+            urn: reg.urn, type: reg.type, name: reg.name, custom: reg.custom, parent: options.parent, inputs: reg.wire, dependencies,
+            propertyDependencies: options.propertyDependencies, retainOnDelete: options.retainOnDelete, protect: options.protect, replaceOnChanges: options.replaceOnChanges,
+        };
         const old = this.live.get(reg.urn);
         if (!reg.custom) {
             // Components and the stack exist only in state; their outputs come later.
@@ -88,12 +94,11 @@ export class Deployment implements MonitorHandler {
         check(reg.type, reg.inputs);
         const early = this.deletedEarly.get(reg.urn);
         const decision = early
-            ? { op: "replace" as const, changed: changedKeys(early.inputs, reg.wire, options.ignoreChanges).concat("(a dependency was replaced)") }
-            : old?.initFailed
-              ? { op: "replace" as const, changed: ["(failed to initialize last time)"] }
-              : decide(old, reg.wire, { updatable: provider.updatable, ignoreChanges: options.ignoreChanges, replaceOnChanges: options.replaceOnChanges });
+            ? { op: "replace" as const, diffs: [], changed: ["(replaced with a resource it depends on)"] }
+            : decideStep(provider, old, reg.inputs, { ...options, targetedReplace: this.o.replace?.includes(reg.urn) ?? false });
         const changed = "changed" in decision ? decision.changed : undefined;
-        if (this.o.dryRun) return this.previewStep(reg, old, decision.op, changed, provider.computed);
+        const diffs = decision.diffs.length > 0 ? decision.diffs.map((d) => this.maskDiff(reg, d)) : undefined;
+        if (this.o.dryRun) return this.previewStep(reg, old, decision.op, changed, diffs, provider.computed);
         const started = Date.now();
         const ctx = this.context(reg.urn);
         const result = await applyStep(ctx, {
@@ -101,24 +106,34 @@ export class Deployment implements MonitorHandler {
             old,
             // Its old object is already gone: only the create half of the replacement is left.
             op: early ? "create" : decision.op,
+            changed: decision.diffs.map((d) => d.key),
+            // pulumi/pulumi step_generator.go: the provider's DeleteBeforeReplace unless the program overrides it.
+            deleteFirst: options.deleteBeforeReplace ?? provider.deleteBeforeReplace ?? false,
             beforeDelete: async () => {
-                // Delete-before-replace: what depends on the old object goes first, as in the engine.
-                for (const d of deletionOrder(transitiveDependents(reg.urn, [...this.live.values()]))) {
+                // Delete-before-replace: the dependents replaced with it go first, as in the engine.
+                const doomed = dependentReplacements(reg.urn, [...this.live.values()], (r, key) => replacesOn(r, key));
+                for (const d of deletionOrder(doomed)) {
                     await this.remove(d, false);
                     this.deletedEarly.set(d.urn, d);
                 }
             },
             deleteOld: () => this.remove(old!, false),
-            persist: (failed) => this.record({ ...base, id: failed.id, outputs: {}, initFailed: true }),
+            persist: (failed) => this.record({ ...base, id: failed.id, outputs: mergeOutputs(reg.wire, failed.state, options.additionalSecretOutputs), initFailed: true }),
         });
-        const outputs = result.outputs ?? mergeOutputs(reg.wire, result.computed, options.additionalSecretOutputs);
-        this.record({ ...base, id: result.id, outputs }, { op: decision.op, urn: reg.urn, type: reg.type, name: reg.name, changed, ms: Date.now() - started, id: result.id });
+        const outputs = result.outputs ?? mergeOutputs(reg.wire, result.state, options.additionalSecretOutputs);
+        this.record({ ...base, id: result.id, outputs }, { op: decision.op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: Date.now() - started, id: result.id });
         this.o.scrubber.addWire(outputs);
         return { urn: reg.urn, id: result.id, outputs };
     }
 
-    private previewStep(reg: Registration, old: ResourceState | undefined, op: Step["op"], changed: string[] | undefined, computed: readonly string[]) {
-        this.steps.push({ op, urn: reg.urn, type: reg.type, name: reg.name, changed, ms: 0, id: old?.id });
+    /** A diff as shown to people: values of secret inputs masked. */
+    private maskDiff(reg: Registration, d: FieldDiff): FieldChange {
+        const secretKey = reg.secretPaths.some((p) => p === d.key || p.startsWith(`${d.key}[`) || p.startsWith(`${d.key}.`));
+        return secretKey ? { ...d, old: "[secret]", new: "[secret]" } : d;
+    }
+
+    private previewStep(reg: Registration, old: ResourceState | undefined, op: Step["op"], changed: readonly string[] | undefined, diffs: readonly FieldChange[] | undefined, computed: readonly string[]) {
+        this.steps.push({ op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: 0, id: old?.id });
         this.o.onStep?.(this.steps[this.steps.length - 1]);
         if (op === "same") return { urn: reg.urn, id: old!.id ?? "", outputs: old!.outputs };
         if (op === "update") return { urn: reg.urn, id: old!.id ?? "", outputs: { ...old!.outputs, ...reg.wire } };
@@ -193,7 +208,7 @@ export class Deployment implements MonitorHandler {
         void this.checkpoint();
     }
 
-    private emit(step: Step): void {
+    emit(step: Step): void {
         this.steps.push(step);
         this.o.onStep?.(step);
     }
@@ -203,6 +218,12 @@ export class Deployment implements MonitorHandler {
         this.o.state.resources = [...this.live.values()];
         return this.o.store.save(this.o.state);
     }
+}
+
+/** Whether a change to `key` replaces `r` (its provider's schema, or its replaceOnChanges). */
+function replacesOn(r: ResourceState, key: string): boolean {
+    if (!r.custom) return false;
+    return providerFor(r.type).schema[key]?.forceNew === true || (r.replaceOnChanges ?? []).some((k) => k === key || k === "*");
 }
 
 /** The engine's outputs: inputs as received, provider-computed values over them, secrets kept. */

@@ -5,7 +5,9 @@
 // what gets tested, and makes what the program declares real on a local Docker Engine.
 import Docker from "dockerode";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
-import { Deployment } from "./deployment";
+import { Deployment, mergeOutputs } from "./deployment";
+import { diffAgainstState } from "./realizer/schema";
+import { decode, isSecret } from "./serialize";
 import { readProject } from "./project";
 import { providerFor } from "./realizer";
 import { EXIT_ERROR_LOGGED, runRunner, RunnerResult } from "./runner";
@@ -14,7 +16,7 @@ import { serve } from "./server";
 import { DEFAULT_STATE_DIR, StackState, StateStore } from "./state";
 import { Diagnostic, Registration, Step, WireMap } from "./types";
 
-export type Operation = "preview" | "up" | "destroy";
+export type Operation = "preview" | "up" | "destroy" | "refresh";
 
 export interface EngineOptions {
     /** Directory holding Pulumi.yaml (the project's real one, or a copy of it). */
@@ -25,8 +27,13 @@ export interface EngineOptions {
     /** Keys of `config` that are secrets (`frontbase:dbPassword`). */
     readonly secretKeys?: readonly string[];
     readonly stateDir?: string;
-    /** Drop state entries whose Docker object is gone first (`pulumi up --refresh`); default true. */
+    /**
+     * Read every resource back from Docker first, as `--refresh` does: state becomes what the
+     * provider's Read derives, and objects that are gone leave it. Default true.
+     */
     readonly refresh?: boolean;
+    /** `pulumi up --replace <urn>`: replace these whatever their diff. */
+    readonly replace?: readonly string[];
     readonly organization?: string;
     /** Kill a runner that has not finished by then (default 15 minutes). */
     readonly timeoutMs?: number;
@@ -62,6 +69,8 @@ export class EngineError extends Error {
 export const preview = (o: EngineOptions) => run("preview", o);
 export const up = (o: EngineOptions) => run("up", o);
 export const destroy = (o: EngineOptions) => run("destroy", o);
+/** `pulumi refresh`: read every resource back and save the state, running no program. */
+export const refreshStack = (o: EngineOptions) => run("refresh", { ...o, refresh: true });
 
 async function run(operation: Operation, o: EngineOptions): Promise<EngineResult> {
     const started = Date.now();
@@ -77,8 +86,9 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
         for (const k of o.secretKeys ?? []) if (config[k] !== undefined) scrubber.add(config[k]);
         for (const r of state.resources) scrubber.addWire(r.outputs);
         const dryRun = operation === "preview";
-        const d = new Deployment({ project: project.name, stack: o.stack, dryRun, state, store: dryRun ? undefined : store, docker, scrubber, onStep: o.onStep, onLog: o.onLog, onDiagnostic: o.onDiagnostic });
+        const d = new Deployment({ project: project.name, stack: o.stack, dryRun, state, store: dryRun ? undefined : store, docker, scrubber, onStep: o.onStep, onLog: o.onLog, onDiagnostic: o.onDiagnostic, replace: o.replace });
         if (o.refresh !== false) await refresh(d, docker);
+        if (operation === "refresh") return result(operation, d, started);
         if (operation === "destroy") {
             await d.destroyAll();
             state.outputs = undefined;
@@ -114,14 +124,30 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
     }
 }
 
-/** Forget resources whose Docker object is gone (removed behind the double's back). */
+/**
+ * `--refresh`: each resource's state becomes what its provider's Read derives from Docker (in a
+ * preview, in memory only). A successful read clears an initialisation error (pulumi/pulumi
+ * pkg/resource/deploy/step.go `RefreshStep.Apply`); an object that is gone leaves the state.
+ */
 async function refresh(d: Deployment, docker: Docker): Promise<void> {
     for (const r of [...d.live.values()]) {
         if (!r.custom || r.id === undefined) continue;
-        if (await providerFor(r.type).exists({ docker, urn: r.urn, log: () => undefined }, r.id)) continue;
-        d.live.delete(r.urn);
-        d.steps.push({ op: "refresh-gone", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
-        d.o.onStep?.(d.steps[d.steps.length - 1]);
+        const provider = providerFor(r.type);
+        const prior = decode(r.outputs).value as Record<string, unknown>;
+        const read = await provider.read({ docker, urn: r.urn, log: () => undefined }, r.id, prior);
+        if (!read) {
+            d.live.delete(r.urn);
+            d.emit({ op: "refresh-gone", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
+            continue;
+        }
+        const outputs = mergeOutputs(r.outputs, read, []);
+        const diffs = diffAgainstState(Object.fromEntries(Object.keys(provider.schema).map((k) => [k, {}])), prior, read)
+            .filter((x) => read[x.key] !== undefined)
+            .map((x) => (isSecret(r.outputs[x.key]) ? { ...x, old: "[secret]", new: "[secret]" } : x));
+        d.live.set(r.urn, { ...r, outputs, initFailed: undefined });
+        if (diffs.length > 0 || r.initFailed) {
+            d.emit({ op: "refresh", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id, changed: diffs.map((x) => x.key).concat(r.initFailed ? ["(initialization error cleared)"] : []), diffs });
+        }
     }
     await d.checkpoint();
 }

@@ -9,6 +9,7 @@ const SYMBOL: Record<StepOp, string> = {
     replace: "+-replace",
     delete: "- delete ",
     retain: "  retain ",
+    refresh: "~ refresh",
     "refresh-gone": "! gone   ",
 };
 
@@ -23,9 +24,21 @@ export function stepLine(s: Step): string {
     const note =
         s.op === "retain" ? " (retainOnDelete: kept on the engine)"
         : s.op === "refresh-gone" ? " (no longer on the engine; dropped from state)"
+        : s.op === "refresh" ? " (state now as read from the engine)"
         : s.op === "delete" && s.type.endsWith(":RemoteImage") ? " (image itself kept: shared by tenants)"
         : "";
     return `  ${SYMBOL[s.op]} ${type.padEnd(22)} ${s.name}${changed}${timing}${note}`;
+}
+
+/** One line per changed attribute, as `pulumi preview --diff` shows them. */
+export function diffLines(s: Step): string[] {
+    return (s.diffs ?? []).map((d) => `      ${d.replaces ? "+-" : "~ "}${d.key}: ${show(d.old)} => ${show(d.new)}${d.replaces ? " (forces replacement)" : ""}`);
+}
+
+function show(v: unknown): string {
+    if (v === undefined || v === null) return "(unset)";
+    const text = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v, (_k, x) => (typeof x === "symbol" ? "[unknown]" : x));
+    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
 export function diagnosticLine(d: Diagnostic): string {

@@ -22,9 +22,17 @@ export interface ResourceState {
     readonly outputs: WireMap;
     /** Everything it must outlive: dependsOn, input sources, parent. */
     readonly dependencies: readonly string[];
+    /** Input key -> the resources its value came from (what dependent replacement follows). */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     readonly retainOnDelete?: boolean;
     readonly protect?: boolean;
-    /** Created but never became ready (e.g. not healthy in time): replaced by the next `up`. */
+    /** The resource option, which decides whether a dependent replacement reaches it. */
+    readonly replaceOnChanges?: readonly string[];
+    /**
+     * Created but never became ready (not healthy in time): the engine's `InitErrors`. The next
+     * `up` performs an update even with no diff, and that update clears it without looking
+     * again (pulumi/pulumi step_generator.go `generateSteps`: `hasInitErrors` forces an update).
+     */
     readonly initFailed?: boolean;
 }
 

@@ -3,33 +3,79 @@
 import { describe, expect, it } from "vitest";
 import { secret } from "./serialize";
 import { ResourceState } from "./state";
-import { decide, deletionOrder, makeUrn, transitiveDependents } from "./steps";
+import { Schema } from "./realizer/schema";
+import { Decision, decideStep, deletionOrder, dependentReplacements, makeUrn, transitiveDependents } from "./steps";
 
-const rules = { updatable: ["memory"], ignoreChanges: [], replaceOnChanges: [] };
-const res = (urn: string, dependencies: string[] = [], inputs: Record<string, unknown> = {}, parent?: string): ResourceState => ({
-    urn, type: "t", name: urn, custom: true, inputs, outputs: {}, dependencies, parent,
+const schema: Schema = { name: { forceNew: true }, memory: {}, envs: { forceNew: true, computed: true, set: true }, hostname: { forceNew: true, computed: true }, memorySwap: {} };
+const provider = { schema };
+const opts = { ignoreChanges: [], replaceOnChanges: [], targetedReplace: false };
+/** A resource whose state (outputs) is what Read derived; inputs are kept for reference only. */
+const res = (urn: string, dependencies: string[] = [], outputs: Record<string, unknown> = {}, parent?: string, extra: Partial<ResourceState> = {}): ResourceState => ({
+    urn, type: "t", name: urn, custom: true, inputs: outputs, outputs, dependencies, parent, ...extra,
 });
+const ops = (d: Decision) => ({ op: d.op, changed: "changed" in d ? d.changed : undefined });
 
-describe("decide", () => {
+describe("decideStep: the provider's diff against the state Read derived, then the engine's rules", () => {
     it("creates what the previous deployment did not have", () => {
-        expect(decide(undefined, { a: 1 }, rules)).toEqual({ op: "create" });
+        expect(decideStep(provider, undefined, { name: "a" }, opts).op).toBe("create");
     });
-    it("keeps a resource whose inputs are equal, whatever the key order", () => {
-        expect(decide(res("a", [], { x: { b: 1, a: 2 }, memory: 1 }), { memory: 1, x: { a: 2, b: 1 } }, rules)).toEqual({ op: "same" });
+    it("keeps a resource whose inputs equal its state, whatever the key order or set order", () => {
+        expect(decideStep(provider, res("a", [], { name: "n", memory: 1, envs: ["B=2", "A=1"] }), { memory: 1, name: "n", envs: ["A=1", "B=2"] }, opts).op).toBe("same");
     });
     it("compares secrets by value: re-wrapping is no change, a new value is", () => {
         const old = res("a", [], { envs: secret(["K=v"]) });
-        expect(decide(old, { envs: secret(["K=v"]) }, rules)).toEqual({ op: "same" });
-        expect(decide(old, { envs: secret(["K=w"]) }, rules)).toEqual({ op: "replace", changed: ["envs"] });
+        expect(decideStep(provider, old, { envs: ["K=v"] }, opts).op).toBe("same");
+        expect(ops(decideStep(provider, old, { envs: ["K=w"] }, opts))).toEqual({ op: "replace", changed: ["envs"] });
     });
-    it("updates in place when only updatable inputs changed, else replaces", () => {
-        expect(decide(res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "n" }, rules)).toEqual({ op: "update", changed: ["memory"] });
-        expect(decide(res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "m" }, rules)).toEqual({ op: "replace", changed: ["memory", "name"] });
-        expect(decide(res("a", [], { memory: 1 }), {}, rules)).toEqual({ op: "update", changed: ["memory"] });
+    it("sees what Docker stored where the program set nothing: an Optional, not Computed, attribute (memorySwap)", () => {
+        const d = decideStep(provider, res("a", [], { name: "n", memory: 64, memorySwap: 128 }), { name: "n", memory: 64 }, opts);
+        expect(ops(d)).toEqual({ op: "update", changed: ["memorySwap"] });
+        expect(d.diffs).toEqual([{ key: "memorySwap", old: 128, new: undefined, replaces: false }]);
+    });
+    it("lets a Computed attribute the program leaves unset stand (hostname, envs)", () => {
+        expect(decideStep(provider, res("a", [], { name: "n", hostname: "abc123", envs: ["PATH=/bin"] }), { name: "n" }, opts).op).toBe("same");
+    });
+    it("updates in place when only in-place attributes changed, else replaces", () => {
+        expect(ops(decideStep(provider, res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "n" }, opts))).toEqual({ op: "update", changed: ["memory"] });
+        expect(ops(decideStep(provider, res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "m" }, opts))).toEqual({ op: "replace", changed: ["memory", "name"] });
     });
     it("honours ignoreChanges and replaceOnChanges", () => {
-        expect(decide(res("a", [], { name: "n" }), { name: "m" }, { ...rules, ignoreChanges: ["name"] })).toEqual({ op: "same" });
-        expect(decide(res("a", [], { memory: 1 }), { memory: 2 }, { ...rules, replaceOnChanges: ["memory"] })).toEqual({ op: "replace", changed: ["memory"] });
+        expect(decideStep(provider, res("a", [], { name: "n" }), { name: "m" }, { ...opts, ignoreChanges: ["name"] }).op).toBe("same");
+        expect(ops(decideStep(provider, res("a", [], { memory: 1 }), { memory: 2 }, { ...opts, replaceOnChanges: ["memory"] }))).toEqual({ op: "replace", changed: ["memory"] });
+    });
+    it("follows an initialisation error with an empty update, not a replacement (and not a wait)", () => {
+        const failed = res("a", [], { name: "n" }, undefined, { initFailed: true });
+        expect(ops(decideStep(provider, failed, { name: "n" }, opts))).toEqual({ op: "update", changed: ["(initialization error last time): an empty update"] });
+        // replaceOnChanges on a key does not change that; only "*" does (applyReplaceOnChanges).
+        expect(decideStep(provider, failed, { name: "n" }, { ...opts, replaceOnChanges: ["healthcheck"] }).op).toBe("update");
+        expect(decideStep(provider, failed, { name: "n" }, { ...opts, replaceOnChanges: ["*"] }).op).toBe("replace");
+    });
+    it("replaces what `--replace <urn>` names, diff or not", () => {
+        expect(ops(decideStep(provider, res("a", [], { name: "n" }), { name: "n" }, { ...opts, targetedReplace: true }))).toEqual({ op: "replace", changed: ["(--replace)"] });
+    });
+});
+
+describe("dependentReplacements: who is replaced along with a delete-first replacement", () => {
+    const forceNewOn = (_r: ResourceState, key: string) => schema[key]?.forceNew === true;
+    it("replaces a dependent whose replacing input came from the replaced resource", () => {
+        const rs = [res("backend"), res("frontend", ["backend"], {}, undefined, { propertyDependencies: { name: ["backend"] } })];
+        expect(dependentReplacements("backend", rs, forceNewOn).map((r) => r.urn)).toEqual(["frontend"]);
+    });
+    it("does not replace a dependent that only has dependsOn on it (the old double did)", () => {
+        const rs = [res("backend"), res("edge", ["backend"]), res("frontend", ["backend", "edge"])];
+        expect(dependentReplacements("backend", rs, forceNewOn)).toEqual([]);
+    });
+    it("does not replace a dependent whose input from it changes in place", () => {
+        const rs = [res("backend"), res("frontend", ["backend"], {}, undefined, { propertyDependencies: { memory: ["backend"] } })];
+        expect(dependentReplacements("backend", rs, forceNewOn)).toEqual([]);
+    });
+    it("follows a chain: what depends on a replaced dependent is replaced too", () => {
+        const rs = [
+            res("image"),
+            res("backend", ["image"], {}, undefined, { propertyDependencies: { name: ["image"] } }),
+            res("frontend", ["backend"], {}, undefined, { propertyDependencies: { name: ["backend"] } }),
+        ];
+        expect(dependentReplacements("image", rs, forceNewOn).map((r) => r.urn)).toEqual(["backend", "frontend"]);
     });
 });
 

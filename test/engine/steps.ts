@@ -1,32 +1,72 @@
 // Pure step logic of the engine double: what to do with a registered resource given the
 // previous deployment, and in which order to delete. No gRPC, no Docker.
-import { canonical, decode } from "./serialize";
+import { FieldDiff, diffAgainstState, Schema } from "./realizer/schema";
+import { decode } from "./serialize";
 import { ResourceState } from "./state";
-import { WireMap } from "./types";
 
-export type Decision = { op: "create" } | { op: "same" } | { op: "update" | "replace"; changed: string[] };
+export type Decision =
+    | { op: "create" | "same"; diffs: FieldDiff[] }
+    | { op: "update" | "replace"; diffs: FieldDiff[]; changed: string[] };
 
-export interface DiffRules {
-    /** Input keys the provider changes in place; a change to any other key replaces. */
-    readonly updatable: readonly string[];
+export interface StepOptions {
     readonly ignoreChanges: readonly string[];
     readonly replaceOnChanges: readonly string[];
+    /** `pulumi up --replace <urn>` named this resource. */
+    readonly targetedReplace: boolean;
 }
 
-/** Top-level input keys whose (plain) values differ. Secrets compare by value, not by wrapper. */
-export function changedKeys(olds: WireMap, news: WireMap, ignore: readonly string[] = []): string[] {
-    const a = decode(olds).value as Record<string, unknown>;
-    const b = decode(news).value as Record<string, unknown>;
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].filter((k) => !ignore.includes(k) && canonical(a[k]) !== canonical(b[k])).sort();
+const INIT_ERROR = "(initialization error last time)";
+
+/**
+ * Same, update or replace: the provider's diff of the new inputs against the *state* (what
+ * Read last derived from Docker), then the engine's rules over it. Upstream: pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go `generateSteps` (an old resource with init errors gets
+ * an update even with an empty diff: `hasInitErrors`), `applyReplaceOnChanges` (a changed key
+ * under replaceOnChanges replaces; an init error replaces only under "*"), `isTargetedReplace`.
+ */
+export function decideStep(provider: { readonly schema: Schema }, old: ResourceState | undefined, inputs: Readonly<Record<string, unknown>>, o: StepOptions): Decision {
+    if (!old) return { op: "create", diffs: [] };
+    const underReplaceOnChanges = (k: string) => o.replaceOnChanges.some((p) => p === k || p === "*");
+    const diffs = diffAgainstState(provider.schema, decode(old.outputs).value as Record<string, unknown>, inputs, o.ignoreChanges).map((d) => ({
+        ...d,
+        replaces: d.replaces || underReplaceOnChanges(d.key),
+    }));
+    const changed = diffs.map((d) => d.key).sort();
+    if (o.targetedReplace) return { op: "replace", diffs, changed: [...changed, "(--replace)"] };
+    const initReplace = old.initFailed === true && o.replaceOnChanges.includes("*");
+    if (diffs.length === 0) {
+        if (!old.initFailed) return { op: "same", diffs };
+        return initReplace ? { op: "replace", diffs, changed: [INIT_ERROR] } : { op: "update", diffs, changed: [`${INIT_ERROR}: an empty update`] };
+    }
+    return { op: diffs.some((d) => d.replaces) || initReplace ? "replace" : "update", diffs, changed };
 }
 
-export function decide(old: ResourceState | undefined, news: WireMap, rules: DiffRules): Decision {
-    if (!old) return { op: "create" };
-    const changed = changedKeys(old.inputs, news, rules.ignoreChanges);
-    if (changed.length === 0) return { op: "same" };
-    const forcesReplace = changed.some((k) => !rules.updatable.includes(k) || rules.replaceOnChanges.includes(k) || rules.replaceOnChanges.includes("*"));
-    return { op: forcesReplace ? "replace" : "update", changed };
+/**
+ * What the engine replaces along with `root` when `root` is replaced delete-first: a dependent
+ * is replaced only when one of its *inputs* came from something being replaced and the
+ * provider says a change to that input replaces it. `dependsOn` alone, or a parent, never does.
+ * Upstream: pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * `stepGenerator.calculateDependentReplacements` (inputs that depend on the replace set become
+ * unknown, then the provider's Diff decides) walking `depGraph.DependingOn(root)` in order.
+ */
+export function dependentReplacements(
+    root: string,
+    resources: readonly ResourceState[],
+    replacesOn: (r: ResourceState, key: string) => boolean,
+): ResourceState[] {
+    const replaceSet = new Set([root]);
+    const found: ResourceState[] = [];
+    for (const d of transitiveDependents(root, resources)) {
+        if (!d.custom) continue;
+        const keys = Object.entries(d.propertyDependencies ?? {})
+            .filter(([, deps]) => deps.some((u) => replaceSet.has(u)))
+            .map(([k]) => k);
+        if (keys.some((k) => replacesOn(d, k))) {
+            replaceSet.add(d.urn);
+            found.push(d);
+        }
+    }
+    return found;
 }
 
 /** Direct dependents of `urn` among `resources` (by dependency or parent). */
@@ -34,7 +74,7 @@ function dependentsOf(urn: string, resources: readonly ResourceState[]): Resourc
     return resources.filter((r) => r.urn !== urn && (r.dependencies.includes(urn) || r.parent === urn));
 }
 
-/** Everything that (transitively) depends on `urn`: what a delete-before-replace must remove first. */
+/** Everything that (transitively) depends on `urn`, nearest first (`depGraph.DependingOn`). */
 export function transitiveDependents(urn: string, resources: readonly ResourceState[]): ResourceState[] {
     const found = new Map<string, ResourceState>();
     const queue = [urn];

@@ -46,7 +46,15 @@ export interface Registration {
     readonly options: RegisterOptions;
 }
 
-export type StepOp = "create" | "same" | "update" | "replace" | "delete" | "retain" | "refresh-gone";
+export type StepOp = "create" | "same" | "update" | "replace" | "delete" | "retain" | "refresh" | "refresh-gone";
+
+/** One attribute that differs, as `pulumi preview --diff` shows it (secret values masked). */
+export interface FieldChange {
+    readonly key: string;
+    readonly old: unknown;
+    readonly new: unknown;
+    readonly replaces: boolean;
+}
 
 /** What the double did (or, in a preview, would do) to one resource. */
 export interface Step {
@@ -56,6 +64,8 @@ export interface Step {
     readonly name: string;
     /** Input keys that differ from the previous deployment (update/replace). */
     readonly changed?: readonly string[];
+    /** The same, with old (state) and new values; for `refresh`, what Read changed in state. */
+    readonly diffs?: readonly FieldChange[];
     readonly ms: number;
     /** Docker object ID (or random value ID) after the step. */
     readonly id?: string;

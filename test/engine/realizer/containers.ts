@@ -1,8 +1,11 @@
-// docker:index/container:Container -> a Docker container, field by field as @pulumi/docker
-// documents them (memory in MB, durations as Go strings, labels as {label, value}).
+// docker:index/container:Container -> a Docker container, as terraform-provider-docker v4.5.0
+// (bridged by @pulumi/docker 5.x) creates, reads, diffs, updates and deletes it. Each rule cites
+// kreuzwerker/terraform-provider-docker@v4.5.0 internal/provider/: [C] resource_docker_container.go
+// (schema), [F] resource_docker_container_funcs.go; the whole audit is docs/provider-audit.md.
 import Docker from "dockerode";
 import { containerLogTail, waitForHealth, waitForRunning } from "./health";
-import { InitError, labelMap, Provider, RealizeContext, removeUnlessGone, stillThere } from "./provider";
+import { InitError, keep, labelMap, Provider, removeUnlessGone, State } from "./provider";
+import { Attribute, Schema } from "./schema";
 
 const MB = 1024 * 1024;
 
@@ -30,7 +33,7 @@ interface Healthcheck {
     startPeriod?: string;
 }
 
-/** Go duration text ("1m30s", "500ms") -> nanoseconds, as the Engine API wants. */
+/** Go duration text ("1m30s", "500ms") -> nanoseconds, as the Engine API wants ([F] Create: time.ParseDuration). */
 export function durationNs(text: string | undefined): number | undefined {
     if (text === undefined || text === "") return undefined;
     const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
@@ -45,26 +48,94 @@ export function durationNs(text: string | undefined): number | undefined {
     throw new Error(`not a duration: ${JSON.stringify(text)} (expected e.g. "10s", "1m30s")`);
 }
 
+/** Nanoseconds -> Go's `time.Duration.String()` (golang/go src/time/time.go): "1m0s", "1.5s", "300ms". */
+export function goDurationString(ns: number): string {
+    if (ns === 0) return "0s";
+    const sign = ns < 0 ? "-" : "";
+    let n = Math.abs(ns);
+    const trim = (x: number, digits: number) => x.toFixed(digits).replace(/\.?0+$/, "");
+    if (n < 1e3) return `${sign}${n}ns`;
+    if (n < 1e6) return `${sign}${trim(n / 1e3, 3)}µs`;
+    if (n < 1e9) return `${sign}${trim(n / 1e6, 6)}ms`;
+    const h = Math.floor(n / 3600e9);
+    n -= h * 3600e9;
+    const m = Math.floor(n / 60e9);
+    n -= m * 60e9;
+    const s = `${trim(n / 1e9, 9)}s`;
+    return sign + (h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s);
+}
+
+/** Nested defaults the provider fills in before it stores a value ([C] ports: ip "0.0.0.0", protocol "tcp"). */
+function portsAsStored(v: unknown): unknown {
+    return (v as Port[]).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "0.0.0.0", protocol: p.protocol ?? "tcp" }));
+}
+
+const forceNew: Attribute = { forceNew: true };
+const forceNewComputed: Attribute = { forceNew: true, computed: true };
+/** An in-place attribute that Update sends to Docker ([F] Update L1016-1067). */
+const sent: Attribute = {};
+/** An in-place attribute that only the state records ([F] Update never sends it). */
+const stateOnly: Attribute = { stateOnly: true };
+
+/** [C] `resourceDockerContainer().Schema`, for the inputs this double implements. */
+export const CONTAINER_SCHEMA: Schema = {
+    name: forceNew,
+    image: forceNew,
+    hostname: forceNewComputed,
+    domainname: forceNew,
+    user: { forceNew: true, computed: true },
+    workingDir: { forceNew: true, computed: true },
+    command: forceNewComputed,
+    entrypoints: forceNewComputed,
+    // Optional+Computed sets that Read never reads ([F] L893-898): no drift is ever seen.
+    envs: { forceNew: true, computed: true, set: true },
+    labels: { forceNew: true, computed: true, set: true },
+    ports: { forceNew: true, normalize: portsAsStored },
+    mounts: { forceNew: true, set: true },
+    networksAdvanced: { forceNew: true, set: true },
+    networkMode: { forceNew: true, default: "bridge" },
+    // Not ForceNew and not sent by Update in v4.5.0 (kreuzwerker #988): stored, never applied.
+    healthcheck: stateOnly,
+    wait: { ...stateOnly, default: false },
+    waitTimeout: { ...stateOnly, default: 60 },
+    destroyGraceSeconds: stateOnly,
+    removeVolumes: { ...stateOnly, default: true },
+    start: { ...stateOnly, default: true },
+    mustRun: { default: true },
+    restart: { ...sent, default: "no" },
+    maxRetryCount: sent,
+    memory: sent,
+    // Optional, not Computed ([C] L856-861): Docker's own value comes back as a diff.
+    memorySwap: sent,
+    logDriver: forceNewComputed,
+    logOpts: forceNew,
+    securityOpts: { forceNew: true, computed: true, set: true },
+    readOnly: forceNew,
+    init: { ...stateOnly, computed: true },
+    stopSignal: forceNewComputed,
+    stopTimeout: forceNewComputed,
+};
+
+/** Attributes [F] Update sends with ContainerUpdate, when one of them changed. */
+const UPDATE_SENDS = ["restart", "maxRetryCount", "memory", "memorySwap"];
+
 function unsupported(what: string, obj: object, allowed: string[]): void {
     const extra = Object.keys(obj).filter((k) => !allowed.includes(k));
     if (extra.length > 0) throw new Error(`engine double: Container ${what} field(s) ${extra.join(", ")} not implemented`);
 }
 
-export function createOptions(i: Record<string, any>): Docker.ContainerCreateOptions {
+export function createOptions(i: State): Docker.ContainerCreateOptions {
     const ports = (i.ports ?? []) as Port[];
     const mounts = (i.mounts ?? []) as Mount[];
-    const networks = (i.networksAdvanced ?? []) as NetworkAdvanced[];
+    const hc = i.healthcheck as Healthcheck | undefined;
     ports.forEach((p) => unsupported("ports", p, ["internal", "external", "ip", "protocol"]));
     mounts.forEach((m) => unsupported("mounts", m, ["type", "source", "target", "readOnly"]));
-    networks.forEach((n) => unsupported("networksAdvanced", n, ["name", "aliases"]));
-    const hc = i.healthcheck as Healthcheck | undefined;
+    ((i.networksAdvanced ?? []) as NetworkAdvanced[]).forEach((n) => unsupported("networksAdvanced", n, ["name", "aliases"]));
     if (hc) unsupported("healthcheck", hc, ["tests", "interval", "timeout", "retries", "startPeriod"]);
     const key = (p: Port) => `${p.internal}/${p.protocol ?? "tcp"}`;
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    // ip always reaches Docker ([C] ports.ip Default "0.0.0.0"; [S] portSetToDockerPorts).
     for (const p of ports) (bindings[key(p)] ??= []).push({ HostIp: p.ip ?? "0.0.0.0", HostPort: p.external === undefined ? "" : String(p.external) });
-    // The provider attaches the container to its networksAdvanced only (it leaves the default
-    // bridge); creating it on the first one and connecting the rest gives the same end state.
-    const [first] = networks;
     return {
         name: i.name,
         Image: i.image,
@@ -81,80 +152,134 @@ export function createOptions(i: Record<string, any>): Docker.ContainerCreateOpt
         StopTimeout: i.stopTimeout,
         Healthcheck: hc && {
             Test: hc.tests,
-            Interval: durationNs(hc.interval),
-            Timeout: durationNs(hc.timeout),
-            Retries: hc.retries,
-            StartPeriod: durationNs(hc.startPeriod),
+            Interval: durationNs(hc.interval ?? "0s"),
+            Timeout: durationNs(hc.timeout ?? "0s"),
+            Retries: hc.retries ?? 0,
+            StartPeriod: durationNs(hc.startPeriod ?? "0s"),
         },
         HostConfig: {
             PortBindings: bindings,
             Mounts: mounts.map((m) => ({ Type: m.type as "volume" | "bind" | "tmpfs", Source: m.source ?? "", Target: m.target, ReadOnly: m.readOnly ?? false })),
             RestartPolicy: { Name: i.restart ?? "no", MaximumRetryCount: i.maxRetryCount ?? 0 },
+            // MB in the schema, bytes for Docker ([F] L334-348); a swap <= 0 is passed as it is.
             Memory: i.memory !== undefined ? i.memory * MB : undefined,
             MemorySwap: i.memorySwap !== undefined ? (i.memorySwap > 0 ? i.memorySwap * MB : i.memorySwap) : undefined,
             LogConfig: i.logDriver !== undefined ? { Type: i.logDriver, Config: i.logOpts ?? {} } : undefined,
             SecurityOpt: i.securityOpts,
             ReadonlyRootfs: i.readOnly ?? false,
-            Init: i.init,
-            NetworkMode: first ? first.name : (i.networkMode ?? "bridge"),
+            Init: i.init ?? false,
+            // Created on network_mode (default "bridge"), then moved to networks_advanced ([F] L392-399, L463-503).
+            NetworkMode: i.networkMode ?? "bridge",
         },
-        NetworkingConfig: first ? { EndpointsConfig: { [first.name]: { Aliases: first.aliases ?? [] } } } : undefined,
     };
 }
 
-async function outputsOf(c: Docker.Container): Promise<Record<string, unknown>> {
-    const info = await c.inspect();
-    const networkDatas = Object.entries(info.NetworkSettings.Networks ?? {}).map(([networkName, n]) => ({
-        networkName,
-        ipAddress: n.IPAddress,
-        gateway: n.Gateway,
-        macAddress: n.MacAddress,
-    }));
-    return { networkDatas };
+/** [F] `resourceDockerContainerRead` (L750-981): the state that `docker inspect` yields. */
+export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State): State {
+    const hc = info.Config.Healthcheck;
+    const running = info.State.Running;
+    const portsRead = Object.entries(info.NetworkSettings.Ports ?? {}).flatMap(([key, binds]) =>
+        (binds ?? []).map((b) => ({ internal: Number(key.split("/")[0]), external: Number(b.HostPort), ip: b.HostIp, protocol: key.split("/")[1] })),
+    );
+    const mem = info.HostConfig.Memory ?? 0;
+    const swap = info.HostConfig.MemorySwap ?? 0;
+    return {
+        // Never read: env and labels ([F] L893-898), networks_advanced once set (L786-796), and
+        // the provider-only attributes.
+        ...keep(prior, ["envs", "labels", "networksAdvanced", "wait", "waitTimeout", "destroyGraceSeconds", "removeVolumes", "start"]),
+        name: info.Name.replace(/^\//, ""),
+        // An image given by ID reads back as the container's image ID ([F] L840-845).
+        image: typeof prior.image === "string" && prior.image.startsWith("sha256:") ? info.Image : info.Config.Image,
+        hostname: info.Config.Hostname,
+        domainname: info.Config.Domainname,
+        user: info.Config.User,
+        workingDir: info.Config.WorkingDir,
+        command: info.Config.Cmd ?? undefined,
+        entrypoints: info.Config.Entrypoint ?? undefined,
+        // Only while running: a stopped container has no NetworkSettings.Ports ([F] L800-806).
+        ...(prior.ports !== undefined ? { ports: running ? portsRead : [] } : {}),
+        mounts: (info.HostConfig.Mounts ?? []).map((m) => ({ type: m.Type, source: m.Source, target: m.Target, readOnly: m.ReadOnly ?? false })),
+        networkMode: info.HostConfig.NetworkMode,
+        // A stopped container reads must_run=false ([F] L815-824).
+        mustRun: running ? (prior.mustRun ?? true) : false,
+        healthcheck: hc
+            ? { tests: hc.Test, interval: goDurationString(hc.Interval ?? 0), timeout: goDurationString(hc.Timeout ?? 0), retries: hc.Retries ?? 0, startPeriod: goDurationString(hc.StartPeriod ?? 0) }
+            : undefined,
+        restart: info.HostConfig.RestartPolicy?.Name,
+        maxRetryCount: info.HostConfig.RestartPolicy?.MaximumRetryCount,
+        // Integer MB; a swap <= 0 (-1: unlimited) is stored as it is ([F] L932, L940-944).
+        memory: Math.trunc(mem / MB),
+        memorySwap: swap > 0 ? Math.trunc(swap / MB) : swap,
+        logDriver: info.HostConfig.LogConfig?.Type,
+        // The whole LogConfig.Config, daemon defaults merged in ([F] L952, L983-989).
+        logOpts: prior.logOpts !== undefined ? info.HostConfig.LogConfig?.Config : undefined,
+        securityOpts: info.HostConfig.SecurityOpt ?? undefined,
+        readOnly: info.HostConfig.ReadonlyRootfs,
+        init: (info.HostConfig as { Init?: boolean | null }).Init ?? false,
+        stopSignal: (info.Config as { StopSignal?: string }).StopSignal,
+        stopTimeout: (info.Config as { StopTimeout?: number }).StopTimeout,
+        networkDatas: Object.entries(info.NetworkSettings.Networks ?? {}).map(([networkName, n]) => ({ networkName, ipAddress: n.IPAddress, gateway: n.Gateway, macAddress: n.MacAddress })),
+    };
 }
 
-async function create(ctx: RealizeContext, i: Record<string, any>) {
+async function create(ctx: Parameters<Provider["create"]>[0], i: State): Promise<{ id: string }> {
     const { docker } = ctx;
     const c = await docker.createContainer(createOptions(i));
-    for (const n of ((i.networksAdvanced ?? []) as NetworkAdvanced[]).slice(1)) {
-        await docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: n.aliases ?? [] } });
+    // [F] L463-503: off the default network, onto each networks_advanced entry with its aliases.
+    const networks = (i.networksAdvanced ?? []) as NetworkAdvanced[];
+    if (networks.length > 0) {
+        await docker.getNetwork(i.networkMode ?? "bridge").disconnect({ Container: c.id, Force: true }).catch(() => undefined);
+        for (const n of networks) await docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: n.aliases ?? [] } });
     }
-    if (i.start === false) return { id: c.id, outputs: await outputsOf(c) };
+    if (i.start === false) return { id: c.id };
     try {
         await c.start();
+        // [F] L590-628: with wait, poll until healthy for the whole wait_timeout (default 60 s),
+        // even when the container is unhealthy or has exited.
         if (i.wait === true) await waitForHealth(c, i.waitTimeout ?? 60, ctx.log);
         else await waitForRunning(c);
     } catch (e) {
-        // The container exists: the engine keeps it in state and replaces it next time.
-        throw new InitError(`container ${i.name}: ${(e as Error).message}${await containerLogTail(c)}`, { id: c.id, outputs: {} });
+        // The container exists and its ID is set: the engine keeps it with an init error.
+        throw new InitError(`container ${i.name}: ${(e as Error).message}${await containerLogTail(c)}`, c.id);
     }
-    return { id: c.id, outputs: await outputsOf(c) };
+    return { id: c.id };
 }
 
 export const containerProvider: Provider = {
-    inputs: [
-        "name", "image", "hostname", "domainname", "user", "workingDir", "command", "entrypoints", "envs", "labels", "ports", "mounts",
-        "networksAdvanced", "networkMode", "healthcheck", "wait", "waitTimeout", "restart", "maxRetryCount", "memory", "memorySwap",
-        "logDriver", "logOpts", "securityOpts", "readOnly", "init", "stopSignal", "stopTimeout", "start", "mustRun", "removeVolumes",
-    ],
+    schema: CONTAINER_SCHEMA,
     computed: ["networkDatas"],
-    // As in @pulumi/docker: restart policy and memory limits change in place; `wait*` and
-    // `removeVolumes` only steer the provider. Everything else replaces the container.
-    updatable: ["restart", "maxRetryCount", "memory", "memorySwap", "wait", "waitTimeout", "removeVolumes"],
+    // pulumi-docker provider/resources.go: docker_container `DeleteBeforeReplace: true`.
+    deleteBeforeReplace: true,
     create,
-    async update({ docker }, id, _olds, news) {
+    async read({ docker }, id, prior) {
+        try {
+            return stateFromInspect(await docker.getContainer(id).inspect(), prior);
+        } catch (e) {
+            if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+            throw e;
+        }
+    },
+    // [F] `resourceDockerContainerUpdate` (L991-1077): ContainerUpdate only when a sent attribute
+    // changed, MemorySwap only when configured and non-zero; a stopped container is started when
+    // must_run turns true. It returns without reading back: the state is the plan.
+    async update({ docker }, id, prior, news, changed) {
         const c = docker.getContainer(id);
-        // Without memorySwap, swap follows Docker's create-time default (twice the memory),
-        // or growing the memory past the old swap limit would be refused.
-        const memory = news.memory !== undefined ? news.memory * MB : 0;
-        const swap = news.memorySwap !== undefined ? (news.memorySwap > 0 ? news.memorySwap * MB : news.memorySwap) : memory ? 2 * memory : 0;
-        await c.update({ Memory: memory, MemorySwap: swap, RestartPolicy: { Name: news.restart ?? "no", MaximumRetryCount: news.maxRetryCount ?? 0 } });
-        return { id, outputs: await outputsOf(c) };
+        if (changed.some((k) => UPDATE_SENDS.includes(k))) {
+            const swap = news.memorySwap !== undefined && news.memorySwap !== 0 ? { MemorySwap: news.memorySwap > 0 ? news.memorySwap * MB : news.memorySwap } : {};
+            await c.update({ RestartPolicy: { Name: news.restart ?? "no", MaximumRetryCount: news.maxRetryCount ?? 0 }, Memory: (news.memory ?? 0) * MB, ...swap });
+        }
+        if (changed.includes("mustRun") && news.mustRun !== false && prior.mustRun === false) await c.start();
+        return { ...prior, ...news };
     },
-    async delete({ docker }, id, i) {
-        await removeUnlessGone(() => docker.getContainer(id).remove({ force: true, v: i.removeVolumes ?? true }));
-    },
-    async exists({ docker }, id) {
-        return stillThere(() => docker.getContainer(id).inspect());
+    // [F] `resourceDockerContainerDelete` (L1079-1131): stop with destroy_grace_seconds (0: kill
+    // at once) from the state being deleted, then force-remove.
+    async delete({ docker, log }, id, state) {
+        const c = docker.getContainer(id);
+        const grace = state.destroyGraceSeconds > 0 ? state.destroyGraceSeconds : 0;
+        if (grace > 0) log(`stopping ${state.name} (up to ${grace}s)`);
+        await removeUnlessGone(() => c.stop({ t: grace })).catch((e) => {
+            if ((e as { statusCode?: number }).statusCode !== 304) throw e;
+        });
+        await removeUnlessGone(() => c.remove({ force: true, v: state.removeVolumes ?? true }));
     },
 };

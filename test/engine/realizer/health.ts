@@ -1,9 +1,11 @@
 // Waiting for a container the way @pulumi/docker does: with `wait: true`, create returns only
-// once Docker reports it healthy (error after `waitTimeout` seconds, or at once if it has no
-// health check); without it, the container must at least be running.
+// once Docker reports it healthy, polling every second; it fails after `waitTimeout` seconds,
+// even when the container is unhealthy or has exited long before (kreuzwerker
+// terraform-provider-docker@v4.5.0 resource_docker_container_funcs.go, Create L590-628), or at
+// once if it has no health check. Without `wait`, the container must at least be running.
 import Docker from "dockerode";
 
-const POLL_MS = 500;
+const POLL_MS = 1000;
 
 function sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));
@@ -30,12 +32,12 @@ export async function waitForHealth(c: Docker.Container, timeoutS: number, log: 
         const status = info.State.Health.Status;
         if (status === "healthy") return;
         const gone = exited(info);
-        if (gone) throw new Error(`${gone} before turning healthy; ${lastHealthOutput(info)}`);
-        if (status !== reported) {
-            log(`health: ${status}`);
-            reported = status;
+        const now = gone ? `${status}, ${gone}` : status;
+        if (now !== reported) {
+            log(`health: ${now}`);
+            reported = now;
         }
-        if (Date.now() > deadline) throw new Error(`not healthy after ${timeoutS}s (status ${status}); ${lastHealthOutput(info)}`);
+        if (Date.now() > deadline) throw new Error(`container failed to be in healthy state within ${timeoutS}s (${now}); ${lastHealthOutput(info)}`);
         await sleep(POLL_MS);
     }
 }

@@ -7,10 +7,11 @@ import { remoteImageProvider } from "./images";
 import { networkProvider } from "./networks";
 import { Provider } from "./provider";
 import { randomPasswordProvider } from "./random";
+import { unknownInputs } from "./schema";
 import { volumeProvider } from "./volumes";
 
 export { InitError } from "./provider";
-export type { Created, Provider, RealizeContext } from "./provider";
+export type { Provider, RealizeContext, State } from "./provider";
 
 const PROVIDERS: Record<string, Provider> = {
     "docker:index/network:Network": networkProvider,
@@ -28,7 +29,7 @@ export function providerFor(type: string): Provider {
 
 /** Reject inputs the double does not implement, naming them. */
 export function check(type: string, inputs: Record<string, unknown>): void {
-    const allowed = providerFor(type).inputs;
-    const extra = Object.keys(inputs).filter((k) => !allowed.includes(k));
-    if (extra.length > 0) throw new Error(`engine double: ${type} input(s) ${extra.join(", ")} not implemented (implemented: ${allowed.join(", ")})`);
+    const schema = providerFor(type).schema;
+    const extra = unknownInputs(schema, inputs);
+    if (extra.length > 0) throw new Error(`engine double: ${type} input(s) ${extra.join(", ")} not implemented (implemented: ${Object.keys(schema).join(", ")})`);
 }

@@ -1,6 +1,8 @@
 // The realizer's mapping of @pulumi/docker and @pulumi/random inputs, without an engine.
 import { describe, expect, it } from "vitest";
-import { createOptions, durationNs } from "./containers";
+import Docker from "dockerode";
+import { CONTAINER_SCHEMA, createOptions, durationNs, goDurationString, stateFromInspect } from "./containers";
+import { diffAgainstState } from "./schema";
 import { check } from "./index";
 import { generatePassword } from "./random";
 
@@ -33,9 +35,10 @@ describe("container inputs -> Engine API", () => {
             Memory: 512 * 1024 * 1024,
             LogConfig: { Type: "json-file", Config: { "max-size": "10m" } },
             SecurityOpt: ["no-new-privileges:true"],
-            NetworkMode: "t_net",
+            // Created on network_mode's default, then moved onto networks_advanced with its aliases.
+            NetworkMode: "bridge",
         });
-        expect(o.NetworkingConfig).toEqual({ EndpointsConfig: { t_net: { Aliases: ["backend"] } } });
+        expect(o.NetworkingConfig).toBeUndefined();
     });
 
     it("rejects fields it does not implement rather than dropping them", () => {
@@ -48,6 +51,63 @@ describe("container inputs -> Engine API", () => {
         expect([durationNs("500ms"), durationNs("1h2m3s"), durationNs("0s"), durationNs(undefined)]).toEqual([5e8, 3723e9, 0, undefined]);
         expect(() => durationNs("10")).toThrow(/not a duration/);
         expect(() => durationNs("10x")).toThrow(/not a duration/);
+    });
+});
+
+describe("container state read back from docker inspect, and the diff against it", () => {
+    const MB = 1024 * 1024;
+    const inspect = (over: { running?: boolean; swap?: number; startPeriod?: number } = {}) =>
+        ({
+            Name: "/t_frontbase-backend-1",
+            Image: "sha256:abc",
+            State: { Running: over.running ?? true },
+            Config: {
+                Image: "sha256:abc", Hostname: "backend", Domainname: "", User: "", WorkingDir: "/app", Cmd: ["uvicorn"], Entrypoint: null,
+                Env: ["A=1", "PATH=/usr/bin"], Labels: { "frontbase.tenant": "t", "from.image": "x" },
+                Healthcheck: { Test: ["CMD", "true"], Interval: 10e9, Timeout: 5e9, Retries: 5, StartPeriod: over.startPeriod ?? 60e9 },
+            },
+            HostConfig: {
+                Memory: 512 * MB, MemorySwap: over.swap ?? 1024 * MB, RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 },
+                LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } }, SecurityOpt: ["no-new-privileges:true"],
+                Mounts: [{ Type: "volume", Source: "t_data", Target: "/app/data" }], NetworkMode: "bridge", ReadonlyRootfs: false, Init: false,
+            },
+            NetworkSettings: { Ports: over.running === false ? {} : { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "18000" }] }, Networks: { t_net: { IPAddress: "172.20.0.2" } } },
+        }) as unknown as Docker.ContainerInspectInfo;
+    const program = {
+        name: "t_frontbase-backend-1", image: "sha256:abc", hostname: "backend", envs: ["A=1"], labels: [{ label: "frontbase.tenant", value: "t" }],
+        ports: [{ internal: 8000, external: 18000, ip: "127.0.0.1", protocol: "tcp" }], mounts: [{ type: "volume", source: "t_data", target: "/app/data" }],
+        networksAdvanced: [{ name: "t_net", aliases: ["backend"] }], restart: "unless-stopped", memory: 512, logDriver: "json-file",
+        logOpts: { "max-size": "10m", "max-file": "3" }, securityOpts: ["no-new-privileges:true"], wait: true, waitTimeout: 180,
+        healthcheck: { tests: ["CMD", "true"], interval: "10s", timeout: "5s", retries: 5, startPeriod: "1m0s" },
+    };
+    const diff = (state: Record<string, unknown>, inputs = program) => diffAgainstState(CONTAINER_SCHEMA, state, inputs).map((d) => [d.key, d.old, d.new]);
+
+    it("prints durations as Go does", () => {
+        expect([0, 3e9, 60e9, 90e9, 3600e9, 1.5e9, 5e8].map(goDurationString)).toEqual(["0s", "3s", "1m0s", "1m30s", "1h0m0s", "1.5s", "500ms"]);
+    });
+    it("keeps what Read never reads (env, labels, aliases, wait) from the prior state", () => {
+        const st = stateFromInspect(inspect(), program);
+        expect(st).toMatchObject({ envs: ["A=1"], labels: program.labels, networksAdvanced: program.networksAdvanced, wait: true, waitTimeout: 180 });
+    });
+    it("reads memorySwap back: Docker's 2x memory is a diff against an unset memorySwap, none against the same value", () => {
+        const st = stateFromInspect(inspect(), program);
+        expect(st.memorySwap).toBe(1024);
+        expect(diff(st)).toEqual([["memorySwap", 1024, undefined]]);
+        expect(diff(st, { ...program, memorySwap: 1024 } as typeof program)).toEqual([]);
+        // -1 (no swap accounting, or unlimited) is stored as it is.
+        expect(stateFromInspect(inspect({ swap: -1 }), program).memorySwap).toBe(-1);
+    });
+    it("reads health check durations in Go's form: 60s is a diff, 1m0s is not", () => {
+        const st = stateFromInspect(inspect({ swap: 512 * MB }), program);
+        expect(st.healthcheck.startPeriod).toBe("1m0s");
+        expect(diff(st, { ...program, memorySwap: 512 } as typeof program)).toEqual([]);
+        const sixty = { ...program, memorySwap: 512, healthcheck: { ...program.healthcheck, startPeriod: "60s" } };
+        expect(diff(st, sixty as typeof program).map(([k]) => k)).toEqual(["healthcheck"]);
+    });
+    it("reads a stopped container with no ports and must_run false: a replacement", () => {
+        const st = stateFromInspect(inspect({ running: false, swap: 512 * MB }), { ...program, memorySwap: 512 });
+        const d = diffAgainstState(CONTAINER_SCHEMA, st, { ...program, memorySwap: 512 });
+        expect(d.map((x) => [x.key, x.replaces])).toEqual([["ports", true], ["mustRun", false]]);
     });
 });
 

@@ -1,11 +1,21 @@
-// docker:index/network:Network -> a Docker network. Every input forces a new network, as in
-// @pulumi/docker; the ID is Docker's network ID.
-import { labelMap, Provider, removeUnlessGone, stillThere } from "./provider";
+// docker:index/network:Network -> a Docker network, as terraform-provider-docker v4.5.0 handles
+// it (internal/provider/resource_docker_network*.go): every attribute forces a new network
+// (no Update function); Read writes name, labels, driver, internal, attachable, options, scope.
+import { labelMap, labelSet, Provider } from "./provider";
+import { Schema } from "./schema";
+
+const SCHEMA: Schema = {
+    name: { forceNew: true },
+    driver: { forceNew: true, computed: true },
+    labels: { forceNew: true, set: true },
+    internal: { forceNew: true, computed: true },
+    attachable: { forceNew: true },
+    options: { forceNew: true, computed: true },
+};
 
 export const networkProvider: Provider = {
-    inputs: ["name", "driver", "labels", "internal", "attachable", "options"],
+    schema: SCHEMA,
     computed: ["scope"],
-    updatable: [],
     async create({ docker }, i) {
         const net = await docker.createNetwork({
             Name: i.name,
@@ -17,13 +27,32 @@ export const networkProvider: Provider = {
             // A second network with the same name would split the tenant's containers.
             CheckDuplicate: true,
         });
-        const info = await net.inspect();
-        return { id: net.id, outputs: { driver: info.Driver, scope: info.Scope } };
+        return { id: net.id };
     },
+    // `resourceDockerNetworkReadRefreshFunc`.
+    async read({ docker }, id) {
+        try {
+            const n = await docker.getNetwork(id).inspect();
+            return { name: n.Name, labels: labelSet(n.Labels), driver: n.Driver, internal: n.Internal, attachable: n.Attachable, options: n.Options ?? {}, scope: n.Scope };
+        } catch (e) {
+            if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+            throw e;
+        }
+    },
+    // `resourceDockerNetworkDelete`: retry for up to 30 s while Docker still counts endpoints of
+    // containers that were just removed ("has active endpoints").
     async delete({ docker }, id) {
-        await removeUnlessGone(() => docker.getNetwork(id).remove());
-    },
-    async exists({ docker }, id) {
-        return stillThere(() => docker.getNetwork(id).inspect());
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+            try {
+                await docker.getNetwork(id).remove();
+                return;
+            } catch (e) {
+                const err = e as { statusCode?: number; message?: string };
+                if (err.statusCode === 404) return;
+                if (!/active endpoints/.test(err.message ?? "") || Date.now() > deadline) throw e;
+                await new Promise((r) => setTimeout(r, 500));
+            }
+        }
     },
 };

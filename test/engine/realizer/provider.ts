@@ -1,5 +1,6 @@
 // What every resource type of the realizer implements (see index.ts), and helpers they share.
 import Docker from "dockerode";
+import type { Schema } from "./schema";
 
 export interface RealizeContext {
     readonly docker: Docker;
@@ -8,35 +9,41 @@ export interface RealizeContext {
     log(message: string): void;
 }
 
-export interface Created {
-    readonly id: string;
-    /** Outputs the provider computes (the engine merges them over the inputs). */
-    readonly outputs: Record<string, unknown>;
-}
+/** A resource's state as the provider keeps it: its attributes, by the program's input names. */
+export type State = Record<string, any>;
 
-/** Thrown when the object exists but did not become ready; it is kept in state and replaced next time. */
+/**
+ * Thrown when the object exists but did not become ready (a failed health wait). The engine
+ * keeps it in state with an initialisation error (see ../state.ts `initFailed`).
+ */
 export class InitError extends Error {
     constructor(
         message: string,
-        readonly created: Created,
+        readonly id: string,
     ) {
         super(message);
         this.name = "InitError";
     }
 }
 
+/**
+ * One resource type, as its bridged provider behaves: Create, then Read (the state is what Read
+ * derives from Docker, not what the program asked for), Diff by `schema`, Update, Delete.
+ */
 export interface Provider {
-    /** Inputs the provider implements; anything else is rejected by `check`. */
-    readonly inputs: readonly string[];
+    /** Every input the provider implements, with its diff rules; anything else is rejected by `check`. */
+    readonly schema: Schema;
     /** Output keys known only after create: unknown in a preview. */
     readonly computed: readonly string[];
-    /** Input keys changed in place; a change to any other input replaces. */
-    readonly updatable: readonly string[];
-    create(ctx: RealizeContext, inputs: Record<string, any>): Promise<Created>;
-    update?(ctx: RealizeContext, id: string, olds: Record<string, any>, news: Record<string, any>): Promise<Created>;
-    delete(ctx: RealizeContext, id: string, inputs: Record<string, any>): Promise<void>;
-    /** Whether the object still exists on the engine (the double's `refresh`). */
-    exists(ctx: RealizeContext, id: string): Promise<boolean>;
+    /** The provider asks for delete-before-replace itself (pulumi-docker's `DeleteBeforeReplace`). */
+    readonly deleteBeforeReplace?: boolean;
+    /** Returns the new object's ID (and what only the state can hold); the engine then reads its state. */
+    create(ctx: RealizeContext, inputs: State): Promise<{ id: string; state?: State }>;
+    /** The state from the engine (`prior` for what Read leaves alone); undefined when the object is gone. */
+    read(ctx: RealizeContext, id: string, prior: State): Promise<State | undefined>;
+    /** In-place update of the attributes `changed`; returns the new state (without reading it back unless the provider does). */
+    update?(ctx: RealizeContext, id: string, prior: State, news: State, changed: readonly string[]): Promise<State>;
+    delete(ctx: RealizeContext, id: string, state: State): Promise<void>;
 }
 
 /** Docker's "no such object" (404), as opposed to a daemon that does not answer. */
@@ -67,4 +74,16 @@ export async function stillThere(inspect: () => Promise<unknown>): Promise<boole
 /** Labels as @pulumi/docker takes them (`[{label, value}]`) -> the Engine API's map. */
 export function labelMap(labels: readonly { label: string; value: string }[] | undefined): Record<string, string> {
     return Object.fromEntries((labels ?? []).map((l) => [l.label, l.value]));
+}
+
+/** The Engine API's label map -> @pulumi/docker's list, sorted (upstream helpers.go `mapToLabelSet`). */
+export function labelSet(labels: Readonly<Record<string, string>> | null | undefined): { label: string; value: string }[] {
+    return Object.keys(labels ?? {})
+        .sort()
+        .map((label) => ({ label, value: labels![label] }));
+}
+
+/** Fields only the program sets, kept from the prior state (Read does not touch them). */
+export function keep(prior: State, keys: readonly string[]): State {
+    return Object.fromEntries(keys.filter((k) => prior[k] !== undefined).map((k) => [k, prior[k]]));
 }

@@ -4,6 +4,13 @@
 // `bcryptHash` is not produced: Node has no bcrypt and the program does not read it.
 import { randomInt } from "crypto";
 import { Provider } from "./provider";
+import { Schema } from "./schema";
+
+// pulumi/pulumi-random (terraform-provider-random resource_password.go): every argument
+// requires replacement; the result lives only in state.
+const SCHEMA: Schema = Object.fromEntries(
+    ["length", "lower", "upper", "numeric", "number", "special", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"].map((k) => [k, { forceNew: true, computed: k !== "keepers" }]),
+);
 
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -52,16 +59,14 @@ export function generatePassword(r: PasswordRules): string {
 }
 
 export const randomPasswordProvider: Provider = {
-    inputs: ["length", "lower", "upper", "numeric", "number", "special", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"],
+    schema: SCHEMA,
     computed: ["result", "bcryptHash"],
-    updatable: [],
     async create(_ctx, i) {
-        const result = generatePassword({ ...i, numeric: i.numeric ?? i.number } as PasswordRules);
-        // The random provider's ID for a password is the constant "none".
-        return { id: "none", outputs: { result } };
+        // The random provider's ID for a password is the constant "none"; the value lives only in state.
+        return { id: "none", state: { result: generatePassword({ ...i, numeric: i.numeric ?? i.number } as PasswordRules) } };
+    },
+    async read(_ctx, _id, prior) {
+        return prior;
     },
     async delete() {},
-    async exists() {
-        return true;
-    },
 };

@@ -1,21 +1,36 @@
-// docker:index/volume:Volume -> a named Docker volume; its ID is its name, as in @pulumi/docker.
+// docker:index/volume:Volume -> a named Docker volume; its ID is its name, as in
+// terraform-provider-docker v4.5.0 (internal/provider/resource_docker_volume.go): every
+// attribute forces a new volume; Read writes name, labels, driver, driver_opts, mountpoint.
 // Creating a volume whose name exists returns the existing one (Docker's own semantics), which
 // is how a retained volume is picked up again after `destroy` and `up`.
-import { labelMap, Provider, removeUnlessGone, stillThere } from "./provider";
+import { labelMap, labelSet, Provider, removeUnlessGone } from "./provider";
+import { Schema } from "./schema";
+
+const SCHEMA: Schema = {
+    name: { forceNew: true, computed: true },
+    driver: { forceNew: true, computed: true },
+    driverOpts: { forceNew: true },
+    labels: { forceNew: true, set: true },
+};
 
 export const volumeProvider: Provider = {
-    inputs: ["name", "driver", "driverOpts", "labels"],
+    schema: SCHEMA,
     computed: ["mountpoint"],
-    updatable: [],
     async create({ docker }, i) {
         await docker.createVolume({ Name: i.name, Driver: i.driver ?? "local", DriverOpts: i.driverOpts ?? {}, Labels: labelMap(i.labels) });
-        const info = await docker.getVolume(i.name).inspect();
-        return { id: info.Name, outputs: { driver: info.Driver, mountpoint: info.Mountpoint } };
+        return { id: i.name };
+    },
+    // `resourceDockerVolumeRead`.
+    async read({ docker }, id) {
+        try {
+            const v = await docker.getVolume(id).inspect();
+            return { name: v.Name, labels: labelSet(v.Labels), driver: v.Driver, driverOpts: v.Options ?? undefined, mountpoint: v.Mountpoint };
+        } catch (e) {
+            if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+            throw e;
+        }
     },
     async delete({ docker }, id) {
         await removeUnlessGone(() => docker.getVolume(id).remove());
-    },
-    async exists({ docker }, id) {
-        return stillThere(() => docker.getVolume(id).inspect());
     },
 };

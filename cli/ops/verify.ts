@@ -1,0 +1,49 @@
+// What `verify <stack>` concludes after a deploy, and the exact recovery command. Pure.
+//
+// Why it exists: a container that failed its health wait stays in Pulumi's state with an
+// initialisation error, and the next `pulumi up` performs an empty update that neither waits
+// nor restarts it, and reports success (../shared/FIELD-NOTES.md section 3). So a green
+// `pulumi up` does not prove a healthy tenant: the Engine API is asked, and a broken service
+// is re-created with `pulumi up --replace <urn>`.
+import { logicalName, SERVICES, ServiceName, TENANT_STACK_TYPE } from "../../components/naming";
+import type { TenantStatus } from "./status";
+
+/** The URN Pulumi gives a tenant's container: TenantStack `<tenant>` parents it. */
+export function containerUrn(a: { stack: string; project: string; tenant: string; service: ServiceName }): string {
+    return `urn:pulumi:${a.stack}::${a.project}::${TENANT_STACK_TYPE}$docker:index/container:Container::${logicalName(a.tenant, a.service, "container")}`;
+}
+
+export interface Verdict {
+    readonly healthy: boolean;
+    /** Services that are unhealthy, exited or missing, in start order. */
+    readonly broken: readonly ServiceName[];
+    /** Still starting: worth waiting for before calling them broken. */
+    readonly starting: readonly ServiceName[];
+    readonly replaceUrns: readonly string[];
+    /** The one command that re-creates every broken container. */
+    readonly recovery?: string;
+}
+
+export function verdictOf(status: TenantStatus, a: { stack: string; project: string; tenant: string }): Verdict {
+    const bad = new Set<ServiceName>();
+    const starting = new Set<ServiceName>();
+    for (const s of status.services) {
+        if (!(SERVICES as readonly string[]).includes(s.service)) continue;
+        const service = s.service as ServiceName;
+        if (s.state === "running" && s.health === "starting") starting.add(service);
+        else if (s.state !== "running" || s.health === "unhealthy") bad.add(service);
+    }
+    const broken = SERVICES.filter((s) => bad.has(s));
+    const replaceUrns = broken.map((service) => containerUrn({ ...a, service }));
+    return {
+        healthy: broken.length === 0 && starting.size === 0,
+        broken,
+        starting: SERVICES.filter((s) => starting.has(s)),
+        replaceUrns,
+        recovery: replaceUrns.length > 0 ? recoveryCommand(a.stack, replaceUrns) : undefined,
+    };
+}
+
+export function recoveryCommand(stack: string, urns: readonly string[]): string {
+    return [`pulumi up --stack ${stack}`, ...urns.map((u) => `--replace '${u}'`)].join(" ");
+}
