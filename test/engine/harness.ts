@@ -1,4 +1,4 @@
-// `npm run harness -- up|preview|destroy <stack> [--config key=value ...] [--project-dir DIR]`
+// `npm run harness -- up|preview|destroy|refresh <stack> [--config key=value ...] [--project-dir DIR]`
 //
 // Drives the engine double by hand. It is a TEST DOUBLE for `pulumi up` and the Docker
 // provider, not a deployment path: deploy real tenants with the Pulumi CLI (see README).
@@ -6,21 +6,28 @@ import { existsSync } from "fs";
 import * as path from "path";
 import { readStackFile, stackFileName } from "../../components/stackFiles";
 import { TEST_IMAGES_CONFIG } from "../images/images";
-import { destroy, EngineError, EngineOptions, EngineResult, preview, up } from "./engine";
+import { destroy, EngineError, EngineOptions, EngineResult, preview, refreshStack, up } from "./engine";
 import { readProject } from "./project";
-import { diagnosticLine, outputsText, stepLine, summary } from "./progress";
+import { changesOf, diagnosticLine, diffLines, outputsText, stepLine, summary } from "./progress";
 
-const USAGE = `usage: npm run harness -- up|preview|destroy <stack> [options]
+const USAGE = `usage: npm run harness -- up|preview|destroy|refresh <stack> [options]
   --config key=value    stack config (overrides Pulumi.<stack>.yaml); "frontbase:" is implied
   --secret key=value    secret stack config (the harness cannot decrypt secure values in files)
   --project-dir DIR     the Pulumi project (default: the current directory's project)
   --state-dir DIR       where the double keeps stack state (default test/.state)
   --test-images         use the stand-in images of \`npm run images:test\` (frontbase:images)
-  --no-refresh          trust the state file even if Docker objects were removed
+  --refresh             read every resource back from Docker first (the default; --no-refresh trusts the state file)
+  --no-refresh          trust the state file even if Docker objects were removed or changed
+  --expect-no-changes   preview: exit 1 if any resource would change (the nightly drift check)
+  --replace URN         up: replace this resource whatever its diff (repeatable)
   --verbose             also show debug diagnostics and the runner's own output`;
 
+const OPS = ["up", "preview", "destroy", "refresh"] as const;
+
 interface Args {
-    op: "up" | "preview" | "destroy";
+    op: (typeof OPS)[number];
+    expectNoChanges: boolean;
+    replace: string[];
     stack: string;
     config: Record<string, string>;
     secrets: Record<string, string>;
@@ -32,8 +39,8 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
     const [op, stack, ...rest] = argv;
-    if ((op !== "up" && op !== "preview" && op !== "destroy") || !stack || stack.startsWith("-")) throw new Error(USAGE);
-    const a: Args = { op, stack, config: {}, secrets: {}, projectDir: process.cwd(), refresh: true, verbose: false };
+    if (!(OPS as readonly string[]).includes(op) || !stack || stack.startsWith("-")) throw new Error(USAGE);
+    const a: Args = { op: op as Args["op"], stack, config: {}, secrets: {}, projectDir: process.cwd(), refresh: true, verbose: false, expectNoChanges: false, replace: [] };
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
         const value = () => {
@@ -53,9 +60,14 @@ function parseArgs(argv: string[]): Args {
         else if (flag === "--state-dir") a.stateDir = path.resolve(value());
         else if (flag === "--test-images") a.config["frontbase:images"] = TEST_IMAGES_CONFIG;
         else if (flag === "--no-refresh") a.refresh = false;
+        else if (flag === "--refresh") a.refresh = true;
+        else if (flag === "--expect-no-changes") a.expectNoChanges = true;
+        else if (flag === "--replace") a.replace.push(value());
         else if (flag === "--verbose") a.verbose = true;
         else throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
+    if (a.expectNoChanges && a.op !== "preview") throw new Error(`--expect-no-changes is for preview\n${USAGE}`);
+    if (a.replace.length > 0 && a.op !== "up" && a.op !== "preview") throw new Error(`--replace is for up and preview\n${USAGE}`);
     return a;
 }
 
@@ -77,7 +89,7 @@ async function stackConfig(a: Args, project: string): Promise<{ config: Record<s
 
 function report(r: EngineResult): void {
     console.log(`\n${r.operation} ${summary(r.steps)} in ${(r.totalMs / 1000).toFixed(1)}s` + (r.runner ? ` (runner ${(r.runner.ms / 1000).toFixed(1)}s, program loaded after ${((r.loadMs ?? 0) / 1000).toFixed(1)}s)` : ""));
-    if (r.operation !== "destroy") console.log(`outputs:\n${outputsText(r.outputs)}`);
+    if (r.operation !== "destroy" && r.operation !== "refresh") console.log(`outputs:\n${outputsText(r.outputs)}`);
 }
 
 async function main(): Promise<number> {
@@ -92,14 +104,24 @@ async function main(): Promise<number> {
         secretKeys,
         stateDir: a.stateDir,
         refresh: a.refresh,
-        onStep: (s) => console.log(stepLine(s)),
+        replace: a.replace,
+        onStep: (s) => console.log([stepLine(s), ...diffLines(s)].join("\n")),
         onLog: (urn, m) => console.log(`      ${urn.split("::").pop()}: ${m}`),
         onDiagnostic: (d) => (a.verbose || d.severity !== "debug" ? console.log(diagnosticLine(d)) : undefined),
         onOutput: a.verbose ? (stream, t) => process[stream].write(t) : undefined,
     };
-    const run = { up, preview, destroy }[a.op];
+    const run = { up, preview, destroy, refresh: refreshStack }[a.op];
     try {
-        report(await run(opts));
+        const r = await run(opts);
+        report(r);
+        if (a.expectNoChanges) {
+            const changes = changesOf(r.steps);
+            if (changes.length > 0) {
+                console.error(`\nerror: no changes were expected but changes were proposed (${changes.length} resource(s)):`);
+                for (const s of changes) console.error([stepLine(s), ...diffLines(s)].join("\n"));
+                return 1;
+            }
+        }
         return 0;
     } catch (e) {
         if (!(e instanceof EngineError)) throw e;

@@ -56,3 +56,12 @@ export function outputsText(outputs: WireMap | undefined): string {
     if (!outputs || Object.keys(outputs).length === 0) return "  (none)";
     return JSON.stringify(masked(outputs), null, 2).replace(/^/gm, "  ");
 }
+
+/**
+ * What `preview --expect-no-changes` fails on: any step of the preview proper that is not
+ * "same". What a refresh changed in state is not a change by itself; a refreshed value that
+ * the program would set back is, as the preview's own update or replace.
+ */
+export function changesOf(steps: readonly Step[]): Step[] {
+    return steps.filter((s) => s.op !== "same" && s.op !== "refresh" && s.op !== "refresh-gone");
+}

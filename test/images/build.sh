@@ -114,18 +114,24 @@ else
     say "${summary[-1]}"
 fi
 
+# A stand-in's recipe (its directory's files), hashed: an image built from another recipe is
+# rebuilt, so a machine that keeps its images (CI reuses this one's) never tests a stale one.
+recipe_of() { (cd "$HERE/$1" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16; }
+recipe_built() { docker image inspect --format '{{index .Config.Labels "frontbase.recipe"}}' "$1" 2>/dev/null || true; }
+
 for img in "${ordered[@]}"; do
     name="$(dir_of "$img")"
     [ -f "$HERE/$name/Dockerfile" ] || die "no $HERE/$name/Dockerfile for $img"
-    if [ "$FORCE" != 1 ] && image_exists "$img"; then
-        summary+=("$img: exists, skipped")
+    recipe="$(recipe_of "$name")"
+    if [ "$FORCE" != 1 ] && [ "$(recipe_built "$img")" = "$recipe" ]; then
+        summary+=("$img: up to date (recipe $recipe), skipped")
         say "${summary[-1]}"
         continue
     fi
     t="$(now)"
     say "building $img from test/images/$name"
     log="$(mktemp /tmp/frontbase-image-build.XXXXXX)"
-    if ! docker build --build-arg "BASE=$BASE" --label "frontbase.stand-in=$name" \
+    if ! docker build --build-arg "BASE=$BASE" --label "frontbase.stand-in=$name" --label "frontbase.recipe=$recipe" \
         -t "$img" "$HERE/$name" >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         rm -f "$log"

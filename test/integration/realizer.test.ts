@@ -5,7 +5,7 @@ import { promises as fs } from "fs";
 import * as http from "http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { destroy, EngineOptions, EngineResult, preview, up } from "../engine/engine";
-import { diagnosticLine, stepLine } from "../engine/progress";
+import { changesOf, diagnosticLine, diffLines, stepLine } from "../engine/progress";
 import { decode, isSecret } from "../engine/serialize";
 import { TEST_IMAGES } from "../images/images";
 import { docker, removeTenant, tenantObjects } from "./support/docker";
@@ -43,6 +43,16 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
     const containerId = async (service: string) => (await docker.getContainer(`${tenant}_frontbase-${service}-1`).inspect()).Id;
     const ids = async () => Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await containerId(s)])));
     const opsOf = (r: EngineResult) => Object.fromEntries(r.steps.map((s) => [s.name, s.op]));
+    /** `preview --refresh --expect-no-changes`: the changes it would report, as the harness prints them. */
+    const drift = async (extra: Record<string, unknown> = {}) => changesOf((await preview({ ...opts(extra), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"));
+    const healthyAgain = async () => {
+        for (let i = 0; i < 120; i++) {
+            const st = await Promise.all(SERVICES.map(async (s) => (await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).State));
+            if (st.every((x) => x.Running && (x.Health === undefined || x.Health.Status === "healthy"))) return;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        throw new Error("containers not healthy again within 120 s");
+    };
 
     beforeAll(async () => {
         ports = await freePorts();
@@ -63,6 +73,20 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         expect(SERVICES.map(envSecret)).toEqual([false, true, true, true, false]);
         expect(isSecret(first.outputs!.adminPassword)).toBe(true);
         expect(isSecret(first.outputs!.redisToken)).toBe(true);
+    });
+
+    it("declares what makes changes reach Docker: health check changes replace, and the frontend's labels come from backend and edge", () => {
+        const reg = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!;
+        for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck"]]);
+        expect(reg("frontend").options.propertyDependencies.labels).toEqual([reg("backend").urn, reg("edge").urn]);
+        expect(reg("edge").options.propertyDependencies.labels ?? []).toEqual([]);
+    });
+
+    it("an untouched tenant passes the drift check (preview --refresh --expect-no-changes) right after up, and after its containers restart", async () => {
+        expect(await drift()).toEqual([]);
+        await Promise.all(SERVICES.map((s) => docker.getContainer(`${tenant}_frontbase-${s}-1`).restart({ t: 10 })));
+        await healthyAgain();
+        expect(await drift()).toEqual([]);
     });
 
     it("creates the tenant's objects; every container runs, healthy where it has a check", async () => {
@@ -115,26 +139,42 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         expect(decode(again.outputs!.redisToken).value).toBe(decode(first.outputs!.redisToken).value);
     });
 
-    it("a memory change updates in place; a port change replaces delete-first, with what depends on it", async () => {
+    it("memory raised 3x updates in place (swap with it) and then passes the drift check", async () => {
         const before = await ids();
-        const memory = await up(opts({ memory: { frontend: 96 } }));
-        expect(memory.steps.filter((s) => s.op !== "same").map((s) => [s.name, s.op, s.changed])).toEqual([[`${tenant}-frontend-container`, "update", ["memory"]]]);
+        const memory = await up(opts({ memory: { frontend: 192 } }));
+        expect(memory.steps.filter((s) => s.op !== "same").map((s) => [s.name, s.op, s.changed])).toEqual([[`${tenant}-frontend-container`, "update", ["memory", "memorySwap"]]]);
         expect(await ids()).toEqual(before);
-        expect((await docker.getContainer(before.frontend).inspect()).HostConfig.Memory).toBe(96 * MB);
+        const hc = (await docker.getContainer(before.frontend).inspect()).HostConfig;
+        expect([hc.Memory, hc.MemorySwap]).toEqual([192 * MB, 192 * MB]);
+        expect(await drift({ memory: { frontend: 192 } })).toEqual([]);
+    });
 
-        ports = { ...ports, redisHttp: (await freePorts()).redisHttp };
-        const moved = await up(opts({ memory: { frontend: 96 } }));
-        const ops = opsOf(moved);
-        // edge starts after redis-http, frontend after edge: the engine replaces them too.
-        expect(SERVICES.map((s) => ops[`${tenant}-${s}-container`])).toEqual(["same", "replace", "same", "replace", "replace"]);
+    it("a backend replacement (env change) replaces the frontend with it, which keeps serving the backend through nginx; the edge stays", async () => {
+        const before = await ids();
+        const changed = await up(opts({ memory: { frontend: 192 }, adminEmail: "owner@example.org" }));
+        const ops = opsOf(changed);
+        expect(SERVICES.map((s) => ops[`${tenant}-${s}-container`])).toEqual(["same", "same", "replace", "same", "replace"]);
         const after = await ids();
-        expect(SERVICES.map((s) => after[s] === before[s])).toEqual([true, false, true, false, false]);
+        expect(SERVICES.map((s) => after[s] === before[s])).toEqual([true, true, false, true, false]);
+        // nginx resolved `backend` once, at its own start: after the backend's.
+        expect(await get(ports.frontend, "/api/whoami")).toBe(200);
+        expect(await drift({ memory: { frontend: 192 }, adminEmail: "owner@example.org" })).toEqual([]);
+    });
+
+    it("a port change replaces only that container, delete-first; dependsOn alone does not replace its dependents", async () => {
+        const before = await ids();
+        ports = { ...ports, redisHttp: (await freePorts()).redisHttp };
+        const moved = await up(opts({ memory: { frontend: 192 }, adminEmail: "owner@example.org" }));
+        const ops = opsOf(moved);
+        expect(SERVICES.map((s) => ops[`${tenant}-${s}-container`])).toEqual(["same", "replace", "same", "same", "same"]);
+        const after = await ids();
+        expect(SERVICES.map((s) => after[s] === before[s])).toEqual([true, false, true, true, true]);
         expect(await get(ports.redisHttp, "/")).toBeGreaterThan(0);
     });
 
     it("destroy removes containers and network, keeps the data volumes (retainOnDelete) and the images", async () => {
         const started = Date.now();
-        const gone = await destroy(opts({ memory: { frontend: 96 } }));
+        const gone = await destroy(opts({ memory: { frontend: 192 }, adminEmail: "owner@example.org" }));
         console.log(`destroy of ${tenant}: ${Date.now() - started} ms`);
         expect(gone.steps.filter((s) => s.op === "retain").map((s) => s.name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}-${s}-data`));
         const o = await tenantObjects(tenant);
