@@ -4,7 +4,8 @@ import { promises as fs } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { destroy, EngineError, EngineOptions, EngineResult, up } from "../engine/engine";
 import { docker, removeTenant, tenantObjects } from "./support/docker";
-import { deploy, HEALTHY, http, secretOutput, states, tempDir, TEST_IMAGES } from "./support/fleet";
+import { containerLogTail } from "../engine/realizer/health";
+import { deploy, HEALTHY, http, imageVariant, secretOutput, states, tempDir, TEST_IMAGES } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { freePorts, Ports, tenantConfig, testTenant } from "./support/tenants";
@@ -54,6 +55,20 @@ describe.skipIf(probe.reason)("a postgres tenant, purge on destroy, and bad conf
         // Data goes to postgres, not to a sqlite file.
         expect((await http(ports.backend, "/api/kv/order", { method: "PUT", body: "42" })).status).toBe(200);
         expect(JSON.parse((await http(ports.backend, "/api/kv/order")).text)).toMatchObject({ value: "42", database: "postgres" });
+    });
+
+    it("a replaced postgres is stopped with its grace period: the new one finds a clean shutdown, not a crash, and the data", async () => {
+        const upgraded = await imageVariant(TEST_IMAGES.postgres, `clean-stop-${tenant}`);
+        const images = { ...TEST_IMAGES, postgres: upgraded };
+        const r = await deploy(opts({ images }));
+        expect(r.steps.find((s) => s.name === `${tenant}-postgres-container`)?.op).toBe("replace");
+        const logs = await containerLogTail(docker.getContainer(`${tenant}_frontbase-postgres-1`), 200);
+        expect(logs).toMatch(/database system was shut down at/);
+        expect(logs).not.toMatch(/database system was interrupted|automatic recovery in progress/);
+        expect(JSON.parse((await http(ports.backend, "/api/kv/order")).text)).toMatchObject({ value: "42" });
+        // Back to the stand-in, so that the next test sees the tenant as it was.
+        await deploy(opts());
+        await docker.getImage(upgraded).remove().catch(() => undefined);
     });
 
     it("3. with purgeDataOnDestroy: true, destroy removes the tenant's volumes too", async () => {
