@@ -56,7 +56,11 @@ export function runVerify(argv: string[], io: Io, ctx: OpsContext, pulumi: Pulum
             io.err(`stack ${stack}: ${verdict.starting.join(", ")} still starting; run verify again with --wait`);
             return NOT_HEALTHY;
         }
-        io.err(`stack ${stack}: ${verdict.broken.join(", ")} not healthy. Re-create ${verdict.broken.length === 1 ? "it" : "them"} with:\n  ${verdict.recovery}`);
+        const what = [
+            ...verdict.broken.filter((s) => !verdict.missing.includes(s)).map((s) => `${s} not healthy`),
+            ...verdict.missing.map((s) => `${s} missing (never created, or removed)`),
+        ].join(", ");
+        io.err(`stack ${stack}: ${what}. Once the cause is fixed (npm run tenant -- logs ${tenant} <service>), recover with:\n  ${verdict.recovery}`);
         if (!flags.repair) {
             io.err("(or run npm run deploy -- " + stack + " --repair)");
             return NOT_HEALTHY;

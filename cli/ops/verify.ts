@@ -17,6 +17,8 @@ export interface Verdict {
     readonly healthy: boolean;
     /** Services that are unhealthy, exited or missing, in start order. */
     readonly broken: readonly ServiceName[];
+    /** Of those, the ones with no container: `pulumi up` creates them, nothing to replace. */
+    readonly missing: readonly ServiceName[];
     /** Still starting: worth waiting for before calling them broken. */
     readonly starting: readonly ServiceName[];
     readonly replaceUrns: readonly string[];
@@ -26,21 +28,24 @@ export interface Verdict {
 
 export function verdictOf(status: TenantStatus, a: { stack: string; project: string; tenant: string }): Verdict {
     const bad = new Set<ServiceName>();
+    const missing = new Set<ServiceName>();
     const starting = new Set<ServiceName>();
     for (const s of status.services) {
         if (!(SERVICES as readonly string[]).includes(s.service)) continue;
         const service = s.service as ServiceName;
-        if (s.state === "running" && s.health === "starting") starting.add(service);
+        if (s.state === "missing") missing.add(service);
+        else if (s.state === "running" && s.health === "starting") starting.add(service);
         else if (s.state !== "running" || s.health === "unhealthy") bad.add(service);
     }
-    const broken = SERVICES.filter((s) => bad.has(s));
-    const replaceUrns = broken.map((service) => containerUrn({ ...a, service }));
+    const broken = SERVICES.filter((s) => bad.has(s) || missing.has(s));
+    const replaceUrns = SERVICES.filter((s) => bad.has(s)).map((service) => containerUrn({ ...a, service }));
     return {
         healthy: broken.length === 0 && starting.size === 0,
         broken,
+        missing: SERVICES.filter((s) => missing.has(s)),
         starting: SERVICES.filter((s) => starting.has(s)),
         replaceUrns,
-        recovery: replaceUrns.length > 0 ? recoveryCommand(a.stack, replaceUrns) : undefined,
+        recovery: broken.length > 0 ? recoveryCommand(a.stack, replaceUrns) : undefined,
     };
 }
 

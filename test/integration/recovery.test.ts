@@ -60,8 +60,10 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
         const io = capture();
         expect(await runVerify([tenant], io, ctx(), async () => 99)).toBe(3);
         const urn = `urn:pulumi:${tenant}::frontbase::frontbase:index:TenantStack$docker:index/container:Container::${tenant}-backend-container`;
-        expect(io.text()).toContain(`backend not healthy`);
-        expect(io.text()).toContain(`pulumi up --stack ${tenant} --replace '${urn}'`);
+        // The edge and the frontend start after a healthy backend: never created.
+        expect(io.text()).toContain(`backend not healthy, edge missing (never created, or removed), frontend missing (never created, or removed)`);
+        // Only the backend is replaced; the others are created by the same `up`.
+        expect(io.text()).toContain(`pulumi up --stack ${tenant} --replace '${urn}'\n(or run npm run deploy -- ${tenant} --repair)`);
     });
 
     it("once the cause is fixed, verify --repair runs the recovery and the tenant comes back healthy", async () => {

@@ -28,10 +28,16 @@ describe("verify: a deploy is green only when Docker says every service is", () 
         expect(v.recovery).toBe("pulumi up --stack prod-t1 --replace 'urn:pulumi:prod-t1::frontbase::frontbase:index:TenantStack$docker:index/container:Container::t1-backend-container'");
     });
 
-    it("counts an exited and a missing container as broken, in start order", () => {
+    it("counts an exited and a missing container as broken, in start order; only the existing one is replaced", () => {
         const v = verdict(healthySqlite.filter((x) => x.service !== "redis").map((x) => (x.service === "edge" ? c("edge", "exited", "none") : x)));
         expect(v.broken).toEqual(["redis", "edge"]);
-        expect(v.replaceUrns).toHaveLength(2);
+        expect(v.missing).toEqual(["redis"]);
+        expect(v.replaceUrns).toEqual([containerUrn({ ...who, service: "edge" })]);
+    });
+
+    it("recovers missing containers with a plain up: pulumi creates what is in the program and not in state", () => {
+        const v = verdict(healthySqlite.filter((x) => x.service !== "frontend"));
+        expect([v.healthy, v.replaceUrns, v.recovery]).toEqual([false, [], "pulumi up --stack prod-t1"]);
     });
 
     it("is not healthy but not broken while a service is still starting", () => {
