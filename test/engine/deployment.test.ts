@@ -109,11 +109,29 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([`/${tenant}-a`, `/${tenant}-app`, `/${tenant}-b`, `/${tenant}-c`, `/${tenant}-d`]);
     });
 
+    it("a health check edit is stored but never sent (provider v4.5.0); with replaceOnChanges it replaces the container and reaches Docker", async () => {
+        const checked = (tests: string[]) => ({ name: `${tenant}-hc`, image: TEST_BASE_IMAGE, command: ["sleep", "300"], labels, healthcheck: { tests, interval: "1s", timeout: "1s", retries: 1, startPeriod: "0s" } });
+        const deployHc = async (tests: string[], replaceOnChanges: string[]) => {
+            const d = await deployment();
+            const r = await register(d, "docker:index/container:Container", "hc", checked(tests), { replaceOnChanges });
+            await d.checkpoint();
+            return { d, r, test: (await docker.getContainer(r.id).inspect()).Config.Healthcheck?.Test };
+        };
+        const first = await deployHc(["CMD", "true"], []);
+        const stored = await deployHc(["CMD", "test", "-d", "/"], []);
+        expect(stored.d.steps.map((s) => [s.op, s.changed])).toEqual([["update", ["healthcheck"]]]);
+        expect([stored.r.id, stored.test]).toEqual([first.r.id, ["CMD", "true"]]);
+        const replaced = await deployHc(["CMD", "test", "-d", "/tmp"], ["healthcheck"]);
+        expect(replaced.d.steps.map((s) => s.op)).toEqual(["replace"]);
+        expect(replaced.r.id).not.toBe(first.r.id);
+        expect(replaced.test).toEqual(["CMD", "test", "-d", "/tmp"]);
+    });
+
     it("deletes what is no longer declared, the container before the network it is attached to", async () => {
         const d3 = await deployment();
         await d3.deleteUnregistered();
         expect(d3.steps.map((s) => s.name).slice(-1)).toEqual(["net"]);
-        expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([["a", "delete"], ["app", "delete"], ["b", "delete"], ["c", "delete"], ["d", "delete"], ["net", "delete"]]);
+        expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([["a", "delete"], ["app", "delete"], ["b", "delete"], ["c", "delete"], ["d", "delete"], ["hc", "delete"], ["net", "delete"]]);
         const o = await tenantObjects(tenant);
         expect([o.containers, o.networks]).toEqual([[], []]);
         expect((await store.load("p", tenant)).resources).toEqual([]);

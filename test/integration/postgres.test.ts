@@ -2,7 +2,8 @@
 // removes the volumes), and scenario 9 (bad config: a clear error, nothing created).
 import { promises as fs } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { destroy, EngineError, EngineOptions, EngineResult, up } from "../engine/engine";
+import { destroy, EngineError, EngineOptions, EngineResult, preview, up } from "../engine/engine";
+import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { docker, removeTenant, tenantObjects } from "./support/docker";
 import { containerLogTail } from "../engine/realizer/health";
 import { deploy, HEALTHY, http, imageVariant, secretOutput, states, tempDir, TEST_IMAGES } from "./support/fleet";
@@ -55,6 +56,11 @@ describe.skipIf(probe.reason)("a postgres tenant, purge on destroy, and bad conf
         // Data goes to postgres, not to a sqlite file.
         expect((await http(ports.backend, "/api/kv/order", { method: "PUT", body: "42" })).status).toBe(200);
         expect(JSON.parse((await http(ports.backend, "/api/kv/order")).text)).toMatchObject({ value: "42", database: "postgres" });
+    });
+
+    it("passes the drift check (preview --refresh --expect-no-changes) right after up", async () => {
+        const r = await preview({ ...opts(), refresh: true });
+        expect(changesOf(r.steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"))).toEqual([]);
     });
 
     it("a replaced postgres is stopped with its grace period: the new one finds a clean shutdown, not a crash, and the data", async () => {
