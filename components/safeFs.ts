@@ -13,8 +13,12 @@ const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constant
 const PRIVATE_DIR = "a directory owned by you with mode 0700 (no group or world write)";
 
 export class UnsafePathError extends Error {
-    constructor(message: string) {
-        super(message);
+    /** `path` + " " + `problem` is the message; `problem` alone suits a "<file>: ..." report. */
+    constructor(
+        readonly path: string,
+        readonly problem: string,
+    ) {
+        super(`${path} ${problem}`);
         this.name = "UnsafePathError";
     }
 }
@@ -25,20 +29,20 @@ function octal(mode: number): string {
     return `0${(mode & 0o7777).toString(8)}`;
 }
 
-/** Why `st` (from lstat) is not a directory only `uid` can change, or undefined when it is. */
+/** Why `st` (from lstat of `dir`) is not a directory only `uid` can change, or undefined when it is. */
 export function dirProblem(dir: string, st: StatLike, uid: number): string | undefined {
-    if (st.isSymbolicLink()) return `${dir} is a symbolic link; expected ${PRIVATE_DIR}. Remove it`;
-    if (!st.isDirectory()) return `${dir} is not a directory; expected ${PRIVATE_DIR}`;
-    if (st.uid !== uid) return `${dir} is owned by uid ${st.uid}, not by you (uid ${uid}); expected ${PRIVATE_DIR}. Remove it, or set FRONTBASE_LOCK_DIR to a directory of yours`;
-    if ((st.mode & 0o022) !== 0) return `${dir} has mode ${octal(st.mode)}, writable by other users; expected ${PRIVATE_DIR}: chmod 700 ${dir}`;
+    if (st.isSymbolicLink()) return `is a symbolic link; expected ${PRIVATE_DIR}. Remove it`;
+    if (!st.isDirectory()) return `is not a directory; expected ${PRIVATE_DIR}`;
+    if (st.uid !== uid) return `is owned by uid ${st.uid}, not by you (uid ${uid}); expected ${PRIVATE_DIR}. Remove it, or set FRONTBASE_LOCK_DIR to a directory of yours`;
+    if ((st.mode & 0o022) !== 0) return `has mode ${octal(st.mode)}, writable by other users; expected ${PRIVATE_DIR}: chmod 700 ${dir}`;
     return undefined;
 }
 
 /** Why `st` (from fstat of a file opened without following links) is not a file only `uid` wrote. */
-export function fileProblem(file: string, st: StatLike, uid: number): string | undefined {
-    if (!st.isFile()) return `${file} is not a regular file`;
-    if (st.uid !== uid) return `${file} is owned by uid ${st.uid}, not by you (uid ${uid}); it may be forged. Remove it`;
-    if ((st.mode & 0o022) !== 0) return `${file} has mode ${octal(st.mode)}, writable by other users; it may be forged. Remove it`;
+export function fileProblem(st: StatLike, uid: number): string | undefined {
+    if (!st.isFile()) return "is not a regular file";
+    if (st.uid !== uid) return `is owned by uid ${st.uid}, not by you (uid ${uid}); it may be forged. Remove it`;
+    if ((st.mode & 0o022) !== 0) return `has mode ${octal(st.mode)}, writable by other users; it may be forged. Remove it`;
     return undefined;
 }
 
@@ -56,7 +60,7 @@ export async function ensurePrivateDir(dir: string, uid = myUid()): Promise<void
     }
     if (uid < 0) return; // no uids (Windows)
     const problem = dirProblem(dir, await fs.lstat(dir), uid);
-    if (problem) throw new UnsafePathError(`unsafe lock directory: ${problem}`);
+    if (problem) throw new UnsafePathError(dir, problem);
 }
 
 /** Open for reading without following a link; a FIFO or device does not block the open. */
@@ -65,7 +69,7 @@ async function openNoFollow(file: string): Promise<fs.FileHandle> {
         return await fs.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === "ELOOP" || code === "EMLINK") throw new UnsafePathError(`${file} is a symbolic link; it must be a regular file`);
+        if (code === "ELOOP" || code === "EMLINK") throw new UnsafePathError(file, "is a symbolic link; it must be a regular file");
         throw e;
     }
 }
@@ -84,12 +88,13 @@ export async function readFileSafely(file: string, opts: ReadOptions): Promise<s
     try {
         const st = await h.stat();
         const uid = opts.uid ?? myUid();
-        const problem = opts.own && uid >= 0 ? fileProblem(file, st, uid) : !st.isFile() ? `${file} is not a regular file` : undefined;
-        if (problem) throw new UnsafePathError(problem);
-        if (st.size > opts.maxBytes) throw new UnsafePathError(`${file} is ${st.size} bytes; at most ${opts.maxBytes} are allowed`);
+        const problem = opts.own && uid >= 0 ? fileProblem(st, uid) : !st.isFile() ? "is not a regular file" : undefined;
+        if (problem) throw new UnsafePathError(file, problem);
+        const tooBig = `is ${st.size} bytes; at most ${opts.maxBytes} bytes are allowed`;
+        if (st.size > opts.maxBytes) throw new UnsafePathError(file, tooBig);
         const buf = Buffer.alloc(opts.maxBytes + 1);
         const { bytesRead } = await h.read(buf, 0, buf.length, 0);
-        if (bytesRead > opts.maxBytes) throw new UnsafePathError(`${file} is larger than ${opts.maxBytes} bytes`);
+        if (bytesRead > opts.maxBytes) throw new UnsafePathError(file, tooBig); // grew while we read
         return buf.subarray(0, bytesRead).toString("utf8");
     } finally {
         await h.close();

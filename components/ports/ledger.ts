@@ -53,7 +53,7 @@ export async function readLedger(file: string, now = Date.now()): Promise<Ledger
 
 /** Record (or replace) a tenant's allocation. Call it with the lock held. */
 export async function recordAllocation(file: string, entry: LedgerEntry): Promise<void> {
-    const kept = (await readLedger(file, entry.at)).filter((e) => e.tenant !== entry.tenant);
+    const kept = (await readLedger(file, Math.max(entry.at, Date.now()))).filter((e) => e.tenant !== entry.tenant);
     // Write-then-rename: a reader never sees half a ledger, and no planted link is followed.
     await replaceFile(file, JSON.stringify({ version: 1, entries: [...kept, entry] }, null, 1), 0o644);
 }

@@ -18,7 +18,7 @@ import { createHash, randomBytes } from "crypto";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createExclusive, ensurePrivateDir, readFileSafely } from "../safeFs";
+import { createExclusive, ensurePrivateDir, readFileSafely, UnsafePathError } from "../safeFs";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** An allocation holds the lock for well under a second; minutes means a hung or reused pid. */
@@ -66,7 +66,9 @@ export class LockTimeoutError extends Error {
 /** Take the lock; the returned function releases it (only if it is still ours). */
 export async function acquireLock(file: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    await ensurePrivateDir(path.dirname(file));
+    await ensurePrivateDir(path.dirname(file)).catch((e: Error) => {
+        throw e instanceof UnsafePathError ? new Error(`unsafe lock directory: ${e.message}`) : e;
+    });
     const me: Holder = { pid: process.pid, hostname: os.hostname(), token: randomBytes(8).toString("hex"), at: Date.now(), what: opts.what ?? process.argv.slice(1).join(" ") };
     const deadline = Date.now() + timeoutMs;
     let told = false;
