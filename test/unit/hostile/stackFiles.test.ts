@@ -26,23 +26,23 @@ const ROWS: [string, Setup, string][] = [
 ];
 
 describe("hostile stack files", () => {
-    it.each(ROWS)("%s: readStackFile refuses it, naming the file", async (_, setup, problem) => {
+    it.each(ROWS)("%s: readStackFile refuses it at once, naming the file", async (_, setup, problem) => {
         const dir = tempDir("sf");
         const file = path.join(dir, "Pulumi.a.yaml");
         setup(dir, file);
+        const started = Date.now();
         await expect(readStackFile(file)).rejects.toThrow(`${file}: ${problem}`);
+        expect(Date.now() - started).toBeLessThan(500); // the 14 MB file took 10.6 s (and 1.3 GB) before
     });
 
-    it.each(ROWS)("%s: `check` and `preflight` exit 1 naming it, within a second, and change nothing", async (_, setup, problem) => {
+    it.each(ROWS)("%s: `check` and `preflight` exit 1 naming it, and change nothing", async (_, setup, problem) => {
         const dir = tempProject();
         setup(dir, path.join(dir, "Pulumi.a.yaml"));
         const before = snapshot(dir);
-        const started = Date.now();
         const check = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
         expect([check.code, check.out]).toEqual([1, expect.stringContaining(problem)]);
         const pre = await tenant(["preflight", "a"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: "unix:///nonexistent/docker.sock" });
         expect([pre.code, pre.err]).toEqual([1, expect.stringContaining(problem)]);
-        expect(Date.now() - started).toBeLessThan(1000);
         expect(snapshot(dir)).toEqual(before);
     });
 });
