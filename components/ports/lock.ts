@@ -1,10 +1,11 @@
 // A cross-process lock around read-decide-write of port allocations.
 //
-// Where it lives: one lock per Docker host, in a directory every process on this machine
-// shares - FRONTBASE_LOCK_DIR, else /tmp/frontbase-tenants. Not the project directory (two
-// checkouts, e.g. two CI jobs, would each lock their own copy) and not $TMPDIR (CI runners
-// and login sessions often give each job its own). Processes on different machines that
-// deploy to one remote host cannot share it; see docs/ports.md.
+// Where it lives: one lock per Docker host, in a directory every process of this user on this
+// machine shares - FRONTBASE_LOCK_DIR, else /tmp/frontbase-tenants. Not the project directory
+// (two checkouts, e.g. two CI jobs, would each lock their own copy) and not $TMPDIR (CI runners
+// and login sessions often give each job its own). It is private to its owner (a shared,
+// world-writable one let any local user steer root's writes); processes of other users or on
+// other machines cannot share it; see docs/ports.md.
 //
 // How: exclusive create (O_EXCL) of a lock file holding {pid, hostname, token, at}. A
 // holder that died (its pid is gone) or that has held it far longer than any allocation
