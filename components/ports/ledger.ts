@@ -32,7 +32,10 @@ export interface LedgerEntry {
     readonly by: string;
 }
 
-/** Entries still in force; a missing or unreadable ledger is an empty one. */
+/**
+ * Entries still in force, forged ones left out. A missing ledger is an empty one; one that is a
+ * link, not a regular file, not ours or writable by others is refused (it may be forged).
+ */
 export async function readLedger(file: string, now = Date.now()): Promise<LedgerEntry[]> {
     let text: string;
     try {

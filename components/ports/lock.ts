@@ -107,7 +107,9 @@ async function readHolder(file: string): Promise<Holder | undefined> {
     }
     try {
         const h = JSON.parse(text) as unknown;
-        return holderProblem(h, Date.now()) === undefined ? (h as Holder) : { pid: -1, hostname: "?", token: `forged:${text}`, at: 0, what: `a forged lock file (${holderProblem(h, Date.now())})` };
+        const forged = holderProblem(h, Date.now());
+        // pid -1: broken at once (isStale), still only if the file is unchanged (breakStale).
+        return forged === undefined ? (h as Holder) : { pid: -1, hostname: "?", token: `forged:${text}`, at: 0, what: `a forged lock file (${forged})` };
     } catch {
         // Created but not yet written (busy, look again) - or left empty by a process that
         // died in between, which would block every allocation: after a while, that is stale.
