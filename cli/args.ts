@@ -54,7 +54,8 @@ export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[
         const arg = argv[i];
         if (arg === "--" && !optionsEnded) {
             optionsEnded = true;
-        } else if (optionsEnded || !arg.startsWith("-") || arg === "-") {
+        } else if (optionsEnded || !arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) {
+            // `-1` is a (bad) number for the positional's check to name, not an unknown option.
             if (pos.length >= positionals.length) {
                 throw new UsageError(`unexpected argument "${arg}"; ${positionals.length ? `expected only ${positionals.join(" ")}` : "this command takes no arguments"}`);
             }

@@ -36,6 +36,11 @@ export async function newTenant(o: NewOptions): Promise<NewResult> {
     if (existed && !o.force && !o.dryRun) throw new Error(`${file} already exists; pass --force to re-pin tenant ${o.name}'s ports (its other settings are kept)`);
     // Re-running for an existing stack keeps its settings, and its pins count as its own.
     const current = existed ? await readOnePins(file) : undefined;
+    // Its settings (ranges, reserved ports, bind address) steer the allocation: an invalid file
+    // would silently fall back to the defaults, so it is refused before anything is read or written.
+    if (current && current.problems.length > 0) {
+        throw new Error(`${file} is not a valid stack file, so its settings cannot be kept; fix it first (npm run tenant -- check):\n${current.problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
     const cfg = current?.config;
     const dockerHost = resolveDockerHost(undefined, current?.raw ?? {});
     const docker = dockerClient(dockerHost);

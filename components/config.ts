@@ -78,6 +78,10 @@ const perImageKey = <T extends z.ZodType>(t: T) =>
         error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${IMAGE_KEYS.join(", ")}` : "must be an object"),
     });
 
+/** Dotted quad, each part 0-255 without leading zeros (Docker rejects 999.999.999.999 only at `up`). */
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`^(${OCTET}\\.){3}${OCTET}$`);
+
 const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
 const memoryMiB = z.number().int().min(16, { error: "must be an integer number of MiB, at least 16" }).max(65536, { error: "must be at most 65536 MiB" });
 
@@ -98,7 +102,7 @@ const schema = z.strictObject(
         redisToken: secretString.regex(/^[A-Za-z0-9._~-]+$/, { error: "must use only letters, digits and . _ ~ -" }).optional(),
         purgeDataOnDestroy: z.boolean({ error: "must be true or false" }).default(false),
         publicHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, { error: "must be a host name or IP address" }).default("localhost"),
-        bindAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1" }).default("0.0.0.0"),
+        bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)" }).default("0.0.0.0"),
         adminEmail: z.string().email({ error: "must be an e-mail address" }).default("admin@example.com"),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },

@@ -44,6 +44,15 @@ export async function pingDocker(docker: Docker, host: string): Promise<void> {
     try {
         await docker.ping();
     } catch (e) {
-        throw new Error(`the Docker Engine at ${host} does not answer (${(e as Error).message}); is dockerd running?`);
+        throw new Error(engineProblem(host, e as NodeJS.ErrnoException));
     }
+}
+
+/** What to tell the operator when the Engine cannot be reached: the cause decides the advice. */
+export function engineProblem(host: string, e: NodeJS.ErrnoException): string {
+    if (e.code === "EACCES" || e.code === "EPERM") {
+        const uid = process.getuid?.();
+        return `permission denied on the Docker Engine at ${host} (${e.code}): this user${uid === undefined ? "" : ` (uid ${uid})`} may not use it; run as a member of the socket's group (usually docker) or as root`;
+    }
+    return `the Docker Engine at ${host} does not answer (${e.message}); is dockerd running?`;
 }

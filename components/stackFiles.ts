@@ -3,11 +3,18 @@
 // Pulumi keeps object config as YAML maps and hands it to programs as JSON text; encrypted
 // values appear as `{secure: ...}`. Reading a file here yields the same flat string map the
 // program sees, minus secure values (their keys are reported, their contents never read).
+//
+// A stack file must be a regular file (not a link to /etc/passwd, not a FIFO), at most
+// MAX_STACK_FILE_BYTES, and a YAML mapping: anything else is an error naming the file, never
+// an empty config that would pass every check.
 import { promises as fs } from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { createExclusive, readFileSafely, replaceFile, UnsafePathError } from "./safeFs";
 
 export const STACK_FILE_PATTERN = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
+/** A real stack file is a few hundred bytes; this bounds the time and memory a bad one costs. */
+export const MAX_STACK_FILE_BYTES = 256 * 1024;
 
 export interface StackFile {
     readonly stack: string;
@@ -29,14 +36,21 @@ export async function listStackFiles(projectDir: string): Promise<string[]> {
 
 export async function readStackFile(file: string): Promise<StackFile> {
     const stack = stackNameOf(file);
-    const text = await fs.readFile(file, "utf8");
+    let text: string;
+    try {
+        text = await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES });
+    } catch (e) {
+        if (e instanceof UnsafePathError) throw new Error(`${file}: ${e.problem}`);
+        throw e;
+    }
     let doc: unknown;
     try {
         doc = YAML.parse(text) ?? {};
     } catch (e) {
         throw new Error(`${file}: not valid YAML (${(e as Error).message})`);
     }
-    const raw = (doc as { config?: unknown }).config ?? {};
+    if (!isMap(doc)) throw new Error(`${file}: must be a YAML mapping with a "config" key (got ${describeYaml(doc)})`);
+    const raw = doc.config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${file}: "config" must be a map`);
     const config: Record<string, string> = {};
     const secureKeys = new Set<string>();
@@ -58,7 +72,8 @@ export async function readStackFiles(projectDir: string): Promise<StackFile[]> {
 export async function writeStackFile(projectDir: string, stack: string, config: Record<string, unknown>, opts: { overwrite?: boolean; header?: string } = {}): Promise<string> {
     const file = path.join(projectDir, stackFileName(stack));
     const body = (opts.header ? opts.header.replace(/^/gm, "# ") + "\n" : "") + YAML.stringify({ config });
-    await fs.writeFile(file, body, { flag: opts.overwrite ? "w" : "wx", mode: 0o644 });
+    // Neither way follows a link planted at the file's name.
+    await (opts.overwrite ? replaceFile(file, body, 0o644) : createExclusive(file, body, 0o644));
     return file;
 }
 
@@ -68,11 +83,10 @@ export async function writeStackFile(projectDir: string, stack: string, config: 
  * never sees half a file.
  */
 export async function updateStackFile(file: string, config: Record<string, unknown>): Promise<string> {
-    const doc = YAML.parseDocument(await fs.readFile(file, "utf8"));
+    await readStackFile(file); // the same checks as every read: a regular file, a mapping, not too big
+    const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
     for (const [key, value] of Object.entries(config)) doc.setIn(["config", key], doc.createNode(value));
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, doc.toString(), { mode: 0o644 });
-    await fs.rename(tmp, file);
+    await replaceFile(file, doc.toString(), 0o644);
     return file;
 }
 
@@ -81,6 +95,14 @@ export function stackNameOf(file: string): string {
     const stack = STACK_FILE_PATTERN.exec(path.basename(file))?.[1];
     if (!stack) throw new Error(`${file}: not a stack file name (expected Pulumi.<stack>.yaml)`);
     return stack;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function describeYaml(v: unknown): string {
+    return Array.isArray(v) ? "a list" : typeof v === "string" ? `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}` : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 function isSecure(value: unknown): boolean {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, TenantConfig } from "../components/config";
 import { resolveDockerHost } from "../components/dockerHost";
 import { PORT_KEYS, PortKey } from "../components/naming";
+import { checkDeploy, DeployCheckError } from "../components/ports/deployCheck";
 import { resolvePorts } from "../components/ports/resolve";
 import { findProjectDir } from "../components/ports/stackPins";
 import { TenantStack } from "../components/TenantStack";
@@ -10,18 +11,24 @@ import { TenantStack } from "../components/TenantStack";
 export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number>>;
 
 /**
- * Ports pinned in config win. Any port not pinned is allocated on the stack's Docker host
+ * First the deploy check (components/ports/deployCheck.ts): the tenant claimed by no other
+ * stack file, no pinned port held by anyone else. Then ports pinned in config win. Any port not pinned is allocated on the stack's Docker host
  * (sticky: the tenant's own containers keep theirs), under the host's lock at `pulumi up`
  * and read-only at preview, with a warning: a preview cannot promise what `up` will pick.
  */
 export function allocatingResolver(rawConfig: Readonly<Record<string, string>> = pulumi.runtime.allConfig()): PortResolver {
     return async (cfg) => {
+        const dockerHost = resolveDockerHost(undefined, rawConfig);
+        const projectDir = findProjectDir();
+        // The same check as `preflight`, so a bare `pulumi up` refuses before creating anything too.
+        const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts });
+        if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
         const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
         if (missing.length === 0) return cfg.ports as Record<PortKey, number>;
         const r = await resolvePorts({
             tenant: cfg.tenant,
-            dockerHost: resolveDockerHost(undefined, rawConfig),
-            projectDir: findProjectDir(),
+            dockerHost,
+            projectDir,
             ranges: cfg.portRanges,
             pinned: cfg.ports,
             reservedPorts: cfg.reservedPorts,

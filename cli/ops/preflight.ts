@@ -1,9 +1,12 @@
-// Before `pulumi up`: is the stack's config valid, does its Docker host answer, and are the
-// Frontbase images there? Frontbase publishes no images, so a missing one would otherwise
-// surface deep inside `pulumi up` as a failed pull from a registry that never had it.
+// Before `pulumi up`: is the stack's config valid, is its tenant its own and are its pinned ports
+// free (the same deploy check the program makes, components/ports/deployCheck.ts), does its
+// Docker host answer, and are the Frontbase images there? Frontbase publishes no images, so a
+// missing one would otherwise surface deep inside `pulumi up` as a failed pull from a registry
+// that never had it.
 import * as path from "path";
 import { ConfigError, parseTenantConfig, TenantConfig } from "../../components/config";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
+import { checkDeploy } from "../../components/ports/deployCheck";
 import { readStackFile, stackFileName } from "../../components/stackFiles";
 
 /** Built per host from a Frontbase checkout; the others are upstream images pulled on deploy. */
@@ -36,6 +39,8 @@ export async function preflight(projectDir: string, stack: string, dockerHostOve
     const dockerHost = resolveDockerHost(dockerHostOverride, stackFile.config);
     const docker = dockerClient(dockerHost);
     try {
+        const conflicts = await checkDeploy({ stack, tenant: config.tenant, pinned: config.ports, projectDir, dockerHost, docker, reservedPorts: config.reservedPorts });
+        if (conflicts.length > 0) return { dockerHost, config, problems: conflicts.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };
         await pingDocker(docker, dockerHost);
     } catch (e) {
         return { dockerHost, config, problems: [(e as Error).message], notes: [] };

@@ -68,8 +68,12 @@ export function byServiceOrder<T extends { service: string; name: string }>(list
 
 export class UnknownTenantError extends Error {}
 
-/** The stack file whose tenant (`frontbase:tenant`, else the stack name) is `tenant`. */
+/**
+ * The stack file whose tenant (`frontbase:tenant`, else the stack name) is `tenant`. Two files
+ * claiming it is an error: which one's ports (for nginx, say) would be a guess.
+ */
 export async function findStackFile(projectDir: string, tenant: string): Promise<StackFile | undefined> {
+    const found: StackFile[] = [];
     for (const file of await listStackFiles(projectDir)) {
         const stack = stackNameOf(file);
         let read: StackFile;
@@ -80,9 +84,12 @@ export async function findStackFile(projectDir: string, tenant: string): Promise
             if (stack === tenant) throw e;
             continue;
         }
-        if ((read.config["frontbase:tenant"] ?? read.stack) === tenant) return read;
+        if ((read.config["frontbase:tenant"] ?? read.stack) === tenant) found.push(read);
     }
-    return undefined;
+    if (found.length > 1) {
+        throw new Error(`tenant ${tenant} is claimed by ${found.length} stack files: ${found.map((f) => f.file).join(", ")}; give all but one another frontbase:tenant (npm run tenant -- check)`);
+    }
+    return found[0];
 }
 
 export interface Engine {

@@ -6,10 +6,20 @@
 // allocation therefore records, under the lock, the tenant, its ports and its stack file.
 // An entry with a file lasts as long as the file; one without (a `pulumi up` allocation)
 // lasts LEDGER_TTL_MS, by which time its containers publish the ports themselves.
-import { existsSync, promises as fs } from "fs";
+//
+// Trust: only a regular file we own and nobody else can write is read (as the lock's owner
+// could have written it), and only entries that recordAllocation could have written: a valid
+// tenant name, known port keys with port numbers, an absolute stack file path, and a time not
+// in the future (a future one would make a forged entry live, and sticky, forever).
+import { existsSync } from "fs";
+import * as path from "path";
+import { PORT_KEYS, tenantNameProblem } from "../naming";
+import { readFileSafely, replaceFile } from "../safeFs";
 import type { Ports } from "./allocate";
+import { CLOCK_SKEW_MS } from "./lock";
 
 export const LEDGER_TTL_MS = 60 * 60_000;
+const MAX_LEDGER_BYTES = 4 * 1024 * 1024;
 
 export interface LedgerEntry {
     readonly tenant: string;
@@ -22,32 +32,51 @@ export interface LedgerEntry {
     readonly by: string;
 }
 
-/** Entries still in force; a missing or unreadable ledger is an empty one. */
+/**
+ * Entries still in force, forged ones left out. A missing ledger is an empty one; one that is a
+ * link, not a regular file, not ours or writable by others is refused (it may be forged).
+ */
 export async function readLedger(file: string, now = Date.now()): Promise<LedgerEntry[]> {
+    let text: string;
+    try {
+        text = await readFileSafely(file, { maxBytes: MAX_LEDGER_BYTES, own: true });
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw new Error(`refusing the port ledger: ${(e as Error).message}`);
+    }
     let data: unknown;
     try {
-        data = JSON.parse(await fs.readFile(file, "utf8"));
+        data = JSON.parse(text);
     } catch {
-        return [];
+        return []; // torn by a crash before write-then-rename existed; rewritten at the next allocation
     }
-    const entries = (data as { entries?: unknown }).entries;
-    return Array.isArray(entries) ? entries.filter((e): e is LedgerEntry => isEntry(e) && live(e, now)) : [];
+    const entries = (data as { entries?: unknown } | null)?.entries;
+    return Array.isArray(entries) ? entries.filter((e): e is LedgerEntry => entryProblem(e, now) === undefined && live(e as LedgerEntry, now)) : [];
 }
 
 /** Record (or replace) a tenant's allocation. Call it with the lock held. */
 export async function recordAllocation(file: string, entry: LedgerEntry): Promise<void> {
-    const kept = (await readLedger(file, entry.at)).filter((e) => e.tenant !== entry.tenant);
-    // Write-then-rename: a reader never sees half a ledger.
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify({ version: 1, entries: [...kept, entry] }, null, 1), { mode: 0o644 });
-    await fs.rename(tmp, file);
+    const kept = (await readLedger(file, Math.max(entry.at, Date.now()))).filter((e) => e.tenant !== entry.tenant);
+    // Write-then-rename: a reader never sees half a ledger, and no planted link is followed.
+    await replaceFile(file, JSON.stringify({ version: 1, entries: [...kept, entry] }, null, 1), 0o644);
 }
 
 function live(e: LedgerEntry, now: number): boolean {
     return e.file !== undefined ? existsSync(e.file) : now - e.at < LEDGER_TTL_MS;
 }
 
-function isEntry(e: unknown): e is LedgerEntry {
-    const x = e as LedgerEntry;
-    return typeof x === "object" && x !== null && typeof x.tenant === "string" && typeof x.ports === "object" && x.ports !== null && typeof x.at === "number";
+/** Why `e` is not an entry recordAllocation could have written at or before `now` (pure). */
+export function entryProblem(e: unknown, now: number): string | undefined {
+    if (typeof e !== "object" || e === null) return "not an object";
+    const x = e as Record<string, unknown>;
+    if (typeof x.tenant !== "string" || tenantNameProblem(x.tenant)) return `tenant ${JSON.stringify(x.tenant)} is not a tenant name`;
+    if (typeof x.ports !== "object" || x.ports === null || Array.isArray(x.ports)) return "ports is not an object";
+    for (const [k, v] of Object.entries(x.ports)) {
+        if (!(PORT_KEYS as readonly string[]).includes(k)) return `ports.${k} is not one of ${PORT_KEYS.join(", ")}`;
+        if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 65535) return `ports.${k} is not a port number`;
+    }
+    if (x.file !== undefined && (typeof x.file !== "string" || !path.isAbsolute(x.file))) return "file is not an absolute path";
+    if (typeof x.at !== "number" || !Number.isFinite(x.at) || x.at < 0) return "at is not a time";
+    if (x.at > now + CLOCK_SKEW_MS) return `at ${new Date(x.at).toISOString()} is in the future`;
+    return undefined;
 }

@@ -1,24 +1,33 @@
 // A cross-process lock around read-decide-write of port allocations.
 //
-// Where it lives: one lock per Docker host, in a directory every process on this machine
-// shares - FRONTBASE_LOCK_DIR, else /tmp/frontbase-tenants. Not the project directory (two
-// checkouts, e.g. two CI jobs, would each lock their own copy) and not $TMPDIR (CI runners
-// and login sessions often give each job its own). Processes on different machines that
-// deploy to one remote host cannot share it; see docs/ports.md.
+// Where it lives: one lock per Docker host, in a directory every process of this user on this
+// machine shares - FRONTBASE_LOCK_DIR, else /tmp/frontbase-tenants. Not the project directory
+// (two checkouts, e.g. two CI jobs, would each lock their own copy) and not $TMPDIR (CI runners
+// and login sessions often give each job its own). It is private to its owner (a shared,
+// world-writable one let any local user steer root's writes); processes of other users or on
+// other machines cannot share it; see docs/ports.md.
 //
 // How: exclusive create (O_EXCL) of a lock file holding {pid, hostname, token, at}. A
 // holder that died (its pid is gone) or that has held it far longer than any allocation
 // takes is stale and is broken, under a second exclusive "breaker" file so that two
 // waiters cannot both break it and then both enter.
+//
+// Trust: the directory must be ours and private (0700; see safeFs.ts), and the lock file a
+// regular file we own. A holder that is malformed or dated in the future is forged, not held:
+// it is broken like a stale one, so no planted file can block allocations.
 import { createHash, randomBytes } from "crypto";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { createExclusive, ensurePrivateDir, readFileSafely, UnsafePathError } from "../safeFs";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** An allocation holds the lock for well under a second; minutes means a hung or reused pid. */
 export const STALE_AFTER_MS = 5 * 60_000;
 const BREAKER_STALE_MS = 10_000;
+/** Clock steps between processes of one machine are tiny; a timestamp further ahead is forged. */
+export const CLOCK_SKEW_MS = 60_000;
+const MAX_LOCK_BYTES = 64 * 1024;
 
 export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
     return env.FRONTBASE_LOCK_DIR ?? path.join(process.platform === "win32" ? os.tmpdir() : "/tmp", "frontbase-tenants");
@@ -58,13 +67,15 @@ export class LockTimeoutError extends Error {
 /** Take the lock; the returned function releases it (only if it is still ours). */
 export async function acquireLock(file: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    await ensureDir(path.dirname(file));
+    await ensurePrivateDir(path.dirname(file)).catch((e: Error) => {
+        throw e instanceof UnsafePathError ? new Error(`unsafe lock directory: ${e.message}`) : e;
+    });
     const me: Holder = { pid: process.pid, hostname: os.hostname(), token: randomBytes(8).toString("hex"), at: Date.now(), what: opts.what ?? process.argv.slice(1).join(" ") };
     const deadline = Date.now() + timeoutMs;
     let told = false;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
         try {
-            await fs.writeFile(file, JSON.stringify({ ...me, at: Date.now() }), { flag: "wx", mode: 0o644 });
+            await createExclusive(file, JSON.stringify({ ...me, at: Date.now() }), 0o644);
             return () => release(file, me.token);
         } catch (e) {
             if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`cannot create lock file ${file}: ${(e as Error).message}`);
@@ -89,12 +100,16 @@ function describe(h: Holder): string {
 async function readHolder(file: string): Promise<Holder | undefined> {
     let text: string;
     try {
-        text = await fs.readFile(file, "utf8");
-    } catch {
-        return undefined; // gone: the next exclusive create will tell
+        text = await readFileSafely(file, { maxBytes: MAX_LOCK_BYTES, own: true });
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined; // gone: the next exclusive create will tell
+        throw new Error(`refusing the port allocation lock: ${(e as Error).message}`);
     }
     try {
-        return JSON.parse(text) as Holder;
+        const h = JSON.parse(text) as unknown;
+        const forged = holderProblem(h, Date.now());
+        // pid -1: broken at once (isStale), still only if the file is unchanged (breakStale).
+        return forged === undefined ? (h as Holder) : { pid: -1, hostname: "?", token: `forged:${text}`, at: 0, what: `a forged lock file (${forged})` };
     } catch {
         // Created but not yet written (busy, look again) - or left empty by a process that
         // died in between, which would block every allocation: after a while, that is stale.
@@ -104,7 +119,19 @@ async function readHolder(file: string): Promise<Holder | undefined> {
     }
 }
 
+/** Why a parsed lock file is not one acquireLock could have written (pure). */
+export function holderProblem(h: unknown, now: number): string | undefined {
+    if (typeof h !== "object" || h === null) return "not an object";
+    const x = h as Record<string, unknown>;
+    if (!Number.isSafeInteger(x.pid) || (x.pid as number) < 1) return `pid ${JSON.stringify(x.pid)} is not a positive integer`;
+    if (typeof x.hostname !== "string" || typeof x.token !== "string" || typeof x.what !== "string") return "hostname, token or what is not a string";
+    if (typeof x.at !== "number" || !Number.isFinite(x.at) || x.at < 0) return `at ${JSON.stringify(x.at)} is not a time`;
+    if (x.at > now + CLOCK_SKEW_MS) return `at ${new Date(x.at).toISOString()} is in the future`;
+    return undefined;
+}
+
 function isStale(h: Holder): boolean {
+    if (h.pid < 1) return true; // unreadable or forged
     if (Date.now() - h.at > STALE_AFTER_MS) return true;
     if (h.hostname !== os.hostname()) return false;
     try {
@@ -119,7 +146,7 @@ function isStale(h: Holder): boolean {
 async function breakStale(file: string, stale: Holder): Promise<void> {
     const breaker = `${file}.breaker`;
     try {
-        await fs.writeFile(breaker, String(process.pid), { flag: "wx" });
+        await createExclusive(breaker, String(process.pid), 0o644);
     } catch {
         const st = await fs.stat(breaker).catch(() => undefined);
         if (st && Date.now() - st.mtimeMs > BREAKER_STALE_MS) await fs.rm(breaker, { force: true });
@@ -136,10 +163,4 @@ async function breakStale(file: string, stale: Holder): Promise<void> {
 async function release(file: string, token: string): Promise<void> {
     const now = await readHolder(file);
     if (now?.token === token) await fs.rm(file, { force: true });
-}
-
-/** World-writable with the sticky bit, like /tmp, so every user's allocations share it. */
-async function ensureDir(dir: string): Promise<void> {
-    const created = await fs.mkdir(dir, { recursive: true });
-    if (created !== undefined) await fs.chmod(dir, 0o1777).catch(() => undefined);
 }

@@ -79,7 +79,8 @@ describe("parseTenantConfig", () => {
         ["an unknown image key", { "frontbase:images": '{"nginx":"nginx:1"}' }, "frontbase:images: unknown key(s) nginx; allowed: backend, edge, frontend, redis, redisHttp, postgres"],
         ["a short password", { "frontbase:dbPassword": "short" }, "frontbase:dbPassword: must be at least 12 characters"],
         ["a token with URL-unsafe characters", { "frontbase:redisToken": "abc def/ghi+jkl" }, "frontbase:redisToken: must use only letters, digits and . _ ~ -"],
-        ["a bind address that is not IPv4", { "frontbase:bindAddress": "localhost" }, "frontbase:bindAddress: must be an IPv4 address such as 0.0.0.0 or 127.0.0.1"],
+        ["a bind address that is not IPv4", { "frontbase:bindAddress": "localhost" }, "frontbase:bindAddress: must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)"],
+        ["a bind address with parts above 255", { "frontbase:bindAddress": "999.999.999.999" }, "frontbase:bindAddress: must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)"],
     ])("rejects %s, naming the key and what is allowed", (_, raw, problem) => {
         expect(problemsOf(raw)).toEqual([problem]);
     });

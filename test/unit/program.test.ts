@@ -1,20 +1,29 @@
 // The stack program as `index.ts` runs it: stack config in, outputs out.
 import * as pulumi from "@pulumi/pulumi";
+import { readdirSync, statSync } from "fs";
+import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { tenantProgram as programT } from "../../stacks/tenant";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
 import { tempProject } from "./ports/cliRun";
 import { FakeEngine, startFakeEngine } from "./ports/fakeEngine";
+import { closeAll, freeBlock, listen } from "./ports/sockets";
 import { removeTempDirs, tempDir } from "./ports/temp";
 
 const rec = recorder();
 let tenantProgram: typeof programT;
-const PINNED = { "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081,"redisHttp":8082}' };
+/** An empty stand-in Engine: the deploy check reads the host even when every port is pinned. */
+let emptyEngine: FakeEngine;
+const PINNED_PORTS = { "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081,"redisHttp":8082}' };
+let PINNED: Record<string, string>;
 
 beforeAll(async () => {
     await installMocks(rec, "tenant1");
     ({ tenantProgram } = await import("../../stacks/tenant"));
+    emptyEngine = await startFakeEngine([]);
+    PINNED = { ...PINNED_PORTS, "docker:host": emptyEngine.host };
 });
+afterAll(() => emptyEngine.close());
 beforeEach(() => rec.reset());
 
 function useConfig(config: Record<string, string>, secretKeys: string[] = []) {
@@ -41,9 +50,9 @@ describe("tenantProgram", () => {
     });
 
     it.each<[string, Record<string, string>, string[], string]>([
-        ["an unknown key", { ...PINNED, "frontbase:databse": "postgres" }, [], "frontbase: unknown key(s) frontbase:databse"],
-        ["a bad database", { ...PINNED, "frontbase:database": "mysql" }, [], 'frontbase:database: must be "sqlite" or "postgres"'],
-        ["a plain-text password", { ...PINNED, "frontbase:dbPassword": "0123456789abcdef" }, [], "frontbase:dbPassword: is stored in plain text"],
+        ["an unknown key", { ...PINNED_PORTS, "frontbase:databse": "postgres" }, [], "frontbase: unknown key(s) frontbase:databse"],
+        ["a bad database", { ...PINNED_PORTS, "frontbase:database": "mysql" }, [], 'frontbase:database: must be "sqlite" or "postgres"'],
+        ["a plain-text password", { ...PINNED_PORTS, "frontbase:dbPassword": "0123456789abcdef" }, [], "frontbase:dbPassword: is stored in plain text"],
         ["a port that collides within the tenant", { "frontbase:ports": '{"backend":8000,"edge":8000,"frontend":8081,"redisHttp":8082}' }, [], "frontbase:ports.edge: 8000 is already used by ports.backend"],
     ])("fails on %s before registering anything", async (_, config, secretKeys, message) => {
         useConfig(config, secretKeys);
@@ -103,10 +112,50 @@ describe("tenantProgram: ports not pinned", () => {
         }
     });
 
-    it("with every port pinned, never contacts the Docker host", async () => {
+    it("with every port pinned, only reads the Docker host (the deploy check): no lock taken, no ledger written", async () => {
         const before = engine.requests.length;
-        useConfig({ ...PINNED, "docker:host": engine.host });
+        // A lock dir of its own: the ledger of the tests above gives tenant "fresh" these ports.
+        const lockDir = (process.env.FRONTBASE_LOCK_DIR = tempDir("lock"));
+        const files = () => readdirSync(lockDir).map((f) => `${f} ${statSync(path.join(lockDir, f)).mtimeMs}`);
+        const filesBefore = files();
+        useConfig({ ...PINNED_PORTS, "docker:host": engine.host });
         expect((await settle(await tenantProgram())).ports).toEqual({ backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 });
-        expect(engine.requests.length).toBe(before);
+        expect(engine.requests.slice(before)).toContain("/containers/json");
+        expect(files()).toEqual(filesBefore);
+    });
+});
+
+// Issue 13, items 4 and 5: the program makes the deploy check itself, so a bare `pulumi up`
+// (or the harness) refuses before registering a single resource.
+describe("tenantProgram: the deploy check", () => {
+    const saved = { dir: process.env.FRONTBASE_PROJECT_DIR, lock: process.env.FRONTBASE_LOCK_DIR };
+    afterAll(() => {
+        for (const [k, v] of [["FRONTBASE_PROJECT_DIR", saved.dir], ["FRONTBASE_LOCK_DIR", saved.lock]] as const) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    });
+    const refuses = async (files: Record<string, string>, config: Record<string, string>, message: string) => {
+        process.env.FRONTBASE_PROJECT_DIR = tempProject(files);
+        process.env.FRONTBASE_LOCK_DIR = tempDir("lock");
+        useConfig({ "docker:host": emptyEngine.host, ...config });
+        await expect(tenantProgram()).rejects.toThrow(message);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(rec.resources).toEqual([]);
+        expect(readdirSync(process.env.FRONTBASE_LOCK_DIR)).toEqual([]);
+    };
+
+    it("refuses a tenant another stack file claims, with every port pinned or none", async () => {
+        const files = { "Pulumi.b.yaml": "config:\n  frontbase:ports:\n    backend: 9801\n" };
+        const message = "frontbase:tenant: tenant b is also claimed by";
+        await refuses(files, { ...PINNED_PORTS, "frontbase:tenant": "b" }, message);
+        await refuses(files, { "frontbase:tenant": "b" }, message);
+    });
+
+    it("refuses a pinned port a process on the host listens on (a real socket)", async () => {
+        const port = await freeBlock(1);
+        const server = await listen(port);
+        try {
+            await refuses({}, { "frontbase:ports": JSON.stringify({ backend: port }) }, `not deploying tenant1; nothing was created:\n  - frontbase:ports.backend: ${port} is already taken by a process listening on 127.0.0.1`);
+        } finally {
+            await closeAll([server]);
+        }
     });
 });

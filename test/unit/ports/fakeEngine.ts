@@ -22,6 +22,8 @@ export interface FakeEngine {
     readonly host: string;
     /** Paths requested, in order. */
     readonly requests: string[];
+    /** Requests other than GET and HEAD (`POST /containers/x/restart`): what would change the host. */
+    readonly changes: string[];
     close(): Promise<void>;
 }
 
@@ -29,11 +31,13 @@ export async function startFakeEngine(containers: readonly FakeContainer[]): Pro
     const dir = mkdtempSync(path.join(tmpdir(), "fbports-engine-"));
     const socket = path.join(dir, "docker.sock");
     const requests: string[] = [];
+    const changes: string[] = [];
     const byId = new Map(containers.map((c, i) => [idOf(i), c]));
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://engine");
         const route = url.pathname.replace(/^\/v[\d.]+/, "");
         requests.push(route);
+        if (req.method !== "GET" && req.method !== "HEAD") changes.push(`${req.method} ${route}`);
         const send = (status: number, body: unknown) => {
             res.writeHead(status, { "Content-Type": typeof body === "string" ? "text/plain" : "application/json" });
             res.end(typeof body === "string" ? body : JSON.stringify(body));
@@ -46,7 +50,7 @@ export async function startFakeEngine(containers: readonly FakeContainer[]): Pro
         send(404, { message: `No such container: ${m?.[1] ?? route}` });
     });
     await new Promise<void>((resolve) => server.listen(socket, resolve));
-    return { host: `unix://${socket}`, requests, close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))) };
+    return { host: `unix://${socket}`, requests, changes, close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))) };
 }
 
 function idOf(i: number): string {

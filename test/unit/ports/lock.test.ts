@@ -1,6 +1,6 @@
 // The cross-process lock, with real processes: mutual exclusion, timeout, stale recovery.
 import { execFile, spawnSync } from "child_process";
-import { existsSync, readFileSync, utimesSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
@@ -11,12 +11,15 @@ import { removeTempDirs, tempDir } from "./temp";
 
 const run = promisify(execFile);
 
-/** lock.ts as plain JS (it imports only Node built-ins), so children start in milliseconds. */
+/** lock.ts (and safeFs.ts, its one local import) as plain JS, so children start in milliseconds. */
 function compiledLock(): string {
     const dir = tempDir("lock-js");
-    const source = readFileSync(path.resolve(__dirname, "../../../components/ports/lock.ts"), "utf8");
-    writeFileSync(path.join(dir, "lock.js"), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
-    return path.join(dir, "lock.js");
+    mkdirSync(path.join(dir, "ports"));
+    for (const rel of ["ports/lock", "safeFs"]) {
+        const source = readFileSync(path.resolve(__dirname, `../../../components/${rel}.ts`), "utf8");
+        writeFileSync(path.join(dir, `${rel}.js`), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+    }
+    return path.join(dir, "ports/lock.js");
 }
 const lockFile = () => path.join(tempDir("lock"), "ports.lock");
 afterAll(removeTempDirs);

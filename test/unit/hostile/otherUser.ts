@@ -1,0 +1,22 @@
+// A real unprivileged user for the hostile tests: `nobody` (uid 65534), reached by running a
+// child process with its uid and gid. Only root can switch users, so these rows need root
+// (as `.ci/run` and this project's sandbox run); elsewhere they are skipped, with the reason.
+import { execFileSync } from "child_process";
+import { chmodSync } from "fs";
+import { tempDir } from "../ports/temp";
+
+export const OTHER_UID = 65534;
+export const IS_ROOT = process.getuid?.() === 0;
+export const NEEDS_ROOT = "needs root, to act as a second, unprivileged user (uid 65534)";
+
+/** Run a Node script as the other user; `args` are in process.argv.slice(1). */
+export function asOtherUser(script: string, ...args: string[]): string {
+    return execFileSync(process.execPath, ["-e", script, ...args], { uid: OTHER_UID, gid: OTHER_UID, encoding: "utf8" });
+}
+
+/** A directory like /tmp: world-writable with the sticky bit. */
+export function stickyDir(prefix: string): string {
+    const dir = tempDir(prefix);
+    chmodSync(dir, 0o1777);
+    return dir;
+}
