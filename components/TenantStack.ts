@@ -1,11 +1,12 @@
 // One complete, isolated Frontbase tenant: network, volumes, credentials and containers.
+import { createHash } from "crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ImageKey, TenantConfig } from "./config";
 import * as naming from "./naming";
 import { PortKey, ServiceName, TENANT_STACK_TYPE } from "./naming";
-import { Credentials, envList, publicUrl, ServiceSpec, tenantServices } from "./services";
+import { Credentials, envList, JobName, JobSpec, publicUrl, REDIS_TOKEN_JOB, ServiceSpec, tenantServices } from "./services";
 
 export { TENANT_STACK_TYPE };
 
@@ -32,8 +33,10 @@ export class TenantStack extends pulumi.ComponentResource {
     public readonly adminEmail: string;
     public readonly adminPassword: pulumi.Output<string>;
     public readonly redisToken: pulumi.Output<string>;
+    public readonly encryptionKey: pulumi.Output<string>;
     public readonly dbPassword: pulumi.Output<string> | undefined;
     public readonly containers: Partial<Record<ServiceName, docker.Container>> = {};
+    public readonly jobs: Partial<Record<JobName, docker.Container>> = {};
 
     constructor(name: string, args: TenantStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TENANT_STACK_TYPE, name, {}, opts);
@@ -49,11 +52,19 @@ export class TenantStack extends pulumi.ComponentResource {
         const specs = tenantServices(cfg, ports);
         const images = createImages(name, cfg, specs, this);
         const volumes = createVolumes(name, cfg, specs, this);
+        const containersOf = (services: readonly ServiceName[] = []) => services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
         for (const spec of specs) {
-            const containersOf = (services: readonly ServiceName[] = []) => services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
+            for (const job of spec.afterJobs ?? []) {
+                this.jobs[job] ??= createJob(name, { cfg, job: REDIS_TOKEN_JOB, credentials, network, image: images[REDIS_TOKEN_JOB.imageKey], after: containersOf(REDIS_TOKEN_JOB.after) }, this);
+            }
+            const jobs = (spec.afterJobs ?? []).map((j) => [j, this.jobs[j]!] as const);
             this.containers[spec.service] = createContainer(
                 name,
-                { cfg, ports, spec, credentials, network, image: images[spec.imageKey], volume: volumes[spec.service], after: containersOf(spec.after), follows: containersOf(spec.follows) },
+                {
+                    cfg, ports, spec, credentials, network, image: images[spec.imageKey], volume: volumes[spec.service],
+                    after: [...containersOf(spec.after), ...jobs.map(([, c]) => c)],
+                    follows: [...containersOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs],
+                },
                 this,
             );
         }
@@ -62,6 +73,7 @@ export class TenantStack extends pulumi.ComponentResource {
         this.volumes = Object.fromEntries(Object.entries(volumes).map(([svc, v]) => [svc, v.name]));
         this.adminPassword = credentials.adminPassword;
         this.redisToken = credentials.redisToken;
+        this.encryptionKey = credentials.encryptionKey;
         this.dbPassword = credentials.dbPassword;
         this.registerOutputs({
             tenant: this.tenant,
@@ -73,6 +85,7 @@ export class TenantStack extends pulumi.ComponentResource {
             adminEmail: this.adminEmail,
             adminPassword: this.adminPassword,
             redisToken: this.redisToken,
+            encryptionKey: this.encryptionKey,
             dbPassword: this.dbPassword,
         });
     }
@@ -82,16 +95,27 @@ export function tenantUrls(cfg: Pick<TenantConfig, "publicHost">, ports: Record<
     return Object.fromEntries(naming.PORT_KEYS.map((k) => [k, publicUrl(cfg, ports[k])])) as Record<PortKey, string>;
 }
 
-/** Generated once per stack and kept in its state, unless overridden by secret config. */
+/**
+ * The tenant's credentials: from its stack file's secret config, where `tenant new` generates
+ * them, so that they live as long as the data they open (a volume outlives `pulumi destroy`;
+ * a stack's state does not). A stack file without them (made before) falls back to values
+ * generated once into the stack's state, which a destroy loses: see README, "Credentials".
+ */
 export function createCredentials(name: string, cfg: TenantConfig, parent: pulumi.Resource): SecretCredentials {
     const generate = (what: string, length: number) =>
         pulumi.secret(new random.RandomPassword(`${name}-${what}`, { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2 }, { parent }).result);
+    const configured = (value: string | undefined, what: string, length: number) => (value !== undefined ? pulumi.secret(value) : generate(what, length));
     return {
-        redisToken: cfg.redisToken !== undefined ? pulumi.secret(cfg.redisToken) : generate("redis-token", 40),
-        secretKey: generate("secret-key", 64),
-        adminPassword: generate("admin-password", 24),
-        dbPassword: cfg.database !== "postgres" ? undefined : cfg.dbPassword !== undefined ? pulumi.secret(cfg.dbPassword) : generate("db-password", 32),
+        redisToken: configured(cfg.redisToken, "redis-token", 40),
+        adminPassword: configured(cfg.adminPassword, "admin-password", 24),
+        encryptionKey: cfg.encryptionKey !== undefined ? pulumi.secret(cfg.encryptionKey) : fernetKeyFrom(generate("encryption-key", 43)),
+        dbPassword: cfg.database !== "postgres" ? undefined : configured(cfg.dbPassword, "db-password", 32),
     };
+}
+
+/** 43 random base62 characters -> a Fernet key: 32 bytes (SHA-256 of them), url-safe base64. */
+function fernetKeyFrom(seed: pulumi.Output<string>): pulumi.Output<string> {
+    return pulumi.secret(seed.apply((s) => createHash("sha256").update(s).digest("base64").replace(/\+/g, "-").replace(/\//g, "_")));
 }
 
 export function createNetwork(name: string, cfg: TenantConfig, parent: pulumi.Resource): docker.Network {
@@ -137,8 +161,8 @@ interface ContainerInputs {
     readonly image: docker.RemoteImage | undefined;
     readonly volume: docker.Volume | undefined;
     readonly after: readonly docker.Container[];
-    /** Containers whose replacement must replace this one (see ServiceSpec.follows). */
-    readonly follows: readonly docker.Container[];
+    /** Containers whose replacement must replace this one (see ServiceSpec.follows), by the name in the label. */
+    readonly follows: readonly (readonly [string, docker.Container])[];
 }
 
 /** Label that carries the ID of a container this one follows (see ServiceSpec.follows). */
@@ -172,7 +196,7 @@ export function createContainer(name: string, i: ContainerInputs, parent: pulumi
             logDriver: "json-file",
             logOpts: LOG_OPTS,
             securityOpts: ["no-new-privileges:true"],
-            labels: followLabels(naming.labels(cfg.tenant, service), spec.follows ?? [], i.follows),
+            labels: followLabels(naming.labels(cfg.tenant, service), i.follows),
         },
         {
             parent,
@@ -187,11 +211,11 @@ export function createContainer(name: string, i: ContainerInputs, parent: pulumi
 
 /** Env as a sorted `K=V` list; a secret as a whole when any value is a credential. */
 function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi.Input<string[]> {
-    if (!spec.usesCredentials) return envList(spec.env({ redisToken: "", secretKey: "", adminPassword: "" }));
+    if (!spec.usesCredentials) return envList(spec.env({ redisToken: "", adminPassword: "", encryptionKey: "" }));
     return pulumi.secret(
         pulumi
-            .all([credentials.redisToken, credentials.secretKey, credentials.adminPassword, credentials.dbPassword])
-            .apply(([redisToken, secretKey, adminPassword, dbPassword]) => envList(spec.env({ redisToken, secretKey, adminPassword, dbPassword }))),
+            .all([credentials.redisToken, credentials.adminPassword, credentials.encryptionKey, credentials.dbPassword])
+            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => envList(spec.env({ redisToken, adminPassword, encryptionKey, dbPassword }))),
     );
 }
 
@@ -200,8 +224,46 @@ function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi
  * a dependent only when one of its inputs comes from the replaced resource (dependsOn is not
  * enough), and labels force a new container: so replacing the backend replaces the frontend.
  */
-function followLabels(base: Record<string, string>, services: readonly ServiceName[], containers: readonly docker.Container[]): pulumi.Output<{ label: string; value: string }[]> {
-    return pulumi.all(containers.map((c) => c.id)).apply((ids) => labelList({ ...base, ...Object.fromEntries(services.map((s, k) => [`${FOLLOWS_LABEL_PREFIX}${s}`, ids[k]])) }));
+function followLabels(base: Record<string, string>, follows: readonly (readonly [string, docker.Container])[]): pulumi.Output<{ label: string; value: string }[]> {
+    return pulumi.all(follows.map(([, c]) => c.id)).apply((ids) => labelList({ ...base, ...Object.fromEntries(follows.map(([what], k) => [`${FOLLOWS_LABEL_PREFIX}${what}`, ids[k]])) }));
+}
+
+interface JobInputs {
+    readonly cfg: TenantConfig;
+    readonly job: JobSpec;
+    readonly credentials: SecretCredentials;
+    readonly network: docker.Network;
+    readonly image: docker.RemoteImage | undefined;
+    readonly after: readonly docker.Container[];
+}
+
+/**
+ * A one-shot container (see JobSpec): `attach` makes create wait until it has exited; it then
+ * stays, exited (`mustRun: false`, no restart), so that it runs again only when its inputs
+ * change. The provider does not check its exit code: `tenant verify` does.
+ */
+export function createJob(name: string, i: JobInputs, parent: pulumi.Resource): docker.Container {
+    const { cfg, job } = i;
+    return new docker.Container(
+        naming.logicalName(name, job.job, "job"),
+        {
+            name: naming.jobContainerName(cfg.tenant, job.job),
+            image: i.image ? i.image.imageId : cfg.images[job.imageKey],
+            entrypoints: [...job.entrypoint],
+            envs: pulumi.secret(pulumi.all([i.credentials.redisToken, i.credentials.adminPassword, i.credentials.encryptionKey, i.credentials.dbPassword]).apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => envList(job.env({ redisToken, adminPassword, encryptionKey, dbPassword })))),
+            networksAdvanced: [{ name: i.network.name }],
+            attach: true,
+            mustRun: false,
+            restart: "no",
+            memory: 64,
+            memorySwap: 64,
+            logDriver: "json-file",
+            logOpts: LOG_OPTS,
+            securityOpts: ["no-new-privileges:true"],
+            labels: labelList({ ...naming.labels(cfg.tenant), [naming.JOB_LABEL]: job.job, [naming.ONEOFF_LABEL]: "True" }),
+        },
+        { parent, deleteBeforeReplace: true, dependsOn: [...i.after] },
+    );
 }
 
 export function labelList(labels: Record<string, string>): { label: string; value: string }[] {

@@ -46,9 +46,13 @@ export const DEFAULT_PORT_RANGES: Record<PortKey, PortRange> = {
 export const DEFAULT_MAX_RETRIES = 3;
 
 /** Keys whose values are plain strings; every other value is JSON (number, boolean, object). */
-const STRING_KEYS = new Set(["tenant", "database", "dbPassword", "redisToken", "publicHost", "bindAddress", "adminEmail"]);
-/** Keys that must be stored encrypted (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["dbPassword", "redisToken"] as const;
+const STRING_KEYS = new Set(["tenant", "database", "dbPassword", "redisToken", "adminPassword", "encryptionKey", "publicHost", "bindAddress", "adminEmail"]);
+/**
+ * Keys that must be stored encrypted (`pulumi config set --secret`). `tenant new` generates
+ * them into the stack file, so that they live as long as the tenant's data (not its state).
+ */
+export const SECRET_KEYS = ["dbPassword", "redisToken", "adminPassword", "encryptionKey"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
 
 const port = z
     .number({ error: "must be an integer port number from 1 to 65535" })
@@ -100,6 +104,12 @@ const schema = z.strictObject(
         memory: perImageKey(memoryMiB).default({}),
         dbPassword: secretString.optional(),
         redisToken: secretString.regex(/^[A-Za-z0-9._~-]+$/, { error: "must use only letters, digits and . _ ~ -" }).optional(),
+        adminPassword: secretString.optional(),
+        // A Fernet key, as Python's cryptography `Fernet.generate_key()` makes one.
+        encryptionKey: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{43}=$/, { error: "must be a Fernet key: 32 bytes in url-safe base64 (44 characters ending in =)" })
+            .optional(),
         purgeDataOnDestroy: z.boolean({ error: "must be true or false" }).default(false),
         publicHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, { error: "must be a host name or IP address" }).default("localhost"),
         bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)" }).default("0.0.0.0"),
@@ -129,6 +139,8 @@ export interface TenantConfig {
     readonly memory: Record<ImageKey, number>;
     readonly dbPassword?: string;
     readonly redisToken?: string;
+    readonly adminPassword?: string;
+    readonly encryptionKey?: string;
     readonly purgeDataOnDestroy: boolean;
     readonly publicHost: string;
     readonly bindAddress: string;

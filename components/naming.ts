@@ -46,6 +46,15 @@ export function containerName(tenant: string, service: ServiceName): string {
     return `${projectName(tenant)}-${service}-1`;
 }
 
+/** A one-shot job's container (Compose marks such containers `oneoff`). */
+export function jobContainerName(tenant: string, job: string): string {
+    return `${projectName(tenant)}-${job}-job`;
+}
+
+/** Labels that mark a tenant's one-shot job container. */
+export const JOB_LABEL = "frontbase.job";
+export const ONEOFF_LABEL = "com.docker.compose.oneoff";
+
 export function networkName(tenant: string): string {
     return `${projectName(tenant)}_frontbase`;
 }

@@ -1,13 +1,14 @@
 // What each Frontbase service needs: image, ports, env, volume, health check, start order.
 // Pure data from ../shared/FIELD-NOTES.md section 1; TenantStack turns it into resources.
 import { ImageKey, TenantConfig } from "./config";
-import { databaseName, PortKey, ServiceName } from "./naming";
+import { PortKey, ServiceName } from "./naming";
 
 /** The credentials of one tenant, as plain strings (TenantStack keeps them as secrets). */
 export interface Credentials {
     readonly redisToken: string;
-    readonly secretKey: string;
     readonly adminPassword: string;
+    /** The Fernet key the backend encrypts stored credentials with. */
+    readonly encryptionKey: string;
     /** Only for `database: postgres`. */
     readonly dbPassword?: string;
 }
@@ -46,6 +47,8 @@ export interface ServiceSpec {
      * `resolver`): when one of them is replaced, this container must be replaced too.
      */
     readonly follows?: readonly ServiceName[];
+    /** Jobs that must have run before it starts, and whose re-run must restart it. */
+    readonly afterJobs?: readonly JobName[];
     /** Whether `env` reads credentials (then the env list is a secret). */
     readonly usesCredentials: boolean;
     env(credentials: Credentials): Record<string, string>;
@@ -59,12 +62,20 @@ export function publicUrl(cfg: Pick<TenantConfig, "publicHost">, port: number): 
     return `http://${cfg.publicHost}:${port}`;
 }
 
-/** The backend's SQLAlchemy URL: sqlite in its volume, or the tenant's own postgres database. */
-export function backendDatabaseUrl(cfg: Pick<TenantConfig, "tenant" | "database">, dbPassword?: string): string {
-    if (cfg.database === "sqlite") return "sqlite+aiosqlite:////app/data/frontbase.db";
-    if (dbPassword === undefined) throw new Error("backendDatabaseUrl: postgres needs a password");
-    return `postgresql+asyncpg://${POSTGRES_USER}:${encodeURIComponent(dbPassword)}@postgres:5432/${databaseName(cfg.tenant)}`;
+/**
+ * The backend's database, as the real backend reads it (app/database/config.py): `DATABASE`
+ * picks sqlite (/app/data/frontbase.db in its volume) or postgres at host `postgres`, user and
+ * database `frontbase` (both hard-coded upstream), password `DB_PASSWORD`. It ignores
+ * `DATABASE_URL`, and must not get one: the sync sub-app would honour it and split off.
+ */
+export function backendDatabaseEnv(cfg: Pick<TenantConfig, "database">, dbPassword?: string): Record<string, string> {
+    if (cfg.database === "sqlite") return { DATABASE: "sqlite" };
+    if (dbPassword === undefined) throw new Error("backendDatabaseEnv: postgres needs a password");
+    return { DATABASE: "postgresql", DB_PASSWORD: dbPassword };
 }
+
+/** The database in the tenant's own postgres: the name the backend hard-codes. Isolation comes from one postgres per tenant. */
+export const POSTGRES_DB = "frontbase";
 
 /**
  * Seconds -> Go's `time.Duration.String()` text ("1m0s", "1h30m0s", "0s"). The provider
@@ -93,7 +104,7 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
     const upstash = (c: Credentials) => ({ UPSTASH_REDIS_REST_URL: REDIS_HTTP_URL, UPSTASH_REDIS_REST_TOKEN: c.redisToken });
     const specs: ServiceSpec[] = [];
     if (cfg.database === "postgres") {
-        const db = databaseName(cfg.tenant);
+        const db = POSTGRES_DB;
         specs.push({
             service: "postgres",
             imageKey: "postgres",
@@ -142,29 +153,26 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             internalPort: 8000,
             hostPort: "backend",
             dataPath: "/app/data",
-            healthcheck: check(
-                ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"],
-                10,
-                5,
-                60,
-            ),
+            // curl, not an interpreter start every 10 s; the slash avoids FastAPI's 307.
+            healthcheck: check(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/health/"], 10, 5, 60),
             waitTimeout: 180,
             // uvicorn finishes requests in flight and closes its database connections.
             stopGraceSeconds: 20,
             after: cfg.database === "postgres" ? ["postgres"] : [],
             usesCredentials: true,
+            // What the real backend reads (FIELD-NOTES section 1). Not set because it reads
+            // nothing of them: SECRET_KEY, CORS_ORIGINS (CORS is hard-coded), DATABASE_URL.
             env: (c) => ({
-                DATABASE_URL: backendDatabaseUrl(cfg, c.dbPassword),
-                SECRET_KEY: c.secretKey,
-                CORS_ORIGINS: frontendUrl,
+                ...backendDatabaseEnv(cfg, c.dbPassword),
                 EDGE_URL,
                 EDGE_SSR_URL: EDGE_URL,
                 EDGE_ENGINE_URL: EDGE_URL,
                 ADMIN_EMAIL: cfg.adminEmail,
                 ADMIN_PASSWORD: c.adminPassword,
+                ENCRYPTION_KEY: c.encryptionKey,
+                REDIS_TOKEN: c.redisToken,
                 ENVIRONMENT: "production",
                 ALLOW_REGISTRATION: "false",
-                ...upstash(c),
             }),
         },
         {
@@ -173,22 +181,18 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             internalPort: 3002,
             hostPort: "edge",
             dataPath: "/app/data",
-            healthcheck: check(
-                ["node", "-e", "fetch('http://127.0.0.1:3002/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
-                15,
-                3,
-                10,
-            ),
+            healthcheck: check(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"], 15, 3, 10),
             waitTimeout: 120,
             // The edge closes its SQLite databases on SIGTERM.
             stopGraceSeconds: 20,
             after: ["backend", "redis-http"],
+            // The edge reads the redis-http token from the backend once, at start-up.
+            afterJobs: ["redis-token"],
             usesCredentials: true,
             env: (c) => ({
                 NODE_ENV: "production",
                 PORT: "3002",
                 SQLITE_PATH: "/app/data/edge.db",
-                DATABASE_URL: "file:/app/data/edge.db",
                 PAGES_DB_URL: "file:/app/data/pages.db",
                 FASTAPI_URL: "http://backend:8000",
                 PUBLIC_URL: frontendUrl,
@@ -200,7 +204,8 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             imageKey: "frontend",
             internalPort: 80,
             hostPort: "frontend",
-            healthcheck: check(["wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"], 10, 3),
+            // nginx's own location (upstream nginx.conf), answered without an upstream.
+            healthcheck: check(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1/nginx-health"], 10, 3),
             waitTimeout: 60,
             stopGraceSeconds: 10,
             after: ["backend", "edge"],
@@ -211,6 +216,42 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
     );
     return specs;
 }
+
+export type JobName = "redis-token";
+
+/** A one-shot container: runs to completion once per change of its inputs, then stays exited. */
+export interface JobSpec {
+    readonly job: JobName;
+    /** An image of the tenant's that has what the job runs (the backend's has curl). */
+    readonly imageKey: ImageKey;
+    readonly entrypoint: readonly string[];
+    readonly after: readonly ServiceName[];
+    env(credentials: Credentials): Record<string, string>;
+}
+
+/**
+ * Upstream's migrations seed the redis-http settings the edge reads at start-up with the
+ * literal token `dev_token_change_in_prod`, and only the backend's sync settings API changes
+ * them (no environment variable does). So the tenant's generated token is written through that
+ * API, by a job that runs after the backend is healthy and before the edge starts. The token
+ * reaches it as an environment variable, never on a command line.
+ */
+export const REDIS_TOKEN_JOB: JobSpec = {
+    job: "redis-token",
+    imageKey: "backend",
+    entrypoint: [
+        "sh",
+        "-c",
+        [
+            "set -eu",
+            `body="{\"redis_url\":\"${REDIS_HTTP_URL}\",\"redis_token\":\"$REDIS_TOKEN\",\"redis_type\":\"self-hosted\",\"redis_enabled\":true}"`,
+            "curl -fsS --retry 10 --retry-connrefused --retry-delay 2 -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary \"$body\" http://backend:8000/api/sync/settings/redis/",
+            "echo \"redis-http token set in the backend's settings\"",
+        ].join("\n"),
+    ],
+    after: ["backend"],
+    env: (c) => ({ REDIS_TOKEN: c.redisToken }),
+};
 
 /** `{A: "1"}` -> `["A=1"]`, sorted so that the list (and so the diff) is stable. */
 export function envList(env: Record<string, string>): string[] {

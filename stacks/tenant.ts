@@ -81,6 +81,7 @@ export async function tenantProgram(resolver: PortResolver = allocatingResolver(
         adminEmail: tenant.adminEmail,
         adminPassword: tenant.adminPassword,
         redisToken: tenant.redisToken,
+        encryptionKey: tenant.encryptionKey,
         ...(tenant.dbPassword ? { dbPassword: tenant.dbPassword } : {}),
     };
 }

@@ -38,8 +38,8 @@ async function tenant(name: string, database: "sqlite" | "postgres"): Promise<Te
     const cfg = parseTenantConfig({ tenant: name, database, images: TEST_IMAGES_CONFIG }, { stack: name });
     const creds: Credentials = {
         redisToken: secret(40),
-        secretKey: secret(64),
         adminPassword: secret(24),
+        encryptionKey: Buffer.alloc(32, 7).toString("base64url") + "=",
         // Characters that must be URL-encoded in DATABASE_URL and decoded by the backend.
         dbPassword: database === "postgres" ? `${secret(20)}@:/%` : undefined,
     };

@@ -22,7 +22,7 @@ beforeAll(async () => {
 beforeEach(() => rec.reset());
 
 function config(extra: Record<string, string> = {}, stack = "tenant1"): TenantConfig {
-    return parseTenantConfig(extra, { stack, secretKeys: new Set(["frontbase:dbPassword", "frontbase:redisToken"]) });
+    return parseTenantConfig(extra, { stack, secretKeys: new Set(["frontbase:dbPassword", "frontbase:redisToken", "frontbase:adminPassword", "frontbase:encryptionKey"]) });
 }
 
 /** Build a tenant and wait until every container is registered. */
@@ -33,25 +33,26 @@ async function deploy(cfg: TenantConfig, ports = PORTS): Promise<TenantStackT> {
 }
 
 const container = (tenant: string, service: string) => rec.one(CONTAINER, `${tenant}-${service}-container`).inputs;
-const env = (tenant: string, service: string): Record<string, string> =>
-    Object.fromEntries((container(tenant, service).envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const envOf = (inputs: Record<string, any>): Record<string, string> =>
+    Object.fromEntries((inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const env = (tenant: string, service: string): Record<string, string> => envOf(container(tenant, service));
 const labelsOf = (inputs: Record<string, any>) => Object.fromEntries(inputs.labels.map((l: any) => [l.label, l.value]));
 
 describe("TenantStack (sqlite)", () => {
     beforeEach(async () => void (await deploy(config())));
 
-    it("declares one network, three volumes, five images, five containers and three passwords", () => {
+    it("declares one network, three volumes, five images, five containers, the redis-token job and three generated secrets", () => {
         expect(rec.byType(NETWORK).map((r) => r.inputs.name)).toEqual(["tenant1_frontbase_frontbase"]);
         expect(rec.byType(VOLUME).map((r) => r.inputs.name).sort()).toEqual([
             "tenant1_frontbase_backend_data", "tenant1_frontbase_edge_data", "tenant1_frontbase_redis_data",
         ]);
         expect(rec.byType(CONTAINER).map((r) => r.inputs.name).sort()).toEqual([
             "tenant1_frontbase-backend-1", "tenant1_frontbase-edge-1", "tenant1_frontbase-frontend-1",
-            "tenant1_frontbase-redis-1", "tenant1_frontbase-redis-http-1",
+            "tenant1_frontbase-redis-1", "tenant1_frontbase-redis-http-1", "tenant1_frontbase-redis-token-job",
         ]);
         expect(rec.byType(IMAGE).map((r) => r.inputs)).toContainEqual({ name: "redis:7.4.2-alpine", keepLocally: true });
         expect(rec.byType(IMAGE).every((r) => r.inputs.keepLocally === true)).toBe(true);
-        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-redis-token", "tenant1-secret-key"]);
+        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-encryption-key", "tenant1-redis-token"]);
     });
 
     it.each([
@@ -68,7 +69,10 @@ describe("TenantStack (sqlite)", () => {
         expect(c.ports).toEqual(host === undefined ? [] : [{ internal, external: host, ip: "0.0.0.0", protocol: "tcp" }]);
         expect(c.networksAdvanced).toEqual([{ name: "tenant1_frontbase_frontbase", aliases: [service] }]);
         expect(c.mounts).toEqual(volume === undefined ? [] : [{ type: "volume", source: volume, target: path }]);
-        const follows = service === "frontend" ? { "frontbase.follows.backend": "tenant1-backend-container-id", "frontbase.follows.edge": "tenant1-edge-container-id" } : {};
+        const follows =
+            service === "frontend" ? { "frontbase.follows.backend": "tenant1-backend-container-id", "frontbase.follows.edge": "tenant1-edge-container-id" }
+            : service === "edge" ? { "frontbase.follows.redis-token": "tenant1-redis-token-job-id" }
+            : {};
         expect(labelsOf(c)).toEqual({ "com.docker.compose.project": "tenant1_frontbase", "com.docker.compose.service": service, "frontbase.tenant": "tenant1", ...follows });
         expect(c.restart).toBe("unless-stopped");
         expect(c.logDriver).toBe("json-file");
@@ -77,9 +81,9 @@ describe("TenantStack (sqlite)", () => {
     });
 
     it.each([
-        ["backend", 512, ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"], "10s", 5, "1m0s"],
-        ["edge", 512, ["CMD", "node", "-e", "fetch('http://127.0.0.1:3002/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"], "15s", 3, "10s"],
-        ["frontend", 64, ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"], "10s", 3, "0s"],
+        ["backend", 512, ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/health/"], "10s", 5, "1m0s"],
+        ["edge", 512, ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"], "15s", 3, "10s"],
+        ["frontend", 64, ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1/nginx-health"], "10s", 3, "0s"],
         ["redis", 256, ["CMD", "redis-cli", "ping"], "10s", 5, "0s"],
     ])("%s: %s MiB, health check %j every %s", (service, memory, tests, interval, retries, startPeriod) => {
         const c = container("tenant1", service);
@@ -111,25 +115,35 @@ describe("TenantStack (sqlite)", () => {
         expect(container("tenant1", "redis").command).toEqual(["redis-server", "--appendonly", "yes"]);
     });
 
-    it("hands the redis-http token to backend and edge as their Upstash credentials", () => {
+    it("hands the one redis-http token to redis-http, the backend, the edge's fallback and the job that stores it in the backend's settings", () => {
         const token = env("tenant1", "redis-http").SRH_TOKEN;
         expect(token).toBe("generated-tenant1-redis-token");
         expect(env("tenant1", "redis-http")).toMatchObject({ SRH_MODE: "env", SRH_CONNECTION_STRING: "redis://redis:6379" });
-        for (const svc of ["backend", "edge"]) {
-            expect(env("tenant1", svc)).toMatchObject({ UPSTASH_REDIS_REST_URL: "http://redis-http:80", UPSTASH_REDIS_REST_TOKEN: token });
-        }
+        expect(env("tenant1", "backend").REDIS_TOKEN).toBe(token);
+        expect(env("tenant1", "edge")).toMatchObject({ UPSTASH_REDIS_REST_URL: "http://redis-http:80", UPSTASH_REDIS_REST_TOKEN: token });
+        const job = rec.one(CONTAINER, "tenant1-redis-token-job").inputs as Record<string, any>;
+        expect(envOf(job)).toEqual({ REDIS_TOKEN: token });
+        expect(job.entrypoints.join(" ")).toContain("PUT");
+        expect(job.entrypoints.join(" ")).toContain("http://backend:8000/api/sync/settings/redis/");
+        expect(job.entrypoints.join(" ")).not.toContain(token);
+        expect([job.name, job.attach, job.mustRun, job.restart]).toEqual(["tenant1_frontbase-redis-token-job", true, false, "no"]);
+        expect(rec.one(CONTAINER, "tenant1-redis-token-job").secretInputs).toEqual(new Set(["envs"]));
     });
 
-    it("wires the backend to sqlite in its volume and to the edge on 3002", () => {
-        expect(env("tenant1", "backend")).toMatchObject({
-            DATABASE_URL: "sqlite+aiosqlite:////app/data/frontbase.db",
-            SECRET_KEY: "generated-tenant1-secret-key",
+    it("wires the backend as the real one reads it: DATABASE, admin, encryption key, the edge on 3002; nothing it ignores", () => {
+        const backend = env("tenant1", "backend");
+        expect(backend).toMatchObject({
+            DATABASE: "sqlite",
             ADMIN_PASSWORD: "generated-tenant1-admin-password",
             ADMIN_EMAIL: "admin@example.com",
             EDGE_URL: "http://edge:3002",
-            CORS_ORIGINS: "http://localhost:8081",
+            ENVIRONMENT: "production",
         });
-        expect(env("tenant1", "edge")).toMatchObject({ PORT: "3002", FASTAPI_URL: "http://backend:8000", SQLITE_PATH: "/app/data/edge.db" });
+        expect(backend.ENCRYPTION_KEY).toMatch(/^[A-Za-z0-9_-]{43}=$/);
+        expect(Buffer.from(backend.ENCRYPTION_KEY, "base64url")).toHaveLength(32);
+        for (const ignored of ["DATABASE_URL", "SECRET_KEY", "CORS_ORIGINS", "DB_PASSWORD"]) expect(backend[ignored]).toBeUndefined();
+        expect(env("tenant1", "edge")).toMatchObject({ PORT: "3002", FASTAPI_URL: "http://backend:8000", SQLITE_PATH: "/app/data/edge.db", PAGES_DB_URL: "file:/app/data/pages.db" });
+        expect(env("tenant1", "edge").DATABASE_URL).toBeUndefined();
     });
 
     it("keeps volumes on destroy and replaces containers delete-first (options reach the engine; see test/engine)", () => {
@@ -141,7 +155,7 @@ describe("TenantStack (sqlite)", () => {
 describe("TenantStack outputs and secrets", () => {
     it("marks credentials and secret-bearing env lists as secrets", async () => {
         const t = await deploy(config({ "frontbase:database": "postgres" }));
-        for (const o of [t.adminPassword, t.redisToken, t.dbPassword!]) expect(await pulumi.isSecret(o)).toBe(true);
+        for (const o of [t.adminPassword, t.redisToken, t.encryptionKey, t.dbPassword!]) expect(await pulumi.isSecret(o)).toBe(true);
         for (const svc of ["postgres", "redis-http", "backend", "edge"]) {
             expect(rec.one(CONTAINER, `tenant1-${svc}-container`).secretInputs).toEqual(new Set(["envs"]));
         }
@@ -152,29 +166,36 @@ describe("TenantStack outputs and secrets", () => {
 
     it("uses secret config instead of generating, and creates no password resource for it", async () => {
         await deploy(config({ "frontbase:database": "postgres", "frontbase:dbPassword": "p@ss word/123", "frontbase:redisToken": "my-token-0123456789" }));
-        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-secret-key"]);
+        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-encryption-key"]);
         expect(env("tenant1", "postgres").POSTGRES_PASSWORD).toBe("p@ss word/123");
-        expect(env("tenant1", "backend").DATABASE_URL).toBe("postgresql+asyncpg://frontbase:p%40ss%20word%2F123@postgres:5432/frontbase_tenant1");
+        expect(env("tenant1", "backend")).toMatchObject({ DATABASE: "postgresql", DB_PASSWORD: "p@ss word/123" });
         expect(env("tenant1", "redis-http").SRH_TOKEN).toBe("my-token-0123456789");
         expect(env("tenant1", "edge").UPSTASH_REDIS_REST_TOKEN).toBe("my-token-0123456789");
+    });
+
+    it("takes every credential from secret config when the stack file has them (tenant new writes them): nothing generated into state", async () => {
+        const key = Buffer.alloc(32, 9).toString("base64url") + "=";
+        await deploy(config({ "frontbase:database": "postgres", "frontbase:dbPassword": "db-pass-0123456789", "frontbase:redisToken": "tok-0123456789", "frontbase:adminPassword": "admin-0123456789", "frontbase:encryptionKey": key }));
+        expect(rec.byType(PASSWORD)).toEqual([]);
+        expect(env("tenant1", "backend")).toMatchObject({ ADMIN_PASSWORD: "admin-0123456789", ENCRYPTION_KEY: key, DB_PASSWORD: "db-pass-0123456789", REDIS_TOKEN: "tok-0123456789" });
     });
 });
 
 describe("TenantStack (postgres)", () => {
     beforeEach(async () => void (await deploy(config({ "frontbase:database": "postgres", "frontbase:tenant": "acme-eu" }))));
 
-    it("runs the tenant's own postgres, never published, with its own database and generated password", () => {
+    it("runs the tenant's own postgres, never published, with the database the backend hard-codes and a generated password", () => {
         const pg = container("acme-eu", "postgres");
         expect(pg.name).toBe("acme-eu_frontbase-postgres-1");
         expect(pg.ports).toEqual([]);
         expect(pg.image).toBe("sha256:id-of-postgres:16.6-alpine");
         expect(pg.mounts).toEqual([{ type: "volume", source: "acme-eu_frontbase_postgres_data", target: "/var/lib/postgresql/data" }]);
-        expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-U", "frontbase", "-d", "frontbase_acme_eu"]);
-        expect(env("acme-eu", "postgres")).toEqual({ POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: "generated-acme-eu-db-password", POSTGRES_DB: "frontbase_acme_eu" });
+        expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-U", "frontbase", "-d", "frontbase"]);
+        expect(env("acme-eu", "postgres")).toEqual({ POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: "generated-acme-eu-db-password", POSTGRES_DB: "frontbase" });
     });
 
     it("points the backend at that database with the same password", () => {
-        expect(env("acme-eu", "backend").DATABASE_URL).toBe("postgresql+asyncpg://frontbase:generated-acme-eu-db-password@postgres:5432/frontbase_acme_eu");
+        expect(env("acme-eu", "backend")).toMatchObject({ DATABASE: "postgresql", DB_PASSWORD: "generated-acme-eu-db-password" });
         expect(rec.byType(PASSWORD).map((r) => r.name)).toContain("acme-eu-db-password");
     });
 });

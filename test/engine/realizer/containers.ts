@@ -101,6 +101,9 @@ export const CONTAINER_SCHEMA: Schema = {
     destroyGraceSeconds: stateOnly,
     removeVolumes: { ...stateOnly, default: true },
     start: { ...stateOnly, default: true },
+    // [F] Create L628-671: wait until the container is no longer running (exit code not checked).
+    attach: { ...stateOnly, default: false },
+    logs: { ...stateOnly, default: false },
     mustRun: { default: true },
     restart: { ...sent, default: "no" },
     maxRetryCount: sent,
@@ -186,7 +189,7 @@ export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State
     return {
         // Never read: env and labels ([F] L893-898), networks_advanced once set (L786-796), and
         // the provider-only attributes.
-        ...keep(prior, ["envs", "labels", "networksAdvanced", "wait", "waitTimeout", "destroyGraceSeconds", "removeVolumes", "start"]),
+        ...keep(prior, ["envs", "labels", "networksAdvanced", "wait", "waitTimeout", "destroyGraceSeconds", "removeVolumes", "start", "attach", "logs"]),
         name: info.Name.replace(/^\//, ""),
         // An image given by ID reads back as the container's image ID ([F] L840-845).
         image: typeof prior.image === "string" && prior.image.startsWith("sha256:") ? info.Image : info.Config.Image,
@@ -237,11 +240,12 @@ async function create(ctx: Parameters<Provider["create"]>[0], i: State): Promise
         // [F] L590-628: with wait, poll until healthy for the whole wait_timeout (default 60 s),
         // even when the container is unhealthy or has exited.
         if (i.wait === true) await waitForHealth(c, i.waitTimeout ?? 60, ctx.log);
-        else await waitForRunning(c);
+        else if (i.attach !== true) await waitForRunning(c);
     } catch (e) {
         // The container exists and its ID is set: the engine keeps it with an init error.
         throw new InitError(`container ${i.name}: ${(e as Error).message}${await containerLogTail(c)}`, c.id);
     }
+    if (i.attach === true) await c.wait();
     return { id: c.id };
 }
 
