@@ -57,6 +57,7 @@ export function runVerify(argv: string[], io: Io, ctx: OpsContext, pulumi: Pulum
             return NOT_HEALTHY;
         }
         const what = [
+            ...verdict.failedJobs.map((j) => `job ${j} failed`),
             ...verdict.broken.filter((s) => !verdict.missing.includes(s)).map((s) => `${s} not healthy`),
             ...verdict.missing.map((s) => `${s} missing (never created, or removed)`),
         ].join(", ");

@@ -6,6 +6,8 @@ import type { TenantContainer } from "./tenant";
 
 export interface ServiceStatus {
     readonly service: string;
+    /** Set for a one-shot job (see components/services.ts JobSpec). */
+    readonly job?: string;
     /** Container name, or undefined when the service has no container (missing). */
     readonly container?: string;
     readonly state: string;
@@ -46,12 +48,14 @@ export function assessTenant(args: {
     const publicHost = args.stackConfig?.["frontbase:publicHost"] ?? "localhost";
     const problems: string[] = [];
     const services: ServiceStatus[] = args.containers.map((c) => {
-        const ok = c.state === "running" && (c.health === "healthy" || c.health === "none");
-        if (!ok) problems.push(`${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}`);
+        // A job is fine while it runs and once it has exited with 0; it has no health check.
+        const ok = c.job !== undefined ? c.state === "running" || (c.state === "exited" && c.exitCode === 0) : c.state === "running" && (c.health === "healthy" || c.health === "none");
+        if (!ok) problems.push(c.job !== undefined ? `${c.service}: ${c.state}, exit code ${c.exitCode}` : `${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}`);
         return {
             service: c.service,
+            job: c.job,
             container: c.name,
-            state: c.state,
+            state: c.job !== undefined && c.state === "exited" ? `exited (${c.exitCode})` : c.state,
             health: c.health === "none" ? "-" : c.health,
             ports: c.ports.map(formatPort),
             urls: PUBLISHED.has(c.service) ? c.ports.map((p) => `http://${publicHost}:${p.hostPort}`) : [],

@@ -6,7 +6,7 @@
 // are the tenant's too, so that status/logs/restart/purge also work on tenants not yet migrated.
 import type Docker from "dockerode";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
-import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, projectName, SERVICES, TENANT_LABEL, tenantOfLabels, volumeName } from "../../components/naming";
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, JOB_LABEL, projectName, SERVICES, TENANT_LABEL, tenantOfLabels, volumeName } from "../../components/naming";
 import { configuredBindings, EngineBindings, PortBinding } from "../../components/ports/containers";
 import { listStackFiles, readStackFile, StackFile, stackNameOf } from "../../components/stackFiles";
 import type { OpsContext } from "./context";
@@ -38,6 +38,9 @@ export interface TenantContainer {
     readonly ports: readonly PortBinding[];
     /** A TTY container's log stream is raw, not multiplexed. */
     readonly tty: boolean;
+    /** Set for a one-shot job's container (`frontbase.job`): done when exited with code 0. */
+    readonly job?: string;
+    readonly exitCode?: number;
 }
 
 /** Configured bindings as status shows them: every address spelled 0.0.0.0 (as Docker lists it), by host port. */
@@ -52,7 +55,8 @@ export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContain
     return {
         id: i.Id,
         name: i.Name.replace(/^\//, ""),
-        service: i.Config.Labels?.[COMPOSE_SERVICE_LABEL] ?? "?",
+        service: i.Config.Labels?.[COMPOSE_SERVICE_LABEL] ?? (i.Config.Labels?.[JOB_LABEL] ? `${i.Config.Labels[JOB_LABEL]} (job)` : "?"),
+        ...(i.Config.Labels?.[JOB_LABEL] ? { job: i.Config.Labels[JOB_LABEL], exitCode: i.State.ExitCode } : {}),
         state: i.State.Status,
         health: ["healthy", "unhealthy", "starting"].includes(health) ? health : "none",
         ports: portBindings(i.HostConfig.PortBindings),

@@ -13,10 +13,17 @@ export function containerUrn(a: { stack: string; project: string; tenant: string
     return `urn:pulumi:${a.stack}::${a.project}::${TENANT_STACK_TYPE}$docker:index/container:Container::${logicalName(a.tenant, a.service, "container")}`;
 }
 
+/** The URN of a tenant's one-shot job container. */
+export function jobUrn(a: { stack: string; project: string; tenant: string; job: string }): string {
+    return `urn:pulumi:${a.stack}::${a.project}::${TENANT_STACK_TYPE}$docker:index/container:Container::${logicalName(a.tenant, a.job, "job")}`;
+}
+
 export interface Verdict {
     readonly healthy: boolean;
     /** Services that are unhealthy, exited or missing, in start order. */
     readonly broken: readonly ServiceName[];
+    /** One-shot jobs that failed (exited non-zero). */
+    readonly failedJobs: readonly string[];
     /** Of those, the ones with no container: `pulumi up` creates them, nothing to replace. */
     readonly missing: readonly ServiceName[];
     /** Still starting: worth waiting for before calling them broken. */
@@ -30,7 +37,12 @@ export function verdictOf(status: TenantStatus, a: { stack: string; project: str
     const bad = new Set<ServiceName>();
     const missing = new Set<ServiceName>();
     const starting = new Set<ServiceName>();
+    const failedJobs: string[] = [];
     for (const s of status.services) {
+        if (s.job !== undefined) {
+            if (s.state !== "running" && s.state !== "exited (0)") failedJobs.push(s.job);
+            continue;
+        }
         if (!(SERVICES as readonly string[]).includes(s.service)) continue;
         const service = s.service as ServiceName;
         if (s.state === "missing") missing.add(service);
@@ -38,14 +50,15 @@ export function verdictOf(status: TenantStatus, a: { stack: string; project: str
         else if (s.state !== "running" || s.health === "unhealthy") bad.add(service);
     }
     const broken = SERVICES.filter((s) => bad.has(s) || missing.has(s));
-    const replaceUrns = SERVICES.filter((s) => bad.has(s)).map((service) => containerUrn({ ...a, service }));
+    const replaceUrns = [...failedJobs.map((job) => jobUrn({ ...a, job })), ...SERVICES.filter((s) => bad.has(s)).map((service) => containerUrn({ ...a, service }))];
     return {
-        healthy: broken.length === 0 && starting.size === 0,
+        healthy: broken.length === 0 && failedJobs.length === 0 && starting.size === 0,
         broken,
+        failedJobs,
         missing: SERVICES.filter((s) => missing.has(s)),
         starting: SERVICES.filter((s) => starting.has(s)),
         replaceUrns,
-        recovery: broken.length > 0 ? recoveryCommand(a.stack, replaceUrns) : undefined,
+        recovery: broken.length > 0 || failedJobs.length > 0 ? recoveryCommand(a.stack, replaceUrns) : undefined,
     };
 }
 

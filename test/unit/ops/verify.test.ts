@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assessTenant } from "../../../cli/ops/status";
 import type { TenantContainer } from "../../../cli/ops/tenant";
-import { containerUrn, verdictOf } from "../../../cli/ops/verify";
+import { containerUrn, jobUrn, verdictOf } from "../../../cli/ops/verify";
 
 const c = (service: string, state: string, health: TenantContainer["health"]): TenantContainer => ({ id: service, name: `t1_frontbase-${service}-1`, service, state, health, ports: [], tty: false });
 const healthySqlite = ["redis", "redis-http", "backend", "edge", "frontend"].map((s) => c(s, "running", s === "redis-http" ? "none" : "healthy"));
@@ -43,5 +43,16 @@ describe("verify: a deploy is green only when Docker says every service is", () 
     it("is not healthy but not broken while a service is still starting", () => {
         const v = verdict(healthySqlite.map((x) => (x.service === "edge" ? c("edge", "running", "starting") : x)));
         expect(v).toMatchObject({ healthy: false, broken: [], starting: ["edge"], recovery: undefined });
+    });
+});
+
+describe("verify: the redis-token job", () => {
+    const job = (state: string, exitCode: number): TenantContainer => ({ ...c("redis-token (job)", state, "none"), job: "redis-token", exitCode });
+    it("is done once exited with 0, and fails the tenant when it exited otherwise (the provider never checks)", () => {
+        expect(verdict([...healthySqlite, job("exited", 0)]).healthy).toBe(true);
+        const v = verdict([...healthySqlite, job("exited", 22)]);
+        expect([v.healthy, v.failedJobs]).toEqual([false, ["redis-token"]]);
+        expect(v.replaceUrns).toEqual([jobUrn({ ...who, job: "redis-token" })]);
+        expect(v.replaceUrns[0]).toBe("urn:pulumi:prod-t1::frontbase::frontbase:index:TenantStack$docker:index/container:Container::t1-redis-token-job");
     });
 });
