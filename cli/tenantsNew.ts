@@ -1,6 +1,6 @@
 // `tenant new`: allocate a new tenant's ports under the host's lock and pin them, with its
-// settings, in Pulumi.<name>.yaml. No secret is written: Pulumi generates them at the first
-// `pulumi up` and keeps them encrypted in the stack's state.
+// settings, in Pulumi.<name>.yaml; then generate the tenant's credentials into the same file as
+// Pulumi `secure:` values (components/stackSecrets.ts says why there and not in state).
 import { existsSync } from "fs";
 import * as path from "path";
 import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES, NAMESPACE } from "../components/config";
@@ -10,6 +10,7 @@ import type { Ports } from "../components/ports/allocate";
 import type { HostState } from "../components/ports/hostState";
 import { resolvePorts, Resolution } from "../components/ports/resolve";
 import { findProjectDir, readOnePins, StackPins } from "../components/ports/stackPins";
+import { ensureCredentials, EnsureResult } from "../components/stackSecrets";
 
 export interface NewOptions {
     readonly name: string;
@@ -19,6 +20,8 @@ export interface NewOptions {
     readonly force: boolean;
     /** Progress and waiting messages (stderr). */
     readonly log: (message: string) => void;
+    /** Where the Pulumi passphrase comes from (default: process.env). */
+    readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface NewResult extends Resolution {
@@ -27,6 +30,8 @@ export interface NewResult extends Resolution {
     readonly publicHost: string;
     readonly ranges: StackPins["ranges"];
     readonly existed: boolean;
+    /** What became of the credentials (undefined in a dry run). */
+    readonly credentials?: EnsureResult;
 }
 
 export async function newTenant(o: NewOptions): Promise<NewResult> {
@@ -64,7 +69,8 @@ export async function newTenant(o: NewOptions): Promise<NewResult> {
             return existed ? updateStackFile(file, qualify(settings)) : writeStackFile(projectDir, o.name, qualify(settings), { header: header(o.name) });
         },
     });
-    return { ...resolution, tenant: o.name, database, publicHost: cfg?.publicHost ?? "localhost", ranges: cfg?.portRanges ?? DEFAULT_PORT_RANGES, existed };
+    const credentials = o.dryRun ? undefined : await ensureCredentials(file, database, o.env ?? process.env);
+    return { ...resolution, tenant: o.name, database, publicHost: cfg?.publicHost ?? "localhost", ranges: cfg?.portRanges ?? DEFAULT_PORT_RANGES, existed, credentials };
 }
 
 /** Under the lock, so two `new` of one name cannot both pass: the tenant may exist elsewhere. */
@@ -87,7 +93,7 @@ function qualify(s: Settings): Record<string, unknown> {
 function header(name: string): string {
     return [
         `Tenant ${name}: written by \`npm run tenant -- new ${name}\`. Its ports are pinned so that`,
-        "previews are reproducible; `npm run tenant -- check` verifies the fleet. Secrets are",
-        "generated at the first `pulumi up` and kept encrypted in the stack's state, never here.",
+        "previews are reproducible; `npm run tenant -- check` verifies the fleet. Its credentials",
+        "are generated once into this file, encrypted (secure: values), so they outlive the stack.",
     ].join("\n");
 }

@@ -5,6 +5,7 @@
 import { existsSync } from "fs";
 import * as path from "path";
 import { readStackFile, stackFileName } from "../../components/stackFiles";
+import { decryptStackSecrets } from "../../components/stackSecrets";
 import { TEST_IMAGES_CONFIG } from "../images/images";
 import { destroy, EngineError, EngineOptions, EngineResult, preview, refreshStack, up } from "./engine";
 import { readProject } from "./project";
@@ -12,7 +13,7 @@ import { changesOf, diagnosticLine, diffLines, outputsText, stepLine, summary } 
 
 const USAGE = `usage: npm run harness -- up|preview|destroy|refresh <stack> [options]
   --config key=value    stack config (overrides Pulumi.<stack>.yaml); "frontbase:" is implied
-  --secret key=value    secret stack config (the harness cannot decrypt secure values in files)
+  --secret key=value    secret stack config (secure values in the stack file are decrypted with PULUMI_CONFIG_PASSPHRASE)
   --project-dir DIR     the Pulumi project (default: the current directory's project)
   --state-dir DIR       where the double keeps stack state (default test/.state)
   --test-images         use the stand-in images of \`npm run images:test\` (frontbase:images)
@@ -76,13 +77,15 @@ function qualify(project: string, entries: Record<string, string>): Record<strin
     return Object.fromEntries(Object.entries(entries).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v]));
 }
 
+/** The stack file's config as `pulumi up` hands it over: `secure:` values decrypted with the passphrase, and marked secret. */
 async function stackConfig(a: Args, project: string): Promise<{ config: Record<string, string>; secretKeys: string[] }> {
     const file = path.join(a.projectDir, stackFileName(a.stack));
     const fromFile = existsSync(file) ? await readStackFile(file) : undefined;
-    const secrets = qualify(project, a.secrets);
+    const decrypted = fromFile && fromFile.secureKeys.size > 0 ? await decryptStackSecrets(file, process.env) : {};
+    const secrets = { ...decrypted, ...qualify(project, a.secrets) };
     const undecryptable = [...(fromFile?.secureKeys ?? [])].filter((k) => !(k in secrets));
     if (undecryptable.length > 0) {
-        throw new Error(`${file}: ${undecryptable.join(", ")} encrypted; the harness cannot decrypt Pulumi secrets: pass --secret ${undecryptable[0]}=...`);
+        throw new Error(`${file}: ${undecryptable.join(", ")} encrypted; set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or pass --secret ${undecryptable[0]}=...`);
     }
     return { config: { ...fromFile?.config, ...qualify(project, a.config), ...secrets }, secretKeys: Object.keys(secrets) };
 }

@@ -1,0 +1,83 @@
+// A tenant's credentials in its stack file, as Pulumi `secure:` values (passphrase provider).
+//
+// Why the stack file and not the stack's state: a tenant's data volumes outlive `pulumi
+// destroy` (retainOnDelete), and so must the credentials that open them: the postgres data
+// directory keeps the password it was initialised with, the backend's database keeps the admin
+// account and the redis settings, and stored credentials are encrypted with the tenant's
+// ENCRYPTION_KEY. Values generated into state (RandomPassword) die with the stack, and a later
+// `up` over the kept data would bring new ones that open nothing.
+//
+// Generated once, never replaced: a key already in the file is kept as it is.
+import { readFileSync } from "fs";
+import YAML from "yaml";
+import { SECRET_KEYS, SecretKey } from "./config";
+import { decryptValue, deriveKey, encryptValue, generateFernetKey, generatePassword, newEncryptionSalt, passphraseFromEnv } from "./pulumiSecrets";
+import { readFileSafely, replaceFile } from "./safeFs";
+import { MAX_STACK_FILE_BYTES, readStackFile } from "./stackFiles";
+
+const NAMESPACE = "frontbase";
+
+/** What each credential is made of; `dbPassword` only for postgres tenants. */
+const GENERATORS: Record<SecretKey, () => string> = {
+    adminPassword: () => generatePassword(24),
+    redisToken: () => generatePassword(40),
+    encryptionKey: generateFernetKey,
+    dbPassword: () => generatePassword(32),
+};
+
+export function credentialKeys(database: "sqlite" | "postgres"): SecretKey[] {
+    return SECRET_KEYS.filter((k) => k !== "dbPassword" || database === "postgres");
+}
+
+export type EnsureResult =
+    | { readonly written: readonly SecretKey[]; readonly kept: readonly SecretKey[] }
+    | { readonly skipped: string };
+
+/**
+ * Generate the credentials the tenant lacks into `file` as `secure:` values, encrypted with the
+ * stack's passphrase (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE), creating the
+ * file's `encryptionsalt` if it has none. Without a passphrase, or for a stack that uses another
+ * secrets provider, it writes nothing and says why.
+ */
+export async function ensureCredentials(file: string, database: "sqlite" | "postgres", env: NodeJS.ProcessEnv): Promise<EnsureResult> {
+    await readStackFile(file); // a regular file, a mapping, not too big
+    const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
+    if (doc.get("secretsprovider") !== undefined) {
+        return { skipped: `${file} uses the secrets provider ${String(doc.get("secretsprovider"))}; set the credentials with \`pulumi config set --secret\` (README, "Credentials")` };
+    }
+    const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
+    if (passphrase === undefined) {
+        return { skipped: "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set, so no credential was written; set it and run `npm run tenant -- new <tenant> --force` before the first deploy (README, \"Credentials\")" };
+    }
+    const salt = doc.get("encryptionsalt");
+    const { key, encryptionsalt } = typeof salt === "string" ? { key: await deriveKey(passphrase, salt, file), encryptionsalt: salt } : await newEncryptionSalt(passphrase);
+    const written: SecretKey[] = [];
+    const kept: SecretKey[] = [];
+    for (const k of credentialKeys(database)) {
+        if (doc.hasIn(["config", `${NAMESPACE}:${k}`])) {
+            kept.push(k);
+            continue;
+        }
+        doc.setIn(["config", `${NAMESPACE}:${k}`], doc.createNode({ secure: encryptValue(key, GENERATORS[k]()) }));
+        written.push(k);
+    }
+    if (written.length > 0) {
+        if (typeof salt !== "string") doc.set("encryptionsalt", encryptionsalt);
+        await replaceFile(file, doc.toString(), 0o644);
+    }
+    return { written, kept };
+}
+
+/**
+ * The plain values of a stack file's `secure:` config (for the engine double, which stands in
+ * for `pulumi up` and must hand the program what Pulumi would). Undefined without a passphrase.
+ */
+export async function decryptStackSecrets(file: string, env: NodeJS.ProcessEnv): Promise<Record<string, string> | undefined> {
+    const doc = YAML.parse(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES })) as { encryptionsalt?: string; config?: Record<string, unknown> };
+    const secure = Object.entries(doc?.config ?? {}).filter((e): e is [string, { secure: string }] => typeof e[1] === "object" && e[1] !== null && typeof (e[1] as { secure?: unknown }).secure === "string");
+    if (secure.length === 0) return {};
+    const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
+    if (passphrase === undefined || doc.encryptionsalt === undefined) return undefined;
+    const key = await deriveKey(passphrase, doc.encryptionsalt, file);
+    return Object.fromEntries(secure.map(([k, v]) => [k, decryptValue(key, v.secure)]));
+}
