@@ -1,8 +1,11 @@
 # The REAL Frontbase backend (fastapi-backend) on Debian trixie, built on machines without
 # Docker Hub or PyPI: requirements.txt is met with Debian's python3-* packages (FIELD-NOTES
-# section 1; images/frontbase/README.md lists what Debian lacks and why it does not matter).
+# section 1; test/images/README.md, "Real Frontbase images").
 # Runs upstream's own docker_entrypoint.sh: wait for postgres when DATABASE=postgresql,
-# `alembic upgrade head`, then uvicorn on 8000.
+# `alembic upgrade head`, then uvicorn on 8000. Unlike upstream's Dockerfile it sets no
+# DATABASE_URL: the sync sub-app (project settings with the redis token the edge reads,
+# datasources) honours that variable, and upstream's value would split it off into
+# data/unified.db, away from the core database and the migrations' seeded settings.
 # Build context: <frontbase>/fastapi-backend; built by images/frontbase/build.sh.
 #
 # requirements.txt -> Debian (trixie) packages, one per requirement. Not packaged in Debian,

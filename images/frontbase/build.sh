@@ -150,6 +150,11 @@ SOURCES
     chmod 755 "$dir/usr/sbin/policy-rc.d"
     cp "$BASE_CONF/apt.conf" "$dir/etc/apt/apt.conf.d/90frontbase"
     cp "$BASE_CONF/dpkg.cfg" "$dir/etc/dpkg/dpkg.cfg.d/90frontbase"
+    # Bring the release up to date with those updates (debootstrap installed trixie as released).
+    {
+        chroot "$dir" apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get -y -qq upgrade
+    } >>"$LOG_DIR/base.log" 2>&1 || { tail -n 20 "$LOG_DIR/base.log" >&2; die "apt-get upgrade in the new base failed"; }
     rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb \
         "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/info/*
     find "$dir/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
