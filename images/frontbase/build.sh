@@ -16,7 +16,8 @@
 #
 # Env: FRONTBASE_SRC (the Frontbase source dir), FORCE=1, DEBIAN_MIRROR
 # (default http://deb.debian.org/debian), FRONTBASE_IMAGES_LOG_DIR (build logs, default
-# /tmp/frontbase-images).
+# /tmp/frontbase-images), BUILD_CA_CERTS (a PEM file the npm builds should trust; default:
+# the host's /usr/local/share/ca-certificates/*.crt, e.g. a TLS-inspecting proxy's CA).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -95,6 +96,15 @@ content_hash() {
         image_id "$BASE"
     } | sha256sum | cut -c1-12
 }
+
+# Locally added CA certificates (Debian's place for them), e.g. a TLS-inspecting egress
+# proxy's: the npm builds need them to reach the registry. BUILD_CA_CERTS=<pem file> instead.
+EXTRA_CA=""
+if [ -n "${BUILD_CA_CERTS:-}" ]; then
+    EXTRA_CA="$(cat "$BUILD_CA_CERTS")" || die "cannot read BUILD_CA_CERTS=$BUILD_CA_CERTS"
+elif compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    EXTRA_CA="$(cat /usr/local/share/ca-certificates/*.crt)"
+fi
 
 docker info >/dev/null 2>&1 || die "no Docker Engine answers; run 'npm run docker:start' first"
 mkdir -p "$LOG_DIR"
@@ -197,6 +207,8 @@ for name in "${WANTED[@]}"; do
     log="$LOG_DIR/$name.log"
     say "$name: building $tagged from $(context_of "$name") (log: $log)"
     extra=()
+    # npm in the builder stages must trust a TLS-inspecting proxy's CA if this host does.
+    [ "$name" != backend ] && [ -n "$EXTRA_CA" ] && extra+=(--build-arg "EXTRA_CA_CERTS=$EXTRA_CA")
     # Relative API URLs: the frontend's own nginx routes /api to each tenant's backend, so
     # one image serves every tenant.
     [ "$name" = frontend ] && extra+=(--build-arg VITE_API_URL=)

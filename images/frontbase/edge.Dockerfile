@@ -10,6 +10,15 @@ FROM ${BASE} AS builder
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm ca-certificates \
  && rm -rf /var/lib/apt/lists/*
+# Certificates of a TLS-inspecting proxy between this machine and the npm registry, if any
+# (build.sh passes the host's /usr/local/share/ca-certificates/*.crt; empty elsewhere).
+# Builder stage only: the runtime image does not trust them.
+ARG EXTRA_CA_CERTS=""
+RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
+      printf '%s\n' "$EXTRA_CA_CERTS" | awk '/BEGIN CERTIFICATE/ { n++ } n { print > ("/usr/local/share/ca-certificates/build-extra-" n ".crt") }' \
+      && update-ca-certificates >/dev/null; \
+    fi
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Not NODE_ENV=production here: vite and tsup are dev dependencies.
