@@ -7,7 +7,8 @@
 #
 #   bash images/frontbase/build.sh                 build what is out of date
 #   bash images/frontbase/build.sh backend edge    only these (backend, edge, frontend)
-#   FORCE=1 bash images/frontbase/build.sh         rebuild the base and the three images
+#   FORCE=1 bash images/frontbase/build.sh         rebuild the base and the three images (cold)
+#   FORCE=1 bash images/frontbase/build.sh edge    rebuild edge without layer cache (same base)
 #
 # Cached by content: every image gets a tag `<repo>:<hash12>`, the hash of its source
 # subtree, its recipe (this script, its Dockerfile, the base's apt/dpkg config) and the base
@@ -181,12 +182,16 @@ SOURCES
 total_start="$(now)"
 summary=()
 
-if [ "$FORCE" = 1 ] || ! image_exists "$BASE"; then
+# FORCE=1 rebuilds the base too, unless images were named: then only those, without the
+# builder's layer cache (a new base already invalidates every layer above it).
+no_cache=()
+if { [ "$FORCE" = 1 ] && [ "$#" -eq 0 ]; } || ! image_exists "$BASE"; then
     t="$(now)"
     say "base: building $BASE (debootstrap $SUITE from $MIRROR)"
     build_base
     summary+=("$BASE: built in $(($(now) - t))s ($(size_of "$BASE"))")
 else
+    if [ "$FORCE" = 1 ]; then no_cache=(--no-cache); fi
     summary+=("$BASE: exists, reused")
 fi
 say "${summary[-1]}"
@@ -213,7 +218,7 @@ for name in "${WANTED[@]}"; do
     # one image serves every tenant.
     [ "$name" = frontend ] && extra+=(--build-arg VITE_API_URL=)
     if ! run_with_progress "$name: building" "$log" \
-        docker build --build-arg "BASE=$BASE" "${extra[@]}" \
+        docker build "${no_cache[@]}" --build-arg "BASE=$BASE" "${extra[@]}" \
         --label "frontbase.real=$name" --label "frontbase.real.hash=$hash" \
         -f "$HERE/$name.Dockerfile" -t "$tagged" -t "$stable" "$(context_of "$name")"; then
         tail -n 40 "$log" >&2
