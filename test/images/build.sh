@@ -8,6 +8,9 @@
 #   FORCE=1 bash test/images/build.sh    rebuild the base and every stand-in
 #   FORCE=1 bash test/images/build.sh edge   rebuild that stand-in (on the existing base)
 #
+# Without arguments it then builds the REAL Frontbase images too (images/frontbase/build.sh,
+# `npm run images:frontbase`; cached by content, FORCE=1 rebuilds them as well).
+#
 # Env: FORCE=1, DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -euo pipefail
 
@@ -15,6 +18,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SUITE=bookworm
 FORCE="${FORCE:-0}"
+FORCE_REQUESTED="$FORCE"   # FORCE changes below when the base is rebuilt; this does not
 # The classic builder: Debian's docker.io ships no buildx, and a newer CLI without the
 # plugin would refuse BuildKit.
 export DOCKER_BUILDKIT=0
@@ -146,3 +150,9 @@ say "done in $(($(now) - total_start))s:"
 for line in "${summary[@]}"; do say "  $line"; done
 # Dangling layers from rebuilt stand-ins (only ours: labelled frontbase.stand-in).
 docker image prune -f --filter label=frontbase.stand-in >/dev/null 2>&1 || true
+
+# The real Frontbase images (backend, edge, frontend) the integration suite deploys; only
+# when no stand-ins were selected by name.
+if [ "$#" -eq 0 ]; then
+    FORCE="$FORCE_REQUESTED" bash "$HERE/../../images/frontbase/build.sh"
+fi

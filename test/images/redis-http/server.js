@@ -9,6 +9,12 @@
 //   POST /multi-exec  same, inside MULTI/EXEC
 //   GET  /set/k/v     path style (POST /set/k appends the body as the last argument)
 // Redis errors come back as {"error":"..."} with status 400. The token is never logged.
+//
+// As the edge's client (@upstash/redis 1.36) uses it: every call is a POST with a JSON body
+// to /, /pipeline or /multi-exec, `Authorization: Bearer <token>`, and by default the header
+// `Upstash-Encoding: base64`. With that header every string in a result (nested arrays too) is
+// sent base64-encoded (UTF-8), as serverless-redis-http does, and the client decodes it; errors
+// stay plain. Without the encoding, the client would "decode" a plain PONG into garbage.
 "use strict";
 const http = require("node:http");
 const { timingSafeEqual, createHash } = require("node:crypto");
@@ -70,11 +76,15 @@ function readBody(req) {
 }
 
 const isCommand = (c) => Array.isArray(c) && c.length > 0 && c.every((a) => ["string", "number", "boolean"].includes(typeof a));
-const reply = (r) => (r instanceof Error ? { error: r.message } : { result: r });
+// Upstash-Encoding: base64 -> strings base64 (of their UTF-8 bytes); numbers and nulls as they are.
+const encode64 = (v) =>
+    typeof v === "string" ? Buffer.from(v, "utf8").toString("base64") : Array.isArray(v) ? v.map(encode64) : v;
 
 async function handle(req, res) {
     const url = new URL(req.url, "http://localhost");
     const path = url.pathname;
+    const base64 = String(req.headers["upstash-encoding"] || "").toLowerCase() === "base64";
+    const reply = (r) => (r instanceof Error ? { error: r.message } : { result: base64 ? encode64(r) : r });
     if (req.method === "GET" && path === "/") {
         res.writeHead(200, { "Content-Type": "text/plain" });
         return res.end("Welcome to Serverless Redis HTTP! (test stand-in)");
