@@ -1,0 +1,188 @@
+// A user's journey on two REAL Frontbase tenants (upstream's backend, edge and frontend, built
+// from ../shared/frontbase/src by `npm run images:frontbase`), one on sqlite and one on
+// postgres, side by side: made by `tenant new` (credentials generated into the stack file as
+// Pulumi secure values), deployed through the program by the engine double, then used as a
+// browser and an operator would. Redis and postgres are Debian's; redis-http is the one
+// stand-in (Elixir cannot be built here).
+import { execFile } from "child_process";
+import { promises as fs } from "fs";
+import * as path from "path";
+import { promisify } from "util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readStackFile } from "../../components/stackFiles";
+import { decryptStackSecrets } from "../../components/stackSecrets";
+import { destroy, EngineOptions, preview, up } from "../engine/engine";
+import { changesOf, diffLines, stepLine } from "../engine/progress";
+import { REAL_TENANT_IMAGES } from "../images/frontbase";
+import { docker, removeTenant } from "./support/docker";
+import { deploy, HEALTHY, states, tempDir, tenantCli } from "./support/fleet";
+import { probeDocker } from "./support/probe";
+import { copyProject, ProjectCopy } from "./support/projectCopy";
+import { testTenant } from "./support/tenants";
+
+const run = promisify(execFile);
+const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the real-application journey");
+const PASSPHRASE = "journey passphrase, test only";
+
+interface Tenant {
+    readonly name: string;
+    readonly database: "sqlite" | "postgres";
+    config: Record<string, string>;
+    secretKeys: string[];
+    frontend: number;
+    adminPassword: string;
+}
+
+/** One request to the tenant's frontend port, as a browser would send it. */
+async function web(t: Tenant, urlPath: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
+    const headers: Record<string, string> = {};
+    if (init.json !== undefined) headers["content-type"] = "application/json";
+    if (init.cookie) headers.cookie = init.cookie;
+    const res = await fetch(`http://127.0.0.1:${t.frontend}${urlPath}`, { method: init.method ?? "GET", headers, body: init.json === undefined ? undefined : JSON.stringify(init.json), signal: AbortSignal.timeout(20_000) });
+    return { status: res.status, text: await res.text(), cookie: res.headers.get("set-cookie")?.split(";")[0] };
+}
+
+async function exec(container: string, cmd: string[]): Promise<string> {
+    return (await run("docker", ["exec", container, ...cmd], { timeout: 30_000 })).stdout.trim();
+}
+
+describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a user's journey", () => {
+    const tenants: Tenant[] = [
+        { name: testTenant("real"), database: "sqlite", config: {}, secretKeys: [], frontend: 0, adminPassword: "" },
+        { name: testTenant("realpg"), database: "postgres", config: {}, secretKeys: [], frontend: 0, adminPassword: "" },
+    ];
+    let project: ProjectCopy;
+    let stateDir: string;
+    let lockDir: string;
+    const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
+    const opts = (t: Tenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
+    const containerOf = (t: Tenant, service: string) => `${t.name}_frontbase-${service}-1`;
+    const login = (t: Tenant, email: string, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email, password } });
+    const services = (t: Tenant) => (t.database === "postgres" ? ["postgres", "redis", "redis-http", "backend", "edge", "frontend"] : ["redis", "redis-http", "backend", "edge", "frontend"]);
+
+    /** What `pulumi up` would hand the program: the stack file, its secrets decrypted, plus the test images on loopback. */
+    async function load(t: Tenant): Promise<void> {
+        const file = path.join(project.dir, `Pulumi.${t.name}.yaml`);
+        const secrets = (await decryptStackSecrets(file, process.env))!;
+        const plain = (await readStackFile(file)).config;
+        t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:bindAddress": "127.0.0.1" };
+        t.secretKeys = Object.keys(secrets);
+        t.frontend = JSON.parse(plain["frontbase:ports"]).frontend;
+        t.adminPassword = secrets["frontbase:adminPassword"];
+    }
+
+    beforeAll(async () => {
+        process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;
+        project = await copyProject();
+        stateDir = await tempDir("state");
+        lockDir = await tempDir("lock");
+        for (const t of tenants) {
+            const made = await tenantCli(["new", t.name, "--database", t.database], project.dir, lockDir);
+            expect(made.err).toContain("credentials: generated");
+            expect(made.code).toBe(0);
+            await load(t);
+        }
+        for (const t of tenants) await deploy(opts(t));
+    });
+    afterAll(async () => {
+        if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
+        else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
+        await Promise.all(tenants.map((t) => removeTenant(t.name)));
+        await project?.remove();
+        for (const d of [stateDir, lockDir]) if (d) await fs.rm(d, { recursive: true, force: true });
+    });
+
+    it("keeps the credentials only encrypted in the stack file, and every service healthy; the token job done", async () => {
+        for (const t of tenants) {
+            const text = await fs.readFile(path.join(project.dir, `Pulumi.${t.name}.yaml`), "utf8");
+            expect(text).not.toContain(t.adminPassword);
+            expect(text).toMatch(/secure: v1:/);
+            expect(await states(t.name, services(t))).toEqual(HEALTHY(services(t)));
+            const job = await docker.getContainer(`${t.name}_frontbase-redis-token-job`).inspect();
+            expect([job.State.Status, job.State.ExitCode]).toEqual(["exited", 0]);
+        }
+    });
+
+    it("serves the admin UI at /frontbase-admin/ and the edge's public root through the frontend port", async () => {
+        for (const t of tenants) {
+            const admin = await web(t, "/frontbase-admin/");
+            expect([admin.status, admin.text.includes('<div id="root"')]).toEqual([200, true]);
+            const root = await web(t, "/");
+            expect(root.status).toBe(200);
+            expect(root.text).toContain("No Homepage Configured");
+        }
+    });
+
+    it("logs the admin in with the generated password; refuses a wrong one, and the other tenant's", async () => {
+        const [a, b] = tenants;
+        for (const t of tenants) {
+            const ok = await login(t, "admin@example.com", t.adminPassword);
+            expect(ok.status).toBe(200);
+            expect(ok.cookie).toBeTruthy();
+            expect((await web(t, "/api/auth/me", { cookie: ok.cookie })).status).toBe(200);
+            expect((await login(t, "admin@example.com", `${t.adminPassword}x`)).status).toBe(401);
+        }
+        expect((await login(a, "admin@example.com", b.adminPassword)).status).toBe(401);
+        expect((await login(b, "admin@example.com", a.adminPassword)).status).toBe(401);
+    });
+
+    it("reads back through the frontend what was created through the API; the data is where the config says", async () => {
+        for (const t of tenants) {
+            const created = await web(t, "/api/variables/", { method: "POST", json: { name: `journey_${t.database}`, type: "variable", value: "42" } });
+            expect(created.status).toBe(200);
+            const listed = JSON.parse((await web(t, "/api/variables/")).text) as { name: string; value: string }[];
+            expect(listed.map((v) => [v.name, v.value])).toContainEqual([`journey_${t.database}`, "42"]);
+        }
+        const [lite, pg] = tenants;
+        expect(await exec(containerOf(pg, "postgres"), ["psql", "-U", "frontbase", "-d", "frontbase", "-tAc", "SELECT name FROM app_variables"])).toContain("journey_postgres");
+        expect(await exec(containerOf(lite, "backend"), ["sqlite3", "/app/data/frontbase.db", "SELECT name FROM app_variables"])).toContain("journey_sqlite");
+        // Isolation: neither tenant sees the other's data.
+        expect((await web(lite, "/api/variables/")).text).not.toContain("journey_postgres");
+        // The postgres tenant keeps no core tables in sqlite.
+        expect(await exec(containerOf(pg, "backend"), ["sh", "-c", "ls /app/data"])).not.toMatch(/frontbase\.db/);
+    });
+
+    it("makes the cache round trip edge -> redis-http -> redis with the generated token (no 401)", async () => {
+        for (const t of tenants) {
+            const test = JSON.parse(await exec(containerOf(t, "edge"), ["curl", "-sS", "http://127.0.0.1:3002/api/cache/test"]));
+            expect(test.success).toBe(true);
+        }
+    });
+
+    it("passes the drift check", async () => {
+        for (const t of tenants) expect(changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"))).toEqual([]);
+    });
+
+    it("survives a backend replacement (env change, then image rebuild): still serving through the frontend, same data, same password", async () => {
+        const t = tenants[1];
+        t.config = { ...t.config, "frontbase:adminEmail": "owner@example.org" };
+        const changed = await deploy(opts(t));
+        expect(changed.steps.find((s) => s.name === `${t.name}-backend-container`)?.op).toBe("replace");
+        expect(changed.steps.find((s) => s.name === `${t.name}-frontend-container`)?.op).toBe("replace");
+        expect((await login(t, "owner@example.org", t.adminPassword)).status).toBe(200);
+        expect((await web(t, "/api/variables/")).text).toContain("journey_postgres");
+    });
+
+    it("survives destroy and up over the kept volumes: healthy again, data readable, the same admin password", async () => {
+        for (const t of tenants) {
+            await destroy(opts(t));
+            await deploy(opts(t));
+            expect(await states(t.name, services(t))).toEqual(HEALTHY(services(t)));
+            const email = t.config["frontbase:adminEmail"] ?? "admin@example.com";
+            expect((await login(t, email, t.adminPassword)).status).toBe(200);
+            expect((await web(t, "/api/variables/")).text).toContain(`journey_${t.database}`);
+            const test = JSON.parse(await exec(containerOf(t, "edge"), ["curl", "-sS", "http://127.0.0.1:3002/api/cache/test"]));
+            expect(test.success).toBe(true);
+        }
+    });
+
+    it("measures each service's memory at rest (docker stats), for the README's table", async () => {
+        const rows: string[] = [];
+        for (const t of tenants) {
+            const { stdout } = await run("docker", ["stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", ...services(t).map((s) => containerOf(t, s))]);
+            rows.push(...stdout.trim().split("\n"));
+        }
+        console.log(`memory at rest:\n${rows.join("\n")}`);
+        expect(rows).toHaveLength(11);
+    });
+});
