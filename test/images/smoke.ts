@@ -2,14 +2,14 @@
 //
 // Starts two throwaway tenants (labelled frontbase.test=images) with exactly the env, command,
 // health checks and mounts the program declares (components/services.ts), then checks that
-// health goes healthy with the right wiring, nginx routes as Frontbase's does, data survives
-// container replacement, tenants cannot see each other, and that health turns unhealthy --
-// for the reason expected -- with a missing volume, a weak secret, a wrong token or password,
-// a missing peer. Removes what it created (by label), also after a failure (SMOKE_KEEP=1 keeps
+// health goes healthy with the right wiring, nginx routes as Frontbase's does, the edge takes its
+// redis token from the backend's settings at start-up, data survives container replacement,
+// tenants cannot see each other, and that health turns unhealthy -- for the reason expected --
+// with a missing volume, a bad ENCRYPTION_KEY, a wrong DATABASE or password, a missing peer. Removes what it created (by label), also after a failure (SMOKE_KEEP=1 keeps
 // it for debugging).
 import { randomBytes } from "node:crypto";
 import { parseTenantConfig, TenantConfig } from "../../components/config";
-import { databaseName, ServiceName } from "../../components/naming";
+import { ServiceName } from "../../components/naming";
 import { Credentials, ServiceSpec, tenantServices } from "../../components/services";
 import { TEST_IMAGES_CONFIG } from "./images";
 import * as d from "./smokeDocker";
@@ -25,6 +25,8 @@ function check(ok: boolean, what: string, detail = ""): void {
 }
 
 const secret = (n: number) => randomBytes(n).toString("base64url").slice(0, n);
+/** A Fernet key, as the real backend's ENCRYPTION_KEY: url-safe base64 of 32 bytes. */
+const fernetKey = () => randomBytes(32).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 const PORTS = { backend: 8000, edge: 3002, frontend: 80, redisHttp: 80 }; // host ports: unused here
 
 interface Tenant {
@@ -36,16 +38,21 @@ interface Tenant {
 
 async function tenant(name: string, database: "sqlite" | "postgres"): Promise<Tenant> {
     const cfg = parseTenantConfig({ tenant: name, database, images: TEST_IMAGES_CONFIG }, { stack: name });
-    const creds: Credentials = {
+    // secretKey for a program that still declares it; encryptionKey for the real contract.
+    const creds = {
         redisToken: secret(40),
+        encryptionKey: fernetKey(),
         adminPassword: secret(24),
-        encryptionKey: Buffer.alloc(32, 7).toString("base64url") + "=",
-        // Characters that must be URL-encoded in DATABASE_URL and decoded by the backend.
-        dbPassword: database === "postgres" ? `${secret(20)}@:/%` : undefined,
+        // The real backend puts DB_PASSWORD unescaped into its URL: URL-safe characters only.
+        dbPassword: database === "postgres" ? secret(24) : undefined,
     };
     const network = `${run}-${name}`;
     await d.createNetwork(run, network);
     const specs = Object.fromEntries(tenantServices(cfg, PORTS).map((s) => [s.service, s]));
+    const backendEnv = specs.backend.env(creds);
+    if (!backendEnv.DATABASE || !backendEnv.ENCRYPTION_KEY) {
+        throw new Error("components/services.ts does not declare the real backend contract (DATABASE, ENCRYPTION_KEY): these stand-ins need it");
+    }
     return { cfg, creds, network, specs };
 }
 
@@ -119,10 +126,23 @@ async function main(): Promise<void> {
     console.log(`[smoke] ${elapsed()} tenant a (sqlite): right wiring`);
     await healthy(await start(a, "redis"));
     await start(a, "redis-http");
-    await healthy(await start(a, "backend"));
+    const backA = await start(a, "backend");
+    await healthy(backA);
+    const B = "http://127.0.0.1:8000";
+    const settings = `${B}/api/sync/settings/redis/`;
+    expect(backA, settings, { status: 200, body: /"redis_token": "dev_token_change_in_prod".*"redis_enabled": true/ });
+    // An edge started now takes the seeded token, which redis-http refuses.
+    const stale = await start(a, "edge", { suffix: "stale" });
+    await healthy(stale);
+    expect(backA, `http://${stale}:3002/api/cache/test`, { status: 401, body: /"success":false.*"source":"backend"/ });
+    // As the program must: bring the stored setting in line with SRH_TOKEN before the edge starts.
+    const aligned = JSON.stringify({ redis_url: "http://redis-http:80", redis_token: a.creds.redisToken, redis_type: "self-hosted", redis_enabled: true });
+    expect(backA, settings, { status: 200, body: /"redis_enabled": true/ }, { method: "PUT", body: aligned });
     await healthy(await start(a, "edge"));
+    expect(backA, "http://edge:3002/api/cache/test", { status: 200, body: /"success":true.*"source":"backend"/ });
     const frontA = await start(a, "frontend");
     await healthy(frontA);
+    expect(frontA, "http://127.0.0.1/nginx-health", { status: 200, body: /^ok$/ });
 
     console.log(`[smoke] ${elapsed()} routing through nginx (longest prefix wins)`);
     const F = "http://127.0.0.1";
@@ -142,14 +162,18 @@ async function main(): Promise<void> {
     expect(frontA, `${F}/api/data/kv/colour`, { status: 200, servedBy: "edge" }, { method: "PUT", body: "blue" });
     const ipBefore = await d.ipOf(`${a.network}-backend`, a.network);
     // Replace the backend; a redis-http pointed at a missing redis (checked below) takes the
-    // freed address first, so the new backend gets another IP that nginx must find again.
+    // freed address first, so the new backend gets another IP. nginx resolved `backend` once, at
+    // its start (as upstream's): the frontend is replaced with it, as the program does.
     await d.docker.getContainer(`${a.network}-backend`).remove({ force: true });
     const lost = await start(a, "redis-http", { suffix: "lost", env: { SRH_CONNECTION_STRING: "redis://no-such-redis:6379" } });
     await healthy(await start(a, "backend"));
+    await healthy(await replace(a, "frontend"));
     await healthy(await replace(a, "redis"));
     const ipAfter = await d.ipOf(`${a.network}-backend`, a.network);
     check(ipBefore !== ipAfter, `replaced backend has a new IP (${ipBefore} -> ${ipAfter})`);
     expect(frontA, `${F}/api/kv/greeting`, { status: 200, servedBy: "backend", body: /"value": "hello"/ });
+    // The redis settings live in the backend's database (its volume) and survive with it.
+    expect(frontA, `${F}/api/sync/settings/redis/`, { status: 200, servedBy: "backend", body: /"redis_enabled": true/ });
     expect(frontA, `${F}/api/data/kv/colour`, { status: 200, servedBy: "edge", body: /"value":"blue"/ });
 
     console.log(`[smoke] ${elapsed()} redis-http: bearer token and a reachable redis`);
@@ -163,12 +187,13 @@ async function main(): Promise<void> {
 
     console.log(`[smoke] ${elapsed()} tenant b (postgres): right wiring`);
     await healthy(await start(b, "postgres"));
-    await healthy(await start(b, "backend"));
-    const frontB = await start(b, "frontend"); // no edge in b: must stay unhealthy (below)
-    expect(frontB, `${F}/api/whoami`, { status: 200, servedBy: "backend", body: new RegExp(`"name": "${databaseName("smoke-b")}"`) });
-    expect(frontB, `${F}/api/kv/answer`, { status: 200 }, { method: "PUT", body: "42" });
+    const backB = await start(b, "backend"); // b has no edge: requests are made from its backend
+    await healthy(backB);
+    expect(backB, `${B}/api/whoami`, { status: 200, servedBy: "backend", body: /"kind": "postgres".*"name": "frontbase"/ });
+    expect(backB, `${B}/api/kv/answer`, { status: 200 }, { method: "PUT", body: "42" });
+    expect(backB, `${B}/api/sync/settings/redis/`, { status: 200, body: /"redis_token": "dev_token_change_in_prod"/ });
     await healthy(await replace(b, "postgres"));
-    expect(frontB, `${F}/api/kv/answer`, { status: 200, body: /"value": "42", "database": "postgres"/ });
+    expect(backB, `${B}/api/kv/answer`, { status: 200, body: /"value": "42", "database": "postgres"/ });
 
     console.log(`[smoke] ${elapsed()} isolation: tenant a cannot see tenant b`);
     const pgB = await d.ipOf(`${b.network}-postgres`, b.network);
@@ -181,17 +206,23 @@ async function main(): Promise<void> {
     console.log(`[smoke] ${elapsed()} wrong wiring stays unhealthy, for the right reason`);
     const wrong: [Promise<string>, RegExp, string, string | undefined][] = [
         [start(a, "backend", { suffix: "novolume", volume: false }), /\/app\/data is not a mounted volume/, frontA, ":8000/health/"],
-        [start(a, "backend", { suffix: "weakkey", env: { SECRET_KEY: "short" } }), /SECRET_KEY is too short/, frontA, ":8000/health/"],
-        [start(a, "backend", { suffix: "outside", env: { DATABASE_URL: "sqlite+aiosqlite:////tmp/x.db" } }), /outside the data volume/, frontA, ":8000/health/"],
-        [start(a, "edge", { suffix: "badtoken", env: { UPSTASH_REDIS_REST_TOKEN: secret(40) } }), /rejected the token \(401\)/, frontA, ":3002/api/health"],
+        [start(a, "backend", { suffix: "badkey", env: { ENCRYPTION_KEY: secret(43) } }), /ENCRYPTION_KEY is not a Fernet key/, frontA, ":8000/health/"],
+        [start(a, "backend", { suffix: "typo", env: { DATABASE: "postgres" } }), /DATABASE must be 'sqlite' or 'postgresql'/, frontA, ":8000/health/"],
         [start(a, "edge", { suffix: "novolume", volume: false }), /\/app\/data is not a mounted volume/, frontA, ":3002/api/health"],
-        [start(b, "backend", { suffix: "badpw", env: { DATABASE_URL: `postgresql+asyncpg://frontbase:${secret(20)}@postgres:5432/${databaseName("smoke-b")}` } }), /password authentication failed/, frontB, ":8000/health/"],
-        [start(b, "backend", { suffix: "nodb", env: { DATABASE_URL: `postgresql+asyncpg://frontbase:x@no-such-host:5432/db` } }), /could not translate host name/, frontB, ":8000/health/"],
-        [Promise.resolve(frontB), /edge could not be resolved/, frontB, undefined],
+        [start(b, "backend", { suffix: "badpw", env: { DB_PASSWORD: secret(24) } }), /password authentication failed/, backB, ":8000/health/"],
+        [start(b, "backend", { suffix: "nopw", env: { DB_PASSWORD: "" } }), /DB_PASSWORD is not set/, backB, ":8000/health/"],
     ];
     for (const [started, reason, client, path] of wrong) {
         const name = await started;
         await unhealthyBecause(name, reason, client, path && `http://${name}${path}`);
+    }
+    // nginx resolves its peers at start-up, as upstream's: without an edge it does not start.
+    const frontB = await start(b, "frontend");
+    try {
+        await d.waitFor(frontB, "healthy", 30);
+        check(false, `${frontB} exits without an edge`, "it went healthy");
+    } catch (e) {
+        check(/exited/.test((e as Error).message) && /host not found in upstream "edge/.test(d.logs(frontB, 20)), `${frontB} exits: host not found in upstream edge`, (e as Error).message);
     }
     const logsA = ["backend", "edge", "redis-http"].map((s) => d.logs(`${a.network}-${s}`, 500)).join("\n");
     check(!Object.values(a.creds).some((v) => v && logsA.includes(v)), "no secret in tenant a's logs");

@@ -111,21 +111,21 @@ export interface HttpReply {
 }
 
 /**
- * An HTTP request made with wget inside `container` (the frontend image has it), so that
- * names resolve as on the tenant's network. A bearer token is passed through the environment
- * of `docker exec`, never on its command line.
+ * An HTTP request made with curl inside `container` (every web stand-in has it), so that names
+ * resolve as on the tenant's network. A bearer token and the body are passed through the
+ * environment of `docker exec`, never on its command line.
  */
 export function httpFrom(container: string, url: string, opts: { method?: string; body?: string; token?: string } = {}): HttpReply {
     const script = [
-        'set -- -S -q -O - -T 8 --tries=1 --content-on-error --method="$METHOD"',
-        '[ -n "$BODY" ] && set -- "$@" --body-data="$BODY"',
-        '[ -n "$TOKEN" ] && set -- "$@" --header="Authorization: Bearer $TOKEN"',
-        'wget "$@" "$URL"; exit 0',
+        'set -- -sS -D /dev/stderr -o - -m 8 -X "$METHOD"',
+        '[ -n "$BODY" ] && set -- "$@" --data-binary "$BODY"',
+        '[ -n "$TOKEN" ] && set -- "$@" -H "Authorization: Bearer $TOKEN"',
+        'curl "$@" "$URL"; exit 0',
     ].join("\n");
     const env = { ...process.env, METHOD: opts.method ?? "GET", BODY: opts.body ?? "", TOKEN: opts.token ?? "", URL: url };
     const r = spawnSync("docker", ["exec", "-e", "METHOD", "-e", "BODY", "-e", "TOKEN", "-e", "URL", container, "sh", "-c", script], { encoding: "utf8", env });
-    if (r.status !== 0) throw new Error(`wget in ${container} failed: ${r.stderr}`);
-    // wget -S prints the response headers (indented) on stderr; the last status line wins.
+    if (r.status !== 0) throw new Error(`curl in ${container} failed: ${r.stderr}`);
+    // -D /dev/stderr writes the response headers to stderr; the last status line wins.
     const statuses = [...r.stderr.matchAll(/^\s*HTTP\/[\d.]+ (\d{3})/gm)].map((m) => Number(m[1]));
     const servedBy = /^\s*X-Served-By:\s*(\S+)/im.exec(r.stderr)?.[1];
     return { status: statuses.at(-1) ?? 0, servedBy, body: r.stdout };

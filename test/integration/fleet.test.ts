@@ -66,6 +66,14 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
         }
     });
 
+    it("1. each edge took its redis settings from its backend at start-up, and redis-http accepts that token", async () => {
+        // The edge's /api/health no longer looks at redis (as the real one); /api/cache/test does.
+        for (const t of [t1, t2]) {
+            const r = await http(ports[t].edge, "/api/cache/test");
+            expect([t, r.status, JSON.parse(r.text)]).toEqual([t, 200, expect.objectContaining({ success: true, source: "backend" })]);
+        }
+    });
+
     it("2. from tenant1's containers, tenant2's services neither resolve nor connect", async () => {
         const other = await docker.getContainer(`${t2}_frontbase-backend-1`).inspect();
         const ip = Object.values(other.NetworkSettings.Networks)[0].IPAddress;

@@ -42,17 +42,23 @@ describe.skipIf(probe.reason)("a postgres tenant, purge on destroy, and bad conf
         if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
     });
 
-    it("8. runs its own postgres with a per-tenant database; the backend authenticates with the generated password", async () => {
+    it("8. runs its own postgres (database `frontbase`, as the real backend hard-codes); the backend authenticates with the generated password", async () => {
         expect(await states(tenant, PG_SERVICES)).toEqual(HEALTHY(PG_SERVICES));
-        const db = `frontbase_${tenant.replace(/-/g, "_")}`;
+        // The real backend connects to postgres:5432 as frontbase/frontbase; only DB_PASSWORD comes
+        // from the env. Isolation comes from each tenant's own postgres container.
         const whoami = JSON.parse((await http(ports.frontend, "/api/whoami")).text);
-        expect(whoami.database).toMatchObject({ kind: "postgres", name: db });
+        expect(whoami.database).toMatchObject({ kind: "postgres", host: "postgres", port: 5432, user: "frontbase", name: "frontbase" });
         const password = secretOutput(first, "dbPassword");
         expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
-        expect(await env("postgres")).toMatchObject({ POSTGRES_DB: db, POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: password });
-        expect((await env("backend")).DATABASE_URL).toBe(`postgresql+asyncpg://frontbase:${password}@postgres:5432/${db}`);
+        expect(await env("postgres")).toMatchObject({ POSTGRES_DB: "frontbase", POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: password });
+        const backend = await env("backend");
+        expect(backend).toMatchObject({ DATABASE: "postgresql", DB_PASSWORD: password });
+        expect(Object.keys(backend).filter((k) => ["DATABASE_URL", "SECRET_KEY", "CORS_ORIGINS"].includes(k) || k.startsWith("UPSTASH_"))).toEqual([]);
         // Never published on the host.
         expect((await docker.getContainer(`${tenant}_frontbase-postgres-1`).inspect()).HostConfig.PortBindings).toEqual({});
+        // The edge's redis token came from the settings kept in that postgres database.
+        const cache = await http(ports.edge, "/api/cache/test");
+        expect([cache.status, JSON.parse(cache.text)]).toEqual([200, expect.objectContaining({ success: true, source: "backend" })]);
         // Data goes to postgres, not to a sqlite file.
         expect((await http(ports.backend, "/api/kv/order", { method: "PUT", body: "42" })).status).toBe(200);
         expect(JSON.parse((await http(ports.backend, "/api/kv/order")).text)).toMatchObject({ value: "42", database: "postgres" });

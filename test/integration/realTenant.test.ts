@@ -11,7 +11,7 @@ import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readStackFile } from "../../components/stackFiles";
 import { decryptStackSecrets } from "../../components/stackSecrets";
-import { destroy, EngineOptions, preview, up } from "../engine/engine";
+import { destroy, EngineOptions, preview } from "../engine/engine";
 import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { docker, removeTenant } from "./support/docker";

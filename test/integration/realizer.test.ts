@@ -117,7 +117,13 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         const env = async (s: string) => Object.fromEntries((await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
         const token = decode(first.outputs!.redisToken).value;
         expect((await env("redis-http")).SRH_TOKEN).toBe(token);
-        expect((await env("backend")).UPSTASH_REDIS_REST_TOKEN).toBe(token);
+        const backend = await env("backend");
+        expect(backend).toMatchObject({ DATABASE: "sqlite", REDIS_TOKEN: token, EDGE_URL: "http://edge:3002", EDGE_SSR_URL: "http://edge:3002", EDGE_ENGINE_URL: "http://edge:3002", ENVIRONMENT: "production", ALLOW_REGISTRATION: "false" });
+        expect(backend.ENCRYPTION_KEY).toMatch(/^[A-Za-z0-9_-]{43}=$/);
+        expect(Object.keys(backend).filter((k) => ["DATABASE_URL", "DB_PASSWORD", "SECRET_KEY", "CORS_ORIGINS"].includes(k) || k.startsWith("UPSTASH_"))).toEqual([]);
+        const edge = await env("edge");
+        expect(edge).toMatchObject({ PORT: "3002", SQLITE_PATH: "/app/data/edge.db", PAGES_DB_URL: "file:/app/data/pages.db", FASTAPI_URL: "http://backend:8000", NODE_ENV: "production", UPSTASH_REDIS_REST_URL: "http://redis-http:80", UPSTASH_REDIS_REST_TOKEN: token });
+        expect(edge.DATABASE_URL).toBeUndefined();
         expect((await env("redis")).SRH_TOKEN).toBeUndefined();
     });
 

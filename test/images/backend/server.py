@@ -1,19 +1,28 @@
 """Test stand-in for Frontbase's FastAPI backend -- NOT Frontbase.
 
-It reads exactly what the program gives the real backend (see components/services.ts) and
-answers GET /health/ with 200 only when that wiring really works:
+It reads exactly the env the real backend reads (FIELD-NOTES section 1, app/database/config.py)
+and answers GET /health/ with 200 only when that wiring really works:
   - /app/data is a mounted volume and a file can be written and read back there;
-  - DATABASE_URL works: the sqlite file (inside the volume) is created and written, or the
-    postgres server resolves, accepts the user and password, and runs a query;
-  - SECRET_KEY and ADMIN_PASSWORD are present and not trivially short.
+  - DATABASE is `sqlite` or `postgresql` (the real backend silently falls back to sqlite for
+    anything else, so a typo would go unnoticed there) and the database works: sqlite at
+    /app/data/frontbase.db, or postgres at the hard-coded postgres:5432, user and database
+    `frontbase`, password DB_PASSWORD, which must accept it and run a query;
+  - ADMIN_PASSWORD is at least 12 characters and ENCRYPTION_KEY is a Fernet key (url-safe
+    base64 of 32 bytes, 44 characters).
+DATABASE_URL, SECRET_KEY and CORS_ORIGINS are read by nothing, as in the real backend.
 Extra endpoints let the integration tests prove data flow, persistence and isolation:
-  PUT/GET/DELETE /api/kv/<key>   a value kept in the backend's database
-  GET /api/whoami                non-secret facts (database kind and name, hostname)
-  GET /api/probe?host=H&port=P   whether H resolves and H:P accepts a TCP connection from here
-Every response carries `X-Served-By: backend`. Secrets never reach a response or the log.
+  PUT/GET/DELETE /api/kv/<key>       a value kept in the backend's database
+  GET/PUT /api/sync/settings/redis/  the redis settings the edge reads at start-up, kept in the
+                                     same database and seeded like upstream's migration 0005
+  GET /api/whoami                    non-secret facts (database kind and name, hostname)
+  GET /api/probe?host=H&port=P       whether H resolves and H:P accepts a TCP connection from here
+Every response carries `X-Served-By: backend`. Secrets never reach a response or the log, except
+the redis settings' token, which that API returns by design (the edge needs it), as upstream's.
 """
+import base64
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -26,10 +35,36 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 DATA_DIR = "/app/data"
 PORT = 8000
-MIN_SECRET = {"SECRET_KEY": 16, "ADMIN_PASSWORD": 12}
-SQLITE_SCHEMES = {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"}
-POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg2"}
+MIN_ADMIN_PASSWORD = 12
+SQLITE_PATH = DATA_DIR + "/frontbase.db"
+# What app/database/config.py hard-codes: only the password comes from the env.
+POSTGRES = {"host": "postgres", "port": 5432, "user": "frontbase", "name": "frontbase"}
+# The real backend puts DB_PASSWORD into its SQLAlchemy URL unescaped: characters outside
+# this set may break that URL there, although libpq here would accept them.
+URL_SAFE_PASSWORD = re.compile(r"^[A-Za-z0-9._~-]+$")
+FERNET_KEY = re.compile(r"^[A-Za-z0-9_-]{43}=$")
 MAX_BODY = 1 << 20
+
+# Upstream's migration 0005 seeds the project_settings row with these values.
+REDIS_SEED = {
+    "redis_url": "http://redis-http:80",
+    "redis_token": "dev_token_change_in_prod",
+    "redis_type": "self-hosted",
+    "redis_enabled": True,
+    "cache_ttl_data": 60,
+    "cache_ttl_count": 300,
+}
+# A PUT replaces the whole object; omitted fields take the defaults of RedisSettingsUpdate.
+REDIS_DEFAULTS = {
+    "redis_url": None,
+    "redis_token": None,
+    "redis_type": "upstash",
+    "redis_enabled": False,
+    "cache_ttl_data": 60,
+    "cache_ttl_count": 300,
+}
+REDIS_TYPES = {"redis_url": (str, type(None)), "redis_token": (str, type(None)), "redis_type": (str,),
+               "redis_enabled": (bool,), "cache_ttl_data": (int,), "cache_ttl_count": (int,)}
 
 
 class WiringError(Exception):
@@ -63,42 +98,35 @@ def check_data_dir():
 
 
 def check_secrets():
-    for name, minimum in MIN_SECRET.items():
-        value = os.environ.get(name, "")
-        if not value:
-            raise WiringError(f"{name} is not set")
-        if len(value) < minimum:
-            raise WiringError(f"{name} is too short (at least {minimum} characters expected)")
+    admin = os.environ.get("ADMIN_PASSWORD", "")
+    if not admin:
+        raise WiringError("ADMIN_PASSWORD is not set")
+    if len(admin) < MIN_ADMIN_PASSWORD:
+        raise WiringError(f"ADMIN_PASSWORD is too short (at least {MIN_ADMIN_PASSWORD} characters expected)")
+    key = os.environ.get("ENCRYPTION_KEY", "")
+    if not key:
+        raise WiringError("ENCRYPTION_KEY is not set")
+    # Fernet(key): url-safe base64 that decodes to exactly 32 bytes (44 characters with padding).
+    if not FERNET_KEY.match(key) or len(base64.urlsafe_b64decode(key)) != 32:
+        raise WiringError("ENCRYPTION_KEY is not a Fernet key (url-safe base64 of 32 bytes, 44 characters)")
 
 
 def database_config():
-    """DATABASE_URL (an SQLAlchemy URL) as a dict; errors name the problem, not the URL."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        raise WiringError("DATABASE_URL is not set")
-    scheme = url.split(":", 1)[0]
-    if scheme in SQLITE_SCHEMES:
-        # sqlite:////abs/path -> /abs/path (SQLAlchemy: three slashes, then the path).
-        if not url.startswith(scheme + ":///"):
-            raise WiringError("DATABASE_URL: sqlite URL must look like sqlite:///PATH")
-        path = url[len(scheme + ":///"):]
-        if not path.startswith(DATA_DIR + "/"):
-            raise WiringError(f"DATABASE_URL: sqlite file {path} is outside the data volume {DATA_DIR}")
-        return {"kind": "sqlite", "path": path}
-    if scheme in POSTGRES_SCHEMES:
-        u = urlsplit(url)
-        name = unquote(u.path.lstrip("/"))
-        if not (u.hostname and u.username and u.password is not None and name):
-            raise WiringError("DATABASE_URL: postgres URL must have user, password, host and database")
-        return {
-            "kind": "postgres",
-            "host": u.hostname,
-            "port": u.port or 5432,
-            "user": unquote(u.username),
-            "password": unquote(u.password),
-            "name": name,
-        }
-    raise WiringError(f"DATABASE_URL: unsupported scheme '{scheme}'")
+    """What the real backend derives from DATABASE and DB_PASSWORD; errors never show the password."""
+    kind = os.environ.get("DATABASE", "")
+    if kind == "sqlite":
+        return {"kind": "sqlite", "path": SQLITE_PATH}
+    if kind == "postgresql":
+        password = os.environ.get("DB_PASSWORD", "")
+        if not password:
+            # The real backend would use its built-in development password instead.
+            raise WiringError("DATABASE=postgresql but DB_PASSWORD is not set")
+        if not URL_SAFE_PASSWORD.match(password):
+            raise WiringError("DB_PASSWORD has characters the real backend would put unescaped into its database URL")
+        return {"kind": "postgres", **POSTGRES, "password": password}
+    if not kind:
+        raise WiringError("DATABASE is not set (the real backend would silently use sqlite)")
+    raise WiringError(f"DATABASE must be 'sqlite' or 'postgresql' (the real backend treats '{kind}' as sqlite)")
 
 
 class Database:
@@ -135,6 +163,33 @@ class Database:
 
     def ensure_schema(self):
         self.run("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
+        # One row, as upstream's project_settings; seeded on first use like migration 0005.
+        self.run(
+            "CREATE TABLE IF NOT EXISTS project_settings (id INTEGER PRIMARY KEY, redis_url TEXT,"
+            " redis_token TEXT, redis_type TEXT NOT NULL, redis_enabled BOOLEAN NOT NULL,"
+            " cache_ttl_data INTEGER NOT NULL, cache_ttl_count INTEGER NOT NULL)"
+        )
+        self.set_redis_settings(REDIS_SEED, only_if_missing=True)
+
+    def redis_settings(self):
+        rows = self.run(
+            "SELECT redis_url, redis_token, redis_type, redis_enabled, cache_ttl_data, cache_ttl_count"
+            " FROM project_settings WHERE id = 1", fetch=True)
+        if not rows:
+            return dict(REDIS_DEFAULTS)
+        out = dict(zip(REDIS_DEFAULTS, rows[0]))
+        out["redis_enabled"] = bool(out["redis_enabled"])  # sqlite stores 0/1
+        return out
+
+    def set_redis_settings(self, s, only_if_missing=False):
+        conflict = "DO NOTHING" if only_if_missing else (
+            "DO UPDATE SET redis_url = excluded.redis_url, redis_token = excluded.redis_token,"
+            " redis_type = excluded.redis_type, redis_enabled = excluded.redis_enabled,"
+            " cache_ttl_data = excluded.cache_ttl_data, cache_ttl_count = excluded.cache_ttl_count")
+        self.run(
+            "INSERT INTO project_settings (id, redis_url, redis_token, redis_type, redis_enabled,"
+            " cache_ttl_data, cache_ttl_count) VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) " + conflict,
+            tuple(s[k] for k in REDIS_DEFAULTS))
 
     def put(self, key, value):
         self.run("INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", (key, value))
@@ -216,8 +271,8 @@ def whoami():
         cfg.pop("password", None)
     except WiringError as e:
         cfg = {"error": str(e)}
-    public = ("ENVIRONMENT", "ALLOW_REGISTRATION", "CORS_ORIGINS", "EDGE_URL", "ADMIN_EMAIL", "UPSTASH_REDIS_REST_URL")
-    secret = ("SECRET_KEY", "ADMIN_PASSWORD", "UPSTASH_REDIS_REST_TOKEN")
+    public = ("DATABASE", "ENVIRONMENT", "ALLOW_REGISTRATION", "EDGE_URL", "EDGE_SSR_URL", "EDGE_ENGINE_URL", "ADMIN_EMAIL")
+    secret = ("ADMIN_PASSWORD", "ENCRYPTION_KEY", "REDIS_TOKEN", "DB_PASSWORD")
     return {
         "service": "backend",
         "hostname": socket.gethostname(),
@@ -268,6 +323,8 @@ class Handler(BaseHTTPRequestHandler):
             if not host or not port.isdigit() or not 0 < int(port) < 65536:
                 return self.send_json(400, {"detail": "need ?host=NAME&port=1..65535"})
             return self.send_json(200, probe(host, int(port)))
+        if path in ("/api/sync/settings/redis/", "/api/sync/settings/redis"):
+            return self.redis_settings(method)
         if path.startswith("/api/kv/") and len(path) > len("/api/kv/"):
             return self.kv(unquote(path[len("/api/kv/"):]), method)
         if path.startswith("/api") or path.startswith("/static/assets"):
@@ -283,10 +340,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             db.ensure_schema()
             if method in ("PUT", "POST"):
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_BODY:
+                body = self.read_body()
+                if body is None:
                     return self.send_json(413, {"detail": "value too large"})
-                value = self.rfile.read(length).decode("utf-8", "replace")
+                value = body.decode("utf-8", "replace")
                 db.put(key, value)
                 return self.send_json(200, {"key": key, "stored": True, "database": db.cfg["kind"]})
             if method == "GET":
@@ -298,6 +355,50 @@ class Handler(BaseHTTPRequestHandler):
                 db.delete(key)
                 return self.send_json(200, {"key": key, "deleted": True})
             return self.send_json(405, {"detail": "use GET, PUT or DELETE"})
+        except Exception as e:
+            return self.send_json(500, {"detail": f"database: {first_line(e)}"})
+        finally:
+            db.close()
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            return None
+        return self.rfile.read(length)
+
+    def redis_settings(self, method):
+        """GET/PUT /api/sync/settings/redis/ as upstream's sync router: the whole object, no session."""
+        if method not in ("GET", "HEAD", "PUT"):
+            return self.send_json(405, {"detail": "Method Not Allowed"})
+        update = None
+        if method == "PUT":
+            body = self.read_body()
+            if body is None:
+                return self.send_json(413, {"detail": "body too large"})
+            try:
+                data = json.loads(body or b"null")
+            except ValueError:
+                return self.send_json(422, {"detail": "body is not JSON"})
+            if not isinstance(data, dict):
+                return self.send_json(422, {"detail": "body must be a JSON object"})
+            update = dict(REDIS_DEFAULTS)
+            for k, types in REDIS_TYPES.items():
+                if k not in data:
+                    continue
+                v = data[k]
+                # bool is an int in Python: keep true/false out of the integer fields.
+                if not isinstance(v, types) or (bool not in types and isinstance(v, bool)):
+                    return self.send_json(422, {"detail": f"{k}: wrong type"})
+                update[k] = v
+        try:
+            db = Database()
+        except WiringError as e:
+            return self.send_json(503, {"detail": str(e)})
+        try:
+            db.ensure_schema()
+            if update is not None:
+                db.set_redis_settings(update)
+            return self.send_json(200, db.redis_settings())
         except Exception as e:
             return self.send_json(500, {"detail": f"database: {first_line(e)}"})
         finally:
