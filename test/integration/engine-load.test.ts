@@ -58,12 +58,13 @@ describe.skipIf(probe.reason)("preview: the program loaded by the real runner", 
         const component = one(COMPONENT, tenant);
         expect(component.options.parent).toBe(stack.urn);
         const custom = r.registrations.filter((x) => x.custom);
-        expect(custom).toHaveLength(1 + 3 + 5 + 5 + 3);
+        // network, volumes, images, containers, the redis-token job, generated secrets
+        expect(custom).toHaveLength(1 + 3 + 5 + 5 + 1 + 3);
         for (const x of custom) expect([x.name, x.options.parent]).toEqual([x.name, component.urn]);
         expect(byType(NETWORK).map((x) => x.inputs.name)).toEqual([`${tenant}_frontbase_frontbase`]);
         expect(byType(VOLUME).map((x) => x.inputs.name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}_frontbase_${s}_data`));
-        expect(byType(CONTAINER).map((x) => x.name).sort()).toEqual(["backend", "edge", "frontend", "redis", "redis-http"].map((s) => `${tenant}-${s}-container`));
-        expect(byType(PASSWORD).map((x) => x.name).sort()).toEqual(["admin-password", "redis-token", "secret-key"].map((s) => `${tenant}-${s}`));
+        expect(byType(CONTAINER).map((x) => x.name).sort()).toEqual([...["backend", "edge", "frontend", "redis", "redis-http"].map((s) => `${tenant}-${s}-container`), `${tenant}-redis-token-job`].sort());
+        expect(byType(PASSWORD).map((x) => x.name).sort()).toEqual(["admin-password", "encryption-key", "redis-token"].map((s) => `${tenant}-${s}`));
     });
 
     it("keeps volumes on delete, and nothing else", () => {
@@ -73,12 +74,13 @@ describe.skipIf(probe.reason)("preview: the program loaded by the real runner", 
 
     it("replaces containers delete-first, after the containers they start after (dependsOn)", () => {
         const container = (s: string) => urnOf(CONTAINER, `${tenant}-${s}-container`);
-        const after: Record<string, string[]> = { redis: [], "redis-http": ["redis"], backend: [], edge: ["backend", "redis-http"], frontend: ["backend", "edge"] };
+        const job = urnOf(CONTAINER, `${tenant}-redis-token-job`);
+        const after: Record<string, string[]> = { redis: [], "redis-http": [container("redis")], backend: [], edge: [container("backend"), container("redis-http"), job], frontend: [container("backend"), container("edge")] };
         for (const [service, deps] of Object.entries(after)) {
             const c = one(CONTAINER, `${tenant}-${service}-container`);
             expect(c.options.deleteBeforeReplace).toBe(true);
             const containerDeps = c.options.dependencies.filter((d) => d.includes(`$${CONTAINER}::`)).sort();
-            expect([service, containerDeps]).toEqual([service, deps.map(container).sort()]);
+            expect([service, containerDeps]).toEqual([service, deps.sort()]);
             // Inputs bring their own dependencies: the image, the network and (if any) the volume.
             expect(c.options.dependencies).toContain(urnOf(IMAGE, `${tenant}-${service === "redis-http" ? "redisHttp" : service}-image`));
             expect(c.options.dependencies).toContain(urnOf(NETWORK, `${tenant}-network`));
