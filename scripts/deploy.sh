@@ -29,7 +29,17 @@ if [[ ! -f "Pulumi.$stack.yaml" ]]; then
 fi
 
 # Config valid, Docker host answering, Frontbase images built: say so now, not mid-deploy.
-npm run --silent tenant -- preflight "$stack" || exit 1
+# Missing Frontbase images (exit 4) are built first: from FRONTBASE_SRC, else from upstream at
+# the pinned commit (scripts/build-frontbase-images.sh fetches it with git).
+rc=0
+npm run --silent tenant -- preflight "$stack" || rc=$?
+if [[ $rc -eq 4 ]]; then
+    echo "deploy: building the Frontbase images on this Docker host first (once per host)" >&2
+    bash scripts/build-frontbase-images.sh ${FRONTBASE_SRC:+"$FRONTBASE_SRC"} || exit 1
+    npm run --silent tenant -- preflight "$stack" || exit 1
+elif [[ $rc -ne 0 ]]; then
+    exit 1
+fi
 
 if command -v pulumi >/dev/null 2>&1; then pulumi=(pulumi); else pulumi=(npx --no-install pulumi); fi
 

@@ -17,6 +17,8 @@ export interface Preflight {
     readonly config?: TenantConfig;
     /** Each one stops a deploy. */
     readonly problems: string[];
+    /** Frontbase images (built per host) that the Docker host lacks; each is also in `problems`. */
+    readonly missingImages?: string[];
     readonly notes: string[];
 }
 
@@ -47,20 +49,22 @@ export async function preflight(projectDir: string, stack: string, dockerHostOve
     }
     const problems: string[] = [];
     const notes: string[] = [];
+    const missingImages: string[] = [];
     const upstream = config.database === "postgres" ? (["redis", "redisHttp", "postgres"] as const) : (["redis", "redisHttp"] as const);
     for (const key of [...BUILT_HERE, ...upstream]) {
         const image = config.images[key];
         if (await present(docker, image)) continue;
         if ((BUILT_HERE as readonly string[]).includes(key)) {
+            missingImages.push(image);
             problems.push(
                 `image ${image} (frontbase:images.${key}) is not on the Docker host ${dockerHost}; Frontbase publishes no images, ` +
-                    `so build them there once: bash scripts/build-frontbase-images.sh <path to a Frontbase checkout>`,
+                    `so build them there once: bash scripts/build-frontbase-images.sh [<path to a Frontbase checkout>] (npm run deploy does it for you)`,
             );
         } else {
             notes.push(`image ${image} (frontbase:images.${key}) is not on the Docker host yet; pulumi up will pull it`);
         }
     }
-    return { dockerHost, config, problems, notes };
+    return { dockerHost, config, problems, notes, missingImages };
 }
 
 async function present(docker: ReturnType<typeof dockerClient>, image: string): Promise<boolean> {

@@ -23,12 +23,13 @@ describe.skipIf(probe.reason)("preflight on the real engine", () => {
         expect([r.problems, r.notes]).toEqual([[], []]);
     });
 
-    it("stops a deploy whose Frontbase image was never built, naming the build script", async () => {
+    it("stops a deploy whose Frontbase image was never built, naming the build script (which npm run deploy runs)", async () => {
         const r = await preflight(stack({ ...TEST_IMAGES, backend: "frontbase-backend:never-built" }), "acme");
         expect(r.problems).toEqual([
             `image frontbase-backend:never-built (frontbase:images.backend) is not on the Docker host ${r.dockerHost}; Frontbase publishes no images, ` +
-                "so build them there once: bash scripts/build-frontbase-images.sh <path to a Frontbase checkout>",
+                "so build them there once: bash scripts/build-frontbase-images.sh [<path to a Frontbase checkout>] (npm run deploy does it for you)",
         ]);
+        expect(r.missingImages).toEqual(["frontbase-backend:never-built"]);
     });
 
     it("only notes an upstream image that pulumi up will pull", async () => {
