@@ -6,7 +6,7 @@ import { existsSync } from "fs";
 import * as path from "path";
 import { readStackFile, stackFileName } from "../../components/stackFiles";
 import { decryptStackSecrets } from "../../components/stackSecrets";
-import { TEST_IMAGES_CONFIG } from "../images/images";
+import { REAL_TENANT_IMAGES_CONFIG } from "../images/frontbase";
 import { destroy, EngineError, EngineOptions, EngineResult, preview, refreshStack, up } from "./engine";
 import { readProject } from "./project";
 import { changesOf, diagnosticLine, diffLines, outputsText, stepLine, summary } from "./progress";
@@ -16,7 +16,8 @@ const USAGE = `usage: npm run harness -- up|preview|destroy|refresh <stack> [opt
   --secret key=value    secret stack config (secure values in the stack file are decrypted with PULUMI_CONFIG_PASSPHRASE)
   --project-dir DIR     the Pulumi project (default: the current directory's project)
   --state-dir DIR       where the double keeps stack state (default test/.state)
-  --test-images         use the stand-in images of \`npm run images:test\` (frontbase:images)
+  --test-images         use the images of \`npm run images:test\` (frontbase:images): the real Frontbase
+                        backend, edge and frontend, Debian's redis and postgres, the redis-http stand-in
   --refresh             read every resource back from Docker first (the default; --no-refresh trusts the state file)
   --no-refresh          trust the state file even if Docker objects were removed or changed
   --expect-no-changes   preview: exit 1 if any resource would change (the nightly drift check)
@@ -59,7 +60,7 @@ function parseArgs(argv: string[]): Args {
         else if (flag === "--secret") pair(a.secrets);
         else if (flag === "--project-dir") a.projectDir = path.resolve(value());
         else if (flag === "--state-dir") a.stateDir = path.resolve(value());
-        else if (flag === "--test-images") a.config["frontbase:images"] = TEST_IMAGES_CONFIG;
+        else if (flag === "--test-images") a.config["frontbase:images"] = REAL_TENANT_IMAGES_CONFIG;
         else if (flag === "--no-refresh") a.refresh = false;
         else if (flag === "--refresh") a.refresh = true;
         else if (flag === "--expect-no-changes") a.expectNoChanges = true;
