@@ -222,8 +222,9 @@ for name in "${WANTED[@]}"; do
     # Relative API URLs: the frontend's own nginx routes /api to each tenant's backend, so
     # one image serves every tenant.
     [ "$name" = frontend ] && extra+=(--build-arg VITE_API_URL=)
+    # --force-rm: the classic builder otherwise keeps the container of a failed step.
     if ! run_with_progress "$name: building" "$log" \
-        docker build "${no_cache[@]}" --build-arg "BASE=$BASE" "${extra[@]}" \
+        docker build --force-rm "${no_cache[@]}" --build-arg "BASE=$BASE" "${extra[@]}" \
         --label "frontbase.real=$name" --label "frontbase.real.hash=$hash" \
         -f "$HERE/$name.Dockerfile" -t "$tagged" -t "$stable" "$(context_of "$name")"; then
         tail -n 40 "$log" >&2
