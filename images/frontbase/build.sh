@@ -161,6 +161,9 @@ SOURCES
     chmod 755 "$dir/usr/sbin/policy-rc.d"
     cp "$BASE_CONF/apt.conf" "$dir/etc/apt/apt.conf.d/90frontbase"
     cp "$BASE_CONF/dpkg.cfg" "$dir/etc/dpkg/dpkg.cfg.d/90frontbase"
+    # As Debian's official images (docker-apt-speedup): no fsync per file while unpacking. A
+    # crash mid-build only loses that layer; the Python and Node layers unpack far faster.
+    echo force-unsafe-io >"$dir/etc/dpkg/dpkg.cfg.d/docker-apt-speedup"
     # Bring the release up to date with those updates (debootstrap installed trixie as released).
     {
         chroot "$dir" apt-get update -qq &&
@@ -185,7 +188,9 @@ summary=()
 # FORCE=1 rebuilds the base too, unless images were named: then only those, without the
 # builder's layer cache (a new base already invalidates every layer above it).
 no_cache=()
+base_rebuilt=0
 if { [ "$FORCE" = 1 ] && [ "$#" -eq 0 ]; } || ! image_exists "$BASE"; then
+    base_rebuilt=1
     t="$(now)"
     say "base: building $BASE (debootstrap $SUITE from $MIRROR)"
     build_base
@@ -217,8 +222,9 @@ for name in "${WANTED[@]}"; do
     # Relative API URLs: the frontend's own nginx routes /api to each tenant's backend, so
     # one image serves every tenant.
     [ "$name" = frontend ] && extra+=(--build-arg VITE_API_URL=)
+    # --force-rm: the classic builder otherwise keeps the container of a failed step.
     if ! run_with_progress "$name: building" "$log" \
-        docker build "${no_cache[@]}" --build-arg "BASE=$BASE" "${extra[@]}" \
+        docker build --force-rm "${no_cache[@]}" --build-arg "BASE=$BASE" "${extra[@]}" \
         --label "frontbase.real=$name" --label "frontbase.real.hash=$hash" \
         -f "$HERE/$name.Dockerfile" -t "$tagged" -t "$stable" "$(context_of "$name")"; then
         tail -n 40 "$log" >&2
@@ -232,6 +238,16 @@ for name in "${WANTED[@]}"; do
         | grep "^$repo:" | grep -v -e ":$hash\$" -e ":local\$" \
         | xargs -r docker rmi >/dev/null 2>&1 || true
 done
+
+# A new base leaves the previous one and everything built on it behind, untagged: the old
+# images and the builder stages (800 MB+). Remove those that carry our label and predate this
+# run (in use by a container: kept). Without a new base, untagged builder stages are the layer
+# cache of the next build (npm ci is skipped while package-lock.json is unchanged): kept.
+if [ "$base_rebuilt" = 1 ]; then
+    for _ in 1 2 3; do  # children first, then their parents become dangling
+        docker image prune -f --filter "label=frontbase.real" --filter "until=$(date -u -d "@$total_start" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null 2>&1 || true
+    done
+fi
 
 say "done in $(($(now) - total_start))s:"
 for line in "${summary[@]}"; do say "  $line"; done
