@@ -79,7 +79,8 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         const reg = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!;
         for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck"]]);
         expect(reg("frontend").options.propertyDependencies.labels).toEqual([reg("backend").urn, reg("edge").urn]);
-        expect(reg("edge").options.propertyDependencies.labels ?? []).toEqual([]);
+        // The edge follows the job that writes the redis token it reads at start-up.
+        expect(reg("edge").options.propertyDependencies.labels).toEqual([first.registrations.find((x) => x.name === `${tenant}-redis-token-job`)!.urn]);
     });
 
     it("an untouched tenant passes the drift check (preview --refresh --expect-no-changes) right after up, and after its containers restart", async () => {
@@ -91,7 +92,9 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
 
     it("creates the tenant's objects; every container runs, healthy where it has a check", async () => {
         const o = await tenantObjects(tenant);
-        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual(SERVICES.map((s) => `/${tenant}_frontbase-${s}-1`).sort());
+        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([...SERVICES.map((s) => `/${tenant}_frontbase-${s}-1`), `/${tenant}_frontbase-redis-token-job`].sort());
+        const job = await docker.getContainer(`${tenant}_frontbase-redis-token-job`).inspect();
+        expect([job.State.Status, job.State.ExitCode]).toEqual(["exited", 0]);
         expect(o.networks.map((n) => n.Name)).toEqual([`${tenant}_frontbase_frontbase`]);
         expect(o.volumes.map((v) => v.Name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}_frontbase_${s}_data`));
         for (const s of SERVICES) {
