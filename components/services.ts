@@ -244,9 +244,10 @@ export const REDIS_TOKEN_JOB: JobSpec = {
         "-c",
         [
             "set -eu",
-            `body="{\"redis_url\":\"${REDIS_HTTP_URL}\",\"redis_token\":\"$REDIS_TOKEN\",\"redis_type\":\"self-hosted\",\"redis_enabled\":true}"`,
-            "curl -fsS --retry 10 --retry-connrefused --retry-delay 2 -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary \"$body\" http://backend:8000/api/sync/settings/redis/",
-            "echo \"redis-http token set in the backend's settings\"",
+            // The token is letters, digits and . _ ~ - (config.ts): it stands inside JSON as it is.
+            `body='{"redis_url":"${REDIS_HTTP_URL}","redis_token":"'"$REDIS_TOKEN"'","redis_type":"self-hosted","redis_enabled":true}'`,
+            `curl -fsS --retry 10 --retry-connrefused --retry-delay 2 -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary "$body" http://backend:8000/api/sync/settings/redis/`,
+            `echo "redis-http token set in the backend's settings"`,
         ].join("\n"),
     ],
     after: ["backend"],

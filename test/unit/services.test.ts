@@ -24,3 +24,25 @@ describe("goDuration: seconds in Go's time.Duration text, as the provider reads 
         expect(() => goDuration(bad)).toThrow(/whole number of seconds/);
     });
 });
+
+describe("the redis-token job's script", () => {
+    it("PUTs valid JSON with the token from its environment to the backend's sync settings", async () => {
+        const { execFileSync } = await import("child_process");
+        const { mkdtempSync, writeFileSync, readFileSync, chmodSync } = await import("fs");
+        const { tmpdir } = await import("os");
+        const path = await import("path");
+        const { REDIS_TOKEN_JOB } = await import("../../components/services");
+        const dir = mkdtempSync(path.join(tmpdir(), "fake-curl-"));
+        // A fake curl that records its arguments, one per line.
+        writeFileSync(path.join(dir, "curl"), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${dir}/args"\n`);
+        chmodSync(path.join(dir, "curl"), 0o755);
+        const [sh, flag, script] = REDIS_TOKEN_JOB.entrypoint;
+        const out = execFileSync(sh, [flag, script], { env: { PATH: `${dir}:/usr/bin:/bin`, REDIS_TOKEN: "tok.EN_0~9-x" } }).toString();
+        expect(out).toContain("redis-http token set");
+        const args = readFileSync(path.join(dir, "args"), "utf8").trim().split("\n");
+        expect(args.slice(-1)).toEqual(["http://backend:8000/api/sync/settings/redis/"]);
+        expect(args[args.indexOf("-X") + 1]).toBe("PUT");
+        expect(JSON.parse(args[args.indexOf("--data-binary") + 1])).toEqual({ redis_url: "http://redis-http:80", redis_token: "tok.EN_0~9-x", redis_type: "self-hosted", redis_enabled: true });
+        expect(script).not.toContain("tok.EN_0~9-x");
+    });
+});
