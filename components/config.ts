@@ -20,14 +20,18 @@ export const DEFAULT_IMAGES: Record<ImageKey, string> = {
     postgres: "postgres:16.6-alpine",
 };
 
-/** Memory limits in MiB. */
+/**
+ * Memory limits in MiB, from the real services' memory at rest (README, "Memory"): about 4x
+ * the highest reading for what grows with load, more where the service's own buffers need it
+ * (postgres' shared_buffers, redis as a cache).
+ */
 export const DEFAULT_MEMORY: Record<ImageKey, number> = {
     backend: 512,
-    edge: 512,
+    edge: 256,
     frontend: 64,
     redis: 256,
-    redisHttp: 128,
-    postgres: 512,
+    redisHttp: 64,
+    postgres: 384,
 };
 
 export interface PortRange {

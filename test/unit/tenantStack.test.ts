@@ -82,7 +82,7 @@ describe("TenantStack (sqlite)", () => {
 
     it.each([
         ["backend", 512, ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/health/"], "10s", 5, "1m0s"],
-        ["edge", 512, ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"], "15s", 3, "10s"],
+        ["edge", 256, ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"], "15s", 3, "10s"],
         ["frontend", 64, ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1/nginx-health"], "10s", 3, "0s"],
         ["redis", 256, ["CMD", "redis-cli", "ping"], "10s", 5, "0s"],
     ])("%s: %s MiB, health check %j every %s", (service, memory, tests, interval, retries, startPeriod) => {
@@ -108,7 +108,7 @@ describe("TenantStack (sqlite)", () => {
         const c = container("tenant1", "redis-http");
         expect(c.healthcheck).toBeUndefined();
         expect(c.wait).toBe(false);
-        expect(c.memory).toBe(128);
+        expect(c.memory).toBe(64);
     });
 
     it("redis keeps an append-only file so writes survive a replacement", () => {
