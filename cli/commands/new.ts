@@ -31,6 +31,12 @@ export const command: Command = {
                 force: flags.force,
                 log: io.err,
             });
+            // On stderr, so that --json's stdout stays one object.
+            if (r.credentials && "skipped" in r.credentials) io.err(`credentials: ${r.credentials.skipped}`);
+            else if (r.credentials) {
+                const c = r.credentials;
+                io.err(`credentials: ${[c.written.length ? `generated ${c.written.join(", ")}` : "", c.kept.length ? `kept ${c.kept.join(", ")}` : ""].filter(Boolean).join("; ")} (encrypted in the stack file)`);
+            }
             if (flags.json) {
                 io.out(JSON.stringify({ tenant: r.tenant, ports: r.ports }));
                 return 0;
@@ -38,11 +44,6 @@ export const command: Command = {
             const what = flags["dry-run"] ? "dry run, nothing written" : `${r.existed ? "re-pinned in" : "written to"} ${path.basename(r.file ?? "")}`;
             io.out(`tenant ${r.tenant} (${r.database}) on ${r.state.dockerHost}: ${what}${r.attempts > 1 ? ` after ${r.attempts} scans` : ""}\n\n`);
             io.out(portTable(r.ports, r.sources, r.ranges, r.publicHost));
-            if (r.credentials && "skipped" in r.credentials) io.err(`credentials: ${r.credentials.skipped}`);
-            else if (r.credentials) {
-                const c = r.credentials;
-                io.err(`credentials: ${[c.written.length ? `generated ${c.written.join(", ")}` : "", c.kept.length ? `kept ${c.kept.join(", ")}` : ""].filter(Boolean).join("; ")} (encrypted in the stack file)`);
-            }
             if (!flags["dry-run"]) io.err(`next: npm run deploy -- ${r.tenant}   (pulumi up, after checking config, Docker host and images)`);
             return 0;
         }),

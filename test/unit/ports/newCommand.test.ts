@@ -53,7 +53,9 @@ describe("tenant new", () => {
         expect(pins.ports).toEqual(result.ports);
         expect(pins.config?.database).toBe("postgres");
         const text = readFileSync(path.join(dir, "Pulumi.tenant1.yaml"), "utf8");
-        expect(text).not.toMatch(/password|token|secure/i);
+        // No passphrase in this environment: no credential is written, and new says so.
+        expect(text).not.toMatch(/frontbase:(dbPassword|redisToken|adminPassword|encryptionKey)|secure: v1|encryptionsalt/);
+        expect(r.err).toContain("credentials: PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set");
     });
 
     it("refuses to overwrite an existing tenant; with --force keeps its ports, settings, secrets and comments", async () => {
