@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { destroy, EngineOptions, EngineResult, preview, up } from "../engine/engine";
 import { changesOf, diagnosticLine, diffLines, stepLine } from "../engine/progress";
 import { decode, isSecret } from "../engine/serialize";
-import { TEST_IMAGES } from "../images/images";
+import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { docker, removeTenant, tenantObjects } from "./support/docker";
 import { probeDocker } from "./support/probe";
 import { PROJECT_DIR } from "./support/projectCopy";
@@ -15,7 +15,9 @@ import { freePorts, Ports, tempStateDir, tenantConfig, testTenant } from "./supp
 
 const MB = 1024 * 1024;
 const SERVICES = ["redis", "redis-http", "backend", "edge", "frontend"];
-const SQLITE_IMAGES = [TEST_IMAGES.redis, TEST_IMAGES.redisHttp, TEST_IMAGES.backend, TEST_IMAGES.edge, TEST_IMAGES.frontend];
+// The real Frontbase backend, edge and frontend (npm run images:frontbase), Debian's redis,
+// the redis-http stand-in.
+const SQLITE_IMAGES = [REAL_TENANT_IMAGES.redis, REAL_TENANT_IMAGES.redisHttp, REAL_TENANT_IMAGES.backend, REAL_TENANT_IMAGES.edge, REAL_TENANT_IMAGES.frontend];
 const probe = probeDocker(SQLITE_IMAGES, "the realizer round trip");
 
 function get(port: number, path = "/"): Promise<number> {
@@ -33,7 +35,7 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         projectDir: PROJECT_DIR,
         stack: tenant,
         stateDir,
-        config: tenantConfig(tenant, ports, extra),
+        config: tenantConfig(tenant, ports, { images: REAL_TENANT_IMAGES, ...extra }),
         // Everything a person running the harness would see; checked for secrets below.
         onStep: (s) => void printed.push(stepLine(s)),
         onLog: (urn, m) => void printed.push(`${urn}: ${m}`),
@@ -166,7 +168,8 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         const after = await ids();
         expect(SERVICES.map((s) => after[s] === before[s])).toEqual([true, true, false, true, false]);
         // nginx resolved `backend` once, at its own start: after the backend's.
-        expect(await get(ports.frontend, "/api/whoami")).toBe(200);
+        // nginx resolved `backend` once, at its own start, after the backend's: /api reaches it.
+        expect(await get(ports.frontend, "/api/sync/health")).toBe(200);
         expect(await drift({ memory: { frontend: 192 }, adminEmail: "owner@example.org" })).toEqual([]);
     });
 

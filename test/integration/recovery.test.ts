@@ -11,12 +11,14 @@ import { runVerify } from "../../cli/commands/verify";
 import type { Io } from "../../cli/main";
 import { EngineOptions, up } from "../engine/engine";
 import { docker, removeTenant } from "./support/docker";
-import { HEALTHY, http, states, tempDir, TEST_IMAGES } from "./support/fleet";
+import { REAL_TENANT_IMAGES } from "../images/frontbase";
+import { HEALTHY, http, states, tempDir } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { freePorts, Ports, tenantConfig, testTenant } from "./support/tenants";
 
-const probe = probeDocker(Object.values(TEST_IMAGES), "the failed-deploy recovery test");
+// The real Frontbase images: a directory where its sqlite file belongs stops the real backend's migrations.
+const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the failed-deploy recovery test");
 
 function capture(): Io & { text(): string } {
     const lines: string[] = [];
@@ -25,7 +27,7 @@ function capture(): Io & { text(): string } {
 
 /** Runs a command in a throwaway container with the backend's data volume at /data. */
 async function inVolume(volume: string, script: string): Promise<void> {
-    const c = await docker.createContainer({ Image: TEST_IMAGES.backend, Entrypoint: ["sh", "-c", script], HostConfig: { Mounts: [{ Type: "volume", Source: volume, Target: "/data" }] }, Labels: { "frontbase.tenant": "it-scratch" } });
+    const c = await docker.createContainer({ Image: REAL_TENANT_IMAGES.backend, Entrypoint: ["sh", "-c", script], HostConfig: { Mounts: [{ Type: "volume", Source: volume, Target: "/data" }] }, Labels: { "frontbase.tenant": "it-scratch" } });
     await c.start();
     await c.wait();
     await c.remove({ force: true });
@@ -37,13 +39,14 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
     let project: ProjectCopy;
     let stateDir: string;
     let ports: Ports;
-    const opts = (replace: string[] = []): EngineOptions => ({ projectDir: project.dir, stack: tenant, stateDir, config: tenantConfig(tenant, ports), replace });
+    const config = () => tenantConfig(tenant, ports, { images: REAL_TENANT_IMAGES });
+    const opts = (replace: string[] = []): EngineOptions => ({ projectDir: project.dir, stack: tenant, stateDir, config: config(), replace });
     const ctx = () => ({ projectDir: project.dir, terminal: { interactive: false, ask: async () => "" }, env: process.env });
 
     beforeAll(async () => {
         ports = await freePorts();
-        const config = Object.fromEntries(Object.entries(tenantConfig(tenant, ports)).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
-        project = await copyProject({ files: { [`Pulumi.${tenant}.yaml`]: stringify({ config }) } });
+        const file = Object.fromEntries(Object.entries(config()).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
+        project = await copyProject({ files: { [`Pulumi.${tenant}.yaml`]: stringify({ config: file }) } });
         stateDir = await tempDir("state");
         // The cause: the backend's sqlite path is taken by a directory in its (kept) volume.
         await docker.createVolume({ Name: volume, Labels: { "frontbase.tenant": tenant } });
@@ -81,6 +84,6 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
         expect(code).toBe(0);
         expect(io.text()).toContain("repaired, every service healthy");
         expect(await states(tenant)).toEqual(HEALTHY());
-        expect((await http(ports.frontend, "/api/whoami")).status).toBe(200);
+        expect((await http(ports.frontend, "/api/sync/health")).status).toBe(200);
     });
 });
