@@ -5,6 +5,7 @@ import { promises as fs } from "fs";
 import * as http from "http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { destroy, EngineOptions, EngineResult, preview, up } from "../engine/engine";
+import type { Registration } from "../engine/types";
 import { changesOf, diagnosticLine, diffLines, stepLine } from "../engine/progress";
 import { decode, isSecret } from "../engine/serialize";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
@@ -69,7 +70,13 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
     });
 
     it("the update loads the program like the preview did: same resources, same options; envs arrive as secrets", () => {
-        expect(first.registrations.map((x) => [x.urn, x.options])).toEqual(planned.registrations.map((x) => [x.urn, x.options]));
+        // Dependencies are sets to the engine; the SDK lists them in the order their outputs resolved.
+        const asSets = (o: Registration["options"]) => ({
+            ...o,
+            dependencies: [...o.dependencies].sort(),
+            propertyDependencies: Object.fromEntries(Object.entries(o.propertyDependencies).map(([k, v]) => [k, [...v].sort()])),
+        });
+        expect(first.registrations.map((x) => [x.urn, asSets(x.options)])).toEqual(planned.registrations.map((x) => [x.urn, asSets(x.options)]));
         expect(first.registrations.flatMap((x) => x.unknownPaths)).toEqual([]);
         const envSecret = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!.secretPaths.includes("envs");
         expect(SERVICES.map(envSecret)).toEqual([false, true, true, true, false]);
@@ -80,7 +87,7 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
     it("declares what makes changes reach Docker: health check changes replace, and the frontend's labels come from backend and edge", () => {
         const reg = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!;
         for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck"]]);
-        expect(reg("frontend").options.propertyDependencies.labels).toEqual([reg("backend").urn, reg("edge").urn]);
+        expect([...reg("frontend").options.propertyDependencies.labels].sort()).toEqual([reg("backend").urn, reg("edge").urn].sort());
         // The edge follows the job that writes the redis token it reads at start-up.
         expect(reg("edge").options.propertyDependencies.labels).toEqual([first.registrations.find((x) => x.name === `${tenant}-redis-token-job`)!.urn]);
     });
