@@ -8,6 +8,8 @@ export interface ServiceStatus {
     readonly service: string;
     /** Set for a one-shot job (see components/services.ts JobSpec). */
     readonly job?: string;
+    /** Restarts by Docker's restart policy since the container was created. */
+    readonly restarts?: number;
     /** Container name, or undefined when the service has no container (missing). */
     readonly container?: string;
     readonly state: string;
@@ -50,10 +52,12 @@ export function assessTenant(args: {
     const services: ServiceStatus[] = args.containers.map((c) => {
         // A job is fine while it runs and once it has exited with 0; it has no health check.
         const ok = c.job !== undefined ? c.state === "running" || (c.state === "exited" && c.exitCode === 0) : c.state === "running" && (c.health === "healthy" || c.health === "none");
-        if (!ok) problems.push(c.job !== undefined ? `${c.service}: ${c.state}, exit code ${c.exitCode}` : `${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}`);
+        const restarted = c.restarts > 0 ? ` (restarted ${c.restarts} times)` : "";
+        if (!ok) problems.push(c.job !== undefined ? `${c.service}: ${c.state}, exit code ${c.exitCode}` : `${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}${restarted}`);
         return {
             service: c.service,
             job: c.job,
+            restarts: c.restarts,
             container: c.name,
             state: c.job !== undefined && c.state === "exited" ? `exited (${c.exitCode})` : c.state,
             health: c.health === "none" ? "-" : c.health,

@@ -38,6 +38,8 @@ export interface TenantContainer {
     readonly ports: readonly PortBinding[];
     /** A TTY container's log stream is raw, not multiplexed. */
     readonly tty: boolean;
+    /** How often Docker restarted it (its restart policy): a crash loop shows as "starting" health. */
+    readonly restarts: number;
     /** Set for a one-shot job's container (`frontbase.job`): done when exited with code 0. */
     readonly job?: string;
     readonly exitCode?: number;
@@ -61,6 +63,7 @@ export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContain
         health: ["healthy", "unhealthy", "starting"].includes(health) ? health : "none",
         ports: portBindings(i.HostConfig.PortBindings),
         tty: i.Config.Tty === true,
+        restarts: (i as { RestartCount?: number }).RestartCount ?? 0,
     };
 }
 

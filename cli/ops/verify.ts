@@ -46,8 +46,9 @@ export function verdictOf(status: TenantStatus, a: { stack: string; project: str
         if (!(SERVICES as readonly string[]).includes(s.service)) continue;
         const service = s.service as ServiceName;
         if (s.state === "missing") missing.add(service);
-        else if (s.state === "running" && s.health === "starting") starting.add(service);
-        else if (s.state !== "running" || s.health === "unhealthy") bad.add(service);
+        // Health resets to "starting" at every restart: a crash loop would look like a slow start.
+        else if (s.state === "running" && s.health === "starting" && (s.restarts ?? 0) === 0) starting.add(service);
+        else if (s.state !== "running" || s.health === "unhealthy" || s.health === "starting") bad.add(service);
     }
     const broken = SERVICES.filter((s) => bad.has(s) || missing.has(s));
     const replaceUrns = [...failedJobs.map((job) => jobUrn({ ...a, job })), ...SERVICES.filter((s) => bad.has(s)).map((service) => containerUrn({ ...a, service }))];

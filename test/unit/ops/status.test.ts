@@ -11,6 +11,7 @@ const ctr = (service: string, state = "running", health: TenantContainer["health
     health,
     ports: hostPort ? [{ hostIp: "0.0.0.0", hostPort, containerPort: 80, protocol: "tcp" }] : [],
     tty: false,
+    restarts: 0,
 });
 const sqlite = { "frontbase:database": "sqlite", "frontbase:publicHost": "vps.example.com" };
 const healthySet = () => [ctr("redis"), ctr("redis-http", "running", "none", 8079), ctr("backend", "running", "healthy", 8000), ctr("edge", "running", "healthy", 3002), ctr("frontend", "running", "healthy", 8080)];

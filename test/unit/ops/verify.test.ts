@@ -3,7 +3,7 @@ import { assessTenant } from "../../../cli/ops/status";
 import type { TenantContainer } from "../../../cli/ops/tenant";
 import { containerUrn, jobUrn, verdictOf } from "../../../cli/ops/verify";
 
-const c = (service: string, state: string, health: TenantContainer["health"]): TenantContainer => ({ id: service, name: `t1_frontbase-${service}-1`, service, state, health, ports: [], tty: false });
+const c = (service: string, state: string, health: TenantContainer["health"]): TenantContainer => ({ id: service, name: `t1_frontbase-${service}-1`, service, state, health, ports: [], tty: false, restarts: 0 });
 const healthySqlite = ["redis", "redis-http", "backend", "edge", "frontend"].map((s) => c(s, "running", s === "redis-http" ? "none" : "healthy"));
 const config = { "frontbase:tenant": "t1", "frontbase:database": "sqlite" };
 const who = { stack: "prod-t1", project: "frontbase", tenant: "t1" };
@@ -38,6 +38,12 @@ describe("verify: a deploy is green only when Docker says every service is", () 
     it("recovers missing containers with a plain up: pulumi creates what is in the program and not in state", () => {
         const v = verdict(healthySqlite.filter((x) => x.service !== "frontend"));
         expect([v.healthy, v.replaceUrns, v.recovery]).toEqual([false, [], "pulumi up --stack prod-t1"]);
+    });
+
+    it("counts a crash loop as broken: health reads 'starting' again after every restart", () => {
+        const v = verdict(healthySqlite.map((x) => (x.service === "backend" ? { ...c("backend", "running", "starting"), restarts: 4 } : x)));
+        expect([v.healthy, v.broken, v.starting]).toEqual([false, ["backend"], []]);
+        expect(v.replaceUrns).toEqual([containerUrn({ ...who, service: "backend" })]);
     });
 
     it("is not healthy but not broken while a service is still starting", () => {
