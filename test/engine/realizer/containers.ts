@@ -4,7 +4,7 @@
 // (schema), [F] resource_docker_container_funcs.go; the whole audit is docs/provider-audit.md.
 import Docker from "dockerode";
 import { containerLogTail, waitForHealth, waitForRunning } from "./health";
-import { InitError, keep, labelMap, Provider, removeUnlessGone, State } from "./provider";
+import { InitError, inspectUnlessGone, keep, labelMap, Provider, removeUnlessGone, State } from "./provider";
 import { Attribute, Schema } from "./schema";
 
 const MB = 1024 * 1024;
@@ -256,12 +256,8 @@ export const containerProvider: Provider = {
     deleteBeforeReplace: true,
     create,
     async read({ docker }, id, prior) {
-        try {
-            return stateFromInspect(await docker.getContainer(id).inspect(), prior);
-        } catch (e) {
-            if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-            throw e;
-        }
+        const info = await inspectUnlessGone(() => docker.getContainer(id).inspect());
+        return info && stateFromInspect(info, prior);
     },
     // [F] `resourceDockerContainerUpdate` (L991-1077): ContainerUpdate only when a sent attribute
     // changed, MemorySwap only when configured and non-zero; a stopped container is started when

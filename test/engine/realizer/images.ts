@@ -5,7 +5,7 @@
 // `repo_digest` ("" for a built or imported image). No registry is reachable where this double
 // runs, so a missing image is an error that says how to build it. With `keepLocally: true`
 // the provider never removes the image (`removeImage` returns first); this double never does.
-import { isNotFound, keep, Provider } from "./provider";
+import { inspectUnlessGone, keep, Provider } from "./provider";
 import { Schema } from "./schema";
 
 const SCHEMA: Schema = {
@@ -15,13 +15,8 @@ const SCHEMA: Schema = {
     platform: { forceNew: true },
 };
 
-async function inspect(docker: Parameters<Provider["read"]>[0]["docker"], name: string) {
-    try {
-        return await docker.getImage(name).inspect();
-    } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-    }
+function inspect(docker: Parameters<Provider["read"]>[0]["docker"], name: string) {
+    return inspectUnlessGone(() => docker.getImage(name).inspect());
 }
 
 export const remoteImageProvider: Provider = {

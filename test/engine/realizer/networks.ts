@@ -1,7 +1,7 @@
 // docker:index/network:Network -> a Docker network, as terraform-provider-docker v4.5.0 handles
 // it (internal/provider/resource_docker_network*.go): every attribute forces a new network
 // (no Update function); Read writes name, labels, driver, internal, attachable, options, scope.
-import { labelMap, labelSet, Provider } from "./provider";
+import { inspectUnlessGone, isNotFound, labelMap, labelSet, Provider } from "./provider";
 import { Schema } from "./schema";
 
 const SCHEMA: Schema = {
@@ -31,13 +31,8 @@ export const networkProvider: Provider = {
     },
     // `resourceDockerNetworkReadRefreshFunc`.
     async read({ docker }, id) {
-        try {
-            const n = await docker.getNetwork(id).inspect();
-            return { name: n.Name, labels: labelSet(n.Labels), driver: n.Driver, internal: n.Internal, attachable: n.Attachable, options: n.Options ?? {}, scope: n.Scope };
-        } catch (e) {
-            if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-            throw e;
-        }
+        const n = await inspectUnlessGone(() => docker.getNetwork(id).inspect());
+        return n && { name: n.Name, labels: labelSet(n.Labels), driver: n.Driver, internal: n.Internal, attachable: n.Attachable, options: n.Options ?? {}, scope: n.Scope };
     },
     // `resourceDockerNetworkDelete`: retry for up to 30 s while Docker still counts endpoints of
     // containers that were just removed ("has active endpoints").
@@ -49,7 +44,7 @@ export const networkProvider: Provider = {
                 return;
             } catch (e) {
                 const err = e as { statusCode?: number; message?: string };
-                if (err.statusCode === 404) return;
+                if (isNotFound(e)) return;
                 if (!/active endpoints/.test(err.message ?? "") || Date.now() > deadline) throw e;
                 await new Promise((r) => setTimeout(r, 500));
             }

@@ -60,13 +60,12 @@ export async function removeUnlessGone(remove: () => Promise<unknown>): Promise<
     }
 }
 
-/** Whether an object answers `inspect`; a 404 is "no", any other failure propagates. */
-export async function stillThere(inspect: () => Promise<unknown>): Promise<boolean> {
+/** What `inspect` returns, or undefined when the object is gone (404); any other failure propagates. */
+export async function inspectUnlessGone<T>(inspect: () => Promise<T>): Promise<T | undefined> {
     try {
-        await inspect();
-        return true;
+        return await inspect();
     } catch (e) {
-        if (isNotFound(e)) return false;
+        if (isNotFound(e)) return undefined;
         throw e;
     }
 }

@@ -3,7 +3,7 @@
 // attribute forces a new volume; Read writes name, labels, driver, driver_opts, mountpoint.
 // Creating a volume whose name exists returns the existing one (Docker's own semantics), which
 // is how a retained volume is picked up again after `destroy` and `up`.
-import { labelMap, labelSet, Provider, removeUnlessGone } from "./provider";
+import { inspectUnlessGone, labelMap, labelSet, Provider, removeUnlessGone } from "./provider";
 import { Schema } from "./schema";
 
 const SCHEMA: Schema = {
@@ -22,13 +22,8 @@ export const volumeProvider: Provider = {
     },
     // `resourceDockerVolumeRead`.
     async read({ docker }, id) {
-        try {
-            const v = await docker.getVolume(id).inspect();
-            return { name: v.Name, labels: labelSet(v.Labels), driver: v.Driver, driverOpts: v.Options ?? undefined, mountpoint: v.Mountpoint };
-        } catch (e) {
-            if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-            throw e;
-        }
+        const v = await inspectUnlessGone(() => docker.getVolume(id).inspect());
+        return v && { name: v.Name, labels: labelSet(v.Labels), driver: v.Driver, driverOpts: v.Options ?? undefined, mountpoint: v.Mountpoint };
     },
     async delete({ docker }, id) {
         await removeUnlessGone(() => docker.getVolume(id).remove());
