@@ -9,11 +9,11 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { DEFAULT_PORT_RANGES } from "../components/config";
-import { dockerClient, resolveDockerHost } from "../components/dockerHost";
-import { allocatePorts, Ports } from "../components/ports/allocate";
-import { hostFiles } from "../components/ports/lock";
-import { resolvePorts } from "../components/ports/resolve";
-import { writeStackFile } from "../components/stackFiles";
+import { dockerClient, resolveDockerHost } from "../docker/dockerHost";
+import { allocatePorts, Ports } from "../ports/allocate";
+import { hostFiles } from "../ports/lock";
+import { resolvePorts } from "../ports/resolve";
+import { writeStackFile } from "../project/stackFiles";
 
 const RUNS = 30;
 const WARMUP = 3;

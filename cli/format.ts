@@ -1,7 +1,7 @@
 // Plain-text tables for the tenant commands. Pure: rows in, text out.
 import type { PortRange } from "../components/config";
 import { PORT_KEYS, PortKey, SERVICE_OF_PORT } from "../components/naming";
-import type { PortSource, Ports } from "../components/ports/allocate";
+import type { PortSource, Ports } from "../ports/allocate";
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));

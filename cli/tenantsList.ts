@@ -3,9 +3,9 @@
 import * as path from "path";
 import type Docker from "dockerode";
 import { PORT_KEYS, PortKey, SERVICE_OF_PORT } from "../components/naming";
-import type { Ports } from "../components/ports/allocate";
-import { ContainerPorts, readContainerPorts } from "../components/ports/containers";
-import { readStackPins } from "../components/ports/stackPins";
+import type { Ports } from "../ports/allocate";
+import { ContainerPorts, readContainerPorts } from "../ports/containers";
+import { readStackPins } from "../project/stackPins";
 import { url } from "./format";
 
 export interface TenantContainer {

@@ -1,16 +1,16 @@
 // `tenant new`: allocate a new tenant's ports under the host's lock and pin them, with its
 // settings, in Pulumi.<name>.yaml; then generate the tenant's credentials into the same file as
-// Pulumi `secure:` values (components/stackSecrets.ts says why there and not in state).
+// Pulumi `secure:` values (project/stackSecrets.ts says why there and not in state).
 import { existsSync } from "fs";
 import * as path from "path";
 import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES, NAMESPACE } from "../components/config";
-import { dockerClient, pingDocker, resolveDockerHost } from "../components/dockerHost";
-import { stackFileName, updateStackFile, writeStackFile } from "../components/stackFiles";
-import type { Ports } from "../components/ports/allocate";
-import type { HostState } from "../components/ports/hostState";
-import { resolvePorts, Resolution } from "../components/ports/resolve";
-import { findProjectDir, readOnePins, StackPins } from "../components/ports/stackPins";
-import { ensureCredentials, EnsureResult } from "../components/stackSecrets";
+import { dockerClient, pingDocker, resolveDockerHost } from "../docker/dockerHost";
+import { stackFileName, updateStackFile, writeStackFile } from "../project/stackFiles";
+import type { Ports } from "../ports/allocate";
+import type { HostState } from "../ports/hostState";
+import { resolvePorts, Resolution } from "../ports/resolve";
+import { findProjectDir, readOnePins, StackPins } from "../project/stackPins";
+import { ensureCredentials, EnsureResult } from "../project/stackSecrets";
 
 export interface NewOptions {
     readonly name: string;

@@ -1,17 +1,17 @@
 // The tenant stack program: stack config -> validated config -> ports -> TenantStack -> outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, TenantConfig } from "../components/config";
-import { resolveDockerHost } from "../components/dockerHost";
+import { resolveDockerHost } from "../docker/dockerHost";
 import { PORT_KEYS, PortKey } from "../components/naming";
-import { checkDeploy, DeployCheckError } from "../components/ports/deployCheck";
-import { resolvePorts } from "../components/ports/resolve";
-import { findProjectDir } from "../components/ports/stackPins";
+import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
+import { resolvePorts } from "../ports/resolve";
+import { findProjectDir } from "../project/stackPins";
 import { TenantStack } from "../components/TenantStack";
 
 export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number>>;
 
 /**
- * First the deploy check (components/ports/deployCheck.ts): the tenant claimed by no other
+ * First the deploy check (ports/deployCheck.ts): the tenant claimed by no other
  * stack file, no pinned port held by anyone else. Then ports pinned in config win. Any port not pinned is allocated on the stack's Docker host
  * (sticky: the tenant's own containers keep theirs), under the host's lock at `pulumi up`
  * and read-only at preview, with a warning: a preview cannot promise what `up` will pick.

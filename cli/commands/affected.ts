@@ -3,8 +3,8 @@
 import { execFile } from "child_process";
 import { appendFileSync } from "fs";
 import { promisify } from "util";
-import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../components/gitops/affected";
-import { listStackFiles, stackNameOf } from "../../components/stackFiles";
+import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../gitops/affected";
+import { listStackFiles, stackNameOf } from "../../project/stackFiles";
 import type { Command, Io } from "../main";
 import { Check, invalid, parse, UsageError, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";

@@ -1,8 +1,8 @@
 // `npm run tenant -- check`: the fleet check of the project's stack files. Exits 1 when a
 // file is invalid, a port lies outside its range or is reserved, or a port is pinned twice.
 import * as path from "path";
-import { checkFleet } from "../../components/ports/fleetCheck";
-import { findProjectDir, readStackPins } from "../../components/ports/stackPins";
+import { checkFleet } from "../../ports/fleetCheck";
+import { findProjectDir, readStackPins } from "../../project/stackPins";
 import type { Command } from "../main";
 import { parse, withUsage } from "../args";
 

@@ -1,6 +1,6 @@
 // `npm run tenant -- ls [--json]`: every tenant on the Docker host and in the project.
-import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
-import { findProjectDir } from "../../components/ports/stackPins";
+import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
+import { findProjectDir } from "../../project/stackPins";
 import { tenantsReport } from "../format";
 import type { Command } from "../main";
 import { parse, withUsage } from "../args";

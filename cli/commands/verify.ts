@@ -9,7 +9,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import type { Command, Io } from "../main";
 import { integer, parse, withUsage } from "../args";
-import { readStackFile, stackFileName } from "../../components/stackFiles";
+import { readStackFile, stackFileName } from "../../project/stackFiles";
 import { defaultContext, OpsContext } from "../ops/context";
 import { assessTenant, renderStatus } from "../ops/status";
 import { connect, tenantContainers } from "../ops/tenant";

@@ -2,9 +2,9 @@
 // (running or stopped), another tenant's stack file, a recent allocation, a process listening
 // on it, a reservation — or that it is free. Exit 0 when answered either way (a stack file that
 // is not YAML is a warning on stderr), 1 on error (e.g. an unreachable Engine), 2 on a usage error.
-import { dockerClient } from "../../components/dockerHost";
-import { readHostState } from "../../components/ports/hostState";
-import { socketOwner } from "../../components/ports/listeners";
+import { dockerClient } from "../../docker/dockerHost";
+import { readHostState } from "../../ports/hostState";
+import { socketOwner } from "../../ports/listeners";
 import type { Command, Io } from "../main";
 import { integer, parse, withUsage } from "../args";
 import { defaultContext, OpsContext } from "../ops/context";

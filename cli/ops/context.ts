@@ -1,7 +1,7 @@
 // What an operations command needs from its surroundings, injectable so tests can run the
 // real command against a temporary project directory, a chosen Docker host and a fake terminal.
 import * as readline from "readline";
-import { findProjectDir } from "../../components/ports/stackPins";
+import { findProjectDir } from "../../project/stackPins";
 
 export interface Terminal {
     /** Whether a person can answer a question (stdin is a TTY). */

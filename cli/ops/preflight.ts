@@ -1,13 +1,13 @@
 // Before `pulumi up`: is the stack's config valid, is its tenant its own and are its pinned ports
-// free (the same deploy check the program makes, components/ports/deployCheck.ts), does its
+// free (the same deploy check the program makes, ports/deployCheck.ts), does its
 // Docker host answer, and are the Frontbase images there? Frontbase publishes no images, so a
 // missing one would otherwise surface deep inside `pulumi up` as a failed pull from a registry
 // that never had it.
 import * as path from "path";
 import { ConfigError, parseTenantConfig, TenantConfig } from "../../components/config";
-import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
-import { checkDeploy } from "../../components/ports/deployCheck";
-import { readStackFile, stackFileName } from "../../components/stackFiles";
+import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
+import { checkDeploy } from "../../ports/deployCheck";
+import { readStackFile, stackFileName } from "../../project/stackFiles";
 
 /** Built per host from a Frontbase checkout; the others are upstream images pulled on deploy. */
 const BUILT_HERE = ["backend", "edge", "frontend"] as const;

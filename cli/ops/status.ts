@@ -1,6 +1,6 @@
 // What `status <tenant>` reports, from the tenant's containers and stack file. Pure.
 import { SERVICE_OF_PORT, SERVICES, ServiceName } from "../../components/naming";
-import type { PortBinding } from "../../components/ports/containers";
+import type { PortBinding } from "../../ports/containers";
 import { formatTable } from "./table";
 import type { TenantContainer } from "./tenant";
 

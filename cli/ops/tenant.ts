@@ -5,10 +5,10 @@
 // document's Compose scripts carry only `com.docker.compose.project=<tenant>_frontbase`; they
 // are the tenant's too, so that status/logs/restart/purge also work on tenants not yet migrated.
 import type Docker from "dockerode";
-import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
+import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, JOB_LABEL, projectName, SERVICES, TENANT_LABEL, tenantOfLabels, volumeName } from "../../components/naming";
-import { configuredBindings, EngineBindings, PortBinding } from "../../components/ports/containers";
-import { listStackFiles, readStackFile, StackFile, stackNameOf } from "../../components/stackFiles";
+import { configuredBindings, EngineBindings, PortBinding } from "../../ports/containers";
+import { listStackFiles, readStackFile, StackFile, stackNameOf } from "../../project/stackFiles";
 import type { OpsContext } from "./context";
 
 type Labels = Readonly<Record<string, string>> | null | undefined;

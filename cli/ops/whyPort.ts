@@ -1,7 +1,7 @@
 // What `why-port <port>` says about one host port, from the host state the allocator reads
-// (components/ports/hostState.ts). Pure: holders in, sentences out.
-import { describeHolder, PortHolder } from "../../components/ports/hostState";
-import { BINDING_STATES } from "../../components/ports/containers";
+// (ports/hostState.ts). Pure: holders in, sentences out.
+import { describeHolder, PortHolder } from "../../ports/hostState";
+import { BINDING_STATES } from "../../ports/containers";
 
 export interface ProcessInfo {
     readonly pid: number;

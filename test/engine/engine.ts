@@ -4,7 +4,7 @@
 // the program through @pulumi/pulumi's real runner, so that what `pulumi up` would load is
 // what gets tested, and makes what the program declares real on a local Docker Engine.
 import Docker from "dockerode";
-import { dockerClient, pingDocker, resolveDockerHost } from "../../components/dockerHost";
+import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
 import { Deployment, mergeOutputs } from "./deployment";
 import { diffAgainstState } from "./realizer/schema";
 import { decode, isSecret } from "./serialize";

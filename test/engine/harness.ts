@@ -4,8 +4,8 @@
 // provider, not a deployment path: deploy real tenants with the Pulumi CLI (see README).
 import { existsSync } from "fs";
 import * as path from "path";
-import { readStackFile, stackFileName } from "../../components/stackFiles";
-import { decryptStackSecrets } from "../../components/stackSecrets";
+import { readStackFile, stackFileName } from "../../project/stackFiles";
+import { decryptStackSecrets } from "../../project/stackSecrets";
 import { REAL_TENANT_IMAGES_CONFIG } from "../images/frontbase";
 import { destroy, EngineError, EngineOptions, EngineResult, preview, refreshStack, up } from "./engine";
 import { readProject } from "./project";

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { dockerClient } from "../../components/dockerHost";
-import { hostKeyName, hostKeyVerifier, trustedKeys } from "../../components/knownHosts";
+import { dockerClient } from "../../docker/dockerHost";
+import { hostKeyName, hostKeyVerifier, trustedKeys } from "../../docker/knownHosts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "known-hosts-"));
 function newKey(name: string): { line: string; blob: Buffer } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import * as s from "../../components/pulumiSecrets";
+import * as s from "../../project/pulumiSecrets";
 
 // Upstream vectors, pulumi/pulumi v3.259.0:
 // - pkg/secrets/passphrase/manager_test.go, const `state`: accepted with PULUMI_CONFIG_PASSPHRASE

@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parseTenantConfig } from "../../components/config";
-import { listStackFiles, readStackFile, stackNameOf, updateStackFile, writeStackFile } from "../../components/stackFiles";
+import { listStackFiles, readStackFile, stackNameOf, updateStackFile, writeStackFile } from "../../project/stackFiles";
 
 const dir = () => mkdtempSync(path.join(tmpdir(), "stackfiles-"));
 

@@ -4,8 +4,8 @@ import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { parseTenantConfig } from "../../components/config";
-import { decryptStackSecrets, ensureCredentials } from "../../components/stackSecrets";
-import { readStackFile } from "../../components/stackFiles";
+import { decryptStackSecrets, ensureCredentials } from "../../project/stackSecrets";
+import { readStackFile } from "../../project/stackFiles";
 
 describe("credentials generated once into the stack file as Pulumi secure values", () => {
     let dir: string;

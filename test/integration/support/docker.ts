@@ -1,7 +1,7 @@
 // What a test tenant left on the Docker Engine, found and removed by its label
 // (frontbase.tenant=<tenant>), so that every test cleans up after itself, also after a failure.
 import Docker from "dockerode";
-import { dockerClient } from "../../../components/dockerHost";
+import { dockerClient } from "../../../docker/dockerHost";
 import { TENANT_LABEL } from "../../../components/naming";
 
 export const docker: Docker = dockerClient();

@@ -5,7 +5,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../../cli/main";
-import { readStackFile } from "../../../components/stackFiles";
+import { readStackFile } from "../../../project/stackFiles";
 import { EngineOptions, EngineResult, up } from "../../engine/engine";
 import { decode } from "../../engine/serialize";
 import { TEST_IMAGES } from "../../images/images";

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { affectedStacks, allStacks, classifyPath, githubOutputLines } from "../../../components/gitops/affected";
+import { affectedStacks, allStacks, classifyPath, githubOutputLines } from "../../../gitops/affected";
 
 const STACKS = ["acme", "beta", "dev"];
 

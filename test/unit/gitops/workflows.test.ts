@@ -1,11 +1,11 @@
 // Static checks of .github: every script, file and secret the workflows use exists, and each
-// job matrix is fed by the `affected` command (components/gitops/affected.ts), not inline shell.
+// job matrix is fed by the `affected` command (gitops/affected.ts), not inline shell.
 import { existsSync, readFileSync, readdirSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { command as affectedCommand } from "../../../cli/commands/affected";
-import { allStacks, githubOutputLines, PULUMI_WORKFLOWS } from "../../../components/gitops/affected";
+import { allStacks, githubOutputLines, PULUMI_WORKFLOWS } from "../../../gitops/affected";
 
 const root = path.resolve(__dirname, "../../..");
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");

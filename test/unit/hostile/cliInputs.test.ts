@@ -7,7 +7,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTenantConfig } from "../../../components/config";
-import { engineProblem } from "../../../components/dockerHost";
+import { engineProblem } from "../../../docker/dockerHost";
 import { tempProject, tenant } from "../ports/cliRun";
 import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
 import { removeTempDirs, tempDir } from "../ports/temp";
@@ -72,7 +72,7 @@ pingDocker(dockerClient(host), host).then(() => console.log("answered"), (e) => 
         await new Promise<void>((r) => server.listen(socket, r));
         chmodSync(socket, 0o600);
         try {
-            const { stdout: out } = await promisify(execFile)(process.execPath, ["-r", REGISTER, "-e", PING, path.resolve(__dirname, "../../../components/dockerHost.ts"), `unix://${socket}`], {
+            const { stdout: out } = await promisify(execFile)(process.execPath, ["-r", REGISTER, "-e", PING, path.resolve(__dirname, "../../../docker/dockerHost.ts"), `unix://${socket}`], {
                 uid: OTHER_UID,
                 gid: OTHER_UID,
                 encoding: "utf8",

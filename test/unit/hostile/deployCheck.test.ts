@@ -5,8 +5,8 @@
 import type * as net from "net";
 import * as path from "path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { deployProblems } from "../../../components/ports/deployCheck";
-import { pinsOf } from "../../../components/ports/stackPins";
+import { deployProblems } from "../../../ports/deployCheck";
+import { pinsOf } from "../../../project/stackPins";
 import { tempProject, tenant } from "../ports/cliRun";
 import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
 import { closeAll, freeBlock, listen } from "../ports/sockets";

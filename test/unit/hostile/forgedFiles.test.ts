@@ -3,9 +3,9 @@
 import { chownSync, readFileSync, writeFileSync } from "fs";
 import * as os from "os";
 import { afterAll, describe, expect, it } from "vitest";
-import { entryProblem, readLedger } from "../../../components/ports/ledger";
-import { acquireLock, holderProblem, hostFiles } from "../../../components/ports/lock";
-import { resolvePorts, ResolveOptions } from "../../../components/ports/resolve";
+import { entryProblem, readLedger } from "../../../ports/ledger";
+import { acquireLock, holderProblem, hostFiles } from "../../../ports/lock";
+import { resolvePorts, ResolveOptions } from "../../../ports/resolve";
 import { freeBlock, sameRange } from "../ports/sockets";
 import { removeTempDirs, tempDir } from "../ports/temp";
 import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "./otherUser";

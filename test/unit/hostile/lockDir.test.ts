@@ -3,10 +3,10 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readLedger, recordAllocation } from "../../../components/ports/ledger";
-import { acquireLock, hostFiles } from "../../../components/ports/lock";
-import { resolvePorts, ResolveOptions } from "../../../components/ports/resolve";
-import { createExclusive, dirProblem, ensurePrivateDir } from "../../../components/safeFs";
+import { readLedger, recordAllocation } from "../../../ports/ledger";
+import { acquireLock, hostFiles } from "../../../ports/lock";
+import { resolvePorts, ResolveOptions } from "../../../ports/resolve";
+import { createExclusive, dirProblem, ensurePrivateDir } from "../../../project/safeFs";
 import { freeBlock, sameRange } from "../ports/sockets";
 import { removeTempDirs, tempDir } from "../ports/temp";
 import { asOtherUser, IS_ROOT, NEEDS_ROOT, OTHER_UID, stickyDir } from "./otherUser";

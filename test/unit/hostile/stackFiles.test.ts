@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import { symlinkSync, writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readStackFile } from "../../../components/stackFiles";
+import { readStackFile } from "../../../project/stackFiles";
 import { tempProject, tenant } from "../ports/cliRun";
 import { removeTempDirs, tempDir } from "../ports/temp";
 import { snapshot } from "./snapshot";

@@ -2,7 +2,7 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { runWhyPort } from "../../../cli/commands/why-port";
-import type { PortHolder } from "../../../components/ports/hostState";
+import type { PortHolder } from "../../../ports/hostState";
 import { explainPort } from "../../../cli/ops/whyPort";
 import { startFakeEngine } from "../ports/fakeEngine";
 import { removeTempDirs, tempDir } from "../ports/temp";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { PortRange } from "../../../components/config";
 import { DEFAULT_PORT_RANGES } from "../../../components/config";
 import { PORT_KEYS, PortKey } from "../../../components/naming";
-import { allocatePorts, inRange, PortExhaustedError, Ports } from "../../../components/ports/allocate";
+import { allocatePorts, inRange, PortExhaustedError, Ports } from "../../../ports/allocate";
 
 // Small, heavily overlapping ranges inside a small universe, so collisions and exhaustion
 // are common in the generated cases rather than rare.

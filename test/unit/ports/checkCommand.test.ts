@@ -2,7 +2,7 @@
 // it), and on fleets with every kind of collision.
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { listStackFiles } from "../../../components/stackFiles";
+import { listStackFiles } from "../../../project/stackFiles";
 import { tempProject, tenant } from "./cliRun";
 import { removeTempDirs } from "./temp";
 

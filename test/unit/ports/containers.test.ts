@@ -1,7 +1,7 @@
-// The one reader of HostConfig.PortBindings, shared by the allocator (components/ports) and the
+// The one reader of HostConfig.PortBindings, shared by the allocator (ports) and the
 // operations commands (cli/ops/tenant.ts shows the same bindings in `status`).
 import { describe, expect, it } from "vitest";
-import { configuredBindings } from "../../../components/ports/containers";
+import { configuredBindings } from "../../../ports/containers";
 
 describe("configuredBindings", () => {
     it("keeps every binding with a host port, any protocol, the host IP as configured, in the Engine's order", () => {

@@ -3,8 +3,8 @@
 import { writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeHolder, previousPorts, readHostState } from "../../../components/ports/hostState";
-import { recordAllocation } from "../../../components/ports/ledger";
+import { describeHolder, previousPorts, readHostState } from "../../../ports/hostState";
+import { recordAllocation } from "../../../ports/ledger";
 import { FakeEngine, startFakeEngine } from "./fakeEngine";
 import { closeAll, freeBlock, listen } from "./sockets";
 import { removeTempDirs, tempDir } from "./temp";

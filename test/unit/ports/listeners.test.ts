@@ -2,7 +2,7 @@
 import * as dgram from "dgram";
 import * as net from "net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { parseSocketTable, readListeners, socketOwner } from "../../../components/ports/listeners";
+import { parseSocketTable, readListeners, socketOwner } from "../../../ports/listeners";
 import { closeAll, freeBlock, listen } from "./sockets";
 import { removeTempDirs, tempDir } from "./temp";
 

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { promisify } from "util";
 import { afterAll, describe, expect, it } from "vitest";
-import { acquireLock, hostFiles, LockTimeoutError, STALE_AFTER_MS } from "../../../components/ports/lock";
+import { acquireLock, hostFiles, LockTimeoutError, STALE_AFTER_MS } from "../../../ports/lock";
 import { removeTempDirs, tempDir } from "./temp";
 
 const run = promisify(execFile);
@@ -14,9 +14,9 @@ const run = promisify(execFile);
 /** lock.ts (and safeFs.ts, its one local import) as plain JS, so children start in milliseconds. */
 function compiledLock(): string {
     const dir = tempDir("lock-js");
-    mkdirSync(path.join(dir, "ports"));
-    for (const rel of ["ports/lock", "safeFs"]) {
-        const source = readFileSync(path.resolve(__dirname, `../../../components/${rel}.ts`), "utf8");
+    for (const sub of ["ports", "project"]) mkdirSync(path.join(dir, sub));
+    for (const rel of ["ports/lock", "project/safeFs"]) {
+        const source = readFileSync(path.resolve(__dirname, `../../../${rel}.ts`), "utf8");
         writeFileSync(path.join(dir, `${rel}.js`), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
     }
     return path.join(dir, "ports/lock.js");

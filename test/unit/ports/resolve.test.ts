@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, writeFileSync } from "fs";
 import type * as net from "net";
 import * as path from "path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { readLedger } from "../../../components/ports/ledger";
-import { acquireLock, hostFiles } from "../../../components/ports/lock";
-import { PortBusyError, resolvePorts, ResolveOptions } from "../../../components/ports/resolve";
+import { readLedger } from "../../../ports/ledger";
+import { acquireLock, hostFiles } from "../../../ports/lock";
+import { PortBusyError, resolvePorts, ResolveOptions } from "../../../ports/resolve";
 import { closeAll, freeBlock, listen, sameRange } from "./sockets";
 import { removeTempDirs, tempDir } from "./temp";
 

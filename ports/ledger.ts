@@ -13,8 +13,8 @@
 // in the future (a future one would make a forged entry live, and sticky, forever).
 import { existsSync } from "fs";
 import * as path from "path";
-import { PORT_KEYS, tenantNameProblem } from "../naming";
-import { readFileSafely, replaceFile } from "../safeFs";
+import { PORT_KEYS, tenantNameProblem } from "../components/naming";
+import { readFileSafely, replaceFile } from "../project/safeFs";
 import type { Ports } from "./allocate";
 import { CLOCK_SKEW_MS } from "./lock";
 

@@ -4,7 +4,7 @@
 // reach the Pulumi program or the way CI runs it (docs, tests, operator CLI, other CI files).
 // Every other path outside a stack file counts as shared code and affects every stack, so a
 // new top-level folder can never slip a change past review without a preview.
-import { STACK_FILE_PATTERN } from "../stackFiles";
+import { STACK_FILE_PATTERN } from "../project/stackFiles";
 
 /** Workflows (and their local actions) that run Pulumi: changing how it runs affects every stack. */
 export const PULUMI_WORKFLOWS = [".github/workflows/preview.yml", ".github/workflows/deploy.yml", ".github/workflows/drift.yml"] as const;

@@ -5,14 +5,14 @@
 // scanner's cost grew with every candidate port, this grows with the size of the host.
 import type Docker from "dockerode";
 import * as path from "path";
-import { dockerClient, isLocalHost, pingDocker } from "../dockerHost";
-import { PORT_KEYS, PortKey, SERVICE_OF_PORT } from "../naming";
+import { dockerClient, isLocalHost, pingDocker } from "../docker/dockerHost";
+import { PORT_KEYS, PortKey, SERVICE_OF_PORT } from "../components/naming";
 import type { Ports } from "./allocate";
 import { BINDING_STATES, ContainerPorts, readContainerPorts } from "./containers";
 import { LedgerEntry, readLedger } from "./ledger";
 import { readListeners } from "./listeners";
 import { hostFiles } from "./lock";
-import { readOnePins, readStackPins, StackPins } from "./stackPins";
+import { readOnePins, readStackPins, StackPins } from "../project/stackPins";
 
 export type HolderKind = "container" | "stack-file" | "ledger" | "listener" | "reserved" | "bind-check";
 

@@ -4,7 +4,7 @@
 // reports `Ports` only then; a stopped tenant must still be able to start again, so for
 // every container that is not running the ports come from its HostConfig.PortBindings.
 import type Docker from "dockerode";
-import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../naming";
+import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../components/naming";
 
 export interface PublishedPort {
     readonly port: number;

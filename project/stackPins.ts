@@ -2,11 +2,11 @@
 // has a problem elsewhere still pins its ports, and the allocator must not hand them out.
 import { existsSync } from "fs";
 import * as path from "path";
-import type { PortRange } from "../config";
-import { ConfigError, DEFAULT_PORT_RANGES, parseTenantConfig, TenantConfig } from "../config";
-import { PORT_KEYS } from "../naming";
-import { listStackFiles, readStackFile, StackFile } from "../stackFiles";
-import type { Ports } from "./allocate";
+import type { PortRange } from "../components/config";
+import { ConfigError, DEFAULT_PORT_RANGES, parseTenantConfig, TenantConfig } from "../components/config";
+import { PORT_KEYS } from "../components/naming";
+import { listStackFiles, readStackFile, StackFile } from "./stackFiles";
+import type { Ports } from "../ports/allocate";
 
 export interface StackPins {
     readonly file: string;

@@ -1,8 +1,8 @@
 // Read-decide-check-write, under the host's lock: the one way ports get allocated, used by
 // `tenant new` and by the stack program alike.
 import type Docker from "dockerode";
-import type { PortRange } from "../config";
-import { PortKey } from "../naming";
+import type { PortRange } from "../components/config";
+import { PortKey } from "../components/naming";
 import { Allocation, allocatePorts, Ports, TakenPorts } from "./allocate";
 import { bindCheck, BindFailure } from "./bindCheck";
 import { describeHolder, HostState, PortHolder, previousPorts, readHostState } from "./hostState";

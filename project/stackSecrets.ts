@@ -10,7 +10,7 @@
 // Generated once, never replaced: a key already in the file is kept as it is.
 import { readFileSync } from "fs";
 import YAML from "yaml";
-import { SECRET_KEYS, SecretKey } from "./config";
+import { SECRET_KEYS, SecretKey } from "../components/config";
 import { decryptValue, deriveKey, encryptValue, generateFernetKey, generatePassword, newEncryptionSalt, passphraseFromEnv } from "./pulumiSecrets";
 import { readFileSafely, replaceFile } from "./safeFs";
 import { MAX_STACK_FILE_BYTES, readStackFile } from "./stackFiles";

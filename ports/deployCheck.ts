@@ -6,10 +6,10 @@
 //     reserved, or that a container of another tenant or a process on the host holds.
 // `deployProblems` is pure; `checkDeploy` reads the project and the Docker host once.
 import type Docker from "dockerode";
-import { PORT_KEYS } from "../naming";
+import { PORT_KEYS } from "../components/naming";
 import type { Ports } from "./allocate";
 import { describeHolder, readHostState } from "./hostState";
-import { readStackPins, StackPins } from "./stackPins";
+import { readStackPins, StackPins } from "../project/stackPins";
 
 export interface DeployTarget {
     /** The Pulumi stack being deployed. */

@@ -1,9 +1,9 @@
 // The fleet check: every stack file valid, every pinned port inside its service's range and
 // outside the reserved ports, no port pinned twice (by two tenants or two services), no
 // tenant claimed by two stack files. Pure: it judges stack files already read.
-import { PORT_KEYS, PortKey } from "../naming";
+import { PORT_KEYS, PortKey } from "../components/naming";
 import { inRange } from "./allocate";
-import type { StackPins } from "./stackPins";
+import type { StackPins } from "../project/stackPins";
 
 export interface FleetProblem {
     /** Files involved, so a report can name them. */

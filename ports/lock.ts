@@ -19,7 +19,7 @@ import { createHash, randomBytes } from "crypto";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createExclusive, ensurePrivateDir, readFileSafely, UnsafePathError } from "../safeFs";
+import { createExclusive, ensurePrivateDir, readFileSafely, UnsafePathError } from "../project/safeFs";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** An allocation holds the lock for well under a second; minutes means a hung or reused pid. */

@@ -8,8 +8,8 @@
 //                 re-running allocation or `pulumi up` never moves a deployed tenant;
 //   3. lowest   - otherwise the lowest port of the range that nobody holds and no other
 //                 service of this tenant got (deterministic; overlapping ranges never share).
-import type { PortRange } from "../config";
-import { PORT_KEYS, PortKey } from "../naming";
+import type { PortRange } from "../components/config";
+import { PORT_KEYS, PortKey } from "../components/naming";
 
 export type Ports = Record<PortKey, number>;
 export type PortSource = "pinned" | "previous" | "allocated";
