@@ -1,15 +1,23 @@
 // Which tenant stacks a change affects, for the preview/deploy job matrices. Pure: no git, no fs.
 //
-// The rule errs on the side of previewing: a path is "inert" only when it is known not to
-// reach the Pulumi program or the way CI runs it (docs, tests, operator CLI, other CI files).
-// Every other path outside a stack file counts as shared code and affects every stack, so a
-// new top-level folder can never slip a change past review without a preview.
+// The rule errs on the side of previewing. A source file is shared code (every stack) when the
+// program imports it, and inert otherwise: the caller passes the program's files, the import
+// closure of index.ts (gitops/programFiles.ts). Other files are inert only when known not to
+// reach the program or the way CI runs it (docs, tests, other CI files); every other path
+// outside a stack file is shared, so a new kind of file can never slip a change past review
+// without a preview.
 import { STACK_FILE_PATTERN } from "../project/stackFiles";
 
 /** Workflows (and their local actions) that run Pulumi: changing how it runs affects every stack. */
 export const PULUMI_WORKFLOWS = [".github/workflows/preview.yml", ".github/workflows/deploy.yml", ".github/workflows/drift.yml"] as const;
 
-/** Paths known not to reach the program (test/unit/gitops proves none is imported by index.ts). */
+/** How the program is installed, configured and run: shared whatever the import graph says. */
+const SHARED: readonly RegExp[] = [/^package(?:-lock)?\.json$/, /^Pulumi\.yaml$/, /^tsconfig[^/]*\.json$/, /^scripts\//, /^\.github\/actions\//];
+
+/** Source files: those the program imports are shared, any other (cli/, gitops/, test/, ...) is inert. */
+export const SOURCE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
+
+/** Other paths known not to reach the program. */
 const INERT: readonly RegExp[] = [
     /\.md$/i,
     /^docs\//,
@@ -18,22 +26,21 @@ const INERT: readonly RegExp[] = [
     /^\.editorconfig$/,
     /^\.vscode\//,
     /^\.ci\//,
+    /^\.github\//,
     /^cli\//,
     /^test\//,
     /^bench\//,
-    /^vitest[^/]*\.m?[jt]s$/,
 ];
 
 export type PathClass = { readonly kind: "stack"; readonly stack: string } | { readonly kind: "shared" } | { readonly kind: "inert" };
 
-export function classifyPath(path: string): PathClass {
+/** `program`: the program's files, as gitops/programFiles.ts computes them. */
+export function classifyPath(path: string, program: ReadonlySet<string>): PathClass {
     // Stack files live next to Pulumi.yaml at the repository root; elsewhere they are just files.
     const stack = path.includes("/") ? undefined : STACK_FILE_PATTERN.exec(path)?.[1];
     if (stack !== undefined) return { kind: "stack", stack };
-    if (path.startsWith(".github/")) {
-        const runsPulumi = (PULUMI_WORKFLOWS as readonly string[]).includes(path) || path.startsWith(".github/actions/");
-        return runsPulumi ? { kind: "shared" } : { kind: "inert" };
-    }
+    if (program.has(path) || SHARED.some((re) => re.test(path)) || (PULUMI_WORKFLOWS as readonly string[]).includes(path)) return { kind: "shared" };
+    if (SOURCE_FILE.test(path)) return { kind: "inert" };
     return INERT.some((re) => re.test(path)) ? { kind: "inert" } : { kind: "shared" };
 }
 
@@ -54,14 +61,15 @@ export interface Affected {
 /**
  * `changed`: paths changed between base and head (`git diff --name-only --no-renames`, so a
  * rename appears as its old and its new path). `stacks`: stack names whose file exists at head.
+ * `program`: the program's files at both ends of the diff (gitops/programFiles.ts).
  */
-export function affectedStacks(changed: readonly string[], stacks: readonly string[]): Affected {
+export function affectedStacks(changed: readonly string[], stacks: readonly string[], program: ReadonlySet<string>): Affected {
     const present = new Set(stacks);
     const direct = new Set<string>();
     const removed = new Set<string>();
     const shared: string[] = [];
     for (const path of new Set(changed)) {
-        const c = classifyPath(path);
+        const c = classifyPath(path, program);
         if (c.kind === "stack") (present.has(c.stack) ? direct : removed).add(c.stack);
         else if (c.kind === "shared") shared.push(path);
     }

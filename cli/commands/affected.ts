@@ -4,6 +4,7 @@ import { execFile } from "child_process";
 import { appendFileSync } from "fs";
 import { promisify } from "util";
 import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../gitops/affected";
+import { programFilesBetween } from "../../gitops/programFiles";
 import { listStackFiles, stackNameOf } from "../../project/stackFiles";
 import type { Command, Io } from "../main";
 import { Check, invalid, parse, UsageError, withUsage } from "../args";
@@ -41,7 +42,7 @@ export function runAffected(argv: string[], io: Io, ctx: OpsContext): Promise<nu
         if (base === undefined) result = allStacks(stacks, "every stack (--all)");
         // GitHub sends an all-zero "before" for the first push of a branch: there is nothing to diff.
         else if (NULL_SHA.test(base)) result = allStacks(stacks, "no base commit to compare with (first push)");
-        else result = affectedStacks(await changedPaths(ctx.projectDir, base, head), stacks);
+        else result = affectedStacks(await changedPaths(ctx.projectDir, base, head), stacks, await programFilesBetween(ctx.projectDir, base, head));
 
         if (flags["github-output"]) appendFileSync(outFile!, githubOutputLines(result));
         io.out(flags.json ? JSON.stringify(result) : describe(result));

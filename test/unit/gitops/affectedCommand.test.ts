@@ -15,7 +15,12 @@ function repo() {
         writeFileSync(path.join(dir, file), text);
     };
     git("init", "-q", "-b", "main");
-    for (const f of ["Pulumi.yaml", "Pulumi.acme.yaml", "Pulumi.beta.yaml", "Pulumi.gone.yaml", "components/x.ts", "README.md"]) write(f, `${f}\n`);
+    for (const f of ["Pulumi.yaml", "Pulumi.acme.yaml", "Pulumi.beta.yaml", "Pulumi.gone.yaml", "README.md"]) write(f, `${f}\n`);
+    // The program: index.ts and what it imports. cli/ is not imported.
+    write("index.ts", 'import { x } from "./components/x";\nexport = x;\n');
+    write("components/x.ts", 'import { y } from "./y";\nexport const x = y;\n');
+    write("components/y.ts", "export const y = 1;\n");
+    write("cli/main.ts", 'import { x } from "../components/x";\nconsole.log(x);\n');
     git("add", ".");
     git("commit", "-q", "-m", "base");
     return { dir, git, write, base: git("rev-parse", "HEAD") };
@@ -57,6 +62,45 @@ describe("tenant affected", () => {
         // Stack files are listed from the working tree (main here, where gone still exists).
         expect(JSON.parse(res.out).stacks).toEqual(["acme", "beta", "gone"]);
         expect(JSON.parse(res.out).sharedChanges).toEqual(["components/x.ts"]);
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it("counts only the files the program imports as shared, as they are at the head commit, not in the working tree", async () => {
+        const r = repo();
+        r.git("checkout", "-qb", "feature");
+        r.write("components/new.ts", "export const n = 1;\n");
+        r.write("components/x.ts", 'import { y } from "./y";\nimport { n } from "./new";\nexport const x = y + n;\n');
+        r.git("add", ".");
+        r.git("commit", "-qm", "new module");
+        const base = r.git("rev-parse", "HEAD");
+        r.write("components/new.ts", "export const n = 2;\n");
+        r.write("cli/main.ts", "console.log(1);\n");
+        r.write("components/unused.ts", "export const u = 1;\n");
+        r.git("add", ".");
+        r.git("commit", "-qm", "edit");
+        r.git("checkout", "-q", "main");
+        const res = await run(["--base", base, "--head", "feature", "--json"], { projectDir: r.dir });
+        expect(JSON.parse(res.out)).toMatchObject({ stacks: ["acme", "beta", "gone"], sharedChanges: ["components/new.ts"] });
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it("a CLI-only change affects no stack", async () => {
+        const r = repo();
+        r.write("cli/main.ts", "console.log(2);\n");
+        r.git("commit", "-qam", "cli");
+        const res = await run(["--base", r.base, "--json"], { projectDir: r.dir });
+        expect(JSON.parse(res.out)).toMatchObject({ stacks: [], sharedChanges: [] });
+        rmSync(r.dir, { recursive: true });
+    });
+
+    it("a file the program imported at the base commit stays shared when the change deletes it or renames it away", async () => {
+        const r = repo();
+        // x.ts stops importing y.ts; y.ts is deleted, and a copy the program does not import appears.
+        r.write("components/x.ts", "export const x = 1;\n");
+        r.git("mv", "components/y.ts", "components/old-y.ts");
+        r.git("commit", "-qam", "drop y");
+        const res = await run(["--base", r.base, "--json"], { projectDir: r.dir });
+        expect(JSON.parse(res.out).sharedChanges).toEqual(["components/x.ts", "components/y.ts"]);
         rmSync(r.dir, { recursive: true });
     });
 
