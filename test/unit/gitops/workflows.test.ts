@@ -47,7 +47,16 @@ describe("workflow files", () => {
         ];
         expect(refs).toEqual(expect.arrayContaining([".ci/run", ".github/actions/setup/action.yml", ".github/actions/docker-host/action.yml"]));
         for (const ref of refs) expect({ ref, exists: existsSync(path.join(root, ref)) }).toEqual({ ref, exists: true });
-        expect(existsSync(path.join(root, "cli/commands/affected.ts"))).toBe(true);
+    });
+
+    it("check out the whole history where `affected --base` runs: the diff and the program's files at the merge base need the base commit", () => {
+        const diffing = workflowFiles.flatMap((file) =>
+            Object.entries(workflow(file).jobs)
+                .filter(([, job]) => job.steps.some((s) => affectedInvocations(s.run ?? "").some((args) => args.includes("--base"))))
+                .map(([name, job]) => ({ file, name, fetchDepth: job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"] })),
+        );
+        expect(diffing.map((j) => j.file).sort()).toEqual([".github/workflows/deploy.yml", ".github/workflows/preview.yml"]);
+        for (const j of diffing) expect(j).toEqual({ ...j, fetchDepth: 0 });
     });
 
     it("install the Pulumi CLI version the project pins", () => {
