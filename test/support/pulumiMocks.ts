@@ -25,10 +25,28 @@ function unwrap(v: unknown): unknown {
     return v;
 }
 
+/** A resource's options as the program passed them, resources named by their logical names. */
+export interface RecordedOptions {
+    readonly parent?: string;
+    readonly dependsOn: readonly string[];
+    readonly retainOnDelete?: boolean;
+    readonly deleteBeforeReplace?: boolean;
+    readonly replaceOnChanges?: readonly string[];
+    readonly ignoreChanges?: readonly string[];
+    readonly protect?: boolean;
+}
+
 export interface Recorder {
     readonly resources: Registered[];
     byType(type: string): Registered[];
     one(type: string, name: string): Registered;
+    /**
+     * Pass as `transformations: [rec.transformation]` to a component: it sees the options of the
+     * component and of every child (the mock monitor sees only inputs), and changes nothing.
+     */
+    readonly transformation: pulumi.ResourceTransformation;
+    /** The options of a resource seen by `transformation`. */
+    optionsOf(type: string, name: string): RecordedOptions;
     reset(): void;
 }
 
@@ -46,6 +64,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
 
 export function recorder(): Recorder {
     const resources: Registered[] = [];
+    const options = new Map<string, pulumi.ResourceOptions>();
+    const names = new Map<pulumi.Resource, string>();
+    const nameOf = (r: unknown) => names.get(r as pulumi.Resource) ?? `<a resource the transformation did not see>`;
     return {
         resources,
         byType: (type) => resources.filter((r) => r.type === type),
@@ -54,7 +75,30 @@ export function recorder(): Recorder {
             if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.map((r) => r.name).join(", ")}`);
             return found[0];
         },
-        reset: () => void resources.splice(0, resources.length),
+        transformation(args) {
+            names.set(args.resource, args.name);
+            options.set(`${args.type}::${args.name}`, args.opts);
+            return undefined;
+        },
+        optionsOf(type, name) {
+            const opts = options.get(`${type}::${name}`) as pulumi.CustomResourceOptions | undefined;
+            if (!opts) throw new Error(`no options recorded for ${type} ${name}: pass transformations: [rec.transformation] to its component`);
+            const dependsOn = opts.dependsOn === undefined ? [] : [opts.dependsOn].flat();
+            return {
+                parent: opts.parent && nameOf(opts.parent),
+                dependsOn: dependsOn.map(nameOf),
+                retainOnDelete: opts.retainOnDelete,
+                deleteBeforeReplace: opts.deleteBeforeReplace,
+                replaceOnChanges: opts.replaceOnChanges,
+                ignoreChanges: opts.ignoreChanges,
+                protect: opts.protect,
+            };
+        },
+        reset() {
+            resources.splice(0, resources.length);
+            options.clear();
+            names.clear();
+        },
     };
 }
 

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseTenantConfig, TenantConfig } from "../../components/config";
+import { TENANT_STACK_TYPE } from "../../components/naming";
 import type { TenantStack as TenantStackT } from "../../components/TenantStack";
 import { installMocks, recorder, valueOf } from "../support/pulumiMocks";
 
@@ -27,7 +28,8 @@ function config(extra: Record<string, string> = {}, stack = "tenant1"): TenantCo
 
 /** Build a tenant and wait until every container is registered. */
 async function deploy(cfg: TenantConfig, ports = PORTS): Promise<TenantStackT> {
-    const t = new TenantStack(cfg.tenant, { config: cfg, ports });
+    // The transformation records every resource's options (the mocks see only inputs).
+    const t = new TenantStack(cfg.tenant, { config: cfg, ports }, { transformations: [rec.transformation] });
     await Promise.all(Object.values(t.containers).map((c) => valueOf(c!.id)));
     return t;
 }
@@ -146,9 +148,56 @@ describe("TenantStack (sqlite)", () => {
         expect(env("tenant1", "edge").DATABASE_URL).toBeUndefined();
     });
 
-    it("keeps volumes on destroy and replaces containers delete-first (options reach the engine; see test/engine)", () => {
-        // Mocks cannot see resource options; the engine-double tests assert them.
-        expect(rec.byType(VOLUME)).toHaveLength(3);
+});
+
+// Resource options never reach the mock monitor; the transformation on the component sees them.
+describe("TenantStack resource options", () => {
+    const CONTAINERS = ["postgres", "redis", "redis-http", "backend", "edge", "frontend"].map((s) => `tenant1-${s}-container`);
+    const opts = (type: string, name: string) => rec.optionsOf(type, name);
+    beforeEach(async () => void (await deploy(config({ "frontbase:database": "postgres" }))));
+
+    it("keeps every data volume on destroy", () => {
+        const volumes = rec.byType(VOLUME).map((r) => r.name);
+        expect(volumes.sort()).toEqual(["tenant1-backend-data", "tenant1-edge-data", "tenant1-postgres-data", "tenant1-redis-data"]);
+        for (const v of volumes) expect({ v, retainOnDelete: opts(VOLUME, v).retainOnDelete }).toEqual({ v, retainOnDelete: true });
+    });
+
+    it("lets destroy delete the volumes only with purgeDataOnDestroy: true", async () => {
+        rec.reset();
+        await deploy(config({ "frontbase:purgeDataOnDestroy": "true" }));
+        const volumes = rec.byType(VOLUME).map((r) => r.name);
+        expect(volumes).toHaveLength(3);
+        for (const v of volumes) expect({ v, retainOnDelete: opts(VOLUME, v).retainOnDelete }).toEqual({ v, retainOnDelete: false });
+    });
+
+    it("replaces every container and the job delete-first: their names and host ports are fixed", () => {
+        for (const c of [...CONTAINERS, "tenant1-redis-token-job"]) expect({ c, deleteBeforeReplace: opts(CONTAINER, c).deleteBeforeReplace }).toEqual({ c, deleteBeforeReplace: true });
+    });
+
+    it("replaces a container whose health check changes (the provider would store it without telling Docker)", () => {
+        for (const c of CONTAINERS) expect({ c, replaceOnChanges: opts(CONTAINER, c).replaceOnChanges }).toEqual({ c, replaceOnChanges: ["healthcheck"] });
+        expect(opts(CONTAINER, "tenant1-redis-token-job").replaceOnChanges).toBeUndefined();
+    });
+
+    it.each([
+        ["postgres-container", []],
+        ["redis-container", []],
+        ["redis-http-container", ["tenant1-redis-container"]],
+        ["backend-container", ["tenant1-postgres-container"]],
+        ["redis-token-job", ["tenant1-backend-container"]],
+        ["edge-container", ["tenant1-backend-container", "tenant1-redis-http-container", "tenant1-redis-token-job"]],
+        ["frontend-container", ["tenant1-backend-container", "tenant1-edge-container"]],
+    ])("starts tenant1-%s after %j", (name, after) => {
+        expect(opts(CONTAINER, `tenant1-${name}`).dependsOn).toEqual(after);
+    });
+
+    it("makes every resource a child of the component, protects none and ignores no change (drift checks see every input)", () => {
+        const all = rec.resources.filter((r) => r.type !== TENANT_STACK_TYPE);
+        expect(all).toHaveLength(1 + 4 + 6 + 7 + 4); // network, volumes, images, containers and the job, generated secrets
+        for (const r of all) {
+            const o = opts(r.type, r.name);
+            expect({ r: r.name, parent: o.parent, protect: o.protect, ignoreChanges: o.ignoreChanges }).toEqual({ r: r.name, parent: "tenant1", protect: undefined, ignoreChanges: undefined });
+        }
     });
 });
 
