@@ -1,6 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// `npm test`: fast tests, no Docker Engine needed.
+// `npm test`: fast tests, no Docker Engine needed. test/unit/engine holds the engine double's
+// pure tests (its step logic, wire encoding, runner command line, input mapping).
 export default defineConfig({
     test: {
         include: ["test/unit/**/*.test.ts"],

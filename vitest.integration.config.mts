@@ -1,7 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 // `npm run test:integration`: against a real Docker Engine, through the engine double
-// (test/engine) and the real program runner. One file at a time: the files share one engine,
+// (test/engine) and the real program runner. test/engine's own tests here are those that need
+// the Engine; its pure ones are in test/unit/engine, run by `npm test` (never by both suites).
+// One file at a time: the files share one engine,
 // and a tenant's `up` waits for health checks for up to a few minutes on 2 cores.
 export default defineConfig({
     test: {

@@ -1,12 +1,12 @@
 // How the engine double starts the runner: the language host's arguments and environment.
-import { promises as fs } from "fs";
+import { promises as fs, realpathSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readProject, runnerConfig } from "./project";
-import { runnerCommand } from "./runner";
+import { readProject, runnerConfig } from "../../engine/project";
+import { runnerCommand } from "../../engine/runner";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 describe("the runner's command line", () => {
     let saved: string | undefined;
@@ -26,7 +26,8 @@ describe("the runner's command line", () => {
             dryRun: true, config: { "frontbase:tenant": "t1" }, secretKeys: ["frontbase:dbPassword"],
         });
         expect(args).toEqual([
-            path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run/index.js"),
+            // node resolves through a symlinked node_modules (a git worktree's) to the real file.
+            realpathSync(path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run/index.js")),
             "--monitor", "127.0.0.1:1", "--engine", "127.0.0.1:2", "--organization", "organization", "--project", "frontbase",
             "--stack", "t1", "--pwd", ROOT, "--dry-run", "--query-mode", "false", "--parallel", "16", ".",
         ]);

@@ -3,10 +3,10 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { Scrubber } from "./scrub";
-import { loadKey, openSecrets, sealSecrets } from "./secrets";
-import { canonical, decode, encode, masked, OUTPUT_VALUE_SIG, RESOURCE_SIG, secret, SIG_KEY, UNKNOWN_WIRE, ASSET_SIG } from "./serialize";
-import { UNKNOWN } from "./types";
+import { Scrubber } from "../../engine/scrub";
+import { loadKey, openSecrets, sealSecrets } from "../../engine/secrets";
+import { canonical, decode, encode, masked, OUTPUT_VALUE_SIG, RESOURCE_SIG, secret, SIG_KEY, UNKNOWN_WIRE, ASSET_SIG } from "../../engine/serialize";
+import { UNKNOWN } from "../../engine/types";
 
 describe("decode", () => {
     it("unwraps secrets and remembers where they were", () => {

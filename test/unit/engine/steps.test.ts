@@ -1,10 +1,10 @@
 // The engine double's pure step logic: decisions against the previous deployment and the
 // order of deletions.
 import { describe, expect, it } from "vitest";
-import { secret } from "./serialize";
-import { ResourceState } from "./state";
-import { Schema } from "./realizer/schema";
-import { Decision, decideStep, deletionOrder, dependentReplacements, makeUrn, transitiveDependents } from "./steps";
+import { secret } from "../../engine/serialize";
+import { ResourceState } from "../../engine/state";
+import { Schema } from "../../engine/realizer/schema";
+import { Decision, decideStep, deletionOrder, dependentReplacements, makeUrn, transitiveDependents } from "../../engine/steps";
 
 const schema: Schema = { name: { forceNew: true }, memory: {}, envs: { forceNew: true, computed: true, set: true }, hostname: { forceNew: true, computed: true }, memorySwap: {} };
 const provider = { schema };

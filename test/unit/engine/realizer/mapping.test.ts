@@ -1,10 +1,10 @@
 // The realizer's mapping of @pulumi/docker and @pulumi/random inputs, without an engine.
 import { describe, expect, it } from "vitest";
 import Docker from "dockerode";
-import { CONTAINER_SCHEMA, createOptions, durationNs, goDurationString, stateFromInspect } from "./containers";
-import { diffAgainstState } from "./schema";
-import { check } from "./index";
-import { generatePassword } from "./random";
+import { CONTAINER_SCHEMA, createOptions, durationNs, goDurationString, stateFromInspect } from "../../../engine/realizer/containers";
+import { diffAgainstState } from "../../../engine/realizer/schema";
+import { check } from "../../../engine/realizer/index";
+import { generatePassword } from "../../../engine/realizer/random";
 
 describe("container inputs -> Engine API", () => {
     const inputs = {
