@@ -7,8 +7,8 @@ import type { tenantProgram as programT } from "../../stacks/tenant";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
 import { tempProject } from "./ports/cliRun";
 import { FakeEngine, startFakeEngine } from "./ports/fakeEngine";
-import { closeAll, freeBlock, listen } from "./ports/sockets";
-import { removeTempDirs, tempDir } from "./ports/temp";
+import { closeAll, freeBlock, listen } from "../support/sockets";
+import { removeTempDirs, tempDir } from "../support/temp";
 
 const rec = recorder();
 let tenantProgram: typeof programT;

@@ -10,9 +10,9 @@ import { parseTenantConfig } from "../../../components/config";
 import { engineProblem } from "../../../docker/dockerHost";
 import { tempProject, tenant } from "../ports/cliRun";
 import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
-import { removeTempDirs, tempDir } from "../ports/temp";
-import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "./otherUser";
-import { snapshot } from "./snapshot";
+import { removeTempDirs, tempDir } from "../../support/temp";
+import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "../../support/otherUser";
+import { snapshot } from "../../support/snapshot";
 
 let engine: FakeEngine;
 beforeAll(async () => void (engine = await startFakeEngine([])));

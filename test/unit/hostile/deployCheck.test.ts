@@ -9,9 +9,9 @@ import { deployProblems } from "../../../ports/deployCheck";
 import { pinsOf } from "../../../project/stackPins";
 import { tempProject, tenant } from "../ports/cliRun";
 import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
-import { closeAll, freeBlock, listen } from "../ports/sockets";
-import { removeTempDirs, tempDir } from "../ports/temp";
-import { snapshot } from "./snapshot";
+import { closeAll, freeBlock, listen } from "../../support/sockets";
+import { removeTempDirs, tempDir } from "../../support/temp";
+import { snapshot } from "../../support/snapshot";
 
 const held: net.Server[] = [];
 afterEach(() => closeAll(held.splice(0)));

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { entryProblem, readLedger } from "../../../ports/ledger";
 import { acquireLock, holderProblem, hostFiles } from "../../../ports/lock";
 import { resolvePorts, ResolveOptions } from "../../../ports/resolve";
-import { freeBlock, sameRange } from "../ports/sockets";
-import { removeTempDirs, tempDir } from "../ports/temp";
-import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "./otherUser";
+import { freeBlock, sameRange } from "../../support/sockets";
+import { removeTempDirs, tempDir } from "../../support/temp";
+import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "../../support/otherUser";
 
 afterAll(removeTempDirs);
 

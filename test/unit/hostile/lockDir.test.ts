@@ -7,9 +7,9 @@ import { readLedger, recordAllocation } from "../../../ports/ledger";
 import { acquireLock, hostFiles } from "../../../ports/lock";
 import { resolvePorts, ResolveOptions } from "../../../ports/resolve";
 import { createExclusive, dirProblem, ensurePrivateDir } from "../../../project/safeFs";
-import { freeBlock, sameRange } from "../ports/sockets";
-import { removeTempDirs, tempDir } from "../ports/temp";
-import { asOtherUser, IS_ROOT, NEEDS_ROOT, OTHER_UID, stickyDir } from "./otherUser";
+import { freeBlock, sameRange } from "../../support/sockets";
+import { removeTempDirs, tempDir } from "../../support/temp";
+import { asOtherUser, IS_ROOT, NEEDS_ROOT, OTHER_UID, stickyDir } from "../../support/otherUser";
 
 afterAll(removeTempDirs);
 

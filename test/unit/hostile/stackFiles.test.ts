@@ -6,8 +6,8 @@ import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readStackFile } from "../../../project/stackFiles";
 import { tempProject, tenant } from "../ports/cliRun";
-import { removeTempDirs, tempDir } from "../ports/temp";
-import { snapshot } from "./snapshot";
+import { removeTempDirs, tempDir } from "../../support/temp";
+import { snapshot } from "../../support/snapshot";
 
 afterAll(removeTempDirs);
 

@@ -9,8 +9,8 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempProject, tenant } from "../ports/cliRun";
 import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
-import { removeTempDirs, tempDir } from "../ports/temp";
-import { snapshot } from "./snapshot";
+import { removeTempDirs, tempDir } from "../../support/temp";
+import { snapshot } from "../../support/snapshot";
 
 let engine: FakeEngine;
 beforeAll(async () => void (engine = await startFakeEngine([])));

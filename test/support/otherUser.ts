@@ -3,7 +3,7 @@
 // (as `.ci/run` and this project's sandbox run); elsewhere they are skipped, with the reason.
 import { execFileSync } from "child_process";
 import { chmodSync } from "fs";
-import { tempDir } from "../ports/temp";
+import { tempDir } from "./temp";
 
 export const OTHER_UID = 65534;
 export const IS_ROOT = process.getuid?.() === 0;
