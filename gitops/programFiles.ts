@@ -9,7 +9,7 @@ import * as ts from "typescript";
 import { SOURCE_FILE } from "./affected";
 
 /** The program's entry point: package.json `main`, what Pulumi's Node.js runner loads. */
-export const PROGRAM_ENTRY = "index.ts";
+const PROGRAM_ENTRY = "index.ts";
 
 /** A repository's files at one commit: every path, and the text of its source files. */
 export interface SourceTree {
@@ -80,7 +80,7 @@ export async function programFilesBetween(cwd: string, base: string, head: strin
     return new Set([...before, ...after]);
 }
 
-export async function programFilesAt(cwd: string, rev: string): Promise<Set<string>> {
+async function programFilesAt(cwd: string, rev: string): Promise<Set<string>> {
     return importClosure(await treeAt(cwd, rev));
 }
 
