@@ -5,7 +5,7 @@ import { resolveDockerHost } from "../docker/dockerHost";
 import { PORT_KEYS, PortKey } from "../components/naming";
 import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
 import { resolvePorts } from "../ports/resolve";
-import { findProjectDir } from "../project/stackPins";
+import { findProjectDir } from "../project/project";
 import { TenantStack } from "../components/TenantStack";
 
 export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number>>;

@@ -1,7 +1,12 @@
-// Run a tenant command in-process, with its output captured and its environment set.
+// Run a tenant command in-process, as cli/main does, with its output captured and its whole
+// Context chosen by the test: the environment given, and a fake machine (fakeEngine.ts) so that
+// ports in use on the machine running the tests change nothing.
 import { readdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import { main } from "../../../cli/main";
+import type { Context } from "../../../cli/context";
+import { createContext } from "../../../cli/context";
+import { run } from "../../../cli/main";
+import { fakeMachine } from "./fakeEngine";
 import { tempDir } from "./temp";
 
 export interface CliResult {
@@ -22,16 +27,31 @@ export function listing(dir: string): string[] {
     return readdirSync(dir).sort();
 }
 
-/** `env` values replace process.env's for the duration of the command only. */
-export async function tenant(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    for (const [k, v] of Object.entries(env)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+/**
+ * A Context for one command: process.env with `env` applied (undefined removes), a fake machine,
+ * no terminal, and unless FRONTBASE_LOCK_DIR says otherwise a lock directory of the test
+ * process's own (never the machine's, whose ledger would steer what a test sees).
+ */
+export function testContext(env: Record<string, string | undefined> = {}, given: Partial<Context> = {}): Context & { output(): Omit<CliResult, "code"> } {
+    const merged: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(env)) (v === undefined ? delete merged[k] : (merged[k] = v));
     let out = "";
     let err = "";
-    try {
-        const code = await main(argv, { out: (t) => void (out += t.endsWith("\n") ? t : `${t}\n`), err: (t) => void (err += t.endsWith("\n") ? t : `${t}\n`) });
-        return { code, out, err };
-    } finally {
-        for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-    }
+    // Like the process's Io: every write ends with a newline.
+    const nl = (t: string) => (t.endsWith("\n") ? t : `${t}\n`);
+    const ctx = createContext({
+        io: { out: (t) => void (out += nl(t)), err: (t) => void (err += nl(t)) },
+        env: merged,
+        ...fakeMachine(),
+        ...(merged.FRONTBASE_LOCK_DIR ? {} : { lockDir: path.join(fakeMachine().procRoot, "locks") }),
+        terminal: { interactive: false, ask: async () => "" },
+        ...given,
+    });
+    return { ...ctx, output: () => ({ out, err }) };
+}
+
+export async function tenant(argv: string[], env: Record<string, string | undefined> = {}, given: Partial<Context> = {}): Promise<CliResult> {
+    const ctx = testContext(env, given);
+    const code = await run(argv, ctx);
+    return { code, ...ctx.output() };
 }

@@ -42,7 +42,6 @@ describe("readHostState", () => {
         expect(describeHolder(s.holders.get(9101)![0])).toBe("container t2_frontbase-backend-1 of tenant t2 (backend), exited");
         // UDP is not a TCP conflict; an empty HostPort is Docker's pick at start, not a reservation.
         expect(s.holders.has(9102)).toBe(false);
-        expect(s.containers.find((c) => c.name === "t2_frontbase-edge-1")?.health).toBe("healthy");
     });
 
     it("treats the tenant's own containers as its own (sticky), running or stopped", async () => {
