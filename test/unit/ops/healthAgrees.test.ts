@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempProject, tenant } from "../ports/cliRun";
 import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
-import { removeTempDirs } from "../ports/temp";
+import { removeTempDirs } from "../../support/temp";
 
 const labels = (service: string) => ({ "frontbase.tenant": "acme", "com.docker.compose.service": service });
 const bind = (port: number) => [{ HostIp: "", HostPort: String(port) }];

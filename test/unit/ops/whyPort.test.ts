@@ -5,7 +5,7 @@ import type { PortHolder } from "../../../ports/hostState";
 import { explainPort } from "../../../cli/ops/whyPort";
 import { tenant } from "../ports/cliRun";
 import { startFakeEngine } from "../ports/fakeEngine";
-import { removeTempDirs, tempDir } from "../ports/temp";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const H = "unix:///var/run/docker.sock";
 const running: PortHolder = { kind: "container", tenant: "acme", service: "frontend", container: "acme_frontbase-frontend-1", state: "running", address: "0.0.0.0" };

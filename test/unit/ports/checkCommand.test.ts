@@ -4,7 +4,7 @@ import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listStackFiles } from "../../../project/stackFiles";
 import { tempProject, tenant } from "./cliRun";
-import { removeTempDirs } from "./temp";
+import { removeTempDirs } from "../../support/temp";
 
 afterAll(removeTempDirs);
 

@@ -7,7 +7,7 @@ import type { Context } from "../../../cli/context";
 import { createContext } from "../../../cli/context";
 import { run } from "../../../cli/main";
 import { fakeMachine } from "./fakeEngine";
-import { tempDir } from "./temp";
+import { tempDir } from "../../support/temp";
 
 export interface CliResult {
     readonly code: number;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempProject, tenant } from "./cliRun";
 import { FakeEngine, startFakeEngine } from "./fakeEngine";
-import { removeTempDirs } from "./temp";
+import { removeTempDirs } from "../../support/temp";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 const bind = (port: number) => [{ HostIp: "", HostPort: String(port) }];

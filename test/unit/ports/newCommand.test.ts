@@ -8,7 +8,7 @@ import { inRange } from "../../../ports/allocate";
 import { readStackPins } from "../../../project/stackPins";
 import { listing, tempProject, tenant } from "./cliRun";
 import { FakeEngine, startFakeEngine } from "./fakeEngine";
-import { removeTempDirs, tempDir } from "./temp";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 let engine: FakeEngine;
