@@ -5,8 +5,8 @@ import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { allocatingResolver as resolverT, tenantProgram as programT } from "../../stacks/tenant";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
-import { tempProject } from "./ports/cliRun";
-import { FakeEngine, fakeMachine, startFakeEngine } from "./ports/fakeEngine";
+import { tempProject } from "../support/cliRun";
+import { FakeEngine, fakeMachine, startFakeEngine } from "../support/fakeEngine";
 import { closeAll, freeBlock, listen } from "../support/sockets";
 import { removeTempDirs, tempDir } from "../support/temp";
 

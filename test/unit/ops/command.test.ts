@@ -5,7 +5,7 @@ import { integer, oneOf, tenantArg, UsageError } from "../../../cli/args";
 import { asksForHelp, defineCommand, helpText, invoke } from "../../../cli/command";
 import { run } from "../../../cli/main";
 import { COMMANDS } from "../../../cli/registry";
-import { testContext } from "../ports/cliRun";
+import { testContext } from "../../support/cliRun";
 
 // A dead socket: a command that reached for the Engine would fail, so these tests prove none did.
 const DEAD = { DOCKER_HOST: "unix:///nonexistent/docker.sock", FRONTBASE_PROJECT_DIR: "/nonexistent/project" };

@@ -4,7 +4,7 @@ import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { tenant } from "../ports/cliRun";
+import { tenant } from "../../support/cliRun";
 
 const DEAD = "unix:///nonexistent/docker.sock";
 

@@ -2,8 +2,8 @@
 // state and health from the inspect's State.Health: they cannot disagree about one container,
 // even when the list's Status text says otherwise (here: a list a moment older than the inspect).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempProject, tenant } from "../ports/cliRun";
-import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
+import { tempProject, tenant } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
 import { removeTempDirs } from "../../support/temp";
 
 const labels = (service: string) => ({ "frontbase.tenant": "acme", "com.docker.compose.service": service });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { run } from "../../../cli/main";
 import { COMMANDS } from "../../../cli/registry";
-import { testContext } from "../ports/cliRun";
+import { testContext } from "../../support/cliRun";
 
 const DEAD = { DOCKER_HOST: "unix:///nonexistent/docker.sock", FRONTBASE_PROJECT_DIR: "/nonexistent/project", FRONTBASE_LOCK_DIR: "/nonexistent/locks" };
 

@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { domainProblem, renderNginx, upstreamFor } from "../../../cli/ops/nginx";
-import { tenant } from "../ports/cliRun";
+import { tenant } from "../../support/cliRun";
 
 // A dead socket: any command that reaches for the Engine fails, so these tests prove it did not.
 const DEAD = "unix:///nonexistent/docker.sock";

@@ -3,8 +3,8 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import type { PortHolder } from "../../../ports/hostState";
 import { explainPort } from "../../../cli/ops/whyPort";
-import { tenant } from "../ports/cliRun";
-import { startFakeEngine } from "../ports/fakeEngine";
+import { tenant } from "../../support/cliRun";
+import { startFakeEngine } from "../../support/fakeEngine";
 import { removeTempDirs, tempDir } from "../../support/temp";
 
 const H = "unix:///var/run/docker.sock";

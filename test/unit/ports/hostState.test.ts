@@ -5,9 +5,9 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeHolder, previousPorts, readHostState } from "../../../ports/hostState";
 import { recordAllocation } from "../../../ports/ledger";
-import { FakeEngine, startFakeEngine } from "./fakeEngine";
-import { closeAll, freeBlock, listen } from "./sockets";
-import { removeTempDirs, tempDir } from "./temp";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
+import { closeAll, freeBlock, listen } from "../../support/sockets";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const labels = (tenant: string, service: string) => ({ "frontbase.tenant": tenant, "com.docker.compose.service": service, "com.docker.compose.project": `${tenant}_frontbase` });
 const bind = (port: number, ip = "") => [{ HostIp: ip, HostPort: String(port) }];

@@ -3,11 +3,11 @@
 // ports in use on the machine running the tests change nothing.
 import { readdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import type { Context } from "../../../cli/context";
-import { createContext } from "../../../cli/context";
-import { run } from "../../../cli/main";
+import type { Context } from "../../cli/context";
+import { createContext } from "../../cli/context";
+import { run } from "../../cli/main";
 import { fakeMachine } from "./fakeEngine";
-import { tempDir } from "../../support/temp";
+import { tempDir } from "./temp";
 
 export interface CliResult {
     readonly code: number;

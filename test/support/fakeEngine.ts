@@ -8,13 +8,13 @@
 // engine. A `unix://` Engine counts as this machine's (docker/dockerHost.ts isLocalHost), so:
 //
 // The machine: `fakeMachine()` is a /proc whose socket tables list no listener and a bind check
-// that refuses nothing. Given to a command through its Context (test/unit/ports/cliRun.ts), no
+// that refuses nothing. Given to a command through its Context (test/support/cliRun.ts), no
 // port held on the real machine changes what a test sees.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import * as http from "http";
 import { tmpdir } from "os";
 import * as path from "path";
-import { bindCheck, BindChecker } from "../../../ports/bindCheck";
+import { bindCheck, BindChecker } from "../../ports/bindCheck";
 
 export interface FakeContainer {
     readonly name: string;
