@@ -8,7 +8,6 @@ import { programFilesBetween } from "../../gitops/programFiles";
 import { listStackFiles, stackNameOf } from "../../project/stackFiles";
 import { Check, invalid, UsageError } from "../args";
 import { defineCommand } from "../command";
-import { legacyRunner } from "../ops/context";
 
 // A revision, never an option: a value starting with "-" would be read by git as a flag.
 const REV = /^[A-Za-z0-9_][A-Za-z0-9._\/~^@{}-]*$/;
@@ -49,7 +48,6 @@ export const command = defineCommand({
     },
 });
 
-export const runAffected = legacyRunner(command);
 
 async function changedPaths(cwd: string, base: string, head: string): Promise<string[]> {
     try {
