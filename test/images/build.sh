@@ -101,7 +101,7 @@ for img in "${ordered[@]}"; do
     say "${summary[-1]}"
 done
 
-say "stand-ins done in $(($(now) - total_start))s (with the base and real images before them):"
+say "done in $(($(now) - total_start))s (the base and the real images included); stand-ins:"
 for line in "${summary[@]}"; do say "  $line"; done
 # Dangling images of ours: rebuilt stand-ins (labelled frontbase.stand-in) and a replaced base
 # once nothing is built on it any more (labelled frontbase.real=base; the current one is tagged).
