@@ -7,8 +7,13 @@
 #
 #   bash images/frontbase/build.sh                 build what is out of date
 #   bash images/frontbase/build.sh backend edge    only these (backend, edge, frontend)
+#   bash images/frontbase/build.sh base            only the base, when it is missing
 #   FORCE=1 bash images/frontbase/build.sh         rebuild the base and the three images (cold)
 #   FORCE=1 bash images/frontbase/build.sh edge    rebuild edge without layer cache (same base)
+#   FORCE=1 bash images/frontbase/build.sh base    a new base only (everything on it is then out of date)
+#
+# The base is the one Debian trixie base of every local image: the test stand-ins
+# (test/images/build.sh, `npm run images:test`) are built on it too.
 #
 # Cached by content: every image gets a tag `<repo>:<hash12>`, the hash of its source
 # subtree, its recipe (this script, its Dockerfile, the base's apt/dpkg config) and the base
@@ -37,26 +42,31 @@ die() { echo "[images:frontbase] ERROR: $*" >&2; exit 1; }
 now() { date +%s; }
 
 # --- inputs ------------------------------------------------------------------------------
-SRC="${FRONTBASE_SRC:-$REPO/../shared/frontbase/src}"
-[ -d "$SRC" ] || die "Frontbase source not found at $SRC (set FRONTBASE_SRC)"
-SRC="$(cd "$SRC" && pwd)"
-for f in fastapi-backend/requirements.txt fastapi-backend/docker_entrypoint.sh \
-    services/edge/package-lock.json package-lock.json nginx.conf; do
-    [ -f "$SRC/$f" ] || die "$SRC does not look like the Frontbase source: $f is missing"
-done
-
-BASE="$(sed -n 's/^export const REAL_BASE_IMAGE = "\([^"]*\)";.*/\1/p' "$NAMES")"
+BASE="$(sed -n 's/^export const BASE_IMAGE = "\([^"]*\)";.*/\1/p' "$REPO/test/images/images.ts")"
 stable_tag() { sed -n "s/^ *$1: \"\\([^\"]*\\)\",\\{0,1\\}\$/\\1/p" "$NAMES" | head -n 1; }
-[ -n "$BASE" ] || die "could not read REAL_BASE_IMAGE from $NAMES"
+[ -n "$BASE" ] || die "could not read BASE_IMAGE from $REPO/test/images/images.ts"
 
 ALL=(backend edge frontend)
+BASE_NAMED=0
+WANTED=()
 if [ "$#" -gt 0 ]; then
     for want in "$@"; do
-        case " ${ALL[*]} " in *" $want "*) ;; *) die "unknown image '$want' (known: ${ALL[*]})" ;; esac
+        case " base ${ALL[*]} " in *" $want "*) ;; *) die "unknown image '$want' (known: base ${ALL[*]})" ;; esac
+        if [ "$want" = base ]; then BASE_NAMED=1; else WANTED+=("$want"); fi
     done
-    WANTED=("$@")
 else
     WANTED=("${ALL[@]}")
+fi
+
+# The Frontbase source (not needed for the base alone).
+SRC="${FRONTBASE_SRC:-$REPO/../shared/frontbase/src}"
+if [ "${#WANTED[@]}" -gt 0 ]; then
+    [ -d "$SRC" ] || die "Frontbase source not found at $SRC (set FRONTBASE_SRC)"
+    SRC="$(cd "$SRC" && pwd)"
+    for f in fastapi-backend/requirements.txt fastapi-backend/docker_entrypoint.sh \
+        services/edge/package-lock.json package-lock.json nginx.conf; do
+        [ -f "$SRC/$f" ] || die "$SRC does not look like the Frontbase source: $f is missing"
+    done
 fi
 
 # Per image: build context (inside $SRC) and the source paths its build reads (for the hash).
@@ -186,10 +196,11 @@ total_start="$(now)"
 summary=()
 
 # FORCE=1 rebuilds the base too, unless images were named: then only those, without the
-# builder's layer cache (a new base already invalidates every layer above it).
+# builder's layer cache (a new base already invalidates every layer above it). Named `base`,
+# FORCE=1 rebuilds the base.
 no_cache=()
 base_rebuilt=0
-if { [ "$FORCE" = 1 ] && [ "$#" -eq 0 ]; } || ! image_exists "$BASE"; then
+if { [ "$FORCE" = 1 ] && { [ "$#" -eq 0 ] || [ "$BASE_NAMED" = 1 ]; }; } || ! image_exists "$BASE"; then
     base_rebuilt=1
     t="$(now)"
     say "base: building $BASE (debootstrap $SUITE from $MIRROR)"
@@ -201,7 +212,7 @@ else
 fi
 say "${summary[-1]}"
 
-for name in "${WANTED[@]}"; do
+for name in "${WANTED[@]+"${WANTED[@]}"}"; do
     stable="$(stable_tag "$name")"
     [ -n "$stable" ] || die "no REAL_IMAGES.$name in $NAMES"
     repo="${stable%:*}"

@@ -6,9 +6,10 @@
 // image, so a changed input gives a new tag and an unchanged one skips the build) and the
 // stable `<repo>:local` below, which the tests and `frontbase:images` use. build.sh reads
 // these names with sed: keep one `key: "name",` per line.
-import { TEST_IMAGES } from "./images";
+import { BASE_IMAGE, TEST_IMAGES } from "./images";
 
-export const REAL_BASE_IMAGE = "frontbase-real/debian:trixie";
+/** The Debian trixie base they are built on (the stand-ins too): its name lives in images.ts. */
+export const REAL_BASE_IMAGE = BASE_IMAGE;
 
 export const REAL_IMAGES = {
     backend: "frontbase-real/backend:local",

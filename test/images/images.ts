@@ -1,15 +1,24 @@
-// Local stand-in images for tests (built by `npm run images:test`; no registry is reachable).
-// Every integration test deploys tenants with `frontbase:images` set to these.
-export const TEST_BASE_IMAGE = "frontbase-test/debian:bookworm";
+// Local images for tests (built by `npm run images:test`; no registry is reachable).
+//
+// One Debian trixie base for everything built here: the real Frontbase images (frontbase.ts)
+// and the stand-ins below. images/frontbase/build.sh bootstraps it (debootstrap, `docker
+// import`); test/images/build.sh and images/frontbase/build.sh both read its name from this
+// line with sed: keep it a plain string literal.
+export const BASE_IMAGE = "frontbase-real/debian:trixie";
 
+/** What tests that only need a shell and coreutils run (ops, ports, the engine double's own tests). */
+export const TEST_BASE_IMAGE = BASE_IMAGE;
+
+/**
+ * The services that are not Frontbase's own code. redis and postgres are Debian's real
+ * redis-server and PostgreSQL, behind entrypoints that keep the official images' contracts;
+ * redis-http is a small Upstash-compatible proxy (upstream's serverless-redis-http is Elixir
+ * with hex.pm dependencies and cannot be built here). Frontbase's backend, edge and frontend
+ * are the real ones (frontbase.ts); there are no stand-ins for them any more.
+ * build.sh reads these names with sed: keep one `key: "frontbase-test/<dir>:<tag>",` per line.
+ */
 export const TEST_IMAGES = {
-    backend: "frontbase-test/backend:stand-in",
-    edge: "frontbase-test/edge:stand-in",
-    frontend: "frontbase-test/frontend:stand-in",
     redis: "frontbase-test/redis:stand-in",
     redisHttp: "frontbase-test/redis-http:stand-in",
     postgres: "frontbase-test/postgres:stand-in",
 } as const;
-
-/** The same map as stack config: `frontbase:images` is stored as JSON text. */
-export const TEST_IMAGES_CONFIG = JSON.stringify(TEST_IMAGES);

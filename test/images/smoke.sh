@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Self-check of the stand-in images against a real engine (run by hand, ~1 min):
+# Self-check of the stand-in images (redis, postgres, redis-http) against a real engine (run by hand, ~1 min):
 #   bash test/images/smoke.sh
 # Needs the images (npm run images:test) and node_modules (npm ci). See smoke.ts.
 set -euo pipefail

@@ -106,29 +106,40 @@ export function logs(name: string, tail = 50): string {
 
 export interface HttpReply {
     readonly status: number;
-    readonly servedBy: string | undefined;
     readonly body: string;
 }
 
 /**
- * An HTTP request made with curl inside `container` (every web stand-in has it), so that names
- * resolve as on the tenant's network. A bearer token and the body are passed through the
+ * An HTTP request made with curl inside `container` (the redis-http stand-in has it), so that
+ * names resolve as on the tenant's network. A bearer token and the body are passed through the
  * environment of `docker exec`, never on its command line.
  */
-export function httpFrom(container: string, url: string, opts: { method?: string; body?: string; token?: string } = {}): HttpReply {
+export function httpFrom(container: string, url: string, opts: { method?: string; body?: string; token?: string; headers?: Record<string, string> } = {}): HttpReply {
     const script = [
         'set -- -sS -D /dev/stderr -o - -m 8 -X "$METHOD"',
         '[ -n "$BODY" ] && set -- "$@" --data-binary "$BODY"',
         '[ -n "$TOKEN" ] && set -- "$@" -H "Authorization: Bearer $TOKEN"',
+        '[ -n "$HEADER" ] && set -- "$@" -H "$HEADER"',
         'curl "$@" "$URL"; exit 0',
     ].join("\n");
-    const env = { ...process.env, METHOD: opts.method ?? "GET", BODY: opts.body ?? "", TOKEN: opts.token ?? "", URL: url };
-    const r = spawnSync("docker", ["exec", "-e", "METHOD", "-e", "BODY", "-e", "TOKEN", "-e", "URL", container, "sh", "-c", script], { encoding: "utf8", env });
+    const headers = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
+    if (headers.length > 1) throw new Error("httpFrom: one extra header at most");
+    const env = { ...process.env, METHOD: opts.method ?? "GET", BODY: opts.body ?? "", TOKEN: opts.token ?? "", HEADER: headers[0] ?? "", URL: url };
+    const r = spawnSync("docker", ["exec", "-e", "METHOD", "-e", "BODY", "-e", "TOKEN", "-e", "HEADER", "-e", "URL", container, "sh", "-c", script], { encoding: "utf8", env });
     if (r.status !== 0) throw new Error(`curl in ${container} failed: ${r.stderr}`);
     // -D /dev/stderr writes the response headers to stderr; the last status line wins.
     const statuses = [...r.stderr.matchAll(/^\s*HTTP\/[\d.]+ (\d{3})/gm)].map((m) => Number(m[1]));
-    const servedBy = /^\s*X-Served-By:\s*(\S+)/im.exec(r.stderr)?.[1];
-    return { status: statuses.at(-1) ?? 0, servedBy, body: r.stdout };
+    return { status: statuses.at(-1) ?? 0, body: r.stdout };
+}
+
+/**
+ * A command in `container` (`env` passed through `docker exec`'s environment, never on its
+ * command line); its stdout and stderr together, trimmed, whatever its exit code.
+ */
+export function exec(container: string, cmd: string[], env: Record<string, string> = {}): string {
+    const r = spawnSync("docker", ["exec", ...Object.keys(env).flatMap((k) => ["-e", k]), container, ...cmd], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000 });
+    if (r.error) throw r.error;
+    return `${r.stdout}${r.stderr}`.trim();
 }
 
 /** Removes this run's containers, networks and volumes, selected by label; returns counts. */

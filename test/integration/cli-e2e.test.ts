@@ -1,6 +1,6 @@
 // End to end with the real Pulumi CLI through the Automation API: `pulumi up` of two tenants
 // side by side, then `pulumi destroy`, with a local file backend and a passphrase. Skipped,
-// with the reason printed, where the CLI (or Docker, or the stand-in images) is missing: the
+// with the reason printed, where the CLI (or Docker, or the images of npm run images:test) is missing: the
 // CLI cannot be installed on the machines this project is built on; CI images that have it
 // run this test. Stacks live in a throwaway copy of the project, so no Pulumi.<stack>.yaml
 // lands in the real tree; Docker objects are removed by label afterwards, also on failure.
@@ -10,14 +10,16 @@ import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_IMAGES } from "../images/images";
+import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { docker, removeTenant, tenantObjects } from "./support/docker";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { findPulumiCli, PulumiCli } from "./support/pulumiCli";
 import { freePorts, tenantConfig, testTenant } from "./support/tenants";
 
-const SQLITE_IMAGES = [TEST_IMAGES.redis, TEST_IMAGES.redisHttp, TEST_IMAGES.backend, TEST_IMAGES.edge, TEST_IMAGES.frontend];
+// The real Frontbase backend, edge and frontend, Debian's redis, the redis-http stand-in
+// (tenantConfig's default images).
+const SQLITE_IMAGES = [REAL_TENANT_IMAGES.redis, REAL_TENANT_IMAGES.redisHttp, REAL_TENANT_IMAGES.backend, REAL_TENANT_IMAGES.edge, REAL_TENANT_IMAGES.frontend];
 
 function why(): string | undefined {
     const cli = findPulumiCli();
@@ -32,6 +34,7 @@ const reason = why();
 describe.skipIf(reason)("pulumi up / destroy of two tenants with the real CLI (Automation API)", () => {
     const tenants = [testTenant("e2e-a"), testTenant("e2e-b")];
     const stacks = new Map<string, Stack>();
+    const frontendPort = new Map<string, number>();
     let copy: ProjectCopy;
     let backendDir: string;
 
@@ -48,7 +51,9 @@ describe.skipIf(reason)("pulumi up / destroy of two tenants with the real CLI (A
         };
         for (const tenant of tenants) {
             const stack = await LocalWorkspace.createOrSelectStack({ stackName: tenant, workDir: copy.dir }, { pulumiCommand, envVars });
-            const config = tenantConfig(tenant, await freePorts());
+            const ports = await freePorts();
+            frontendPort.set(tenant, ports.frontend);
+            const config = tenantConfig(tenant, ports);
             await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
             stacks.set(tenant, stack);
         }
@@ -63,7 +68,7 @@ describe.skipIf(reason)("pulumi up / destroy of two tenants with the real CLI (A
         if (backendDir) await fs.rm(backendDir, { recursive: true, force: true });
     });
 
-    it("deploys both tenants side by side: every container running, distinct host ports, secrets kept secret", async () => {
+    it("deploys both tenants side by side: every service running, the app answering, distinct host ports, secrets kept secret", async () => {
         for (const [tenant, stack] of stacks) {
             const started = Date.now();
             const r = await stack.up();
@@ -73,7 +78,13 @@ describe.skipIf(reason)("pulumi up / destroy of two tenants with the real CLI (A
             expect(r.outputs.adminPassword.secret).toBe(true);
             expect(r.stdout).not.toContain(r.outputs.adminPassword.value);
             const o = await tenantObjects(tenant);
-            expect(o.containers.map((c) => c.State)).toEqual(["running", "running", "running", "running", "running"]);
+            // Five services running; the redis-token job ran once and stays exited.
+            const state = (c: (typeof o.containers)[number]) => `${c.Names[0].slice(1).replace(`${tenant}_frontbase-`, "")} ${c.State}`;
+            expect(o.containers.map(state).sort()).toEqual(["backend-1 running", "edge-1 running", "frontend-1 running", "redis-1 running", "redis-http-1 running", "redis-token-job exited"]);
+            // The real app answers through the frontend: the admin UI, and the backend's API behind nginx.
+            const web = (p: string) => fetch(`http://127.0.0.1:${frontendPort.get(tenant)}${p}`, { signal: AbortSignal.timeout(20_000) });
+            expect((await web("/frontbase-admin/")).status).toBe(200);
+            expect(await (await web("/api/sync/health")).json()).toEqual({ status: "healthy" });
         }
         const published = (await Promise.all(tenants.map(tenantObjects))).flatMap((o) => o.containers.flatMap((c) => c.Ports.map((p) => p.PublicPort))).filter(Boolean);
         expect(published).toHaveLength(8);

@@ -1,13 +1,14 @@
 // Load failures that vitest never sees but `pulumi up` would: the runner type-checks with
 // ts-node, resolves the entry point from package.json, and require()s ESM-only packages.
 // Each case is a throwaway copy of the project with one thing broken; the engine double must
-// fail the preview with the runner's own error, and create nothing.
+// fail the preview with the runner's own error, and create nothing. And scenario 9 of issue 4:
+// bad config fails the `up` with an error naming the key, before anything is created.
 import { promises as fs } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EngineError, preview } from "../engine/engine";
+import { EngineError, preview, up } from "../engine/engine";
 import { removeTenant, tenantObjects } from "./support/docker";
 import { probeDocker } from "./support/probe";
-import { copyProject, CopyOptions, ProjectCopy } from "./support/projectCopy";
+import { copyProject, CopyOptions, PROJECT_DIR, ProjectCopy } from "./support/projectCopy";
 import { freePorts, tempStateDir, tenantConfig, testTenant } from "./support/tenants";
 
 const PROGRAM = 'import { tenantProgram } from "./stacks/tenant";\n';
@@ -68,5 +69,26 @@ describe.skipIf(probe.reason)("a program the runner cannot load fails the previe
         expect(e.result.registrations.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
         const o = await tenantObjects(tenant);
         expect([o.containers, o.networks, o.volumes]).toEqual([[], [], []]);
+    });
+});
+
+describe.skipIf(probe.reason)("bad config", () => {
+    const bad = testTenant("bad");
+    let stateDir: string;
+
+    beforeAll(async () => void (stateDir = await tempStateDir()));
+    afterAll(async () => {
+        await removeTenant(bad);
+        if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+    });
+
+    it("9. fails the up with an error naming the key and what is allowed, and creates nothing", async () => {
+        const attempt = up({ projectDir: PROJECT_DIR, stack: bad, stateDir, config: tenantConfig(bad, await freePorts(), { database: "mysql" }) });
+        await expect(attempt).rejects.toBeInstanceOf(EngineError);
+        await expect(attempt).rejects.toThrow('frontbase:database: must be "sqlite" or "postgres"');
+        const result = await attempt.catch((e: EngineError) => e.result);
+        expect(result.registrations.filter((r) => r.custom)).toEqual([]);
+        const left = await tenantObjects(bad);
+        expect([left.containers, left.networks, left.volumes]).toEqual([[], [], []]);
     });
 });

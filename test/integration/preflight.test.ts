@@ -4,11 +4,12 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { preflight } from "../../cli/ops/preflight";
-import { TEST_IMAGES } from "../images/images";
+import { REAL_IMAGES, REAL_TENANT_IMAGES } from "../images/frontbase";
 import { tempProject } from "../support/cliRun";
 import { probeDocker } from "./support/probe";
 
-const probe = probeDocker([TEST_IMAGES.backend, TEST_IMAGES.edge, TEST_IMAGES.frontend], "the preflight checks");
+// The real Frontbase images (npm run images:frontbase): what preflight must find built on the host.
+const probe = probeDocker(Object.values(REAL_IMAGES), "the preflight checks");
 
 describe.skipIf(probe.reason)("preflight on the real engine", () => {
     const stack = (images: Record<string, string>, database = "sqlite") => {
@@ -19,12 +20,12 @@ describe.skipIf(probe.reason)("preflight on the real engine", () => {
     };
 
     it("is ready when the Frontbase images are on the host", async () => {
-        const r = await preflight(stack(TEST_IMAGES), "acme");
+        const r = await preflight(stack(REAL_TENANT_IMAGES), "acme");
         expect([r.problems, r.notes]).toEqual([[], []]);
     });
 
     it("stops a deploy whose Frontbase image was never built, naming the build script (which npm run deploy runs)", async () => {
-        const r = await preflight(stack({ ...TEST_IMAGES, backend: "frontbase-backend:never-built" }), "acme");
+        const r = await preflight(stack({ ...REAL_TENANT_IMAGES, backend: "frontbase-backend:never-built" }), "acme");
         expect(r.problems).toEqual([
             `image frontbase-backend:never-built (frontbase:images.backend) is not on the Docker host ${r.dockerHost}; Frontbase publishes no images, ` +
                 "so build them there once: bash scripts/build-frontbase-images.sh [<path to a Frontbase checkout>] (npm run deploy does it for you)",
@@ -33,7 +34,7 @@ describe.skipIf(probe.reason)("preflight on the real engine", () => {
     });
 
     it("only notes an upstream image that pulumi up will pull", async () => {
-        const r = await preflight(stack({ ...TEST_IMAGES, postgres: "postgres:0.0-never-pulled" }, "postgres"), "acme");
+        const r = await preflight(stack({ ...REAL_TENANT_IMAGES, postgres: "postgres:0.0-never-pulled" }, "postgres"), "acme");
         expect(r.problems).toEqual([]);
         expect(r.notes).toEqual(["image postgres:0.0-never-pulled (frontbase:images.postgres) is not on the Docker host yet; pulumi up will pull it"]);
     });

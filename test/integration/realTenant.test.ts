@@ -4,6 +4,13 @@
 // Pulumi secure values), deployed through the program by the engine double, then used as a
 // browser and an operator would. Redis and postgres are Debian's; redis-http is the one
 // stand-in (Elixir cannot be built here).
+//
+// The postgres tenant also carries what test/integration/postgres.test.ts proved on a tenant of
+// its own (scenario 8: its own postgres, the generated password, nothing published; the clean
+// stop of a replaced postgres; scenario 3's purge on destroy), so that the suite deploys one
+// postgres tenant, not two; that file's drift check was already proven here, and its bad-config
+// scenario (9) moved to engine-broken.test.ts. The two tenants deploy, and destroy and come back,
+// side by side: what they wait for is mostly health checks, not the machine.
 import { execFile } from "child_process";
 import { promises as fs } from "fs";
 import * as path from "path";
@@ -13,9 +20,10 @@ import { readStackFile } from "../../project/stackFiles";
 import { decryptStackSecrets } from "../../project/stackSecrets";
 import { destroy, EngineOptions, preview } from "../engine/engine";
 import { changesOf, diffLines, stepLine } from "../engine/progress";
+import { containerLogTail } from "../engine/realizer/health";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
-import { docker, removeTenant } from "./support/docker";
-import { deploy, HEALTHY, states, tempDir, tenantCli } from "./support/fleet";
+import { docker, removeTenant, tenantObjects } from "./support/docker";
+import { deploy, HEALTHY, imageVariant, states, tempDir, tenantCli } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { testTenant } from "./support/tenants";
@@ -54,11 +62,14 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
     let project: ProjectCopy;
     let stateDir: string;
     let lockDir: string;
+    let variant: string | undefined;
     const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
     const opts = (t: Tenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
     const containerOf = (t: Tenant, service: string) => `${t.name}_frontbase-${service}-1`;
     const login = (t: Tenant, email: string, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email, password } });
     const services = (t: Tenant) => (t.database === "postgres" ? ["postgres", "redis", "redis-http", "backend", "edge", "frontend"] : ["redis", "redis-http", "backend", "edge", "frontend"]);
+    const env = async (t: Tenant, service: string) => Object.fromEntries((await docker.getContainer(containerOf(t, service)).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
+    const psql = (t: Tenant, sql: string) => exec(containerOf(t, "postgres"), ["psql", "-U", "frontbase", "-d", "frontbase", "-tAc", sql]);
 
     /** What `pulumi up` would hand the program: the stack file, its secrets decrypted, plus the test images on loopback. */
     async function load(t: Tenant): Promise<void> {
@@ -82,12 +93,13 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
             expect(made.code).toBe(0);
             await load(t);
         }
-        for (const t of tenants) await deploy(opts(t));
+        await Promise.all(tenants.map((t) => deploy(opts(t))));
     });
     afterAll(async () => {
         if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
         else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
         await Promise.all(tenants.map((t) => removeTenant(t.name)));
+        if (variant) await docker.getImage(variant).remove().catch(() => undefined);
         await project?.remove();
         for (const d of [stateDir, lockDir]) if (d) await fs.rm(d, { recursive: true, force: true });
     });
@@ -134,7 +146,7 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
             expect(listed.map((v) => [v.name, v.value])).toContainEqual([`journey_${t.database}`, "42"]);
         }
         const [lite, pg] = tenants;
-        expect(await exec(containerOf(pg, "postgres"), ["psql", "-U", "frontbase", "-d", "frontbase", "-tAc", "SELECT name FROM app_variables"])).toContain("journey_postgres");
+        expect(await psql(pg, "SELECT name FROM app_variables")).toContain("journey_postgres");
         expect(await exec(containerOf(lite, "backend"), ["sqlite3", "/app/data/frontbase.db", "SELECT name FROM app_variables"])).toContain("journey_sqlite");
         // Isolation: neither tenant sees the other's data.
         expect((await web(lite, "/api/variables/")).text).not.toContain("journey_postgres");
@@ -142,15 +154,34 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         expect(await exec(containerOf(pg, "backend"), ["sh", "-c", "ls /app/data"])).not.toMatch(/frontbase\.db/);
     });
 
+    it("8. the postgres tenant runs its own postgres, never published; the backend gets the stack file's password and nothing it ignores", async () => {
+        const pg = tenants[1];
+        // The real backend connects to postgres:5432 as frontbase/frontbase; only DB_PASSWORD comes
+        // from the env. Isolation comes from each tenant's own postgres container.
+        const password = pg.config["frontbase:dbPassword"];
+        expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+        expect(await env(pg, "postgres")).toMatchObject({ POSTGRES_DB: "frontbase", POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: password });
+        const backend = await env(pg, "backend");
+        expect(backend).toMatchObject({ DATABASE: "postgresql", DB_PASSWORD: password });
+        expect(Object.keys(backend).filter((k) => ["DATABASE_URL", "SECRET_KEY", "CORS_ORIGINS"].includes(k) || k.startsWith("UPSTASH_"))).toEqual([]);
+        expect((await docker.getContainer(containerOf(pg, "postgres")).inspect()).HostConfig.PortBindings).toEqual({});
+        // The redis settings the edge reads at start-up are kept in that postgres database, with
+        // the tenant's own token (written there by the redis-token job).
+        expect(await psql(pg, "SELECT redis_url || ' ' || redis_token || ' ' || redis_enabled FROM project_settings")).toBe(`http://redis-http:80 ${pg.config["frontbase:redisToken"]} true`);
+    });
+
     it("makes the cache round trip edge -> redis-http -> redis with the generated token (no 401)", async () => {
         for (const t of tenants) {
             const test = JSON.parse(await exec(containerOf(t, "edge"), ["curl", "-sS", "http://127.0.0.1:3002/api/cache/test"]));
             expect(test.success).toBe(true);
+            // With the settings it read from the backend at start-up, not the UPSTASH_* fallback.
+            expect(await containerLogTail(docker.getContainer(containerOf(t, "edge")), 200)).toContain("[Startup Sync] ✅ Redis initialized from settings");
         }
     });
 
     it("passes the drift check", async () => {
-        for (const t of tenants) expect(changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"))).toEqual([]);
+        const drift = await Promise.all(tenants.map(async (t) => [t.name, changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"))]));
+        expect(drift).toEqual(tenants.map((t) => [t.name, []]));
     });
 
     it("survives a backend replacement (env change, then image rebuild): still serving through the frontend, same data, same password", async () => {
@@ -163,17 +194,35 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         expect((await web(t, "/api/variables/")).text).toContain("journey_postgres");
     });
 
+    it("a replaced postgres is stopped with its grace period: the new one finds a clean shutdown, not a crash, and the backend the data", async () => {
+        const t = tenants[1];
+        variant = await imageVariant(REAL_TENANT_IMAGES.postgres, `clean-stop-${t.name}`);
+        // The tenant keeps the upgraded image from here on (destroy and up included).
+        t.config = { ...t.config, "frontbase:images": JSON.stringify({ ...REAL_TENANT_IMAGES, postgres: variant }) };
+        const r = await deploy(opts(t));
+        // Only postgres is replaced: the backend reconnects to the new one by its name.
+        expect(r.steps.filter((s) => s.op !== "same" && s.type === "docker:index/container:Container").map((s) => [s.name, s.op])).toEqual([[`${t.name}-postgres-container`, "replace"]]);
+        const logs = await containerLogTail(docker.getContainer(containerOf(t, "postgres")), 200);
+        expect(logs).toMatch(/database system was shut down at/);
+        expect(logs).not.toMatch(/database system was interrupted|automatic recovery in progress/);
+        expect((await web(t, "/api/variables/")).text).toContain("journey_postgres");
+        expect((await login(t, "owner@example.org", t.adminPassword)).status).toBe(200);
+    });
+
     it("survives destroy and up over the kept volumes: healthy again, data readable, the same admin password", async () => {
-        for (const t of tenants) {
-            await destroy(opts(t));
-            await deploy(opts(t));
-            expect(await states(t.name, services(t))).toEqual(HEALTHY(services(t)));
-            const email = t.config["frontbase:adminEmail"] ?? "admin@example.com";
-            expect((await login(t, email, t.adminPassword)).status).toBe(200);
-            expect((await web(t, "/api/variables/")).text).toContain(`journey_${t.database}`);
-            const test = JSON.parse(await exec(containerOf(t, "edge"), ["curl", "-sS", "http://127.0.0.1:3002/api/cache/test"]));
-            expect(test.success).toBe(true);
-        }
+        // Side by side, as two operators would; each tenant's checks are its own.
+        await Promise.all(
+            tenants.map(async (t) => {
+                await destroy(opts(t));
+                await deploy(opts(t));
+                expect(await states(t.name, services(t))).toEqual(HEALTHY(services(t)));
+                const email = t.config["frontbase:adminEmail"] ?? "admin@example.com";
+                expect((await login(t, email, t.adminPassword)).status).toBe(200);
+                expect((await web(t, "/api/variables/")).text).toContain(`journey_${t.database}`);
+                const test = JSON.parse(await exec(containerOf(t, "edge"), ["curl", "-sS", "http://127.0.0.1:3002/api/cache/test"]));
+                expect(test.success).toBe(true);
+            }),
+        );
     });
 
     it("measures each service's memory at rest (docker stats), for the README's table", async () => {
@@ -184,5 +233,17 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         }
         console.log(`memory at rest:\n${rows.join("\n")}`);
         expect(rows).toHaveLength(11);
+    });
+
+    it("3. with purgeDataOnDestroy: true, destroy removes the postgres tenant's volumes too", async () => {
+        const t = tenants[1];
+        t.config = { ...t.config, "frontbase:purgeDataOnDestroy": "true" };
+        const marked = await deploy(opts(t));
+        expect(new Set(marked.steps.map((s) => s.op))).toEqual(new Set(["same"]));
+        expect((await tenantObjects(t.name)).volumes).toHaveLength(4);
+        const gone = await destroy(opts(t));
+        expect(gone.steps.filter((s) => s.name.endsWith("-data")).map((s) => s.op)).toEqual(["delete", "delete", "delete", "delete"]);
+        const left = await tenantObjects(t.name);
+        expect([left.containers, left.networks, left.volumes]).toEqual([[], [], []]);
     });
 });

@@ -4,21 +4,44 @@
 // update that neither waits nor restarts it, and only `pulumi up --replace <urn>` re-creates it.
 // `tenant verify` (what `npm run deploy` runs after `pulumi up`) is what notices. (The empty
 // update itself is shown in test/engine/deployment.test.ts, without a 3-minute wait.)
+//
+// The provider waits a container's whole waitTimeout before it fails the create, even when the
+// container will never be healthy: 180 s for the backend (checked below, from the program
+// itself). How long it waits is not what this test is about, so the project copy it deploys
+// waits 60 s for the backend instead: its components/services.ts differs from the real one in
+// that one number and nothing else (still enough for a sound backend on a busy machine: the
+// repair below needs one).
+import { readFileSync } from "fs";
 import { promises as fs } from "fs";
+import * as path from "path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/commands/verify";
 import type { Io } from "../../cli/main";
+import { parseTenantConfig } from "../../components/config";
+import { tenantServices } from "../../components/services";
 import { EngineOptions, up } from "../engine/engine";
 import { docker, removeTenant } from "./support/docker";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { HEALTHY, http, states, tempDir } from "./support/fleet";
 import { probeDocker } from "./support/probe";
-import { copyProject, ProjectCopy } from "./support/projectCopy";
+import { copyProject, PROJECT_DIR, ProjectCopy } from "./support/projectCopy";
 import { freePorts, Ports, tenantConfig, testTenant } from "./support/tenants";
 
 // The real Frontbase images: a directory where its sqlite file belongs stops the real backend's migrations.
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the failed-deploy recovery test");
+
+const PRODUCTION_WAIT = 180;
+const TEST_WAIT = 60;
+
+/** components/services.ts with the backend's waitTimeout (and only that) set to TEST_WAIT. */
+function servicesWithShorterWait(): string {
+    const real = readFileSync(path.join(PROJECT_DIR, "components", "services.ts"), "utf8");
+    const backendWait = /(service: "backend",[^}]*?waitTimeout: )(\d+),/g;
+    const found = [...real.matchAll(backendWait)];
+    if (found.length !== 1 || Number(found[0][2]) !== PRODUCTION_WAIT) throw new Error(`components/services.ts: expected one backend waitTimeout of ${PRODUCTION_WAIT}, found ${found.map((m) => m[2]).join(", ") || "none"}`);
+    return real.replace(backendWait, `$1${TEST_WAIT},`);
+}
 
 function capture(): Io & { text(): string } {
     const lines: string[] = [];
@@ -46,7 +69,7 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
     beforeAll(async () => {
         ports = await freePorts();
         const file = Object.fromEntries(Object.entries(config()).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
-        project = await copyProject({ files: { [`Pulumi.${tenant}.yaml`]: stringify({ config: file }) } });
+        project = await copyProject({ files: { [`Pulumi.${tenant}.yaml`]: stringify({ config: file }), "components/services.ts": servicesWithShorterWait() } });
         stateDir = await tempDir("state");
         // The cause: the backend's sqlite path is taken by a directory in its (kept) volume.
         await docker.createVolume({ Name: volume, Labels: { "frontbase.tenant": tenant } });
@@ -58,8 +81,13 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
         if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
     });
 
+    it("waits 180 s for the backend in production (the copy deployed here: 60 s)", () => {
+        const cfg = parseTenantConfig({ tenant, database: "sqlite" }, { stack: tenant });
+        expect(tenantServices(cfg, ports).find((s) => s.service === "backend")?.waitTimeout).toBe(PRODUCTION_WAIT);
+    });
+
     it("fails the up, and verify names the backend and the exact recovery command", async () => {
-        await expect(up(opts())).rejects.toThrow(/container failed to be in healthy state within 180s/);
+        await expect(up(opts())).rejects.toThrow(new RegExp(`container failed to be in healthy state within ${TEST_WAIT}s`));
         const io = capture();
         expect(await runVerify([tenant], io, ctx(), async () => 99)).toBe(3);
         const urn = `urn:pulumi:${tenant}::frontbase::frontbase:index:TenantStack$docker:index/container:Container::${tenant}-backend-container`;

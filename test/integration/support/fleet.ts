@@ -1,14 +1,15 @@
 // Helpers for the fleet scenarios: deploy through the engine double, talk HTTP to a tenant,
-// read its containers, run the operator CLI in-process against a project copy.
-import { ChildProcess, spawn } from "child_process";
+// read its containers, look inside them, run the operator CLI in-process against a project copy.
+import { ChildProcess, execFile, spawn } from "child_process";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import { main } from "../../../cli/main";
 import { readStackFile } from "../../../project/stackFiles";
 import { EngineOptions, EngineResult, up } from "../../engine/engine";
 import { decode } from "../../engine/serialize";
-import { TEST_IMAGES } from "../../images/images";
+import { REAL_TENANT_IMAGES } from "../../images/frontbase";
 import { docker } from "./docker";
 import { Ports, tenantConfig } from "./tenants";
 
@@ -16,14 +17,48 @@ export const SQLITE_SERVICES = ["redis", "redis-http", "backend", "edge", "front
 
 export interface Http {
     readonly status: number;
-    readonly servedBy: string | null;
     readonly text: string;
+    readonly headers: Headers;
 }
 
 /** One HTTP request to a tenant's published port on loopback. */
-export async function http(port: number, urlPath: string, init: { method?: string; body?: string } = {}): Promise<Http> {
-    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { ...init, signal: AbortSignal.timeout(15_000) });
-    return { status: res.status, servedBy: res.headers.get("x-served-by"), text: await res.text() };
+export async function http(port: number, urlPath: string, init: { method?: string; body?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<Http> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.json !== undefined) headers["content-type"] = "application/json";
+    const body = init.json === undefined ? init.body : JSON.stringify(init.json);
+    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { method: init.method, headers, body, signal: AbortSignal.timeout(20_000) });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+/**
+ * Which of the tenant's services answered a request made through its frontend: the real
+ * edge (Hono) puts an `X-Request-Id` on every response (its requestId middleware); the real
+ * backend (FastAPI) and nginx's own locations do not.
+ */
+export function fromEdge(r: Http): boolean {
+    return r.headers.has("x-request-id");
+}
+
+const run = promisify(execFile);
+
+/** `docker exec <tenant>_frontbase-<service>-1 <cmd>`: its stdout, trimmed; throws on a non-zero exit. */
+export async function inContainer(tenant: string, service: string, cmd: string[]): Promise<string> {
+    return (await run("docker", ["exec", `${tenant}_frontbase-${service}-1`, ...cmd], { timeout: 30_000 })).stdout.trim();
+}
+
+/**
+ * From inside a tenant's container: does `host` resolve there, and does a TCP connection to
+ * `host:port` open within 3 s? (getent and bash's /dev/tcp: every real image has both.)
+ */
+export async function reach(tenant: string, service: string, host: string, port: number): Promise<{ resolved: boolean; connected: boolean }> {
+    const script = `getent hosts "$1" >/dev/null && echo resolved; timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null && echo connected; true`;
+    const out = await inContainer(tenant, service, ["sh", "-c", script, "reach", host, String(port)]);
+    return { resolved: out.includes("resolved"), connected: out.includes("connected") };
+}
+
+/** A command through the tenant's redis-http, as the edge's client sends it (Upstash REST, bearer token). */
+export async function redisHttp(port: number, token: string, command: string[]): Promise<Http> {
+    return http(port, "/", { method: "POST", json: command, headers: { authorization: `Bearer ${token}` } });
 }
 
 export async function containerIds(tenant: string, services: readonly string[] = SQLITE_SERVICES): Promise<Record<string, string>> {
@@ -66,7 +101,7 @@ function restore(key: string, value: string | undefined): void {
     else process.env[key] = value;
 }
 
-/** The stack file `new` wrote, plus what tests always set: stand-in images, loopback only. */
+/** The stack file `new` wrote, plus what tests always set: the images built here, loopback only. */
 export async function stackFileConfig(projectDir: string, tenant: string, extra: Record<string, unknown> = {}): Promise<Record<string, string>> {
     const file = await readStackFile(path.join(projectDir, `Pulumi.${tenant}.yaml`));
     const ports = JSON.parse(file.config["frontbase:ports"]) as Ports;
@@ -104,7 +139,7 @@ export async function tempDir(prefix: string): Promise<string> {
     return fs.mkdtemp(path.join(os.tmpdir(), `frontbase-${prefix}-`));
 }
 
-/** A throwaway variant of a stand-in image (a new image ID, as after an upgrade). */
+/** A throwaway variant of an image (a new image ID, as after an upgrade). */
 export async function imageVariant(base: string, tag: string): Promise<string> {
     const dir = await tempDir("variant");
     await fs.writeFile(path.join(dir, "Dockerfile"), `FROM ${base}\nLABEL frontbase.test.variant=${tag}\n`);
@@ -115,4 +150,4 @@ export async function imageVariant(base: string, tag: string): Promise<string> {
     return name;
 }
 
-export { TEST_IMAGES };
+export { REAL_TENANT_IMAGES };

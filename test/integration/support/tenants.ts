@@ -6,7 +6,7 @@ import { createServer, Server } from "net";
 import * as os from "os";
 import * as path from "path";
 import type { PortKey } from "../../../components/naming";
-import { TEST_IMAGES } from "../../images/images";
+import { REAL_TENANT_IMAGES } from "../../images/frontbase";
 
 export type Ports = Record<PortKey, number>;
 
@@ -30,9 +30,13 @@ export async function freePorts(): Promise<Ports> {
     }
 }
 
-/** Stack config as Pulumi hands it over: JSON text for objects, stand-in images, loopback only. */
+/**
+ * Stack config as Pulumi hands it over: JSON text for objects, loopback only, and the images
+ * built here (`npm run images:test`): the real Frontbase backend, edge and frontend, Debian's
+ * redis and postgres, the redis-http stand-in.
+ */
 export function tenantConfig(tenant: string, ports: Ports, extra: Record<string, unknown> = {}): Record<string, string> {
-    const values: Record<string, unknown> = { tenant, ports, images: TEST_IMAGES, bindAddress: "127.0.0.1", ...extra };
+    const values: Record<string, unknown> = { tenant, ports, images: REAL_TENANT_IMAGES, bindAddress: "127.0.0.1", ...extra };
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [`frontbase:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
