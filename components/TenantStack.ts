@@ -193,6 +193,7 @@ export function createContainer(name: string, i: ContainerInputs, parent: pulumi
             // change sends both, so raising memory is never refused (docs/provider-audit.md).
             memorySwap: cfg.memory[spec.imageKey],
             destroyGraceSeconds: spec.stopGraceSeconds,
+            ...(spec.init ? { init: true } : {}),
             logDriver: "json-file",
             logOpts: LOG_OPTS,
             securityOpts: ["no-new-privileges:true"],
@@ -203,8 +204,9 @@ export function createContainer(name: string, i: ContainerInputs, parent: pulumi
             // Fixed names and host ports collide under create-before-delete.
             deleteBeforeReplace: true,
             dependsOn: [...i.after],
-            // The provider (v4.5.0) stores a health check change without sending it to Docker.
-            replaceOnChanges: ["healthcheck"],
+            // The provider (v4.5.0) stores a change to either without sending it to Docker:
+            // neither is ForceNew, and Update sends only restart and resources.
+            replaceOnChanges: ["healthcheck", "init"],
         },
     );
 }

@@ -76,7 +76,7 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         const file = path.join(project.dir, `Pulumi.${t.name}.yaml`);
         const secrets = (await decryptStackSecrets(file, process.env))!;
         const plain = (await readStackFile(file)).config;
-        t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:bindAddress": "127.0.0.1" };
+        t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:bindAddress": "127.0.0.1", "frontbase:healthInterval": "2" };
         t.secretKeys = Object.keys(secrets);
         t.frontend = JSON.parse(plain["frontbase:ports"]).frontend;
         t.adminPassword = secrets["frontbase:adminPassword"];

@@ -59,13 +59,15 @@ describe("parseTenantConfig", () => {
     it("lists every key of the namespace", () => {
         expect(CONFIG_KEYS).toEqual([
             "tenant", "database", "ports", "portRanges", "reservedPorts", "maxRetries", "images", "memory",
-            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "adminEmail",
+            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "adminEmail", "healthInterval",
         ]);
     });
 
     it.each<[string, Record<string, string>, string]>([
         ["a typo in a key", { "frontbase:databse": "postgres" }, `frontbase: unknown key(s) frontbase:databse; allowed: ${CONFIG_KEYS.join(", ")}`],
         ["an unknown database", { "frontbase:database": "mysql" }, 'frontbase:database: must be "sqlite" or "postgres"'],
+        ["a health interval of 0", { "frontbase:healthInterval": "0" }, "frontbase:healthInterval: must be a whole number of seconds from 1 to 300"],
+        ["a fractional health interval", { "frontbase:healthInterval": "2.5" }, "frontbase:healthInterval: must be a whole number of seconds from 1 to 300"],
         ["a port that is not a number", { "frontbase:ports": '{"backend":"abc"}' }, "frontbase:ports.backend: must be an integer port number from 1 to 65535"],
         ["a port out of range", { "frontbase:ports": '{"edge":70000}' }, "frontbase:ports.edge: must be an integer port number from 1 to 65535"],
         ["an unknown service in ports", { "frontbase:ports": '{"bakend":8000}' }, "frontbase:ports: unknown key(s) bakend; allowed: backend, edge, frontend, redisHttp"],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { goDuration } from "../../components/services";
+import { parseTenantConfig } from "../../components/config";
+import { goDuration, tenantServices } from "../../components/services";
 import { durationNs } from "../engine/realizer/containers";
 
 describe("goDuration: seconds in Go's time.Duration text, as the provider reads them back", () => {
@@ -44,5 +45,39 @@ describe("the redis-token job's script", () => {
         expect(args[args.indexOf("-X") + 1]).toBe("PUT");
         expect(JSON.parse(args[args.indexOf("--data-binary") + 1])).toEqual({ redis_url: "http://redis-http:80", redis_token: "tok.EN_0~9-x", redis_type: "self-hosted", redis_enabled: true });
         expect(script).not.toContain("tok.EN_0~9-x");
+    });
+});
+
+describe("healthInterval: one interval for every health check", () => {
+    const ports = { backend: 8000, edge: 3002, frontend: 8080, redisHttp: 8079 };
+    const checks = (raw: Record<string, string>) =>
+        Object.fromEntries(tenantServices(parseTenantConfig({ "frontbase:database": "postgres", ...raw }, { stack: "t1", secretKeys: new Set() }), ports).flatMap((s) => (s.healthcheck ? [[s.service, s.healthcheck]] : [])));
+
+    it("unset, each service keeps its own interval and retries", () => {
+        const own = checks({});
+        expect(Object.fromEntries(Object.entries(own).map(([s, h]) => [s, [h.interval, h.retries]]))).toEqual({
+            postgres: ["10s", 5],
+            redis: ["10s", 5],
+            backend: ["10s", 5],
+            edge: ["15s", 3],
+            frontend: ["10s", 3],
+        });
+    });
+
+    it("set, every service checks at that interval, and is unhealthy only after at least as long a run of failures as before", () => {
+        const own = checks({});
+        const fast = checks({ "frontbase:healthInterval": "2" });
+        expect(Object.keys(fast)).toEqual(Object.keys(own));
+        for (const [service, h] of Object.entries(fast)) {
+            expect({ service, interval: h.interval }).toEqual({ service, interval: "2s" });
+            const window = (h: { interval: string; retries: number }) => (durationNs(h.interval)! / 1e9) * h.retries;
+            // At least as long, and shorter than one more check (ceil): 45 s at 15 s x 3 is 46 s at 2 s x 23.
+            expect({ service, window: window(h) >= window(own[service]!) && window(h) < window(own[service]!) + 2 }).toEqual({ service, window: true });
+            expect({ service, startPeriod: h.startPeriod, tests: h.tests }).toEqual({ service, startPeriod: own[service]!.startPeriod, tests: own[service]!.tests });
+        }
+    });
+
+    it("never lowers the retries below a service's own", () => {
+        for (const h of Object.values(checks({ "frontbase:healthInterval": "300" }))) expect([3, 5]).toContain(h.retries);
     });
 });

@@ -106,6 +106,11 @@ describe("TenantStack (sqlite)", () => {
         expect(container("tenant1", service).destroyGraceSeconds).toBe(grace);
     });
 
+    it("runs only the edge under an init: the real edge installs no SIGTERM handler, and as process 1 would ignore the stop signal", () => {
+        expect(container("tenant1", "edge").init).toBe(true);
+        for (const service of ["backend", "frontend", "redis", "redis-http"]) expect({ service, init: container("tenant1", service).init }).toEqual({ service, init: undefined });
+    });
+
     it("redis-http has no upstream health check, so create does not wait on one", () => {
         const c = container("tenant1", "redis-http");
         expect(c.healthcheck).toBeUndefined();
@@ -174,8 +179,8 @@ describe("TenantStack resource options", () => {
         for (const c of [...CONTAINERS, "tenant1-redis-token-job"]) expect({ c, deleteBeforeReplace: opts(CONTAINER, c).deleteBeforeReplace }).toEqual({ c, deleteBeforeReplace: true });
     });
 
-    it("replaces a container whose health check changes (the provider would store it without telling Docker)", () => {
-        for (const c of CONTAINERS) expect({ c, replaceOnChanges: opts(CONTAINER, c).replaceOnChanges }).toEqual({ c, replaceOnChanges: ["healthcheck"] });
+    it("replaces a container whose health check or init changes (the provider would store either without telling Docker)", () => {
+        for (const c of CONTAINERS) expect({ c, replaceOnChanges: opts(CONTAINER, c).replaceOnChanges }).toEqual({ c, replaceOnChanges: ["healthcheck", "init"] });
         expect(opts(CONTAINER, "tenant1-redis-token-job").replaceOnChanges).toBeUndefined();
     });
 
