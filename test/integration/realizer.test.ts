@@ -86,9 +86,9 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         expect(isSecret(first.outputs!.redisToken)).toBe(true);
     });
 
-    it("declares what makes changes reach Docker: health check changes replace, and the frontend's labels come from backend and edge", () => {
+    it("declares what makes changes reach Docker: health check and init changes replace, and the frontend's labels come from backend and edge", () => {
         const reg = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!;
-        for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck"]]);
+        for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck", "init"]]);
         expect([...reg("frontend").options.propertyDependencies.labels].sort()).toEqual([reg("backend").urn, reg("edge").urn].sort());
         // The edge follows the job that writes the redis token it reads at start-up.
         expect(reg("edge").options.propertyDependencies.labels).toEqual([first.registrations.find((x) => x.name === `${tenant}-redis-token-job`)!.urn]);
@@ -127,7 +127,11 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         expect(b.NetworkSettings.Networks[`${tenant}_frontbase_frontbase`].Aliases).toContain("backend");
         expect(b.Config.Hostname).toBe("backend");
         expect(b.Config.Labels).toMatchObject({ "frontbase.tenant": tenant, "com.docker.compose.service": "backend" });
-        expect(b.Config.Healthcheck?.Interval).toBe(10e9);
+        // healthInterval 2 (the tests' config): the backend's own 10 s x 5 retries becomes 2 s x 25.
+        expect([b.Config.Healthcheck?.Interval, b.Config.Healthcheck?.Retries]).toEqual([2e9, 25]);
+        // Only the edge runs under Docker's init (it ignores SIGTERM as process 1).
+        expect(b.HostConfig.Init).toBe(false);
+        expect((await docker.getContainer(`${tenant}_frontbase-edge-1`).inspect()).HostConfig.Init).toBe(true);
         const env = async (s: string) => Object.fromEntries((await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
         const token = decode(first.outputs!.redisToken).value;
         expect((await env("redis-http")).SRH_TOKEN).toBe(token);
