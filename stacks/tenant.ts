@@ -6,6 +6,9 @@ import { PORT_KEYS, PortKey } from "../components/naming";
 import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
 import { resolvePorts } from "../ports/resolve";
 import { findProjectDir } from "../project/stackPins";
+import { listStackFiles, readStackFile } from "../project/stackFiles";
+import { domainsOf } from "../components/proxy/routes";
+import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
 
 export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number>>;
@@ -23,6 +26,7 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
         // The same check as `preflight`, so a bare `pulumi up` refuses before creating anything too.
         const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts });
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
+        if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
         const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
         if (missing.length === 0) return cfg.ports as Record<PortKey, number>;
         const r = await resolvePorts({
@@ -45,6 +49,15 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
         );
         return r.ports;
     };
+}
+
+/** A domain of this tenant's claimed by another stack file: refused before anything is created. */
+export async function checkDomainClaims(stack: string, domains: readonly string[], projectDir: string): Promise<void> {
+    // A stack file that cannot be read claims nothing here; `tenant check` reports it.
+    const files = await Promise.all((await listStackFiles(projectDir)).map((f) => readStackFile(f).catch(() => undefined)));
+    const others = files.filter((f) => f !== undefined && f.stack !== stack).map((f) => ({ file: f!.file, domains: domainsOf(f!).domains }));
+    const clashes = duplicateDomains([{ file: `Pulumi.${stack}.yaml`, domains }, ...others]).filter((p) => p.includes(`Pulumi.${stack}.yaml`));
+    if (clashes.length > 0) throw new Error(`Stack ${stack} cannot be deployed:\n${clashes.map((c) => `  - ${c}`).join("\n")}`);
 }
 
 /**
