@@ -11,5 +11,8 @@ export const TEST_IMAGES = {
     postgres: "frontbase-test/postgres:stand-in",
 } as const;
 
+/** The proxy stack's Caddy (`frontbase:image` of Pulumi.proxy.yaml): Debian's caddy package. Not a tenant image. */
+export const TEST_PROXY_IMAGE = "frontbase-test/caddy:debian";
+
 /** The same map as stack config: `frontbase:images` is stored as JSON text. */
 export const TEST_IMAGES_CONFIG = JSON.stringify(TEST_IMAGES);
