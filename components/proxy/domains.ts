@@ -40,3 +40,22 @@ export function duplicateDomains(claims: readonly DomainClaim[]): string[] {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([d, files]) => `frontbase:domains: "${d}" is claimed by ${[...new Set(files)].join(" and ")}${new Set(files).size === 1 ? " twice" : ""}; a domain routes to one tenant only`);
 }
+
+/**
+ * What `tenant new <stack> --domain <name>...` may write as `frontbase:domains`: every
+ * problem with the requested names (invalid, given twice, claimed by another stack file), for
+ * the command to print before it writes anything. `others`: the project's other stack files.
+ */
+export function newDomainProblems(stack: string, requested: readonly string[], others: readonly DomainClaim[]): string[] {
+    const problems: string[] = [];
+    requested.forEach((d, k) => {
+        const problem = domainProblem(d);
+        if (problem) problems.push(`--domain ${JSON.stringify(d)}: ${problem}`);
+        else if (requested.indexOf(d) !== k) problems.push(`--domain ${JSON.stringify(d)}: given twice`);
+    });
+    const own = `Pulumi.${stack}.yaml`;
+    for (const p of duplicateDomains([{ file: own, domains: [...new Set(requested)] }, ...others.filter((o) => !o.file.endsWith(own))])) {
+        if (p.includes(own)) problems.push(p);
+    }
+    return problems;
+}

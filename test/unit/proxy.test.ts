@@ -1,7 +1,7 @@
 // The host's proxy: domain rules, routes from stack files, its config, its Caddyfile (pure).
 import { describe, expect, it } from "vitest";
 import { parseTenantConfig } from "../../components/config";
-import { domainProblem, duplicateDomains } from "../../components/proxy/domains";
+import { domainProblem, duplicateDomains, newDomainProblems } from "../../components/proxy/domains";
 import { fleetRoutes, RouteError, routesFromStackFiles, StackConfigFile } from "../../components/proxy/routes";
 import { LETS_ENCRYPT, parseProxyConfig, ProxyConfigError } from "../../components/proxy/config";
 import { renderCaddyfile } from "../../components/proxy/caddyfile";
@@ -175,5 +175,22 @@ describe("a tenant with domains", () => {
         ['["*.example.com"]', "frontbase:domains.0: must not be a wildcard"],
     ])("refuses domains %s, naming the field", (value, message) => {
         expect(() => cfg({ "frontbase:domains": value })).toThrow(message);
+    });
+});
+
+describe("newDomainProblems (tenant new --domain)", () => {
+    const others = [{ file: "/p/Pulumi.beta.yaml", domains: ["beta.example.com"] }];
+    it("accepts free, valid names, repeated flags in order", () => {
+        expect(newDomainProblems("acme", ["acme.example.com", "www.acme.example.com"], others)).toEqual([]);
+    });
+    it("names the flag and the problem: invalid, given twice, claimed elsewhere", () => {
+        expect(newDomainProblems("acme", ["acme.example.com", "acme.example.com", "Bad.example.com", "beta.example.com"], others)).toEqual([
+            '--domain "acme.example.com": given twice',
+            '--domain "Bad.example.com": must be lowercase (got "Bad.example.com"; use "bad.example.com")',
+            'frontbase:domains: "beta.example.com" is claimed by Pulumi.acme.yaml and /p/Pulumi.beta.yaml; a domain routes to one tenant only',
+        ]);
+    });
+    it("ignores the tenant's own existing file (new --force rewrites it)", () => {
+        expect(newDomainProblems("acme", ["acme.example.com"], [{ file: "/p/Pulumi.acme.yaml", domains: ["acme.example.com"] }])).toEqual([]);
     });
 });
