@@ -1,4 +1,5 @@
 // The tenant stack program: stack config -> validated config -> ports -> TenantStack -> outputs.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, TenantConfig } from "../components/config";
 import { resolveDockerHost } from "../docker/dockerHost";
@@ -55,7 +56,7 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
 export async function checkDomainClaims(stack: string, domains: readonly string[], projectDir: string): Promise<void> {
     // A stack file that cannot be read claims nothing here; `tenant check` reports it.
     const files = await Promise.all((await listStackFiles(projectDir)).map((f) => readStackFile(f).catch(() => undefined)));
-    const others = files.filter((f) => f !== undefined && f.stack !== stack).map((f) => ({ file: f!.file, domains: domainsOf(f!).domains }));
+    const others = files.filter((f) => f !== undefined && f.stack !== stack).map((f) => ({ file: path.basename(f!.file), domains: domainsOf(f!).domains }));
     const clashes = duplicateDomains([{ file: `Pulumi.${stack}.yaml`, domains }, ...others]).filter((p) => p.includes(`Pulumi.${stack}.yaml`));
     if (clashes.length > 0) throw new Error(`Stack ${stack} cannot be deployed:\n${clashes.map((c) => `  - ${c}`).join("\n")}`);
 }

@@ -24,7 +24,7 @@ import { testTenant } from "./support/tenants";
 
 const run = promisify(execFile);
 const PASSPHRASE = "proxy passphrase, test only";
-const HOST_PORTS = [80, 443, 14000, 15000, 8053, 8055];
+const HOST_PORTS = [80, 443, 14000, 15000, 18053, 18055];
 
 function which(cmd: string): boolean {
     return require("child_process").spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
@@ -66,8 +66,8 @@ class Pebble {
         await run("openssl", ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "cert.pem", "-days", "2", "-extfile", "ext"], o);
         const config = { pebble: { listenAddress: "127.0.0.1:14000", managementListenAddress: "127.0.0.1:15000", certificate: path.join(this.dir, "cert.pem"), privateKey: path.join(this.dir, "key.pem"), httpPort: 80, tlsPort: 443, ocspResponderURL: "", externalAccountBindingRequired: false } };
         await fs.writeFile(path.join(this.dir, "pebble.json"), JSON.stringify(config));
-        this.procs.push(spawn("pebble-challtestsrv", ["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", "127.0.0.1:8053", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:8055"], { stdio: "ignore" }));
-        const pebble = spawn("pebble", ["-config", path.join(this.dir, "pebble.json"), "-dnsserver", "127.0.0.1:8053"], { env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0", PEBBLE_AUTHZREUSE: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+        this.procs.push(spawn("pebble-challtestsrv", ["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", "127.0.0.1:18053", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:18055"], { stdio: "ignore" }));
+        const pebble = spawn("pebble", ["-config", path.join(this.dir, "pebble.json"), "-dnsserver", "127.0.0.1:18053"], { env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0", PEBBLE_AUTHZREUSE: "0" }, stdio: ["ignore", "pipe", "pipe"] });
         for (const s of [pebble.stdout!, pebble.stderr!]) s.on("data", (d) => void (this.log += String(d)));
         this.procs.push(pebble);
         for (let i = 0; i < 50 && !this.log.includes("ACME directory available"); i++) await new Promise((r) => setTimeout(r, 200));
@@ -163,7 +163,7 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
 
     beforeAll(async () => {
         const busy = await portsBusy(HOST_PORTS);
-        if (busy.length) throw new Error(`ports ${busy.join(", ")} on 127.0.0.1 are in use: the proxy test needs 80 and 443, pebble 14000, 15000, 8053, 8055`);
+        if (busy.length) throw new Error(`ports ${busy.join(", ")} on 127.0.0.1 are in use: the proxy test needs 80 and 443, pebble 14000, 15000, 18053, 18055`);
         if ((await proxyObjects()).containers.length) throw new Error("a proxy already runs on this Docker host (label frontbase.proxy=true): not ours to replace");
         process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;
         project = await copyProject();
@@ -203,20 +203,24 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
     }, 120_000);
 
     it("refuses bad input with a clear error, creating nothing: no acmeEmail, an invalid domain, a domain claimed twice", async () => {
-        const noEmail = await up(proxyOpts({ "frontbase:acmeEmail": "" })).catch((e: EngineError) => e);
-        expect(String((noEmail as Error).message)).toContain("frontbase:acmeEmail");
+        const { ["frontbase:acmeEmail"]: _, ...noEmail } = proxyConfig;
+        const refused = await up({ ...proxyOpts(), config: noEmail }).catch((e: EngineError) => e);
+        expect(String((refused as Error).message)).toContain('frontbase:acmeEmail: is required when frontbase:tls is "acme"');
         const bad = { ...A, config: { ...A.config, "frontbase:domains": '["Not_A.Host"]' } };
         expect(String(((await up(opts(bad)).catch((e: Error) => e)) as Error).message)).toContain("frontbase:domains.0: must be lowercase");
         await updateStackFile(stackFile(B), { "frontbase:domains": [A.domain] });
-        const twice = String(((await up(proxyOpts()).catch((e: Error) => e)) as Error).message);
-        expect(twice).toContain(`"${A.domain}" is claimed by`);
-        expect(twice).toContain(`Pulumi.${A.name}.yaml and`);
-        const tenantTwice = String(((await up(opts({ ...B, config: { ...B.config, "frontbase:domains": JSON.stringify([A.domain]) } })).catch((e: Error) => e)) as Error).message);
-        expect(tenantTwice).toContain(`"${A.domain}" is claimed by`);
-        await updateStackFile(stackFile(B), { "frontbase:domains": [B.domain] });
+        try {
+            const twice = String(((await up(proxyOpts()).catch((e: Error) => e)) as Error).message);
+            expect(twice).toContain(`"${A.domain}" is claimed by`);
+            expect(twice).toContain(`Pulumi.${A.name}.yaml and`);
+            const tenantTwice = String(((await up(opts({ ...B, config: { ...B.config, "frontbase:domains": JSON.stringify([A.domain]) } })).catch((e: Error) => e)) as Error).message);
+            expect(tenantTwice).toContain(`"${A.domain}" is claimed by Pulumi.${B.name}.yaml and Pulumi.${A.name}.yaml`);
+        } finally {
+            await updateStackFile(stackFile(B), { "frontbase:domains": [B.domain] });
+        }
         expect((await proxyObjects()).containers).toEqual([]);
         for (const t of tenants) expect((await tenantObjects(t.name)).containers).toEqual([]);
-    }, 300_000);
+    }, 1_200_000);
 
     it("deploys both tenants on loopback and the proxy; each gets a real certificate from pebble and serves its admin UI over HTTPS", async () => {
         for (const t of tenants) {
@@ -281,7 +285,7 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
         try {
             await updateStackFile(stackFile(B), { "frontbase:domains": [] });
             const removed = await deploy(proxyOpts());
-            const changed = removed.steps.filter((s) => s.op !== "same" && s.op !== "refresh" && s.op !== "read");
+            const changed = removed.steps.filter((s) => s.op !== "same" && s.op !== "refresh-gone");
             expect(changed.map((s) => s.name)).toContain("proxy-reload");
             expect(changed.map((s) => s.name)).not.toContain("proxy-caddy");
             await waitFor("B's route gone", () => get(B.domain, "/frontbase-admin/", ca, 3000).then((x) => `status ${x.status}`, (e: Error) => e.message), (m) => m !== "status 200", 30);
