@@ -71,3 +71,48 @@ describe("ProxyStack", () => {
         expect(rec.optionsOf(CONTAINER, "proxy-caddy").deleteBeforeReplace).toBe(true);
     });
 });
+
+describe("proxyProgram: the stack named proxy", () => {
+    it("reads the routes from the project's stack files and refuses bad ones before declaring anything", async () => {
+        const pulumi = await import("@pulumi/pulumi");
+        const fs = await import("fs");
+        const os = await import("os");
+        const path = await import("path");
+        const { proxyProgram } = await import("../../stacks/proxy");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "frontbase-proxy-unit-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: frontbase\nruntime: nodejs\n");
+            fs.writeFileSync(path.join(dir, "Pulumi.acme.yaml"), "config:\n  frontbase:domains: [acme.example.com]\n  frontbase:ports:\n    frontend: 8081\n");
+            fs.writeFileSync(path.join(dir, "Pulumi.plain.yaml"), "config:\n  frontbase:ports:\n    frontend: 8083\n");
+            fs.writeFileSync(path.join(dir, "Pulumi.proxy.yaml"), "config:\n  frontbase:acmeEmail: ops@example.com\n");
+            pulumi.runtime.setAllConfig({ "frontbase:acmeEmail": "ops@example.com" });
+            const out = await proxyProgram(dir);
+            expect(await valueOf(out.routes)).toEqual({ "acme.example.com": "127.0.0.1:8081" });
+            fs.writeFileSync(path.join(dir, "Pulumi.plain.yaml"), "config:\n  frontbase:domains: [acme.example.com]\n  frontbase:ports:\n    frontend: 8083\n");
+            await new Promise((r) => setTimeout(r, 100));
+            const declared = rec.resources.length;
+            await expect(proxyProgram(dir)).rejects.toThrow(/"acme.example.com" is claimed by .*Pulumi.acme.yaml and .*Pulumi.plain.yaml/);
+            pulumi.runtime.setAllConfig({});
+            await expect(proxyProgram(dir)).rejects.toThrow("frontbase:acmeEmail: is required");
+            await new Promise((r) => setTimeout(r, 100));
+            expect(rec.resources.length).toBe(declared);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("TenantStack with domains", () => {
+    it("publishes every host port on 127.0.0.1 and gives the edge its https PUBLIC_URL", async () => {
+        const { parseTenantConfig } = await import("../../components/config");
+        const { TenantStack } = await import("../../components/TenantStack");
+        const cfg = parseTenantConfig({ "frontbase:domains": '["acme.example.com"]' }, { stack: "acme" });
+        const t = new TenantStack("acme", { config: cfg, ports: { backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 } });
+        await Promise.all(Object.values(t.containers).map((c) => valueOf(c!.id)));
+        const published = rec.byType(CONTAINER).flatMap((r) => (r.inputs.ports ?? []) as { ip: string }[]);
+        expect(published.length).toBe(4);
+        expect(published.every((p) => p.ip === "127.0.0.1")).toBe(true);
+        expect(envOf(rec.one(CONTAINER, "acme-edge-container").inputs).PUBLIC_URL).toBe("https://acme.example.com");
+        expect(t.urls.frontend).toBe("https://acme.example.com");
+    });
+});
