@@ -20,7 +20,7 @@ import { docker, removeTenant, tenantObjects } from "./support/docker";
 import { deploy, imageVariant, tempDir, tenantCli } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, PROJECT_DIR, ProjectCopy } from "./support/projectCopy";
-import { testTenant } from "./support/tenants";
+import { freePorts, testTenant } from "./support/tenants";
 
 const run = promisify(execFile);
 const PASSPHRASE = "proxy passphrase, test only";
@@ -177,7 +177,9 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
         for (const t of tenants) {
             const made = await tenantCli(["new", t.name], project.dir, lockDir);
             expect(made.code, made.err).toBe(0);
-            await updateStackFile(stackFile(t), { "frontbase:domains": [t.domain] });
+            // Ports free right now, away from the allocator's ranges that other suites on this
+            // Docker host allocate from concurrently.
+            await updateStackFile(stackFile(t), { "frontbase:domains": [t.domain], "frontbase:ports": await freePorts() });
             await load(t);
         }
         proxyConfig = {
