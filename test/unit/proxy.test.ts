@@ -194,3 +194,23 @@ describe("newDomainProblems (tenant new --domain)", () => {
         expect(newDomainProblems("acme", ["acme.example.com"], [{ file: "/p/Pulumi.acme.yaml", domains: ["acme.example.com"] }])).toEqual([]);
     });
 });
+
+describe("tenant check (checkFleet) and domains", () => {
+    it("rejects a domain claimed by two stack files, an invalid one, and domains without a pinned frontend port", async () => {
+        const { checkFleet } = await import("../../ports/fleetCheck");
+        const { pinsOf } = await import("../../project/stackPins");
+        const pins = (stack: string, config: Record<string, unknown>) => pinsOf({ ...file(stack, config), secureKeys: new Set() });
+        const report = checkFleet([
+            pins("a", { domains: ["shared.example.com"], ports: PORTS }),
+            pins("b", { domains: ["shared.example.com"], ports: { backend: 8011, edge: 3013, frontend: 8091, redisHttp: 8092 } }),
+            pins("c", { domains: ["Bad.example.com"], ports: { backend: 8021, edge: 3023, frontend: 8093, redisHttp: 8094 } }),
+            pins("d", { domains: ["d.example.com"] }),
+        ]);
+        expect(report.problems.map((p) => p.message)).toEqual([
+            'Pulumi.c.yaml: frontbase:domains.0: must be lowercase (got "Bad.example.com"; use "bad.example.com")',
+            "Pulumi.d.yaml: frontbase:ports.frontend: must be pinned for a tenant with frontbase:domains (the proxy routes to it); run `npm run tenant -- new d --force`",
+            'frontbase:domains: "shared.example.com" is claimed by Pulumi.a.yaml and Pulumi.b.yaml; a domain routes to one tenant only',
+        ]);
+        expect(report.problems[2].files).toEqual(["Pulumi.a.yaml", "Pulumi.b.yaml"]);
+    });
+});
