@@ -7,7 +7,6 @@
 // and leaves every value a string to be cast. The old shell scripts rejected the tenant name
 // itself as an "Unknown option"; here only leading dashes make an option.
 import { SERVICES, ServiceName, tenantNameProblem } from "../components/naming";
-import type { Io } from "./main";
 
 /** A mistake in how a command was called: printed with the usage line, exit 2. */
 export class UsageError extends Error {
@@ -21,19 +20,28 @@ export class UsageError extends Error {
 export type Check<T> = (value: string, what: string) => T;
 
 export type FlagSpec =
-    | { readonly kind: "boolean" }
+    | {
+          readonly kind: "boolean";
+          /** What the flag does, for --help. */
+          readonly about: string;
+      }
     | {
           readonly kind: "value";
+          readonly about: string;
+          /** The value in the usage line: `N|all`, `<rev>`. */
+          readonly arg: string;
           /** What the value must be, for "needs a value" (`sqlite or postgres`). */
           readonly help: string;
           /** Default: the value as given. */
           readonly parse?: Check<unknown>;
           /** May be given more than once (`--domain a --domain b`); otherwise twice is an error. */
           readonly multiple?: boolean;
+          /** Set when the flag must be given: why (`the domain nginx serves the tenant on`). */
+          readonly required?: string;
       };
 
 type ValueOf<F> = F extends { parse: Check<infer T> } ? T : string;
-type FlagValue<F> = F extends { kind: "boolean" } ? boolean : F extends { multiple: true } ? ValueOf<F>[] : ValueOf<F> | undefined;
+type FlagValue<F> = F extends { kind: "boolean" } ? boolean : F extends { multiple: true } ? ValueOf<F>[] : F extends { required: string } ? ValueOf<F> : ValueOf<F> | undefined;
 
 export interface Parsed<S> {
     /** In the order given; optional ones not given are absent. */
@@ -82,9 +90,17 @@ export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[
     }
     const required = positionals.filter((p) => p.startsWith("<")).length;
     if (pos.length < required) throw new UsageError(`missing argument ${positionals[pos.length]}`);
+    for (const [name, f] of Object.entries(spec)) {
+        if (f.kind === "value" && f.required && !found.has(name)) throw new UsageError(`${flagUsage(name, f)} is required (${f.required})`);
+    }
     const flags: Record<string, unknown> = {};
     for (const [name, f] of Object.entries(spec)) flags[name] = found.get(name) ?? (f.kind === "boolean" ? false : f.multiple ? [] : undefined);
     return { positionals: pos, flags: flags as Parsed<S>["flags"] };
+}
+
+/** `--tail N|all`, `--json`: a flag as the usage line writes it. */
+export function flagUsage(name: string, f: FlagSpec): string {
+    return f.kind === "value" ? `--${name} ${f.arg}` : `--${name}`;
 }
 
 function allowed(spec: Record<string, FlagSpec>): string {
@@ -118,17 +134,5 @@ export function tenantArg(value: string, what = "<tenant>"): string {
     return value;
 }
 
-export function serviceArg(value: string | undefined): ServiceName | undefined {
-    return value === undefined ? undefined : oneOf(SERVICES)(value, "[service]");
-}
-
-/** Run a command body: a UsageError prints its message and the usage line, exit 2; other errors propagate. */
-export async function withUsage(usage: string, io: Io, body: () => Promise<number>): Promise<number> {
-    try {
-        return await body();
-    } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        io.err(`${e.message}\nusage: npm run tenant -- ${usage}`);
-        return 2;
-    }
-}
+/** One of the tenant's services (`backend`, `redis-http`, ...). */
+export const serviceArg: Check<ServiceName> = oneOf(SERVICES);

@@ -1,43 +1,36 @@
 // `npm run tenant -- <command> ...`: operator commands for the tenants on one Docker host.
-import { COMMANDS } from "./registry";
+// The context is built here, once, from the process; everything below reads only it.
+import { invoke } from "./command";
+import { Context, createContext, Io } from "./context";
+import { loadCommand, overview } from "./registry";
 
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+export type { Io } from "./context";
+
+/** Dispatches `argv` (command name first) in `ctx`: the exit code, never a throw. */
+export async function run(argv: readonly string[], ctx: Context): Promise<number> {
     const [name, ...rest] = argv;
+    if (name === "help" && rest.length > 0 && loadCommand(rest[0])) return run([rest[0], "--help"], ctx);
     if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-        io.out(usage());
+        ctx.io.out(await overview());
         return name === undefined ? 2 : 0;
     }
-    const load = COMMANDS[name];
+    const load = loadCommand(name);
     if (!load) {
-        io.err(`unknown command "${name}"\n\n${usage()}`);
+        ctx.io.err(`unknown command "${name}"\n\n${await overview()}`);
         return 2;
     }
-    const command = await load();
+    const command = await load;
     try {
-        return await command.run(rest, io);
+        return await invoke(command, rest, ctx);
     } catch (e) {
-        io.err(`tenant ${name}: ${(e as Error).message}`);
+        ctx.io.err(`tenant ${name}: ${(e as Error).message}`);
         return 1;
     }
 }
 
-export interface Io {
-    out(text: string): void;
-    err(text: string): void;
-}
-
-export interface Command {
-    /** One line: `new <name> [--database sqlite|postgres] ...` */
-    readonly usage: string;
-    run(argv: string[], io: Io): Promise<number>;
-}
-
-function processIo(): Io {
-    return { out: (t) => void process.stdout.write(t.endsWith("\n") ? t : `${t}\n`), err: (t) => void process.stderr.write(t.endsWith("\n") ? t : `${t}\n`) };
-}
-
-function usage(): string {
-    return ["usage: npm run tenant -- <command> [options]", "", "commands:", ...Object.keys(COMMANDS).map((c) => `  ${c}`)].join("\n");
+/** The process's entry: its context, with `io` (and anything in `given`) replaced. */
+export function main(argv: readonly string[], io?: Io, given: Partial<Context> = {}): Promise<number> {
+    return run(argv, createContext({ ...given, ...(io ? { io } : {}) }));
 }
 
 if (require.main === module) {

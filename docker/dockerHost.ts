@@ -2,19 +2,16 @@
 //
 // The host is, in order: an explicit value, the stack's `docker:host` config, DOCKER_HOST,
 // the local socket. Same resolution as @pulumi/docker's provider, so the allocator and the
-// operator commands look at the same engine that `pulumi up` deploys to.
+// operator commands look at the same engine that `pulumi up` deploys to. This file is the
+// only place that order is written.
 import Docker from "dockerode";
 import { hostKeyVerifier } from "./knownHosts";
 
 export const LOCAL_SOCKET = "/var/run/docker.sock";
 
-export interface DockerTarget {
-    /** `unix:///path`, `tcp://host:port`, `ssh://user@host[:port]`, or undefined for the local socket. */
-    readonly host?: string;
-}
-
-export function resolveDockerHost(explicit?: string, stackConfig: Readonly<Record<string, string>> = {}): string {
-    return explicit ?? stackConfig["docker:host"] ?? process.env.DOCKER_HOST ?? `unix://${LOCAL_SOCKET}`;
+/** `unix:///path`, `tcp://host:port` or `ssh://user@host[:port]`: the Engine a stack deploys to. */
+export function resolveDockerHost(explicit?: string, stackConfig: Readonly<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): string {
+    return explicit ?? stackConfig["docker:host"] ?? env.DOCKER_HOST ?? `unix://${LOCAL_SOCKET}`;
 }
 
 /** Whether containers on this host publish their ports on this machine's interfaces. */
@@ -24,19 +21,31 @@ export function isLocalHost(host: string): boolean {
     return m !== null && ["localhost", "127.0.0.1", "[::1]"].includes(m[2]);
 }
 
-export function dockerClient(host: string = resolveDockerHost()): Docker {
+export function dockerClient(host: string = resolveDockerHost(), env: NodeJS.ProcessEnv = process.env): Docker {
     if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
     const url = new URL(host);
     if (url.protocol === "ssh:") {
         const port = url.port ? Number(url.port) : 22;
         // Authenticate with the operator's ssh-agent, and only to a host key known_hosts trusts.
-        const sshOptions = { agent: process.env.SSH_AUTH_SOCK, hostVerifier: hostKeyVerifier(url.hostname, port) };
+        const sshOptions = { agent: env.SSH_AUTH_SOCK, hostVerifier: hostKeyVerifier(url.hostname, port) };
         return new Docker({ protocol: "ssh", host: url.hostname, port, username: url.username || undefined, sshOptions } as Docker.DockerOptions);
     }
     if (url.protocol === "tcp:" || url.protocol === "http:" || url.protocol === "https:") {
         return new Docker({ protocol: url.protocol === "https:" ? "https" : "http", host: url.hostname, port: Number(url.port || 2375) });
     }
     throw new Error(`docker host ${JSON.stringify(host)}: unsupported scheme; use unix://, tcp:// or ssh://`);
+}
+
+/** A client for `host`, checked to answer: a dead daemon is a clear error, before any other request. */
+export interface Engine {
+    readonly docker: Docker;
+    readonly host: string;
+}
+
+export async function connectEngine(host: string, env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
+    const docker = dockerClient(host, env);
+    await pingDocker(docker, host);
+    return { docker, host };
 }
 
 /** A clear error for a daemon that does not answer, instead of a socket stack trace. */

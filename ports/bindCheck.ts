@@ -10,6 +10,8 @@ export interface BindFailure {
     readonly code: string;
 }
 
+export type BindChecker = (ports: readonly number[], address: string) => Promise<BindFailure[]>;
+
 export async function bindCheck(ports: readonly number[], address: string): Promise<BindFailure[]> {
     const results = await Promise.all(ports.map((p) => tryBind(p, address)));
     return results.filter((r): r is BindFailure => r !== undefined);

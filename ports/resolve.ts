@@ -4,7 +4,7 @@ import type Docker from "dockerode";
 import type { PortRange } from "../components/config";
 import { PortKey } from "../components/naming";
 import { Allocation, allocatePorts, Ports, TakenPorts } from "./allocate";
-import { bindCheck, BindFailure } from "./bindCheck";
+import { bindCheck, BindChecker, BindFailure } from "./bindCheck";
 import { describeHolder, HostState, PortHolder, previousPorts, readHostState } from "./hostState";
 import { recordAllocation } from "./ledger";
 import { readListeners, socketOwner } from "./listeners";
@@ -31,6 +31,8 @@ export interface ResolveOptions {
     readonly by: string;
     readonly docker?: Docker | null;
     readonly procRoot?: string;
+    /** Binds chosen ports on this machine before they are handed out; tests give a stand-in. */
+    readonly bindCheck?: BindChecker;
     readonly lockDir?: string;
     readonly lockTimeoutMs?: number;
     /** Progress for humans (stderr, pulumi log). */
@@ -81,7 +83,7 @@ async function decide(opts: ResolveOptions, ledgerFile: string): Promise<Resolut
         const state = await readHostState({ dockerHost: opts.dockerHost, tenant: opts.tenant, projectDir: opts.projectDir, docker: opts.docker, reservedPorts: opts.reservedPorts, procRoot: opts.procRoot, ledgerFile });
         const taken: TakenPorts = { has: (p) => state.holders.has(p) || refused.has(p) };
         const allocation = allocatePorts({ ranges: opts.ranges, taken, pinned: opts.pinned, previous: previousPorts(state.own) });
-        const failures = state.local ? await bindCheck(toCheck(allocation, state), opts.bindAddress) : [];
+        const failures = state.local ? await (opts.bindCheck ?? bindCheck)(toCheck(allocation, state), opts.bindAddress) : [];
         if (failures.length === 0) return { ...allocation, attempts: attempt, state };
         for (const f of failures) refused.set(f.port, { kind: "bind-check", address: `${f.address}:${f.port}` });
         // Without a socket table the bind check is the only way to find listeners: each

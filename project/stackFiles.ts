@@ -61,10 +61,6 @@ export async function readStackFile(file: string): Promise<StackFile> {
     return { stack, file, config, secureKeys };
 }
 
-export async function readStackFiles(projectDir: string): Promise<StackFile[]> {
-    return Promise.all((await listStackFiles(projectDir)).map(readStackFile));
-}
-
 /**
  * Write a new stack file. `config` values are stored as YAML (objects as maps), the way
  * `pulumi config set --path` would. Fails if the file exists unless `overwrite`.
@@ -88,6 +84,11 @@ export async function updateStackFile(file: string, config: Record<string, unkno
     for (const [key, value] of Object.entries(config)) doc.setIn(["config", key], doc.createNode(value));
     await replaceFile(file, doc.toString(), 0o644);
     return file;
+}
+
+/** The tenant a stack file deploys: `frontbase:tenant`, else the stack name (as the program does). */
+export function tenantOf(f: Pick<StackFile, "stack" | "config">): string {
+    return f.config["frontbase:tenant"] ?? f.stack;
 }
 
 /** `.../Pulumi.acme.yaml` -> `acme`. */

@@ -1,11 +1,10 @@
 // Ports pinned in stack files (`Pulumi.<stack>.yaml`), read leniently: a file whose config
 // has a problem elsewhere still pins its ports, and the allocator must not hand them out.
-import { existsSync } from "fs";
 import * as path from "path";
 import type { PortRange } from "../components/config";
 import { ConfigError, DEFAULT_PORT_RANGES, parseTenantConfig, TenantConfig } from "../components/config";
 import { PORT_KEYS } from "../components/naming";
-import { listStackFiles, readStackFile, StackFile } from "./stackFiles";
+import { listStackFiles, readStackFile, StackFile, tenantOf } from "./stackFiles";
 import type { Ports } from "../ports/allocate";
 
 export interface StackPins {
@@ -56,7 +55,7 @@ export function pinsOf(f: StackFile): StackPins {
         const problems = e instanceof ConfigError ? e.problems : [(e as Error).message];
         return {
             ...base,
-            tenant: f.config["frontbase:tenant"] ?? f.stack,
+            tenant: tenantOf(f),
             ports: lenientPorts(f.config["frontbase:ports"]),
             ranges: DEFAULT_PORT_RANGES,
             reservedPorts: lenientList(f.config["frontbase:reservedPorts"]),
@@ -86,17 +85,5 @@ function parseJson(text: string | undefined): unknown {
         return text === undefined ? undefined : JSON.parse(text);
     } catch {
         return undefined;
-    }
-}
-
-/**
- * The Pulumi project directory: FRONTBASE_PROJECT_DIR, else the nearest directory from
- * `start` upwards holding a Pulumi.yaml (where Pulumi itself looks for stack files).
- */
-export function findProjectDir(start = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
-    if (env.FRONTBASE_PROJECT_DIR) return path.resolve(env.FRONTBASE_PROJECT_DIR);
-    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-        if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${path.resolve(start)} or above; run from the project directory or set FRONTBASE_PROJECT_DIR`);
     }
 }

@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseProxyConfig } from "../components/proxy/config";
 import { routesFromStackFiles } from "../components/proxy/routes";
 import { ProxyStack } from "../components/proxy/ProxyStack";
-import { readStackFiles } from "../project/stackFiles";
-import { findProjectDir } from "../project/stackPins";
+import { listStackFiles, readStackFile } from "../project/stackFiles";
+import { findProjectDir } from "../project/project";
 
 export { PROXY_STACK } from "../components/proxy/routes";
 
@@ -14,7 +14,7 @@ export async function proxyProgram(projectDir: string = findProjectDir()) {
     const { config, routes } = await (async () => {
         try {
             const config = parseProxyConfig(pulumi.runtime.allConfig());
-            return { config, routes: routesFromStackFiles(await readStackFiles(projectDir)) };
+            return { config, routes: routesFromStackFiles(await Promise.all((await listStackFiles(projectDir)).map(readStackFile))) };
         } catch (e) {
             throw new pulumi.RunError((e as Error).message);
         }

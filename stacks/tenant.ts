@@ -4,9 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, TenantConfig } from "../components/config";
 import { resolveDockerHost } from "../docker/dockerHost";
 import { PORT_KEYS, PortKey } from "../components/naming";
+import type { BindChecker } from "../ports/bindCheck";
 import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
 import { resolvePorts } from "../ports/resolve";
-import { findProjectDir } from "../project/stackPins";
+import { findProjectDir } from "../project/project";
 import { listStackFiles, readStackFile } from "../project/stackFiles";
 import { domainsOf } from "../components/proxy/routes";
 import { duplicateDomains } from "../components/proxy/domains";
@@ -19,13 +20,14 @@ export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number
  * stack file, no pinned port held by anyone else. Then ports pinned in config win. Any port not pinned is allocated on the stack's Docker host
  * (sticky: the tenant's own containers keep theirs), under the host's lock at `pulumi up`
  * and read-only at preview, with a warning: a preview cannot promise what `up` will pick.
+ * `machine`: where this machine's socket table is read and how ports are bind-checked (tests give a stand-in).
  */
-export function allocatingResolver(rawConfig: Readonly<Record<string, string>> = pulumi.runtime.allConfig()): PortResolver {
+export function allocatingResolver(rawConfig: Readonly<Record<string, string>> = pulumi.runtime.allConfig(), machine: { procRoot?: string; bindCheck?: BindChecker } = {}): PortResolver {
     return async (cfg) => {
         const dockerHost = resolveDockerHost(undefined, rawConfig);
         const projectDir = findProjectDir();
         // The same check as `preflight`, so a bare `pulumi up` refuses before creating anything too.
-        const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts });
+        const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts, procRoot: machine.procRoot });
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
         if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
         const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
@@ -41,6 +43,7 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
             bindAddress: cfg.bindAddress,
             dryRun: pulumi.runtime.isDryRun(),
             by: "pulumi up",
+            ...machine,
             log: (m) => void pulumi.log.info(m),
         });
         const chosen = missing.map((k) => `ports.${k} = ${r.ports[k]} (${r.sources[k] === "previous" ? "kept" : "allocated"})`).join(", ");

@@ -6,11 +6,9 @@ import { promisify } from "util";
 import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../gitops/affected";
 import { programFilesBetween } from "../../gitops/programFiles";
 import { listStackFiles, stackNameOf } from "../../project/stackFiles";
-import type { Command, Io } from "../main";
-import { Check, invalid, parse, UsageError, withUsage } from "../args";
-import { defaultContext, OpsContext } from "../ops/context";
+import { Check, invalid, UsageError } from "../args";
+import { defineCommand } from "../command";
 
-const USAGE = "affected (--base <rev> [--head <rev>] | --all) [--json] [--github-output]";
 // A revision, never an option: a value starting with "-" would be read by git as a flag.
 const REV = /^[A-Za-z0-9_][A-Za-z0-9._\/~^@{}-]*$/;
 const NULL_SHA = /^0{40}$/;
@@ -18,22 +16,22 @@ const rev: Check<string> = (value, what) => {
     if (!REV.test(value)) throw invalid(what, value, "must be a git revision (a commit SHA, branch or tag)");
     return value;
 };
-const FLAGS = {
-    base: { kind: "value", help: "a git revision", parse: rev },
-    head: { kind: "value", help: "a git revision", parse: rev },
-    all: { kind: "boolean" },
-    json: { kind: "boolean" },
-    "github-output": { kind: "boolean" },
-} as const;
 
-export const command: Command = { usage: USAGE, run: (argv, io) => runAffected(argv, io, defaultContext()) };
-
-export function runAffected(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
-    return withUsage(USAGE, io, async () => {
-        const { flags } = parse(argv, FLAGS, []);
+export const command = defineCommand({
+    name: "affected",
+    summary: "the tenant stacks a change affects: the CI job matrix of preview, deploy and drift",
+    args: [],
+    flags: {
+        base: { kind: "value", arg: "<rev>", help: "a git revision", about: "compare with this commit (what the head side changed since it forked)", parse: rev },
+        head: { kind: "value", arg: "<rev>", help: "a git revision", about: "the changed side, default HEAD", parse: rev },
+        all: { kind: "boolean", about: "every stack" },
+        json: { kind: "boolean", about: "print one JSON object (stacks, reasons, removed, sharedChanges)" },
+        "github-output": { kind: "boolean", about: "also append stacks=, removed= and count= to $GITHUB_OUTPUT" },
+    },
+    exactlyOne: ["base", "all"],
+    async run({ flags }, ctx) {
         const base = flags.base;
         const head = flags.head ?? "HEAD";
-        if ((base === undefined) === !flags.all) throw new UsageError("give exactly one of --base <rev> or --all");
         const outFile = ctx.env.GITHUB_OUTPUT;
         if (flags["github-output"] && !outFile) throw new UsageError("--github-output: GITHUB_OUTPUT is not set (it is set inside GitHub Actions)");
 
@@ -45,10 +43,11 @@ export function runAffected(argv: string[], io: Io, ctx: OpsContext): Promise<nu
         else result = affectedStacks(await changedPaths(ctx.projectDir, base, head), stacks, await programFilesBetween(ctx.projectDir, base, head));
 
         if (flags["github-output"]) appendFileSync(outFile!, githubOutputLines(result));
-        io.out(flags.json ? JSON.stringify(result) : describe(result));
+        ctx.io.out(flags.json ? JSON.stringify(result) : describe(result));
         return 0;
-    });
-}
+    },
+});
+
 
 async function changedPaths(cwd: string, base: string, head: string): Promise<string[]> {
     try {

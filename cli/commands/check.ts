@@ -1,29 +1,28 @@
-// `npm run tenant -- check`: the fleet check of the project's stack files. Exits 1 when a
-// file is invalid, a port lies outside its range or is reserved, or a port is pinned twice.
+// `npm run tenant -- check`: the fleet check of the project's stack files.
 import * as path from "path";
 import { checkFleet } from "../../ports/fleetCheck";
-import { findProjectDir, readStackPins } from "../../project/stackPins";
-import type { Command } from "../main";
-import { parse, withUsage } from "../args";
+import { readStackPins } from "../../project/stackPins";
+import { defineCommand } from "../command";
+import { requireProject } from "../context";
 
-const usage = "check";
-
-export const command: Command = {
-    usage,
-    run: (argv, io) =>
-        withUsage(usage, io, async () => {
-            parse(argv, {}, []);
-            const projectDir = findProjectDir();
-            const report = checkFleet(await readStackPins(projectDir, { lenient: true }));
-            for (const note of report.notes) io.err(`note: ${note}`);
-            const scope = `${report.files.length} stack file(s), ${report.tenants.length} tenant(s) in ${projectDir}`;
-            if (report.problems.length === 0) {
-                io.out(`ok: ${scope}; every port in range, none pinned twice`);
-                return 0;
-            }
-            const lines = report.problems.map((p) => `  - ${p.message}`);
-            const files = [...new Set(report.problems.flatMap((p) => p.files))].map((f) => path.basename(f));
-            io.out(`FAILED: ${report.problems.length} problem(s) in ${files.join(", ")} (${scope}):\n${lines.join("\n")}`);
-            return 1;
-        }),
-};
+export const command = defineCommand({
+    name: "check",
+    summary: "the fleet check: every stack file valid, every port in range, none pinned twice",
+    args: [],
+    flags: {},
+    notes: "Exit 1 when a file is invalid, a port lies outside its range or is reserved, or a port is pinned twice. Reads no Docker host.",
+    async run(_, ctx) {
+        const projectDir = requireProject(ctx);
+        const report = checkFleet(await readStackPins(projectDir, { lenient: true }));
+        for (const note of report.notes) ctx.io.err(`note: ${note}`);
+        const scope = `${report.files.length} stack file(s), ${report.tenants.length} tenant(s) in ${projectDir}`;
+        if (report.problems.length === 0) {
+            ctx.io.out(`ok: ${scope}; every port in range, none pinned twice`);
+            return 0;
+        }
+        const lines = report.problems.map((p) => `  - ${p.message}`);
+        const files = [...new Set(report.problems.flatMap((p) => p.files))].map((f) => path.basename(f));
+        ctx.io.out(`FAILED: ${report.problems.length} problem(s) in ${files.join(", ")} (${scope}):\n${lines.join("\n")}`);
+        return 1;
+    },
+});

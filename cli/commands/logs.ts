@@ -1,48 +1,45 @@
 // `logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]`: the tenant's container
 // logs from the Engine API. Several containers: lines prefixed by service and, without
 // --follow, merged in time order. A container's stdout goes to stdout, its stderr to stderr.
-import type { Command, Io } from "../main";
-import { Check, integer, invalid, parse, serviceArg, tenantArg, withUsage } from "../args";
-import { defaultContext, OpsContext } from "../ops/context";
+import type { Engine } from "../../docker/dockerHost";
+import type { TenantContainer } from "../../docker/containers";
+import { Check, integer, invalid } from "../args";
+import { defineCommand } from "../command";
+import type { Io } from "../context";
+import { legacyRunner } from "../ops/context";
 import { ContainerLogParser, formatLogLine, LogLine, mergeByTime } from "../ops/logStream";
-import { connect, Engine, findStackFile, TenantContainer, tenantContainers, tenantVolumes, unknownTenant } from "../ops/tenant";
+import { openTenant, SERVICE_ARG, targetContainers, TENANT_ARG } from "../tenant";
 
-const USAGE = "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]";
 /** Lines from the end of each log; undefined for "all". */
 const tailLines: Check<number | undefined> = (value, what) => {
     if (value === "all") return undefined;
     if (!/^\d+$/.test(value)) throw invalid(what, value, 'must be a whole number or "all"');
     return integer(0, 1_000_000)(value, what);
 };
-const FLAGS = { follow: { kind: "boolean" }, tail: { kind: "value", help: 'a whole number or "all"', parse: tailLines }, timestamps: { kind: "boolean" } } as const;
 
-export const command: Command = { usage: USAGE, run: (argv, io) => runLogs(argv, io, defaultContext()) };
-
-export function runLogs(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
-    return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(argv, FLAGS, ["<tenant>", "[service]"]);
-        const tenant = tenantArg(positionals[0]);
-        const service = serviceArg(positionals[1]);
+export const command = defineCommand({
+    name: "logs",
+    summary: "a tenant's container logs from the Engine API, merged in time order",
+    args: [TENANT_ARG, SERVICE_ARG],
+    flags: {
+        follow: { kind: "boolean", about: "stream until the containers stop (or Ctrl-C)" },
+        tail: { kind: "value", arg: "N|all", help: 'a whole number or "all"', about: "lines from the end of each container's log", parse: tailLines },
+        timestamps: { kind: "boolean", about: "prefix each line with the Engine's timestamp" },
+    },
+    notes: "A container's stdout goes to stdout, its stderr to stderr. Exit 1: unknown tenant, no containers, or no Docker Engine.",
+    async run({ args, flags }, ctx) {
         const tail = flags.tail;
-
-        const stack = await findStackFile(ctx.projectDir, tenant);
-        const engine = await connect(ctx, stack?.config);
-        const all = await tenantContainers(engine, tenant);
-        if (all.length === 0) {
-            if (!stack && (await tenantVolumes(engine, tenant)).length === 0) throw await unknownTenant(ctx, tenant, engine);
-            throw new Error(`tenant "${tenant}" has no containers on ${engine.host}, so no logs (is it deployed?)`);
-        }
-        const containers = service ? all.filter((c) => c.service === service) : all;
-        if (containers.length === 0) {
-            throw new Error(`tenant "${tenant}" has no container for service "${service}"; its services: ${[...new Set(all.map((c) => c.service))].join(", ")}`);
-        }
+        const t = await openTenant(ctx, args.tenant);
+        const containers = await targetContainers(ctx, t, args.service, ", so no logs (is it deployed?)");
         const opts = { prefixWidth: containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined, timestamps: flags.timestamps };
-        const write = (lines: readonly LogLine[]) => writeLines(io, lines, opts);
-        if (flags.follow) await Promise.all(containers.map((c) => follow(engine, c, tail, write)));
-        else write(mergeByTime((await Promise.all(containers.map((c) => fetchAll(engine, c, tail)))).flat()));
+        const write = (lines: readonly LogLine[]) => writeLines(ctx.io, lines, opts);
+        if (flags.follow) await Promise.all(containers.map((c) => follow(t.engine, c, tail, write)));
+        else write(mergeByTime((await Promise.all(containers.map((c) => fetchAll(t.engine, c, tail)))).flat()));
         return 0;
-    });
-}
+    },
+});
+
+export const runLogs = legacyRunner(command);
 
 async function fetchAll(engine: Engine, c: TenantContainer, tail: number | undefined): Promise<LogLine[]> {
     const parser = new ContainerLogParser(c.service, c.tty);

@@ -1,24 +1,21 @@
 // `npm run tenant -- ls [--json]`: every tenant on the Docker host and in the project.
-import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
-import { findProjectDir } from "../../project/stackPins";
-import { tenantsReport } from "../format";
-import type { Command } from "../main";
-import { parse, withUsage } from "../args";
-import { listTenants } from "../tenantsList";
+import { readTenantContainers } from "../../docker/containers";
+import { readStackPins } from "../../project/stackPins";
+import { defineCommand } from "../command";
+import { connect, requireProject } from "../context";
+import { tenantRows, tenantsReport } from "../ops/tenantsList";
 
-const usage = "ls [--json]";
-
-export const command: Command = {
-    usage,
-    run: (argv, io) =>
-        withUsage(usage, io, async () => {
-            const { flags } = parse(argv, { json: { kind: "boolean" } }, []);
-            const projectDir = findProjectDir();
-            const dockerHost = resolveDockerHost();
-            const docker = dockerClient(dockerHost);
-            await pingDocker(docker, dockerHost);
-            const tenants = await listTenants(projectDir, docker);
-            io.out(flags.json ? JSON.stringify({ dockerHost, projectDir, tenants }) : tenantsReport(tenants, dockerHost));
-            return 0;
-        }),
-};
+export const command = defineCommand({
+    name: "ls",
+    summary: "every tenant in the project's stack files and on the Docker host, with ports, health and URLs",
+    args: [],
+    flags: { json: { kind: "boolean", about: "print one JSON object (dockerHost, projectDir, tenants)" } },
+    async run({ flags }, ctx) {
+        const projectDir = requireProject(ctx);
+        const engine = await connect(ctx);
+        const [stacks, containers] = await Promise.all([readStackPins(projectDir, { lenient: true }), readTenantContainers(engine.docker)]);
+        const tenants = tenantRows(stacks, containers);
+        ctx.io.out(flags.json ? JSON.stringify({ dockerHost: engine.host, projectDir, tenants }) : tenantsReport(tenants, engine.host));
+        return 0;
+    },
+});

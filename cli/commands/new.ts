@@ -1,50 +1,123 @@
-// `npm run tenant -- new <name> ...`: pin a new tenant's ports in Pulumi.<name>.yaml.
+// `npm run tenant -- new <name> ...`: allocate a new tenant's ports under the host's lock and
+// pin them, with its settings, in Pulumi.<name>.yaml; then generate the tenant's credentials
+// into the same file as Pulumi `secure:` values (project/stackSecrets.ts says why there).
+import { existsSync } from "fs";
 import * as path from "path";
-import { portTable } from "../format";
-import type { Command } from "../main";
-import { integer, oneOf, parse, tenantArg, withUsage } from "../args";
-import { newTenant } from "../tenantsNew";
-
-const usage = "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force]";
+import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES, NAMESPACE, PortRange } from "../../components/config";
+import { PORT_KEYS, PortKey } from "../../components/naming";
+import type { PortSource, Ports } from "../../ports/allocate";
+import type { HostState } from "../../ports/hostState";
+import { resolvePorts } from "../../ports/resolve";
+import { stackFileName, updateStackFile, writeStackFile } from "../../project/stackFiles";
+import { readOnePins } from "../../project/stackPins";
+import { ensureCredentials } from "../../project/stackSecrets";
+import { integer, oneOf, tenantArg } from "../args";
+import { defineCommand } from "../command";
+import { connect, requireProject } from "../context";
+import { table, url } from "../table";
 
 export const FLAGS = {
-    database: { kind: "value", help: "sqlite or postgres", parse: oneOf(["sqlite", "postgres"] as const) },
-    "max-retries": { kind: "value", help: "a whole number from 0 to 20", parse: integer(0, 20) },
-    // --dry-run: allocate and print, write nothing; --force: re-pin an existing tenant.
-    "dry-run": { kind: "boolean" },
-    json: { kind: "boolean" },
-    force: { kind: "boolean" },
+    database: { kind: "value", arg: "sqlite|postgres", help: "sqlite or postgres", about: "the tenant's database, default sqlite (or the file's)", parse: oneOf(["sqlite", "postgres"] as const) },
+    "max-retries": { kind: "value", arg: "N", help: "a whole number from 0 to 20", about: "rescans when a chosen port is grabbed before it is bound", parse: integer(0, 20) },
+    "dry-run": { kind: "boolean", about: "allocate and print, write nothing" },
+    json: { kind: "boolean", about: "print one JSON object (tenant, ports) on stdout" },
+    force: { kind: "boolean", about: "re-pin an existing tenant (its other settings are kept)" },
 } as const;
 
-export const command: Command = {
-    usage,
-    run: (argv, io) =>
-        withUsage(usage, io, async () => {
-            const { positionals, flags } = parse(argv, FLAGS, ["<name>"]);
-            const name = tenantArg(positionals[0], "<name>");
-            // A refusal (tenant exists) or a host problem throws: cli/main prints it, exit 1.
-            const r = await newTenant({
-                name,
-                database: flags.database,
-                maxRetries: flags["max-retries"],
-                dryRun: flags["dry-run"],
-                force: flags.force,
-                log: io.err,
-            });
-            // On stderr, so that --json's stdout stays one object.
-            if (r.credentials && "skipped" in r.credentials) io.err(`credentials: ${r.credentials.skipped}`);
-            else if (r.credentials) {
-                const c = r.credentials;
-                io.err(`credentials: ${[c.written.length ? `generated ${c.written.join(", ")}` : "", c.kept.length ? `kept ${c.kept.join(", ")}` : ""].filter(Boolean).join("; ")} (encrypted in the stack file)`);
-            }
-            if (flags.json) {
-                io.out(JSON.stringify({ tenant: r.tenant, ports: r.ports }));
-                return 0;
-            }
-            const what = flags["dry-run"] ? "dry run, nothing written" : `${r.existed ? "re-pinned in" : "written to"} ${path.basename(r.file ?? "")}`;
-            io.out(`tenant ${r.tenant} (${r.database}) on ${r.state.dockerHost}: ${what}${r.attempts > 1 ? ` after ${r.attempts} scans` : ""}\n\n`);
-            io.out(portTable(r.ports, r.sources, r.ranges, r.publicHost));
-            if (!flags["dry-run"]) io.err(`next: npm run deploy -- ${r.tenant}   (pulumi up, after checking config, Docker host and images)`);
+export const command = defineCommand({
+    name: "new",
+    summary: "pin a new tenant's ports and credentials in Pulumi.<name>.yaml",
+    args: [{ name: "name", about: "the tenant's name: lowercase letters, digits and -, at most 40", parse: tenantArg }],
+    flags: FLAGS,
+    notes: "Exit 1 when the tenant exists (without --force) or the Docker host does not answer; nothing is written then.",
+    async run({ args, flags }, ctx) {
+        const name = args.name;
+        const dryRun = flags["dry-run"];
+        const projectDir = requireProject(ctx);
+        const file = path.join(projectDir, stackFileName(name));
+        const existed = existsSync(file);
+        // A refusal (tenant exists) or a host problem throws: cli/main prints it, exit 1.
+        if (existed && !flags.force && !dryRun) throw new Error(`${file} already exists; pass --force to re-pin tenant ${name}'s ports (its other settings are kept)`);
+        // Re-running for an existing stack keeps its settings, and its pins count as its own.
+        const current = existed ? await readOnePins(file) : undefined;
+        // Its settings (ranges, reserved ports, bind address) steer the allocation: an invalid file
+        // would silently fall back to the defaults, so it is refused before anything is read or written.
+        if (current && current.problems.length > 0) {
+            throw new Error(`${file} is not a valid stack file, so its settings cannot be kept; fix it first (npm run tenant -- check):\n${current.problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
+        const cfg = current?.config;
+        const engine = await connect(ctx, current?.raw);
+        const database = flags.database ?? cfg?.database ?? "sqlite";
+        const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
+        const r = await resolvePorts({
+            tenant: name,
+            dockerHost: engine.host,
+            docker: engine.docker,
+            projectDir,
+            ranges,
+            reservedPorts: cfg?.reservedPorts ?? [],
+            maxRetries: flags["max-retries"] ?? cfg?.maxRetries ?? DEFAULT_MAX_RETRIES,
+            bindAddress: cfg?.bindAddress ?? "0.0.0.0",
+            dryRun,
+            by: "tenant new",
+            log: ctx.io.err,
+            procRoot: ctx.procRoot,
+            bindCheck: ctx.bindCheck,
+            lockDir: ctx.lockDir,
+            commit: async (ports, state) => {
+                if (!flags.force) refuseExisting(name, file, state);
+                const settings = { tenant: name, database: flags.database ?? (existed ? undefined : database), ports, maxRetries: flags["max-retries"] };
+                return existed ? updateStackFile(file, qualify(settings)) : writeStackFile(projectDir, name, qualify(settings), { header: header(name) });
+            },
+        });
+        const credentials = dryRun ? undefined : await ensureCredentials(file, database, ctx.env);
+        // On stderr, so that --json's stdout stays one object.
+        if (credentials && "skipped" in credentials) ctx.io.err(`credentials: ${credentials.skipped}`);
+        else if (credentials) {
+            const c = credentials;
+            ctx.io.err(`credentials: ${[c.written.length ? `generated ${c.written.join(", ")}` : "", c.kept.length ? `kept ${c.kept.join(", ")}` : ""].filter(Boolean).join("; ")} (encrypted in the stack file)`);
+        }
+        if (flags.json) {
+            ctx.io.out(JSON.stringify({ tenant: name, ports: r.ports }));
             return 0;
-        }),
-};
+        }
+        const what = dryRun ? "dry run, nothing written" : `${existed ? "re-pinned in" : "written to"} ${path.basename(r.file ?? "")}`;
+        ctx.io.out(`tenant ${name} (${database}) on ${r.state.dockerHost}: ${what}${r.attempts > 1 ? ` after ${r.attempts} scans` : ""}\n\n`);
+        ctx.io.out(portTable(r.ports, r.sources, ranges, cfg?.publicHost ?? "localhost"));
+        if (!dryRun) ctx.io.err(`next: npm run deploy -- ${name}   (pulumi up, after checking config, Docker host and images)`);
+        return 0;
+    },
+});
+
+/** Under the lock, so two `new` of one name cannot both pass: the tenant may exist elsewhere. */
+function refuseExisting(name: string, file: string, state: HostState): void {
+    const other = state.stackFiles.find((f) => f.tenant === name && f.file !== file);
+    if (other) throw new Error(`tenant ${name} already exists: ${other.file} sets frontbase:tenant to it; pass --force to pin its ports in ${file} as well`);
+    const containers = state.containers.filter((c) => c.tenant === name);
+    if (containers.length > 0) {
+        throw new Error(`tenant ${name} already has containers on ${state.dockerHost} (${containers.map((c) => `${c.name} ${c.state}`).join(", ")}); pass --force to pin its current ports`);
+    }
+}
+
+/** Service, port, where it came from, range, access URL. */
+function portTable(ports: Ports, sources: Record<PortKey, PortSource>, ranges: Readonly<Record<PortKey, PortRange>>, publicHost: string): string {
+    const why: Record<PortSource, string> = { pinned: "pinned", previous: "kept (sticky)", allocated: "allocated" };
+    return table(
+        ["SERVICE", "PORT", "SOURCE", "RANGE", "URL"],
+        PORT_KEYS.map((k) => [k, String(ports[k]), why[sources[k]], `${ranges[k].from}-${ranges[k].to}`, url(publicHost, ports[k])]),
+    );
+}
+
+type Settings = { tenant: string; database?: string; ports: Ports; maxRetries?: number };
+
+function qualify(s: Settings): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [`${NAMESPACE}:${k}`, v]));
+}
+
+function header(name: string): string {
+    return [
+        `Tenant ${name}: written by \`npm run tenant -- new ${name}\`. Its ports are pinned so that`,
+        "previews are reproducible; `npm run tenant -- check` verifies the fleet. Its credentials",
+        "are generated once into this file, encrypted (secure: values), so they outlive the stack.",
+    ].join("\n");
+}

@@ -5,41 +5,38 @@
 // It reports every volume it removed and fails when nothing matched. Stack files are kept.
 import type Docker from "dockerode";
 import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL } from "../../components/naming";
-import type { Command, Io } from "../main";
-import { parse, tenantArg, UsageError, withUsage } from "../args";
-import { defaultContext, OpsContext } from "../ops/context";
-import { connect, findStackFile, tenantContainers, tenantVolumes } from "../ops/tenant";
+import { UsageError } from "../args";
+import { defineCommand } from "../command";
+import { legacyRunner } from "../ops/context";
+import { openTenant, TENANT_ARG } from "../tenant";
 
-const USAGE = "purge <tenant> [--yes]";
-
-export const command: Command = { usage: USAGE, run: (argv, io) => runPurge(argv, io, defaultContext()) };
-
-export function runPurge(argv: string[], io: Io, ctx: OpsContext): Promise<number> {
-    return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(argv, { yes: { kind: "boolean" } }, ["<tenant>"]);
-        const tenant = tenantArg(positionals[0]);
+export const command = defineCommand({
+    name: "purge",
+    summary: "remove a destroyed tenant's data volumes, for good",
+    args: [TENANT_ARG],
+    flags: { yes: { kind: "boolean", about: "do not ask for the tenant's name as confirmation" } },
+    notes: "Refused while any of the tenant's containers exists (pulumi destroy first). Exit 1 when nothing matched or a volume could not be removed.",
+    async run({ args, flags }, ctx) {
+        const { tenant } = args;
         const yes = flags.yes;
         if (!yes && !ctx.terminal.interactive) throw new UsageError("refusing to purge without --yes: stdin is not a terminal, so no one can confirm");
 
-        const stack = await findStackFile(ctx.projectDir, tenant);
-        const engine = await connect(ctx, stack?.config);
-        const containers = await tenantContainers(engine, tenant);
+        const { stack, engine, containers, volumes } = await openTenant(ctx, tenant);
         if (containers.length > 0) {
             const list = containers.map((c) => `${c.name} (${c.state})`).join(", ");
             const how = stack ? `pulumi destroy --stack ${stack.stack} (it keeps the volumes)` : "removing them";
-            io.err(`refusing to purge "${tenant}": its containers still exist: ${list}. Stop using the data first: ${how}, then purge. Nothing was removed.`);
+            ctx.io.err(`refusing to purge "${tenant}": its containers still exist: ${list}. Stop using the data first: ${how}, then purge. Nothing was removed.`);
             return 1;
         }
-        const volumes = await tenantVolumes(engine, tenant);
         if (volumes.length === 0) {
-            io.err(`nothing to purge for "${tenant}" on ${engine.host}: no volume labelled ${TENANT_LABEL}=${tenant} or ${COMPOSE_PROJECT_LABEL}=${projectName(tenant)}, and none named ${projectName(tenant)}_<service>_data. Nothing was removed.`);
+            ctx.io.err(`nothing to purge for "${tenant}" on ${engine.host}: no volume labelled ${TENANT_LABEL}=${tenant} or ${COMPOSE_PROJECT_LABEL}=${projectName(tenant)}, and none named ${projectName(tenant)}_<service>_data. Nothing was removed.`);
             return 1;
         }
-        io.out(`volumes of tenant "${tenant}" on ${engine.host}:\n${volumes.map(describe).join("\n")}`);
+        ctx.io.out(`volumes of tenant "${tenant}" on ${engine.host}:\n${volumes.map(describe).join("\n")}`);
         if (!yes) {
             const answer = await ctx.terminal.ask(`This deletes their data for good. Type the tenant name (${tenant}) to confirm: `);
             if (answer.trim() !== tenant) {
-                io.err("not confirmed; nothing was removed");
+                ctx.io.err("not confirmed; nothing was removed");
                 return 1;
             }
         }
@@ -47,21 +44,23 @@ export function runPurge(argv: string[], io: Io, ctx: OpsContext): Promise<numbe
         for (const v of volumes) {
             try {
                 await engine.docker.getVolume(v.Name).remove();
-                io.out(`removed volume ${v.Name}`);
+                ctx.io.out(`removed volume ${v.Name}`);
             } catch (e) {
                 failed.push(v.Name);
-                io.err(`could not remove volume ${v.Name}: ${(e as Error).message}`);
+                ctx.io.err(`could not remove volume ${v.Name}: ${(e as Error).message}`);
             }
         }
         const removed = volumes.length - failed.length;
         if (failed.length > 0) {
-            io.err(`purge of "${tenant}" incomplete: removed ${removed} of ${volumes.length} volume(s); still there: ${failed.join(", ")}`);
+            ctx.io.err(`purge of "${tenant}" incomplete: removed ${removed} of ${volumes.length} volume(s); still there: ${failed.join(", ")}`);
             return 1;
         }
-        io.out(`purged "${tenant}": removed ${removed} volume(s)${stack ? `; ${stack.file} is kept` : ""}`);
+        ctx.io.out(`purged "${tenant}": removed ${removed} volume(s)${stack ? `; ${stack.file} is kept` : ""}`);
         return 0;
-    });
-}
+    },
+});
+
+export const runPurge = legacyRunner(command);
 
 function describe(v: Docker.VolumeInspectInfo): string {
     const by = v.Labels?.[TENANT_LABEL] ? `label ${TENANT_LABEL}` : v.Labels?.[COMPOSE_PROJECT_LABEL] ? `label ${COMPOSE_PROJECT_LABEL}` : "name";

@@ -3,50 +3,46 @@
 // over a broken tenant never ends green (see ../ops/verify.ts for why `pulumi up` can).
 // Exit 0: healthy; 3: a service is unhealthy, exited or missing (the recovery command is
 // printed, and run with --repair); 1: no stack file or no Docker Engine; 2: usage error.
-import { spawn } from "child_process";
-import { promises as fs } from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
-import type { Command, Io } from "../main";
-import { integer, parse, withUsage } from "../args";
-import { readStackFile, stackFileName } from "../../project/stackFiles";
-import { defaultContext, OpsContext } from "../ops/context";
+import { readTenantContainers } from "../../docker/containers";
+import { projectName } from "../../project/project";
+import { readStackFile, stackFileName, tenantOf } from "../../project/stackFiles";
+import { integer } from "../args";
+import { defineCommand } from "../command";
+import { connect } from "../context";
+import { legacyRunner } from "../ops/context";
 import { assessTenant, renderStatus } from "../ops/status";
-import { connect, tenantContainers } from "../ops/tenant";
 import { Verdict, verdictOf } from "../ops/verify";
 import { NOT_HEALTHY } from "./status";
 
-const USAGE = "verify <stack> [--wait S] [--repair]";
-
-/** Runs `pulumi <args>` for --repair; tests substitute the engine double. */
-export type PulumiRunner = (args: readonly string[]) => Promise<number>;
-
-export const command: Command = { usage: USAGE, run: (argv, io) => runVerify(argv, io, defaultContext()) };
-
-export function runVerify(argv: string[], io: Io, ctx: OpsContext, pulumi: PulumiRunner = pulumiCli): Promise<number> {
-    return withUsage(USAGE, io, async () => {
-        const { positionals, flags } = parse(
-            argv,
-            { wait: { kind: "value", help: "seconds to wait for services still starting, 0 to 3600", parse: integer(0, 3600) }, repair: { kind: "boolean" } },
-            ["<stack>"],
-        );
-        const stack = positionals[0];
+export const command = defineCommand({
+    name: "verify",
+    summary: "after pulumi up: does every service of the stack's tenant run, healthy?",
+    args: [{ name: "stack", about: "the stack (Pulumi.<stack>.yaml)" }],
+    flags: {
+        wait: { kind: "value", arg: "S", help: "seconds to wait for services still starting, 0 to 3600", about: "wait this long for services still starting", parse: integer(0, 3600) },
+        repair: { kind: "boolean", about: "re-create what is broken (pulumi up --replace), then check again" },
+    },
+    notes: "Exit 0: healthy; 3: a service is unhealthy, exited or missing (the recovery command is printed,\nand run with --repair); 1: no stack file or no Docker Engine; 2: usage error.",
+    async run({ args, flags }, ctx) {
+        const { io } = ctx;
+        const { stack } = args;
         const file = path.join(ctx.projectDir, stackFileName(stack));
         const stackFile = await readStackFile(file);
-        const tenant = stackFile.config["frontbase:tenant"] ?? stack;
+        const tenant = tenantOf(stackFile);
         const project = await projectName(ctx.projectDir);
         const engine = await connect(ctx, stackFile.config);
         const check = async (waitSeconds: number): Promise<Verdict> => {
-            const deadline = Date.now() + waitSeconds * 1000;
+            const deadline = ctx.now() + waitSeconds * 1000;
             for (;;) {
-                const containers = await tenantContainers(engine, tenant);
+                const containers = await readTenantContainers(engine.docker, tenant);
                 const status = assessTenant({ tenant, host: engine.host, stackFile: file, stackConfig: stackFile.config, containers });
                 const verdict = verdictOf(status, { stack, project, tenant });
-                if (verdict.healthy || verdict.starting.length === 0 || Date.now() >= deadline) {
+                if (verdict.healthy || verdict.starting.length === 0 || ctx.now() >= deadline) {
                     io.out(renderStatus(status));
                     return verdict;
                 }
-                await new Promise((r) => setTimeout(r, 2000));
+                await ctx.sleep(2000);
             }
         };
 
@@ -67,7 +63,7 @@ export function runVerify(argv: string[], io: Io, ctx: OpsContext, pulumi: Pulum
             return NOT_HEALTHY;
         }
         io.out(`repairing: ${verdict.recovery}`);
-        const code = await pulumi(["up", "--stack", stack, "--yes", ...verdict.replaceUrns.flatMap((u) => ["--replace", u])]);
+        const code = await ctx.pulumi(["up", "--stack", stack, "--yes", ...verdict.replaceUrns.flatMap((u) => ["--replace", u])]);
         if (code !== 0) {
             io.err(`stack ${stack}: the repair's pulumi up exited with ${code}`);
             return NOT_HEALTHY;
@@ -79,19 +75,8 @@ export function runVerify(argv: string[], io: Io, ctx: OpsContext, pulumi: Pulum
         }
         io.err(`stack ${stack}: still not healthy after the repair: ${[...verdict.broken, ...verdict.starting].join(", ")}; see npm run tenant -- logs ${tenant}`);
         return NOT_HEALTHY;
-    });
-}
+    },
+});
 
-async function projectName(projectDir: string): Promise<string> {
-    const doc = parseYaml(await fs.readFile(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: unknown };
-    if (typeof doc?.name !== "string") throw new Error(`${projectDir}/Pulumi.yaml has no project name`);
-    return doc.name;
-}
-
-/** The Pulumi CLI on PATH, else the one the `pulumi` npm package provides. */
-const pulumiCli: PulumiRunner = (args) =>
-    new Promise((resolve, reject) => {
-        const child = spawn("sh", ["-c", 'if command -v pulumi >/dev/null 2>&1; then exec pulumi "$@"; else exec npx --no-install pulumi "$@"; fi', "pulumi", ...args], { stdio: "inherit" });
-        child.on("error", reject);
-        child.on("exit", (code) => resolve(code ?? 1));
-    });
+/** (argv, io, ctx, pulumi): the old entry; `pulumi` stands in for the Pulumi CLI of --repair. */
+export const runVerify = legacyRunner(command);

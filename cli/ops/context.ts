@@ -1,46 +1,19 @@
-// What an operations command needs from its surroundings, injectable so tests can run the
-// real command against a temporary project directory, a chosen Docker host and a fake terminal.
-import * as readline from "readline";
-import { findProjectDir } from "../../project/stackPins";
+// The commands' entry points before cli/command.ts, `runStatus(argv, io, ctx)` and the like,
+// kept for the tests written against them (test/integration, test/unit/gitops). They run the
+// declared command exactly as cli/main does, minus main's catch: errors other than usage
+// errors propagate. New code and new tests call invoke() or main's run() with a Context.
+import { Command, invoke } from "../command";
+import { Context, createContext, Io, PulumiRunner, Terminal } from "../context";
 
-export interface Terminal {
-    /** Whether a person can answer a question (stdin is a TTY). */
-    readonly interactive: boolean;
-    ask(question: string): Promise<string>;
-}
-
-export interface OpsContext {
-    /** Where the stack files are: FRONTBASE_PROJECT_DIR, else the nearest Pulumi.yaml upwards. */
+/** The old context: what it does not name comes from the process (createContext). */
+export type OpsContext = Partial<Context> & {
     readonly projectDir: string;
-    /** Docker host overriding `docker:host`/DOCKER_HOST; tests use it to aim at a dead socket. */
-    readonly dockerHost?: string;
     readonly terminal: Terminal;
     readonly env: NodeJS.ProcessEnv;
-}
+};
 
-export function processTerminal(): Terminal {
-    return {
-        interactive: process.stdin.isTTY === true,
-        ask: (question) =>
-            new Promise((resolve) => {
-                const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-                rl.question(question, (answer) => {
-                    rl.close();
-                    resolve(answer);
-                });
-            }),
-    };
-}
+export type LegacyRunner = (argv: string[], io: Io, ctx: OpsContext, pulumi?: PulumiRunner) => Promise<number>;
 
-export function defaultContext(): OpsContext {
-    return { projectDir: projectDirOr(process.cwd()), terminal: processTerminal(), env: process.env };
-}
-
-/** Same lookup as `new`/`ls`/`check`; outside any project, the current directory (no stack files). */
-function projectDirOr(fallback: string): string {
-    try {
-        return findProjectDir();
-    } catch {
-        return fallback;
-    }
+export function legacyRunner(command: Command): LegacyRunner {
+    return (argv, io, ctx, pulumi) => invoke(command, argv, createContext({ ...ctx, io, ...(pulumi ? { pulumi } : {}) }));
 }

@@ -7,6 +7,7 @@ import * as path from "path";
 import { ConfigError, parseTenantConfig, TenantConfig } from "../../components/config";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
 import { checkDeploy } from "../../ports/deployCheck";
+import { hostFiles } from "../../ports/lock";
 import { readStackFile, stackFileName } from "../../project/stackFiles";
 
 /** Built per host from a Frontbase checkout; the others are upstream images pulled on deploy. */
@@ -22,7 +23,15 @@ export interface Preflight {
     readonly notes: string[];
 }
 
-export async function preflight(projectDir: string, stack: string, dockerHostOverride?: string): Promise<Preflight> {
+/** What of the host preflight reads, as cli/context.ts names it; default: the process's. */
+export interface PreflightHost {
+    readonly dockerHost?: string;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly procRoot?: string;
+    readonly lockDir?: string;
+}
+
+export async function preflight(projectDir: string, stack: string, host: PreflightHost = {}): Promise<Preflight> {
     const file = path.join(projectDir, stackFileName(stack));
     let stackFile;
     try {
@@ -38,10 +47,11 @@ export async function preflight(projectDir: string, stack: string, dockerHostOve
         if (e instanceof ConfigError) return { problems: e.problems.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };
         throw e;
     }
-    const dockerHost = resolveDockerHost(dockerHostOverride, stackFile.config);
-    const docker = dockerClient(dockerHost);
+    const dockerHost = resolveDockerHost(host.dockerHost, stackFile.config, host.env);
+    const docker = dockerClient(dockerHost, host.env);
+    const ledgerFile = host.lockDir === undefined ? undefined : hostFiles(dockerHost, host.lockDir).ledger;
     try {
-        const conflicts = await checkDeploy({ stack, tenant: config.tenant, pinned: config.ports, projectDir, dockerHost, docker, reservedPorts: config.reservedPorts });
+        const conflicts = await checkDeploy({ stack, tenant: config.tenant, pinned: config.ports, projectDir, dockerHost, docker, reservedPorts: config.reservedPorts, procRoot: host.procRoot, ledgerFile });
         if (conflicts.length > 0) return { dockerHost, config, problems: conflicts.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };
         await pingDocker(docker, dockerHost);
     } catch (e) {

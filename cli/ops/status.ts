@@ -1,8 +1,7 @@
 // What `status <tenant>` reports, from the tenant's containers and stack file. Pure.
 import { SERVICE_OF_PORT, SERVICES, ServiceName } from "../../components/naming";
-import type { PortBinding } from "../../ports/containers";
-import { formatTable } from "./table";
-import type { TenantContainer } from "./tenant";
+import type { PortBinding, TenantContainer } from "../../docker/containers";
+import { table, url } from "../table";
 
 export interface ServiceStatus {
     readonly service: string;
@@ -62,7 +61,7 @@ export function assessTenant(args: {
             state: c.job !== undefined && c.state === "exited" ? `exited (${c.exitCode})` : c.state,
             health: c.health === "none" ? "-" : c.health,
             ports: c.ports.map(formatPort),
-            urls: PUBLISHED.has(c.service) ? c.ports.map((p) => `http://${publicHost}:${p.hostPort}`) : [],
+            urls: PUBLISHED.has(c.service) ? c.ports.map((p) => url(publicHost, p.hostPort)) : [],
         };
     });
     const present = new Set(args.containers.map((c) => c.service));
@@ -76,10 +75,10 @@ export function assessTenant(args: {
 
 export function renderStatus(s: TenantStatus): string {
     const head = `tenant ${s.tenant} on ${s.host}${s.stackFile ? ` (stack file ${s.stackFile})` : " (no stack file)"}`;
-    const table = formatTable(
+    const services = table(
         ["SERVICE", "CONTAINER", "STATE", "HEALTH", "PORTS", "URL"],
         s.services.map((x) => [x.service, x.container ?? "-", x.state, x.health, x.ports.join(", ") || "-", x.urls.join(", ") || "-"]),
     );
     const verdict = s.healthy ? `healthy: ${s.services.length} service(s) running` : `NOT healthy: ${s.problems.join("; ")}`;
-    return `${head}\n${table}\n${verdict}`;
+    return `${head}\n${services}\n${verdict}`;
 }

@@ -10,8 +10,8 @@ import { dockerClient, resolveDockerHost } from "../../docker/dockerHost";
 import { describeHolder, readHostState } from "../../ports/hostState";
 import { resolvePorts } from "../../ports/resolve";
 import { TEST_BASE_IMAGE } from "../images/images";
-import { freeBlock, sameRange } from "../unit/ports/sockets";
-import { removeTempDirs, tempDir } from "../unit/ports/temp";
+import { freeBlock, sameRange } from "../support/sockets";
+import { removeTempDirs, tempDir } from "../support/temp";
 
 const host = resolveDockerHost();
 const docker = dockerClient(host);

@@ -5,7 +5,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { preflight } from "../../cli/ops/preflight";
 import { TEST_IMAGES } from "../images/images";
-import { tempProject } from "../unit/ports/cliRun";
+import { tempProject } from "../support/cliRun";
 import { probeDocker } from "./support/probe";
 
 const probe = probeDocker([TEST_IMAGES.backend, TEST_IMAGES.edge, TEST_IMAGES.frontend], "the preflight checks");

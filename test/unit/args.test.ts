@@ -1,15 +1,19 @@
 // cli/args.ts, the one argument parser of every operator command: the cases of the two parsers
-// it replaced (ops commands and new/ls/check), at the module level. The commands' own tests
+// it replaced (ops commands and new/ls/check), at the module level. How a command's declaration
+// uses it (usage line, --help, exit 2) is test/unit/ops/command.test.ts; the commands' own tests
 // (test/unit/ops/commands.test.ts, test/unit/ports/newCommand.test.ts, ...) check that each
 // command exits 2 on these before touching anything.
 import { describe, expect, it } from "vitest";
-import type { Io } from "../../cli/main";
-import { FlagSpec, integer, invalid, oneOf, parse, serviceArg, tenantArg, UsageError, withUsage } from "../../cli/args";
+import { FlagSpec, flagUsage, integer, invalid, oneOf, parse, serviceArg, tenantArg, UsageError } from "../../cli/args";
 import { FLAGS as NEW } from "../../cli/commands/new";
 
 // `new`'s own flags (NEW); these are small stand-ins of the ops commands' shapes.
-const LOGS = { follow: { kind: "boolean" }, tail: { kind: "value", help: 'a whole number or "all"' } } as const;
-const NGINX = { domain: { kind: "value", help: "a domain", multiple: true }, listen: { kind: "value", help: "a port", parse: integer(1, 65535) } } as const;
+const LOGS = { follow: { kind: "boolean", about: "stream" }, tail: { kind: "value", arg: "N|all", about: "lines", help: 'a whole number or "all"' } } as const;
+const NGINX = {
+    domain: { kind: "value", arg: "<name>", about: "a domain", help: "a domain", multiple: true },
+    listen: { kind: "value", arg: "PORT", about: "listen", help: "a port", parse: integer(1, 65535) },
+} as const;
+const REQUIRED = { domain: { ...NGINX.domain, required: "the domain nginx serves the tenant on" } } as const;
 
 const usageError = (f: () => unknown) => {
     try {
@@ -38,6 +42,15 @@ describe("parse", () => {
         expect(parse(["-"], {}, ["<x>"]).positionals).toEqual(["-"]);
         // After `--`, even a dashed word is a positional (the tenant check then refuses it).
         expect(parse(["--", "--json"], NEW, ["<name>"])).toMatchObject({ positionals: ["--json"], flags: { json: false } });
+    });
+
+    it("refuses a missing required flag, saying why it is required", () => {
+        expect(usageError(() => parse(["acme"], REQUIRED, ["<tenant>"]))).toBe("--domain <name> is required (the domain nginx serves the tenant on)");
+        expect(parse(["acme", "--domain", "a.com"], REQUIRED, ["<tenant>"]).flags).toEqual({ domain: ["a.com"] });
+    });
+
+    it("writes a flag as the usage line does", () => {
+        expect([flagUsage("tail", LOGS.tail), flagUsage("follow", LOGS.follow)]).toEqual(["--tail N|all", "--follow"]);
     });
 
     it("collects a multiple flag in order", () => {
@@ -98,34 +111,12 @@ describe("checks", () => {
         expect(usageError(() => tenantArg("--json"))).toMatch(/^<tenant> "--json": must start/);
     });
 
-    it("serviceArg lists the services; absent is absent", () => {
-        expect(serviceArg("redis-http")).toBe("redis-http");
-        expect(serviceArg(undefined)).toBeUndefined();
-        expect(usageError(() => serviceArg("web"))).toBe('[service] "web": must be one of postgres, redis, redis-http, backend, edge, frontend');
+    it("serviceArg lists the services", () => {
+        expect(serviceArg("redis-http", "[service]")).toBe("redis-http");
+        expect(usageError(() => serviceArg("web", "[service]"))).toBe('[service] "web": must be one of postgres, redis, redis-http, backend, edge, frontend');
     });
 
     it("invalid: the one shape of a rejected value", () => {
         expect(invalid("--domain", "bad domain;", "must be a domain name").message).toBe('--domain "bad domain;": must be a domain name');
-    });
-});
-
-describe("withUsage", () => {
-    const capture = () => {
-        const err: string[] = [];
-        const io: Io = { out: () => undefined, err: (t) => void err.push(t) };
-        return { io, err };
-    };
-
-    it("prints a usage error with the usage line and returns 2", async () => {
-        const { io, err } = capture();
-        expect(await withUsage("status <tenant> [--json]", io, async () => parse([], {}, ["<tenant>"]).positionals.length)).toBe(2);
-        expect(err).toEqual(["missing argument <tenant>\nusage: npm run tenant -- status <tenant> [--json]"]);
-    });
-
-    it("passes the body's exit code through and lets other errors propagate", async () => {
-        const { io, err } = capture();
-        expect(await withUsage("x", io, async () => 3)).toBe(3);
-        await expect(withUsage("x", io, async () => Promise.reject(new Error("engine down")))).rejects.toThrow("engine down");
-        expect(err).toEqual([]);
     });
 });

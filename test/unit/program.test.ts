@@ -3,15 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { readdirSync, statSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { tenantProgram as programT } from "../../stacks/tenant";
+import type { allocatingResolver as resolverT, tenantProgram as programT } from "../../stacks/tenant";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
-import { tempProject } from "./ports/cliRun";
-import { FakeEngine, startFakeEngine } from "./ports/fakeEngine";
+import { tempProject } from "../support/cliRun";
+import { FakeEngine, fakeMachine, startFakeEngine } from "../support/fakeEngine";
 import { closeAll, freeBlock, listen } from "../support/sockets";
 import { removeTempDirs, tempDir } from "../support/temp";
 
 const rec = recorder();
 let tenantProgram: typeof programT;
+let allocatingResolver: typeof resolverT;
+/** The program on a stand-in machine: ports the machine running the tests holds change nothing. */
+const onFakeMachine = () => tenantProgram(allocatingResolver(undefined, fakeMachine()));
 /** An empty stand-in Engine: the deploy check reads the host even when every port is pinned. */
 let emptyEngine: FakeEngine;
 const PINNED_PORTS = { "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081,"redisHttp":8082}' };
@@ -19,7 +22,7 @@ let PINNED: Record<string, string>;
 
 beforeAll(async () => {
     await installMocks(rec, "tenant1");
-    ({ tenantProgram } = await import("../../stacks/tenant"));
+    ({ tenantProgram, allocatingResolver } = await import("../../stacks/tenant"));
     emptyEngine = await startFakeEngine([]);
     PINNED = { ...PINNED_PORTS, "docker:host": emptyEngine.host };
 });
@@ -33,7 +36,7 @@ function useConfig(config: Record<string, string>, secretKeys: string[] = []) {
 describe("tenantProgram", () => {
     it("exports the tenant's names, ports, URLs and secret credentials", async () => {
         useConfig({ ...PINNED, "frontbase:publicHost": "vps.example.com" });
-        const outputs = await tenantProgram();
+        const outputs = await onFakeMachine();
         const values = await settle(outputs);
         expect(values).toMatchObject({
             tenant: "tenant1",
@@ -86,7 +89,7 @@ describe("tenantProgram: ports not pinned", () => {
         const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
         try {
             useConfig({ "docker:host": engine.host });
-            const values = await settle(await tenantProgram());
+            const values = await settle(await onFakeMachine());
             expect(values.ports).toEqual({ backend: 8990, edge: 3990, frontend: 8991, redisHttp: 8992 });
             const warned = warn.mock.calls.map((c) => String(c[0])).join("\n");
             expect(warned).toContain("frontbase:ports.backend = 8990 (kept), ports.edge = 3990 (kept)");
@@ -101,7 +104,7 @@ describe("tenantProgram: ports not pinned", () => {
         const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
         try {
             useConfig({ "docker:host": engine.host, "frontbase:tenant": "fresh", "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081}' });
-            const { ports } = await settle(await tenantProgram());
+            const { ports } = await settle(await onFakeMachine());
             expect(ports).toMatchObject({ backend: 8001, edge: 3003, frontend: 8081 });
             expect([8079, 8080, 8001, 8081, 8002, 8990, 8991, 8992]).not.toContain(ports.redisHttp);
             expect(ports.redisHttp).toBeGreaterThanOrEqual(8079);
@@ -119,7 +122,7 @@ describe("tenantProgram: ports not pinned", () => {
         const files = () => readdirSync(lockDir).map((f) => `${f} ${statSync(path.join(lockDir, f)).mtimeMs}`);
         const filesBefore = files();
         useConfig({ ...PINNED_PORTS, "docker:host": engine.host });
-        expect((await settle(await tenantProgram())).ports).toEqual({ backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 });
+        expect((await settle(await onFakeMachine())).ports).toEqual({ backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 });
         expect(engine.requests.slice(before)).toContain("/containers/json");
         expect(files()).toEqual(filesBefore);
     });

@@ -3,7 +3,8 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parseTenantConfig } from "../../components/config";
-import { listStackFiles, readStackFile, stackNameOf, updateStackFile, writeStackFile } from "../../project/stackFiles";
+import { findStackFile } from "../../project/project";
+import { listStackFiles, readStackFile, stackNameOf, tenantOf, updateStackFile, writeStackFile } from "../../project/stackFiles";
 
 const dir = () => mkdtempSync(path.join(tmpdir(), "stackfiles-"));
 
@@ -53,5 +54,23 @@ describe("stack files", () => {
         const d = dir();
         writeFileSync(path.join(d, "Pulumi.bad.yaml"), "config: [unclosed\n");
         await expect(readStackFile(path.join(d, "Pulumi.bad.yaml"))).rejects.toThrow(/Pulumi\.bad\.yaml: not valid YAML/);
+    });
+});
+
+describe("which tenant a stack file deploys", () => {
+    it("is frontbase:tenant, else the stack name", () => {
+        expect(tenantOf({ stack: "prod-a", config: { "frontbase:tenant": "acme" } })).toBe("acme");
+        expect(tenantOf({ stack: "beta", config: {} })).toBe("beta");
+    });
+
+    it("finds a tenant by frontbase:tenant or by stack name, skipping other tenants' broken files", async () => {
+        const d = dir();
+        writeFileSync(path.join(d, "Pulumi.prod-a.yaml"), "config:\n  frontbase:tenant: acme\n");
+        writeFileSync(path.join(d, "Pulumi.beta.yaml"), "config:\n  frontbase:database: postgres\n");
+        writeFileSync(path.join(d, "Pulumi.broken.yaml"), "config: [\n");
+        expect((await findStackFile(d, "acme"))?.stack).toBe("prod-a");
+        expect((await findStackFile(d, "beta"))?.config).toEqual({ "frontbase:database": "postgres" });
+        expect(await findStackFile(d, "nobody")).toBeUndefined();
+        await expect(findStackFile(d, "broken")).rejects.toThrow(/Pulumi\.broken\.yaml: not valid YAML/);
     });
 });

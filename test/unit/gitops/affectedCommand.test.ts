@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs"
 import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { runAffected } from "../../../cli/commands/affected";
-import type { OpsContext } from "../../../cli/ops/context";
+import type { Context } from "../../../cli/context";
+import { tenant } from "../../support/cliRun";
 
 function repo() {
     const dir = mkdtempSync(path.join(tmpdir(), "affected-"));
@@ -26,15 +26,9 @@ function repo() {
     return { dir, git, write, base: git("rev-parse", "HEAD") };
 }
 
-async function run(argv: string[], ctx: Partial<OpsContext> & { projectDir: string }) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runAffected(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t) }, {
-        terminal: { interactive: false, ask: async () => "" },
-        env: {},
-        ...ctx,
-    });
-    return { code, out: out.join("\n"), err: err.join("\n") };
+/** `tenant affected <argv>` in-process, as cli/main runs it, in the given project directory. */
+async function run(argv: string[], given: Partial<Context> & { projectDir: string }) {
+    return tenant(["affected", ...argv], {}, given);
 }
 
 describe("tenant affected", () => {
@@ -140,7 +134,9 @@ describe("tenant affected", () => {
 
     it("fails (never an empty list) when the base commit is unknown", async () => {
         const r = repo();
-        await expect(run(["--base", "deadbeef"], { projectDir: r.dir })).rejects.toThrow(/git diff deadbeef\.\.\.HEAD failed: .*fetch-depth: 0/s);
+        const res = await run(["--base", "deadbeef"], { projectDir: r.dir });
+        expect(res).toMatchObject({ code: 1, out: "" });
+        expect(res.err).toMatch(/^tenant affected: git diff deadbeef\.\.\.HEAD failed: .*fetch-depth: 0/s);
         rmSync(r.dir, { recursive: true });
     });
 });

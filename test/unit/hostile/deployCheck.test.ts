@@ -7,8 +7,8 @@ import * as path from "path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deployProblems } from "../../../ports/deployCheck";
 import { pinsOf } from "../../../project/stackPins";
-import { tempProject, tenant } from "../ports/cliRun";
-import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
+import { tempProject, tenant } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine, thisMachine } from "../../support/fakeEngine";
 import { closeAll, freeBlock, listen } from "../../support/sockets";
 import { removeTempDirs, tempDir } from "../../support/temp";
 import { snapshot } from "../../support/snapshot";
@@ -29,11 +29,11 @@ afterAll(async () => {
 const file = (tenantName: string | undefined, ports: Record<string, number>) =>
     `config:\n${tenantName ? `  frontbase:tenant: ${tenantName}\n` : ""}  frontbase:ports:\n${Object.entries(ports).map(([k, v]) => `    ${k}: ${v}\n`).join("")}`;
 
-async function preflight(files: Record<string, string>, stack: string) {
+async function preflight(files: Record<string, string>, stack: string, machine = {}) {
     const dir = tempProject(files);
     const before = snapshot(dir);
     const lockDir = tempDir("lock");
-    const r = await tenant(["preflight", stack], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host });
+    const r = await tenant(["preflight", stack], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host }, machine);
     expect(snapshot(dir)).toEqual(before);
     return { ...r, dir };
 }
@@ -58,7 +58,7 @@ describe("preflight refuses before anything is created", () => {
     it("a pinned port a process listens on (a real socket)", async () => {
         const port = await freeBlock(1);
         held.push(await listen(port));
-        const r = await preflight({ "Pulumi.a.yaml": file(undefined, { redisHttp: port }) }, "a");
+        const r = await preflight({ "Pulumi.a.yaml": file(undefined, { redisHttp: port }) }, "a", thisMachine());
         expect([r.code, r.err]).toEqual([1, expect.stringContaining(`frontbase:ports.redisHttp: ${port} is already taken by a process listening on 127.0.0.1`)]);
     });
 

@@ -5,7 +5,7 @@ import { symlinkSync, writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readStackFile } from "../../../project/stackFiles";
-import { tempProject, tenant } from "../ports/cliRun";
+import { tempProject, tenant } from "../../support/cliRun";
 import { removeTempDirs, tempDir } from "../../support/temp";
 import { snapshot } from "../../support/snapshot";
 

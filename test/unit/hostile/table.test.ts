@@ -7,8 +7,8 @@
 import { existsSync, readdirSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempProject, tenant } from "../ports/cliRun";
-import { FakeEngine, startFakeEngine } from "../ports/fakeEngine";
+import { tempProject, tenant } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
 import { removeTempDirs, tempDir } from "../../support/temp";
 import { snapshot } from "../../support/snapshot";
 

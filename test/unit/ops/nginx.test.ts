@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { runNginx } from "../../../cli/commands/nginx";
-import type { OpsContext } from "../../../cli/ops/context";
 import { domainProblem, renderNginx, upstreamFor } from "../../../cli/ops/nginx";
+import { tenant } from "../../support/cliRun";
 
 // A dead socket: any command that reaches for the Engine fails, so these tests prove it did not.
 const DEAD = "unix:///nonexistent/docker.sock";
@@ -15,12 +14,8 @@ function project(files: Record<string, string>): string {
     return dir;
 }
 
-async function run(argv: string[], projectDir: string) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const ctx: OpsContext = { projectDir, dockerHost: DEAD, env: {}, terminal: { interactive: false, ask: async () => "" } };
-    const code = await runNginx(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t) }, ctx);
-    return { code, out: out.join(""), err: err.join("") };
+function run(argv: string[], projectDir: string) {
+    return tenant(["nginx", ...argv], { FRONTBASE_PROJECT_DIR: projectDir, DOCKER_HOST: DEAD });
 }
 
 describe("renderNginx", () => {
@@ -68,6 +63,8 @@ describe("tenant nginx", () => {
 
     it("asks the Engine when the stack file pins no port, and says so clearly when it is dead", async () => {
         const dir = project({ "Pulumi.acme.yaml": "config:\n  frontbase:tenant: acme\n" });
-        await expect(run(["acme", "--domain", "a.com"], dir)).rejects.toThrow(/the Docker Engine at unix:\/\/\/nonexistent\/docker\.sock does not answer/);
+        const r = await run(["acme", "--domain", "a.com"], dir);
+        expect([r.code, r.out]).toEqual([1, ""]);
+        expect(r.err).toMatch(/^tenant nginx: the Docker Engine at unix:\/\/\/nonexistent\/docker\.sock does not answer/);
     });
 });

@@ -2,7 +2,7 @@
 // answer: a missing stack file, bad config, a Docker host that does not answer.
 import { describe, expect, it } from "vitest";
 import { preflight } from "../../../cli/ops/preflight";
-import { tempProject, tenant } from "../ports/cliRun";
+import { tempProject, tenant } from "../../support/cliRun";
 
 describe("preflight", () => {
     it("names the command that creates a missing stack file", async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { assessTenant, expectedServices, renderStatus } from "../../../cli/ops/status";
-import { formatTable } from "../../../cli/ops/table";
-import type { TenantContainer } from "../../../cli/ops/tenant";
+import type { TenantContainer } from "../../../docker/containers";
 
 const ctr = (service: string, state = "running", health: TenantContainer["health"] = "healthy", hostPort?: number): TenantContainer => ({
     id: `id-${service}`,
     name: `acme_frontbase-${service}-1`,
+    tenant: "acme",
     service,
     state,
     health,
@@ -58,11 +58,5 @@ describe("assessTenant", () => {
         expect(text).toMatch(/^backend\s+acme_frontbase-backend-1\s+exited\s+unhealthy\s+0\.0\.0\.0:8000->80\/tcp\s+http:\/\/vps\.example\.com:8000$/m);
         expect(text).toMatch(/^frontend\s+-\s+missing\s+-\s+-\s+-$/m);
         expect(text.split("\n").at(-1)).toBe("NOT healthy: backend: exited, unhealthy; redis: no container; redis-http: no container; edge: no container; frontend: no container");
-    });
-});
-
-describe("formatTable", () => {
-    it("aligns columns and trims trailing spaces", () => {
-        expect(formatTable(["A", "LONGER"], [["xx", "y"], ["", ""]])).toBe("A   LONGER\nxx  y\n");
     });
 });

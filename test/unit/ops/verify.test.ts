@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { assessTenant } from "../../../cli/ops/status";
-import type { TenantContainer } from "../../../cli/ops/tenant";
+import type { TenantContainer } from "../../../docker/containers";
 import { containerUrn, jobUrn, verdictOf } from "../../../cli/ops/verify";
 
-const c = (service: string, state: string, health: TenantContainer["health"]): TenantContainer => ({ id: service, name: `t1_frontbase-${service}-1`, service, state, health, ports: [], tty: false, restarts: 0 });
+const c = (service: string, state: string, health: TenantContainer["health"]): TenantContainer => ({ id: service, name: `t1_frontbase-${service}-1`, tenant: "t1", service, state, health, ports: [], tty: false, restarts: 0 });
 const healthySqlite = ["redis", "redis-http", "backend", "edge", "frontend"].map((s) => c(s, "running", s === "redis-http" ? "none" : "healthy"));
 const config = { "frontbase:tenant": "t1", "frontbase:database": "sqlite" };
 const who = { stack: "prod-t1", project: "frontbase", tenant: "t1" };

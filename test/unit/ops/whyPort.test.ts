@@ -1,11 +1,11 @@
 import { writeFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { runWhyPort } from "../../../cli/commands/why-port";
 import type { PortHolder } from "../../../ports/hostState";
 import { explainPort } from "../../../cli/ops/whyPort";
-import { startFakeEngine } from "../ports/fakeEngine";
-import { removeTempDirs, tempDir } from "../ports/temp";
+import { tenant } from "../../support/cliRun";
+import { startFakeEngine } from "../../support/fakeEngine";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const H = "unix:///var/run/docker.sock";
 const running: PortHolder = { kind: "container", tenant: "acme", service: "frontend", container: "acme_frontbase-frontend-1", state: "running", address: "0.0.0.0" };
@@ -54,20 +54,31 @@ describe("why-port command", () => {
         const projectDir = tempDir("why-port");
         writeFileSync(path.join(projectDir, "Pulumi.bad.yaml"), "config: [unclosed\n");
         writeFileSync(path.join(projectDir, "Pulumi.t3.yaml"), "config:\n  frontbase:ports:\n    edge: 9402\n");
-        const out: string[] = [];
-        const err: string[] = [];
-        const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
-        const ctx = { projectDir, dockerHost: engine.host, env: {}, terminal: { interactive: false, ask: async () => "" } };
+        const env = { FRONTBASE_PROJECT_DIR: projectDir, DOCKER_HOST: engine.host };
         try {
-            expect(await runWhyPort(["9401"], io, ctx)).toBe(0);
-            expect(await runWhyPort(["9402"], io, ctx)).toBe(0);
+            const [first, second] = [await tenant(["why-port", "9401"], env), await tenant(["why-port", "9402"], env)];
+            expect([first.code, second.code]).toEqual([0, 0]);
+            expect(first.out).toContain("container t2_frontbase-backend-1 of tenant t2 (backend), exited");
+            expect(second.out).toContain(`tenant t3's stack file ${projectDir}/Pulumi.t3.yaml (ports.edge)`);
+            for (const r of [first, second]) {
+                expect(r.err).toMatch(new RegExp(`^warning: ${projectDir}/Pulumi\\.bad\\.yaml is unreadable, so ports it may pin are not shown: not valid YAML`));
+                expect(r.err.match(/^warning: /gm)).toHaveLength(1);
+            }
         } finally {
             await engine.close();
             removeTempDirs();
         }
-        expect(out[0]).toContain("container t2_frontbase-backend-1 of tenant t2 (backend), exited");
-        expect(out[1]).toContain(`tenant t3's stack file ${projectDir}/Pulumi.t3.yaml (ports.edge)`);
-        expect(err).toHaveLength(2);
-        expect(err[0]).toMatch(new RegExp(`^warning: ${projectDir}/Pulumi\\.bad\\.yaml is unreadable, so ports it may pin are not shown: not valid YAML`));
+    });
+
+    it("reads listeners from the context's machine, not the one running the test: 8000 is free there", async () => {
+        const engine = await startFakeEngine([]);
+        try {
+            const r = await tenant(["why-port", "8000"], { FRONTBASE_PROJECT_DIR: tempDir("why-port"), DOCKER_HOST: engine.host });
+            expect([r.code, r.err]).toEqual([0, ""]);
+            expect(r.out).toBe(`port 8000 on ${engine.host} is free: no container publishes it, no stack file pins it, no reservation holds it, and no process listens on it\n`);
+        } finally {
+            await engine.close();
+            removeTempDirs();
+        }
     });
 });

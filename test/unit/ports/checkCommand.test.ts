@@ -3,8 +3,8 @@
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listStackFiles } from "../../../project/stackFiles";
-import { tempProject, tenant } from "./cliRun";
-import { removeTempDirs } from "./temp";
+import { tempProject, tenant } from "../../support/cliRun";
+import { removeTempDirs } from "../../support/temp";
 
 afterAll(removeTempDirs);
 

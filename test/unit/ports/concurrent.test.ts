@@ -6,9 +6,9 @@ import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFleet } from "../../../ports/fleetCheck";
 import { readStackPins } from "../../../project/stackPins";
-import { tempProject } from "./cliRun";
-import { FakeEngine, startFakeEngine } from "./fakeEngine";
-import { removeTempDirs, tempDir } from "./temp";
+import { tempProject } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../../..");

@@ -3,8 +3,8 @@ import * as dgram from "dgram";
 import * as net from "net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseSocketTable, readListeners, socketOwner } from "../../../ports/listeners";
-import { closeAll, freeBlock, listen } from "./sockets";
-import { removeTempDirs, tempDir } from "./temp";
+import { closeAll, freeBlock, listen } from "../../support/sockets";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 // Rows in the kernel's own format (taken from /proc/net/tcp and tcp6 on this kind of host):
 // a listener on 127.0.0.1:8000, a TIME_WAIT whose *local* port is 8001, an ESTABLISHED

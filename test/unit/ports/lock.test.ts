@@ -7,7 +7,7 @@ import * as ts from "typescript";
 import { promisify } from "util";
 import { afterAll, describe, expect, it } from "vitest";
 import { acquireLock, hostFiles, LockTimeoutError, STALE_AFTER_MS } from "../../../ports/lock";
-import { removeTempDirs, tempDir } from "./temp";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const run = promisify(execFile);
 

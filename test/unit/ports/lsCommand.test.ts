@@ -1,8 +1,8 @@
 // `tenant ls`: tenants from stack files and from container labels, with states and health.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempProject, tenant } from "./cliRun";
-import { FakeEngine, startFakeEngine } from "./fakeEngine";
-import { removeTempDirs } from "./temp";
+import { tempProject, tenant } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
+import { removeTempDirs } from "../../support/temp";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 const bind = (port: number) => [{ HostIp: "", HostPort: String(port) }];

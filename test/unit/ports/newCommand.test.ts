@@ -6,9 +6,9 @@ import { DEFAULT_PORT_RANGES } from "../../../components/config";
 import { PORT_KEYS } from "../../../components/naming";
 import { inRange } from "../../../ports/allocate";
 import { readStackPins } from "../../../project/stackPins";
-import { listing, tempProject, tenant } from "./cliRun";
-import { FakeEngine, startFakeEngine } from "./fakeEngine";
-import { removeTempDirs, tempDir } from "./temp";
+import { listing, tempProject, tenant } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 let engine: FakeEngine;

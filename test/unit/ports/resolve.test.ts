@@ -7,8 +7,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readLedger } from "../../../ports/ledger";
 import { acquireLock, hostFiles } from "../../../ports/lock";
 import { PortBusyError, resolvePorts, ResolveOptions } from "../../../ports/resolve";
-import { closeAll, freeBlock, listen, sameRange } from "./sockets";
-import { removeTempDirs, tempDir } from "./temp";
+import { closeAll, freeBlock, listen, sameRange } from "../../support/sockets";
+import { removeTempDirs, tempDir } from "../../support/temp";
 
 const held: net.Server[] = [];
 afterEach(() => closeAll(held.splice(0)));

@@ -1,9 +1,27 @@
-import { mkdtempSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import * as path from "path";
+// docker/containers.ts, the pure part: the one reader of HostConfig.PortBindings, shared by the
+// allocator (ports) and the commands (portBindings shows the same bindings in `status`), and
+// which containers and volumes are a tenant's. The reading is tested against a stand-in Engine
+// in test/unit/ops/healthAgrees.test.ts and against the real one in test/integration/ops.test.ts.
 import { describe, expect, it } from "vitest";
-import { byServiceOrder, findStackFile, portBindings, selectContainers, selectVolumes } from "../../../cli/ops/tenant";
+import { byServiceOrder, configuredBindings, portBindings, selectContainers, selectVolumes } from "../../../docker/containers";
 import { tenantOfLabels } from "../../../components/naming";
+
+describe("configuredBindings", () => {
+    it("keeps every binding with a host port, any protocol, the host IP as configured, in the Engine's order", () => {
+        expect(configuredBindings({ "80/tcp": [{ HostIp: "", HostPort: "8081" }, { HostIp: "::", HostPort: "8081" }], "9/udp": [{ HostPort: "9009" }], "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8001" }] })).toEqual([
+            { hostIp: "", hostPort: 8081, containerPort: 80, protocol: "tcp" },
+            { hostIp: "::", hostPort: 8081, containerPort: 80, protocol: "tcp" },
+            { hostIp: "", hostPort: 9009, containerPort: 9, protocol: "udp" },
+            { hostIp: "127.0.0.1", hostPort: 8001, containerPort: 8000, protocol: "tcp" },
+        ]);
+    });
+
+    it("skips what reserves nothing: an empty HostPort (Docker picks at start), no bindings, a null list", () => {
+        expect(configuredBindings({ "81/tcp": [{ HostIp: "", HostPort: "" }], "82/tcp": [{}], "5432/tcp": null, "83": [{ HostPort: "0" }] })).toEqual([]);
+        expect(configuredBindings(undefined)).toEqual([]);
+        expect(configuredBindings(null)).toEqual([]);
+    });
+});
 
 describe("tenantOfLabels", () => {
     it.each([
@@ -59,18 +77,5 @@ describe("byServiceOrder", () => {
     it("puts services in start order and unknown ones last", () => {
         const s = (service: string, name = service) => ({ service, name });
         expect(byServiceOrder([s("frontend"), s("?", "zz"), s("redis"), s("backend"), s("?", "aa"), s("postgres")]).map((x) => x.name)).toEqual(["postgres", "redis", "backend", "frontend", "aa", "zz"]);
-    });
-});
-
-describe("findStackFile", () => {
-    it("finds a tenant by frontbase:tenant or by stack name, skipping other tenants' broken files", async () => {
-        const dir = mkdtempSync(path.join(tmpdir(), "ops-stack-"));
-        writeFileSync(path.join(dir, "Pulumi.prod-a.yaml"), "config:\n  frontbase:tenant: acme\n");
-        writeFileSync(path.join(dir, "Pulumi.beta.yaml"), "config:\n  frontbase:database: postgres\n");
-        writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config: [\n");
-        expect((await findStackFile(dir, "acme"))?.stack).toBe("prod-a");
-        expect((await findStackFile(dir, "beta"))?.config).toEqual({ "frontbase:database": "postgres" });
-        expect(await findStackFile(dir, "nobody")).toBeUndefined();
-        await expect(findStackFile(dir, "broken")).rejects.toThrow(/Pulumi\.broken\.yaml: not valid YAML/);
     });
 });

@@ -1,0 +1,122 @@
+// Everything a command learns from outside its arguments, in one object built once by
+// cli/main.ts and passed to every command: output, environment, the project and lock
+// directories, the Docker host, this machine's socket table and bind check, the clock, the
+// terminal and the Pulumi CLI. No command reads process.env, the working directory or /proc
+// by itself, so a test that builds its own Context decides everything the command sees.
+import { spawn } from "child_process";
+import * as readline from "readline";
+import { connectEngine, Engine, resolveDockerHost } from "../docker/dockerHost";
+import { bindCheck, BindChecker } from "../ports/bindCheck";
+import { hostFiles, lockDir } from "../ports/lock";
+import { findProjectDir } from "../project/project";
+
+export interface Io {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+export interface Terminal {
+    /** Whether a person can answer a question (stdin is a TTY). */
+    readonly interactive: boolean;
+    ask(question: string): Promise<string>;
+}
+
+/** Runs `pulumi <args>` (for `verify --repair`), resolving to its exit code. */
+export type PulumiRunner = (args: readonly string[]) => Promise<number>;
+
+export interface Context {
+    readonly io: Io;
+    readonly env: NodeJS.ProcessEnv;
+    /** Where the stack files are: FRONTBASE_PROJECT_DIR, else the nearest Pulumi.yaml upwards, else the current directory. */
+    readonly projectDir: string;
+    /** Why there is no project (no Pulumi.yaml found); commands that write or judge stack files refuse then. */
+    readonly projectMissing?: string;
+    /** Overrides every other source of the Docker host (`docker:host`, DOCKER_HOST). */
+    readonly dockerHost?: string;
+    /** The port allocation lock and ledger (ports/lock.ts). */
+    readonly lockDir: string;
+    /** This machine's /proc: its socket table tells which ports a local Docker host has in use. */
+    readonly procRoot: string;
+    /** Binds chosen ports on this machine before they are handed out. */
+    readonly bindCheck: BindChecker;
+    readonly now: () => number;
+    readonly sleep: (ms: number) => Promise<void>;
+    readonly terminal: Terminal;
+    readonly pulumi: PulumiRunner;
+}
+
+/** The process's context; `given` replaces any part (tests give a project, a fake Engine, a fake /proc). */
+export function createContext(given: Partial<Context> = {}): Context {
+    const env = given.env ?? process.env;
+    const project = given.projectDir === undefined ? projectOf(process.cwd(), env) : { projectDir: given.projectDir };
+    return {
+        io: processIo(),
+        env,
+        ...project,
+        lockDir: lockDir(env),
+        procRoot: "/proc",
+        bindCheck,
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        terminal: processTerminal(),
+        pulumi: pulumiCli,
+        ...given,
+    };
+}
+
+/** The project directory, or the reason there is none (`new`, `ls` and `check` need one). */
+export function requireProject(ctx: Context): string {
+    if (ctx.projectMissing) throw new Error(ctx.projectMissing);
+    return ctx.projectDir;
+}
+
+/** The Docker host of a stack (its `docker:host`), or of the shell when no stack is involved. */
+export function dockerHostFor(ctx: Context, stackConfig: Readonly<Record<string, string>> = {}): string {
+    return resolveDockerHost(ctx.dockerHost, stackConfig, ctx.env);
+}
+
+/** An Engine client for that host, checked to answer (a dead daemon is a clear error). */
+export function connect(ctx: Context, stackConfig?: Readonly<Record<string, string>>): Promise<Engine> {
+    return connectEngine(dockerHostFor(ctx, stackConfig), ctx.env);
+}
+
+/** The ledger of a Docker host's allocations, next to its lock. */
+export function ledgerFile(ctx: Context, dockerHost: string): string {
+    return hostFiles(dockerHost, ctx.lockDir).ledger;
+}
+
+function projectOf(cwd: string, env: NodeJS.ProcessEnv): { projectDir: string; projectMissing?: string } {
+    try {
+        return { projectDir: findProjectDir(cwd, env) };
+    } catch (e) {
+        // Outside any project, the current directory (no stack files): `status` and `why-port` still answer.
+        return { projectDir: cwd, projectMissing: (e as Error).message };
+    }
+}
+
+export function processIo(): Io {
+    const line = (t: string) => (t.endsWith("\n") ? t : `${t}\n`);
+    return { out: (t) => void process.stdout.write(line(t)), err: (t) => void process.stderr.write(line(t)) };
+}
+
+export function processTerminal(): Terminal {
+    return {
+        interactive: process.stdin.isTTY === true,
+        ask: (question) =>
+            new Promise((resolve) => {
+                const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+                rl.question(question, (answer) => {
+                    rl.close();
+                    resolve(answer);
+                });
+            }),
+    };
+}
+
+/** The Pulumi CLI on PATH, else the one the `pulumi` npm package provides. */
+const pulumiCli: PulumiRunner = (args) =>
+    new Promise((resolve, reject) => {
+        const child = spawn("sh", ["-c", 'if command -v pulumi >/dev/null 2>&1; then exec pulumi "$@"; else exec npx --no-install pulumi "$@"; fi', "pulumi", ...args], { stdio: "inherit" });
+        child.on("error", reject);
+        child.on("exit", (code) => resolve(code ?? 1));
+    });

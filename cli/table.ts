@@ -1,0 +1,23 @@
+// The one plain-text table renderer of the commands. Pure: rows in, text out.
+
+/** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
+export function columns(rows: readonly (readonly string[])[]): string {
+    const widths: number[] = [];
+    for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, (c ?? "").length)));
+    return rows.map((cells) => cells.map((c, i) => (c ?? "").padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+/** A header line, then one line per row. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+    return columns([header, ...rows.map((r) => header.map((_, i) => r[i] ?? ""))]);
+}
+
+/** A service's address as printed next to it: `http://<publicHost>:<port>`, or "-" for none. */
+export function url(publicHost: string, port: number | undefined): string {
+    return port === undefined ? "-" : `http://${publicHost}:${port}`;
+}
+
+/** Every line indented by two spaces. */
+export function indent(text: string): string {
+    return text.replace(/^/gm, "  ");
+}

@@ -1,0 +1,69 @@
+// The opening steps every per-tenant command takes (status, logs, restart, purge, nginx):
+// find the tenant's stack file, connect to its Docker host, read its containers and volumes,
+// and say so clearly when no such tenant exists anywhere.
+import type Docker from "dockerode";
+import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL, tenantOfLabels } from "../components/naming";
+import { readTenantContainers, readTenantVolumes, TenantContainer } from "../docker/containers";
+import type { Engine } from "../docker/dockerHost";
+import { findStackFile, stackFileTenants } from "../project/project";
+import type { StackFile } from "../project/stackFiles";
+import { serviceArg, tenantArg } from "./args";
+import { connect, Context } from "./context";
+
+/** The `<tenant>` argument of the per-tenant commands. */
+export const TENANT_ARG = { name: "tenant", about: "the tenant's name (frontbase:tenant, else the stack name)", parse: tenantArg } as const;
+/** Their optional `[service]`: one of the tenant's services. */
+export const SERVICE_ARG = { name: "service", about: "only this service's container", optional: true, parse: serviceArg } as const;
+
+export interface OpenTenant {
+    readonly tenant: string;
+    /** The stack file that deploys it, if any (it also names the Docker host). */
+    readonly stack?: StackFile;
+    readonly engine: Engine;
+    /** In start order (docker/containers.ts). */
+    readonly containers: readonly TenantContainer[];
+    readonly volumes: readonly Docker.VolumeInspectInfo[];
+}
+
+export async function openTenant(ctx: Context, tenant: string): Promise<OpenTenant> {
+    const stack = await findStackFile(ctx.projectDir, tenant);
+    const engine = await connect(ctx, stack?.config);
+    const [containers, volumes] = await Promise.all([readTenantContainers(engine.docker, tenant), readTenantVolumes(engine.docker, tenant)]);
+    return { tenant, stack, engine, containers, volumes };
+}
+
+/** No stack file, no container and no volume: nothing of that name, here or on the host. */
+export function isUnknown(t: OpenTenant): boolean {
+    return !t.stack && t.containers.length === 0 && t.volumes.length === 0;
+}
+
+/**
+ * The containers a command acts on: the service's, or all. None is an error: an unknown tenant
+ * (listing the known ones), a tenant with no containers (`why` says what that means for the
+ * command), or a service it does not run.
+ */
+export async function targetContainers(ctx: Context, t: OpenTenant, service: string | undefined, why: string): Promise<readonly TenantContainer[]> {
+    if (t.containers.length === 0) {
+        if (isUnknown(t)) throw await unknownTenant(ctx, t.tenant, t.engine);
+        throw new Error(`tenant "${t.tenant}" has no containers on ${t.engine.host}${why}`);
+    }
+    const targets = service ? t.containers.filter((c) => c.service === service) : t.containers;
+    if (targets.length === 0) {
+        throw new Error(`tenant "${t.tenant}" has no container for service "${service}"; its services: ${[...new Set(t.containers.map((c) => c.service))].join(", ")}`);
+    }
+    return targets;
+}
+
+/** Tenants this project or this host knows, for "unknown tenant" messages. */
+export async function knownTenants(ctx: Context, engine?: Engine): Promise<string[]> {
+    const names = new Set(await stackFileTenants(ctx.projectDir));
+    if (engine) for (const c of await engine.docker.listContainers({ all: true })) names.add(tenantOfLabels(c.Labels) ?? "");
+    names.delete("");
+    return [...names].sort();
+}
+
+export async function unknownTenant(ctx: Context, tenant: string, engine?: Engine): Promise<Error> {
+    const known = await knownTenants(ctx, engine);
+    const where = engine ? ` and no container labelled ${TENANT_LABEL}=${tenant} (or ${COMPOSE_PROJECT_LABEL}=${projectName(tenant)}) on ${engine.host}` : "";
+    return new Error(`unknown tenant "${tenant}": no stack file for it in ${ctx.projectDir}${where}; known tenants: ${known.join(", ") || "none"}`);
+}
