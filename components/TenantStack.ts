@@ -6,7 +6,7 @@ import * as random from "@pulumi/random";
 import { ImageKey, TenantConfig } from "./config";
 import * as naming from "./naming";
 import { PortKey, ServiceName, TENANT_STACK_TYPE } from "./naming";
-import { Credentials, envList, JobName, JobSpec, publicUrl, REDIS_TOKEN_JOB, ServiceSpec, tenantServices } from "./services";
+import { Credentials, envList, JobName, JobSpec, publicUrl, REDIS_TOKEN_JOB, ServiceSpec, siteUrl, tenantServices } from "./services";
 
 export { TENANT_STACK_TYPE };
 
@@ -91,8 +91,9 @@ export class TenantStack extends pulumi.ComponentResource {
     }
 }
 
-export function tenantUrls(cfg: Pick<TenantConfig, "publicHost">, ports: Record<PortKey, number>): Record<PortKey, string> {
-    return Object.fromEntries(naming.PORT_KEYS.map((k) => [k, publicUrl(cfg, ports[k])])) as Record<PortKey, string>;
+/** The frontend's URL is the tenant's domain when it has one (served by the host's proxy). */
+export function tenantUrls(cfg: Pick<TenantConfig, "publicHost" | "domains">, ports: Record<PortKey, number>): Record<PortKey, string> {
+    return Object.fromEntries(naming.PORT_KEYS.map((k) => [k, k === "frontend" ? siteUrl(cfg, ports[k]) : publicUrl(cfg, ports[k])])) as Record<PortKey, string>;
 }
 
 /**

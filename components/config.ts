@@ -4,6 +4,7 @@
 // typo such as `frontbase:databse` must not fall back silently to a default.
 import { z } from "zod";
 import { PORT_KEYS, PortKey, TENANT_NAME_MAX, tenantNameProblem } from "./naming";
+import { domainProblem } from "./proxy/domains";
 
 export const NAMESPACE = "frontbase";
 
@@ -90,6 +91,21 @@ const perImageKey = <T extends z.ZodType>(t: T) =>
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`^(${OCTET}\\.){3}${OCTET}$`);
 
+/** Behind the proxy a tenant publishes its host ports on loopback only, unless `bindAddress` says otherwise. */
+export const LOOPBACK = "127.0.0.1";
+export const ALL_INTERFACES = "0.0.0.0";
+
+const domain = z.string({ error: "must be a host name such as app.example.com" }).superRefine((v, ctx) => {
+    const problem = domainProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+const domainList = z
+    .array(domain, { error: 'must be a list of host names, e.g. ["app.example.com"]' })
+    .superRefine((list, ctx) => {
+        const twice = list.filter((d, k) => list.indexOf(d) !== k);
+        if (twice.length > 0) ctx.addIssue({ code: "custom", message: `lists "${twice[0]}" twice` });
+    });
+
 const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
 const memoryMiB = z.number().int().min(16, { error: "must be an integer number of MiB, at least 16" }).max(65536, { error: "must be at most 65536 MiB" });
 
@@ -118,7 +134,9 @@ const schema = z.strictObject(
             .optional(),
         purgeDataOnDestroy: z.boolean({ error: "must be true or false" }).default(false),
         publicHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, { error: "must be a host name or IP address" }).default("localhost"),
-        bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)" }).default("0.0.0.0"),
+        // Default: 0.0.0.0, or 127.0.0.1 when the tenant has domains (the proxy faces the world).
+        bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)" }).optional(),
+        domains: domainList.default([]),
         adminEmail: z.string().email({ error: "must be an e-mail address" }).default("admin@example.com"),
         healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
     },
@@ -152,6 +170,8 @@ export interface TenantConfig {
     readonly publicHost: string;
     readonly bindAddress: string;
     readonly adminEmail: string;
+    /** Host names the host's proxy routes to this tenant's frontend; the first is its public URL. */
+    readonly domains: readonly string[];
     /**
      * Seconds between health checks, for every service; unset: each service's own (10-15 s).
      * Docker runs the first check one interval after start, so this sets how fast `up` is.
@@ -210,6 +230,7 @@ function complete(p: Parsed): TenantConfig {
         portRanges: { ...DEFAULT_PORT_RANGES, ...dropUndefined(p.portRanges) },
         images: { ...DEFAULT_IMAGES, ...dropUndefined(p.images) },
         memory: { ...DEFAULT_MEMORY, ...dropUndefined(p.memory) },
+        bindAddress: p.bindAddress ?? (p.domains.length > 0 ? LOOPBACK : ALL_INTERFACES),
     };
 }
 

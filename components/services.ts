@@ -68,6 +68,15 @@ export function publicUrl(cfg: Pick<TenantConfig, "publicHost">, port: number): 
 }
 
 /**
+ * Where users reach the tenant: https://<first domain> behind the host's proxy, else its
+ * frontend's host port. The edge builds absolute links from it (PUBLIC_URL), so it never falls
+ * back to the request's X-Forwarded-Proto, which the frontend's nginx resets to its own `http`.
+ */
+export function siteUrl(cfg: Pick<TenantConfig, "publicHost" | "domains">, frontendPort: number): string {
+    return cfg.domains.length > 0 ? `https://${cfg.domains[0]}` : publicUrl(cfg, frontendPort);
+}
+
+/**
  * The backend's database, as the real backend reads it (app/database/config.py): `DATABASE`
  * picks sqlite (/app/data/frontbase.db in its volume) or postgres at host `postgres`, user and
  * database `frontbase` (both hard-coded upstream), password `DB_PASSWORD`. It ignores
@@ -112,7 +121,7 @@ function check(tests: string[], own: { interval: number; retries: number; startP
 
 /** The services of one tenant in start order; postgres only for `database: postgres`. */
 export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>): ServiceSpec[] {
-    const frontendUrl = publicUrl(cfg, ports.frontend);
+    const frontendUrl = siteUrl(cfg, ports.frontend);
     const upstash = (c: Credentials) => ({ UPSTASH_REDIS_REST_URL: REDIS_HTTP_URL, UPSTASH_REDIS_REST_TOKEN: c.redisToken });
     const specs: ServiceSpec[] = [];
     if (cfg.database === "postgres") {

@@ -7,6 +7,7 @@
 // outside a stack file is shared, so a new kind of file can never slip a change past review
 // without a preview.
 import { STACK_FILE_PATTERN } from "../project/stackFiles";
+import { PROXY_STACK } from "../components/proxy/routes";
 
 /** Workflows (and their local actions) that run Pulumi: changing how it runs affects every stack. */
 export const PULUMI_WORKFLOWS = [".github/workflows/preview.yml", ".github/workflows/deploy.yml", ".github/workflows/drift.yml"] as const;
@@ -62,8 +63,13 @@ export interface Affected {
  * `changed`: paths changed between base and head (`git diff --name-only --no-renames`, so a
  * rename appears as its old and its new path). `stacks`: stack names whose file exists at head.
  * `program`: the program's files at both ends of the diff (gitops/programFiles.ts).
+ *
+ * The proxy stack's routes are derived from the tenant stack files (stacks/proxy.ts), so a
+ * changed or removed tenant stack file affects it too. `routesChanged` narrows that to the
+ * changes that alter its routes (domains, pinned frontend ports; gitops/proxyRoutes.ts); without
+ * it every tenant stack file change previews the proxy, erring on the side of previewing.
  */
-export function affectedStacks(changed: readonly string[], stacks: readonly string[], program: ReadonlySet<string>): Affected {
+export function affectedStacks(changed: readonly string[], stacks: readonly string[], program: ReadonlySet<string>, routesChanged?: (stack: string) => boolean): Affected {
     const present = new Set(stacks);
     const direct = new Set<string>();
     const removed = new Set<string>();
@@ -76,6 +82,11 @@ export function affectedStacks(changed: readonly string[], stacks: readonly stri
     const reasons: Record<string, string> = {};
     const chosen = shared.length > 0 ? [...present] : [...direct];
     for (const s of chosen) reasons[s] = direct.has(s) ? `Pulumi.${s}.yaml changed` : `shared code changed: ${summarise(shared.sort())}`;
+    const routing = [...direct, ...removed].filter((s) => s !== PROXY_STACK && (routesChanged ?? (() => true))(s)).sort();
+    if (present.has(PROXY_STACK) && routing.length > 0 && !direct.has(PROXY_STACK) && shared.length === 0) {
+        chosen.push(PROXY_STACK);
+        reasons[PROXY_STACK] = `its routes come from the tenant stack files: ${summarise(routing.map((s) => `Pulumi.${s}.yaml`))} changed${routesChanged ? " its domains or frontend port" : ""}`;
+    }
     return { stacks: chosen.sort(), removed: [...removed].sort(), sharedChanges: shared.sort(), reasons };
 }
 

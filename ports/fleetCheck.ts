@@ -1,6 +1,7 @@
 // The fleet check: every stack file valid, every pinned port inside its service's range and
 // outside the reserved ports, no port pinned twice (by two tenants or two services), no
 // tenant claimed by two stack files. Pure: it judges stack files already read.
+import { fleetRoutes } from "../components/proxy/routes";
 import { PORT_KEYS, PortKey } from "../components/naming";
 import { inRange } from "./allocate";
 import type { StackPins } from "../project/stackPins";
@@ -53,5 +54,16 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
     for (const [tenant, files] of byTenant) {
         if (files.length > 1) problems.push({ files, message: `tenant ${tenant} is claimed by ${files.length} stack files: ${files.join(", ")}; they would fight over the same containers` });
     }
+    problems.push(...domainProblems(stacks));
     return { files: stacks.map((s) => s.file), tenants: [...byTenant.keys()].sort(), problems, notes };
+}
+
+/**
+ * The proxy's view of the fleet (components/proxy/routes.ts): a domain claimed by two stack
+ * files, a tenant with domains whose frontend port is not pinned. An invalid domain is already
+ * among the file's own problems (its config does not parse).
+ */
+function domainProblems(stacks: readonly StackPins[]): FleetProblem[] {
+    const { problems } = fleetRoutes(stacks.map((s) => ({ stack: s.stack, file: s.file, config: s.raw })));
+    return problems.filter((m) => !/: frontbase:domains(\.\d+)?: /.test(m)).map((message) => ({ files: stacks.filter((s) => message.includes(s.file)).map((s) => s.file), message }));
 }

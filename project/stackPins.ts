@@ -32,7 +32,8 @@ export interface StackPins {
  */
 export async function readStackPins(projectDir: string, opts: { lenient?: boolean } = {}): Promise<StackPins[]> {
     const read = (file: string) => (opts.lenient ? readOnePins(file).catch((e: Error) => unreadable(file, e)) : readOnePins(file));
-    return Promise.all((await listStackFiles(projectDir)).map(read));
+    // The stack named `proxy` is the host's proxy (stacks/proxy.ts), not a tenant.
+    return Promise.all((await listStackFiles(projectDir)).filter((f) => path.basename(f) !== "Pulumi.proxy.yaml").map(read));
 }
 
 function unreadable(file: string, e: Error): StackPins {

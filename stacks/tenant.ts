@@ -1,4 +1,5 @@
 // The tenant stack program: stack config -> validated config -> ports -> TenantStack -> outputs.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, TenantConfig } from "../components/config";
 import { resolveDockerHost } from "../docker/dockerHost";
@@ -7,6 +8,9 @@ import type { BindChecker } from "../ports/bindCheck";
 import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
 import { resolvePorts } from "../ports/resolve";
 import { findProjectDir } from "../project/project";
+import { listStackFiles, readStackFile } from "../project/stackFiles";
+import { domainsOf } from "../components/proxy/routes";
+import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
 
 export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number>>;
@@ -25,6 +29,7 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
         // The same check as `preflight`, so a bare `pulumi up` refuses before creating anything too.
         const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts, procRoot: machine.procRoot });
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
+        if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
         const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
         if (missing.length === 0) return cfg.ports as Record<PortKey, number>;
         const r = await resolvePorts({
@@ -48,6 +53,15 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
         );
         return r.ports;
     };
+}
+
+/** A domain of this tenant's claimed by another stack file: refused before anything is created. */
+export async function checkDomainClaims(stack: string, domains: readonly string[], projectDir: string): Promise<void> {
+    // A stack file that cannot be read claims nothing here; `tenant check` reports it.
+    const files = await Promise.all((await listStackFiles(projectDir)).map((f) => readStackFile(f).catch(() => undefined)));
+    const others = files.filter((f) => f !== undefined && f.stack !== stack).map((f) => ({ file: path.basename(f!.file), domains: domainsOf(f!).domains }));
+    const clashes = duplicateDomains([{ file: `Pulumi.${stack}.yaml`, domains }, ...others]).filter((p) => p.includes(`Pulumi.${stack}.yaml`));
+    if (clashes.length > 0) throw new Error(`Stack ${stack} cannot be deployed:\n${clashes.map((c) => `  - ${c}`).join("\n")}`);
 }
 
 /**

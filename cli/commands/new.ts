@@ -8,10 +8,12 @@ import { PORT_KEYS, PortKey } from "../../components/naming";
 import type { PortSource, Ports } from "../../ports/allocate";
 import type { HostState } from "../../ports/hostState";
 import { resolvePorts } from "../../ports/resolve";
-import { stackFileName, updateStackFile, writeStackFile } from "../../project/stackFiles";
+import { listStackFiles, readStackFile, stackFileName, updateStackFile, writeStackFile } from "../../project/stackFiles";
+import { domainProblem, newDomainProblems } from "../../components/proxy/domains";
+import { domainsOf } from "../../components/proxy/routes";
 import { readOnePins } from "../../project/stackPins";
 import { ensureCredentials } from "../../project/stackSecrets";
-import { integer, oneOf, tenantArg } from "../args";
+import { integer, invalid, oneOf, tenantArg } from "../args";
 import { defineCommand } from "../command";
 import { connect, requireProject } from "../context";
 import { table, url } from "../table";
@@ -22,7 +24,21 @@ export const FLAGS = {
     "dry-run": { kind: "boolean", about: "allocate and print, write nothing" },
     json: { kind: "boolean", about: "print one JSON object (tenant, ports) on stdout" },
     force: { kind: "boolean", about: "re-pin an existing tenant (its other settings are kept)" },
+    domain: {
+        kind: "value",
+        arg: "<name>",
+        help: "a host name such as acme.example.com",
+        about: "a domain the host's proxy routes to the tenant over HTTPS (frontbase:domains); again for each",
+        parse: domainArg,
+        multiple: true,
+    },
 } as const;
+
+function domainArg(value: string, what: string): string {
+    const problem = domainProblem(value);
+    if (problem) throw invalid(what, value, problem);
+    return value;
+}
 
 export const command = defineCommand({
     name: "new",
@@ -46,6 +62,12 @@ export const command = defineCommand({
             throw new Error(`${file} is not a valid stack file, so its settings cannot be kept; fix it first (npm run tenant -- check):\n${current.problems.map((p) => `  - ${p}`).join("\n")}`);
         }
         const cfg = current?.config;
+        // A domain given twice, or claimed by another stack file: refused before the host is asked.
+        if (flags.domain.length > 0) {
+            const others = await Promise.all((await listStackFiles(projectDir)).filter((f) => f !== file).map((f) => readStackFile(f).catch(() => undefined)));
+            const problems = newDomainProblems(name, flags.domain, others.filter((f) => f !== undefined).map((f) => ({ file: path.basename(f!.file), domains: domainsOf(f!).domains })));
+            if (problems.length > 0) throw new Error(`not writing ${stackFileName(name)}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
         const engine = await connect(ctx, current?.raw);
         const database = flags.database ?? cfg?.database ?? "sqlite";
         const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
@@ -66,7 +88,7 @@ export const command = defineCommand({
             lockDir: ctx.lockDir,
             commit: async (ports, state) => {
                 if (!flags.force) refuseExisting(name, file, state);
-                const settings = { tenant: name, database: flags.database ?? (existed ? undefined : database), ports, maxRetries: flags["max-retries"] };
+                const settings = { tenant: name, database: flags.database ?? (existed ? undefined : database), ports, maxRetries: flags["max-retries"], domains: flags.domain.length > 0 ? flags.domain : undefined };
                 return existed ? updateStackFile(file, qualify(settings)) : writeStackFile(projectDir, name, qualify(settings), { header: header(name) });
             },
         });
@@ -108,7 +130,7 @@ function portTable(ports: Ports, sources: Record<PortKey, PortSource>, ranges: R
     );
 }
 
-type Settings = { tenant: string; database?: string; ports: Ports; maxRetries?: number };
+type Settings = { tenant: string; database?: string; ports: Ports; maxRetries?: number; domains?: readonly string[] };
 
 function qualify(s: Settings): Record<string, unknown> {
     return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [`${NAMESPACE}:${k}`, v]));

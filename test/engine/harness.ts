@@ -7,6 +7,8 @@ import * as path from "path";
 import { readStackFile, stackFileName } from "../../project/stackFiles";
 import { decryptStackSecrets } from "../../project/stackSecrets";
 import { REAL_TENANT_IMAGES_CONFIG } from "../images/frontbase";
+import { TEST_PROXY_IMAGE } from "../images/images";
+import { PROXY_STACK } from "../../components/proxy/routes";
 import { destroy, EngineError, EngineOptions, EngineResult, preview, refreshStack, up } from "./engine";
 import { readProject } from "./project";
 import { changesOf, diagnosticLine, diffLines, outputsText, stepLine, summary } from "./progress";
@@ -17,7 +19,8 @@ const USAGE = `usage: npm run harness -- up|preview|destroy|refresh <stack> [opt
   --project-dir DIR     the Pulumi project (default: the current directory's project)
   --state-dir DIR       where the double keeps stack state (default test/.state)
   --test-images         use the images of \`npm run images:test\` (frontbase:images): the real Frontbase
-                        backend, edge and frontend, Debian's redis and postgres, the redis-http stand-in
+                        backend, edge and frontend, Debian's redis and postgres, the redis-http stand-in;
+                        for the stack \`proxy\`, Debian's caddy (frontbase:image)
   --refresh             read every resource back from Docker first (the default; --no-refresh trusts the state file)
   --no-refresh          trust the state file even if Docker objects were removed or changed
   --expect-no-changes   preview: exit 1 if any resource would change (the nightly drift check)
@@ -60,7 +63,8 @@ function parseArgs(argv: string[]): Args {
         else if (flag === "--secret") pair(a.secrets);
         else if (flag === "--project-dir") a.projectDir = path.resolve(value());
         else if (flag === "--state-dir") a.stateDir = path.resolve(value());
-        else if (flag === "--test-images") a.config["frontbase:images"] = REAL_TENANT_IMAGES_CONFIG;
+        // The proxy stack has one image, the caddy of `npm run images:test`.
+        else if (flag === "--test-images") Object.assign(a.config, stack === PROXY_STACK ? { "frontbase:image": TEST_PROXY_IMAGE } : { "frontbase:images": REAL_TENANT_IMAGES_CONFIG });
         else if (flag === "--no-refresh") a.refresh = false;
         else if (flag === "--refresh") a.refresh = true;
         else if (flag === "--expect-no-changes") a.expectNoChanges = true;

@@ -27,6 +27,7 @@ now() { date +%s; }
 # --- names from images.ts (the one source of truth the tests import) ----------------------
 BASE="$(sed -n 's/^export const BASE_IMAGE = "\([^"]*\)";.*/\1/p' "$HERE/images.ts")"
 mapfile -t ALL_IMAGES < <(sed -n 's/^ *[A-Za-z]*: "\(frontbase-test\/[^"]*\)",\{0,1\}$/\1/p' "$HERE/images.ts")
+ALL_IMAGES+=("$(sed -n 's/^export const TEST_PROXY_IMAGE = "\([^"]*\)";.*/\1/p' "$HERE/images.ts")")   # the proxy's caddy
 [ -n "$BASE" ] && [ "${#ALL_IMAGES[@]}" -gt 0 ] || die "could not read image names from $HERE/images.ts"
 
 # frontbase-test/redis-http:stand-in -> redis-http (its directory here).

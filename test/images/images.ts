@@ -22,3 +22,6 @@ export const TEST_IMAGES = {
     redisHttp: "frontbase-test/redis-http:stand-in",
     postgres: "frontbase-test/postgres:stand-in",
 } as const;
+
+/** The proxy stack's Caddy (`frontbase:image` of Pulumi.proxy.yaml): Debian's caddy package. Not a tenant image. */
+export const TEST_PROXY_IMAGE = "frontbase-test/caddy:debian";

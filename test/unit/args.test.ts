@@ -29,7 +29,7 @@ describe("parse", () => {
     it("reads --flag value and --flag=value, checks values, and defaults what was not given", () => {
         expect(parse(["t1", "--database", "postgres", "--max-retries=3", "--json"], NEW, ["<name>"])).toEqual({
             positionals: ["t1"],
-            flags: { database: "postgres", "max-retries": 3, "dry-run": false, json: true, force: false },
+            flags: { database: "postgres", "max-retries": 3, "dry-run": false, json: true, force: false, domain: [] },
         });
         expect(parse(["--tail=", "acme"], LOGS, ["<tenant>", "[service]"]).flags).toEqual({ follow: false, tail: "" });
         expect(parse(["acme"], NGINX, ["<tenant>"]).flags).toEqual({ domain: [], listen: undefined });

@@ -59,7 +59,7 @@ describe("parseTenantConfig", () => {
     it("lists every key of the namespace", () => {
         expect(CONFIG_KEYS).toEqual([
             "tenant", "database", "ports", "portRanges", "reservedPorts", "maxRetries", "images", "memory",
-            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "adminEmail", "healthInterval",
+            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "domains", "adminEmail", "healthInterval",
         ]);
     });
 

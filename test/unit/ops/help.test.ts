@@ -31,7 +31,7 @@ describe("usage lines", () => {
             check: "check",
             logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
             ls: "ls [--json]",
-            new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force]",
+            new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...]",
             nginx: "nginx <tenant> --domain <name>... [--listen PORT]",
             preflight: "preflight <tenant>",
             purge: "purge <tenant> [--yes]",

@@ -1,0 +1,38 @@
+// `tenant new <name> --domain <name>...`: writes frontbase:domains; refuses bad or taken domains
+// before asking the Docker host or writing anything.
+import { readFileSync } from "fs";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listing, tempProject, tenant } from "../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
+import { removeTempDirs, tempDir } from "../support/temp";
+
+let engine: FakeEngine;
+beforeAll(async () => void (engine = await startFakeEngine([])));
+afterAll(async () => {
+    await engine.close();
+    removeTempDirs();
+});
+const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: tempDir("lock") });
+const BETA = "config:\n  frontbase:domains: [beta.example.com]\n  frontbase:ports:\n    frontend: 8090\n";
+
+describe("tenant new --domain", () => {
+    it("writes every --domain, in order, into frontbase:domains", async () => {
+        const dir = tempProject();
+        const r = await tenant(["new", "acme", "--domain", "acme.example.com", "--domain", "www.acme.example.com", "--json"], envFor(dir));
+        expect(r.code, r.err).toBe(0);
+        expect(readFileSync(path.join(dir, "Pulumi.acme.yaml"), "utf8")).toMatch(/frontbase:domains:\n\s+- acme\.example\.com\n\s+- www\.acme\.example\.com\n/);
+    });
+    it.each<[string, string[], number, string]>([
+        ["an invalid host name (usage, exit 2)", ["--domain", "Acme.example.com"], 2, '--domain "Acme.example.com": must be lowercase'],
+        ["a wildcard", ["--domain", "*.example.com"], 2, "must not be a wildcard"],
+        ["the same domain twice", ["--domain", "a.example.com", "--domain", "a.example.com"], 1, '--domain "a.example.com": given twice'],
+        ["a domain another stack file claims", ["--domain", "beta.example.com"], 1, '"beta.example.com" is claimed by Pulumi.acme.yaml and Pulumi.beta.yaml'],
+    ])("refuses %s, writing nothing", async (_, flags, code, message) => {
+        const dir = tempProject({ "Pulumi.beta.yaml": BETA });
+        const r = await tenant(["new", "acme", ...flags], envFor(dir));
+        expect(r.code).toBe(code);
+        expect(r.err).toContain(message);
+        expect(listing(dir)).toEqual(["Pulumi.beta.yaml", "Pulumi.yaml"]);
+    });
+});
