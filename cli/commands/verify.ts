@@ -14,6 +14,8 @@ import { legacyRunner } from "../ops/context";
 import { assessTenant, renderStatus } from "../ops/status";
 import { Verdict, verdictOf } from "../ops/verify";
 import { NOT_HEALTHY } from "./status";
+import { PROXY_STACK } from "../../components/proxy/routes";
+import { readProxy } from "../ops/proxyChecks";
 
 export const command = defineCommand({
     name: "verify",
@@ -29,6 +31,22 @@ export const command = defineCommand({
         const { stack } = args;
         const file = path.join(ctx.projectDir, stackFileName(stack));
         const stackFile = await readStackFile(file);
+        if (stack === PROXY_STACK) {
+            // No tenant services: Caddy must run and the reload job must have exited 0 (../ops/proxyChecks.ts).
+            const { docker } = await connect(ctx, stackFile.config);
+            const deadline = ctx.now() + (flags.wait ?? 0) * 1000;
+            let v = await readProxy(docker);
+            while (v.pending && ctx.now() < deadline) {
+                await ctx.sleep(1000);
+                v = await readProxy(docker);
+            }
+            if (v.healthy) {
+                io.out("proxy: Caddy runs and took the current routes");
+                return 0;
+            }
+            io.err(`stack proxy: ${v.pending ? "the reload job is still running; run verify again with --wait" : v.problems.join("; ")}`);
+            return NOT_HEALTHY;
+        }
         const tenant = tenantOf(stackFile);
         const project = await projectName(ctx.projectDir);
         const engine = await connect(ctx, stackFile.config);

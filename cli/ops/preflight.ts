@@ -9,6 +9,8 @@ import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/docker
 import { checkDeploy } from "../../ports/deployCheck";
 import { hostFiles } from "../../ports/lock";
 import { readStackFile, stackFileName } from "../../project/stackFiles";
+import { PROXY_STACK } from "../../components/proxy/routes";
+import { proxyConfigProblems } from "./proxyChecks";
 
 /** Built per host from a Frontbase checkout; the others are upstream images pulled on deploy. */
 const BUILT_HERE = ["backend", "edge", "frontend"] as const;
@@ -40,6 +42,7 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
         const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
         return { problems: [missing ? `no ${stackFileName(stack)} in ${projectDir}; create it with: npm run tenant -- new ${stack}` : (e as Error).message], notes: [] };
     }
+    if (stack === PROXY_STACK) return preflightProxy(projectDir, stackFile.config, host);
     let config: TenantConfig;
     try {
         config = parseTenantConfig(stackFile.config, { stack, secretKeys: stackFile.secureKeys });
@@ -75,6 +78,19 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
         }
     }
     return { dockerHost, config, problems, notes, missingImages };
+}
+
+/** The proxy: its config and the routes the tenants' stack files give, then the Docker host. */
+async function preflightProxy(projectDir: string, raw: Readonly<Record<string, string>>, host: PreflightHost): Promise<Preflight> {
+    const problems = (await proxyConfigProblems(projectDir, raw)).map((p) => `${stackFileName(PROXY_STACK)}: ${p}`);
+    if (problems.length > 0) return { problems, notes: [] };
+    const dockerHost = resolveDockerHost(host.dockerHost, raw, host.env);
+    try {
+        await pingDocker(dockerClient(dockerHost, host.env), dockerHost);
+    } catch (e) {
+        return { dockerHost, problems: [(e as Error).message], notes: [] };
+    }
+    return { dockerHost, problems: [], notes: [] };
 }
 
 async function present(docker: ReturnType<typeof dockerClient>, image: string): Promise<boolean> {
