@@ -1,0 +1,131 @@
+// Start-up without type checking (issue 15): the Pulumi runner transpiles only, as
+// tsconfig.pulumi.json tells it; `npm run tenant` loads TypeScript through scripts/ts-register.js,
+// whose cache can never serve stale or planted code. Children are real node processes.
+import { execFileSync, spawnSync } from "child_process";
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "fs";
+import * as path from "path";
+import { afterAll, describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "./hostile/otherUser";
+import { removeTempDirs, tempDir } from "./ports/temp";
+
+afterAll(removeTempDirs);
+
+const ROOT = path.resolve(__dirname, "../..");
+const REGISTER = path.join(ROOT, "scripts/ts-register.js");
+const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
+
+describe("Pulumi's runner", () => {
+    // What the runner itself calls (cmd/run/run.js, run()): the tsconfig's own compilerOptions.
+    const runnerOptions = (file: string) =>
+        execFileSync(process.execPath, ["-e", `process.stdout.write(JSON.stringify(require("@pulumi/pulumi/tsutils").loadTypeScriptCompilerOptions(process.argv[1])))`, file], { cwd: ROOT, encoding: "utf8" });
+
+    it("is pointed by Pulumi.yaml at a tsconfig with noCheck, so it transpiles only", () => {
+        const project = YAML.parse(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+        expect(project.runtime.options).toMatchObject({ typescript: true, tsconfig: "tsconfig.pulumi.json" });
+        expect(JSON.parse(runnerOptions("tsconfig.pulumi.json")).noCheck).toBe(true);
+    });
+
+    it("compiles the program as tsc does: target, module and module resolution as in tsconfig.json", () => {
+        const mine = JSON.parse(runnerOptions("tsconfig.pulumi.json"));
+        const base = json("tsconfig.json").compilerOptions;
+        for (const k of ["target", "module", "moduleResolution"]) expect([k, String(mine[k]).toLowerCase()]).toEqual([k, String(base[k]).toLowerCase()]);
+    });
+
+    it("leaves type checking to npm test: tsconfig.json has no noCheck, and npm test runs tsc with it", () => {
+        expect(json("tsconfig.json").compilerOptions.noCheck).toBeUndefined();
+        expect(json("package.json").scripts.test).toMatch(/^tsc --noEmit -p \. && /);
+    });
+});
+
+/** Run `file` through the loader with its cache in `cache`; stdout, stderr (with the loader's counts) and status. */
+function load(file: string, cache: string, uid?: number) {
+    const r = spawnSync(process.execPath, ["-r", REGISTER, file], { encoding: "utf8", env: { ...process.env, FRONTBASE_TS_CACHE: cache, FRONTBASE_TS_DEBUG: "1" }, ...(uid !== undefined ? { uid, gid: uid } : {}) });
+    return { out: r.stdout.trim(), err: r.stderr, status: r.status, counts: /ts-register: (\d+) cached, (\d+) transpiled/.exec(r.stderr)?.slice(1).map(Number) };
+}
+
+function source(dir: string, value: string): string {
+    const file = path.join(dir, "a.ts");
+    writeFileSync(file, `const v: string = ${JSON.stringify(value)};\nconsole.log(v);\n`);
+    return file;
+}
+
+describe("scripts/ts-register.js", () => {
+    it("transpiles with tsconfig.json's module, target and interop", () => {
+        const opts = JSON.parse(execFileSync(process.execPath, ["-e", `process.stdout.write(JSON.stringify(require(process.argv[1]).COMPILER_OPTIONS))`, REGISTER], { encoding: "utf8" }));
+        const base = json("tsconfig.json").compilerOptions;
+        expect([opts.module, opts.target, opts.esModuleInterop]).toEqual([base.module.toLowerCase(), base.target.toLowerCase(), base.esModuleInterop]);
+    });
+
+    it("is what npm run tenant, bench and harness start with", () => {
+        const scripts = json("package.json").scripts;
+        for (const s of ["tenant", "bench", "harness"]) expect(scripts[s]).toMatch(/^node -r \.\/scripts\/ts-register\.js \S+\.ts$/);
+    });
+
+    it("caches by content: a second run transpiles nothing, an edit runs the new code even with the old size and time", () => {
+        const dir = tempDir("src");
+        const cache = path.join(tempDir("cache"), "ts");
+        const file = source(dir, "one");
+        expect(load(file, cache)).toMatchObject({ out: "one", counts: [0, 1] });
+        expect(load(file, cache)).toMatchObject({ out: "one", counts: [1, 0] });
+        source(dir, "two");
+        utimesSync(file, new Date(0), new Date(0));
+        expect(load(file, cache)).toMatchObject({ out: "two", counts: [0, 1] });
+        source(dir, "one");
+        utimesSync(file, new Date(0), new Date(0));
+        expect(load(file, cache)).toMatchObject({ out: "one", counts: [1, 0] });
+        expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
+    });
+
+    it("never runs a cached entry from a directory others can write, a link, or another user's file: it transpiles instead", () => {
+        const dir = tempDir("src");
+        const cache = path.join(tempDir("cache"), "ts");
+        mkdirSync(cache, { recursive: true, mode: 0o700 });
+        const file = source(dir, "real");
+        // The cache is code: an entry under the right key runs as is. That is why it must be private.
+        const key = execFileSync(process.execPath, ["-e", `process.stdout.write(require(process.argv[1]).keyOf(process.argv[2], require("fs").readFileSync(process.argv[2], "utf8")))`, REGISTER, file], { encoding: "utf8" });
+        const entry = path.join(cache, `${key}.js`);
+        writeFileSync(entry, 'console.log("planted");\n');
+        expect(load(file, cache)).toMatchObject({ out: "planted", counts: [1, 0] });
+
+        chmodSync(cache, 0o777);
+        expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
+        chmodSync(cache, 0o700);
+
+        const planted = path.join(dir, "planted.js");
+        writeFileSync(planted, 'console.log("planted");\n');
+        unlinkSync(entry);
+        symlinkSync(planted, entry);
+        expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
+
+        if (!IS_ROOT) return; // only root can give a file to another user
+        unlinkSync(entry);
+        writeFileSync(entry, 'console.log("planted");\n');
+        chownSync(entry, OTHER_UID, OTHER_UID);
+        expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
+    });
+
+    it.skipIf(!IS_ROOT)(`works without a cache when it may not write one (another user's checkout) (${NEEDS_ROOT})`, () => {
+        const dir = tempDir("src");
+        chmodSync(dir, 0o755);
+        const file = source(dir, "fine");
+        chmodSync(file, 0o644);
+        const cache = path.join(dir, "no-access", "ts");
+        mkdirSync(path.dirname(cache), { mode: 0o755 });
+        expect(load(file, cache, OTHER_UID)).toMatchObject({ out: "fine", counts: [0, 1] });
+        expect(readdirSync(path.dirname(cache))).toEqual([]);
+    });
+
+    it("reports a syntax error with its file and line, and stack traces point into the .ts file", () => {
+        const dir = tempDir("src");
+        const cache = path.join(tempDir("cache"), "ts");
+        const bad = path.join(dir, "bad.ts");
+        writeFileSync(bad, "const a: number = 1;\nconst b = ;\n");
+        const r = load(bad, cache);
+        expect(r.status).not.toBe(0);
+        expect(r.err).toContain(`${bad}:2:11: Expression expected.`);
+        const thrower = path.join(dir, "throws.ts");
+        writeFileSync(thrower, "interface A {\n    x: number;\n}\n\nfunction f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\nf({ x: 1 });\n");
+        expect(load(thrower, cache).err).toContain(`at f (${thrower}:6:11)`);
+    });
+});
