@@ -22,7 +22,7 @@ import { createHash, randomBytes } from "crypto";
 import { constants as fsConstants, promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkTrustedDir, createExclusive, defaultTrust, ensurePrivateDir, expectedDir, octal, readFileSafely, SHARED_GROUP, Trust, UnsafePathError } from "../project/safeFs";
+import { checkTrustedDir, createExclusive, defaultTrust, ensurePrivateDir, octal, readFileSafely, SHARED_GROUP, Trust, UnsafePathError } from "../project/safeFs";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** An allocation holds the lock for well under a second; minutes means a hung or reused pid. */
@@ -70,7 +70,7 @@ export async function ensureLockDir(dir: string, o: LockDirOptions = {}): Promis
         const st = await fs.stat(dir);
         throw new Error(
             `the lock directory ${dir} (owner uid ${st.uid}, group ${trust.groups.get(st.gid) ?? st.gid}, mode ${octal(st.mode)}) is not writable by you (uid ${trust.uid}). ` +
-                `${sharedGroupFix(dir, trust)}; or set FRONTBASE_LOCK_DIR to a directory of yours`,
+                `${sharedGroupFix(dir, st, trust)}; or set FRONTBASE_LOCK_DIR to a directory of yours`,
         );
     }
 }
@@ -94,17 +94,18 @@ function sharedGid(trust: Trust): number | undefined {
     return [...trust.groups].find(([gid, name]) => gid !== 0 && name === SHARED_GROUP)?.[0];
 }
 
-function sharedGroupFix(dir: string, trust: Trust): string {
-    return sharedGid(trust) !== undefined
-        ? `As root: chgrp ${SHARED_GROUP} ${dir} && chmod 2770 ${dir}, and add yourself to group ${SHARED_GROUP} (usermod -aG ${SHARED_GROUP} <you>, then log in again)`
-        : `As root: chown ${trust.uid} ${dir} && chmod 700 ${dir}`;
+function sharedGroupFix(dir: string, st: { gid: number; mode: number }, trust: Trust): string {
+    const gid = sharedGid(trust);
+    if (gid === undefined) return `As root: chown ${trust.uid} ${dir} && chmod 700 ${dir}`;
+    const join = `join group ${SHARED_GROUP} (as root: usermod -aG ${SHARED_GROUP} <you>, then log in again)`;
+    return st.gid === gid && (st.mode & 0o070) === 0o070 ? `To share it, ${join}` : `To share it with group ${SHARED_GROUP}, as root: chgrp ${SHARED_GROUP} ${dir} && chmod 2770 ${dir}, and ${join}`;
 }
 
 function cannotCreate(dir: string, shared: boolean, trust: Trust, code: string): string {
     const why = `cannot create the lock directory ${dir} (${code}${trust.uid > 0 ? `: you are uid ${trust.uid}, not root` : ""})`;
     if (!shared) return `${why}. Create it yourself (mode 0700), or set FRONTBASE_LOCK_DIR to a directory you can create`;
     const create = sharedGid(trust) !== undefined ? `sudo install -d -o root -g ${SHARED_GROUP} -m 2770 ${dir} (and be a member of group ${SHARED_GROUP})` : `sudo install -d -o ${trust.uid} -m 0700 ${dir}`;
-    return `${why}. Create it once as root: ${create}; or set FRONTBASE_LOCK_DIR to a directory of yours (created with mode 0700). Expected: ${expectedDir(trust)}`;
+    return `${why}. Create it once as root: ${create}; or set FRONTBASE_LOCK_DIR to a directory of yours (created with mode 0700)`;
 }
 
 /** Files of one Docker host: `<dir>/ports-<host slug>-<hash>.{lock,ledger.json}`. */
