@@ -38,10 +38,10 @@ describe("Pulumi's runner", () => {
     });
 });
 
-/** Run `file` through the loader with its cache in `cache`; stdout, stderr (with the loader's counts) and status. */
-function load(file: string, cache: string, uid?: number) {
-    const r = spawnSync(process.execPath, ["-r", REGISTER, file], { encoding: "utf8", env: { ...process.env, FRONTBASE_TS_CACHE: cache, FRONTBASE_TS_DEBUG: "1" }, ...(uid !== undefined ? { uid, gid: uid } : {}) });
-    return { out: r.stdout.trim(), err: r.stderr, status: r.status, counts: /ts-register: (\d+) cached, (\d+) transpiled/.exec(r.stderr)?.slice(1).map(Number) };
+/** Run `file` through the loader (or `node -e script file`) with its cache in `cache`; stdout, stderr (with the cache's counts) and status. */
+function load(file: string, cache: string, uid?: number, script?: string) {
+    const r = spawnSync(process.execPath, script ? ["-e", script, file] : ["-r", REGISTER, file], { encoding: "utf8", env: { ...process.env, FRONTBASE_TS_CACHE: cache, FRONTBASE_TS_DEBUG: "1" }, ...(uid !== undefined ? { uid, gid: uid } : {}) });
+    return { out: r.stdout.trim(), err: r.stderr, status: r.status, counts: /ts-cache: (\d+) cached, (\d+) transpiled/.exec(r.stderr)?.slice(1).map(Number) };
 }
 
 function source(dir: string, value: string): string {
@@ -49,6 +49,27 @@ function source(dir: string, value: string): string {
     writeFileSync(file, `const v: string = ${JSON.stringify(value)};\nconsole.log(v);\n`);
     return file;
 }
+
+describe("the runner's ts-node", () => {
+    // As cmd/run/run.js registers it: transpileOnly from noCheck, the tsconfig as the project,
+    // that file's own compilerOptions on top of the runner's defaults.
+    const RUNNER = `
+const tsutils = require("@pulumi/pulumi/tsutils");
+const project = ${JSON.stringify(path.join(ROOT, "tsconfig.pulumi.json"))};
+const compilerOptions = tsutils.loadTypeScriptCompilerOptions(project);
+require("ts-node").register({ transpileOnly: compilerOptions.noCheck, project, skipProject: false, compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions } });
+require(process.argv[1]);`;
+
+    it("transpiles through scripts/ts-transpiler.js: cached by content, like npm run tenant", () => {
+        const dir = tempDir("src");
+        const cache = path.join(tempDir("cache"), "ts");
+        const file = source(dir, "one");
+        expect(load(file, cache, undefined, RUNNER)).toMatchObject({ out: "one", counts: [0, 1] });
+        expect(load(file, cache, undefined, RUNNER)).toMatchObject({ out: "one", counts: [1, 0] });
+        source(dir, "two");
+        expect(load(file, cache, undefined, RUNNER)).toMatchObject({ out: "two", counts: [0, 1] });
+    });
+});
 
 describe("scripts/ts-register.js", () => {
     it("transpiles with tsconfig.json's module, target and interop", () => {
@@ -74,7 +95,7 @@ describe("scripts/ts-register.js", () => {
         source(dir, "one");
         utimesSync(file, new Date(0), new Date(0));
         expect(load(file, cache)).toMatchObject({ out: "one", counts: [1, 0] });
-        expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
+        expect(readdirSync(cache).filter((f) => f.endsWith(".json"))).toHaveLength(2);
     });
 
     it("never runs a cached entry from a directory others can write, a link, or another user's file: it transpiles instead", () => {
@@ -84,23 +105,24 @@ describe("scripts/ts-register.js", () => {
         const file = source(dir, "real");
         // The cache is code: an entry under the right key runs as is. That is why it must be private.
         const key = execFileSync(process.execPath, ["-e", `process.stdout.write(require(process.argv[1]).keyOf(process.argv[2], require("fs").readFileSync(process.argv[2], "utf8")))`, REGISTER, file], { encoding: "utf8" });
-        const entry = path.join(cache, `${key}.js`);
-        writeFileSync(entry, 'console.log("planted");\n');
+        const entry = path.join(cache, `${key}.json`);
+        const plant = () => writeFileSync(entry, JSON.stringify({ outputText: 'console.log("planted");\n' }));
+        plant();
         expect(load(file, cache)).toMatchObject({ out: "planted", counts: [1, 0] });
 
         chmodSync(cache, 0o777);
         expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
         chmodSync(cache, 0o700);
 
-        const planted = path.join(dir, "planted.js");
-        writeFileSync(planted, 'console.log("planted");\n');
+        const planted = path.join(dir, "planted.json");
+        writeFileSync(planted, JSON.stringify({ outputText: 'console.log("planted");\n' }));
         unlinkSync(entry);
         symlinkSync(planted, entry);
         expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
 
         if (!IS_ROOT) return; // only root can give a file to another user
         unlinkSync(entry);
-        writeFileSync(entry, 'console.log("planted");\n');
+        plant();
         chownSync(entry, OTHER_UID, OTHER_UID);
         expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
     });
