@@ -13,11 +13,19 @@ const COMPILER_OPTIONS = { module: "commonjs", target: "es2022", esModuleInterop
 const OPTIONS_KEY = `register ${JSON.stringify(COMPILER_OPTIONS)}`;
 const toCompiler = (ts) => ({ ...COMPILER_OPTIONS, module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 });
 
+/** What each loaded .ts file ran as, for stack traces (scripts/pulumi-program.js). */
+const outputs = new Map();
+
 /** The JavaScript for `file` (absolute path) whose text is `source`. */
 function compile(file, source) {
     const out = cache.transpile(file, source, OPTIONS_KEY, toCompiler);
     if (out.diagnostics) throw cache.syntaxError(file, out.diagnostics);
+    outputs.set(file, out.outputText);
     return out.outputText;
+}
+
+function compiledOutput(file) {
+    return outputs.get(file);
 }
 
 function keyOf(file, source) {
@@ -35,4 +43,4 @@ function register() {
 
 register();
 
-module.exports = { compile, keyOf, COMPILER_OPTIONS };
+module.exports = { compile, compiledOutput, keyOf, COMPILER_OPTIONS };

@@ -1,6 +1,6 @@
-// Start-up without type checking (issue 15): the Pulumi runner transpiles only, as
-// tsconfig.pulumi.json tells it; `npm run tenant` loads TypeScript through scripts/ts-register.js,
-// whose cache can never serve stale or planted code. Children are real node processes.
+// Start-up without type checking (issue 15): under Pulumi's runner the program is loaded by
+// scripts/pulumi-program.js, and `npm run tenant` by scripts/ts-register.js; both transpile only,
+// through a cache that can never serve stale or planted code. Children are real node processes.
 import { execFileSync, spawnSync } from "child_process";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "fs";
 import * as path from "path";
@@ -15,26 +15,58 @@ const ROOT = path.resolve(__dirname, "../..");
 const REGISTER = path.join(ROOT, "scripts/ts-register.js");
 const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
 
-describe("Pulumi's runner", () => {
-    // What the runner itself calls (cmd/run/run.js, run()): the tsconfig's own compilerOptions.
-    const runnerOptions = (file: string) =>
-        execFileSync(process.execPath, ["-e", `process.stdout.write(JSON.stringify(require("@pulumi/pulumi/tsutils").loadTypeScriptCompilerOptions(process.argv[1])))`, file], { cwd: ROOT, encoding: "utf8" });
-
-    it("is pointed by Pulumi.yaml at a tsconfig with noCheck, so it transpiles only", () => {
+describe("the program under Pulumi's runner", () => {
+    it("is loaded by scripts/pulumi-program.js, with the runner's own TypeScript support (ts-node, type checking) off", () => {
         const project = YAML.parse(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-        expect(project.runtime.options).toMatchObject({ typescript: true, tsconfig: "tsconfig.pulumi.json" });
-        expect(JSON.parse(runnerOptions("tsconfig.pulumi.json")).noCheck).toBe(true);
+        expect(project.runtime.options).toEqual({ typescript: false });
+        expect(project.main).toBe("scripts/pulumi-program.js");
+        expect(readFileSync(path.join(ROOT, project.main), "utf8")).toContain('module.exports = require("../index.ts");');
     });
 
-    it("compiles the program as tsc does: target, module and module resolution as in tsconfig.json", () => {
-        const mine = JSON.parse(runnerOptions("tsconfig.pulumi.json"));
-        const base = json("tsconfig.json").compilerOptions;
-        for (const k of ["target", "module", "moduleResolution"]) expect([k, String(mine[k]).toLowerCase()]).toEqual([k, String(base[k]).toLowerCase()]);
-    });
-
-    it("leaves type checking to npm test: tsconfig.json has no noCheck, and npm test runs tsc with it", () => {
+    it("leaves type checking to npm test: tsc with tsconfig.json, which has no noCheck", () => {
         expect(json("tsconfig.json").compilerOptions.noCheck).toBeUndefined();
         expect(json("package.json").scripts.test).toMatch(/^tsc --noEmit -p \. && /);
+    });
+
+    const PREPARED = `
+const load = require(${JSON.stringify(path.join(ROOT, "scripts/program-load.js"))});
+const deferred = () => [load.isDeferred("typescript", load.SDK), load.isDeferred("@npmcli/arborist", load.SDK)];`;
+    const node = (script: string, ...args: string[]) => execFileSync(process.execPath, ["-e", `${PREPARED}\n${script}`, ...args], { cwd: ROOT, encoding: "utf8" });
+
+    it("loads @pulumi/pulumi without the TypeScript compiler and arborist, and each whole on first use (function serialization still works)", () => {
+        const out = node(`
+load.prepareProgramLoad();
+const pulumi = require("@pulumi/pulumi");
+const before = deferred();
+(async () => {
+    const f = await pulumi.runtime.serializeFunction(() => 42); // parses with the TypeScript compiler
+    const paths = await pulumi.runtime.computeCodePaths(); // walks node_modules with arborist
+    console.log(JSON.stringify({ before, after: deferred(), serialized: f.text.includes("42"), paths: paths.size > 0, ts: typeof require("typescript").createSourceFile }));
+})();`);
+        expect(JSON.parse(out)).toEqual({ before: [true, true], after: [false, false], serialized: true, paths: true, ts: "function" });
+    });
+
+    it("maps stack traces into the .ts files for the runner's source-map-support", () => {
+        const thrower = path.join(tempDir("src"), "throws.ts");
+        writeFileSync(thrower, "interface A {\n    x: number;\n}\n\nexport function f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\n");
+        const out = node(`
+require(require.resolve("source-map-support/register", { paths: [load.SDK] })); // as cmd/run/index.js does
+load.prepareProgramLoad();
+try { require(process.argv[1]).f({ x: 1 }); } catch (e) { console.log(e.stack); }`, thrower);
+        expect(out).toContain(`f (${thrower}:6:11)`);
+    });
+
+    it("defers a module faithfully: properties, keys, `in`, calls and `new` all reach the real module, loaded once", () => {
+        const dir = tempDir("mod");
+        mkdirSync(path.join(dir, "node_modules", "m"), { recursive: true });
+        writeFileSync(path.join(dir, "node_modules", "m", "index.js"), "global.loads = (global.loads || 0) + 1;\nclass M { constructor(v) { this.v = v; } }\nM.answer = 42;\nmodule.exports = M;\n");
+        const out = node(`
+load.deferUntilUsed("m", process.argv[1]);
+const M = require(require.resolve("m", { paths: [process.argv[1]] }));
+const seen = { loadsAtRequire: global.loads || 0 };
+Object.assign(seen, { answer: M.answer, keys: Object.keys(M), has: "answer" in M, made: new M(7).v, instance: new M(1) instanceof require(require.resolve("m", { paths: [process.argv[1]] })), loads: global.loads });
+console.log(JSON.stringify(seen));`, dir);
+        expect(JSON.parse(out)).toEqual({ loadsAtRequire: 0, answer: 42, keys: ["answer"], has: true, made: 7, instance: true, loads: 1 });
     });
 });
 
@@ -49,27 +81,6 @@ function source(dir: string, value: string): string {
     writeFileSync(file, `const v: string = ${JSON.stringify(value)};\nconsole.log(v);\n`);
     return file;
 }
-
-describe("the runner's ts-node", () => {
-    // As cmd/run/run.js registers it: transpileOnly from noCheck, the tsconfig as the project,
-    // that file's own compilerOptions on top of the runner's defaults.
-    const RUNNER = `
-const tsutils = require("@pulumi/pulumi/tsutils");
-const project = ${JSON.stringify(path.join(ROOT, "tsconfig.pulumi.json"))};
-const compilerOptions = tsutils.loadTypeScriptCompilerOptions(project);
-require("ts-node").register({ transpileOnly: compilerOptions.noCheck, project, skipProject: false, compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions } });
-require(process.argv[1]);`;
-
-    it("transpiles through scripts/ts-transpiler.js: cached by content, like npm run tenant", () => {
-        const dir = tempDir("src");
-        const cache = path.join(tempDir("cache"), "ts");
-        const file = source(dir, "one");
-        expect(load(file, cache, undefined, RUNNER)).toMatchObject({ out: "one", counts: [0, 1] });
-        expect(load(file, cache, undefined, RUNNER)).toMatchObject({ out: "one", counts: [1, 0] });
-        source(dir, "two");
-        expect(load(file, cache, undefined, RUNNER)).toMatchObject({ out: "two", counts: [0, 1] });
-    });
-});
 
 describe("scripts/ts-register.js", () => {
     it("transpiles with tsconfig.json's module, target and interop", () => {
