@@ -1,5 +1,6 @@
-// Transpiled TypeScript, cached on disk by content: what scripts/ts-register.js (npm run tenant,
-// bench, harness) and scripts/ts-transpiler.js (ts-node under Pulumi's runner) share.
+// Transpiled TypeScript, cached on disk by content, for scripts/ts-register.js: how `npm run
+// tenant`, `bench`, `harness` and, under Pulumi's runner, the program (scripts/program-load.js)
+// load this project's .ts files.
 //
 // Each .ts file is transpiled on its own (ts.transpileModule: no type check - that is `npm
 // test`'s job, `tsc --noEmit -p .`). The output is kept in node_modules/.cache/frontbase-ts under
