@@ -3,7 +3,8 @@
 // What `npm run tenant`, `bench` and `harness` start with, instead of `ts-node --transpile-only`,
 // which loads the TypeScript compiler (0.3-0.8 s) on every run. Files are transpiled one by one
 // and cached by content (scripts/ts-cache.js): an edit is a new key, so stale code never runs,
-// and the compiler is loaded only for a file whose source changed.
+// and the compiler is loaded only for a file whose source changed. It also defers the modules
+// that dependencies load but this project does not use (scripts/lazy-modules.js).
 "use strict";
 const fs = require("fs");
 const cache = require("./ts-cache");
@@ -13,7 +14,7 @@ const COMPILER_OPTIONS = { module: "commonjs", target: "es2022", esModuleInterop
 const OPTIONS_KEY = `register ${JSON.stringify(COMPILER_OPTIONS)}`;
 const toCompiler = (ts) => ({ ...COMPILER_OPTIONS, module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 });
 
-/** What each loaded .ts file ran as, for stack traces (scripts/pulumi-program.js). */
+/** What each loaded .ts file ran as, for stack traces (installSourceMaps). */
 const outputs = new Map();
 
 /** The JavaScript for `file` (absolute path) whose text is `source`. */
@@ -24,12 +25,20 @@ function compile(file, source) {
     return out.outputText;
 }
 
-function compiledOutput(file) {
-    return outputs.get(file);
-}
-
 function keyOf(file, source) {
     return cache.keyOf(file, source, OPTIONS_KEY);
+}
+
+/**
+ * Map stack traces into the .ts files for the copy of source-map-support that `fromDir` resolves
+ * (Pulumi's runner installs one, which replaces Node's own source maps).
+ */
+function installSourceMaps(fromDir) {
+    try {
+        require(require.resolve("source-map-support", { paths: [fromDir] })).install({ retrieveFile: (file) => outputs.get(file) ?? null });
+    } catch {
+        // not installed there: Node's own source maps (register() enables them) apply
+    }
 }
 
 function register() {
@@ -42,5 +51,6 @@ function register() {
 }
 
 register();
+require("./lazy-modules").deferUnused();
 
-module.exports = { compile, compiledOutput, keyOf, COMPILER_OPTIONS };
+module.exports = { compile, keyOf, installSourceMaps, COMPILER_OPTIONS };

@@ -28,14 +28,15 @@ describe("the program under Pulumi's runner", () => {
         expect(json("package.json").scripts.test).toMatch(/^tsc --noEmit -p \. && /);
     });
 
+    // What scripts/pulumi-program.js does before it requires the program.
     const PREPARED = `
-const load = require(${JSON.stringify(path.join(ROOT, "scripts/program-load.js"))});
+const register = require(${JSON.stringify(REGISTER)});
+const load = require(${JSON.stringify(path.join(ROOT, "scripts/lazy-modules.js"))});
 const deferred = () => [load.isDeferred("typescript", load.SDK), load.isDeferred("@npmcli/arborist", load.SDK)];`;
     const node = (script: string, ...args: string[]) => execFileSync(process.execPath, ["-e", `${PREPARED}\n${script}`, ...args], { cwd: ROOT, encoding: "utf8" });
 
     it("loads @pulumi/pulumi without the TypeScript compiler and arborist, and each whole on first use (function serialization still works)", () => {
         const out = node(`
-load.prepareProgramLoad();
 const pulumi = require("@pulumi/pulumi");
 const before = deferred();
 (async () => {
@@ -51,9 +52,22 @@ const before = deferred();
         writeFileSync(thrower, "interface A {\n    x: number;\n}\n\nexport function f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\n");
         const out = node(`
 require(require.resolve("source-map-support/register", { paths: [load.SDK] })); // as cmd/run/index.js does
-load.prepareProgramLoad();
+register.installSourceMaps(load.SDK);
 try { require(process.argv[1]).f({ x: 1 }); } catch (e) { console.log(e.stack); }`, thrower);
         expect(out).toContain(`f (${thrower}:6:11)`);
+    });
+
+    it("loads dockerode without its BuildKit session (gRPC) and SSH transport, which load when used", () => {
+        const out = node(`
+const path = require("path");
+const Docker = require("dockerode");
+const lib = path.join(path.dirname(require.resolve("dockerode/package.json")), "lib");
+const modemLib = path.join(path.dirname(require.resolve("docker-modem/package.json", { paths: [lib] })), "lib");
+const before = [load.isDeferred("@grpc/grpc-js", lib), load.isDeferred("@grpc/proto-loader", lib), load.isDeferred("./ssh", modemLib)];
+new Docker({ socketPath: "/nonexistent.sock" });
+const agent = require(path.join(modemLib, "ssh"))({ host: "example.invalid" }); // as docker-modem calls it for an ssh:// host
+console.log(JSON.stringify({ before, agent: agent instanceof require("http").Agent, after: load.isDeferred("./ssh", modemLib) }));`);
+        expect(JSON.parse(out)).toEqual({ before: [true, true, true], agent: true, after: false });
     });
 
     it("defers a module faithfully: properties, keys, `in`, calls and `new` all reach the real module, loaded once", () => {
