@@ -6,8 +6,8 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "./hostile/otherUser";
-import { removeTempDirs, tempDir } from "./ports/temp";
+import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "../support/otherUser";
+import { removeTempDirs, tempDir } from "../support/temp";
 
 afterAll(removeTempDirs);
 
