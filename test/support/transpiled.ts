@@ -5,7 +5,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { tempDir } from "./temp";
 
-const REPO = path.resolve(__dirname, "../../..");
+const REPO = path.resolve(__dirname, "../..");
 
 /** Transpile `modules` (repo-relative, without `.ts`; they may only import each other and Node's own modules); returns the directory. */
 export function transpiled(modules: readonly string[]): string {
