@@ -1,121 +1,343 @@
-// `npm run bench`: how long one allocation takes - lock, one read of the host (Engine API,
-// socket table, stack files, ledger), allocation, bind check, ledger write - with 0, 400 and
-// 1,000 ports held on loopback by this process, and for the 300th tenant when 299 are pinned
-// in stack files. The old scanner ran `netstat` once per candidate port: ~0.1 s for 4 ports
-// on an idle host, ~4.4 s with 400 ports held. Target here: < 40 ms with 1,000 held.
-import { mkdtempSync, rmSync } from "fs";
-import * as net from "net";
-import { tmpdir } from "os";
+// `npm run bench [-- --runs N] [--against REF [--save-baseline]] [--only program,cli,alloc]`
+//
+// Times what an operator waits for, median of N runs (default 10) after one warm-up:
+//   - program load: spawn of @pulumi/pulumi's own runner (as the Node language host starts it)
+//     to the program's first RegisterResource, through the engine double (test/engine), a preview;
+//   - `npm run tenant -- ls | check | status | why-port` with 20 tenants' stack files, run as npm
+//     runs the package.json script (through `sh -c`), without npm's own start-up;
+//   - allocation through `tenant new`: idle, with 1,000 ports held, and with 1,000 held filling
+//     the edge range (it fails, and the error must name the range and the count held);
+//   - the allocation alone (resolvePorts in this process): idle, with 1,000 held, and for the
+//     300th tenant (299 pinned in stack files), 3N runs each.
+// "before" is the same measurement of another commit (--against REF, in a temporary copy; with
+// --save-baseline its medians are kept in bench/baseline.json), or the figures recorded there.
+// Exit 1 when a target is missed: on a loaded machine that says little, so the load average is
+// printed at the start and at the end.
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "fs";
+import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { DEFAULT_PORT_RANGES } from "../components/config";
 import { dockerClient, resolveDockerHost } from "../docker/dockerHost";
-import { allocatePorts, Ports } from "../ports/allocate";
 import { hostFiles } from "../ports/lock";
 import { resolvePorts } from "../ports/resolve";
-import { writeStackFile } from "../project/stackFiles";
+import { preview } from "../test/engine/engine";
+import { checkoutOf, freePorts, Held, holdEdgeRange, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
-const RUNS = 30;
-const WARMUP = 3;
-const TARGET_MS = 40;
+const BASELINE_FILE = path.join(__dirname, "baseline.json");
+const GROUPS = ["program", "cli", "alloc"] as const;
+type Group = (typeof GROUPS)[number];
+
+interface Options {
+    readonly runs: number;
+    readonly against?: string;
+    readonly only: readonly Group[];
+    readonly saveBaseline: boolean;
+}
 
 interface Row {
+    readonly key: string;
     readonly name: string;
-    readonly runs: number;
-    readonly median: number;
-    readonly p95: number;
-    readonly rssMiB: number;
+    readonly group: Group;
+    readonly times: number[];
+    readonly note?: string;
 }
+
+interface Target {
+    /** Median under this many ms... */
+    readonly under?: number;
+    /** ...or at most this many ms more than the median of `than`. */
+    readonly over?: { readonly than: string; readonly ms: number };
+}
+
+const TARGETS: Record<string, Target> = {
+    program: { under: 1500 },
+    ls: { under: 400 },
+    check: { under: 400 },
+    status: { under: 400 },
+    "why-port": { under: 400 },
+    "new-held": { over: { than: "new-idle", ms: 150 } },
+    "new-full": { over: { than: "new-idle", ms: 150 } },
+    // Issue 13's target for the allocation itself.
+    "alone-held": { under: 40 },
+};
+
+interface Baseline {
+    readonly commit: string;
+    readonly measured: string;
+    readonly load: string;
+    readonly medians: Record<string, number>;
+}
+
+function parseArgs(argv: string[]): Options {
+    let runs = 10;
+    let against: string | undefined;
+    let only: Group[] = [...GROUPS];
+    let saveBaseline = false;
+    for (let i = 0; i < argv.length; i++) {
+        const value = () => argv[++i] ?? fail(`${argv[i - 1]} needs a value`);
+        if (argv[i] === "--runs") runs = Number(value());
+        else if (argv[i] === "--against") against = value();
+        else if (argv[i] === "--save-baseline") saveBaseline = true;
+        else if (argv[i] === "--only") only = value().split(",") as Group[];
+        else fail(`unknown option ${argv[i]}`);
+    }
+    if (saveBaseline && !against) fail("--save-baseline needs --against REF");
+    if (!Number.isInteger(runs) || runs < 1) fail("--runs must be a whole number above 0");
+    const bad = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
+    if (bad.length > 0) fail(`--only: ${bad.join(", ")} is not one of ${GROUPS.join(", ")}`);
+    return { runs, against, only, saveBaseline };
+}
+
+function fail(message: string): never {
+    throw new Error(`${message}\nusage: npm run bench [-- --runs N] [--against REF [--save-baseline]] [--only ${GROUPS.join(",")}]`);
+}
+
+const load = () => `${os.loadavg().map((l) => l.toFixed(2)).join(", ")} (${os.cpus().length} cores)`;
+
+interface Checkout {
+    readonly label: string;
+    readonly dir: string;
+    readonly tenant: ReturnType<typeof tenantCommand>;
+}
+
+/** Per scenario, each checkout's run times (interleaved run by run, so load swings hit both alike). */
+type Measured = Map<string, { row: Omit<Row, "times">; times: Map<string, number[]> }>;
 
 async function main(): Promise<void> {
+    const o = parseArgs(process.argv.slice(2));
     const started = performance.now();
     const dockerHost = resolveDockerHost();
-    const docker = await reachable(dockerHost);
-    const lockDir = mkdtempSync(path.join(tmpdir(), "bench-lock-"));
-    const emptyProject = mkdtempSync(path.join(tmpdir(), "bench-project-"));
-    console.error(`Docker host ${dockerHost}: ${docker ? `${(await docker.listContainers({ all: true })).length} container(s) read on every run` : "not answering; containers not read"}`);
+    const loadAtStart = load();
+    console.error(`load average at start: ${loadAtStart}; Docker host ${dockerHost}: ${await containerCount(dockerHost)}`);
 
-    const measure = (name: string, projectDir: string) => bench(name, { dockerHost, docker, lockDir, projectDir });
-    const rows: Row[] = [await measure("1 tenant, 0 ports held", emptyProject)];
-    for (const count of [400, 1000]) {
-        const servers = await holdPorts(count);
-        try {
-            rows.push(await measure(`1 tenant, ${servers.length} ports held`, emptyProject));
-        } finally {
-            await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-        }
-    }
-    const fleet = await pinnedFleet(299);
-    rows.push(await measure("300th tenant, 299 pinned in stack files", fleet));
-    for (const dir of [fleet, lockDir, emptyProject]) rmSync(dir, { recursive: true, force: true });
-
-    console.log(report(rows));
-    const held = rows.find((r) => r.name.includes("1000 ports held"));
-    const ok = held !== undefined && held.median < TARGET_MS;
-    console.log(`\ntarget: one tenant with 1,000 ports held under ${TARGET_MS} ms (median): ${ok ? "met" : "NOT met"}${held ? ` (${held.median.toFixed(1)} ms)` : ""}`);
-    console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    process.exitCode = ok ? 0 : 1;
-}
-
-async function bench(name: string, o: { dockerHost: string; docker: ReturnType<typeof dockerClient> | null; lockDir: string; projectDir: string }): Promise<Row> {
-    const ledger = hostFiles(o.dockerHost, o.lockDir).ledger;
-    const times: number[] = [];
-    for (let i = 0; i < WARMUP + RUNS; i++) {
-        // Each run is a new tenant: forget the previous run's ledger entry (outside the clock).
-        rmSync(ledger, { force: true });
-        const t0 = performance.now();
-        await resolvePorts({ tenant: `bench${i}`, dockerHost: o.dockerHost, docker: o.docker, projectDir: o.projectDir, ranges: DEFAULT_PORT_RANGES, maxRetries: 3, bindAddress: "0.0.0.0", by: "bench", lockDir: o.lockDir });
-        if (i >= WARMUP) times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    const at = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
-    return { name, runs: RUNS, median: at(0.5), p95: at(0.95), rssMiB: process.resourceUsage().maxRSS / 1024 };
-}
-
-/** Hold `count` ports from the bottom of the edge and backend ranges, so every pick skips them. */
-async function holdPorts(count: number): Promise<net.Server[]> {
-    const servers: net.Server[] = [];
-    const half = Math.floor(count / 2);
-    for (const [from, n] of [[DEFAULT_PORT_RANGES.edge.from, half], [DEFAULT_PORT_RANGES.backend.from, count - half]]) {
-        for (let p = from, got = 0; got < n && p < from + 2 * n; p++) {
-            const s = await new Promise<net.Server | undefined>((resolve) => {
-                const srv = net.createServer();
-                srv.once("error", () => resolve(undefined)); // held by someone else already: fine
-                srv.listen({ port: p, host: "127.0.0.1" }, () => resolve(srv));
-            });
-            if (s) (servers.push(s), got++);
-        }
-    }
-    return servers;
-}
-
-/** A project with `n` tenants pinned, as `tenant new` would have written them. */
-async function pinnedFleet(n: number): Promise<string> {
-    const dir = mkdtempSync(path.join(tmpdir(), "bench-fleet-"));
-    const taken = new Set<number>();
-    for (let i = 1; i <= n; i++) {
-        const { ports } = allocatePorts({ ranges: DEFAULT_PORT_RANGES, taken });
-        for (const p of Object.values(ports)) taken.add(p);
-        await writeStackFile(dir, `tenant${i}`, { "frontbase:tenant": `tenant${i}`, "frontbase:ports": ports satisfies Ports });
-    }
-    return dir;
-}
-
-async function reachable(host: string) {
-    const docker = dockerClient(host);
+    const fleet = await pinnedFleet(20);
+    const lockDir = path.join(tempDir("lock"), "locks");
+    const env = benchEnv({ FRONTBASE_PROJECT_DIR: fleet.dir, FRONTBASE_LOCK_DIR: lockDir });
+    const cleanup = [fleet.dir, path.dirname(lockDir)];
     try {
-        await docker.ping();
-        return docker;
-    } catch {
-        return null;
+        const checkouts: Checkout[] = [{ label: "now", dir: REPO, tenant: tenantCommand(REPO) }];
+        if (o.against) {
+            const copy = checkoutOf(o.against);
+            cleanup.push(copy.dir);
+            checkouts.push({ label: `before (${copy.commit})`, dir: copy.dir, tenant: tenantCommand(copy.dir) });
+        }
+        const errors = new Map<string, string>();
+        const measured = await measure(checkouts, o, env, fleet, errors);
+        const rowsOf = (label: string): Row[] => [...measured.values()].map((m) => ({ ...m.row, times: m.times.get(label) ?? [] }));
+        const now = rowsOf("now");
+        let before: { label: string; medians: Record<string, number> } | undefined;
+        if (checkouts[1]) {
+            const label = checkouts[1].label;
+            before = { label, medians: Object.fromEntries(rowsOf(label).map((r) => [r.key, round(median(r.times))])) };
+            if (o.saveBaseline) {
+                const b: Baseline = { commit: label.replace(/^before \((.*)\)$/, "$1"), measured: new Date().toISOString(), load: load(), medians: before.medians };
+                writeFileSync(BASELINE_FILE, `${JSON.stringify(b, null, 1)}\n`);
+            }
+        } else if (existsSync(BASELINE_FILE)) {
+            const b = JSON.parse(readFileSync(BASELINE_FILE, "utf8")) as Baseline;
+            before = { label: `before (${b.commit})`, medians: b.medians };
+            console.error(`"before": ${b.commit}, measured ${b.measured} at a load average of ${b.load} (bench/baseline.json)`);
+        }
+        if (o.only.includes("alloc")) now.push(...(await allocationAlone(dockerHost, o.runs * 3)));
+
+        const loadAtEnd = load();
+        console.log(report(now, before));
+        const missed = verdicts(now);
+        const fullRangeError = errors.get("now");
+        if (fullRangeError !== undefined) {
+            const ok = /in its range 3002-3999: all 998 port\(s\) are taken, \d+ held \(/.test(fullRangeError) && fullRangeError.length < 400;
+            missed.lines.push(`error for a full range (${fullRangeError.length} characters, ${ok ? "names the range and the count held" : "NOT as required: range, count held, no list"}):\n  ${fullRangeError}`);
+            missed.ok &&= ok;
+        }
+        for (const line of missed.lines) console.log(line);
+        console.log(`\nload average at start ${loadAtStart}, at end ${loadAtEnd}; bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        process.exitCode = missed.ok ? 0 : 1;
+    } finally {
+        for (const d of cleanup) rmSync(d, { recursive: true, force: true });
     }
 }
 
-function report(rows: readonly Row[]): string {
-    const head = ["scenario", "runs", "median ms", "p95 ms", "peak RSS MiB"];
-    const body = rows.map((r) => [r.name, String(r.runs), r.median.toFixed(1), r.p95.toFixed(1), r.rssMiB.toFixed(0)]);
+/** The caller's environment without what would change what a command does (a passphrase makes `new` encrypt credentials). */
+function benchEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const env = { ...process.env, ...extra };
+    for (const k of Object.keys(env)) if (k.startsWith("PULUMI_CONFIG_PASSPHRASE") || k.startsWith("TS_NODE_") || k.startsWith("npm_")) delete env[k];
+    return env;
+}
+
+async function measure(checkouts: readonly Checkout[], o: Options, env: NodeJS.ProcessEnv, fleet: Awaited<ReturnType<typeof pinnedFleet>>, errors: Map<string, string>): Promise<Measured> {
+    const out: Measured = new Map();
+    const scenario = async (row: Omit<Row, "times">, once: (c: Checkout) => Promise<number>) => {
+        console.error(`  ${row.name}`);
+        out.set(row.key, { row, times: await repeatEach(checkouts, o.runs, once) });
+    };
+    if (o.only.includes("program")) await programLoad(o, env, scenario);
+    if (o.only.includes("cli")) {
+        const port = String(fleet.ports[0].backend);
+        for (const [key, args] of [["ls", ["ls"]], ["check", ["check"]], ["status", ["status", "tenant1"]], ["why-port", ["why-port", port]]] as const) {
+            await scenario({ key, name: `tenant ${args.join(" ")}, 20 stack files`, group: "cli" }, (c) => command(c.tenant, [...args], env, [0, 3]));
+        }
+    }
+    if (o.only.includes("alloc")) {
+        let n = 0;
+        const newTenant = async (c: Checkout) => {
+            const name = `bench${n++}`;
+            try {
+                return await command(c.tenant, ["new", name, "--json"], env, [0]);
+            } finally {
+                rmSync(path.join(fleet.dir, `Pulumi.${name}.yaml`), { force: true });
+            }
+        };
+        await scenario({ key: "new-idle", name: "tenant new, idle", group: "alloc" }, newTenant);
+        await holding(holdLow(1000), (held) => scenario({ key: "new-held", name: `tenant new, ${held} ports held`, group: "alloc" }, newTenant));
+        await holding(holdEdgeRange(1000), (held) =>
+            scenario({ key: "new-full", name: `tenant new, ${held} held, edge range full (fails)`, group: "alloc" }, async (c) => {
+                const r = await c.tenant(["new", `bench${n++}`], env);
+                if (r.code !== 1) throw new Error(`tenant new with the edge range full exited ${r.code}, not 1:\n${r.out}${r.err}`);
+                errors.set(c.label, r.err.trim().replace(/^tenant new: /, ""));
+                return r.ms;
+            }),
+        );
+    }
+    return out;
+}
+
+async function holding<T>(hold: Promise<Held>, run: (held: number) => Promise<T>): Promise<T> {
+    const held = await hold;
+    try {
+        return await run(held.count);
+    } finally {
+        await held.release();
+    }
+}
+
+async function command(tenant: ReturnType<typeof tenantCommand>, args: string[], env: NodeJS.ProcessEnv, okCodes: readonly number[]): Promise<number> {
+    const r = await tenant(args, env);
+    if (!okCodes.includes(r.code ?? -1)) throw new Error(`tenant ${args.join(" ")} exited ${r.code}:\n${r.out}${r.err}`);
+    return r.ms;
+}
+
+/** Spawn of the runner to the first RegisterResource, in a preview of a pinned tenant (test/engine/engine.ts `loadMs`). */
+async function programLoad(o: Options, env: NodeJS.ProcessEnv, scenario: (row: Omit<Row, "times">, once: (c: Checkout) => Promise<number>) => Promise<void>): Promise<void> {
+    const stateDir = tempDir("state");
+    const [backend, edge, frontend, redisHttp] = await freePorts(4);
+    const config = { "frontbase:tenant": "benchload", "frontbase:ports": JSON.stringify({ backend, edge, frontend, redisHttp }) };
+    const saved = { ...process.env };
+    // The runner inherits this process's environment: the bench's lock directory, its own project.
+    Object.assign(process.env, { FRONTBASE_LOCK_DIR: env.FRONTBASE_LOCK_DIR });
+    delete process.env.FRONTBASE_PROJECT_DIR;
+    try {
+        await scenario({ key: "program", name: "program load under the runner (preview)", group: "program" }, async (c) => {
+            const r = await preview({ projectDir: c.dir, stack: "benchload", stateDir: path.join(stateDir, c.label.replace(/\W+/g, "-")), config });
+            if (r.loadMs === undefined) throw new Error("the program registered no resource");
+            return r.loadMs;
+        });
+    } finally {
+        for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+        Object.assign(process.env, saved);
+        rmSync(stateDir, { recursive: true, force: true });
+    }
+}
+
+/** resolvePorts alone, as the old bench timed it: lock, one read of the host, allocation, bind check, ledger write. */
+async function allocationAlone(dockerHost: string, runs: number): Promise<Row[]> {
+    const docker = dockerClient(dockerHost);
+    const lockDir = path.join(tempDir("lock-alone"), "locks");
+    const project = tempDir("empty");
+    const once = async (i: number, projectDir = project) => {
+        unlinkIfThere(hostFiles(dockerHost, lockDir).ledger); // each run is a new tenant
+        const t0 = performance.now();
+        await resolvePorts({ tenant: `alone${i}`, dockerHost, docker, projectDir, ranges: DEFAULT_PORT_RANGES, maxRetries: 3, bindAddress: "0.0.0.0", by: "bench", lockDir });
+        return performance.now() - t0;
+    };
+    try {
+        let i = 0;
+        const idle: Row = { key: "alone-idle", name: "allocation alone (in-process), idle", group: "alloc", times: await repeat(runs, () => once(i++)) };
+        const held = await holding(holdLow(1000), async (n): Promise<Row> => ({ key: "alone-held", name: `allocation alone (in-process), ${n} held`, group: "alloc", times: await repeat(runs, () => once(i++)) }));
+        const fleet = await pinnedFleet(299);
+        try {
+            const big = { key: "alone-fleet", name: "allocation alone (in-process), 300th tenant (299 stack files)", group: "alloc" as const, times: await repeat(runs, () => once(i++, fleet.dir)) };
+            return [idle, held, big];
+        } finally {
+            rmSync(fleet.dir, { recursive: true, force: true });
+        }
+    } finally {
+        rmSync(path.dirname(lockDir), { recursive: true, force: true });
+        rmSync(project, { recursive: true, force: true });
+    }
+}
+
+function unlinkIfThere(file: string): void {
+    try {
+        unlinkSync(file);
+    } catch {
+        // not there yet
+    }
+}
+
+/** One warm-up each, then `runs` rounds of one run per checkout. */
+async function repeatEach(checkouts: readonly Checkout[], runs: number, once: (c: Checkout) => Promise<number>): Promise<Map<string, number[]>> {
+    const times = new Map(checkouts.map((c) => [c.label, [] as number[]]));
+    for (const c of checkouts) await once(c);
+    for (let i = 0; i < runs; i++) for (const c of checkouts) times.get(c.label)!.push(await once(c));
+    return times;
+}
+
+async function repeat(runs: number, once: () => Promise<number>): Promise<number[]> {
+    await once(); // warm-up: the page cache, a loader's cache, Docker's first answer
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) times.push(await once());
+    return times;
+}
+
+function median(xs: readonly number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+function fmt(ms: number | undefined): string {
+    return ms === undefined ? "-" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+function report(rows: readonly Row[], before: { label: string; medians: Record<string, number> } | undefined): string {
+    const byKey = new Map(rows.map((r) => [r.key, median(r.times)]));
+    const head = ["scenario (ms, median)", ...(before ? [before.label] : []), "now", "min-max", "target"];
+    const body = rows.map((r) => {
+        const t = TARGETS[r.key];
+        const target = t?.under !== undefined ? `< ${t.under}` : t?.over ? `${t.over.than} + ${t.over.ms} (now +${fmt(median(r.times) - (byKey.get(t.over.than) ?? NaN))})` : "";
+        const sorted = [...r.times].sort((a, b) => a - b);
+        return [r.name, ...(before ? [fmt(before.medians[r.key])] : []), fmt(median(r.times)), `${fmt(sorted[0])}-${fmt(sorted[sorted.length - 1])}`, target];
+    });
     const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    return [head, ...body].map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ")).join("\n");
+    return [head, ...body].map((cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd()).join("\n");
+}
+
+function verdicts(rows: readonly Row[]): { ok: boolean; lines: string[] } {
+    const byKey = new Map(rows.map((r) => [r.key, median(r.times)]));
+    const lines: string[] = [];
+    let ok = true;
+    for (const r of rows) {
+        const t = TARGETS[r.key];
+        if (!t) continue;
+        const m = median(r.times);
+        const limit = t.under ?? (byKey.get(t.over!.than) ?? NaN) + t.over!.ms;
+        const met = m < limit || (t.over !== undefined && m <= limit);
+        ok &&= met;
+        if (!met) lines.push(`target NOT met: ${r.name}: ${fmt(m)} ms, limit ${fmt(limit)} ms`);
+    }
+    lines.unshift(`\ntargets: ${ok ? "all met" : "some missed"}`);
+    return { ok, lines };
+}
+
+async function containerCount(host: string): Promise<string> {
+    try {
+        return `${(await dockerClient(host).listContainers({ all: true })).length} container(s), read on every run`;
+    } catch (e) {
+        return `not answering (${(e as Error).message})`;
+    }
 }
 
 main().catch((e) => {

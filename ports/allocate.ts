@@ -35,18 +35,40 @@ export interface Allocation {
     readonly sources: Record<PortKey, PortSource>;
 }
 
+/** How a full range is held, for the error: counts only, never a list of holders (there may be thousands). */
+export interface RangeUse {
+    /** Ports of the range held by others: tenants, containers, listeners, reservations. */
+    readonly held: number;
+    /** Ports of the range given to this tenant's other services. */
+    readonly mine: number;
+    /** `held` split by who holds them, e.g. "996 by listening processes, 2 by frontbase:reservedPorts". */
+    readonly breakdown?: string;
+}
+
 export class PortExhaustedError extends Error {
     constructor(
         readonly service: PortKey,
         readonly range: PortRange,
+        readonly use: RangeUse,
     ) {
-        super(
-            `no free port for ${service} in its range ${range.from}-${range.to}: every port there is held by another tenant, ` +
-                `a container, a listening process or frontbase:reservedPorts, or given to another service of this tenant; ` +
-                `widen frontbase:portRanges.${service} or free a port`,
-        );
+        const size = range.to - range.from + 1;
+        const parts = [
+            use.held > 0 ? `${use.held} held (${use.breakdown || "by other tenants, containers, listening processes or frontbase:reservedPorts"})` : "",
+            use.mine > 0 ? `${use.mine} given to this tenant's other services` : "",
+        ].filter(Boolean);
+        super(`no free port for ${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken, ${parts.join(" and ")}; widen frontbase:portRanges.${service} or free a port`);
         this.name = "PortExhaustedError";
     }
+}
+
+function rangeUse(range: PortRange, taken: TakenPorts, mine: ReadonlySet<number>): RangeUse {
+    let held = 0;
+    let given = 0;
+    for (let p = range.from; p <= range.to; p++) {
+        if (mine.has(p)) given++;
+        else if (taken.has(p)) held++;
+    }
+    return { held, mine: given };
 }
 
 export function inRange(port: number, range: PortRange): boolean {
@@ -80,7 +102,7 @@ export function allocatePorts(input: AllocationInput): Allocation {
         const range = ranges[key];
         let p = range.from;
         while (p <= range.to && (taken.has(p) || mine.has(p))) p++;
-        if (p > range.to) throw new PortExhaustedError(key, range);
+        if (p > range.to) throw new PortExhaustedError(key, range, rangeUse(range, taken, mine));
         give(key, p, "allocated");
     }
     return { ports: ports as Ports, sources: sources as Record<PortKey, PortSource> };

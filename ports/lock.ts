@@ -1,25 +1,28 @@
 // A cross-process lock around read-decide-write of port allocations.
 //
-// Where it lives: one lock per Docker host, in a directory every process of this user on this
-// machine shares - FRONTBASE_LOCK_DIR, else /tmp/frontbase-tenants. Not the project directory
-// (two checkouts, e.g. two CI jobs, would each lock their own copy) and not $TMPDIR (CI runners
-// and login sessions often give each job its own). It is private to its owner (a shared,
-// world-writable one let any local user steer root's writes); processes of other users or on
-// other machines cannot share it; see docs/ports.md.
+// Where it lives: one lock per Docker host, in a directory every deploying process on this
+// machine shares - FRONTBASE_LOCK_DIR, else /var/lib/frontbase. Not the project directory (two
+// checkouts, e.g. two CI jobs, would each lock their own copy), not $TMPDIR (CI runners and login
+// sessions often give each job its own) and not /tmp (any local user could create or pre-create
+// the files that steer every allocation). /var/lib/frontbase is made by root: mode 2770, group
+// docker (whose members may deploy, and control the host anyway), or 0700 when there is no
+// docker group. A FRONTBASE_LOCK_DIR that does not exist is made private (0700, yours).
+// Processes on other machines cannot share it; see docs/ports.md.
 //
 // How: exclusive create (O_EXCL) of a lock file holding {pid, hostname, token, at}. A
 // holder that died (its pid is gone) or that has held it far longer than any allocation
 // takes is stale and is broken, under a second exclusive "breaker" file so that two
 // waiters cannot both break it and then both enter.
 //
-// Trust: the directory must be ours and private (0700; see safeFs.ts), and the lock file a
-// regular file we own. A holder that is malformed or dated in the future is forged, not held:
+// Trust: the directory must be owned by us or root and writable by no one else but a trusted
+// group (safeFs.ts), and the lock file a regular file of ours, root's or, in a directory shared
+// with the docker group, that group's. A holder that is malformed or dated in the future is forged, not held:
 // it is broken like a stale one, so no planted file can block allocations.
 import { createHash, randomBytes } from "crypto";
-import { promises as fs } from "fs";
+import { constants as fsConstants, promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createExclusive, ensurePrivateDir, readFileSafely, UnsafePathError } from "../project/safeFs";
+import { checkTrustedDir, createExclusive, defaultTrust, ensurePrivateDir, octal, readFileSafely, SHARED_GROUP, Trust, UnsafePathError } from "../project/safeFs";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** An allocation holds the lock for well under a second; minutes means a hung or reused pid. */
@@ -29,8 +32,80 @@ const BREAKER_STALE_MS = 10_000;
 export const CLOCK_SKEW_MS = 60_000;
 const MAX_LOCK_BYTES = 64 * 1024;
 
+/** The lock directory when FRONTBASE_LOCK_DIR is not set (on Windows, one under the temp directory). */
+export const DEFAULT_LOCK_DIR = process.platform === "win32" ? path.join(os.tmpdir(), "frontbase") : "/var/lib/frontbase";
+
 export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
-    return env.FRONTBASE_LOCK_DIR ?? path.join(process.platform === "win32" ? os.tmpdir() : "/tmp", "frontbase-tenants");
+    return env.FRONTBASE_LOCK_DIR ? path.resolve(env.FRONTBASE_LOCK_DIR) : DEFAULT_LOCK_DIR;
+}
+
+export interface LockDirOptions {
+    /** Create it as the shared default (root: mode 2770, group docker) rather than private (0700). */
+    readonly shared?: boolean;
+    readonly trust?: Trust;
+}
+
+/**
+ * Make sure `dir` can hold the lock and ledger: created if missing, refused when it is a link or
+ * others can write it (safeFs.dirProblem), and writable by us. Every refusal names the path,
+ * what is wrong and the fix.
+ */
+export async function ensureLockDir(dir: string, o: LockDirOptions = {}): Promise<void> {
+    const trust = o.trust ?? defaultTrust();
+    const shared = o.shared ?? dir === DEFAULT_LOCK_DIR;
+    try {
+        if (shared) await createShared(dir, trust);
+        else await ensurePrivateDir(dir, trust);
+        await checkTrustedDir(dir, trust);
+    } catch (e) {
+        if (e instanceof UnsafePathError) throw new Error(`unsafe lock directory: ${e.message}`);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new Error(cannotCreate(dir, shared, trust, code));
+        throw e;
+    }
+    if (trust.uid <= 0) return; // root may write anywhere; no uids on Windows
+    try {
+        await fs.access(dir, fsConstants.W_OK | fsConstants.X_OK);
+    } catch {
+        const st = await fs.stat(dir);
+        throw new Error(
+            `the lock directory ${dir} (owner uid ${st.uid}, group ${trust.groups.get(st.gid) ?? st.gid}, mode ${octal(st.mode)}) is not writable by you (uid ${trust.uid}). ` +
+                `${sharedGroupFix(dir, st, trust)}; or set FRONTBASE_LOCK_DIR to a directory of yours`,
+        );
+    }
+}
+
+/** Root makes the shared directory: 0700 first (nothing can slip in), then group docker and 2770. */
+async function createShared(dir: string, trust: Trust): Promise<void> {
+    await fs.mkdir(path.dirname(dir), { recursive: true });
+    try {
+        await fs.mkdir(dir, { mode: 0o700 });
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") return;
+        throw e;
+    }
+    const gid = sharedGid(trust);
+    if (gid === undefined || trust.uid !== 0) return; // no docker group, or not root: private to its creator
+    await fs.chown(dir, 0, gid);
+    await fs.chmod(dir, 0o2770);
+}
+
+function sharedGid(trust: Trust): number | undefined {
+    return [...trust.groups].find(([gid, name]) => gid !== 0 && name === SHARED_GROUP)?.[0];
+}
+
+function sharedGroupFix(dir: string, st: { gid: number; mode: number }, trust: Trust): string {
+    const gid = sharedGid(trust);
+    if (gid === undefined) return `As root: chown ${trust.uid} ${dir} && chmod 700 ${dir}`;
+    const join = `join group ${SHARED_GROUP} (as root: usermod -aG ${SHARED_GROUP} <you>, then log in again)`;
+    return st.gid === gid && (st.mode & 0o070) === 0o070 ? `To share it, ${join}` : `To share it with group ${SHARED_GROUP}, as root: chgrp ${SHARED_GROUP} ${dir} && chmod 2770 ${dir}, and ${join}`;
+}
+
+function cannotCreate(dir: string, shared: boolean, trust: Trust, code: string): string {
+    const why = `cannot create the lock directory ${dir} (${code}${trust.uid > 0 ? `: you are uid ${trust.uid}, not root` : ""})`;
+    if (!shared) return `${why}. Create it yourself (mode 0700), or set FRONTBASE_LOCK_DIR to a directory you can create`;
+    const create = sharedGid(trust) !== undefined ? `sudo install -d -o root -g ${SHARED_GROUP} -m 2770 ${dir} (and be a member of group ${SHARED_GROUP})` : `sudo install -d -o ${trust.uid} -m 0700 ${dir}`;
+    return `${why}. Create it once as root: ${create}; or set FRONTBASE_LOCK_DIR to a directory of yours (created with mode 0700)`;
 }
 
 /** Files of one Docker host: `<dir>/ports-<host slug>-<hash>.{lock,ledger.json}`. */
@@ -67,9 +142,7 @@ export class LockTimeoutError extends Error {
 /** Take the lock; the returned function releases it (only if it is still ours). */
 export async function acquireLock(file: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    await ensurePrivateDir(path.dirname(file)).catch((e: Error) => {
-        throw e instanceof UnsafePathError ? new Error(`unsafe lock directory: ${e.message}`) : e;
-    });
+    await ensureLockDir(path.dirname(file));
     const me: Holder = { pid: process.pid, hostname: os.hostname(), token: randomBytes(8).toString("hex"), at: Date.now(), what: opts.what ?? process.argv.slice(1).join(" ") };
     const deadline = Date.now() + timeoutMs;
     let told = false;

@@ -3,9 +3,9 @@
 import type Docker from "dockerode";
 import type { PortRange } from "../components/config";
 import { PortKey } from "../components/naming";
-import { Allocation, allocatePorts, Ports, TakenPorts } from "./allocate";
+import { Allocation, allocatePorts, PortExhaustedError, Ports, TakenPorts } from "./allocate";
 import { bindCheck, BindChecker, BindFailure } from "./bindCheck";
-import { describeHolder, HostState, PortHolder, previousPorts, readHostState } from "./hostState";
+import { describeHolder, HolderKind, HostState, PortHolder, previousPorts, readHostState } from "./hostState";
 import { recordAllocation } from "./ledger";
 import { readListeners, socketOwner } from "./listeners";
 import { acquireLock, hostFiles, lockDir } from "./lock";
@@ -82,7 +82,7 @@ async function decide(opts: ResolveOptions, ledgerFile: string): Promise<Resolut
     for (let attempt = 1; ; attempt++) {
         const state = await readHostState({ dockerHost: opts.dockerHost, tenant: opts.tenant, projectDir: opts.projectDir, docker: opts.docker, reservedPorts: opts.reservedPorts, procRoot: opts.procRoot, ledgerFile });
         const taken: TakenPorts = { has: (p) => state.holders.has(p) || refused.has(p) };
-        const allocation = allocatePorts({ ranges: opts.ranges, taken, pinned: opts.pinned, previous: previousPorts(state.own) });
+        const allocation = allocate(opts, taken, state, refused);
         const failures = state.local ? await (opts.bindCheck ?? bindCheck)(toCheck(allocation, state), opts.bindAddress) : [];
         if (failures.length === 0) return { ...allocation, attempts: attempt, state };
         for (const f of failures) refused.set(f.port, { kind: "bind-check", address: `${f.address}:${f.port}` });
@@ -91,6 +91,35 @@ async function decide(opts: ResolveOptions, ledgerFile: string): Promise<Resolut
         if (state.listeners === "read" && ++counted > opts.maxRetries) throw await busy(failures[0], allocation, attempt, opts);
         opts.log?.(`port(s) ${failures.map((f) => `${f.port} (${f.code})`).join(", ")} refused a bind after the scan; rescanning`);
     }
+}
+
+/** allocatePorts, with a full range's error saying who holds its ports, by kind and count. */
+function allocate(opts: ResolveOptions, taken: TakenPorts, state: HostState, refused: ReadonlyMap<number, PortHolder>): Allocation {
+    try {
+        return allocatePorts({ ranges: opts.ranges, taken, pinned: opts.pinned, previous: previousPorts(state.own) });
+    } catch (e) {
+        if (!(e instanceof PortExhaustedError)) throw e;
+        throw new PortExhaustedError(e.service, e.range, { ...e.use, breakdown: heldBy(e.range, state, refused) });
+    }
+}
+
+const KIND_WORDS: Record<HolderKind, string> = {
+    container: "containers",
+    "stack-file": "other tenants' stack files",
+    ledger: "recent allocations of other tenants (the ledger)",
+    listener: "listening processes",
+    reserved: "frontbase:reservedPorts",
+    "bind-check": "processes that refused a bind",
+};
+
+/** "996 by listening processes, 2 by containers": each held port of `range` counted once, by its first holder. */
+function heldBy(range: PortRange, state: Pick<HostState, "holders">, refused: ReadonlyMap<number, PortHolder> = new Map()): string {
+    const counts = new Map<HolderKind, number>();
+    for (let p = range.from; p <= range.to; p++) {
+        const kind = state.holders.get(p)?.[0]?.kind ?? refused.get(p)?.kind;
+        if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} by ${KIND_WORDS[k]}`).join(", ");
 }
 
 /** Ports to bind-check: not pinned (those are the operator's call) and not bound by the tenant's own containers. */

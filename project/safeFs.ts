@@ -1,16 +1,17 @@
 // File I/O that a local user cannot steer: the lock directory, its lock and ledger, and stack
-// files. Another account may share the machine (and, by default, /tmp), so a path is never
-// trusted to be what its name says: directories and files are checked for owner, mode and
-// symlinks, files are opened with O_NOFOLLOW, and writes go to a fresh O_EXCL file renamed
-// into place. The judgements (`dirProblem`, `fileProblem`) are pure; the rest does the I/O.
+// files. Another account may share the machine, so a path is never trusted to be what its name
+// says: directories and files are checked for owner, mode and symlinks, files are opened with
+// O_NOFOLLOW, and writes go to a fresh O_EXCL file renamed into place. The judgements
+// (`dirProblem`, `fileProblem`) are pure; the rest does the I/O.
+//
+// Who is trusted (`Trust`): you, root, and the members of a trusted group - root's own group
+// (gid 0) and `docker`, whose members control the Docker host (and so the machine) anyway. A
+// directory or file that any other user can write, or that is a symbolic link, is refused.
 import { randomBytes } from "crypto";
-import { constants, promises as fs, Stats } from "fs";
+import { constants, promises as fs, readFileSync, Stats } from "fs";
 import * as path from "path";
 
 const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
-
-/** The owner and mode a private directory must have, for messages. */
-const PRIVATE_DIR = "a directory owned by you with mode 0700 (no group or world write)";
 
 export class UnsafePathError extends Error {
     /** `path` + " " + `problem` is the message; `problem` alone suits a "<file>: ..." report. */
@@ -23,44 +24,130 @@ export class UnsafePathError extends Error {
     }
 }
 
-type StatLike = Pick<Stats, "uid" | "mode"> & { isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean };
+/** Whose writes are trusted: `uid` (you), root, and the groups in `groups` (gid -> name). */
+export interface Trust {
+    readonly uid: number;
+    readonly groups: ReadonlyMap<number, string>;
+}
 
-function octal(mode: number): string {
+/** The group whose members share the default lock directory. */
+export const SHARED_GROUP = "docker";
+
+/** The gid of `name` in an /etc/group text, or undefined. */
+export function groupId(groupFileText: string, name: string): number | undefined {
+    for (const line of groupFileText.split("\n")) {
+        const [n, , gid] = line.split(":");
+        if (n === name && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
+    }
+    return undefined;
+}
+
+let cachedDockerGid: number | null | undefined;
+
+/** The docker group's gid from /etc/group (read once per process), or undefined when there is none. */
+export function dockerGid(): number | undefined {
+    if (cachedDockerGid === undefined) {
+        let text = "";
+        try {
+            text = readFileSync("/etc/group", "utf8");
+        } catch {
+            // no /etc/group (Windows, a bare container): no docker group
+        }
+        cachedDockerGid = groupId(text, SHARED_GROUP) ?? null;
+    }
+    return cachedDockerGid ?? undefined;
+}
+
+/** You, root, root's group and (when it exists) the docker group. */
+export function defaultTrust(uid = myUid()): Trust {
+    const docker = dockerGid();
+    return { uid, groups: new Map<number, string>([[0, "root"], ...(docker !== undefined ? [[docker, SHARED_GROUP] as [number, string]] : [])]) };
+}
+
+type StatLike = Pick<Stats, "uid" | "mode"> & Partial<Pick<Stats, "gid">> & { isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean };
+
+export function octal(mode: number): string {
     return `0${(mode & 0o7777).toString(8)}`;
 }
 
-/** Why `st` (from lstat of `dir`) is not a directory only `uid` can change, or undefined when it is. */
-export function dirProblem(dir: string, st: StatLike, uid: number): string | undefined {
-    if (st.isSymbolicLink()) return `is a symbolic link; expected ${PRIVATE_DIR}. Remove it`;
-    if (!st.isDirectory()) return `is not a directory; expected ${PRIVATE_DIR}`;
-    if (st.uid !== uid) return `is owned by uid ${st.uid}, not by you (uid ${uid}); expected ${PRIVATE_DIR}. Remove it, or set FRONTBASE_LOCK_DIR to a directory of yours`;
-    if ((st.mode & 0o022) !== 0) return `has mode ${octal(st.mode)}, writable by other users; expected ${PRIVATE_DIR}: chmod 700 ${dir}`;
+/** What a lock directory must be, for messages. */
+export function expectedDir(trust: Trust): string {
+    const shared = [...trust.groups].find(([gid]) => gid !== 0);
+    return `a directory owned by you${trust.uid === 0 ? "" : " or root"} that no other user can write (mode 0700)${shared ? `, or that only group ${shared[1]} can write too (mode 2770, group ${shared[1]})` : ""}`;
+}
+
+function groupName(gid: number | undefined, trust: Trust): string {
+    return gid === undefined ? "its group" : trust.groups.has(gid) ? `group ${trust.groups.get(gid)}` : `group ${gid}`;
+}
+
+/** Who besides the owner can write `st`, as (chmod letters, words), or undefined when nobody untrusted can. */
+function untrustedWriters(st: StatLike, trust: Trust): { who: string; letters: string } | undefined {
+    const world = (st.mode & 0o002) !== 0;
+    const group = (st.mode & 0o020) !== 0 && (st.gid === undefined || !trust.groups.has(st.gid));
+    if (!world && !group) return undefined;
+    const who = [group ? `${groupName(st.gid, trust)} (not a trusted group)` : "", world ? "every user" : ""].filter(Boolean).join(" and ");
+    return { who, letters: `${group ? "g" : ""}${world ? "o" : ""}` };
+}
+
+function trustedOwner(owner: number, trust: Trust): boolean {
+    return owner === trust.uid || owner === 0;
+}
+
+/** Why `st` (from lstat of `dir`) is not a directory only trusted users can change, or undefined when it is. */
+export function dirProblem(dir: string, st: StatLike, trust: Trust): string | undefined {
+    const expected = expectedDir(trust);
+    if (st.isSymbolicLink()) return `is a symbolic link; expected ${expected}. Remove the link, or set FRONTBASE_LOCK_DIR to a directory of yours`;
+    if (!st.isDirectory()) return `is not a directory; expected ${expected}`;
+    if (!trustedOwner(st.uid, trust)) return `is owned by uid ${st.uid}, not by you (uid ${trust.uid})${trust.uid === 0 ? "" : " or root"}; expected ${expected}. Remove it, or set FRONTBASE_LOCK_DIR to a directory of yours`;
+    const w = untrustedWriters(st, trust);
+    if (w) return `has mode ${octal(st.mode)}, writable by ${w.who}; expected ${expected}: chmod ${w.letters}-w ${dir}`;
     return undefined;
 }
 
-/** Why `st` (from fstat of a file opened without following links) is not a file only `uid` wrote. */
-export function fileProblem(st: StatLike, uid: number): string | undefined {
+/**
+ * Why `st` (from fstat of a file opened without following links) is not a file only trusted
+ * users wrote. `sharedGid`: the group of a directory that group may write (see `sharedGroupOf`);
+ * any file of that group there was written by one of its members (or root), so its owner is trusted.
+ */
+export function fileProblem(st: StatLike, trust: Trust, sharedGid?: number): string | undefined {
     if (!st.isFile()) return "is not a regular file";
-    if (st.uid !== uid) return `is owned by uid ${st.uid}, not by you (uid ${uid}); it may be forged. Remove it`;
-    if ((st.mode & 0o022) !== 0) return `has mode ${octal(st.mode)}, writable by other users; it may be forged. Remove it`;
+    const shared = sharedGid !== undefined && st.gid === sharedGid;
+    if (!trustedOwner(st.uid, trust) && !shared) {
+        return `is owned by uid ${st.uid}, not by you (uid ${trust.uid})${trust.uid === 0 ? "" : " or root"}${sharedGid !== undefined ? ` or a member of ${groupName(sharedGid, trust)}` : ""}; it may be forged. Remove it`;
+    }
+    const w = untrustedWriters(st, trust);
+    if (w) return `has mode ${octal(st.mode)}, writable by ${w.who}; it may be forged. Remove it`;
     return undefined;
+}
+
+/** The group that may write `st` (a sound directory), when it is a trusted group other than root's. */
+export function sharedGroupOf(dir: string, st: StatLike, trust: Trust): number | undefined {
+    if (dirProblem(dir, st, trust) !== undefined || (st.mode & 0o020) === 0 || st.gid === undefined || st.gid === 0) return undefined;
+    return trust.groups.has(st.gid) ? st.gid : undefined;
 }
 
 function myUid(): number {
     return process.getuid?.() ?? -1;
 }
 
-/** Create `dir` (mode 0700) if missing; refuse one that is a link, foreign or writable by others. */
-export async function ensurePrivateDir(dir: string, uid = myUid()): Promise<void> {
+/** lstat `dir` and refuse it unless only trusted users can change it; ENOENT propagates as is. */
+export async function checkTrustedDir(dir: string, trust = defaultTrust()): Promise<Stats> {
+    const st = await fs.lstat(dir);
+    if (trust.uid < 0) return st; // no uids (Windows)
+    const problem = dirProblem(dir, st, trust);
+    if (problem) throw new UnsafePathError(dir, problem);
+    return st;
+}
+
+/** Create `dir` (mode 0700, yours) if missing; refuse one that is a link, foreign or writable by untrusted users. */
+export async function ensurePrivateDir(dir: string, trust = defaultTrust()): Promise<Stats> {
     await fs.mkdir(path.dirname(dir), { recursive: true });
     try {
         await fs.mkdir(dir, { mode: 0o700 });
     } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
-    if (uid < 0) return; // no uids (Windows)
-    const problem = dirProblem(dir, await fs.lstat(dir), uid);
-    if (problem) throw new UnsafePathError(dir, problem);
+    return checkTrustedDir(dir, trust);
 }
 
 /** Open for reading without following a link; a FIFO or device does not block the open. */
@@ -77,9 +164,12 @@ async function openNoFollow(file: string): Promise<fs.FileHandle> {
 export interface ReadOptions {
     /** Refuse larger files without reading them. */
     readonly maxBytes: number;
-    /** Also refuse a file not owned by us or writable by others (lock and ledger). */
+    /**
+     * Also refuse a file that an untrusted user owns or can write (lock and ledger). The file's
+     * directory is looked at too: in one shared with a trusted group, its members' files count.
+     */
     readonly own?: boolean;
-    readonly uid?: number;
+    readonly trust?: Trust;
 }
 
 /** Read a regular file (not a link), at most `maxBytes`. ENOENT propagates as is. */
@@ -87,8 +177,8 @@ export async function readFileSafely(file: string, opts: ReadOptions): Promise<s
     const h = await openNoFollow(file);
     try {
         const st = await h.stat();
-        const uid = opts.uid ?? myUid();
-        const problem = opts.own && uid >= 0 ? fileProblem(st, uid) : !st.isFile() ? "is not a regular file" : undefined;
+        const trust = opts.trust ?? defaultTrust();
+        const problem = opts.own && trust.uid >= 0 ? fileProblem(st, trust, await sharedGroupOfParent(file, trust)) : !st.isFile() ? "is not a regular file" : undefined;
         if (problem) throw new UnsafePathError(file, problem);
         const tooBig = `is ${st.size} bytes; at most ${opts.maxBytes} bytes are allowed`;
         if (st.size > opts.maxBytes) throw new UnsafePathError(file, tooBig);
@@ -99,6 +189,12 @@ export async function readFileSafely(file: string, opts: ReadOptions): Promise<s
     } finally {
         await h.close();
     }
+}
+
+async function sharedGroupOfParent(file: string, trust: Trust): Promise<number | undefined> {
+    const dir = path.dirname(file);
+    const st = await fs.lstat(dir).catch(() => undefined);
+    return st && sharedGroupOf(dir, st, trust);
 }
 
 /** Create `file` exclusively: fails (EEXIST) if anything, a link included, is already there. */

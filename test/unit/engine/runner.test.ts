@@ -29,12 +29,13 @@ describe("the runner's command line", () => {
             // node resolves through a symlinked node_modules (a git worktree's) to the real file.
             realpathSync(path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run/index.js")),
             "--monitor", "127.0.0.1:1", "--engine", "127.0.0.1:2", "--organization", "organization", "--project", "frontbase",
-            "--stack", "t1", "--pwd", ROOT, "--dry-run", "--query-mode", "false", "--parallel", "16", ".",
+            "--stack", "t1", "--pwd", ROOT, "--dry-run", "--query-mode", "false", "--parallel", "16", "scripts/pulumi-program.js",
         ]);
         expect(env.PULUMI_CONFIG).toBe('{"frontbase:config:tenant":"t1"}');
         expect(env.PULUMI_CONFIG_SECRET_KEYS).toBe('["frontbase:dbPassword"]');
-        expect(env.PULUMI_NODEJS_TYPESCRIPT).toBe("true");
-        // A harness started with ts-node must not make the runner skip its type check.
+        // Pulumi.yaml: typescript false, main scripts/pulumi-program.js (it loads the .ts program itself).
+        expect(env.PULUMI_NODEJS_TYPESCRIPT).toBeUndefined();
+        // A harness's ts-node settings must not leak into the program.
         expect(env.TS_NODE_TRANSPILE_ONLY).toBeUndefined();
         // Nor may vitest's own settings leak into the program.
         expect([env.VITEST, env.NODE_ENV]).toEqual([undefined, undefined]);

@@ -77,8 +77,10 @@ describe("allocatePorts", () => {
                     allocatePorts({ ranges, taken });
                 } catch (e) {
                     expect(e).toBeInstanceOf(PortExhaustedError);
-                    const { service, range } = e as PortExhaustedError;
-                    expect((e as Error).message).toContain(`${service} in its range ${range.from}-${range.to}`);
+                    const { service, range, use } = e as PortExhaustedError;
+                    const size = range.to - range.from + 1;
+                    expect((e as Error).message).toContain(`${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken`);
+                    expect(use.held + use.mine).toBe(size);
                     // The named range really is full: every port taken, or in this tenant's own use (at most 3 others).
                     let free = 0;
                     for (let p = range.from; p <= range.to; p++) if (!taken.has(p)) free++;
@@ -86,6 +88,22 @@ describe("allocatePorts", () => {
                 }
             }),
             { numRuns: 300 },
+        );
+    });
+
+    it("says how a full range is used, in counts: held by others, given to this tenant's other services", () => {
+        const ranges = { backend: { from: 10, to: 12 }, edge: { from: 10, to: 12 }, frontend: { from: 10, to: 12 }, redisHttp: { from: 30, to: 31 } };
+        const err = (() => {
+            try {
+                allocatePorts({ ranges, taken: new Set([10]) });
+            } catch (e) {
+                return e as PortExhaustedError;
+            }
+        })();
+        expect(err?.use).toEqual({ held: 1, mine: 2 });
+        expect(err?.message).toBe(
+            "no free port for frontend in its range 10-12: all 3 port(s) are taken, 1 held (by other tenants, containers, listening processes or frontbase:reservedPorts) " +
+                "and 2 given to this tenant's other services; widen frontbase:portRanges.frontend or free a port",
         );
     });
 

@@ -1,6 +1,7 @@
 // Ten simultaneous `tenant new` processes, in two checkouts of the project on one host:
 // no port is handed out twice. Real processes, run the way `npm run tenant` runs them.
 import { execFile } from "child_process";
+import { readFileSync } from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,8 @@ import { removeTempDirs, tempDir } from "../../support/temp";
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../../..");
 const N = 10;
+/** `npm run tenant`'s command from package.json (`node <args>`), run as npm runs it, minus npm. */
+const TENANT_ARGS = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).scripts.tenant as string).replace(/^node /, "").split(" ");
 
 let engine: FakeEngine;
 beforeAll(async () => {
@@ -29,7 +32,7 @@ describe("concurrent tenant new", () => {
         const lockDir = tempDir("lock");
         const results = await Promise.all(
             Array.from({ length: N }, (_, i) =>
-                run(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/main.ts", "new", `t${i}`, "--json"], {
+                run(process.execPath, [...TENANT_ARGS, "new", `t${i}`, "--json"], {
                     cwd: REPO,
                     env: { ...process.env, FRONTBASE_PROJECT_DIR: checkouts[i % 2], FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host },
                 }),

@@ -1,26 +1,18 @@
 // The cross-process lock, with real processes: mutual exclusion, timeout, stale recovery.
 import { execFile, spawnSync } from "child_process";
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "fs";
+import { existsSync, readFileSync, utimesSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as ts from "typescript";
 import { promisify } from "util";
 import { afterAll, describe, expect, it } from "vitest";
 import { acquireLock, hostFiles, LockTimeoutError, STALE_AFTER_MS } from "../../../ports/lock";
 import { removeTempDirs, tempDir } from "../../support/temp";
+import { LOCK_MODULES, transpiled } from "../../support/transpiled";
 
 const run = promisify(execFile);
 
-/** lock.ts (and safeFs.ts, its one local import) as plain JS, so children start in milliseconds. */
-function compiledLock(): string {
-    const dir = tempDir("lock-js");
-    for (const sub of ["ports", "project"]) mkdirSync(path.join(dir, sub));
-    for (const rel of ["ports/lock", "project/safeFs"]) {
-        const source = readFileSync(path.resolve(__dirname, `../../../${rel}.ts`), "utf8");
-        writeFileSync(path.join(dir, `${rel}.js`), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
-    }
-    return path.join(dir, "ports/lock.js");
-}
+/** lock.ts as plain JS, so children start in milliseconds. */
+const compiledLock = () => path.join(transpiled(LOCK_MODULES), "ports/lock.js");
 const lockFile = () => path.join(tempDir("lock"), "ports.lock");
 afterAll(removeTempDirs);
 

@@ -6,6 +6,7 @@ import * as path from "path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readLedger } from "../../../ports/ledger";
 import { acquireLock, hostFiles } from "../../../ports/lock";
+import { PortExhaustedError } from "../../../ports/allocate";
 import { PortBusyError, resolvePorts, ResolveOptions } from "../../../ports/resolve";
 import { closeAll, freeBlock, listen, sameRange } from "../../support/sockets";
 import { removeTempDirs, tempDir } from "../../support/temp";
@@ -63,6 +64,20 @@ describe("resolvePorts", () => {
         expect((err as Error).message).toContain(`port ${base + 4} for backend is still in use: bind on 0.0.0.0:${base + 4} failed with EADDRINUSE after 2 scans (frontbase:maxRetries = 1)`);
         expect(log).toEqual([`port(s) ${base} (EADDRINUSE), ${base + 1} (EADDRINUSE), ${base + 2} (EADDRINUSE), ${base + 3} (EADDRINUSE) refused a bind after the scan; rescanning`]);
         // Nothing recorded for a failed allocation.
+        expect(await readLedger(hostFiles(o.dockerHost, o.lockDir).ledger)).toEqual([]);
+    });
+
+    it("fails on a full range naming the range and how many ports are held by what, never listing the holders", async () => {
+        const base = await freeBlock(300);
+        await hold(base, 290);
+        const reservedPorts = Array.from({ length: 10 }, (_, i) => base + 290 + i);
+        const o = options(base, { ranges: sameRange(base, base + 299), reservedPorts });
+        const err = await resolvePorts(o).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(PortExhaustedError);
+        expect((err as Error).message).toBe(
+            `no free port for backend in its range ${base}-${base + 299}: all 300 port(s) are taken, 300 held (290 by listening processes, 10 by frontbase:reservedPorts); ` +
+                "widen frontbase:portRanges.backend or free a port",
+        );
         expect(await readLedger(hostFiles(o.dockerHost, o.lockDir).ledger)).toEqual([]);
     });
 
