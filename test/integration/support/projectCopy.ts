@@ -8,7 +8,10 @@ import * as path from "path";
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
 
 /** What `pulumi up` needs of the project: its descriptor, manifests and program sources. */
-const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "stacks"];
+// Pulumi.yaml's main (scripts/pulumi-program.js, with the loader it uses) and every folder of the
+// program's import closure (gitops/programFiles.ts computes it: index.ts, stacks, components, ports,
+// docker, project).
+const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "scripts", "components", "stacks", "ports", "docker", "project"];
 
 export interface CopyOptions {
     /** Files to write over the copy (path relative to the project root -> content). */
