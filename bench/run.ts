@@ -302,12 +302,16 @@ function fmt(ms: number | undefined): string {
     return ms === undefined ? "-" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
+function signed(ms: number): string {
+    return `${ms >= 0 ? "+" : ""}${fmt(ms)}`;
+}
+
 function report(rows: readonly Row[], before: { label: string; medians: Record<string, number> } | undefined): string {
     const byKey = new Map(rows.map((r) => [r.key, median(r.times)]));
     const head = ["scenario (ms, median)", ...(before ? [before.label] : []), "now", "min-max", "target"];
     const body = rows.map((r) => {
         const t = TARGETS[r.key];
-        const target = t?.under !== undefined ? `< ${t.under}` : t?.over ? `${t.over.than} + ${t.over.ms} (now +${fmt(median(r.times) - (byKey.get(t.over.than) ?? NaN))})` : "";
+        const target = t?.under !== undefined ? `< ${t.under}` : t?.over ? `${t.over.than} + ${t.over.ms} (now ${signed(median(r.times) - (byKey.get(t.over.than) ?? NaN))})` : "";
         const sorted = [...r.times].sort((a, b) => a - b);
         return [r.name, ...(before ? [fmt(before.medians[r.key])] : []), fmt(median(r.times)), `${fmt(sorted[0])}-${fmt(sorted[sorted.length - 1])}`, target];
     });
