@@ -37,7 +37,8 @@ const TEST_WAIT = 60;
 /** components/services.ts with the backend's waitTimeout (and only that) set to TEST_WAIT. */
 function servicesWithShorterWait(): string {
     const real = readFileSync(path.join(PROJECT_DIR, "components", "services.ts"), "utf8");
-    const backendWait = /(service: "backend",[^}]*?waitTimeout: )(\d+),/g;
+    // From the backend's spec to its waitTimeout, never into the next service's spec.
+    const backendWait = /(service: "backend",(?:(?!service: ")[\s\S])*?waitTimeout: )(\d+),/g;
     const found = [...real.matchAll(backendWait)];
     if (found.length !== 1 || Number(found[0][2]) !== PRODUCTION_WAIT) throw new Error(`components/services.ts: expected one backend waitTimeout of ${PRODUCTION_WAIT}, found ${found.map((m) => m[2]).join(", ") || "none"}`);
     return real.replace(backendWait, `$1${TEST_WAIT},`);
