@@ -23,6 +23,18 @@ export type SecretCredentials = { readonly [K in keyof Credentials]: pulumi.Outp
 /** Log rotation so a chatty tenant cannot fill the host's disk. */
 export const LOG_OPTS = { "max-size": "10m", "max-file": "3" };
 
+/** A one-shot job's container: run once to the end (attach), never restarted, small, hardened. */
+export const ONE_SHOT_JOB = {
+    attach: true,
+    mustRun: false,
+    restart: "no",
+    memory: 64,
+    memorySwap: 64,
+    logDriver: "json-file",
+    logOpts: LOG_OPTS,
+    securityOpts: ["no-new-privileges:true"],
+} as const;
+
 export class TenantStack extends pulumi.ComponentResource {
     public readonly tenant: string;
     public readonly project: string;
@@ -255,14 +267,8 @@ export function createJob(name: string, i: JobInputs, parent: pulumi.Resource): 
             entrypoints: [...job.entrypoint],
             envs: pulumi.secret(pulumi.all([i.credentials.redisToken, i.credentials.adminPassword, i.credentials.encryptionKey, i.credentials.dbPassword]).apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => envList(job.env({ redisToken, adminPassword, encryptionKey, dbPassword })))),
             networksAdvanced: [{ name: i.network.name }],
-            attach: true,
-            mustRun: false,
-            restart: "no",
-            memory: 64,
-            memorySwap: 64,
-            logDriver: "json-file",
-            logOpts: LOG_OPTS,
-            securityOpts: ["no-new-privileges:true"],
+            ...ONE_SHOT_JOB,
+            securityOpts: [...ONE_SHOT_JOB.securityOpts],
             labels: labelList({ ...naming.labels(cfg.tenant), [naming.JOB_LABEL]: job.job, [naming.ONEOFF_LABEL]: "True" }),
         },
         { parent, deleteBeforeReplace: true, dependsOn: [...i.after] },

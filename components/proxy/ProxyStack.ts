@@ -16,7 +16,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { goDuration } from "../services";
-import { labelList, LOG_OPTS } from "../TenantStack";
+import { labelList, LOG_OPTS, ONE_SHOT_JOB } from "../TenantStack";
 import { ADMIN_ADDRESS, ADMIN_SOCKET, ACME_CA_ROOT_FILE, renderCaddyfile } from "./caddyfile";
 import { ProxyConfig } from "./config";
 import * as naming from "./naming";
@@ -157,14 +157,8 @@ export function createReloadJob(name: string, i: ReloadInputs, parent: pulumi.Re
             envs: [`CADDYFILE=${i.caddyfile}`, `ROUTES=${routes}`, ...(i.config.acmeCaRoot ? [`ACME_CA_ROOT=${i.config.acmeCaRoot}`] : []), ...XDG].sort(),
             networkMode: "none",
             mounts: [{ type: "volume", source: i.volumes.config.name, target: CONFIG }],
-            attach: true,
-            mustRun: false,
-            restart: "no",
-            memory: 64,
-            memorySwap: 64,
-            logDriver: "json-file",
-            logOpts: LOG_OPTS,
-            securityOpts: ["no-new-privileges:true"],
+            ...ONE_SHOT_JOB,
+            securityOpts: [...ONE_SHOT_JOB.securityOpts],
             labels: i.caddy.id.apply((id) => labelList({ ...naming.proxyLabels("reload"), [naming.FOLLOWS_CADDY_LABEL]: id })),
         },
         { parent, deleteBeforeReplace: true, dependsOn: [i.caddy] },
