@@ -82,6 +82,8 @@ export interface TenantContainer {
     /** Set for a one-shot job's container (`frontbase.job`): done when exited with code 0. */
     readonly job?: string;
     readonly exitCode?: number;
+    /** The image's id (`sha256:...`). */
+    readonly image?: string;
 }
 
 export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContainer {
@@ -98,6 +100,7 @@ export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContain
         ports: portBindings(i.HostConfig?.PortBindings),
         tty: i.Config?.Tty === true,
         restarts: (i as { RestartCount?: number }).RestartCount ?? 0,
+        image: i.Image,
     };
 }
 

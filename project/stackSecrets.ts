@@ -81,3 +81,19 @@ export async function decryptStackSecrets(file: string, env: NodeJS.ProcessEnv):
     const key = await deriveKey(passphrase, doc.encryptionsalt, file);
     return Object.fromEntries(secure.map(([k, v]) => [k, decryptValue(key, v.secure)]));
 }
+
+/**
+ * Set one credential in `file` to `value`, as a `secure:` value under the file's existing
+ * `encryptionsalt` (a clone's stack file takes its source's ENCRYPTION_KEY this way). Needs the
+ * stack's passphrase; says so, naming the variable, when it is missing.
+ */
+export async function setStackSecret(file: string, name: SecretKey, value: string, env: NodeJS.ProcessEnv): Promise<void> {
+    await readStackFile(file);
+    const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
+    const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
+    const salt = doc.get("encryptionsalt");
+    if (passphrase === undefined) throw new Error(`setting ${NAMESPACE}:${name} in ${file} needs the stack's passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)`);
+    if (typeof salt !== "string") throw new Error(`${file} has no encryptionsalt: create the stack with npm run tenant -- new first`);
+    doc.setIn(["config", `${NAMESPACE}:${name}`], doc.createNode({ secure: encryptValue(await deriveKey(passphrase, salt, file), value) }));
+    await replaceFile(file, doc.toString(), 0o644);
+}

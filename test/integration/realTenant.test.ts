@@ -16,8 +16,6 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readStackFile } from "../../project/stackFiles";
-import { decryptStackSecrets } from "../../project/stackSecrets";
 import { destroy, EngineOptions, preview } from "../engine/engine";
 import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { containerLogTail } from "../engine/realizer/health";
@@ -27,28 +25,13 @@ import { deploy, HEALTHY, imageVariant, states, tempDir, tenantCli } from "./sup
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { testTenant } from "./support/tenants";
+import { loadStackFile, realServices, RealTenant, realTenant, web } from "./support/realTenants";
 
 const run = promisify(execFile);
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the real-application journey");
 const PASSPHRASE = "journey passphrase, test only";
 
-interface Tenant {
-    readonly name: string;
-    readonly database: "sqlite" | "postgres";
-    config: Record<string, string>;
-    secretKeys: string[];
-    frontend: number;
-    adminPassword: string;
-}
-
-/** One request to the tenant's frontend port, as a browser would send it. */
-async function web(t: Tenant, urlPath: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
-    const headers: Record<string, string> = {};
-    if (init.json !== undefined) headers["content-type"] = "application/json";
-    if (init.cookie) headers.cookie = init.cookie;
-    const res = await fetch(`http://127.0.0.1:${t.frontend}${urlPath}`, { method: init.method ?? "GET", headers, body: init.json === undefined ? undefined : JSON.stringify(init.json), signal: AbortSignal.timeout(20_000) });
-    return { status: res.status, text: await res.text(), cookie: res.headers.get("set-cookie")?.split(";")[0] };
-}
+type Tenant = RealTenant;
 
 async function exec(container: string, cmd: string[]): Promise<string> {
     return (await run("docker", ["exec", container, ...cmd], { timeout: 30_000 })).stdout.trim();
@@ -56,8 +39,8 @@ async function exec(container: string, cmd: string[]): Promise<string> {
 
 describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a user's journey", () => {
     const tenants: Tenant[] = [
-        { name: testTenant("real"), database: "sqlite", config: {}, secretKeys: [], frontend: 0, adminPassword: "" },
-        { name: testTenant("realpg"), database: "postgres", config: {}, secretKeys: [], frontend: 0, adminPassword: "" },
+        realTenant(testTenant("real"), "sqlite"),
+        realTenant(testTenant("realpg"), "postgres"),
     ];
     let project: ProjectCopy;
     let stateDir: string;
@@ -67,20 +50,11 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
     const opts = (t: Tenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
     const containerOf = (t: Tenant, service: string) => `${t.name}_frontbase-${service}-1`;
     const login = (t: Tenant, email: string, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email, password } });
-    const services = (t: Tenant) => (t.database === "postgres" ? ["postgres", "redis", "redis-http", "backend", "edge", "frontend"] : ["redis", "redis-http", "backend", "edge", "frontend"]);
+    const services = realServices;
     const env = async (t: Tenant, service: string) => Object.fromEntries((await docker.getContainer(containerOf(t, service)).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
     const psql = (t: Tenant, sql: string) => exec(containerOf(t, "postgres"), ["psql", "-U", "frontbase", "-d", "frontbase", "-tAc", sql]);
 
-    /** What `pulumi up` would hand the program: the stack file, its secrets decrypted, plus the test images on loopback. */
-    async function load(t: Tenant): Promise<void> {
-        const file = path.join(project.dir, `Pulumi.${t.name}.yaml`);
-        const secrets = (await decryptStackSecrets(file, process.env))!;
-        const plain = (await readStackFile(file)).config;
-        t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:bindAddress": "127.0.0.1", "frontbase:healthInterval": "2" };
-        t.secretKeys = Object.keys(secrets);
-        t.frontend = JSON.parse(plain["frontbase:ports"]).frontend;
-        t.adminPassword = secrets["frontbase:adminPassword"];
-    }
+    const load = (t: Tenant) => loadStackFile(project.dir, t);
 
     beforeAll(async () => {
         process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;

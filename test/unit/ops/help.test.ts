@@ -28,6 +28,8 @@ describe("usage lines", () => {
         const usage = Object.fromEntries(await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).usage])));
         expect(usage).toEqual({
             affected: "affected (--base <rev> | --all) [--head <rev>] [--json] [--github-output]",
+            backup: "backup [tenant] [--all] [--prune]",
+            backups: "backups [tenant] [--max-age AGE] [--json]",
             check: "check",
             logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
             ls: "ls [--json]",
@@ -36,6 +38,7 @@ describe("usage lines", () => {
             preflight: "preflight <tenant>",
             purge: "purge <tenant> [--yes]",
             restart: "restart <tenant> [service] [--timeout S]",
+            restore: "restore <tenant> [--snapshot ID] [--into TENANT] [--force]",
             status: "status <tenant> [--json]",
             verify: "verify <stack> [--wait S] [--repair]",
             "why-port": "why-port <port> [--json]",

@@ -1,0 +1,109 @@
+// The few Engine API moves backups make: run a command in a tenant's container, run a
+// short-lived helper container over the tenant's volumes, and move files between this machine
+// and a container as tar streams (the Engine API's archive endpoints, so a remote Docker host
+// works as a local one does).
+import { spawn } from "child_process";
+import type Docker from "dockerode";
+import { PassThrough, Writable } from "stream";
+import { readFileSync } from "fs";
+import * as path from "path";
+
+/** The helper's script (backup/helper.py), passed to `python3 -c`. */
+export const HELPER_SCRIPT = readFileSync(path.join(__dirname, "helper.py"), "utf8");
+export const HELPER_LABEL = "frontbase.backup-helper";
+
+export interface ExecResult {
+    readonly code: number;
+    readonly stderr: string;
+}
+
+/** `cmd` in a running container; stdout goes to `stdout` (a file, say), stderr is kept for the error. */
+export async function execIn(docker: Docker, container: string, cmd: readonly string[], stdout: Writable, user?: string): Promise<ExecResult> {
+    const exec = await docker.getContainer(container).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, User: user });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    let stderr = "";
+    const err = new PassThrough();
+    err.on("data", (d: Buffer) => void (stderr += String(d)));
+    await new Promise<void>((resolve, reject) => {
+        docker.modem.demuxStream(stream, stdout, err);
+        stream.on("end", resolve);
+        stream.on("error", reject);
+    });
+    const info = await exec.inspect();
+    return { code: info.ExitCode ?? -1, stderr };
+}
+
+/** The same, collecting stdout as text; a non-zero exit is an error naming `what`. */
+export async function execText(docker: Docker, container: string, cmd: readonly string[], what: string, user?: string): Promise<string> {
+    let out = "";
+    const sink = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
+    const r = await execIn(docker, container, cmd, sink, user);
+    if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stderr.trim() || out.trim()}`);
+    return out;
+}
+
+export interface HelperRun {
+    readonly image: string;
+    /** Volume name -> mount path. */
+    readonly mounts: Readonly<Record<string, string>>;
+    readonly args: readonly string[];
+    /** A directory on this machine to put into the container, as `/<as>`, before it starts. */
+    readonly stage?: { readonly dir: string; readonly as: string };
+    /** After it exits 0: a path in the container to bring back into a directory here. */
+    readonly fetch?: { readonly from: string; readonly dir: string };
+}
+
+/** Runs the helper script to completion in a fresh container, removed afterwards; resolves to its stdout. */
+export async function runHelper(docker: Docker, tenant: string, run: HelperRun): Promise<string> {
+    const container = await docker.createContainer({
+        Image: run.image,
+        Entrypoint: ["python3", "-c", HELPER_SCRIPT],
+        Cmd: [...run.args],
+        User: "0:0",
+        WorkingDir: "/",
+        Labels: { [HELPER_LABEL]: tenant },
+        NetworkDisabled: true,
+        HostConfig: { Binds: Object.entries(run.mounts).map(([volume, at]) => `${volume}:${at}`), AutoRemove: false },
+    });
+    try {
+        if (run.stage) await container.putArchive(tarOf(run.stage.dir, run.stage.as), { path: "/" });
+        await container.start();
+        const { StatusCode } = (await container.wait()) as { StatusCode: number };
+        const [stdout, stderr] = demux(await container.logs({ stdout: true, stderr: true, follow: false }));
+        if (StatusCode !== 0) throw new Error(`the backup helper (${run.args[0]}) exited with ${StatusCode}: ${(stderr || stdout).trim().split("\n").slice(-5).join("; ")}`);
+        if (run.fetch) await untar(await container.getArchive({ path: run.fetch.from }), run.fetch.dir);
+        return stdout;
+    } finally {
+        await container.remove({ force: true, v: false }).catch(() => undefined);
+    }
+}
+
+/** A non-TTY container's log buffer -> [stdout, stderr] (8-byte frame headers: stream, 0, 0, 0, length). */
+export function demux(buf: Buffer): [string, string] {
+    const out: Buffer[][] = [[], [], []];
+    for (let i = 0; i + 8 <= buf.length; ) {
+        const stream = buf[i];
+        const size = buf.readUInt32BE(i + 4);
+        out[stream === 2 ? 2 : 1].push(buf.subarray(i + 8, i + 8 + size));
+        i += 8 + size;
+    }
+    return [Buffer.concat(out[1]).toString(), Buffer.concat(out[2]).toString()];
+}
+
+/** A tar stream of a directory's contents under the top directory `top` (GNU tar on this machine). */
+export function tarOf(dir: string, top: string): NodeJS.ReadableStream {
+    const rename = `s,^\\.,${top},`;
+    return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", `--transform=${rename}`, "-C", dir, "."], { stdio: ["ignore", "pipe", "inherit"] }).stdout;
+}
+
+/** Extracts a tar stream into `dir`, dropping its top directory (the archive of `/out` holds `out/...`). */
+export function untar(stream: NodeJS.ReadableStream, dir: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("tar", ["-x", "--no-same-owner", "--strip-components=1", "-C", dir], { stdio: ["pipe", "ignore", "pipe"] });
+        let err = "";
+        child.stderr.on("data", (d: Buffer) => void (err += String(d)));
+        child.on("error", reject);
+        child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tar -x into ${dir} failed: ${err.trim()}`))));
+        stream.pipe(child.stdin);
+    });
+}

@@ -1,0 +1,67 @@
+// `backups [tenant] [--max-age DURATION] [--json]`: a tenant's snapshots (time, size, what they
+// hold), or, without a tenant, each tenant's last backup and its age: a monitoring check.
+import { defineCommand } from "../command";
+import { invalid, tenantArg } from "../args";
+import { table } from "../table";
+import { stackFileTenants } from "../../project/project";
+import { mib, resticFor } from "../../backup/jobs";
+import { Snapshot, tenantOfSnapshot } from "../../backup/restic";
+
+/** `26h`, `2d`, `90m` -> milliseconds. */
+export function parseAge(value: string, what: string): number {
+    const m = /^(\d{1,5})([mhd])$/.exec(value);
+    if (!m) throw invalid(what, value, "must be a whole number of minutes, hours or days, like 90m, 26h or 2d");
+    return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"];
+}
+
+export function age(ms: number): string {
+    if (ms < 3_600_000) return `${Math.max(0, Math.round(ms / 60_000))}m`;
+    if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)}h`;
+    return `${(ms / 86_400_000).toFixed(1)}d`;
+}
+
+export const STALE = 3;
+
+export const command = defineCommand({
+    name: "backups",
+    summary: "list a tenant's snapshots, or every tenant's last backup and its age",
+    args: [{ name: "tenant", about: "this tenant's snapshots (default: each tenant's last)", optional: true, parse: tenantArg }],
+    flags: {
+        "max-age": { kind: "value", arg: "AGE", help: "like 90m, 26h or 2d", about: "exit 3 when a tenant's last backup is older, or missing", parse: parseAge },
+        json: { kind: "boolean", about: "print JSON" },
+    },
+    notes: "Exit 0: listed (and, with --max-age, every tenant's last backup is recent enough); 3: a tenant's is too old or missing; 1: the repository does not open.",
+    async run({ args, flags }, ctx) {
+        const restic = resticFor(ctx);
+        await restic.open(false);
+        const all = await restic.snapshots(args.tenant);
+        const now = ctx.now();
+        if (args.tenant) {
+            const rows = [];
+            for (const s of all) rows.push({ id: s.short_id, time: s.time, host: s.hostname, tags: s.tags ?? [], ...(await restic.stats(s.id)) });
+            if (flags.json) ctx.io.out(JSON.stringify(rows));
+            else if (rows.length === 0) ctx.io.out(`no snapshots of ${args.tenant} in ${restic.target.repository}`);
+            else ctx.io.out(table(["SNAPSHOT", "TIME", "AGE", "SIZE", "FILES", "DATABASE", "HOST"], rows.map((r) => [r.id, r.time.slice(0, 19).replace("T", " "), age(now - Date.parse(r.time)), mib(r.totalSize), String(r.totalFiles), databaseOf(r), r.host])));
+            return stale(all, flags["max-age"], now) ? STALE : 0;
+        }
+        const latest = new Map<string, Snapshot>();
+        for (const s of all) latest.set(tenantOfSnapshot(s)!, s);
+        const tenants = [...new Set([...(await stackFileTenants(ctx.projectDir).catch(() => [])), ...latest.keys()])].sort();
+        const rows = tenants.map((t) => ({ tenant: t, last: latest.get(t)?.time, snapshot: latest.get(t)?.short_id, ageMs: latest.has(t) ? now - Date.parse(latest.get(t)!.time) : undefined }));
+        const tooOld = flags["max-age"] === undefined ? [] : rows.filter((r) => r.ageMs === undefined || r.ageMs > flags["max-age"]!);
+        if (flags.json) ctx.io.out(JSON.stringify(rows));
+        else ctx.io.out(table(["TENANT", "LAST BACKUP", "AGE", "SNAPSHOT"], rows.map((r) => [r.tenant, r.last?.slice(0, 19).replace("T", " ") ?? "never", r.ageMs === undefined ? "-" : age(r.ageMs), r.snapshot ?? "-"])));
+        if (tooOld.length > 0) ctx.io.err(`last backup older than ${args.tenant ?? ""}${flags["max-age"]! / 3_600_000}h or missing: ${tooOld.map((r) => r.tenant).join(", ")}`);
+        return tooOld.length > 0 ? STALE : 0;
+    },
+});
+
+function databaseOf(r: { tags: readonly string[] }): string {
+    return r.tags.find((t) => t.startsWith("frontbase-database="))?.split("=")[1] ?? "?";
+}
+
+function stale(snapshots: readonly Snapshot[], maxAge: number | undefined, now: number): boolean {
+    if (maxAge === undefined) return false;
+    const last = snapshots.at(-1);
+    return !last || now - Date.parse(last.time) > maxAge;
+}
