@@ -150,18 +150,18 @@ export class Restic {
         let summary: BackupSummary | undefined;
         const args = ["backup", "--json", ...tags.flatMap((t) => ["--tag", t]), "."];
         const onLine = (line: string) => {
-                let m: Record<string, number & string>;
-                try {
-                    m = JSON.parse(line);
-                } catch {
-                    return;
-                }
-                if (m.message_type === "status" && onProgress) {
-                    onProgress({ percent: m.percent_done ?? 0, filesDone: m.files_done ?? 0, totalFiles: m.total_files ?? 0, bytesDone: m.bytes_done ?? 0, totalBytes: m.total_bytes ?? 0 });
-                } else if (m.message_type === "summary") {
-                    summary = { snapshotId: m.snapshot_id, filesNew: m.files_new, filesChanged: m.files_changed, filesUnmodified: m.files_unmodified, dataAdded: m.data_added, totalBytes: m.total_bytes_processed };
-                }
-            };
+            let m: Record<string, number & string>;
+            try {
+                m = JSON.parse(line);
+            } catch {
+                return;
+            }
+            if (m.message_type === "status" && onProgress) {
+                onProgress({ percent: m.percent_done ?? 0, filesDone: m.files_done ?? 0, totalFiles: m.total_files ?? 0, bytesDone: m.bytes_done ?? 0, totalBytes: m.total_bytes ?? 0 });
+            } else if (m.message_type === "summary") {
+                summary = { snapshotId: m.snapshot_id, filesNew: m.files_new, filesChanged: m.files_changed, filesUnmodified: m.files_unmodified, dataAdded: m.data_added, totalBytes: m.total_bytes_processed };
+            }
+        };
         // restic records the absolute path it is given: `.` from the staging directory.
         await this.run(args, { onLine, cwd: dir });
         if (!summary) throw new ResticError(`restic backup of ${dir} printed no summary`);

@@ -8,7 +8,9 @@
 //   - allocation through `tenant new`: idle, with 1,000 ports held, and with 1,000 held filling
 //     the edge range (it fails, and the error must name the range and the count held);
 //   - the allocation alone (resolvePorts in this process): idle, with 1,000 held, and for the
-//     300th tenant (299 pinned in stack files), 3N runs each.
+//     300th tenant (299 pinned in stack files), 3N runs each;
+//   - backup: a real tenant's backup (first and unchanged) and restore at 50 MB and 500 MB of
+//     data, min(N, 3) runs each (bench/backup.ts; needs Docker, restic and npm run images:test).
 // "before" is the same measurement of another commit (--against REF, in a temporary copy; with
 // --save-baseline its medians are kept in bench/baseline.json), or the figures recorded there.
 // Exit 1 when a target is missed: on a loaded machine that says little, so the load average is
@@ -22,10 +24,11 @@ import { dockerClient, resolveDockerHost } from "../docker/dockerHost";
 import { hostFiles } from "../ports/lock";
 import { resolvePorts } from "../ports/resolve";
 import { preview } from "../test/engine/engine";
+import { backupBench, backupBenchProblem } from "./backup";
 import { checkoutOf, freePorts, Held, holdEdgeRange, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
 const BASELINE_FILE = path.join(__dirname, "baseline.json");
-const GROUPS = ["program", "cli", "alloc"] as const;
+const GROUPS = ["program", "cli", "alloc", "backup"] as const;
 type Group = (typeof GROUPS)[number];
 
 interface Options {
@@ -140,6 +143,11 @@ async function main(): Promise<void> {
             console.error(`"before": ${b.commit}, measured ${b.measured} at a load average of ${b.load} (bench/baseline.json)`);
         }
         if (o.only.includes("alloc")) now.push(...(await allocationAlone(dockerHost, o.runs * 3)));
+        if (o.only.includes("backup")) {
+            const problem = await backupBenchProblem();
+            if (problem) console.error(`backup group skipped: ${problem}`);
+            else now.push(...(await backupBench(Math.min(o.runs, 3), env)).map((r) => ({ ...r, group: "backup" as const })));
+        }
 
         const loadAtEnd = load();
         console.log(report(now, before));
@@ -313,7 +321,7 @@ function report(rows: readonly Row[], before: { label: string; medians: Record<s
         const t = TARGETS[r.key];
         const target = t?.under !== undefined ? `< ${t.under}` : t?.over ? `${t.over.than} + ${t.over.ms} (now ${signed(median(r.times) - (byKey.get(t.over.than) ?? NaN))})` : "";
         const sorted = [...r.times].sort((a, b) => a - b);
-        return [r.name, ...(before ? [fmt(before.medians[r.key])] : []), fmt(median(r.times)), `${fmt(sorted[0])}-${fmt(sorted[sorted.length - 1])}`, target];
+        return [r.note ? `${r.name}; ${r.note}` : r.name, ...(before ? [fmt(before.medians[r.key])] : []), fmt(median(r.times)), `${fmt(sorted[0])}-${fmt(sorted[sorted.length - 1])}`, target];
     });
     const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
     return [head, ...body].map((cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd()).join("\n");
