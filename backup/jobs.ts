@@ -28,6 +28,11 @@ async function withStaging<T>(fn: (dir: string) => Promise<T>): Promise<T> {
     }
 }
 
+/** Step lines on a terminal; a scheduled run prints only each tenant's result. */
+function steps(ctx: Context): (line: string) => void {
+    return ctx.terminal.interactive ? (line) => ctx.io.err(line) : () => undefined;
+}
+
 export function mib(bytes: number): string {
     return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -45,7 +50,7 @@ export async function backupTenant(ctx: Context, restic: Restic, tenant: string)
     const t = await openTenant(ctx, tenant);
     if (isUnknown(t)) throw await unknownTenant(ctx, tenant, t.engine);
     return withStaging(async (dir) => {
-        const m = await captureTenant(t, dir, { now: ctx.now, sleep: ctx.sleep, config: t.stack?.config ?? {}, tool: TOOL_VERSION, say: (l) => ctx.io.err(l) });
+        const m = await captureTenant(t, dir, { now: ctx.now, sleep: ctx.sleep, config: t.stack?.config ?? {}, tool: TOOL_VERSION, say: steps(ctx) });
         let last = 0;
         const progress = ctx.terminal.interactive
             ? (p: { percent: number; filesDone: number; totalFiles: number; bytesDone: number; totalBytes: number }) => {
@@ -122,7 +127,8 @@ export async function restoreTenant(ctx: Context, restic: Restic, source: string
     if (o.into && !t.stack) throw new Error(`no stack file for tenant "${o.into}" in ${ctx.projectDir}: create it first (npm run tenant -- new ${o.into} --database <the source's>), then restore into it`);
     const snapshot = await pickSnapshot(restic, source, o.snapshot);
     return withStaging(async (dir) => {
-        ctx.io.err(`${target}: fetching snapshot ${snapshot.short_id} of ${source} (${snapshot.time})`);
+        const say = steps(ctx);
+        say(`${target}: fetching snapshot ${snapshot.short_id} of ${source} (${snapshot.time})`);
         const { root, manifest } = await fetchVerified(restic, snapshot, dir);
         if (manifest.tenant !== source) throw new Error(`snapshot ${snapshot.short_id} holds tenant "${manifest.tenant}", not "${source}"`);
         const database = t.stack?.config["frontbase:database"] ?? "sqlite";
@@ -133,7 +139,7 @@ export async function restoreTenant(ctx: Context, restic: Restic, source: string
         // The password the tenant's backend will be given: its stack file's; the snapshot's for the same tenant.
         const dbPassword = secrets?.["frontbase:dbPassword"] ?? (o.into ? undefined : await snapshotSecret(SECRET_FILES.dbPassword));
         const postgres = manifest.database === "postgres" && dbPassword ? { image: await imageOf(t, manifest, "postgres"), password: dbPassword } : undefined;
-        const opts = { force: o.force, helperImage, postgres, now: ctx.now, sleep: ctx.sleep, say: (l: string) => ctx.io.err(`${target}: ${l}`), healthTimeoutMs: 240_000 };
+        const opts = { force: o.force, helperImage, postgres, now: ctx.now, sleep: ctx.sleep, say: (l: string) => say(`${target}: ${l}`), healthTimeoutMs: 240_000 };
         await checkNewerData(t, manifest, snapshot.short_id, opts);
         // A clone opens the source's encrypted values only with the source's key.
         let stackChanged = false;
