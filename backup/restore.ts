@@ -67,6 +67,8 @@ export async function restoreInto(t: OpenTenant, tree: string, m: Manifest, o: R
             await startAndWait(docker, pg, o);
             await pgRestore(docker, pg.id, tree, o);
         } else {
+            // Made here, labelled as the stack makes it: mounting a missing volume would create it bare.
+            await ensureVolume(docker, t, "postgres");
             await withTemporaryPostgres(t, o, (id) => pgRestore(docker, id, tree, o));
         }
     }

@@ -171,8 +171,15 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
             const r = await cli(["restore", t.name]);
             expect(r.code, r.err).toBe(0);
             expect(r.out).toContain("deploy it now");
+            // Labelled as the stack labels them, so that `up` adopts them as they are.
+            const volumes = (await docker.listVolumes()).Volumes.filter((v) => v.Name.startsWith(`${t.name}_`));
+            expect(volumes.map((v) => [v.Name, v.Labels?.["frontbase.tenant"]]).sort()).toEqual(services(t).filter((s) => ["postgres", "redis", "backend", "edge"].includes(s)).map((s) => [`${t.name}_frontbase_${s}_data`, t.name]).sort());
         }
         await Promise.all(tenants.map((t) => deploy(opts(t))));
+        for (const t of tenants) {
+            const drift = changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"));
+            expect(drift, `${t.name}: a refreshed preview after restore and up`).toEqual([]);
+        }
         for (const t of tenants) {
             expect(await states(t.name, services(t))).toEqual(HEALTHY(services(t)));
             const present = new Set(await names(t));
