@@ -45,10 +45,14 @@ export interface BackupDone {
     readonly ms: number;
 }
 
+/** A tenant with a stack file and nothing on its host yet: no data to back up, and no failure. */
+export class NotDeployed extends Error {}
+
 export async function backupTenant(ctx: Context, restic: Restic, tenant: string): Promise<BackupDone> {
     const started = ctx.now();
     const t = await openTenant(ctx, tenant);
     if (isUnknown(t)) throw await unknownTenant(ctx, tenant, t.engine);
+    if (t.containers.length === 0 && t.volumes.length === 0) throw new NotDeployed(`not deployed on ${t.engine.host} (no container, no volume): nothing to back up`);
     return withStaging(async (dir) => {
         const m = await captureTenant(t, dir, { now: ctx.now, sleep: ctx.sleep, config: t.stack?.config ?? {}, tool: TOOL_VERSION, say: steps(ctx) });
         let last = 0;

@@ -5,7 +5,8 @@ import { tenantArg } from "../args";
 import { defineCommand } from "../command";
 import { UsageError } from "../args";
 import { stackFileTenants } from "../../project/project";
-import { backupTenant, mib, resticFor } from "../../backup/jobs";
+import { backupTenant, mib, NotDeployed, resticFor } from "../../backup/jobs";
+import { PROXY_STACK } from "../../components/proxy/routes";
 import { DEFAULT_RETENTION, describeRetention, forgetArgs, parseRetention, RETENTION_ENV } from "../../backup/retention";
 import { tenantOfSnapshot } from "../../backup/restic";
 
@@ -31,7 +32,8 @@ export const command = defineCommand({
         if ((await restic.open(true)) === "created") {
             ctx.io.err(`created the restic repository ${restic.target.repository}${restic.target.defaultPasswordFile ? `; its password is in ${restic.target.defaultPasswordFile}: keep a copy elsewhere, without it no backup can be read` : ""}`);
         }
-        const tenants = args.tenant ? [args.tenant] : flags.all ? await stackFileTenants(ctx.projectDir) : [];
+        // The host's proxy stack holds certificates, not a tenant's data.
+        const tenants = args.tenant ? [args.tenant] : flags.all ? (await stackFileTenants(ctx.projectDir)).filter((t) => t !== PROXY_STACK) : [];
         if (flags.all && tenants.length === 0) ctx.io.err(`no tenant stack files in ${ctx.projectDir}: nothing to back up`);
         let failed = 0;
         for (const tenant of tenants) {
@@ -39,6 +41,10 @@ export const command = defineCommand({
                 const done = await backupTenant(ctx, restic, tenant);
                 ctx.io.out(`${tenant}: snapshot ${done.snapshot}, ${done.files} files, ${mib(done.bytes)} (${mib(done.added)} new) in ${(done.ms / 1000).toFixed(1)} s`);
             } catch (e) {
+                if (e instanceof NotDeployed && flags.all) {
+                    ctx.io.out(`${tenant}: skipped, ${e.message}`);
+                    continue;
+                }
                 failed++;
                 ctx.io.err(`${tenant}: backup failed: ${(e as Error).message}`);
             }

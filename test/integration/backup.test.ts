@@ -231,7 +231,14 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
 
     it("prunes by the host's retention, and a damaged repository fails the restore without changing the tenant", async () => {
         const lite = tenants[0];
-        for (let i = 0; i < 2; i++) expect((await cli(["backup", lite.name])).code).toBe(0);
+        expect((await cli(["backup", lite.name])).code).toBe(0);
+        // Every tenant with a stack file; one made by `new` and never deployed is skipped, not failed.
+        const never = testTenant("bknever");
+        expect((await cli(["new", never])).code).toBe(0);
+        const all = await cli(["backup", "--all"]);
+        expect(all.code, all.err).toBe(0);
+        for (const t of tenants) expect(all.out).toMatch(new RegExp(`^${t.name}: snapshot [0-9a-f]{8}, `, "m"));
+        expect(all.out).toContain(`${never}: skipped, not deployed`);
         expect((await cli(["backups", lite.name, "--json"])).out).toMatch(/"id"/);
         const count = async () => (JSON.parse((await cli(["backups", lite.name, "--json"])).out) as unknown[]).length;
         expect(await count()).toBe(3);
