@@ -4,7 +4,9 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_IMAGES } from "../components/config";
+import { invoke } from "../cli/command";
 import type { Context } from "../cli/context";
+import { loadCommand } from "../cli/registry";
 import { isUnknown, openTenant, OpenTenant, unknownTenant } from "../cli/tenant";
 import { captureTenant, hashOf } from "./capture";
 import { decryptStackSecrets, setStackSecret } from "../project/stackSecrets";
@@ -127,14 +129,20 @@ export interface RestoreDone {
 
 export async function restoreTenant(ctx: Context, restic: Restic, source: string, o: RestoreRequest): Promise<RestoreDone> {
     const target = o.into ?? source;
-    const t = await openTenant(ctx, target);
-    if (o.into && !t.stack) throw new Error(`no stack file for tenant "${o.into}" in ${ctx.projectDir}: create it first (npm run tenant -- new ${o.into} --database <the source's>), then restore into it`);
     const snapshot = await pickSnapshot(restic, source, o.snapshot);
     return withStaging(async (dir) => {
         const say = steps(ctx);
         say(`${target}: fetching snapshot ${snapshot.short_id} of ${source} (${snapshot.time})`);
         const { root, manifest } = await fetchVerified(restic, snapshot, dir);
         if (manifest.tenant !== source) throw new Error(`snapshot ${snapshot.short_id} holds tenant "${manifest.tenant}", not "${source}"`);
+        let t = await openTenant(ctx, target);
+        if (o.into && !t.stack) {
+            // A clone into a new tenant: its stack file as `tenant new` writes it (ports, credentials).
+            if (!isUnknown(t)) throw new Error(`tenant "${target}" has containers or volumes on ${t.engine.host} but no stack file in ${ctx.projectDir}; remove them or give another name`);
+            const made = await invoke((await loadCommand("new"))!, [target, "--database", manifest.database], ctx);
+            if (made !== 0) throw new Error(`npm run tenant -- new ${target} --database ${manifest.database} failed (exit ${made}); nothing was restored`);
+            t = await openTenant(ctx, target);
+        }
         const database = t.stack?.config["frontbase:database"] ?? "sqlite";
         if (t.stack && database !== manifest.database) throw new Error(`snapshot ${snapshot.short_id} is of a ${manifest.database} tenant; ${t.stack.file} says frontbase:database ${database}`);
         const helperImage = await imageOf(t, manifest, "backend");

@@ -2,8 +2,9 @@
 // tenant's volumes (the latest when no ID is given): its containers stop, the data is replaced,
 // they start again and are waited for until healthy. A purged tenant's volumes (or a new host's)
 // are created anew, postgres restored through a temporary server; `deploy` then adopts them.
-// `--into` clones: the snapshot goes into another tenant made with `new`, which keeps its own
-// ports, credentials and network and takes the source's ENCRYPTION_KEY.
+// `--into` clones: the snapshot goes into another tenant (made as `new` makes one when it has no
+// stack file yet), which keeps its own ports, credentials and network and takes the source's
+// ENCRYPTION_KEY.
 import { defineCommand } from "../command";
 import { tenantArg } from "../args";
 import { TENANT_ARG } from "../tenant";
@@ -15,7 +16,7 @@ export const command = defineCommand({
     args: [TENANT_ARG],
     flags: {
         snapshot: { kind: "value", arg: "ID", help: "a snapshot ID from npm run tenant -- backups <tenant>", about: "this snapshot instead of the latest" },
-        into: { kind: "value", arg: "TENANT", help: "a tenant made with npm run tenant -- new", about: "restore into this other tenant (a clone) instead", parse: tenantArg },
+        into: { kind: "value", arg: "TENANT", help: "a tenant name", about: "restore into this other tenant (a clone; its stack file is made as new makes it)", parse: tenantArg },
         force: { kind: "boolean", about: "overwrite data written after the snapshot was taken" },
     },
     notes: [
