@@ -1,0 +1,108 @@
+// The REST API under /api/v1: each route reads and acts through what the operator commands use
+// (the one container reader, the stack files, the commands themselves through `invoke`), so the
+// API and the CLI cannot disagree, and an error carries the message the CLI would print.
+import type { Context, Io } from "../cli/context";
+import { connect, requireProject } from "../cli/context";
+import { invoke } from "../cli/command";
+import { loadCommand } from "../cli/registry";
+import { tenantRows } from "../cli/ops/tenantsList";
+import { assessTenant } from "../cli/ops/status";
+import { isUnknown, openTenant, unknownTenant } from "../cli/tenant";
+import { readTenantContainers } from "../docker/containers";
+import { readStackPins } from "../project/stackPins";
+import { tenantNameProblem } from "../components/naming";
+
+export class ApiError extends Error {
+    constructor(readonly status: number, readonly code: string, message: string) {
+        super(message);
+    }
+}
+
+export interface ApiCall {
+    readonly method: string;
+    readonly params: Readonly<Record<string, string>>;
+    readonly query: URLSearchParams;
+}
+
+export interface Reply {
+    readonly status: number;
+    readonly body: unknown;
+}
+
+type Handler = (ctx: Context, call: ApiCall) => Promise<Reply>;
+
+interface Route {
+    readonly method: string;
+    readonly pattern: RegExp;
+    readonly names: readonly string[];
+    readonly handler: Handler;
+}
+
+function route(method: string, path: string, handler: Handler): Route {
+    const names: string[] = [];
+    const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)"))}$`);
+    return { method, pattern, names, handler };
+}
+
+/** A `{name}` in a path: a tenant name by the CLI's rules, or a 400 naming them. */
+function tenantParam(call: ApiCall): string {
+    const name = call.params.name;
+    const problem = tenantNameProblem(name);
+    if (problem) throw new ApiError(400, "bad_tenant_name", `tenant name "${name}": ${problem}`);
+    return name;
+}
+
+/** Runs an operator command with its output captured: the API's answer is what the CLI would print. */
+async function runCommand(ctx: Context, name: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const io: Io = { out: (t) => void (out += t.endsWith("\n") ? t : `${t}\n`), err: (t) => void (err += t.endsWith("\n") ? t : `${t}\n`) };
+    const command = await loadCommand(name)!;
+    try {
+        const code = await invoke(command, argv, { ...ctx, io, terminal: { interactive: false, ask: async () => "" } });
+        return { code, out, err };
+    } catch (e) {
+        return { code: 1, out, err: err + (e as Error).message };
+    }
+}
+
+export const ROUTES: readonly Route[] = [
+    route("GET", "/api/v1/tenants", async (ctx) => {
+        const projectDir = requireProject(ctx);
+        const engine = await connect(ctx);
+        const [stacks, containers] = await Promise.all([readStackPins(projectDir, { lenient: true }), readTenantContainers(engine.docker)]);
+        return { status: 200, body: { dockerHost: engine.host, tenants: tenantRows(stacks, containers) } };
+    }),
+    route("GET", "/api/v1/tenants/{name}", async (ctx, call) => {
+        const t = await openTenant(ctx, tenantParam(call));
+        if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
+        const status = assessTenant({ tenant: t.tenant, host: t.engine.host, stackFile: t.stack?.file, stackConfig: t.stack?.config, containers: t.containers });
+        const domains = t.stack?.config["frontbase:domains"];
+        return { status: 200, body: { ...status, domains: domains ? (JSON.parse(domains) as string[]) : [], volumes: t.volumes.map((v) => v.Name) } };
+    }),
+    route("POST", "/api/v1/tenants/{name}/restart", async (ctx, call) => {
+        const r = await runCommand(ctx, "restart", [tenantParam(call)]);
+        if (r.code !== 0) throw new ApiError(/unknown tenant/.test(r.err) ? 404 : 502, /unknown tenant/.test(r.err) ? "unknown_tenant" : "restart_failed", (r.err || r.out).trim());
+        return { status: 200, body: { restarted: r.out.trim().split("\n") } };
+    }),
+    route("GET", "/api/v1/tenants/{name}/logs", async (ctx, call) => {
+        const tail = call.query.get("tail") ?? "200";
+        const argv = [tenantParam(call), "--tail", tail];
+        const service = call.query.get("service");
+        if (service) argv.splice(1, 0, service);
+        const r = await runCommand(ctx, "logs", argv);
+        if (r.code === 2) throw new ApiError(400, "bad_request", r.err.trim().split("\n")[0]);
+        if (r.code !== 0) throw new ApiError(/unknown tenant/.test(r.err) ? 404 : 502, /unknown tenant/.test(r.err) ? "unknown_tenant" : "logs_failed", r.err.trim());
+        return { status: 200, body: { lines: (r.out + r.err).split("\n").filter((l) => l !== "") } };
+    }),
+];
+
+/** The route for a request: its handler and path parameters; 404 or 405 otherwise. */
+export function match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
+    const candidates = ROUTES.filter((r) => r.pattern.test(path));
+    if (candidates.length === 0) throw new ApiError(404, "not_found", `no API route ${path}; see docs/api.md`);
+    const r = candidates.find((c) => c.method === method);
+    if (!r) throw new ApiError(405, "method_not_allowed", `${method} is not allowed on ${path}; allowed: ${candidates.map((c) => c.method).join(", ")}`);
+    const m = r.pattern.exec(path)!;
+    return { handler: r.handler, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
+}

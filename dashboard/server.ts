@@ -1,0 +1,94 @@
+// The dashboard's HTTP server: the page (served files, no build step, no CDN), the login that
+// turns the operator's token into a session, and the API (api.ts) behind authentication.
+import { promises as fs } from "fs";
+import * as http from "http";
+import * as path from "path";
+import type { Context } from "../cli/context";
+import { ApiError, match } from "./api";
+import { authenticate, parseCookies, sameSecret, SESSION_COOKIE, sessionCookie, Sessions } from "./auth";
+
+const PAGE_DIR = path.join(__dirname, "page");
+const PAGE_FILES: Record<string, string> = { "/": "index.html", "/app.js": "app.js", "/style.css": "style.css" };
+const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+const MAX_BODY = 64 * 1024;
+
+export interface DashboardOptions {
+    readonly token: string;
+    /** Served over TLS (or behind a proxy that terminates it): the session cookie is Secure. */
+    readonly secure: boolean;
+}
+
+export function createDashboard(ctx: Context, o: DashboardOptions): http.Server {
+    const sessions = new Sessions(ctx.now);
+    return http.createServer((req, res) => {
+        handle(ctx, o, sessions, req, res).catch((e) => reply(res, 500, { error: { code: "internal", message: (e as Error).message } }));
+    });
+}
+
+async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://dashboard");
+    const method = req.method ?? "GET";
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+    res.setHeader("Cache-Control", "no-store");
+    try {
+        if (method === "GET" && PAGE_FILES[url.pathname]) return await page(res, PAGE_FILES[url.pathname]);
+        if (url.pathname === "/login" && method === "POST") {
+            const body = await jsonBody(req);
+            const token = typeof (body as { token?: unknown })?.token === "string" ? (body as { token: string }).token : "";
+            if (!sameSecret(token, o.token)) throw new ApiError(401, "bad_token", "that is not the dashboard's token (it is in the file npm run dashboard printed at start, or FRONTBASE_DASHBOARD_TOKEN)");
+            const s = sessions.open();
+            res.setHeader("Set-Cookie", sessionCookie(s.id, o.secure));
+            return reply(res, 200, { csrf: s.csrf });
+        }
+        if (url.pathname === "/logout" && method === "POST") {
+            const auth = authenticate({ method, headers: req.headers }, o.token, sessions);
+            if (!auth.ok) throw new ApiError(auth.status, auth.code, auth.message);
+            sessions.close(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+            res.setHeader("Set-Cookie", sessionCookie("", o.secure, 0));
+            return reply(res, 200, { loggedOut: true });
+        }
+        if (!url.pathname.startsWith("/api/")) throw new ApiError(404, "not_found", `nothing at ${url.pathname}`);
+        const auth = authenticate({ method, headers: req.headers }, o.token, sessions);
+        if (!auth.ok) throw new ApiError(auth.status, auth.code, auth.message);
+        if (url.pathname === "/api/v1/session" && method === "GET") return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
+        const { handler, params } = match(method, url.pathname);
+        const r = await handler(ctx, { method, params, query: url.searchParams });
+        return reply(res, r.status, r.body);
+    } catch (e) {
+        if (e instanceof ApiError) return reply(res, e.status, { error: { code: e.code, message: e.message } });
+        // What a command throws (an unknown tenant, a Docker host that does not answer): its message, as the CLI prints it.
+        return reply(res, 502, { error: { code: "failed", message: (e as Error).message } });
+    }
+}
+
+async function page(res: http.ServerResponse, file: string): Promise<void> {
+    const body = await fs.readFile(path.join(PAGE_DIR, file));
+    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    res.end(body);
+}
+
+function reply(res: http.ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent) return void res.end();
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify(body));
+}
+
+/** The request's JSON body (at most 64 KiB), or a 400/413 that says what is wrong with it. */
+async function jsonBody(req: http.IncomingMessage): Promise<unknown> {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_BODY) throw new ApiError(413, "body_too_large", `the request body is over ${MAX_BODY} bytes`);
+        chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString("utf8");
+    if (text.trim() === "") return {};
+    try {
+        return JSON.parse(text);
+    } catch (e) {
+        throw new ApiError(400, "bad_json", `the request body is not JSON: ${(e as Error).message}`);
+    }
+}
