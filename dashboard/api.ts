@@ -11,17 +11,15 @@ import { isUnknown, openTenant, unknownTenant } from "../cli/tenant";
 import { readTenantContainers } from "../docker/containers";
 import { readStackPins } from "../project/stackPins";
 import { tenantNameProblem } from "../components/naming";
-
-export class ApiError extends Error {
-    constructor(readonly status: number, readonly code: string, message: string) {
-        super(message);
-    }
-}
+import { ApiError } from "./errors";
+import { DEFAULT_RESERVATION_TTL_MS, release, reservationRequest, reservations, reserve } from "./reservations";
 
 export interface ApiCall {
     readonly method: string;
     readonly params: Readonly<Record<string, string>>;
     readonly query: URLSearchParams;
+    /** The JSON body; a 400 when it is not JSON. */
+    body(): Promise<unknown>;
 }
 
 export interface Reply {
@@ -95,6 +93,9 @@ export const ROUTES: readonly Route[] = [
         if (r.code !== 0) throw new ApiError(/unknown tenant/.test(r.err) ? 404 : 502, /unknown tenant/.test(r.err) ? "unknown_tenant" : "logs_failed", r.err.trim());
         return { status: 200, body: { lines: (r.out + r.err).split("\n").filter((l) => l !== "") } };
     }),
+    route("POST", "/api/v1/reservations", async (ctx, call) => ({ status: 201, body: await reserve(ctx, reservationRequest(await call.body(), DEFAULT_RESERVATION_TTL_MS)) })),
+    route("GET", "/api/v1/reservations", async (ctx) => ({ status: 200, body: { reservations: await reservations(ctx) } })),
+    route("DELETE", "/api/v1/reservations/{name}", async (ctx, call) => ({ status: 200, body: { released: await release(ctx, tenantParam(call)) } })),
 ];
 
 /** The route for a request: its handler and path parameters; 404 or 405 otherwise. */

@@ -4,7 +4,8 @@ import { promises as fs } from "fs";
 import * as http from "http";
 import * as path from "path";
 import type { Context } from "../cli/context";
-import { ApiError, match } from "./api";
+import { match } from "./api";
+import { ApiError } from "./errors";
 import { authenticate, parseCookies, sameSecret, SESSION_COOKIE, sessionCookie, Sessions } from "./auth";
 
 const PAGE_DIR = path.join(__dirname, "page");
@@ -54,7 +55,7 @@ async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, req
         if (!auth.ok) throw new ApiError(auth.status, auth.code, auth.message);
         if (url.pathname === "/api/v1/session" && method === "GET") return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
         const { handler, params } = match(method, url.pathname);
-        const r = await handler(ctx, { method, params, query: url.searchParams });
+        const r = await handler(ctx, { method, params, query: url.searchParams, body: () => jsonBody(req) });
         return reply(res, r.status, r.body);
     } catch (e) {
         if (e instanceof ApiError) return reply(res, e.status, { error: { code: e.code, message: e.message } });

@@ -30,7 +30,13 @@ export interface LedgerEntry {
     readonly at: number;
     /** `tenant new` or `pulumi up`, for messages. */
     readonly by: string;
+    /** How long an entry without a file lasts (a dashboard reservation); default LEDGER_TTL_MS. */
+    readonly ttlMs?: number;
 }
+
+/** The longest a reservation may hold ports without becoming a stack file. */
+export const MAX_TTL_MS = 7 * 24 * 60 * 60_000;
+export const MIN_TTL_MS = 60_000;
 
 /**
  * Entries still in force, forged ones left out. A missing ledger is an empty one; one that is a
@@ -62,7 +68,20 @@ export async function recordAllocation(file: string, entry: LedgerEntry): Promis
 }
 
 function live(e: LedgerEntry, now: number): boolean {
-    return e.file !== undefined ? existsSync(e.file) : now - e.at < LEDGER_TTL_MS;
+    return e.file !== undefined ? existsSync(e.file) : now - e.at < (e.ttlMs ?? LEDGER_TTL_MS);
+}
+
+/** When an entry without a file stops holding its ports (ms since the epoch). */
+export function expiresAt(e: LedgerEntry): number | undefined {
+    return e.file === undefined ? e.at + (e.ttlMs ?? LEDGER_TTL_MS) : undefined;
+}
+
+/** Drop the tenant's entries that no stack file backs (a reservation); the removed ones. Call it with the lock held. */
+export async function releaseEntries(file: string, tenant: string): Promise<LedgerEntry[]> {
+    const all = await readLedger(file);
+    const removed = all.filter((e) => e.tenant === tenant && e.file === undefined);
+    if (removed.length > 0) await replaceFile(file, JSON.stringify({ version: 1, entries: all.filter((e) => !removed.includes(e)) }, null, 1), 0o644);
+    return removed;
 }
 
 /** Why `e` is not an entry recordAllocation could have written at or before `now` (pure). */
@@ -78,5 +97,6 @@ export function entryProblem(e: unknown, now: number): string | undefined {
     if (x.file !== undefined && (typeof x.file !== "string" || !path.isAbsolute(x.file))) return "file is not an absolute path";
     if (typeof x.at !== "number" || !Number.isFinite(x.at) || x.at < 0) return "at is not a time";
     if (x.at > now + CLOCK_SKEW_MS) return `at ${new Date(x.at).toISOString()} is in the future`;
+    if (x.ttlMs !== undefined && (!Number.isInteger(x.ttlMs) || (x.ttlMs as number) < MIN_TTL_MS || (x.ttlMs as number) > MAX_TTL_MS)) return `ttlMs is not a whole number of ms from ${MIN_TTL_MS} to ${MAX_TTL_MS}`;
     return undefined;
 }

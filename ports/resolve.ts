@@ -37,6 +37,8 @@ export interface ResolveOptions {
     readonly lockTimeoutMs?: number;
     /** Progress for humans (stderr, pulumi log). */
     readonly log?: (message: string) => void;
+    /** How long the ledger entry holds the ports when no stack file is written (a reservation). */
+    readonly ttlMs?: number;
 }
 
 export interface Resolution extends Allocation {
@@ -68,7 +70,7 @@ export async function resolvePorts(opts: ResolveOptions): Promise<Resolution> {
         const found = await decide(opts, files.ledger);
         if (opts.dryRun) return found;
         const file = await opts.commit?.(found.ports, found.state);
-        await recordAllocation(files.ledger, { tenant: opts.tenant, ports: found.ports, file, at: Date.now(), by: opts.by });
+        await recordAllocation(files.ledger, { tenant: opts.tenant, ports: found.ports, file, at: Date.now(), by: opts.by, ...(opts.ttlMs === undefined || file ? {} : { ttlMs: opts.ttlMs }) });
         return { ...found, file };
     } finally {
         await release();
