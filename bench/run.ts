@@ -10,7 +10,9 @@
 //   - the allocation alone (resolvePorts in this process): idle, with 1,000 held, and for the
 //     300th tenant (299 pinned in stack files), 3N runs each;
 //   - backup: a real tenant's backup (first and unchanged) and restore at 50 MB and 500 MB of
-//     data, min(N, 3) runs each (bench/backup.ts; needs Docker, restic and npm run images:test).
+//     data, min(N, 3) runs each (bench/backup.ts; needs Docker, restic and npm run images:test);
+//   - dashboard: GET /api/v1/tenants with 50 tenants (10N requests, median and p95) and the page's
+//     first render in Chromium (bench/dashboard.ts).
 // "before" is the same measurement of another commit (--against REF, in a temporary copy; with
 // --save-baseline its medians are kept in bench/baseline.json), or the figures recorded there.
 // Exit 1 when a target is missed: on a loaded machine that says little, so the load average is
@@ -25,10 +27,11 @@ import { hostFiles } from "../ports/lock";
 import { resolvePorts } from "../ports/resolve";
 import { preview } from "../test/engine/engine";
 import { backupBench, backupBenchProblem } from "./backup";
+import { dashboardBench } from "./dashboard";
 import { checkoutOf, freePorts, Held, holdEdgeRange, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
 const BASELINE_FILE = path.join(__dirname, "baseline.json");
-const GROUPS = ["program", "cli", "alloc", "backup"] as const;
+const GROUPS = ["program", "cli", "alloc", "backup", "dashboard"] as const;
 type Group = (typeof GROUPS)[number];
 
 interface Options {
@@ -63,6 +66,8 @@ const TARGETS: Record<string, Target> = {
     "new-full": { over: { than: "new-idle", ms: 150 } },
     // Issue 13's target for the allocation itself.
     "alone-held": { under: 40 },
+    // Issue 14: the tenants table stays live at a 3 s poll with 50 tenants.
+    "api-tenants": { under: 250 },
 };
 
 interface Baseline {
@@ -148,6 +153,7 @@ async function main(): Promise<void> {
             if (problem) console.error(`backup group skipped: ${problem}`);
             else now.push(...(await backupBench(Math.min(o.runs, 3), env)).map((r) => ({ ...r, group: "backup" as const })));
         }
+        if (o.only.includes("dashboard")) now.push(...(await dashboardBench(o.runs)).map((r) => ({ ...r, group: "dashboard" as const })));
 
         const loadAtEnd = load();
         console.log(report(now, before));

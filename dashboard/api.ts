@@ -12,6 +12,11 @@ import { readTenantContainers } from "../docker/containers";
 import { readStackPins } from "../project/stackPins";
 import { tenantNameProblem } from "../components/naming";
 import { ApiError } from "./errors";
+import type { LastBackups } from "./lastBackups";
+import { portMap } from "./portMap";
+import { readHostState } from "../ports/hostState";
+import { hostFiles } from "../ports/lock";
+import { DEFAULT_PORT_RANGES } from "../components/config";
 import { DEFAULT_RESERVATION_TTL_MS, release, reservationRequest, reservations, reserve } from "./reservations";
 
 export interface ApiCall {
@@ -27,7 +32,12 @@ export interface Reply {
     readonly body: unknown;
 }
 
-type Handler = (ctx: Context, call: ApiCall) => Promise<Reply>;
+/** What the server keeps between calls. */
+export interface ApiState {
+    readonly lastBackups: () => Promise<LastBackups>;
+}
+
+type Handler = (ctx: Context, call: ApiCall, state: ApiState) => Promise<Reply>;
 
 interface Route {
     readonly method: string;
@@ -65,11 +75,33 @@ async function runCommand(ctx: Context, name: string, argv: string[]): Promise<{
 }
 
 export const ROUTES: readonly Route[] = [
-    route("GET", "/api/v1/tenants", async (ctx) => {
+    route("GET", "/api/v1/tenants", async (ctx, _call, state) => {
         const projectDir = requireProject(ctx);
         const engine = await connect(ctx);
-        const [stacks, containers] = await Promise.all([readStackPins(projectDir, { lenient: true }), readTenantContainers(engine.docker)]);
-        return { status: 200, body: { dockerHost: engine.host, tenants: tenantRows(stacks, containers) } };
+        const [stacks, containers, backups] = await Promise.all([readStackPins(projectDir, { lenient: true }), readTenantContainers(engine.docker), state.lastBackups()]);
+        const tenants = tenantRows(stacks, containers).map((t) => ({ ...t, lastBackup: backups.last[t.tenant] ?? null }));
+        return { status: 200, body: { dockerHost: engine.host, tenants, ...(backups.problem ? { backups: backups.problem } : {}) } };
+    }),
+    route("POST", "/api/v1/tenants", async (ctx, call) => {
+        // The page's form: a new tenant's stack file, written by `tenant new` itself.
+        const body = (await call.body()) as { name?: unknown; database?: unknown; domains?: unknown };
+        if (typeof body !== "object" || body === null || typeof body.name !== "string") throw new ApiError(400, "bad_request", 'the body must be {"name": "...", "database"?: "sqlite" | "postgres", "domains"?: [...]}');
+        const argv = [body.name, "--json"];
+        if (body.database !== undefined) argv.push("--database", String(body.database));
+        if (body.domains !== undefined) {
+            if (!Array.isArray(body.domains) || body.domains.some((d) => typeof d !== "string")) throw new ApiError(400, "bad_request", "domains: must be a list of host names");
+            for (const d of body.domains as string[]) argv.push("--domain", d);
+        }
+        const r = await runCommand(ctx, "new", argv);
+        if (r.code === 2) throw new ApiError(400, "bad_request", r.err.trim().split("\n")[0]);
+        if (r.code !== 0) throw new ApiError(/already exists/.test(r.err) ? 409 : 502, /already exists/.test(r.err) ? "tenant_exists" : "new_failed", r.err.trim());
+        const made = JSON.parse(r.out) as Record<string, unknown>;
+        return { status: 201, body: { ...made, deploy: `npm run deploy -- ${body.name}`, notes: r.err.trim().split("\n").filter((l) => l !== "") } };
+    }),
+    route("GET", "/api/v1/ports", async (ctx) => {
+        const engine = await connect(ctx);
+        const host = await readHostState({ dockerHost: engine.host, projectDir: ctx.projectDir, docker: engine.docker, lenient: true, procRoot: ctx.procRoot, ledgerFile: hostFiles(engine.host, ctx.lockDir).ledger });
+        return { status: 200, body: { dockerHost: engine.host, listeners: host.listeners, ranges: portMap(DEFAULT_PORT_RANGES, host.holders) } };
     }),
     route("GET", "/api/v1/tenants/{name}", async (ctx, call) => {
         const t = await openTenant(ctx, tenantParam(call));

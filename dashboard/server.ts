@@ -4,7 +4,8 @@ import { promises as fs } from "fs";
 import * as http from "http";
 import * as path from "path";
 import type { Context } from "../cli/context";
-import { match } from "./api";
+import { ApiState, match } from "./api";
+import { lastBackupsReader } from "./lastBackups";
 import { ApiError } from "./errors";
 import { authenticate, parseCookies, sameSecret, SESSION_COOKIE, sessionCookie, Sessions } from "./auth";
 
@@ -21,12 +22,13 @@ export interface DashboardOptions {
 
 export function createDashboard(ctx: Context, o: DashboardOptions): http.Server {
     const sessions = new Sessions(ctx.now);
+    const state = { lastBackups: lastBackupsReader(ctx) };
     return http.createServer((req, res) => {
-        handle(ctx, o, sessions, req, res).catch((e) => reply(res, 500, { error: { code: "internal", message: (e as Error).message } }));
+        handle(ctx, o, sessions, state, req, res).catch((e) => reply(res, 500, { error: { code: "internal", message: (e as Error).message } }));
     });
 }
 
-async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, state: ApiState, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://dashboard");
     const method = req.method ?? "GET";
     res.setHeader("X-Content-Type-Options", "nosniff");
@@ -55,7 +57,7 @@ async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, req
         if (!auth.ok) throw new ApiError(auth.status, auth.code, auth.message);
         if (url.pathname === "/api/v1/session" && method === "GET") return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
         const { handler, params } = match(method, url.pathname);
-        const r = await handler(ctx, { method, params, query: url.searchParams, body: () => jsonBody(req) });
+        const r = await handler(ctx, { method, params, query: url.searchParams, body: () => jsonBody(req) }, state);
         return reply(res, r.status, r.body);
     } catch (e) {
         if (e instanceof ApiError) return reply(res, e.status, { error: { code: e.code, message: e.message } });

@@ -42,17 +42,44 @@
                     tr.className = "tenant";
                     tr.dataset.tenant = t.tenant;
                     const health = healthOf(t.containers);
-                    tr.append(cell(t.tenant), cell(t.database || "?"), cell(String(t.containers.length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""));
+                    tr.append(cell(t.tenant), cell(t.database || "?"), cell(String(t.containers.length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"));
                     tr.addEventListener("click", () => show(t.tenant));
                     return tr;
                 }),
             );
             $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+            $("backups-note").textContent = data.backups ? `Backups: ${data.backups}` : "";
             if (current) await detail(current);
+            await ports();
         } catch (e) {
             if (e.status === 401) return loggedOut();
             $("updated").textContent = `not updated: ${e.message}`;
         }
+    }
+
+    /** One cell per port of each range, coloured by who holds it. */
+    async function ports() {
+        const data = await api("/api/v1/ports");
+        $("port-map").replaceChildren(
+            ...data.ranges.map((r) => {
+                const div = document.createElement("div");
+                div.className = "range";
+                const h = document.createElement("h3");
+                h.textContent = `${r.key} ${r.from}-${r.to}: ${r.free} free, ${r.held.length} held`;
+                const cells = document.createElement("div");
+                cells.className = "cells";
+                const held = new Map(r.held.map((p) => [p.port, p]));
+                for (let port = r.from; port <= r.to; port++) {
+                    const c = document.createElement("span");
+                    const p = held.get(port);
+                    c.className = p ? p.use : "free";
+                    c.title = p ? `${port}: ${p.use}${p.tenant ? ` (${p.tenant} ${p.service || ""})` : ""}` : `${port}: free`;
+                    cells.append(c);
+                }
+                div.append(h, cells);
+                return div;
+            }),
+        );
     }
 
     async function detail(name) {
@@ -79,13 +106,13 @@
 
     function loggedOut() {
         clearInterval(timer);
-        $("tenants").hidden = $("detail").hidden = $("logout").hidden = true;
+        $("tenants").hidden = $("detail").hidden = $("logout").hidden = $("new").hidden = $("ports").hidden = true;
         $("login").hidden = false;
     }
 
     function loggedIn() {
         $("login").hidden = true;
-        $("tenants").hidden = $("logout").hidden = false;
+        $("tenants").hidden = $("logout").hidden = $("new").hidden = $("ports").hidden = false;
         refresh();
         timer = setInterval(refresh, 3000);
     }
@@ -113,6 +140,20 @@
             $("restart-result").textContent = r.restarted.join("; ");
         } catch (e) {
             $("restart-result").textContent = e.message;
+        }
+    });
+
+    $("new-form").addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const body = { name: $("new-name").value, database: $("new-db").value };
+        if ($("new-domain").value) body.domains = [$("new-domain").value];
+        try {
+            const r = await api("/api/v1/tenants", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+            const ports = Object.entries(r.ports).map(([k, v]) => `${k} ${v}`).join(", ");
+            $("new-result").textContent = `Wrote ${r.stackFile || `Pulumi.${r.tenant}.yaml`} (ports ${ports}). Deploy it with: ${r.deploy}`;
+            refresh();
+        } catch (e) {
+            $("new-result").textContent = e.message;
         }
     });
 

@@ -1,6 +1,6 @@
 // The dashboard over real HTTP (a real server on loopback, the fake Engine behind it): who gets
 // in, what a session may change, what the API answers, and what the command line refuses.
-import { chmodSync, mkdtempSync, statSync } from "fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from "fs";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
@@ -15,6 +15,7 @@ const TOKEN = "dashboard token, test only, 0123456789";
 const labels = (service: string) => ({ "frontbase.tenant": "acme", "com.docker.compose.service": service });
 let engine: FakeEngine;
 let base: string;
+let project: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
@@ -22,7 +23,8 @@ beforeAll(async () => {
         { name: "acme_frontbase-backend-1", state: "running", health: "healthy", labels: labels("backend"), bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8001" }] } },
         { name: "acme_frontbase-frontend-1", state: "running", health: "unhealthy", labels: labels("frontend"), bindings: { "80/tcp": [{ HostIp: "", HostPort: "8081" }] } },
     ]);
-    const ctx = testContext({ FRONTBASE_PROJECT_DIR: tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:domains:\n    - acme.example.com\n" }), DOCKER_HOST: engine.host }, { dockerHost: engine.host });
+    project = tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:domains:\n    - acme.example.com\n" });
+    const ctx = testContext({ FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined }, { dockerHost: engine.host });
     const server = createDashboard({ ...ctx, projectDir: ctx.env.FRONTBASE_PROJECT_DIR! }, { token: TOKEN, secure: false });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -124,6 +126,42 @@ describe("the API", () => {
         expect((await call("/api/v1/nothing", { token: TOKEN })).json.error?.code).toBe("not_found");
         const method = await call("/api/v1/tenants", { method: "DELETE", token: TOKEN });
         expect([method.status, method.json.error?.code]).toEqual([405, "method_not_allowed"]);
+    });
+});
+
+describe("the port map and the new-tenant form", () => {
+    it("maps each range: the tenant's published port held by it, the rest free", async () => {
+        const r = await call("/api/v1/ports", { token: TOKEN });
+        expect(r.status).toBe(200);
+        const ranges = r.json.ranges as { key: string; from: number; to: number; free: number; held: { port: number; use: string; tenant?: string }[] }[];
+        expect(ranges.map((x) => `${x.key} ${x.from}-${x.to}`)).toEqual(["backend 8000-8999", "edge 3002-3999", "frontend 8080-8999", "redisHttp 8079-8999"]);
+        const backend = ranges.find((x) => x.key === "backend")!;
+        expect(backend.held).toEqual([
+            { port: 8001, use: "tenant", kind: "container", tenant: "acme", service: "backend" },
+            { port: 8081, use: "tenant", kind: "container", tenant: "acme", service: "frontend" },
+        ]);
+        expect(backend.free).toBe(1000 - 2);
+        expect(ranges.find((x) => x.key === "edge")!.free).toBe(998);
+    });
+
+    it("writes a new tenant's stack file as tenant new does, and says how to deploy it; refuses a second and a bad database", async () => {
+        const s = await login();
+        const r = await fetch(`${base}/api/v1/tenants`, { method: "POST", headers: { cookie: s.cookie, "x-csrf-token": s.csrf, "content-type": "application/json" }, body: JSON.stringify({ name: "newco", database: "postgres" }) });
+        const made = (await r.json()) as { tenant: string; ports: Record<string, number>; deploy: string };
+        expect(r.status).toBe(201);
+        expect(made.tenant).toBe("newco");
+        expect(made.deploy).toBe("npm run deploy -- newco");
+        const file = readFileSync(path.join(project, "Pulumi.newco.yaml"), "utf8");
+        expect(file).toContain("frontbase:database: postgres");
+        expect(file).toContain(`backend: ${made.ports.backend}`);
+        const again = await call("/api/v1/tenants", { method: "POST", token: TOKEN, body: JSON.stringify({ name: "newco" }) });
+        expect([again.status, again.json.error?.code]).toEqual([409, "tenant_exists"]);
+        const bad = await call("/api/v1/tenants", { method: "POST", token: TOKEN, body: JSON.stringify({ name: "other", database: "mysql" }) });
+        expect([bad.status, bad.json.error?.code]).toEqual([400, "bad_request"]);
+        expect(bad.json.error?.message).toBe(`--database "mysql": must be one of sqlite, postgres`);
+        expect(existsSync(path.join(project, "Pulumi.other.yaml"))).toBe(false);
+        const listed = await call("/api/v1/tenants", { token: TOKEN });
+        expect((listed.json.tenants as { tenant: string; lastBackup: unknown }[]).map((t) => [t.tenant, t.lastBackup])).toEqual([["acme", null], ["newco", null]]);
     });
 });
 

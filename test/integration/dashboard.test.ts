@@ -1,0 +1,109 @@
+// The dashboard in a real browser (Debian's Chromium, driven by playwright-core) over two REAL
+// Frontbase tenants deployed through the program: it logs in, sees both healthy, sees one turn
+// stopped without a reload when its backend is stopped with `docker stop`, reserves ports and
+// writes a stack file through the form. Screenshots go to test-output/dashboard/.
+import { existsSync, promises as fs } from "fs";
+import type { AddressInfo } from "net";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createContext } from "../../cli/context";
+import { createDashboard } from "../../dashboard/server";
+import { EngineOptions } from "../engine/engine";
+import { REAL_TENANT_IMAGES } from "../images/frontbase";
+import { docker, removeTenant } from "./support/docker";
+import { deploy, tempDir, tenantCli } from "./support/fleet";
+import { probeDocker } from "./support/probe";
+import { copyProject, PROJECT_DIR, ProjectCopy } from "./support/projectCopy";
+import { loadStackFile, realTenant, RealTenant } from "./support/realTenants";
+import { testTenant } from "./support/tenants";
+
+const CHROMIUM = "/usr/bin/chromium";
+const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the dashboard's browser test");
+if (!existsSync(CHROMIUM) && process.env.CI === "true") throw new Error(`the dashboard's browser test cannot run: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+const skip = probe.reason ?? (existsSync(CHROMIUM) ? undefined : `needs ${CHROMIUM} (apt-get install -y chromium)`);
+const OUTPUT = path.join(PROJECT_DIR, "test-output", "dashboard");
+const TOKEN = "browser test token, test only, 0123456789";
+
+describe.skipIf(skip)("the dashboard in a real browser", () => {
+    const tenants: RealTenant[] = [realTenant(testTenant("dash"), "sqlite"), realTenant(testTenant("dashb"), "sqlite")];
+    const made = testTenant("dashnew");
+    let project: ProjectCopy;
+    let stateDir: string;
+    let lockDir: string;
+    let base: string;
+    let closeServer: () => Promise<void>;
+    let browser: import("playwright-core").Browser;
+    let page: import("playwright-core").Page;
+    const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
+    const opts = (t: RealTenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
+    const shot = (name: string) => page.screenshot({ path: path.join(OUTPUT, `${name}.png`), fullPage: true });
+    const rowHealth = (t: RealTenant) => page.locator(`tr[data-tenant="${t.name}"] td:nth-child(4)`);
+
+    beforeAll(async () => {
+        process.env.PULUMI_CONFIG_PASSPHRASE = "dashboard passphrase, test only";
+        await fs.mkdir(OUTPUT, { recursive: true });
+        project = await copyProject();
+        stateDir = await tempDir("state");
+        lockDir = await tempDir("lock");
+        for (const t of tenants) {
+            expect((await tenantCli(["new", t.name], project.dir, lockDir)).code).toBe(0);
+            await loadStackFile(project.dir, t);
+        }
+        await Promise.all(tenants.map((t) => deploy(opts(t))));
+        const ctx = createContext({ projectDir: project.dir, lockDir, env: { ...process.env, FRONTBASE_PROJECT_DIR: project.dir, FRONTBASE_LOCK_DIR: lockDir } });
+        const server = createDashboard(ctx, { token: TOKEN, secure: false });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        closeServer = () => new Promise((r) => server.close(() => r()));
+        const { chromium } = await import("playwright-core");
+        // Flags as the machine's notes give them: no sandbox as root, no background network calls.
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+        page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    }, 600_000);
+    afterAll(async () => {
+        if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
+        else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
+        await browser?.close();
+        await closeServer?.();
+        await Promise.all([...tenants.map((t) => t.name), made].map((n) => removeTenant(n)));
+        await project?.remove();
+        for (const d of [stateDir, lockDir]) if (d) await fs.rm(d, { recursive: true, force: true });
+    });
+
+    it("refuses a wrong token, then logs in and shows both tenants healthy with their frontend URLs", async () => {
+        const started = Date.now();
+        await page.goto(base);
+        await page.fill("#token", "not the token");
+        await page.click("#login button");
+        await expect.poll(() => page.textContent("#login-error")).toContain("not the dashboard's token");
+        await page.fill("#token", TOKEN);
+        await page.click("#login button");
+        for (const t of tenants) await expect.poll(() => rowHealth(t).textContent(), { timeout: 20_000 }).toBe("healthy");
+        console.log(`dashboard: login to both tenants shown healthy in ${Date.now() - started} ms`);
+        expect(await page.textContent(`tr[data-tenant="${tenants[0].name}"]`)).toContain(`:${tenants[0].frontend}`);
+        await shot("tenants");
+    }, 120_000);
+
+    it("shows a tenant stopped without a reload when its backend is stopped with docker stop", async () => {
+        const [a, b] = tenants;
+        const url = page.url();
+        await docker.getContainer(`${a.name}_frontbase-backend-1`).stop({ t: 5 });
+        await expect.poll(() => rowHealth(a).textContent(), { timeout: 30_000 }).toBe("stopped");
+        expect(await rowHealth(b).textContent()).toBe("healthy");
+        expect(page.url()).toBe(url);
+        await page.click(`tr[data-tenant="${a.name}"]`);
+        await expect.poll(() => page.textContent("#services"), { timeout: 10_000 }).toContain("exited");
+        await shot("detail");
+    }, 120_000);
+
+    it("reserves ports and writes the stack file through the form, and shows the command that deploys it", async () => {
+        await page.fill("#new-name", made);
+        await page.click("#new-form button");
+        await expect.poll(() => page.textContent("#new-result"), { timeout: 30_000 }).toContain(`npm run deploy -- ${made}`);
+        const file = path.join(project.dir, `Pulumi.${made}.yaml`);
+        expect(await fs.readFile(file, "utf8")).toContain(`frontbase:tenant: ${made}`);
+        await expect.poll(() => page.locator(`tr[data-tenant="${made}"]`).count(), { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => page.locator("#port-map .tenant").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+        await shot("new-tenant");
+    }, 120_000);
+});
