@@ -22,8 +22,11 @@
         return td;
     }
 
-    /** One word for a tenant's health: every container's, worst first. */
-    function healthOf(containers) {
+    /** One word for a tenant's health: every service container's, worst first (a one-shot job is done once exited). */
+    const servicesOf = (all) => all.filter((c) => !/ \(job\)$/.test(c.service));
+
+    function healthOf(all) {
+        const containers = servicesOf(all);
         if (containers.length === 0) return "not deployed";
         if (containers.some((c) => c.state !== "running")) return "stopped";
         if (containers.some((c) => c.health === "unhealthy")) return "unhealthy";
@@ -42,7 +45,7 @@
                     tr.className = "tenant";
                     tr.dataset.tenant = t.tenant;
                     const health = healthOf(t.containers);
-                    tr.append(cell(t.tenant), cell(t.database || "?"), cell(String(t.containers.length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"));
+                    tr.append(cell(t.tenant), cell(t.database || "?"), cell(String(servicesOf(t.containers).length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"));
                     tr.addEventListener("click", () => show(t.tenant));
                     return tr;
                 }),
@@ -72,7 +75,7 @@
                 for (let port = r.from; port <= r.to; port++) {
                     const c = document.createElement("span");
                     const p = held.get(port);
-                    c.className = p ? p.use : "free";
+                    c.className = `use-${p ? p.use : "free"}`;
                     c.title = p ? `${port}: ${p.use}${p.tenant ? ` (${p.tenant} ${p.service || ""})` : ""}` : `${port}: free`;
                     cells.append(c);
                 }

@@ -78,6 +78,7 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         await expect.poll(() => page.textContent("#login-error")).toContain("not the dashboard's token");
         await page.fill("#token", TOKEN);
         await page.click("#login button");
+        await expect.poll(() => page.isVisible("#login")).toBe(false);
         for (const t of tenants) await expect.poll(() => rowHealth(t).textContent(), { timeout: 20_000 }).toBe("healthy");
         console.log(`dashboard: login to both tenants shown healthy in ${Date.now() - started} ms`);
         expect(await page.textContent(`tr[data-tenant="${tenants[0].name}"]`)).toContain(`:${tenants[0].frontend}`);
@@ -103,7 +104,11 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         const file = path.join(project.dir, `Pulumi.${made}.yaml`);
         expect(await fs.readFile(file, "utf8")).toContain(`frontbase:tenant: ${made}`);
         await expect.poll(() => page.locator(`tr[data-tenant="${made}"]`).count(), { timeout: 10_000 }).toBe(1);
-        await expect.poll(() => page.locator("#port-map .tenant").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+        await expect.poll(() => page.locator("#port-map .use-tenant").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+        // Drawn as the legend says: a tenant's port blue, a free one grey.
+        // (in one evaluation: the page redraws the map every 3 s)
+        const colour = (sel: string) => page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(sel)})).backgroundColor`);
+        expect([await colour("#port-map .use-tenant"), await colour("#port-map .use-free")]).toEqual(["rgb(33, 136, 255)", "rgb(223, 226, 229)"]);
         await shot("new-tenant");
     }, 120_000);
 });
