@@ -8,6 +8,7 @@ import { loadCommand } from "../cli/registry";
 import { tenantRows } from "../cli/ops/tenantsList";
 import { assessTenant } from "../cli/ops/status";
 import { isUnknown, openTenant, unknownTenant } from "../cli/tenant";
+import { follow } from "../cli/commands/logs";
 import { readTenantContainers } from "../docker/containers";
 import { readStackPins } from "../project/stackPins";
 import { tenantNameProblem } from "../components/naming";
@@ -29,7 +30,9 @@ export interface ApiCall {
 
 export interface Reply {
     readonly status: number;
-    readonly body: unknown;
+    readonly body?: unknown;
+    /** A long answer written as server-sent events until it ends or the client goes (the signal aborts). */
+    readonly events?: (send: (event: string, data: unknown) => void, signal: AbortSignal) => Promise<void>;
 }
 
 /** What the server keeps between calls. */
@@ -103,12 +106,29 @@ export const ROUTES: readonly Route[] = [
         const host = await readHostState({ dockerHost: engine.host, projectDir: ctx.projectDir, docker: engine.docker, lenient: true, procRoot: ctx.procRoot, ledgerFile: hostFiles(engine.host, ctx.lockDir).ledger });
         return { status: 200, body: { dockerHost: engine.host, listeners: host.listeners, ranges: portMap(DEFAULT_PORT_RANGES, host.holders) } };
     }),
-    route("GET", "/api/v1/tenants/{name}", async (ctx, call) => {
+    route("GET", "/api/v1/tenants/{name}", async (ctx, call, state) => {
         const t = await openTenant(ctx, tenantParam(call));
         if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
         const status = assessTenant({ tenant: t.tenant, host: t.engine.host, stackFile: t.stack?.file, stackConfig: t.stack?.config, containers: t.containers });
         const domains = t.stack?.config["frontbase:domains"];
-        return { status: 200, body: { ...status, domains: domains ? (JSON.parse(domains) as string[]) : [], volumes: t.volumes.map((v) => v.Name) } };
+        const backups = await state.lastBackups();
+        return { status: 200, body: { ...status, domains: domains ? (JSON.parse(domains) as string[]) : [], volumes: t.volumes.map((v) => v.Name), lastBackup: backups.last[t.tenant] ?? null } };
+    }),
+    route("GET", "/api/v1/tenants/{name}/logs/stream", async (ctx, call) => {
+        // `logs --follow` as server-sent events: one `line` event per log line, `end` when the containers stop.
+        const t = await openTenant(ctx, tenantParam(call));
+        if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
+        const tail = Number(call.query.get("tail") ?? "100");
+        if (!Number.isInteger(tail) || tail < 0 || tail > 10_000) throw new ApiError(400, "bad_request", "tail: must be a whole number from 0 to 10000");
+        const containers = t.containers.filter((c) => !c.job && (!call.query.get("service") || c.service === call.query.get("service")));
+        if (containers.length === 0) throw new ApiError(404, "no_containers", `tenant "${t.tenant}" has no containers${call.query.get("service") ? ` for service ${call.query.get("service")}` : ""} on ${t.engine.host}`);
+        return {
+            status: 200,
+            events: async (send, signal) => {
+                await Promise.all(containers.map((c) => follow(t.engine, c, tail, (lines) => lines.forEach((l) => send("line", { service: l.service, stream: l.stream, time: l.time, text: l.text })), signal)));
+                send("end", { reason: "the containers' log streams ended" });
+            },
+        };
     }),
     route("POST", "/api/v1/tenants/{name}/restart", async (ctx, call) => {
         const r = await runCommand(ctx, "restart", [tenantParam(call)]);

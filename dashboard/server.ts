@@ -4,7 +4,7 @@ import { promises as fs } from "fs";
 import * as http from "http";
 import * as path from "path";
 import type { Context } from "../cli/context";
-import { ApiState, match } from "./api";
+import { ApiState, match, Reply } from "./api";
 import { lastBackupsReader } from "./lastBackups";
 import { ApiError } from "./errors";
 import { authenticate, parseCookies, sameSecret, SESSION_COOKIE, sessionCookie, Sessions } from "./auth";
@@ -58,12 +58,27 @@ async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, sta
         if (url.pathname === "/api/v1/session" && method === "GET") return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
         const { handler, params } = match(method, url.pathname);
         const r = await handler(ctx, { method, params, query: url.searchParams, body: () => jsonBody(req) }, state);
+        if (r.events) return await events(res, r.events);
         return reply(res, r.status, r.body);
     } catch (e) {
         if (e instanceof ApiError) return reply(res, e.status, { error: { code: e.code, message: e.message } });
         // What a command throws (an unknown tenant, a Docker host that does not answer): its message, as the CLI prints it.
         return reply(res, 502, { error: { code: "failed", message: (e as Error).message } });
     }
+}
+
+/** Server-sent events until the producer ends or the client goes away. */
+async function events(res: http.ServerResponse, produce: NonNullable<Reply["events"]>): Promise<void> {
+    const abort = new AbortController();
+    res.on("close", () => abort.abort());
+    res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", Connection: "keep-alive" });
+    res.write(": stream open\n\n");
+    try {
+        await produce((event, data) => void res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`), abort.signal);
+    } catch (e) {
+        res.write(`event: error\ndata: ${JSON.stringify({ message: (e as Error).message })}\n\n`);
+    }
+    res.end();
 }
 
 async function page(res: http.ServerResponse, file: string): Promise<void> {

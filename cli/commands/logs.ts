@@ -47,11 +47,20 @@ async function fetchAll(engine: Engine, c: TenantContainer, tail: number | undef
     return [...parser.push(bytes), ...parser.end()];
 }
 
-/** Streams until the container stops (the Engine then ends the stream) or the user interrupts. */
-async function follow(engine: Engine, c: TenantContainer, tail: number | undefined, write: (l: LogLine[]) => void): Promise<void> {
+/**
+ * Streams until the container stops (the Engine then ends the stream), the user interrupts, or
+ * `signal` aborts (the dashboard's client went away). Exported for the dashboard's log stream.
+ */
+export async function follow(engine: Engine, c: TenantContainer, tail: number | undefined, write: (l: LogLine[]) => void, signal?: AbortSignal): Promise<void> {
     const parser = new ContainerLogParser(c.service, c.tty);
-    const stream = await engine.docker.getContainer(c.id).logs({ stdout: true, stderr: true, timestamps: true, follow: true, ...(tail === undefined ? {} : { tail }) });
+    const stream = (await engine.docker.getContainer(c.id).logs({ stdout: true, stderr: true, timestamps: true, follow: true, ...(tail === undefined ? {} : { tail }) })) as NodeJS.ReadableStream & { destroy(): void };
     await new Promise<void>((resolve, reject) => {
+        const stop = () => {
+            stream.destroy();
+            resolve();
+        };
+        if (signal?.aborted) return stop();
+        signal?.addEventListener("abort", stop, { once: true });
         stream.on("data", (chunk: Buffer) => {
             try {
                 write(parser.push(chunk));
@@ -63,7 +72,7 @@ async function follow(engine: Engine, c: TenantContainer, tail: number | undefin
             write(parser.end());
             resolve();
         });
-        stream.on("error", reject);
+        stream.on("error", (e: Error) => (signal?.aborted ? resolve() : reject(e)));
     });
 }
 

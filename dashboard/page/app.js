@@ -5,6 +5,7 @@
     let csrf = "";
     let timer;
     let current;
+    let logStream;
 
     async function api(path, init = {}) {
         const headers = { ...(init.headers || {}) };
@@ -99,16 +100,31 @@
         );
     }
 
+    /** The tenant's logs, tailing live (server-sent events); the last 500 lines are kept. */
+    function tailLogs(name) {
+        if (logStream) logStream.close();
+        const pre = $("logs");
+        pre.textContent = "";
+        logStream = new EventSource(`/api/v1/tenants/${encodeURIComponent(name)}/logs/stream?tail=100`);
+        logStream.addEventListener("line", (ev) => {
+            const l = JSON.parse(ev.data);
+            const lines = (pre.textContent ? pre.textContent.split("\n") : []).concat(`${l.service.padEnd(10)} | ${l.text}`);
+            pre.textContent = lines.slice(-500).join("\n");
+            pre.scrollTop = pre.scrollHeight;
+        });
+        logStream.addEventListener("end", () => logStream.close());
+    }
+
     async function show(name) {
         current = name;
         $("detail").hidden = false;
         await detail(name);
-        const logs = await api(`/api/v1/tenants/${encodeURIComponent(name)}/logs?tail=100`).catch((e) => ({ lines: [e.message] }));
-        $("logs").textContent = logs.lines.join("\n");
+        tailLogs(name);
     }
 
     function loggedOut() {
         clearInterval(timer);
+        if (logStream) logStream.close();
         $("tenants").hidden = $("detail").hidden = $("logout").hidden = $("new").hidden = $("ports").hidden = true;
         $("login").hidden = false;
     }

@@ -94,8 +94,36 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         expect(page.url()).toBe(url);
         await page.click(`tr[data-tenant="${a.name}"]`);
         await expect.poll(() => page.textContent("#services"), { timeout: 10_000 }).toContain("exited");
+        // The logs tail live: a request to the tenant's frontend shows up as nginx's access line.
+        const probe = `probe-${Date.now()}`;
+        await expect.poll(() => page.textContent("#logs"), { timeout: 10_000 }).toContain("backend");
+        expect((await fetch(`http://127.0.0.1:${a.frontend}/frontbase-admin/?${probe}`)).status).toBe(200);
+        await expect.poll(() => page.textContent("#logs"), { timeout: 15_000 }).toContain(probe);
         await shot("detail");
     }, 120_000);
+
+    it("streams a tenant's logs to an API client as server-sent events, and refuses one without the token", async () => {
+        const a = tenants[1];
+        expect((await fetch(`${base}/api/v1/tenants/${a.name}/logs/stream`)).status).toBe(401);
+        const abort = new AbortController();
+        const res = await fetch(`${base}/api/v1/tenants/${a.name}/logs/stream?tail=5&service=frontend`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
+        expect([res.status, res.headers.get("content-type")]).toEqual([200, "text/event-stream; charset=utf-8"]);
+        const probe = `sse-${Date.now()}`;
+        const reader = res.body!.getReader();
+        let text = "";
+        const seen = (async () => {
+            while (!text.includes(probe)) {
+                const { value, done } = await reader.read();
+                if (done) break;
+                text += Buffer.from(value).toString();
+            }
+        })();
+        await new Promise((r) => setTimeout(r, 500));
+        expect((await fetch(`http://127.0.0.1:${a.frontend}/frontbase-admin/?${probe}`)).status).toBe(200);
+        await Promise.race([seen, new Promise((r) => setTimeout(r, 15_000))]);
+        abort.abort();
+        expect(text).toMatch(new RegExp(`event: line\ndata: \{"service":"frontend","stream":"stdout","time":"[^"]+","text":".*${probe}`));
+    }, 60_000);
 
     it("reserves ports and writes the stack file through the form, and shows the command that deploys it", async () => {
         await page.fill("#new-name", made);
