@@ -11,6 +11,8 @@ import { isUnknown, openTenant, unknownTenant } from "../cli/tenant";
 import { follow } from "../cli/commands/logs";
 import { readTenantContainers } from "../docker/containers";
 import { readStackPins } from "../project/stackPins";
+import { listStackFiles, stackFileName, stackNameOf } from "../project/stackFiles";
+import { affectedStacks } from "../gitops/affected";
 import { tenantNameProblem } from "../components/naming";
 import { ApiError } from "./errors";
 import type { LastBackups } from "./lastBackups";
@@ -82,7 +84,8 @@ export const ROUTES: readonly Route[] = [
         const projectDir = requireProject(ctx);
         const engine = await connect(ctx);
         const [stacks, containers, backups] = await Promise.all([readStackPins(projectDir, { lenient: true }), readTenantContainers(engine.docker), state.lastBackups()]);
-        const tenants = tenantRows(stacks, containers).map((t) => ({ ...t, lastBackup: backups.last[t.tenant] ?? null }));
+        const domainsOf = (tenant: string) => stacks.find((f) => f.tenant === tenant && f.config)?.config?.domains ?? [];
+        const tenants = tenantRows(stacks, containers).map((t) => ({ ...t, domains: domainsOf(t.tenant), lastBackup: backups.last[t.tenant] ?? null }));
         return { status: 200, body: { dockerHost: engine.host, tenants, ...(backups.problem ? { backups: backups.problem } : {}) } };
     }),
     route("POST", "/api/v1/tenants", async (ctx, call) => {
@@ -99,7 +102,10 @@ export const ROUTES: readonly Route[] = [
         if (r.code === 2) throw new ApiError(400, "bad_request", r.err.trim().split("\n")[0]);
         if (r.code !== 0) throw new ApiError(/already exists/.test(r.err) ? 409 : 502, /already exists/.test(r.err) ? "tenant_exists" : "new_failed", r.err.trim());
         const made = JSON.parse(r.out) as Record<string, unknown>;
-        return { status: 201, body: { ...made, deploy: `npm run deploy -- ${body.name}`, notes: r.err.trim().split("\n").filter((l) => l !== "") } };
+        // What a pull request with this stack file would preview, by the rule CI's matrices use.
+        const stacks = (await listStackFiles(requireProject(ctx))).map(stackNameOf);
+        const affected = affectedStacks([stackFileName(body.name)], stacks, new Set());
+        return { status: 201, body: { ...made, deploy: `npm run deploy -- ${body.name}`, affected: affected.stacks.map((s) => ({ stack: s, why: affected.reasons[s] })), notes: r.err.trim().split("\n").filter((l) => l !== "") } };
     }),
     route("GET", "/api/v1/ports", async (ctx) => {
         const engine = await connect(ctx);

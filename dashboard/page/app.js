@@ -46,7 +46,7 @@
                     tr.className = "tenant";
                     tr.dataset.tenant = t.tenant;
                     const health = healthOf(t.containers);
-                    tr.append(cell(t.tenant), cell(t.database || "?"), cell(String(servicesOf(t.containers).length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"));
+                    tr.append(cell(t.tenant), cell(t.domains.join(", ")), cell(t.database || "?"), cell(String(servicesOf(t.containers).length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"));
                     tr.addEventListener("click", () => show(t.tenant));
                     return tr;
                 }),
@@ -94,7 +94,7 @@
             ...s.services.map((x) => {
                 const tr = document.createElement("tr");
                 const health = x.health || "no check";
-                tr.append(cell(x.service), cell(x.state || "missing"), cell(health, health), cell((x.ports || []).join(", ")));
+                tr.append(cell(x.service), cell(x.state || "missing"), cell(health, health), cell((x.ports || []).join(", ")), cell((x.urls || []).join(" ")));
                 return tr;
             }),
         );
@@ -169,7 +169,8 @@
         try {
             const r = await api("/api/v1/tenants", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
             const ports = Object.entries(r.ports).map(([k, v]) => `${k} ${v}`).join(", ");
-            $("new-result").textContent = `Wrote ${r.stackFile || `Pulumi.${r.tenant}.yaml`} (ports ${ports}). Deploy it with: ${r.deploy}`;
+            const affected = r.affected.map((a) => `${a.stack} (${a.why})`).join("; ");
+            $("new-result").textContent = `Wrote Pulumi.${r.tenant}.yaml (ports ${ports}). Commit it: a pull request previews ${affected}. Deploy it with: ${r.deploy}`;
             refresh();
         } catch (e) {
             $("new-result").textContent = e.message;

@@ -37,7 +37,7 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
     const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
     const opts = (t: RealTenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
     const shot = (name: string) => page.screenshot({ path: path.join(OUTPUT, `${name}.png`), fullPage: true });
-    const rowHealth = (t: RealTenant) => page.locator(`tr[data-tenant="${t.name}"] td:nth-child(4)`);
+    const rowHealth = (t: RealTenant) => page.locator(`tr[data-tenant="${t.name}"] td:nth-child(5)`);
 
     beforeAll(async () => {
         process.env.PULUMI_CONFIG_PASSPHRASE = "dashboard passphrase, test only";
@@ -105,6 +105,10 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
     it("streams a tenant's logs to an API client as server-sent events, and refuses one without the token", async () => {
         const a = tenants[1];
         expect((await fetch(`${base}/api/v1/tenants/${a.name}/logs/stream`)).status).toBe(401);
+        // The last lines at once, as `logs --tail` prints them.
+        const tail = (await (await fetch(`${base}/api/v1/tenants/${a.name}/logs?tail=3&service=backend`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { lines: string[] };
+        expect(tail.lines.length).toBeGreaterThan(0);
+        expect(tail.lines.length).toBeLessThanOrEqual(3);
         const abort = new AbortController();
         const res = await fetch(`${base}/api/v1/tenants/${a.name}/logs/stream?tail=5&service=frontend`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
         expect([res.status, res.headers.get("content-type")]).toEqual([200, "text/event-stream; charset=utf-8"]);
@@ -129,6 +133,7 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         await page.fill("#new-name", made);
         await page.click("#new-form button");
         await expect.poll(() => page.textContent("#new-result"), { timeout: 30_000 }).toContain(`npm run deploy -- ${made}`);
+        expect(await page.textContent("#new-result")).toContain(`a pull request previews ${made} (Pulumi.${made}.yaml changed)`);
         const file = path.join(project.dir, `Pulumi.${made}.yaml`);
         expect(await fs.readFile(file, "utf8")).toContain(`frontbase:tenant: ${made}`);
         await expect.poll(() => page.locator(`tr[data-tenant="${made}"]`).count(), { timeout: 10_000 }).toBe(1);

@@ -147,10 +147,11 @@ describe("the port map and the new-tenant form", () => {
     it("writes a new tenant's stack file as tenant new does, and says how to deploy it; refuses a second and a bad database", async () => {
         const s = await login();
         const r = await fetch(`${base}/api/v1/tenants`, { method: "POST", headers: { cookie: s.cookie, "x-csrf-token": s.csrf, "content-type": "application/json" }, body: JSON.stringify({ name: "newco", database: "postgres" }) });
-        const made = (await r.json()) as { tenant: string; ports: Record<string, number>; deploy: string };
+        const made = (await r.json()) as { tenant: string; ports: Record<string, number>; deploy: string; affected: unknown };
         expect(r.status).toBe(201);
         expect(made.tenant).toBe("newco");
         expect(made.deploy).toBe("npm run deploy -- newco");
+        expect(made.affected).toEqual([{ stack: "newco", why: "Pulumi.newco.yaml changed" }]);
         const file = readFileSync(path.join(project, "Pulumi.newco.yaml"), "utf8");
         expect(file).toContain("frontbase:database: postgres");
         expect(file).toContain(`backend: ${made.ports.backend}`);
@@ -161,7 +162,7 @@ describe("the port map and the new-tenant form", () => {
         expect(bad.json.error?.message).toBe(`--database "mysql": must be one of sqlite, postgres`);
         expect(existsSync(path.join(project, "Pulumi.other.yaml"))).toBe(false);
         const listed = await call("/api/v1/tenants", { token: TOKEN });
-        expect((listed.json.tenants as { tenant: string; lastBackup: unknown }[]).map((t) => [t.tenant, t.lastBackup])).toEqual([["acme", null], ["newco", null]]);
+        expect((listed.json.tenants as { tenant: string; lastBackup: unknown; domains: string[] }[]).map((t) => [t.tenant, t.domains, t.lastBackup])).toEqual([["acme", ["acme.example.com"], null], ["newco", [], null]]);
     });
 });
 
