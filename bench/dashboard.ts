@@ -8,10 +8,10 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { createContext } from "../cli/context";
 import { createDashboard } from "../dashboard/server";
+import { CHROMIUM, launchChromium } from "../test/support/chromium";
 import { FakeContainer, startFakeEngine } from "../test/support/fakeEngine";
 import { pinnedFleet, tempDir } from "./fixtures";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "bench token, not a secret, 0123456789";
 const SERVICES = ["redis", "redis-http", "backend", "edge", "frontend"] as const;
 
@@ -66,8 +66,7 @@ export async function dashboardBench(runs: number): Promise<DashboardRow[]> {
 }
 
 async function firstRender(base: string, runs: number): Promise<number[]> {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    const browser = await launchChromium();
     try {
         const page = await browser.newPage();
         await page.goto(base);

@@ -16,8 +16,8 @@ import { probeDocker } from "./support/probe";
 import { copyProject, PROJECT_DIR, ProjectCopy } from "./support/projectCopy";
 import { loadStackFile, realTenant, RealTenant } from "./support/realTenants";
 import { testTenant } from "./support/tenants";
+import { CHROMIUM, launchChromium } from "../support/chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the dashboard's browser test");
 if (!existsSync(CHROMIUM) && process.env.CI === "true") throw new Error(`the dashboard's browser test cannot run: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 const skip = probe.reason ?? (existsSync(CHROMIUM) ? undefined : `needs ${CHROMIUM} (apt-get install -y chromium)`);
@@ -55,9 +55,7 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         closeServer = () => new Promise((r) => server.close(() => r()));
-        const { chromium } = await import("playwright-core");
-        // Flags as the machine's notes give them: no sandbox as root, no background network calls.
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+        browser = await launchChromium();
         page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     }, 600_000);
     afterAll(async () => {
