@@ -8,8 +8,8 @@
 // password generated once into `<lock dir>/restic-password` (mode 0600).
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
-import { promises as fs } from "fs";
 import * as path from "path";
+import { ownerOnlySecret } from "../project/safeFs";
 
 export const TENANT_TAG = "frontbase-tenant";
 
@@ -127,16 +127,11 @@ export class Restic {
 
     private async ensureDefaultPassword(create: boolean): Promise<void> {
         const file = this.target.defaultPasswordFile!;
-        try {
-            const st = await fs.lstat(file);
-            if (!st.isFile() || (st.mode & 0o077) !== 0) throw new ResticError(`${file} must be a regular file that only its owner can read (chmod 600 ${file})`);
-            return;
-        } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-        }
-        if (!create) throw new ResticError(`no restic password: set RESTIC_PASSWORD_FILE (or RESTIC_PASSWORD, RESTIC_PASSWORD_COMMAND) to the repository's password; ${file} does not exist`);
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600, flag: "wx" });
+        await ownerOnlySecret(file, {
+            make: create ? () => randomBytes(32).toString("base64url") : undefined,
+            missing: `no restic password: set RESTIC_PASSWORD_FILE (or RESTIC_PASSWORD, RESTIC_PASSWORD_COMMAND) to the repository's password; ${file} does not exist`,
+            instead: "set RESTIC_PASSWORD_FILE",
+        });
     }
 
     async snapshots(tenant?: string): Promise<Snapshot[]> {

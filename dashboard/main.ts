@@ -1,11 +1,13 @@
 // `npm run dashboard [-- --port N] [--listen ADDR] [--tls-cert F --tls-key F | --behind-proxy]`:
 // the API and the page on one port, 127.0.0.1:8700 by default. Another address is refused
 // unless the traffic is encrypted: TLS here, or a reverse proxy in front that terminates it.
-import { promises as fs, readFileSync } from "fs";
+import { readFileSync } from "fs";
 import * as https from "https";
 import * as net from "net";
 import * as path from "path";
+import { parse, UsageError } from "../cli/args";
 import { createContext } from "../cli/context";
+import { ownerOnlySecret } from "../project/safeFs";
 import { ensureLockDir } from "../ports/lock";
 import { newToken } from "./auth";
 import { createDashboard } from "./server";
@@ -23,32 +25,42 @@ export interface DashboardArgs {
 
 const USAGE = "usage: npm run dashboard [-- --port N] [--listen ADDR] [--tls-cert FILE --tls-key FILE | --behind-proxy]";
 
+/** The flags, in the one shape every command declares them (cli/args.ts). */
+const FLAGS = {
+    port: {
+        kind: "value",
+        arg: "N",
+        help: "a port number, 1 to 65535",
+        about: `the port, default ${DEFAULT_PORT}`,
+        parse: (v: string) => {
+            if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new UsageError(`--port: "${v}" must be a port number, 1 to 65535`);
+            return Number(v);
+        },
+    },
+    listen: {
+        kind: "value",
+        arg: "ADDR",
+        help: "an IP address",
+        about: "the address, default 127.0.0.1",
+        parse: (v: string) => {
+            if (net.isIP(v) === 0) throw new UsageError(`--listen: "${v}" must be an IP address (127.0.0.1, 0.0.0.0, ::1, ...)`);
+            return v;
+        },
+    },
+    "tls-cert": { kind: "value", arg: "FILE", help: "a PEM certificate file", about: "serve HTTPS with this certificate" },
+    "tls-key": { kind: "value", arg: "FILE", help: "a PEM key file", about: "and this key" },
+    "behind-proxy": { kind: "boolean", about: "a reverse proxy in front terminates TLS" },
+} as const;
+
 /** The command line, checked before anything listens; errors name the flag and what it takes. */
 export function parseDashboardArgs(argv: readonly string[]): DashboardArgs {
-    let port = DEFAULT_PORT;
-    let listen = "127.0.0.1";
-    let tlsCert: string | undefined;
-    let tlsKey: string | undefined;
-    let behindProxy = false;
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
-            return v;
-        };
-        if (flag === "--port") {
-            const v = value();
-            port = Number(v);
-            if (!/^\d+$/.test(v) || port < 1 || port > 65535) throw new Error(`--port: "${v}" must be a port number, 1 to 65535`);
-        } else if (flag === "--listen") {
-            listen = value();
-            if (net.isIP(listen) === 0) throw new Error(`--listen: "${listen}" must be an IP address (127.0.0.1, 0.0.0.0, ::1, ...)`);
-        } else if (flag === "--tls-cert") tlsCert = value();
-        else if (flag === "--tls-key") tlsKey = value();
-        else if (flag === "--behind-proxy") behindProxy = true;
-        else throw new Error(`unknown option ${flag}\n${USAGE}`);
+    let parsed;
+    try {
+        parsed = parse(argv, FLAGS, []).flags;
+    } catch (e) {
+        throw new Error(`${(e as Error).message}\n${USAGE}`);
     }
+    const { port = DEFAULT_PORT, listen = "127.0.0.1", "tls-cert": tlsCert, "tls-key": tlsKey, "behind-proxy": behindProxy } = parsed;
     if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new Error("--tls-cert and --tls-key go together");
     const loopback = listen === "::1" || listen.startsWith("127.");
     if (!loopback && tlsCert === undefined && !behindProxy) {
@@ -61,15 +73,8 @@ export function parseDashboardArgs(argv: readonly string[]): DashboardArgs {
 export async function dashboardToken(env: NodeJS.ProcessEnv, dir: string): Promise<{ token: string; from: string }> {
     if (env[TOKEN_ENV]) return { token: env[TOKEN_ENV]!, from: TOKEN_ENV };
     const file = path.join(dir, "dashboard-token");
-    try {
-        const st = await fs.lstat(file);
-        if (!st.isFile() || (st.mode & 0o077) !== 0) throw new Error(`${file} must be a regular file only its owner can read (chmod 600 ${file}), or set ${TOKEN_ENV}`);
-        return { token: (await fs.readFile(file, "utf8")).trim(), from: file };
-    } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
-    await fs.writeFile(file, `${newToken()}\n`, { mode: 0o600, flag: "wx" });
-    return { token: (await fs.readFile(file, "utf8")).trim(), from: `${file} (new)` };
+    const { value, created } = await ownerOnlySecret(file, { make: newToken, missing: "", instead: `set ${TOKEN_ENV}` });
+    return { token: value, from: created ? `${file} (new)` : file };
 }
 
 async function main(): Promise<void> {

@@ -222,3 +222,26 @@ export async function replaceFile(file: string, data: string, mode = 0o644): Pro
         throw e;
     }
 }
+
+/**
+ * A secret kept in a file only its owner can read (the dashboard's token, the default restic
+ * password): its trimmed content, or, when it does not exist and `make` is given, a new one
+ * written with mode 0600 (O_EXCL, so a planted link is never followed). A file others can read,
+ * or one that is not a regular file, is refused with the fix; `missing` says what to do when
+ * there is none and none may be made.
+ */
+export async function ownerOnlySecret(file: string, o: { make?: () => string; missing: string; instead: string }): Promise<{ value: string; created: boolean }> {
+    const st = await fs.lstat(file).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return undefined;
+        throw e;
+    });
+    if (st) {
+        if (!st.isFile() || (st.mode & 0o077) !== 0) throw new Error(`${file} must be a regular file only its owner can read (chmod 600 ${file}), or ${o.instead}`);
+        return { value: (await fs.readFile(file, "utf8")).trim(), created: false };
+    }
+    if (!o.make) throw new Error(o.missing);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const value = o.make();
+    await createExclusive(file, `${value}\n`, 0o600);
+    return { value, created: true };
+}

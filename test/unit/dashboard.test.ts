@@ -174,7 +174,7 @@ describe("npm run dashboard's command line", () => {
         expect(() => parseDashboardArgs(["--port", "99999"])).toThrow(/--port: "99999" must be a port number/);
         expect(() => parseDashboardArgs(["--listen", "example.com"])).toThrow(/must be an IP address/);
         expect(() => parseDashboardArgs(["--tls-cert", "a"])).toThrow(/go together/);
-        expect(() => parseDashboardArgs(["--bogus"])).toThrow(/unknown option --bogus/);
+        expect(() => parseDashboardArgs(["--bogus"])).toThrow(/unknown option "--bogus"; allowed: --port <value>/);
     });
 
     it("makes the token once, mode 0600, and prefers FRONTBASE_DASHBOARD_TOKEN", async () => {
