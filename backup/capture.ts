@@ -3,7 +3,7 @@
 // a BGSAVE, the credentials the tenant runs with, and a manifest of it all. No container of the
 // tenant is stopped or restarted.
 import { createHash } from "crypto";
-import { createWriteStream, promises as fs } from "fs";
+import { createReadStream, createWriteStream, promises as fs } from "fs";
 import * as path from "path";
 import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 import { ServiceName, volumeName } from "../components/naming";
@@ -34,8 +34,8 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
     const env = Object.fromEntries((backendInfo.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
     const database = env.DATABASE === "postgresql" ? "postgres" : "sqlite";
     const startedAt = new Date(o.now()).toISOString();
-    const images: Partial<Record<ServiceName, string>> = {};
-    for (const c of t.containers) if (!c.job) images[c.service as ServiceName] = (await docker.getContainer(c.id).inspect()).Image;
+    // openTenant inspected every container already.
+    const images: Partial<Record<ServiceName, string>> = Object.fromEntries(t.containers.filter((c) => !c.job && c.image).map((c) => [c.service, c.image]));
 
     const redis = byService.get("redis");
     if (redis?.state === "running") await bgsave(t, redis.id, o);
@@ -125,7 +125,13 @@ async function bgsave(t: OpenTenant, id: string, o: CaptureOptions): Promise<voi
     throw new Error(`tenant "${t.tenant}": redis BGSAVE did not finish within 120 s`);
 }
 
+/** Size and SHA-256 of a file, streamed: a tenant's database may be larger than memory allows. */
 export async function hashOf(file: string): Promise<{ size: number; sha256: string }> {
-    const data = await fs.readFile(file);
-    return { size: data.length, sha256: createHash("sha256").update(data).digest("hex") };
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of createReadStream(file)) {
+        size += (chunk as Buffer).length;
+        hash.update(chunk as Buffer);
+    }
+    return { size, sha256: hash.digest("hex") };
 }

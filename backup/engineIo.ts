@@ -7,6 +7,7 @@ import type Docker from "dockerode";
 import { PassThrough, Writable } from "stream";
 import { readFileSync } from "fs";
 import * as path from "path";
+import { Demuxer } from "../cli/ops/logStream";
 
 /** The helper's script (backup/helper.py), passed to `python3 -c`. */
 export const HELPER_SCRIPT = readFileSync(path.join(__dirname, "helper.py"), "utf8");
@@ -78,16 +79,16 @@ export async function runHelper(docker: Docker, tenant: string, run: HelperRun):
     }
 }
 
-/** A non-TTY container's log buffer -> [stdout, stderr] (8-byte frame headers: stream, 0, 0, 0, length). */
+/** A non-TTY container's log buffer -> [stdout, stderr], through the logs command's own Demuxer. */
 export function demux(buf: Buffer): [string, string] {
-    const out: Buffer[][] = [[], [], []];
-    for (let i = 0; i + 8 <= buf.length; ) {
-        const stream = buf[i];
-        const size = buf.readUInt32BE(i + 4);
-        out[stream === 2 ? 2 : 1].push(buf.subarray(i + 8, i + 8 + size));
-        i += 8 + size;
-    }
-    return [Buffer.concat(out[1]).toString(), Buffer.concat(out[2]).toString()];
+    const frames = new Demuxer().push(buf);
+    const of = (stream: string) => Buffer.concat(frames.filter((f) => f.stream === stream).map((f) => f.data)).toString();
+    return [of("stdout"), of("stderr")];
+}
+
+/** A tar stream of one file of a directory, as `rel`'s base name, owned by root. */
+export function tarOfFile(dir: string, rel: string): NodeJS.ReadableStream {
+    return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", "-C", path.join(dir, path.dirname(rel)), path.basename(rel)], { stdio: ["ignore", "pipe", "inherit"] }).stdout;
 }
 
 /** A tar stream of a directory's contents under the top directory `top` (GNU tar on this machine). */

@@ -3,13 +3,12 @@
 // order and wait for health. Volumes that no longer exist (a purged tenant, a new host) are
 // created with the names and labels the tenant's stack gives them, so `pulumi up` adopts them.
 import type Docker from "dockerode";
-import { promises as fs } from "fs";
 import * as path from "path";
 import { labels, ServiceName, volumeName } from "../components/naming";
 import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 import type { OpenTenant } from "../cli/tenant";
 import { toTenantContainer, TenantContainer } from "../docker/containers";
-import { demux, execText, HELPER_LABEL, runHelper } from "./engineIo";
+import { demux, execText, HELPER_LABEL, runHelper, tarOfFile } from "./engineIo";
 import { LiveFile, Manifest, newerThanSnapshot, POSTGRES_DUMP } from "./manifest";
 
 export interface RestoreOptions {
@@ -85,7 +84,7 @@ export async function restoreInto(t: OpenTenant, tree: string, m: Manifest, o: R
 
 async function pgRestore(docker: Docker, id: string, tree: string, o: RestoreOptions): Promise<void> {
     o.say(`pg_restore into ${POSTGRES_DB}`);
-    await docker.getContainer(id).putArchive(await tarOfFile(tree, POSTGRES_DUMP), { path: "/tmp" });
+    await docker.getContainer(id).putArchive(tarOfFile(tree, POSTGRES_DUMP), { path: "/tmp" });
     const dump = `/tmp/${path.basename(POSTGRES_DUMP)}`;
     try {
         await execText(docker, id, ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", "-U", POSTGRES_USER, "-d", POSTGRES_DB, dump], "pg_restore");
@@ -159,10 +158,4 @@ async function startAndWait(docker: Docker, c: TenantContainer, o: RestoreOption
 /** 304: already stopped, or already started. */
 function notModified(e: { statusCode?: number }): void {
     if (e.statusCode !== 304) throw e;
-}
-
-async function tarOfFile(root: string, rel: string): Promise<NodeJS.ReadableStream> {
-    const { spawn } = await import("child_process");
-    await fs.access(path.join(root, rel));
-    return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", "-C", path.join(root, path.dirname(rel)), path.basename(rel)], { stdio: ["ignore", "pipe", "inherit"] }).stdout;
 }

@@ -63,8 +63,12 @@ export async function readLedger(file: string, now = Date.now()): Promise<Ledger
 /** Record (or replace) a tenant's allocation. Call it with the lock held. */
 export async function recordAllocation(file: string, entry: LedgerEntry): Promise<void> {
     const kept = (await readLedger(file, Math.max(entry.at, Date.now()))).filter((e) => e.tenant !== entry.tenant);
-    // Write-then-rename: a reader never sees half a ledger, and no planted link is followed.
-    await replaceFile(file, JSON.stringify({ version: 1, entries: [...kept, entry] }, null, 1), 0o644);
+    await writeLedger(file, [...kept, entry]);
+}
+
+/** Write-then-rename: a reader never sees half a ledger, and no planted link is followed. */
+function writeLedger(file: string, entries: readonly LedgerEntry[]): Promise<void> {
+    return replaceFile(file, JSON.stringify({ version: 1, entries }, null, 1), 0o644);
 }
 
 function live(e: LedgerEntry, now: number): boolean {
@@ -80,7 +84,7 @@ export function expiresAt(e: LedgerEntry): number | undefined {
 export async function releaseEntries(file: string, tenant: string): Promise<LedgerEntry[]> {
     const all = await readLedger(file);
     const removed = all.filter((e) => e.tenant === tenant && e.file === undefined);
-    if (removed.length > 0) await replaceFile(file, JSON.stringify({ version: 1, entries: all.filter((e) => !removed.includes(e)) }, null, 1), 0o644);
+    if (removed.length > 0) await writeLedger(file, all.filter((e) => !removed.includes(e)));
     return removed;
 }
 
