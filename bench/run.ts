@@ -27,12 +27,11 @@ import { hostFiles } from "../ports/lock";
 import { resolvePorts } from "../ports/resolve";
 import { preview } from "../test/engine/engine";
 import { backupBench, backupBenchProblem } from "./backup";
+import { Group, GROUPS, median, report, round, Row, verdicts } from "./report";
 import { dashboardBench } from "./dashboard";
 import { checkoutOf, freePorts, Held, holdEdgeRange, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
 const BASELINE_FILE = path.join(__dirname, "baseline.json");
-const GROUPS = ["program", "cli", "alloc", "backup", "dashboard"] as const;
-type Group = (typeof GROUPS)[number];
 
 interface Options {
     readonly runs: number;
@@ -40,36 +39,6 @@ interface Options {
     readonly only: readonly Group[];
     readonly saveBaseline: boolean;
 }
-
-interface Row {
-    readonly key: string;
-    readonly name: string;
-    readonly group: Group;
-    readonly times: number[];
-    readonly note?: string;
-}
-
-interface Target {
-    /** Median under this many ms... */
-    readonly under?: number;
-    /** ...or at most this many ms more than the median of `than`. */
-    readonly over?: { readonly than: string; readonly ms: number };
-}
-
-const TARGETS: Record<string, Target> = {
-    program: { under: 1500 },
-    ls: { under: 400 },
-    check: { under: 400 },
-    status: { under: 400 },
-    "why-port": { under: 400 },
-    "new-held": { over: { than: "new-idle", ms: 150 } },
-    "new-full": { over: { than: "new-idle", ms: 150 } },
-    // Issue 13's target for the allocation itself.
-    "alone-held": { under: 40 },
-    // Issue 14: the tenants table stays live at a 3 s poll with 50 tenants.
-    "api-tenants": { under: 250 },
-};
-
 interface Baseline {
     readonly commit: string;
     readonly measured: string;
@@ -302,52 +271,6 @@ async function repeat(runs: number, once: () => Promise<number>): Promise<number
     const times: number[] = [];
     for (let i = 0; i < runs; i++) times.push(await once());
     return times;
-}
-
-function median(xs: readonly number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-const round = (x: number) => Math.round(x * 10) / 10;
-
-function fmt(ms: number | undefined): string {
-    return ms === undefined ? "-" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
-}
-
-function signed(ms: number): string {
-    return `${ms >= 0 ? "+" : ""}${fmt(ms)}`;
-}
-
-function report(rows: readonly Row[], before: { label: string; medians: Record<string, number> } | undefined): string {
-    const byKey = new Map(rows.map((r) => [r.key, median(r.times)]));
-    const head = ["scenario (ms, median)", ...(before ? [before.label] : []), "now", "min-max", "target"];
-    const body = rows.map((r) => {
-        const t = TARGETS[r.key];
-        const target = t?.under !== undefined ? `< ${t.under}` : t?.over ? `${t.over.than} + ${t.over.ms} (now ${signed(median(r.times) - (byKey.get(t.over.than) ?? NaN))})` : "";
-        const sorted = [...r.times].sort((a, b) => a - b);
-        return [r.note ? `${r.name}; ${r.note}` : r.name, ...(before ? [fmt(before.medians[r.key])] : []), fmt(median(r.times)), `${fmt(sorted[0])}-${fmt(sorted[sorted.length - 1])}`, target];
-    });
-    const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    return [head, ...body].map((cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd()).join("\n");
-}
-
-function verdicts(rows: readonly Row[]): { ok: boolean; lines: string[] } {
-    const byKey = new Map(rows.map((r) => [r.key, median(r.times)]));
-    const lines: string[] = [];
-    let ok = true;
-    for (const r of rows) {
-        const t = TARGETS[r.key];
-        if (!t) continue;
-        const m = median(r.times);
-        const limit = t.under ?? (byKey.get(t.over!.than) ?? NaN) + t.over!.ms;
-        const met = m < limit || (t.over !== undefined && m <= limit);
-        ok &&= met;
-        if (!met) lines.push(`target NOT met: ${r.name}: ${fmt(m)} ms, limit ${fmt(limit)} ms`);
-    }
-    lines.unshift(`\ntargets: ${ok ? "all met" : "some missed"}`);
-    return { ok, lines };
 }
 
 async function containerCount(host: string): Promise<string> {
