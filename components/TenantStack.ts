@@ -6,15 +6,19 @@ import * as random from "@pulumi/random";
 import { ImageKey, TenantConfig } from "./config";
 import * as naming from "./naming";
 import { PortKey, ServiceName, TENANT_STACK_TYPE } from "./naming";
+import { labelList } from "./labels";
 import { Credentials, envList, JobName, JobSpec, publicUrl, REDIS_TOKEN_JOB, ServiceSpec, siteUrl, tenantServices } from "./services";
+import { createOverlayNetwork, createService, PlacedNode } from "./swarm/resources";
 
-export { TENANT_STACK_TYPE };
+export { labelList, TENANT_STACK_TYPE };
 
 export interface TenantStackArgs {
     /** Validated config (see components/config.ts). */
     readonly config: TenantConfig;
     /** Host port of every published service, already resolved (pinned or allocated). */
     readonly ports: Record<PortKey, number>;
+    /** Target `swarm` only: the node the tenant is pinned to, as the manager reported it. */
+    readonly node?: PlacedNode;
 }
 
 /** Credentials as secret outputs; `dbPassword` only for postgres tenants. */
@@ -49,6 +53,8 @@ export class TenantStack extends pulumi.ComponentResource {
     public readonly dbPassword: pulumi.Output<string> | undefined;
     public readonly containers: Partial<Record<ServiceName, docker.Container>> = {};
     public readonly jobs: Partial<Record<JobName, docker.Container>> = {};
+    /** Target `swarm`: one service per Frontbase service (and no containers but the job's). */
+    public readonly services: Partial<Record<ServiceName, docker.Service>> = {};
 
     constructor(name: string, args: TenantStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TENANT_STACK_TYPE, name, {}, opts);
@@ -60,29 +66,21 @@ export class TenantStack extends pulumi.ComponentResource {
         this.adminEmail = cfg.adminEmail;
 
         const credentials = createCredentials(name, cfg, this);
-        const network = createNetwork(name, cfg, this);
         const specs = tenantServices(cfg, ports);
-        const images = createImages(name, cfg, specs, this);
-        const volumes = createVolumes(name, cfg, specs, this);
-        const containersOf = (services: readonly ServiceName[] = []) => services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
-        for (const spec of specs) {
-            for (const job of spec.afterJobs ?? []) {
-                this.jobs[job] ??= createJob(name, { cfg, job: REDIS_TOKEN_JOB, credentials, network, image: images[REDIS_TOKEN_JOB.imageKey], after: containersOf(REDIS_TOKEN_JOB.after) }, this);
-            }
-            const jobs = (spec.afterJobs ?? []).map((j) => [j, this.jobs[j]!] as const);
-            this.containers[spec.service] = createContainer(
-                name,
-                {
-                    cfg, ports, spec, credentials, network, image: images[spec.imageKey], volume: volumes[spec.service],
-                    after: [...containersOf(spec.after), ...jobs.map(([, c]) => c)],
-                    follows: [...containersOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs],
-                },
-                this,
-            );
+        let network: docker.Network;
+        if (cfg.target === "swarm") {
+            if (!args.node) throw new Error(`TenantStack ${name}: target "swarm" needs the node the tenant is pinned to`);
+            network = createOverlayNetwork(name, cfg, this);
+            this.declareServices(name, { cfg, ports, specs, credentials, network, node: args.node });
+            this.volumes = Object.fromEntries(specs.filter((s) => s.dataPath).map((s) => [s.service, pulumi.output(naming.volumeName(cfg.tenant, s.service))]));
+        } else {
+            network = createNetwork(name, cfg, this);
+            const volumes = createVolumes(name, cfg, specs, this);
+            this.declareContainers(name, { cfg, ports, specs, credentials, network, images: createImages(name, cfg, specs, this), volumes });
+            this.volumes = Object.fromEntries(Object.entries(volumes).map(([svc, v]) => [svc, v.name]));
         }
 
         this.network = network.name;
-        this.volumes = Object.fromEntries(Object.entries(volumes).map(([svc, v]) => [svc, v.name]));
         this.adminPassword = credentials.adminPassword;
         this.redisToken = credentials.redisToken;
         this.encryptionKey = credentials.encryptionKey;
@@ -100,6 +98,52 @@ export class TenantStack extends pulumi.ComponentResource {
             encryptionKey: this.encryptionKey,
             dbPassword: this.dbPassword,
         });
+    }
+
+    /** Target `docker`: one container per service, on the tenant's bridge network. */
+    private declareContainers(name: string, d: { cfg: TenantConfig; ports: Record<PortKey, number>; specs: ServiceSpec[]; credentials: SecretCredentials; network: docker.Network; images: Partial<Record<ImageKey, docker.RemoteImage>>; volumes: Partial<Record<ServiceName, docker.Volume>> }): void {
+        const { cfg, ports, credentials, network, images, volumes } = d;
+        const containersOf = (services: readonly ServiceName[] = []) => services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
+        for (const spec of d.specs) {
+            const jobs = this.declareJobs(name, spec, { cfg, credentials, network, image: images[REDIS_TOKEN_JOB.imageKey], after: containersOf(REDIS_TOKEN_JOB.after) });
+            this.containers[spec.service] = createContainer(
+                name,
+                {
+                    cfg, ports, spec, credentials, network, image: images[spec.imageKey], volume: volumes[spec.service],
+                    after: [...containersOf(spec.after), ...jobs.map(([, c]) => c)],
+                    follows: [...containersOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs],
+                },
+                this,
+            );
+        }
+    }
+
+    /**
+     * Target `swarm`: one service per Frontbase service, pinned to the tenant's node. The
+     * one-shot job stays a container, on the manager, attached to the tenant's overlay network.
+     */
+    private declareServices(name: string, d: { cfg: TenantConfig; ports: Record<PortKey, number>; specs: ServiceSpec[]; credentials: SecretCredentials; network: docker.Network; node: PlacedNode }): void {
+        const { cfg, ports, credentials, network, node } = d;
+        const servicesOf = (services: readonly ServiceName[] = []) => services.map((s) => this.services[s]).filter((c): c is docker.Service => c !== undefined);
+        for (const spec of d.specs) {
+            const jobs = this.declareJobs(name, spec, { cfg, credentials, network, image: undefined, after: servicesOf(REDIS_TOKEN_JOB.after) });
+            this.services[spec.service] = createService(
+                name,
+                {
+                    cfg, ports, spec, node, network,
+                    env: serviceEnv(spec, credentials),
+                    containerLabels: followLabels(naming.labels(cfg.tenant, spec.service), [...servicesOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs]),
+                    after: [...servicesOf(spec.after), ...jobs.map(([, c]) => c)],
+                },
+                this,
+            );
+        }
+    }
+
+    /** The jobs that must run before `spec`'s service starts (declared once each). */
+    private declareJobs(name: string, spec: ServiceSpec, i: Omit<JobInputs, "job">): (readonly [string, docker.Container])[] {
+        for (const job of spec.afterJobs ?? []) this.jobs[job] ??= createJob(name, { ...i, job: REDIS_TOKEN_JOB }, this);
+        return (spec.afterJobs ?? []).map((j) => [j, this.jobs[j]!] as const);
     }
 }
 
@@ -173,9 +217,9 @@ interface ContainerInputs {
     readonly network: docker.Network;
     readonly image: docker.RemoteImage | undefined;
     readonly volume: docker.Volume | undefined;
-    readonly after: readonly docker.Container[];
+    readonly after: readonly pulumi.CustomResource[];
     /** Containers whose replacement must replace this one (see ServiceSpec.follows), by the name in the label. */
-    readonly follows: readonly (readonly [string, docker.Container])[];
+    readonly follows: readonly (readonly [string, pulumi.CustomResource])[];
 }
 
 /** Label that carries the ID of a container this one follows (see ServiceSpec.follows). */
@@ -234,12 +278,22 @@ function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi
     );
 }
 
+/** Env as a service takes it (a map); a secret as a whole when any value is a credential. */
+function serviceEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi.Input<Record<string, string>> {
+    if (!spec.usesCredentials) return spec.env({ redisToken: "", adminPassword: "", encryptionKey: "" });
+    return pulumi.secret(
+        pulumi
+            .all([credentials.redisToken, credentials.adminPassword, credentials.encryptionKey, credentials.dbPassword])
+            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => spec.env({ redisToken, adminPassword, encryptionKey, dbPassword })),
+    );
+}
+
 /**
  * The tenant's labels plus one per followed container, valued with its ID. The engine replaces
  * a dependent only when one of its inputs comes from the replaced resource (dependsOn is not
  * enough), and labels force a new container: so replacing the backend replaces the frontend.
  */
-function followLabels(base: Record<string, string>, follows: readonly (readonly [string, docker.Container])[]): pulumi.Output<{ label: string; value: string }[]> {
+function followLabels(base: Record<string, string>, follows: readonly (readonly [string, pulumi.CustomResource])[]): pulumi.Output<{ label: string; value: string }[]> {
     return pulumi.all(follows.map(([, c]) => c.id)).apply((ids) => labelList({ ...base, ...Object.fromEntries(follows.map(([what], k) => [`${FOLLOWS_LABEL_PREFIX}${what}`, ids[k]])) }));
 }
 
@@ -249,7 +303,7 @@ interface JobInputs {
     readonly credentials: SecretCredentials;
     readonly network: docker.Network;
     readonly image: docker.RemoteImage | undefined;
-    readonly after: readonly docker.Container[];
+    readonly after: readonly pulumi.CustomResource[];
 }
 
 /**
@@ -273,10 +327,4 @@ export function createJob(name: string, i: JobInputs, parent: pulumi.Resource): 
         },
         { parent, deleteBeforeReplace: true, dependsOn: [...i.after] },
     );
-}
-
-export function labelList(labels: Record<string, string>): { label: string; value: string }[] {
-    return Object.keys(labels)
-        .sort()
-        .map((label) => ({ label, value: labels[label] }));
 }

@@ -51,7 +51,7 @@ export const DEFAULT_PORT_RANGES: Record<PortKey, PortRange> = {
 export const DEFAULT_MAX_RETRIES = 3;
 
 /** Keys whose values are plain strings; every other value is JSON (number, boolean, object). */
-const STRING_KEYS = new Set(["tenant", "database", "dbPassword", "redisToken", "adminPassword", "encryptionKey", "publicHost", "bindAddress", "adminEmail"]);
+const STRING_KEYS = new Set(["tenant", "database", "target", "node", "dbPassword", "redisToken", "adminPassword", "encryptionKey", "publicHost", "bindAddress", "adminEmail"]);
 /**
  * Keys that must be stored encrypted (`pulumi config set --secret`). `tenant new` generates
  * them into the stack file, so that they live as long as the tenant's data (not its state).
@@ -109,6 +109,11 @@ const domainList = z
 const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
 const memoryMiB = z.number().int().min(16, { error: "must be an integer number of MiB, at least 16" }).max(65536, { error: "must be at most 65536 MiB" });
 
+export const TARGETS = ["docker", "swarm"] as const;
+export type Target = (typeof TARGETS)[number];
+/** A node's hostname (RFC 1123 labels) or its 25-character ID. */
+const NODE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+
 const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };
 
 const schema = z.strictObject(
@@ -138,6 +143,9 @@ const schema = z.strictObject(
         bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)" }).optional(),
         domains: domainList.default([]),
         adminEmail: z.string().email({ error: "must be an e-mail address" }).default("admin@example.com"),
+        target: z.enum(TARGETS, { error: 'must be "docker" (one Docker host) or "swarm" (a Docker Swarm cluster, through its manager)' }).default("docker"),
+        node: z.string().regex(NODE_NAME, { error: "must be a swarm node's hostname or ID (letters, digits, . and -)" }).optional(),
+        encryptOverlay: z.boolean({ error: "must be true or false" }).default(false),
         healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
@@ -177,6 +185,12 @@ export interface TenantConfig {
      * Docker runs the first check one interval after start, so this sets how fast `up` is.
      */
     readonly healthInterval?: number;
+    /** `docker`: containers on one Docker host; `swarm`: services on a Swarm cluster, through its manager. */
+    readonly target: Target;
+    /** Swarm only: the node (hostname or ID) that runs the tenant and holds its volumes. */
+    readonly node?: string;
+    /** Swarm only: encrypt the tenant's overlay network (IPsec between nodes). */
+    readonly encryptOverlay: boolean;
 }
 
 export class ConfigError extends Error {
@@ -220,6 +234,8 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
     const cfg = complete((result as { data: Parsed }).data);
     const clash = duplicatePinnedPort(cfg.ports);
     if (clash) throw new ConfigError([clash]);
+    const targetProblems = targetMismatch(cfg);
+    if (targetProblems.length > 0) throw new ConfigError(targetProblems);
     return cfg;
 }
 
@@ -244,6 +260,24 @@ function duplicatePinnedPort(ports: Partial<Record<PortKey, number>>): string | 
         seen.set(p, key);
     }
     return undefined;
+}
+
+/** Keys that only mean something for one target are refused under the other, not ignored. */
+function targetMismatch(cfg: TenantConfig): string[] {
+    const problems: string[] = [];
+    if (cfg.target === "docker") {
+        if (cfg.node !== undefined) problems.push(`${NAMESPACE}:node: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
+        if (cfg.encryptOverlay) problems.push(`${NAMESPACE}:encryptOverlay: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
+    } else {
+        const only = (key: string, why: string) => problems.push(`${NAMESPACE}:${key}: not available for target "swarm": ${why}`);
+        if (cfg.purgeDataOnDestroy) only("purgeDataOnDestroy", "a swarm tenant's volumes live on its node, which the manager cannot remove; `npm run tenant -- purge` does");
+        if (cfg.domains.length > 0) only("domains", "the host's proxy routes to containers on its own host; reach a swarm tenant through its node's ports");
+        if (cfg.bindAddress !== ALL_INTERFACES) only("bindAddress", `host-mode publishing listens on every interface of the node (allowed: ${ALL_INTERFACES})`);
+    }
+    if (cfg.target === "swarm" && cfg.node === undefined) {
+        problems.push(`${NAMESPACE}:node: required for target "swarm": the node that holds the tenant's volumes; \`npm run tenant -- new ${cfg.tenant} --target swarm [--node NAME]\` picks and pins one`);
+    }
+    return problems;
 }
 
 function stripNamespace(fullKey: string): string | undefined {

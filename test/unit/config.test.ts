@@ -59,7 +59,7 @@ describe("parseTenantConfig", () => {
     it("lists every key of the namespace", () => {
         expect(CONFIG_KEYS).toEqual([
             "tenant", "database", "ports", "portRanges", "reservedPorts", "maxRetries", "images", "memory",
-            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "domains", "adminEmail", "healthInterval",
+            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "domains", "adminEmail", "target", "node", "encryptOverlay", "healthInterval",
         ]);
     });
 
@@ -67,6 +67,11 @@ describe("parseTenantConfig", () => {
         ["a typo in a key", { "frontbase:databse": "postgres" }, `frontbase: unknown key(s) frontbase:databse; allowed: ${CONFIG_KEYS.join(", ")}`],
         ["an unknown database", { "frontbase:database": "mysql" }, 'frontbase:database: must be "sqlite" or "postgres"'],
         ["a health interval of 0", { "frontbase:healthInterval": "0" }, "frontbase:healthInterval: must be a whole number of seconds from 1 to 300"],
+        ["an unknown target", { "frontbase:target": "k8s" }, 'frontbase:target: must be "docker" (one Docker host) or "swarm" (a Docker Swarm cluster, through its manager)'],
+        ["a node that is no host name", { "frontbase:target": "swarm", "frontbase:node": "node one" }, "frontbase:node: must be a swarm node's hostname or ID (letters, digits, . and -)"],
+        ["a node for a docker tenant", { "frontbase:node": "node1" }, 'frontbase:node: only for target "swarm" (this stack\'s frontbase:target is "docker")'],
+        ["an encrypted overlay for a docker tenant", { "frontbase:encryptOverlay": "true" }, 'frontbase:encryptOverlay: only for target "swarm" (this stack\'s frontbase:target is "docker")'],
+        ["a swarm tenant without a node", { "frontbase:tenant": "t1", "frontbase:target": "swarm" }, 'frontbase:node: required for target "swarm": the node that holds the tenant\'s volumes; `npm run tenant -- new t1 --target swarm [--node NAME]` picks and pins one'],
         ["a fractional health interval", { "frontbase:healthInterval": "2.5" }, "frontbase:healthInterval: must be a whole number of seconds from 1 to 300"],
         ["a port that is not a number", { "frontbase:ports": '{"backend":"abc"}' }, "frontbase:ports.backend: must be an integer port number from 1 to 65535"],
         ["a port out of range", { "frontbase:ports": '{"edge":70000}' }, "frontbase:ports.edge: must be an integer port number from 1 to 65535"],
