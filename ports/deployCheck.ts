@@ -59,6 +59,8 @@ export interface CheckDeployOptions extends DeployTarget {
     readonly procRoot?: string;
     /** The host's ledger; default: next to the host's lock. */
     readonly ledgerFile?: string;
+    /** A swarm node: check its ports, not the manager host's (see HostStateOptions.node). */
+    readonly node?: { readonly id: string; readonly hostname: string };
 }
 
 /**
@@ -69,7 +71,7 @@ export async function checkDeploy(o: CheckDeployOptions): Promise<string[]> {
     const fleet = await readStackPins(o.projectDir, { lenient: true });
     const claims = deployProblems({ ...o, pinned: {} }, fleet);
     if (claims.length > 0 || Object.keys(o.pinned).length === 0) return claims;
-    const state = await readHostState({ dockerHost: o.dockerHost, tenant: o.tenant, projectDir: o.projectDir, docker: o.docker, reservedPorts: o.reservedPorts, procRoot: o.procRoot, ledgerFile: o.ledgerFile, lenient: true });
+    const state = await readHostState({ dockerHost: o.dockerHost, tenant: o.tenant, projectDir: o.projectDir, docker: o.docker, reservedPorts: o.reservedPorts, procRoot: o.procRoot, ledgerFile: o.ledgerFile, lenient: true, node: o.node });
     return deployProblems(o, fleet, new Map([...state.holders].map(([p, hs]) => [p, hs.map(describeHolder)])));
 }
 

@@ -11,6 +11,7 @@ import type { Ports } from "./allocate";
 import { BINDING_STATES, ContainerPorts, readContainerPorts } from "./containers";
 import { LedgerEntry, readLedger } from "./ledger";
 import { readListeners } from "./listeners";
+import { readCluster } from "../docker/swarm";
 import { hostFiles } from "./lock";
 import { readOnePins, readStackPins, StackPins } from "../project/stackPins";
 
@@ -71,19 +72,29 @@ export interface HostStateOptions {
     readonly procRoot?: string;
     /** The host's ledger; default: next to the host's lock. `null` reads none. */
     readonly ledgerFile?: string | null;
+    /**
+     * A swarm node, when `dockerHost` is the cluster's manager: ports are the node's. They are
+     * held by services published on it in host mode (tasks running or not) and by every
+     * ingress-mode port, by stack files pinned to it, and by stack files of target `docker`
+     * (a single-node swarm shares its host with them). A stack file pinned to another node
+     * holds nothing here, and this machine's sockets say nothing of the node.
+     */
+    readonly node?: { readonly id: string; readonly hostname: string };
 }
 
 export async function readHostState(opts: HostStateOptions): Promise<HostState> {
-    const local = isLocalHost(opts.dockerHost);
+    const node = opts.node;
+    const local = node === undefined && isLocalHost(opts.dockerHost);
     const docker = opts.docker === undefined ? dockerClient(opts.dockerHost) : opts.docker;
     const ledgerFile = opts.ledgerFile === undefined ? hostFiles(opts.dockerHost).ledger : opts.ledgerFile;
     const [containers, allStackFiles, scan, ledger] = await Promise.all([
-        docker ? readContainers(docker, opts.dockerHost) : [],
+        !docker ? [] : node ? readNodePorts(docker, node.hostname) : readContainers(docker, opts.dockerHost),
         opts.projectDir ? readStackPins(opts.projectDir, { lenient: opts.lenient }) : [],
         local ? readListeners(opts.procRoot) : undefined,
         ledgerFile ? readLedger(ledgerFile) : [],
     ]);
-    const stackFiles = allStackFiles.filter((f) => !f.unreadable);
+    const onOtherNode = (f: StackPins) => node !== undefined && f.config?.target === "swarm" && f.config.node !== node.hostname && f.config.node !== node.id;
+    const stackFiles = allStackFiles.filter((f) => !f.unreadable && !onOtherNode(f));
     const unreadable = allStackFiles.filter((f) => f.unreadable).map((f) => ({ file: f.file, problem: f.problems.join("; ") }));
     const holders = new Map<number, PortHolder[]>();
     const add = (port: number, h: PortHolder) => (holders.get(port) ?? holders.set(port, []).get(port)!).push(h);
@@ -114,6 +125,14 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
 
     const listeners = !local ? "remote" : scan?.available ? "read" : "unavailable";
     return { dockerHost: opts.dockerHost, local, listeners, holders, own, containers, stackFiles, unreadable };
+}
+
+/** The node's ports as ContainerPorts: one entry per service holding any (state `service`). */
+async function readNodePorts(docker: Docker, hostname: string): Promise<ContainerPorts[]> {
+    const cluster = await readCluster(docker);
+    return cluster.services
+        .map((s) => ({ id: s.id, name: s.name, state: "service", tenant: s.tenant, service: s.service, ports: [...(s.node === hostname ? s.hostPorts : []), ...s.ingressPorts].map((port) => ({ port, hostIp: "", internal: 0 })) }))
+        .filter((c) => c.ports.length > 0);
 }
 
 /** Ports a tenant had before, most authoritative first: what runs, what is pinned, what was recorded. */

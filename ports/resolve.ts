@@ -39,6 +39,8 @@ export interface ResolveOptions {
     readonly log?: (message: string) => void;
     /** How long the ledger entry holds the ports when no stack file is written (a reservation). */
     readonly ttlMs?: number;
+    /** A swarm node (dockerHost is its manager): allocate the node's ports (see HostStateOptions.node). */
+    readonly node?: { readonly id: string; readonly hostname: string };
 }
 
 export interface Resolution extends Allocation {
@@ -82,7 +84,7 @@ async function decide(opts: ResolveOptions, ledgerFile: string): Promise<Resolut
     const refused = new Map<number, PortHolder>();
     let counted = 0;
     for (let attempt = 1; ; attempt++) {
-        const state = await readHostState({ dockerHost: opts.dockerHost, tenant: opts.tenant, projectDir: opts.projectDir, docker: opts.docker, reservedPorts: opts.reservedPorts, procRoot: opts.procRoot, ledgerFile });
+        const state = await readHostState({ dockerHost: opts.dockerHost, tenant: opts.tenant, projectDir: opts.projectDir, docker: opts.docker, reservedPorts: opts.reservedPorts, procRoot: opts.procRoot, ledgerFile, node: opts.node });
         const taken: TakenPorts = { has: (p) => state.holders.has(p) || refused.has(p) };
         const allocation = allocate(opts, taken, state, refused);
         const failures = state.local ? await (opts.bindCheck ?? bindCheck)(toCheck(allocation, state), opts.bindAddress) : [];

@@ -4,6 +4,7 @@
 #
 #   bash scripts/swarm-lab.sh up [NODES] [IMAGE...]   make NODES (default 3) nodes, load the images into each
 #   bash scripts/swarm-lab.sh down                    stop the daemons, remove namespaces, bridge and data
+#   bash scripts/swarm-lab.sh stop K | start K        stop or start node K's daemon (a reboot, as the swarm sees it)
 #   bash scripts/swarm-lab.sh env                     print the manager's DOCKER_HOST
 #
 # Node k is namespace fbswarm-k at 10.231.0.(10+k), its Engine at unix:///run/fbswarm/k/docker.sock,
@@ -20,7 +21,7 @@ log() { echo "[swarm-lab] $*" >&2; }
 sock() { echo "unix://$ROOT/$1/docker.sock"; }
 dk() { local k=$1; shift; docker -H "$(sock "$k")" "$@"; }
 
-node_up() {
+node_net() {
     local k=$1 ns=$PREFIX-$1 ip=$NET.$((10 + $1))
     ip netns add "$ns"
     ip link add "veth-$PREFIX$k" type veth peer name eth0 netns "$ns"
@@ -29,12 +30,16 @@ node_up() {
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
     ip -n "$ns" route add default via "$NET.1"
+}
+
+daemon_start() {
+    local k=$1 ns=$PREFIX-$1
     mkdir -p "$ROOT/$k" "$DATA/$k"
     # nsenter, not `ip netns exec` (which remounts /sys; dockerd then finds no devices cgroup).
     # The hostname is the node's name in the swarm: a UTS namespace of its own carries it.
     nsenter --net="/var/run/netns/$ns" unshare --uts sh -c "hostname $ns; exec dockerd \
         --data-root $DATA/$k --exec-root $ROOT/$k/exec --pidfile $ROOT/$k/docker.pid \
-        -H $(sock "$k") --bridge none --iptables=false --ip-masq=false" >"$ROOT/$k/dockerd.log" 2>&1 &
+        -H $(sock "$k") --bridge none --iptables=false --ip-masq=false" >>"$ROOT/$k/dockerd.log" 2>&1 &
     for _ in $(seq 1 60); do dk "$k" info >/dev/null 2>&1 && return 0; sleep 0.5; done
     log "node $k: dockerd did not answer; see $ROOT/$k/dockerd.log"
     tail -n 20 "$ROOT/$k/dockerd.log" >&2
@@ -52,7 +57,7 @@ up() {
     iptables -N DOCKER-USER 2>/dev/null || true
     iptables -C DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT 2>/dev/null || iptables -I DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT
     local started=$SECONDS
-    for k in $(seq 1 "$nodes"); do node_up "$k"; done
+    for k in $(seq 1 "$nodes"); do node_net "$k" && daemon_start "$k"; done
     dk 1 swarm init --advertise-addr "$NET.11" >/dev/null
     local token
     token=$(dk 1 swarm join-token -q worker)
@@ -70,6 +75,18 @@ up() {
         log "loaded $# image(s) into every node in $((SECONDS - started)) s"
     fi
     sock 1
+}
+
+daemon_stop() {
+    local pidfile=$ROOT/$1/docker.pid
+    [ -f "$pidfile" ] || { log "node $1 is not running"; return 1; }
+    local pid
+    pid=$(cat "$pidfile")
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    # Its task containers' shims keep running without it, as after a crash; the next start reaps them.
+    log "node $1 stopped"
 }
 
 down() {
@@ -92,5 +109,7 @@ case "${1:-}" in
     up) shift; up "$@" ;;
     down) down ;;
     env) echo "DOCKER_HOST=$(sock 1)" ;;
-    *) echo "usage: bash $0 up [NODES] [IMAGE...] | down | env" >&2; exit 2 ;;
+    stop) daemon_stop "$2" ;;
+    start) daemon_start "$2" && log "node $2 started" ;;
+    *) echo "usage: bash $0 up [NODES] [IMAGE...] | down | stop K | start K | env" >&2; exit 2 ;;
 esac

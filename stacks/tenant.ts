@@ -12,8 +12,13 @@ import { listStackFiles, readStackFile } from "../project/stackFiles";
 import { domainsOf } from "../components/proxy/routes";
 import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
+import type { PlacedNode } from "../components/swarm/resources";
+import { nodeConstraint, tenantReservationBytes } from "../components/swarm/spec";
+import { connectEngine } from "../docker/dockerHost";
+import { assertManager, findNode, placementProblem, readCluster } from "../docker/swarm";
 
-export type PortResolver = (cfg: TenantConfig) => Promise<Record<PortKey, number>>;
+/** Ports for the tenant, and for a swarm tenant the node it is pinned to. */
+export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: Record<PortKey, number>; node?: PlacedNode }>;
 
 /**
  * First the deploy check (ports/deployCheck.ts): the tenant claimed by no other
@@ -26,12 +31,13 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
     return async (cfg) => {
         const dockerHost = resolveDockerHost(undefined, rawConfig);
         const projectDir = findProjectDir();
+        const node = cfg.target === "swarm" ? await placeOnNode(pulumi.getStack(), cfg, dockerHost) : undefined;
         // The same check as `preflight`, so a bare `pulumi up` refuses before creating anything too.
-        const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts, procRoot: machine.procRoot });
+        const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts, procRoot: machine.procRoot, node });
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
         if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
         const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
-        if (missing.length === 0) return cfg.ports as Record<PortKey, number>;
+        if (missing.length === 0) return { ports: cfg.ports as Record<PortKey, number>, node };
         const r = await resolvePorts({
             tenant: cfg.tenant,
             dockerHost,
@@ -43,6 +49,7 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
             bindAddress: cfg.bindAddress,
             dryRun: pulumi.runtime.isDryRun(),
             by: "pulumi up",
+            node,
             ...machine,
             log: (m) => void pulumi.log.info(m),
         });
@@ -51,8 +58,22 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
             `frontbase:${chosen}: not pinned in the stack's config, so chosen on the Docker host now. ` +
                 `Pin them with \`npm run tenant -- new ${cfg.tenant} --force\` (keeps these ports) to make previews reproducible.`,
         );
-        return r.ports;
+        return { ports: r.ports, node };
     };
+}
+
+/**
+ * A swarm tenant's node, checked through the manager before anything is created: it exists,
+ * the manager reaches it, it takes tasks, and its unreserved memory holds the tenant's.
+ */
+export async function placeOnNode(stack: string, cfg: TenantConfig, dockerHost: string): Promise<PlacedNode> {
+    const { docker } = await connectEngine(dockerHost);
+    await assertManager(docker, dockerHost);
+    const cluster = await readCluster(docker);
+    const problem = placementProblem(cluster, cfg.node!, cfg.tenant, tenantReservationBytes(cfg));
+    if (problem) throw new DeployCheckError(stack, [problem]);
+    const node = findNode(cluster, cfg.node!)!;
+    return { id: node.id, hostname: node.hostname, constraint: nodeConstraint(node, cfg.node!) };
 }
 
 /** A domain of this tenant's claimed by another stack file: refused before anything is created. */
@@ -83,11 +104,11 @@ export function readStackConfig(): TenantConfig {
 }
 
 export async function tenantProgram(resolver: PortResolver = allocatingResolver()) {
-    const { cfg, ports } = await operatorErrors(async () => {
+    const { cfg, ports, node } = await operatorErrors(async () => {
         const cfg = readStackConfig();
-        return { cfg, ports: await resolver(cfg) };
+        return { cfg, ...(await resolver(cfg)) };
     });
-    const tenant = new TenantStack(cfg.tenant, { config: cfg, ports });
+    const tenant = new TenantStack(cfg.tenant, { config: cfg, ports, node });
     return {
         tenant: tenant.tenant,
         project: tenant.project,
@@ -100,5 +121,6 @@ export async function tenantProgram(resolver: PortResolver = allocatingResolver(
         redisToken: tenant.redisToken,
         encryptionKey: tenant.encryptionKey,
         ...(tenant.dbPassword ? { dbPassword: tenant.dbPassword } : {}),
+        ...(node ? { node: node.hostname } : {}),
     };
 }

@@ -13,7 +13,8 @@ import { domainProblem, newDomainProblems } from "../../components/proxy/domains
 import { domainsOf } from "../../components/proxy/routes";
 import { readOnePins } from "../../project/stackPins";
 import { ensureCredentials } from "../../project/stackSecrets";
-import { integer, invalid, oneOf, tenantArg } from "../args";
+import { integer, invalid, oneOf, tenantArg, UsageError } from "../args";
+import { placeTenant } from "../ops/placement";
 import { defineCommand } from "../command";
 import { connect, requireProject } from "../context";
 import { table, url } from "../table";
@@ -32,6 +33,8 @@ export const FLAGS = {
         parse: domainArg,
         multiple: true,
     },
+    target: { kind: "value", arg: "docker|swarm", help: "docker or swarm", about: "docker (one host, the default) or swarm (a cluster, through its manager: DOCKER_HOST or docker:host)", parse: oneOf(["docker", "swarm"] as const) },
+    node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "swarm only: the node that runs the tenant and keeps its volumes; default: the one with the most unreserved memory", parse: (v: string) => v },
 } as const;
 
 function domainArg(value: string, what: string): string {
@@ -70,6 +73,10 @@ export const command = defineCommand({
         }
         const engine = await connect(ctx, current?.raw);
         const database = flags.database ?? cfg?.database ?? "sqlite";
+        const target = flags.target ?? cfg?.target ?? "docker";
+        if (flags.node !== undefined && target !== "swarm") throw new UsageError("--node: only with --target swarm (a docker tenant runs on its Docker host)");
+        const placed = target === "swarm" ? await placeTenant(engine, name, { given: flags.node, current: cfg, database }) : undefined;
+        if (placed) ctx.io.err(`node: ${placed.node.hostname} (${placed.chosen}; ${placed.node.addr})`);
         const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
         const r = await resolvePorts({
             tenant: name,
@@ -80,6 +87,7 @@ export const command = defineCommand({
             reservedPorts: cfg?.reservedPorts ?? [],
             maxRetries: flags["max-retries"] ?? cfg?.maxRetries ?? DEFAULT_MAX_RETRIES,
             bindAddress: cfg?.bindAddress ?? "0.0.0.0",
+            node: placed && { id: placed.node.id, hostname: placed.node.hostname },
             dryRun,
             by: "tenant new",
             log: ctx.io.err,
@@ -88,8 +96,13 @@ export const command = defineCommand({
             lockDir: ctx.lockDir,
             commit: async (ports, state) => {
                 if (!flags.force) refuseExisting(name, file, state);
-                const settings = { tenant: name, database: flags.database ?? (existed ? undefined : database), ports, maxRetries: flags["max-retries"], domains: flags.domain.length > 0 ? flags.domain : undefined };
-                return existed ? updateStackFile(file, qualify(settings)) : writeStackFile(projectDir, name, qualify(settings), { header: header(name) });
+                const settings = {
+                    tenant: name, database: flags.database ?? (existed ? undefined : database), ports, maxRetries: flags["max-retries"], domains: flags.domain.length > 0 ? flags.domain : undefined,
+                    // A swarm tenant names its cluster, its node, and the address its URLs use.
+                    ...(placed ? { target: "swarm", node: placed.named, publicHost: cfg?.publicHost ?? (placed.node.addr || undefined) } : {}),
+                };
+                const values = { ...qualify(settings), ...(placed ? { "docker:host": engine.host } : {}) };
+                return existed ? updateStackFile(file, values) : writeStackFile(projectDir, name, values, { header: header(name) });
             },
         });
         const credentials = dryRun ? undefined : await ensureCredentials(file, database, ctx.env);
@@ -104,8 +117,8 @@ export const command = defineCommand({
             return 0;
         }
         const what = dryRun ? "dry run, nothing written" : `${existed ? "re-pinned in" : "written to"} ${path.basename(r.file ?? "")}`;
-        ctx.io.out(`tenant ${name} (${database}) on ${r.state.dockerHost}: ${what}${r.attempts > 1 ? ` after ${r.attempts} scans` : ""}\n\n`);
-        ctx.io.out(portTable(r.ports, r.sources, ranges, cfg?.publicHost ?? "localhost"));
+        ctx.io.out(`tenant ${name} (${database}) on ${placed ? `node ${placed.node.hostname} of the swarm at ` : ""}${r.state.dockerHost}: ${what}${r.attempts > 1 ? ` after ${r.attempts} scans` : ""}\n\n`);
+        ctx.io.out(portTable(r.ports, r.sources, ranges, cfg?.publicHost ?? (placed?.node.addr || "localhost")));
         if (!dryRun) ctx.io.err(`next: npm run deploy -- ${name}   (pulumi up, after checking config, Docker host and images)`);
         return 0;
     },
@@ -130,7 +143,7 @@ function portTable(ports: Ports, sources: Record<PortKey, PortSource>, ranges: R
     );
 }
 
-type Settings = { tenant: string; database?: string; ports: Ports; maxRetries?: number; domains?: readonly string[] };
+type Settings = { tenant: string; database?: string; ports: Ports; maxRetries?: number; domains?: readonly string[]; target?: string; node?: string; publicHost?: string };
 
 function qualify(s: Settings): Record<string, unknown> {
     return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [`${NAMESPACE}:${k}`, v]));

@@ -4,6 +4,7 @@
 // it does not implement is an error, never silently dropped.
 import { containerProvider } from "./containers";
 import { remoteImageProvider } from "./images";
+import { serviceProvider } from "./services";
 import { networkProvider } from "./networks";
 import { Provider } from "./provider";
 import { randomPasswordProvider } from "./random";
@@ -18,6 +19,7 @@ const PROVIDERS: Record<string, Provider> = {
     "docker:index/volume:Volume": volumeProvider,
     "docker:index/remoteImage:RemoteImage": remoteImageProvider,
     "docker:index/container:Container": containerProvider,
+    "docker:index/service:Service": serviceProvider,
     "random:index/randomPassword:RandomPassword": randomPasswordProvider,
 };
 

@@ -25,6 +25,14 @@ export interface Attribute {
     readonly suppress?: (state: unknown, input: unknown) => boolean;
     /** Kept in state from the last apply and never read from Docker (`wait`, `destroy_grace_seconds`). */
     readonly stateOnly?: boolean;
+    /**
+     * A block with Computed or defaulted attributes inside: the program's value with those it
+     * leaves unset taken from the state (Computed) or filled with their Default, as the SDK's
+     * nested diff does (schema.go `diff` per nested key).
+     */
+    readonly fill?: (input: unknown, state: unknown) => unknown;
+    /** For a block whose ForceNew attributes are nested: whether this change touches one of them. */
+    readonly replaces?: (state: unknown, input: unknown) => boolean;
 }
 
 export type Schema = Readonly<Record<string, Attribute>>;
@@ -45,7 +53,7 @@ function isZero(v: unknown): boolean {
 }
 
 /** Nested attributes at their zero value are the same as unset ones (flatmap state keeps no zeros apart). */
-function withoutZeros(v: unknown): unknown {
+export function withoutZeros(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(withoutZeros);
     if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).filter(([, x]) => !isZero(x)).map(([k, x]) => [k, withoutZeros(x)]));
     return v;
@@ -72,9 +80,10 @@ export function diffAgainstState(schema: Schema, state: Readonly<Record<string, 
         }
         // A default is in the state from the create's plan on, whether Read touches it or not.
         const have = state[key] === undefined ? a.default : state[key];
+        if (a.fill) want = a.fill(want, have);
         if (a.suppress?.(have, want)) continue;
         if (comparable(have, a) === comparable(want, a)) continue;
-        diffs.push({ key, old: have, new: want, replaces: a.forceNew === true });
+        diffs.push({ key, old: have, new: want, replaces: a.replaces ? a.replaces(have, want) : a.forceNew === true });
     }
     return diffs;
 }

@@ -13,6 +13,8 @@ export interface RealTenant {
     secretKeys: string[];
     frontend: number;
     adminPassword: string;
+    /** Where its frontend port is published: this machine, or a swarm node's address. */
+    host?: string;
 }
 
 export function realTenant(name: string, database: "sqlite" | "postgres"): RealTenant {
@@ -31,11 +33,11 @@ export async function loadStackFile(projectDir: string, t: RealTenant): Promise<
 }
 
 /** One request to the tenant's frontend port, as a browser would send it. */
-export async function web(t: Pick<RealTenant, "frontend">, urlPath: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
+export async function web(t: Pick<RealTenant, "frontend" | "host">, urlPath: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
     const headers: Record<string, string> = {};
     if (init.json !== undefined) headers["content-type"] = "application/json";
     if (init.cookie) headers.cookie = init.cookie;
-    const res = await fetch(`http://127.0.0.1:${t.frontend}${urlPath}`, { method: init.method ?? "GET", headers, body: init.json === undefined ? undefined : JSON.stringify(init.json), signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`http://${t.host ?? "127.0.0.1"}:${t.frontend}${urlPath}`, { method: init.method ?? "GET", headers, body: init.json === undefined ? undefined : JSON.stringify(init.json), signal: AbortSignal.timeout(20_000) });
     return { status: res.status, text: await res.text(), cookie: res.headers.get("set-cookie")?.split(";")[0] };
 }
 

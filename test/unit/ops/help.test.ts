@@ -33,7 +33,7 @@ describe("usage lines", () => {
             check: "check",
             logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
             ls: "ls [--json]",
-            new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...]",
+            new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...] [--target docker|swarm] [--node NAME]",
             nginx: "nginx <tenant> --domain <name>... [--listen PORT]",
             preflight: "preflight <tenant>",
             purge: "purge <tenant> [--yes]",

@@ -44,7 +44,8 @@ describe("container inputs -> Engine API", () => {
     it("rejects fields it does not implement rather than dropping them", () => {
         expect(() => createOptions({ ...inputs, networksAdvanced: [{ name: "n", ipv4Address: "10.0.0.2" }] })).toThrow(/networksAdvanced field\(s\) ipv4Address/);
         expect(() => check("docker:index/container:Container", { name: "x", gpus: "all" })).toThrow(/input\(s\) gpus not implemented/);
-        expect(() => check("docker:index/service:Service", {})).toThrow(/no provider for resource type docker:index\/service:Service/);
+        expect(() => check("docker:index/service:Service", { name: "x", secretsMap: {} })).toThrow(/input\(s\) secretsMap not implemented/);
+        expect(() => check("docker:index/plugin:Plugin", {})).toThrow(/no provider for resource type docker:index\/plugin:Plugin/);
     });
 
     it("parses Go durations", () => {

@@ -1,0 +1,130 @@
+// What a Docker Swarm cluster holds, read through its manager: nodes (state, memory) and the
+// services with what they publish and reserve, each tied to a node. The allocator, the program's
+// placement checks and the ops commands read the cluster here and nowhere else.
+import type Docker from "dockerode";
+import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../components/naming";
+
+export interface SwarmNode {
+    readonly id: string;
+    readonly hostname: string;
+    /** `ready`, `down`, `unknown`, `disconnected`. */
+    readonly state: string;
+    /** `active`, `pause`, `drain`. */
+    readonly availability: string;
+    readonly role: string;
+    readonly addr: string;
+    readonly memoryBytes: number;
+}
+
+export interface SwarmService {
+    readonly id: string;
+    readonly name: string;
+    readonly tenant?: string;
+    readonly service?: string;
+    /** Hostname of the node its placement pins it to, else of the node its newest task is on. */
+    readonly node?: string;
+    readonly reservedBytes: number;
+    /** Host-mode ports: held on the service's node only. */
+    readonly hostPorts: readonly number[];
+    /** Ingress (routing mesh) ports: held on every node. */
+    readonly ingressPorts: readonly number[];
+}
+
+export interface Cluster {
+    readonly nodes: readonly SwarmNode[];
+    readonly services: readonly SwarmService[];
+}
+
+/** A clear error when `docker:host` is not a swarm manager (a worker cannot list the cluster). */
+export async function assertManager(docker: Docker, host: string): Promise<void> {
+    const info = await docker.info();
+    const swarm = info.Swarm ?? {};
+    if (swarm.LocalNodeState !== "active") throw new Error(`docker:host ${host} is not part of a swarm (its node state is "${swarm.LocalNodeState ?? "unknown"}"); run \`docker swarm init\` there, or point docker:host at a manager`);
+    if (!swarm.ControlAvailable) throw new Error(`docker:host ${host} is a swarm worker, not a manager; point docker:host at a manager (\`docker node ls\` there shows them)`);
+}
+
+export async function readCluster(docker: Docker): Promise<Cluster> {
+    const [nodes, services, tasks] = await Promise.all([docker.listNodes(), docker.listServices(), docker.listTasks()]);
+    const byId = new Map(nodes.map((n) => [n.ID, n]));
+    return {
+        nodes: nodes.map(describeNode),
+        services: services.map((s) => describeService(s, tasks.filter((t) => t.ServiceID === s.ID), byId)),
+    };
+}
+
+function describeNode(n: any): SwarmNode {
+    return {
+        id: n.ID,
+        hostname: n.Description?.Hostname ?? "",
+        state: n.Status?.State ?? "unknown",
+        availability: n.Spec?.Availability ?? "active",
+        role: n.Spec?.Role ?? "worker",
+        addr: n.Status?.Addr ?? "",
+        memoryBytes: n.Description?.Resources?.MemoryBytes ?? 0,
+    };
+}
+
+function describeService(s: any, tasks: any[], nodes: Map<string, any>): SwarmService {
+    const spec = s.Spec ?? {};
+    const labels = spec.TaskTemplate?.ContainerSpec?.Labels ?? spec.Labels ?? {};
+    const ports: any[] = s.Endpoint?.Ports ?? spec.EndpointSpec?.Ports ?? [];
+    const newest = [...tasks].sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
+    const replicas = spec.Mode?.Replicated?.Replicas ?? 1;
+    return {
+        id: s.ID,
+        name: spec.Name,
+        tenant: tenantOfLabels(spec.Labels) ?? tenantOfLabels(labels),
+        service: spec.Labels?.[COMPOSE_SERVICE_LABEL] ?? labels[COMPOSE_SERVICE_LABEL],
+        node: pinnedNode(spec.TaskTemplate?.Placement?.Constraints ?? [], nodes) ?? nodes.get(newest?.NodeID)?.Description?.Hostname,
+        reservedBytes: (spec.TaskTemplate?.Resources?.Reservations?.MemoryBytes ?? 0) * replicas,
+        hostPorts: ports.filter((p) => p.PublishMode === "host" && p.PublishedPort).map((p) => p.PublishedPort),
+        ingressPorts: ports.filter((p) => p.PublishMode !== "host" && p.PublishedPort).map((p) => p.PublishedPort),
+    };
+}
+
+/** `node.hostname==X` or `node.id==Y` -> the node's hostname. */
+function pinnedNode(constraints: readonly string[], nodes: Map<string, any>): string | undefined {
+    for (const c of constraints) {
+        const m = /^node\.(hostname|id)\s*==\s*(\S+)$/.exec(c);
+        if (!m) continue;
+        if (m[1] === "hostname") return m[2];
+        return nodes.get(m[2])?.Description?.Hostname ?? m[2];
+    }
+    return undefined;
+}
+
+/** The node a stack names, by hostname or ID; undefined when the cluster has none such. */
+export function findNode(cluster: Pick<Cluster, "nodes">, named: string): SwarmNode | undefined {
+    return cluster.nodes.find((n) => n.id === named || n.hostname === named);
+}
+
+/** Memory the node's services (all but `exceptTenant`'s) reserve, in bytes. */
+export function reservedOn(cluster: Cluster, hostname: string, exceptTenant?: string): number {
+    return cluster.services.filter((s) => s.node === hostname && (exceptTenant === undefined || s.tenant !== exceptTenant)).reduce((sum, s) => sum + s.reservedBytes, 0);
+}
+
+/** Automatic placement: the ready, active node with the most unreserved memory. */
+export function roomiestNode(cluster: Cluster): SwarmNode | undefined {
+    const free = (n: SwarmNode) => n.memoryBytes - reservedOn(cluster, n.hostname);
+    return cluster.nodes.filter((n) => n.state === "ready" && n.availability === "active").sort((a, b) => free(b) - free(a) || a.hostname.localeCompare(b.hostname))[0];
+}
+
+const GIB = 1024 ** 3;
+const gib = (bytes: number) => `${(bytes / GIB).toFixed(2)} GiB`;
+
+/**
+ * Why `named` cannot take a tenant that reserves `needBytes`, in plain words; undefined when it
+ * can. The tenant's own services already there count as free (an update replaces them).
+ */
+export function placementProblem(cluster: Cluster, named: string, tenant: string, needBytes: number): string | undefined {
+    const node = findNode(cluster, named);
+    const known = cluster.nodes.map((n) => `${n.hostname} (${n.state}, ${n.availability})`).join(", ");
+    if (!node) return `frontbase:node: the swarm has no node "${named}"; its nodes: ${known}`;
+    if (node.state !== "ready") return `frontbase:node: node ${node.hostname} is ${node.state}: the manager cannot reach it, so nothing can start there`;
+    if (node.availability !== "active") return `frontbase:node: node ${node.hostname} is set to ${node.availability}; \`docker node update --availability active ${node.hostname}\` lets tasks run there again`;
+    const free = node.memoryBytes - reservedOn(cluster, node.hostname, tenant);
+    if (needBytes > free) {
+        return `frontbase:memory: the tenant reserves ${gib(needBytes)} but node ${node.hostname} has ${gib(free)} unreserved (of ${gib(node.memoryBytes)}); lower frontbase:memory or pick another node`;
+    }
+    return undefined;
+}

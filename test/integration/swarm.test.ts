@@ -1,0 +1,155 @@
+// Two REAL Frontbase tenants on a real three-node Docker Swarm made on this machine
+// (scripts/swarm-lab.sh: three dockerd in network namespaces, overlay networking between them):
+// each made by `tenant new --target swarm --node`, deployed through the program by the engine
+// double against the manager, reached through its node's published ports, isolated from the
+// other across nodes, unchanged by the drift check, back with its data after its node's daemon
+// restarts; and bad placements refused before anything is created.
+import { execFile } from "child_process";
+import { promises as fs } from "fs";
+import * as path from "path";
+import { promisify } from "util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EngineOptions, preview, up } from "../engine/engine";
+import { changesOf } from "../engine/progress";
+import { REAL_TENANT_IMAGES } from "../images/frontbase";
+import { decryptStackSecrets } from "../../project/stackSecrets";
+import { readStackFile } from "../../project/stackFiles";
+import { deploy, tempDir, tenantCli } from "./support/fleet";
+import { probeDocker } from "./support/probe";
+import { copyProject, ProjectCopy } from "./support/projectCopy";
+import { labDown, labProblem, labUp, MANAGER, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop, until } from "./support/swarmLab";
+import { testTenant } from "./support/tenants";
+import { RealTenant, realTenant, web } from "./support/realTenants";
+
+const run = promisify(execFile);
+const probe = probeDocker(Object.values(REAL_TENANT_IMAGES).filter((i) => !i.includes("postgres")), "the swarm suite");
+const lab = labProblem();
+if (lab && process.env.CI === "true") throw new Error(`the swarm suite cannot run: ${lab}`);
+if (lab) console.log(`skipping the swarm suite: ${lab}`);
+const PASSPHRASE = "swarm passphrase, test only";
+const manager = nodeDocker(1);
+
+type Tenant = RealTenant & { node: number };
+
+describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () => {
+    const a: Tenant = { ...realTenant(testTenant("swa"), "sqlite"), node: 2 };
+    const b: Tenant = { ...realTenant(testTenant("swb"), "sqlite"), node: 3 };
+    const tenants = [a, b];
+    let project: ProjectCopy;
+    let stateDir: string;
+    let lockDir: string;
+    const saved = { pass: process.env.PULUMI_CONFIG_PASSPHRASE, host: process.env.DOCKER_HOST };
+    const opts = (t: Tenant, extra: Record<string, string> = {}): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: { ...t.config, ...extra }, secretKeys: t.secretKeys });
+    const cli = (argv: string[]) => tenantCli(argv, project.dir, lockDir);
+    const login = (t: Tenant, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email: "admin@example.com", password } });
+    /** The tenant's tasks as the manager sees them: service -> [node hostname, state]. */
+    const tasks = async (t: Tenant) => {
+        const nodes = new Map((await manager.listNodes()).map((n: any) => [n.ID, n.Description.Hostname]));
+        const list: any[] = await manager.listTasks({ filters: { label: [`frontbase.tenant=${t.name}`], "desired-state": ["running"] } });
+        return Object.fromEntries(list.map((k) => [k.Spec.ContainerSpec.Labels["com.docker.compose.service"], [nodes.get(k.NodeID), k.Status.State]]));
+    };
+    const allRunning = (t: Tenant) => Object.fromEntries(["redis", "redis-http", "backend", "edge", "frontend"].map((s) => [s, [nodeName(t.node), "running"]]));
+    /** A container on the manager, attached to a tenant's (attachable) overlay network. */
+    const fromNetwork = async (network: string, script: string) => {
+        const r = await run("docker", ["-H", MANAGER, "run", "--rm", "--network", network, REAL_TENANT_IMAGES.backend, "sh", "-c", script], { timeout: 60_000 }).catch((e) => e);
+        return { code: r.code ?? 0, out: `${r.stdout ?? ""}`.trim() };
+    };
+
+    beforeAll(async () => {
+        const started = Date.now();
+        console.log(await labUp(Object.values(REAL_TENANT_IMAGES).filter((i) => !i.includes("postgres"))));
+        console.log(`swarm lab: 3 nodes with images in ${Date.now() - started} ms`);
+        process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;
+        process.env.DOCKER_HOST = MANAGER;
+        project = await copyProject();
+        stateDir = await tempDir("state");
+        lockDir = await tempDir("lock");
+        for (const t of tenants) {
+            const made = await cli(["new", t.name, "--target", "swarm", "--node", nodeName(t.node)]);
+            expect(made.err).toContain(`node: ${nodeName(t.node)} (given; ${nodeAddr(t.node)})`);
+            expect(made.code).toBe(0);
+            const file = path.join(project.dir, `Pulumi.${t.name}.yaml`);
+            const secrets = (await decryptStackSecrets(file, process.env))!;
+            const plain = (await readStackFile(file)).config;
+            t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:healthInterval": "2" };
+            t.secretKeys = Object.keys(secrets);
+            t.frontend = JSON.parse(plain["frontbase:ports"]).frontend;
+            t.host = nodeAddr(t.node);
+            t.adminPassword = secrets["frontbase:adminPassword"];
+        }
+        await Promise.all(tenants.map((t) => deploy(opts(t))));
+    });
+    afterAll(async () => {
+        for (const [k, v] of [["PULUMI_CONFIG_PASSPHRASE", saved.pass], ["DOCKER_HOST", saved.host]] as const) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+        await labDown();
+        await project?.remove();
+        for (const d of [stateDir, lockDir]) if (d) await fs.rm(d, { recursive: true, force: true });
+    });
+
+    it("pins each tenant's stack file to its node, and runs every service there as one task", async () => {
+        for (const t of tenants) {
+            expect([t.config["frontbase:target"], t.config["frontbase:node"], t.config["docker:host"], t.config["frontbase:publicHost"]]).toEqual(["swarm", nodeName(t.node), MANAGER, nodeAddr(t.node)]);
+            expect(await tasks(t)).toEqual(allRunning(t));
+        }
+        // The volumes are on the tenant's node, labelled as on one host, and nowhere else.
+        const names = async (k: number) => ((await nodeDocker(k).listVolumes()).Volumes ?? []).filter((v) => v.Labels?.["frontbase.tenant"] === a.name).map((v) => v.Name).sort();
+        expect(await names(a.node)).toEqual([`${a.name}_frontbase_backend_data`, `${a.name}_frontbase_edge_data`, `${a.name}_frontbase_redis_data`]);
+        expect(await names(b.node)).toEqual([]);
+    });
+
+    it("serves the real application through each node's published ports: admin UI, login with its own password only, data", async () => {
+        for (const t of tenants) {
+            const admin = await web(t, "/frontbase-admin/");
+            expect([admin.status, admin.text.includes('<div id="root"')]).toEqual([200, true]);
+            expect((await login(t, t.adminPassword)).status).toBe(200);
+            const created = await web(t, "/api/variables/", { method: "POST", json: { name: `swarm_${t.name.replace(/-/g, "_")}`, type: "variable", value: "7" } });
+            expect(created.status).toBe(200);
+        }
+        expect((await login(a, b.adminPassword)).status).toBe(401);
+        expect((await web(a, "/api/variables/")).text).not.toContain(`swarm_${b.name.replace(/-/g, "_")}`);
+        // Each frontend is published on its own node only.
+        await expect(web({ ...a, host: nodeAddr(b.node) }, "/nginx-health")).rejects.toThrow();
+    });
+
+    it("isolates the tenants across nodes: from A's overlay network, A's backend answers by name and B's task address does not", async () => {
+        const bTasks: any[] = await manager.listTasks({ filters: { service: [`${b.name}_frontbase_backend`], "desired-state": ["running"] } });
+        const bAddr = bTasks[0].NetworksAttachments.find((n: any) => n.Network.Spec.Name === `${b.name}_frontbase_frontbase`).Addresses[0].split("/")[0];
+        const own = await fromNetwork(`${a.name}_frontbase_frontbase`, "curl -fsS -m 10 -o /dev/null -w '%{http_code}' http://backend:8000/health/");
+        expect(own).toEqual({ code: 0, out: "200" });
+        const other = await fromNetwork(`${a.name}_frontbase_frontbase`, `curl -fsS -m 5 -o /dev/null http://${bAddr}:8000/health/`);
+        expect(other.code).not.toBe(0);
+        // And B's overlay knows no name of A's.
+        const name = await fromNetwork(`${b.name}_frontbase_frontbase`, `getent hosts ${a.name}_frontbase_backend || echo unresolved`);
+        expect(name.out).toBe("unresolved");
+    });
+
+    it("passes the drift check: an untouched swarm tenant previews with no change after a refresh", async () => {
+        const r = await preview({ ...opts(a), refresh: true });
+        expect(changesOf(r.steps)).toEqual([]);
+    });
+
+    it("refuses an unknown node and a memory reservation above the node's, creating nothing", async () => {
+        const unknown = await cli(["new", "swbad", "--target", "swarm", "--node", "no-such-node"]);
+        expect([unknown.code, unknown.err]).toEqual([1, expect.stringContaining('the swarm has no node "no-such-node"; its nodes: fbswarm-1 (ready, active), fbswarm-2 (ready, active), fbswarm-3 (ready, active)')]);
+        await expect(up(opts(a, { "frontbase:memory": JSON.stringify({ backend: 65536 }) }))).rejects.toThrow(/frontbase:memory: the tenant reserves 64\.\d\d GiB but node fbswarm-2 has [\d.]+ GiB unreserved/);
+        expect(await fs.stat(path.join(project.dir, "Pulumi.swbad.yaml")).catch(() => undefined)).toBeUndefined();
+        expect(await tasks(a)).toEqual(allRunning(a));
+    });
+
+    it("brings a tenant back with its data after its node's daemon stops and starts; a down node refuses new tenants", async () => {
+        await nodeStop(b.node);
+        await until("the manager to see the node down", async () => ((await manager.getNode(nodeName(b.node)).inspect()) as any).Status.State === "down" || undefined, 60_000);
+        const refused = await cli(["new", "swdown", "--target", "swarm", "--node", nodeName(b.node)]);
+        expect([refused.code, refused.err]).toEqual([1, expect.stringContaining(`node ${nodeName(b.node)} is down: the manager cannot reach it`)]);
+        await nodeStart(b.node);
+        const started = Date.now();
+        await until("tenant B's tasks running again", async () => (JSON.stringify(await tasks(b)) === JSON.stringify(allRunning(b)) ? true : undefined), 5 * 60_000);
+        await until("B's frontend to answer", async () => ((await web(b, "/nginx-health").catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 2 * 60_000);
+        console.log(`node ${nodeName(b.node)} restart: tenant back in ${Date.now() - started} ms`);
+        expect((await login(b, b.adminPassword)).status).toBe(200);
+        expect((await web(b, "/api/variables/")).text).toContain(`swarm_${b.name.replace(/-/g, "_")}`);
+    });
+});
