@@ -5,6 +5,7 @@ import type Docker from "dockerode";
 import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL, tenantOfLabels } from "../components/naming";
 import { readTenantContainers, readTenantVolumes, TenantContainer } from "../docker/containers";
 import type { Engine } from "../docker/dockerHost";
+import { readTenantTasks } from "../docker/swarmTasks";
 import { findStackFile, stackFileTenants } from "../project/project";
 import type { StackFile } from "../project/stackFiles";
 import { serviceArg, tenantArg } from "./args";
@@ -23,11 +24,19 @@ export interface OpenTenant {
     /** In start order (docker/containers.ts). */
     readonly containers: readonly TenantContainer[];
     readonly volumes: readonly Docker.VolumeInspectInfo[];
+    /** A swarm tenant: the node its stack file pins it to (its volumes are there). */
+    readonly node?: string;
 }
 
 export async function openTenant(ctx: Context, tenant: string): Promise<OpenTenant> {
     const stack = await findStackFile(ctx.projectDir, tenant);
     const engine = await connect(ctx, stack?.config);
+    if (stack?.config["frontbase:target"] === "swarm") {
+        // Its services' tasks, through the manager; its job container runs on the manager itself.
+        // Its volumes are on its node, which the manager's API does not list.
+        const [tasks, local] = await Promise.all([readTenantTasks(engine.docker, tenant), readTenantContainers(engine.docker, tenant)]);
+        return { tenant, stack, engine, containers: [...tasks, ...local.filter((c) => c.job !== undefined)], volumes: [], node: stack.config["frontbase:node"] };
+    }
     const [containers, volumes] = await Promise.all([readTenantContainers(engine.docker, tenant), readTenantVolumes(engine.docker, tenant)]);
     return { tenant, stack, engine, containers, volumes };
 }

@@ -84,6 +84,10 @@ export interface TenantContainer {
     readonly exitCode?: number;
     /** The image's id (`sha256:...`). */
     readonly image?: string;
+    /** A swarm task: the node it runs on (its hostname). */
+    readonly node?: string;
+    /** A swarm task: why it failed or was rejected, as the manager says. */
+    readonly error?: string;
 }
 
 export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContainer {

@@ -47,7 +47,7 @@ export async function readCluster(docker: Docker): Promise<Cluster> {
     const [nodes, services, tasks] = await Promise.all([docker.listNodes(), docker.listServices(), docker.listTasks()]);
     const byId = new Map(nodes.map((n) => [n.ID, n]));
     return {
-        nodes: nodes.map(describeNode),
+        nodes: nodes.map(describeNode).sort((a, b) => a.hostname.localeCompare(b.hostname)),
         services: services.map((s) => describeService(s, tasks.filter((t) => t.ServiceID === s.ID), byId)),
     };
 }

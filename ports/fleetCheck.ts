@@ -1,6 +1,8 @@
 // The fleet check: every stack file valid, every pinned port inside its service's range and
 // outside the reserved ports, no port pinned twice (by two tenants or two services), no
 // tenant claimed by two stack files. Pure: it judges stack files already read.
+// A port is a node's: two swarm tenants on different nodes may pin the same number. A tenant of
+// target docker may share a host with a single-node swarm, so it clashes with every other.
 import { fleetRoutes } from "../components/proxy/routes";
 import { PORT_KEYS, PortKey } from "../components/naming";
 import { inRange } from "./allocate";
@@ -25,7 +27,7 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
     const problems: FleetProblem[] = [];
     const notes: string[] = [];
     const byTenant = new Map<string, string[]>();
-    const byPort = new Map<number, { file: string; tenant: string; key: PortKey }[]>();
+    const byPort = new Map<number, { file: string; tenant: string; key: PortKey; node?: string }[]>();
     const reserved = new Map<number, string>();
     for (const s of stacks) for (const p of s.reservedPorts) if (!reserved.has(p)) reserved.set(p, s.file);
 
@@ -37,7 +39,8 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
         for (const key of PORT_KEYS) {
             const port = s.ports[key];
             if (port === undefined) continue;
-            byPort.set(port, [...(byPort.get(port) ?? []), { file: s.file, tenant: s.tenant, key }]);
+            const node = s.config?.target === "swarm" ? s.config.node : undefined;
+            byPort.set(port, [...(byPort.get(port) ?? []), { file: s.file, tenant: s.tenant, key, ...(node ? { node } : {}) }]);
             const range = s.ranges[key];
             if (!inRange(port, range)) {
                 problems.push({ files: [s.file], port, message: `${s.file}: frontbase:ports.${key} = ${port} is outside its range ${range.from}-${range.to} (frontbase:portRanges.${key})` });
@@ -46,9 +49,11 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
             if (r !== undefined) problems.push({ files: [s.file, r], port, message: `${s.file}: frontbase:ports.${key} = ${port} is in frontbase:reservedPorts of ${r}` });
         }
     }
-    for (const [port, users] of [...byPort].sort(([a], [b]) => a - b)) {
+    const collide = (a: { node?: string }, b: { node?: string }) => !(a.node && b.node && a.node !== b.node);
+    for (const [port, all] of [...byPort].sort(([a], [b]) => a - b)) {
+        const users = all.filter((u) => all.some((v) => v !== u && collide(u, v)));
         if (users.length < 2) continue;
-        const who = users.map((u) => `${u.file} (tenant ${u.tenant}, ports.${u.key})`).join(" and ");
+        const who = users.map((u) => `${u.file} (tenant ${u.tenant}, ports.${u.key}${u.node ? `, node ${u.node}` : ""})`).join(" and ");
         problems.push({ files: users.map((u) => u.file), port, message: `port ${port} is pinned more than once: ${who}` });
     }
     for (const [tenant, files] of byTenant) {

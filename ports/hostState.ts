@@ -144,6 +144,8 @@ export function describeHolder(h: PortHolder): string {
     const svc = h.service ? ` (${h.service})` : "";
     switch (h.kind) {
         case "container":
+            // A swarm service (HostStateOptions.node): it holds the port whether its task runs or not.
+            if (h.state === "service") return `swarm service ${h.container}${h.tenant ? ` of tenant ${h.tenant}` : ""}${svc}`;
             return `container ${h.container}${h.tenant ? ` of tenant ${h.tenant}` : ""}${svc}, ${h.state}`;
         case "stack-file":
             return `tenant ${h.tenant}'s stack file ${h.file}${h.service ? ` (ports.${h.service})` : ""}`;

@@ -43,7 +43,7 @@ export const runLogs = legacyRunner(command);
 
 async function fetchAll(engine: Engine, c: TenantContainer, tail: number | undefined): Promise<LogLine[]> {
     const parser = new ContainerLogParser(c.service, c.tty);
-    const bytes = await engine.docker.getContainer(c.id).logs({ stdout: true, stderr: true, timestamps: true, follow: false, ...(tail === undefined ? {} : { tail }) });
+    const bytes = (await logsOf(engine, c, { stdout: true, stderr: true, timestamps: true, follow: false, ...(tail === undefined ? {} : { tail }) })) as Buffer;
     return [...parser.push(bytes), ...parser.end()];
 }
 
@@ -53,7 +53,7 @@ async function fetchAll(engine: Engine, c: TenantContainer, tail: number | undef
  */
 export async function follow(engine: Engine, c: TenantContainer, tail: number | undefined, write: (l: LogLine[]) => void, signal?: AbortSignal): Promise<void> {
     const parser = new ContainerLogParser(c.service, c.tty);
-    const stream = (await engine.docker.getContainer(c.id).logs({ stdout: true, stderr: true, timestamps: true, follow: true, ...(tail === undefined ? {} : { tail }) })) as NodeJS.ReadableStream & { destroy(): void };
+    const stream = (await logsOf(engine, c, { stdout: true, stderr: true, timestamps: true, follow: true, ...(tail === undefined ? {} : { tail }) })) as NodeJS.ReadableStream & { destroy(): void };
     await new Promise<void>((resolve, reject) => {
         const stop = () => {
             stream.destroy();
@@ -74,6 +74,15 @@ export async function follow(engine: Engine, c: TenantContainer, tail: number | 
         });
         stream.on("error", (e: Error) => (signal?.aborted ? resolve() : reject(e)));
     });
+}
+
+/**
+ * A container's log, or for a swarm task its service's, through the manager (the task's
+ * container is on its node, out of the manager's reach). Both come in the Engine's frames.
+ */
+function logsOf(engine: Engine, c: TenantContainer, opts: { stdout: true; stderr: true; timestamps: true; follow: boolean; tail?: number }): Promise<unknown> {
+    if (c.node !== undefined) return engine.docker.getService(c.name.replace(/\.\d+$/, "")).logs(opts as never) as unknown as Promise<unknown>;
+    return engine.docker.getContainer(c.id).logs(opts as never) as unknown as Promise<unknown>;
 }
 
 /** Consecutive lines of one stream in one write: far fewer syscalls for a long log. */

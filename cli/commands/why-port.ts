@@ -9,22 +9,39 @@ import { defineCommand } from "../command";
 import { dockerHostFor, ledgerFile } from "../context";
 import { legacyRunner } from "../ops/context";
 import { explainPort, ProcessInfo } from "../ops/whyPort";
+import { assertManager, findNode, readCluster } from "../../docker/swarm";
+import type Docker from "dockerode";
+
+/** The node `--node` names, through the manager; an unknown one is an error naming the nodes. */
+async function swarmNode(docker: Docker, host: string, named: string): Promise<{ id: string; hostname: string }> {
+    await assertManager(docker, host);
+    const cluster = await readCluster(docker);
+    const n = findNode(cluster, named);
+    if (!n) throw new Error(`--node: the swarm has no node "${named}"; its nodes: ${cluster.nodes.map((x) => x.hostname).join(", ")}`);
+    return { id: n.id, hostname: n.hostname };
+}
 
 export const command = defineCommand({
     name: "why-port",
     summary: "who holds a host port on the Docker host, or that it is free",
     args: [{ name: "port", about: "a host port, 1 to 65535", parse: integer(1, 65535) }],
-    flags: { json: { kind: "boolean", about: "print one JSON object (port, free, holders)" } },
+    flags: {
+        json: { kind: "boolean", about: "print one JSON object (port, free, holders)" },
+        node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "on a swarm (DOCKER_HOST is its manager): the port on this node", parse: (v: string) => v },
+    },
     notes: "Exit 0 when answered either way (a stack file that is not YAML is a warning on stderr), 1 on error (e.g. an unreachable Engine), 2 on a usage error.",
     async run({ args, flags }, ctx) {
         const { port } = args;
         const dockerHost = dockerHostFor(ctx);
+        const docker = dockerClient(dockerHost, ctx.env);
+        const node = flags.node === undefined ? undefined : await swarmNode(docker, dockerHost, flags.node);
         // Lenient: one broken stack file must not keep the operator from an answer about the rest.
         const state = await readHostState({
             dockerHost,
             projectDir: ctx.projectDir,
-            docker: dockerClient(dockerHost, ctx.env),
+            docker,
             lenient: true,
+            node,
             procRoot: ctx.procRoot,
             ledgerFile: ledgerFile(ctx, dockerHost),
         });
@@ -36,7 +53,7 @@ export const command = defineCommand({
             const owner = await socketOwner(h.inode, ctx.procRoot);
             if (owner) owners.set(h.inode, owner);
         }
-        const report = explainPort({ port, holders, dockerHost, listeners: state.listeners, owners });
+        const report = explainPort({ port, holders, dockerHost: node ? `node ${node.hostname} of the swarm at ${dockerHost}` : dockerHost, listeners: state.listeners, owners });
         ctx.io.out(flags.json ? JSON.stringify({ port, free: report.free, holders: holders.map((h) => ({ ...h, process: h.inode ? owners.get(h.inode) : undefined })) }) : report.lines.join("\n"));
         return 0;
     },

@@ -15,6 +15,8 @@ export interface ServiceStatus {
     readonly health: string;
     readonly ports: readonly string[];
     readonly urls: readonly string[];
+    /** A swarm task's node. */
+    readonly node?: string;
 }
 
 export interface TenantStatus {
@@ -52,7 +54,8 @@ export function assessTenant(args: {
         // A job is fine while it runs and once it has exited with 0; it has no health check.
         const ok = c.job !== undefined ? c.state === "running" || (c.state === "exited" && c.exitCode === 0) : c.state === "running" && (c.health === "healthy" || c.health === "none");
         const restarted = c.restarts > 0 ? ` (restarted ${c.restarts} times)` : "";
-        if (!ok) problems.push(c.job !== undefined ? `${c.service}: ${c.state}, exit code ${c.exitCode}` : `${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}${restarted}`);
+        const why = c.error ? ` (${c.error})` : "";
+        if (!ok) problems.push(c.job !== undefined ? `${c.service}: ${c.state}, exit code ${c.exitCode}` : `${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}${restarted}${why}`);
         return {
             service: c.service,
             job: c.job,
@@ -62,6 +65,7 @@ export function assessTenant(args: {
             health: c.health === "none" ? "-" : c.health,
             ports: c.ports.map(formatPort),
             urls: PUBLISHED.has(c.service) ? c.ports.map((p) => url(publicHost, p.hostPort)) : [],
+            ...(c.node ? { node: c.node } : {}),
         };
     });
     const present = new Set(args.containers.map((c) => c.service));
@@ -75,9 +79,11 @@ export function assessTenant(args: {
 
 export function renderStatus(s: TenantStatus): string {
     const head = `tenant ${s.tenant} on ${s.host}${s.stackFile ? ` (stack file ${s.stackFile})` : " (no stack file)"}`;
+    // A swarm tenant's services are tasks, each on a node.
+    const swarm = s.services.some((x) => x.node !== undefined);
     const services = table(
-        ["SERVICE", "CONTAINER", "STATE", "HEALTH", "PORTS", "URL"],
-        s.services.map((x) => [x.service, x.container ?? "-", x.state, x.health, x.ports.join(", ") || "-", x.urls.join(", ") || "-"]),
+        ["SERVICE", swarm ? "TASK" : "CONTAINER", ...(swarm ? ["NODE"] : []), "STATE", "HEALTH", "PORTS", "URL"],
+        s.services.map((x) => [x.service, x.container ?? "-", ...(swarm ? [x.node ?? "-"] : []), x.state, x.health, x.ports.join(", ") || "-", x.urls.join(", ") || "-"]),
     );
     const verdict = s.healthy ? `healthy: ${s.services.length} service(s) running` : `NOT healthy: ${s.problems.join("; ")}`;
     return `${head}\n${services}\n${verdict}`;

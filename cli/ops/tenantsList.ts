@@ -15,6 +15,8 @@ export interface ListedContainer {
     /** Absent when the container has no health check. */
     readonly health?: string;
     readonly ports: readonly number[];
+    /** A swarm task's node. */
+    readonly node?: string;
 }
 
 export interface TenantRow {
@@ -54,7 +56,7 @@ export function tenantRows(stacks: readonly StackPins[], containers: readonly Te
 
 function listed(c: TenantContainer): ListedContainer {
     const ports = [...new Set(c.ports.map((p) => p.hostPort))];
-    return { name: c.name, service: c.service, state: c.state, ...(c.health === "none" ? {} : { health: c.health }), ports };
+    return { name: c.name, service: c.service, state: c.state, ...(c.health === "none" ? {} : { health: c.health }), ports, ...(c.node ? { node: c.node } : {}) };
 }
 
 function publishedPorts(containers: readonly TenantContainer[]): Partial<Ports> {
@@ -83,7 +85,9 @@ export function tenantsReport(rows: readonly TenantRow[], dockerHost: string): s
         .filter((r) => r.containers.length > 0 || r.problems.length > 0)
         .map((r) => {
             const lines = [`${r.tenant}:`];
-            if (r.containers.length > 0) lines.push(indent(table(["CONTAINER", "STATE", "HEALTH", "PORTS"], r.containers.map((c) => [c.name, c.state, c.health ?? "-", c.ports.join(", ") || "-"]))));
+            const swarm = r.containers.some((c) => c.node !== undefined);
+            const head = swarm ? ["TASK", "NODE", "STATE", "HEALTH", "PORTS"] : ["CONTAINER", "STATE", "HEALTH", "PORTS"];
+            if (r.containers.length > 0) lines.push(indent(table(head, r.containers.map((c) => [c.name, ...(swarm ? [c.node ?? "-"] : []), c.state, c.health ?? "-", c.ports.join(", ") || "-"]))));
             for (const p of r.problems) lines.push(`  ! ${p}`);
             return lines.join("\n");
         });

@@ -34,7 +34,11 @@ export function createOverlayNetwork(name: string, cfg: TenantConfig, parent: pu
             ...(cfg.encryptOverlay ? { options: { encrypted: "" } } : {}),
             labels: labelList({ ...naming.labels(cfg.tenant), "com.docker.compose.network": "frontbase" }),
         },
-        { parent },
+        // Docker adds the driver's own `vxlanid_list` to an overlay's options, and the provider
+        // reads them all back into `options` (ForceNew): set ones would replace the network, and
+        // with it every service, on each run. So they are sent at create and not compared after;
+        // turning encryption on or off later needs `pulumi up --replace` of the network.
+        { parent, ...(cfg.encryptOverlay ? { ignoreChanges: ["options"] } : {}) },
     );
 }
 

@@ -7,6 +7,8 @@ import { Cluster, placementProblem, roomiestNode } from "../../docker/swarm";
 import { diffAgainstState } from "../../test/engine/realizer/schema";
 import { familiarImage, serviceSpecOf, shortDur as readShortDur, stateFromInspect } from "../../test/engine/realizer/serviceSpec";
 import { serviceProvider } from "../../test/engine/realizer/services";
+import { taskAsContainer } from "../../docker/swarmTasks";
+import { assessTenant, renderStatus } from "../../cli/ops/status";
 
 const GIB = 1024 ** 3;
 
@@ -128,5 +130,37 @@ describe("the engine double's docker.Service", () => {
     it("never reads back the converge config: it stays as the inputs gave it", () => {
         expect(state.convergeConfig).toEqual(inputs.convergeConfig);
         expect(diff({ ...inputs, convergeConfig: { delay: "7s", timeout: "1m" } })).toMatchObject([{ key: "convergeConfig" }]);
+    });
+});
+
+describe("a swarm task as the ops commands see it", () => {
+    const service = (check: boolean) => ({
+        Spec: {
+            Name: "t1_frontbase_backend",
+            Labels: { "frontbase.tenant": "t1", "com.docker.compose.service": "backend" },
+            TaskTemplate: { ContainerSpec: { Labels: {}, ...(check ? { Healthcheck: { Test: ["CMD", "true"] } } : {}) } },
+        },
+        Endpoint: { Ports: [{ PublishMode: "host", PublishedPort: 8001, TargetPort: 8000, Protocol: "tcp" }] },
+    });
+    const task = (state: string, err?: string) => ({ NodeID: "n2id", Slot: 1, Status: { State: state, ...(err ? { Err: err } : {}), ContainerStatus: { ContainerID: "c1" } } });
+    const nodes = new Map([["n2id", "node-2"]]);
+
+    it.each([
+        [true, "running", "running", "healthy"],
+        [false, "running", "running", "none"],
+        [true, "starting", "running", "starting"],
+        [true, "rejected", "rejected", "none"],
+    ])("with a check %s, task %s -> state %s, health %s", (check, taskState, state, health) => {
+        const c = taskAsContainer(service(check), task(taskState), nodes, 0);
+        expect([c.state, c.health, c.node, c.name, c.service, c.tenant]).toEqual([state, health, "node-2", "t1_frontbase_backend.1", "backend", "t1"]);
+        expect(c.ports).toEqual([{ hostIp: "", hostPort: 8001, containerPort: 8000, protocol: "tcp" }]);
+    });
+
+    it("reports why a task failed, and renders tasks with their node", () => {
+        const c = taskAsContainer(service(true), task("rejected", "No such image: frontbase-real/backend:local"), nodes, 2);
+        const status = assessTenant({ tenant: "t1", host: "unix:///m.sock", containers: [c] });
+        expect(status.problems).toEqual(["backend: rejected (restarted 2 times) (No such image: frontbase-real/backend:local)"]);
+        expect(renderStatus(status).split("\n")[1]).toMatch(/^SERVICE\s+TASK\s+NODE\s+STATE\s+HEALTH\s+PORTS\s+URL$/);
+        expect(renderStatus(status)).toMatch(/backend\s+t1_frontbase_backend\.1\s+node-2\s+rejected/);
     });
 });

@@ -316,8 +316,8 @@ describe("TenantStack (target swarm)", () => {
 
     it("orders them as on one host: the token job after the backend, the edge after the job", () => {
         expect(rec.optionsOf(CONTAINER, "sw1-redis-token-job").dependsOn).toEqual(["sw1-backend-service"]);
-        expect(rec.optionsOf(SERVICE, "sw1-edge-service").dependsOn.sort()).toEqual(["sw1-backend-service", "sw1-redis-http-service", "sw1-redis-token-job"]);
-        expect(rec.optionsOf(SERVICE, "sw1-frontend-service").dependsOn.sort()).toEqual(["sw1-backend-service", "sw1-edge-service"]);
+        expect(rec.optionsOf(SERVICE, "sw1-edge-service").dependsOn.slice().sort()).toEqual(["sw1-backend-service", "sw1-redis-http-service", "sw1-redis-token-job"]);
+        expect(rec.optionsOf(SERVICE, "sw1-frontend-service").dependsOn.slice().sort()).toEqual(["sw1-backend-service", "sw1-edge-service"]);
     });
 
     it("makes the frontend follow the backend and the edge by their IDs, so that replacing either replaces it", () => {

@@ -31,6 +31,7 @@ describe("usage lines", () => {
             backup: "backup [tenant] [--all] [--prune]",
             backups: "backups [tenant] [--max-age AGE] [--json]",
             check: "check",
+            drain: "drain <node> [--apply]",
             logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
             ls: "ls [--json]",
             new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...] [--target docker|swarm] [--node NAME]",
@@ -41,7 +42,7 @@ describe("usage lines", () => {
             restore: "restore <tenant> [--snapshot ID] [--into TENANT] [--force]",
             status: "status <tenant> [--json]",
             verify: "verify <stack> [--wait S] [--repair]",
-            "why-port": "why-port <port> [--json]",
+            "why-port": "why-port <port> [--json] [--node NAME]",
         });
     });
 });

@@ -31,6 +31,24 @@ describe("tenant check", () => {
         expect(r.err).toContain(`note: ${path.join(dir, "Pulumi.b.yaml")}: ports.edge, ports.frontend, ports.redisHttp not pinned`);
     });
 
+    it("lets swarm tenants on different nodes share a port number, not tenants on one node or a docker tenant", async () => {
+        const swarm = (node: string) => `  frontbase:target: swarm\n  frontbase:node: ${node}\n`;
+        const dir = tempProject({
+            "Pulumi.s1.yaml": pins("s1", FULL(8000, 3002, 8080, 8079), swarm("node-1")),
+            "Pulumi.s2.yaml": pins("s2", FULL(8000, 3002, 8080, 8079), swarm("node-2")),
+            "Pulumi.s3.yaml": pins("s3", FULL(8001, 3003, 8081, 8082), swarm("node-2")),
+            "Pulumi.s4.yaml": pins("s4", FULL(8001, 3004, 8083, 8084), swarm("node-2")),
+        });
+        const f = (n: string) => path.join(dir, `Pulumi.${n}.yaml`);
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        expect(r.code).toBe(1);
+        expect(r.out + r.err).toContain(`port 8001 is pinned more than once: ${f("s3")} (tenant s3, ports.backend, node node-2) and ${f("s4")} (tenant s4, ports.backend, node node-2)`);
+        expect(r.out + r.err).not.toContain("port 8000 ");
+        const withDocker = tempProject({ "Pulumi.s1.yaml": pins("s1", FULL(8000, 3002, 8080, 8079), swarm("node-1")), "Pulumi.d.yaml": pins("d", FULL(8000, 3005, 8085, 8086)) });
+        const d = await tenant(["check"], { FRONTBASE_PROJECT_DIR: withDocker });
+        expect(d.out + d.err).toContain("port 8000 is pinned more than once");
+    });
+
     it("fails naming the files and ports of every collision", async () => {
         const dir = tempProject({
             "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079), "  frontbase:reservedPorts: [8085]\n"),
