@@ -2,7 +2,7 @@
 // on a fresh clone), and must not depend on what the machine running them has in use.
 //
 // The Engine: an API on a unix socket answering the calls the port code and the commands make
-// (`/_ping`, `/containers/json?all=1`, `/containers/<id>/json`, `/volumes`) with the shapes a
+// (`/_ping`, `/info`, `/containers/json?all=1`, `/containers/<id>/json`, `/volumes`) with the shapes a
 // real Engine 20.10 returns (captured from one; test/integration/ports.test.ts and ops.test.ts
 // check the same code against the real engine). Stopped containers list no Ports, as on a real
 // engine. A `unix://` Engine counts as this machine's (docker/dockerHost.ts isLocalHost), so:
@@ -59,6 +59,8 @@ export async function startFakeEngine(containers: readonly FakeContainer[], volu
             res.end(typeof body === "string" ? body : JSON.stringify(body));
         };
         if (route === "/_ping") return send(200, "OK");
+        // A daemon that is not in a swarm, as 20.10 reports it (the part the commands read).
+        if (route === "/info") return send(200, { ServerVersion: "20.10.24+dfsg1", Swarm: { NodeID: "", LocalNodeState: "inactive", ControlAvailable: false } });
         if (route === "/containers/json") return send(200, [...byId].map(([id, c]) => listEntry(id, c)));
         if (route === "/volumes") return send(200, { Volumes: volumes.map((v) => ({ Name: v.name, Driver: "local", Labels: v.labels ?? null, Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`, Scope: "local" })), Warnings: null });
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
