@@ -31,14 +31,20 @@ export interface OpenTenant {
 export async function openTenant(ctx: Context, tenant: string): Promise<OpenTenant> {
     const stack = await findStackFile(ctx.projectDir, tenant);
     const engine = await connect(ctx, stack?.config);
-    if (stack?.config["frontbase:target"] === "swarm") {
-        // Its services' tasks, through the manager; its job container runs on the manager itself.
-        // Its volumes are on its node, which the manager's API does not list.
-        const [tasks, local] = await Promise.all([readTenantTasks(engine.docker, tenant), readTenantContainers(engine.docker, tenant)]);
-        return { tenant, stack, engine, containers: [...tasks, ...local.filter((c) => c.job !== undefined)], volumes: [], node: stack.config["frontbase:node"] };
-    }
-    const [containers, volumes] = await Promise.all([readTenantContainers(engine.docker, tenant), readTenantVolumes(engine.docker, tenant)]);
-    return { tenant, stack, engine, containers, volumes };
+    const swarm = stack?.config["frontbase:target"] === "swarm";
+    // A swarm tenant's volumes are on its node, which the manager's API does not list.
+    const [containers, volumes] = await Promise.all([readWorkloads(engine.docker, tenant, stack?.config), swarm ? [] : readTenantVolumes(engine.docker, tenant)]);
+    return { tenant, stack, engine, containers, volumes, ...(swarm ? { node: stack!.config["frontbase:node"] } : {}) };
+}
+
+/**
+ * What runs of a tenant, by its stack file's target: its containers on its Docker host, or, on
+ * a swarm, its services' tasks through the manager plus its job container (on the manager).
+ */
+export async function readWorkloads(docker: Docker, tenant: string, stackConfig?: Readonly<Record<string, string>>): Promise<TenantContainer[]> {
+    if (stackConfig?.["frontbase:target"] !== "swarm") return readTenantContainers(docker, tenant);
+    const [tasks, local] = await Promise.all([readTenantTasks(docker, tenant), readTenantContainers(docker, tenant)]);
+    return [...tasks, ...local.filter((c) => c.job !== undefined)];
 }
 
 /** No stack file, no container and no volume: nothing of that name, here or on the host. */

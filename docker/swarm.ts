@@ -2,7 +2,9 @@
 // services with what they publish and reserve, each tied to a node. The allocator, the program's
 // placement checks and the ops commands read the cluster here and nowhere else.
 import type Docker from "dockerode";
+import type { TenantConfig } from "../components/config";
 import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../components/naming";
+import { nodeConstraint, PlacedNode, tenantReservationBytes } from "../components/swarm/spec";
 
 export interface SwarmNode {
     readonly id: string;
@@ -127,4 +129,26 @@ export function placementProblem(cluster: Cluster, named: string, tenant: string
         return `frontbase:memory: the tenant reserves ${gib(needBytes)} but node ${node.hostname} has ${gib(free)} unreserved (of ${gib(node.memoryBytes)}); lower frontbase:memory or pick another node`;
     }
     return undefined;
+}
+
+/** Thrown when a swarm tenant cannot go to its node; the message names the field and the fix. */
+export class PlacementError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PlacementError";
+    }
+}
+
+/**
+ * A swarm tenant's node, checked through the manager before anything is created (the program
+ * and `preflight` alike): it exists, the manager reaches it, it takes tasks, and its unreserved
+ * memory holds the tenant's.
+ */
+export async function placeOnNode(docker: Docker, host: string, cfg: Pick<TenantConfig, "node" | "tenant" | "memory" | "database">): Promise<PlacedNode> {
+    await assertManager(docker, host);
+    const cluster = await readCluster(docker);
+    const problem = placementProblem(cluster, cfg.node!, cfg.tenant, tenantReservationBytes(cfg));
+    if (problem) throw new PlacementError(problem);
+    const node = findNode(cluster, cfg.node!)!;
+    return { id: node.id, hostname: node.hostname, constraint: nodeConstraint(node, cfg.node!) };
 }

@@ -12,10 +12,9 @@ import { listStackFiles, readStackFile } from "../project/stackFiles";
 import { domainsOf } from "../components/proxy/routes";
 import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
-import type { PlacedNode } from "../components/swarm/resources";
-import { nodeConstraint, tenantReservationBytes } from "../components/swarm/spec";
+import type { PlacedNode } from "../components/swarm/spec";
 import { connectEngine } from "../docker/dockerHost";
-import { assertManager, findNode, placementProblem, readCluster } from "../docker/swarm";
+import { placeOnNode, PlacementError } from "../docker/swarm";
 
 /** Ports for the tenant, and for a swarm tenant the node it is pinned to. */
 export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: Record<PortKey, number>; node?: PlacedNode }>;
@@ -31,7 +30,7 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
     return async (cfg) => {
         const dockerHost = resolveDockerHost(undefined, rawConfig);
         const projectDir = findProjectDir();
-        const node = cfg.target === "swarm" ? await placeOnNode(pulumi.getStack(), cfg, dockerHost) : undefined;
+        const node = cfg.target === "swarm" ? await placeTenant(pulumi.getStack(), cfg, dockerHost) : undefined;
         // The same check as `preflight`, so a bare `pulumi up` refuses before creating anything too.
         const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts, procRoot: machine.procRoot, node });
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
@@ -62,18 +61,15 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
     };
 }
 
-/**
- * A swarm tenant's node, checked through the manager before anything is created: it exists,
- * the manager reaches it, it takes tasks, and its unreserved memory holds the tenant's.
- */
-export async function placeOnNode(stack: string, cfg: TenantConfig, dockerHost: string): Promise<PlacedNode> {
+/** A swarm tenant's node (docker/swarm.ts placeOnNode); a bad placement stops the deploy, creating nothing. */
+async function placeTenant(stack: string, cfg: TenantConfig, dockerHost: string): Promise<PlacedNode> {
     const { docker } = await connectEngine(dockerHost);
-    await assertManager(docker, dockerHost);
-    const cluster = await readCluster(docker);
-    const problem = placementProblem(cluster, cfg.node!, cfg.tenant, tenantReservationBytes(cfg));
-    if (problem) throw new DeployCheckError(stack, [problem]);
-    const node = findNode(cluster, cfg.node!)!;
-    return { id: node.id, hostname: node.hostname, constraint: nodeConstraint(node, cfg.node!) };
+    try {
+        return await placeOnNode(docker, dockerHost, cfg);
+    } catch (e) {
+        if (e instanceof PlacementError) throw new DeployCheckError(stack, [e.message]);
+        throw e;
+    }
 }
 
 /** A domain of this tenant's claimed by another stack file: refused before anything is created. */

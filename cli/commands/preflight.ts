@@ -20,7 +20,8 @@ export const command = defineCommand({
             ctx.io.err(`not ready to deploy ${stack}:\n${r.problems.map((p) => `  - ${p}`).join("\n")}`);
             return (r.missingImages?.length ?? 0) === r.problems.length ? IMAGES_MISSING : 1;
         }
-        ctx.io.out(`ready: ${stack} (${r.config!.database}) on ${r.dockerHost}, config valid, Frontbase images present`);
+        const images = r.imagesChecked === false ? "node and ports checked (its images: see the note)" : "Frontbase images present";
+        ctx.io.out(`ready: ${stack} (${r.config!.database}) on ${r.dockerHost}, config valid, ${images}`);
         return 0;
     },
 });

@@ -4,7 +4,7 @@
 // Exit 0: healthy; 3: a service is unhealthy, exited or missing (the recovery command is
 // printed, and run with --repair); 1: no stack file or no Docker Engine; 2: usage error.
 import * as path from "path";
-import { readTenantContainers } from "../../docker/containers";
+import { readWorkloads } from "../tenant";
 import { projectName } from "../../project/project";
 import { readStackFile, stackFileName, tenantOf } from "../../project/stackFiles";
 import { integer } from "../args";
@@ -53,9 +53,9 @@ export const command = defineCommand({
         const check = async (waitSeconds: number): Promise<Verdict> => {
             const deadline = ctx.now() + waitSeconds * 1000;
             for (;;) {
-                const containers = await readTenantContainers(engine.docker, tenant);
+                const containers = await readWorkloads(engine.docker, tenant, stackFile.config);
                 const status = assessTenant({ tenant, host: engine.host, stackFile: file, stackConfig: stackFile.config, containers });
-                const verdict = verdictOf(status, { stack, project, tenant });
+                const verdict = verdictOf(status, { stack, project, tenant, swarm: stackFile.config["frontbase:target"] === "swarm" });
                 if (verdict.healthy || verdict.starting.length === 0 || ctx.now() >= deadline) {
                     io.out(renderStatus(status));
                     return verdict;

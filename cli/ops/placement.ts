@@ -1,10 +1,10 @@
 // Where `tenant new --target swarm` puts a tenant: the node named, else the ready, active node
-// with the most unreserved memory. Checked through the manager before anything is written; the
-// choice is pinned in the stack file so that previews stay reproducible.
+// with the most unreserved memory. Checked through the manager (docker/swarm.ts placeOnNode,
+// the program's own check) before anything is written; the choice is pinned in the stack file
+// so that previews stay reproducible.
 import type { Engine } from "../../docker/dockerHost";
 import { DEFAULT_MEMORY, TenantConfig } from "../../components/config";
-import { tenantReservationBytes } from "../../components/swarm/spec";
-import { assertManager, findNode, placementProblem, readCluster, roomiestNode, SwarmNode } from "../../docker/swarm";
+import { assertManager, findNode, placeOnNode, PlacementError, readCluster, roomiestNode, SwarmNode } from "../../docker/swarm";
 
 export interface Placement {
     readonly node: SwarmNode;
@@ -18,8 +18,11 @@ export async function placeTenant(engine: Engine, tenant: string, o: { given?: s
     const cluster = await readCluster(engine.docker);
     const named = o.given ?? o.current?.node ?? roomiestNode(cluster)?.hostname;
     if (named === undefined) throw new Error(`the swarm at ${engine.host} has no ready, active node to place tenant ${tenant} on: ${cluster.nodes.map((n) => `${n.hostname} ${n.state}/${n.availability}`).join(", ")}`);
-    const need = tenantReservationBytes({ memory: o.current?.memory ?? DEFAULT_MEMORY, database: o.database });
-    const problem = placementProblem(cluster, named, tenant, need);
-    if (problem) throw new Error(`not placing tenant ${tenant}: ${problem.replace(/^frontbase:node: /, "--node: ")}`);
+    try {
+        await placeOnNode(engine.docker, engine.host, { node: named, tenant, memory: o.current?.memory ?? DEFAULT_MEMORY, database: o.database });
+    } catch (e) {
+        if (e instanceof PlacementError) throw new Error(`not placing tenant ${tenant}: ${e.message.replace(/^frontbase:node: /, "--node: ")}`);
+        throw e;
+    }
     return { node: findNode(cluster, named)!, named, chosen: o.given ? "given" : o.current?.node ? "kept" : "most unreserved memory" };
 }

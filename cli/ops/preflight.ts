@@ -7,6 +7,8 @@ import * as path from "path";
 import { ConfigError, parseTenantConfig, TenantConfig } from "../../components/config";
 import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
 import { checkDeploy } from "../../ports/deployCheck";
+import type { PlacedNode } from "../../components/swarm/spec";
+import { placeOnNode, PlacementError } from "../../docker/swarm";
 import { hostFiles } from "../../ports/lock";
 import { readStackFile, stackFileName } from "../../project/stackFiles";
 import { PROXY_STACK } from "../../components/proxy/routes";
@@ -23,6 +25,8 @@ export interface Preflight {
     /** Frontbase images (built per host) that the Docker host lacks; each is also in `problems`. */
     readonly missingImages?: string[];
     readonly notes: string[];
+    /** False for a swarm tenant: its node's images cannot be seen through the manager. */
+    readonly imagesChecked?: boolean;
 }
 
 /** What of the host preflight reads, as cli/context.ts names it; default: the process's. */
@@ -53,12 +57,20 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
     const dockerHost = resolveDockerHost(host.dockerHost, stackFile.config, host.env);
     const docker = dockerClient(dockerHost, host.env);
     const ledgerFile = host.lockDir === undefined ? undefined : hostFiles(dockerHost, host.lockDir).ledger;
+    let node: PlacedNode | undefined;
     try {
-        const conflicts = await checkDeploy({ stack, tenant: config.tenant, pinned: config.ports, projectDir, dockerHost, docker, reservedPorts: config.reservedPorts, procRoot: host.procRoot, ledgerFile });
+        // A swarm tenant: its node first (the program's own check), then that node's ports.
+        if (config.target === "swarm") node = await placeOnNode(docker, dockerHost, config);
+        const conflicts = await checkDeploy({ stack, tenant: config.tenant, pinned: config.ports, projectDir, dockerHost, docker, reservedPorts: config.reservedPorts, procRoot: host.procRoot, ledgerFile, node });
         if (conflicts.length > 0) return { dockerHost, config, problems: conflicts.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };
         await pingDocker(docker, dockerHost);
     } catch (e) {
-        return { dockerHost, config, problems: [(e as Error).message], notes: [] };
+        return { dockerHost, config, problems: [`${e instanceof PlacementError ? `${stackFileName(stack)}: ` : ""}${(e as Error).message}`], notes: [] };
+    }
+    if (node) {
+        // The manager's API lists no node's images; each task pulls (or finds) its own on the node.
+        const notes = [`swarm tenant on node ${node.hostname}: its images must be on that node, or in a registry it can pull from (the manager cannot list a node's images)`];
+        return { dockerHost: `node ${node.hostname} of the swarm at ${dockerHost}`, config, problems: [], notes, imagesChecked: false };
     }
     const problems: string[] = [];
     const notes: string[] = [];

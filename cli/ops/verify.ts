@@ -13,6 +13,11 @@ export function containerUrn(a: { stack: string; project: string; tenant: string
     return `urn:pulumi:${a.stack}::${a.project}::${TENANT_STACK_TYPE}$docker:index/container:Container::${logicalName(a.tenant, a.service, "container")}`;
 }
 
+/** The URN of a swarm tenant's service. */
+export function serviceUrn(a: { stack: string; project: string; tenant: string; service: ServiceName }): string {
+    return `urn:pulumi:${a.stack}::${a.project}::${TENANT_STACK_TYPE}$docker:index/service:Service::${logicalName(a.tenant, a.service, "service")}`;
+}
+
 /** The URN of a tenant's one-shot job container. */
 export function jobUrn(a: { stack: string; project: string; tenant: string; job: string }): string {
     return `urn:pulumi:${a.stack}::${a.project}::${TENANT_STACK_TYPE}$docker:index/container:Container::${logicalName(a.tenant, a.job, "job")}`;
@@ -33,7 +38,7 @@ export interface Verdict {
     readonly recovery?: string;
 }
 
-export function verdictOf(status: TenantStatus, a: { stack: string; project: string; tenant: string }): Verdict {
+export function verdictOf(status: TenantStatus, a: { stack: string; project: string; tenant: string; swarm?: boolean }): Verdict {
     const bad = new Set<ServiceName>();
     const missing = new Set<ServiceName>();
     const starting = new Set<ServiceName>();
@@ -51,7 +56,7 @@ export function verdictOf(status: TenantStatus, a: { stack: string; project: str
         else if (s.state !== "running" || s.health === "unhealthy" || s.health === "starting") bad.add(service);
     }
     const broken = SERVICES.filter((s) => bad.has(s) || missing.has(s));
-    const replaceUrns = [...failedJobs.map((job) => jobUrn({ ...a, job })), ...SERVICES.filter((s) => bad.has(s)).map((service) => containerUrn({ ...a, service }))];
+    const replaceUrns = [...failedJobs.map((job) => jobUrn({ ...a, job })), ...SERVICES.filter((s) => bad.has(s)).map((service) => (a.swarm ? serviceUrn : containerUrn)({ ...a, service }))];
     return {
         healthy: broken.length === 0 && failedJobs.length === 0 && starting.size === 0,
         broken,

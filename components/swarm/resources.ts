@@ -8,15 +8,9 @@ import * as naming from "../naming";
 import { PortKey } from "../naming";
 import { labelList } from "../labels";
 import { ServiceSpec } from "../services";
-import { convergeConfig, NODE_LABEL, RESTART_POLICY, seconds, serviceHealthcheck, serviceResources, swarmServiceName, UPDATE_CONFIG } from "./spec";
+import { convergeConfig, NODE_LABEL, PlacedNode, RESTART_POLICY, seconds, serviceHealthcheck, serviceResources, swarmServiceName, UPDATE_CONFIG } from "./spec";
 
-/** The node the tenant is pinned to, as the manager reported it when the program ran. */
-export interface PlacedNode {
-    readonly id: string;
-    readonly hostname: string;
-    /** The placement constraint (see spec.ts `nodeConstraint`). */
-    readonly constraint: string;
-}
+export type { PlacedNode };
 
 type Labels = { label: string; value: string }[];
 

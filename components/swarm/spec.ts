@@ -36,6 +36,14 @@ export function serviceHealthcheck(h: Healthcheck) {
     return { tests: [...h.tests], interval: shortDur(h.interval), timeout: shortDur(h.timeout), retries: h.retries, startPeriod: shortDur(h.startPeriod) };
 }
 
+/** The node the tenant is pinned to, as the manager reported it when the program ran. */
+export interface PlacedNode {
+    readonly id: string;
+    readonly hostname: string;
+    /** The placement constraint (`nodeConstraint`). */
+    readonly constraint: string;
+}
+
 /** Where the tenant's tasks may run: its node, by ID when the stack names it by ID, else by hostname. */
 export function nodeConstraint(node: { readonly id: string; readonly hostname: string }, named: string): string {
     return named === node.id ? `node.id==${node.id}` : `node.hostname==${node.hostname}`;

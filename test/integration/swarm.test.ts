@@ -10,7 +10,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineOptions, preview, up } from "../engine/engine";
-import { changesOf } from "../engine/progress";
+import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { decryptStackSecrets } from "../../project/stackSecrets";
 import { readStackFile } from "../../project/stackFiles";
@@ -131,7 +131,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
 
     it("passes the drift check: an untouched swarm tenant previews with no change after a refresh", async () => {
         const r = await preview({ ...opts(a), refresh: true });
-        expect(changesOf(r.steps)).toEqual([]);
+        expect(changesOf(r.steps).map((x) => [stepLine(x), ...diffLines(x)].join("\n"))).toEqual([]);
     });
 
     it("answers the operator commands through the manager: status, ls, why-port per node, and drain's report", async () => {
@@ -156,10 +156,32 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         expect([logs.code, /Application startup complete|Uvicorn running/.test(logs.out + logs.err)]).toEqual([0, true]);
         const restarted = await cli(["restart", a.name, "redis-http"]);
         expect([restarted.code, restarted.out.trim()]).toEqual([0, `restarted redis-http (a new task on ${nodeName(a.node)}): running`]);
+        const verified = await cli(["verify", a.name]);
+        expect([verified.code, verified.out]).toEqual([0, expect.stringContaining("healthy: 6 service(s) running")]);
+        const ready = await cli(["preflight", a.name]);
+        expect([ready.code, ready.out.trim()]).toEqual([0, `ready: ${a.name} (sqlite) on node ${nodeName(a.node)} of the swarm at ${MANAGER}, config valid, node and ports checked (its images: see the note)`]);
         const drain = await cli(["drain", nodeName(b.node)]);
         expect(drain.code).toBe(0);
         expect(drain.out).toContain(`tenant ${b.name} cannot move: its volumes are local to ${nodeName(b.node)}, so its 5 service(s) (redis, redis-http, backend, edge, frontend) are pinned there`);
         expect(drain.out).toContain("nothing changed");
+    });
+
+    it("updates a service in place for a memory change (no replacement), and shows no drift after", async () => {
+        const more = { "frontbase:memory": JSON.stringify({ backend: 640 }) };
+        const planned = await preview({ ...opts(a, more), refresh: true });
+        expect(changesOf(planned.steps).map((x) => [x.op, x.name, ...(x.changed ?? [])])).toEqual([["update", `${a.name}-backend-service`, "taskSpec"]]);
+        await up(opts(a, more));
+        const spec: any = (await manager.getService(`${a.name}_frontbase_backend`).inspect()).Spec;
+        expect([spec.TaskTemplate.Resources.Limits.MemoryBytes, spec.TaskTemplate.Resources.Reservations.MemoryBytes]).toEqual([640 * 1024 * 1024, 640 * 1024 * 1024]);
+        expect(changesOf((await preview({ ...opts(a, more), refresh: true })).steps).map((x) => [stepLine(x), ...diffLines(x)].join("\n"))).toEqual([]);
+        expect(await tasks(a)).toEqual(allRunning(a));
+        a.config = { ...a.config, ...more };
+    });
+
+    it("places a tenant automatically on the node with the most unreserved memory", async () => {
+        // fbswarm-2 and fbswarm-3 each hold a tenant's reservations; the manager holds none.
+        const auto = await cli(["new", "swauto", "--target", "swarm", "--dry-run"]);
+        expect([auto.code, auto.err]).toEqual([0, expect.stringContaining(`node: ${nodeName(1)} (most unreserved memory; ${nodeAddr(1)})`)]);
     });
 
     it("refuses an unknown node and a memory reservation above the node's, creating nothing", async () => {

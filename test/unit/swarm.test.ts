@@ -9,6 +9,7 @@ import { familiarImage, serviceSpecOf, shortDur as readShortDur, stateFromInspec
 import { serviceProvider } from "../../test/engine/realizer/services";
 import { taskAsContainer } from "../../docker/swarmTasks";
 import { assessTenant, renderStatus } from "../../cli/ops/status";
+import { verdictOf } from "../../cli/ops/verify";
 
 const GIB = 1024 ** 3;
 
@@ -162,5 +163,13 @@ describe("a swarm task as the ops commands see it", () => {
         expect(status.problems).toEqual(["backend: rejected (restarted 2 times) (No such image: frontbase-real/backend:local)"]);
         expect(renderStatus(status).split("\n")[1]).toMatch(/^SERVICE\s+TASK\s+NODE\s+STATE\s+HEALTH\s+PORTS\s+URL$/);
         expect(renderStatus(status)).toMatch(/backend\s+t1_frontbase_backend\.1\s+node-2\s+rejected/);
+    });
+});
+
+describe("verify on a swarm tenant", () => {
+    it("names the service's URN in the recovery command, not a container's", () => {
+        const status = { tenant: "t1", host: "h", services: [{ service: "backend", state: "rejected", health: "-", ports: [], urls: [] }], healthy: false, problems: ["backend: rejected"] };
+        const v = verdictOf(status, { stack: "t1", project: "frontbase", tenant: "t1", swarm: true });
+        expect(v.replaceUrns).toEqual(["urn:pulumi:t1::frontbase::frontbase:index:TenantStack$docker:index/service:Service::t1-backend-service"]);
     });
 });
