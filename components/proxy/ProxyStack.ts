@@ -16,7 +16,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { goDuration } from "../services";
-import { labelList, LOG_OPTS, ONE_SHOT_JOB } from "../TenantStack";
+import { LOG_OPTS, ONE_SHOT_JOB } from "../containers";
+import { labelList } from "../labels";
 import { ADMIN_ADDRESS, ADMIN_SOCKET, ACME_CA_ROOT_FILE, renderCaddyfile } from "./caddyfile";
 import { ProxyConfig } from "./config";
 import * as naming from "./naming";

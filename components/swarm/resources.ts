@@ -8,6 +8,7 @@ import * as naming from "../naming";
 import { PortKey } from "../naming";
 import { labelList } from "../labels";
 import { ServiceSpec } from "../services";
+import type { SecretCredentials } from "../containers";
 import { convergeConfig, NODE_LABEL, PlacedNode, RESTART_POLICY, seconds, serviceHealthcheck, serviceResources, swarmServiceName, UPDATE_CONFIG } from "./spec";
 
 export type { PlacedNode };
@@ -117,4 +118,14 @@ function volumeLabels(cfg: TenantConfig, spec: ServiceSpec): Labels {
 /** The labels of a swarm tenant's services: the tenant's, plus the node it is pinned to. */
 export function serviceLabelsOf(cfg: TenantConfig, spec: ServiceSpec, node: PlacedNode): Record<string, string> {
     return { ...naming.labels(cfg.tenant, spec.service), [NODE_LABEL]: node.hostname };
+}
+
+/** Env as a service takes it (a map); a secret as a whole when any value is a credential. */
+export function serviceEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi.Input<Record<string, string>> {
+    if (!spec.usesCredentials) return spec.env({ redisToken: "", adminPassword: "", encryptionKey: "" });
+    return pulumi.secret(
+        pulumi
+            .all([credentials.redisToken, credentials.adminPassword, credentials.encryptionKey, credentials.dbPassword])
+            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => spec.env({ redisToken, adminPassword, encryptionKey, dbPassword })),
+    );
 }
