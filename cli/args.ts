@@ -6,7 +6,7 @@
 // (the last silently wins), refuses `--timeout -1` as "ambiguous" instead of checking the value,
 // and leaves every value a string to be cast. The old shell scripts rejected the tenant name
 // itself as an "Unknown option"; here only leading dashes make an option.
-import { SERVICES, ServiceName, tenantNameProblem } from "../components/naming";
+import { NODE_NAME_PATTERN, NODE_NAME_RULE, SERVICES, ServiceName, tenantNameProblem } from "../components/naming";
 
 /** A mistake in how a command was called: printed with the usage line, exit 2. */
 export class UsageError extends Error {
@@ -131,6 +131,12 @@ export function oneOf<T extends string>(allowedValues: readonly T[]): Check<T> {
 export function tenantArg(value: string, what = "<tenant>"): string {
     const problem = tenantNameProblem(value);
     if (problem) throw invalid(what, value, problem);
+    return value;
+}
+
+/** A swarm node's hostname or ID, checked as `frontbase:node` is. */
+export function nodeArg(value: string, what = "<node>"): string {
+    if (!NODE_NAME_PATTERN.test(value)) throw invalid(what, value, NODE_NAME_RULE);
     return value;
 }
 

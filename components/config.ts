@@ -3,7 +3,7 @@
 // Every key is checked before any resource is declared; unknown keys are errors, because a
 // typo such as `frontbase:databse` must not fall back silently to a default.
 import { z } from "zod";
-import { PORT_KEYS, PortKey, TENANT_NAME_MAX, tenantNameProblem } from "./naming";
+import { NODE_NAME_PATTERN, NODE_NAME_RULE, PORT_KEYS, PortKey, TENANT_NAME_MAX, tenantNameProblem } from "./naming";
 import { domainProblem } from "./proxy/domains";
 
 export const NAMESPACE = "frontbase";
@@ -111,8 +111,6 @@ const memoryMiB = z.number().int().min(16, { error: "must be an integer number o
 
 export const TARGETS = ["docker", "swarm"] as const;
 export type Target = (typeof TARGETS)[number];
-/** A node's hostname (RFC 1123 labels) or its 25-character ID. */
-const NODE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 
 const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };
 
@@ -144,7 +142,7 @@ const schema = z.strictObject(
         domains: domainList.default([]),
         adminEmail: z.string().email({ error: "must be an e-mail address" }).default("admin@example.com"),
         target: z.enum(TARGETS, { error: 'must be "docker" (one Docker host) or "swarm" (a Docker Swarm cluster, through its manager)' }).default("docker"),
-        node: z.string().regex(NODE_NAME, { error: "must be a swarm node's hostname or ID (letters, digits, . and -)" }).optional(),
+        node: z.string().regex(NODE_NAME_PATTERN, { error: NODE_NAME_RULE }).optional(),
         encryptOverlay: z.boolean({ error: "must be true or false" }).default(false),
         healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
     },

@@ -37,6 +37,10 @@ export function tenantNameProblem(name: string): string | undefined {
     return undefined;
 }
 
+/** A swarm node's hostname (RFC 1123 labels) or its 25-character ID. */
+export const NODE_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+export const NODE_NAME_RULE = "must be a swarm node's hostname or ID (letters, digits, . and -)";
+
 /** `tenant1` -> `tenant1_frontbase`, the Compose project name. */
 export function projectName(tenant: string): string {
     return `${tenant}_frontbase`;

@@ -37,12 +37,24 @@ export interface Cluster {
     readonly services: readonly SwarmService[];
 }
 
-/** A clear error when `docker:host` is not a swarm manager (a worker cannot list the cluster). */
-export async function assertManager(docker: Docker, host: string): Promise<void> {
-    const info = await docker.info();
-    const swarm = info.Swarm ?? {};
-    if (swarm.LocalNodeState !== "active") throw new Error(`docker:host ${host} is not part of a swarm (its node state is "${swarm.LocalNodeState ?? "unknown"}"); run \`docker swarm init\` there, or point docker:host at a manager`);
-    if (!swarm.ControlAvailable) throw new Error(`docker:host ${host} is a swarm worker, not a manager; point docker:host at a manager (\`docker node ls\` there shows them)`);
+/** Why `docker` cannot list the cluster (not in a swarm, or a worker), or undefined for a manager. */
+async function notManager(docker: Docker, host: string): Promise<string | undefined> {
+    const swarm = (await docker.info()).Swarm ?? {};
+    if (swarm.LocalNodeState !== "active") return `docker:host ${host} is not part of a swarm (its node state is "${swarm.LocalNodeState ?? "unknown"}"); run \`docker swarm init\` there, or point docker:host at a manager`;
+    if (!swarm.ControlAvailable) return `docker:host ${host} is a swarm worker, not a manager; point docker:host at a manager (\`docker node ls\` there shows them)`;
+    return undefined;
+}
+
+/** Whether `docker` is a swarm manager (the only kind that lists services and tasks). */
+export async function isSwarmManager(docker: Docker): Promise<boolean> {
+    return (await notManager(docker, "")) === undefined;
+}
+
+/** The cluster, through `docker`; a clear error when it is not a manager. */
+export async function readManagerCluster(docker: Docker, host: string): Promise<Cluster> {
+    const problem = await notManager(docker, host);
+    if (problem) throw new Error(problem);
+    return readCluster(docker);
 }
 
 export async function readCluster(docker: Docker): Promise<Cluster> {
@@ -100,6 +112,18 @@ export function findNode(cluster: Pick<Cluster, "nodes">, named: string): SwarmN
     return cluster.nodes.find((n) => n.id === named || n.hostname === named);
 }
 
+/** "the swarm has no node X; its nodes: a (ready, active), ...": the one wording of an unknown node. */
+export function unknownNode(cluster: Pick<Cluster, "nodes">, named: string): string {
+    return `the swarm has no node "${named}"; its nodes: ${cluster.nodes.map((n) => `${n.hostname} (${n.state}, ${n.availability})`).join(", ")}`;
+}
+
+/** The node `named`, or an error in that wording (`what`: the field or flag that named it). */
+export function nodeNamed(cluster: Pick<Cluster, "nodes">, named: string, what: string): SwarmNode {
+    const node = findNode(cluster, named);
+    if (!node) throw new Error(`${what}: ${unknownNode(cluster, named)}`);
+    return node;
+}
+
 /** Memory the node's services (all but `exceptTenant`'s) reserve, in bytes. */
 export function reservedOn(cluster: Cluster, hostname: string, exceptTenant?: string): number {
     return cluster.services.filter((s) => s.node === hostname && (exceptTenant === undefined || s.tenant !== exceptTenant)).reduce((sum, s) => sum + s.reservedBytes, 0);
@@ -120,8 +144,7 @@ const gib = (bytes: number) => `${(bytes / GIB).toFixed(2)} GiB`;
  */
 export function placementProblem(cluster: Cluster, named: string, tenant: string, needBytes: number): string | undefined {
     const node = findNode(cluster, named);
-    const known = cluster.nodes.map((n) => `${n.hostname} (${n.state}, ${n.availability})`).join(", ");
-    if (!node) return `frontbase:node: the swarm has no node "${named}"; its nodes: ${known}`;
+    if (!node) return `frontbase:node: ${unknownNode(cluster, named)}`;
     if (node.state !== "ready") return `frontbase:node: node ${node.hostname} is ${node.state}: the manager cannot reach it, so nothing can start there`;
     if (node.availability !== "active") return `frontbase:node: node ${node.hostname} is set to ${node.availability}; \`docker node update --availability active ${node.hostname}\` lets tasks run there again`;
     const free = node.memoryBytes - reservedOn(cluster, node.hostname, tenant);
@@ -140,13 +163,11 @@ export class PlacementError extends Error {
 }
 
 /**
- * A swarm tenant's node, checked through the manager before anything is created (the program
- * and `preflight` alike): it exists, the manager reaches it, it takes tasks, and its unreserved
- * memory holds the tenant's.
+ * A swarm tenant's node, checked in the cluster the manager reported, before anything is created
+ * (the program, `preflight` and `tenant new` alike): it exists, the manager reaches it, it takes
+ * tasks, and its unreserved memory holds the tenant's. Pure.
  */
-export async function placeOnNode(docker: Docker, host: string, cfg: Pick<TenantConfig, "node" | "tenant" | "memory" | "database">): Promise<PlacedNode> {
-    await assertManager(docker, host);
-    const cluster = await readCluster(docker);
+export function placeOnNode(cluster: Cluster, cfg: Pick<TenantConfig, "node" | "tenant" | "memory" | "database">): PlacedNode {
     const problem = placementProblem(cluster, cfg.node!, cfg.tenant, tenantReservationBytes(cfg));
     if (problem) throw new PlacementError(problem);
     const node = findNode(cluster, cfg.node!)!;

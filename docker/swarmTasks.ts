@@ -2,7 +2,8 @@
 // (the node it runs on, its state), in the shape docker/containers.ts gives containers, so that
 // `status` and `ls` judge and render both targets one way. Read through the manager.
 import type Docker from "dockerode";
-import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../components/naming";
+import { COMPOSE_SERVICE_LABEL, ServiceName, tenantOfLabels } from "../components/naming";
+import { swarmServiceName } from "../components/swarm/spec";
 import { byServiceOrder, Health, TenantContainer } from "./containers";
 
 /**
@@ -48,8 +49,22 @@ export async function readTenantTasks(docker: Docker, tenant?: string): Promise<
     );
 }
 
-/** Whether `docker` is a swarm manager (the only kind that lists services and tasks). */
-export async function isSwarmManager(docker: Docker): Promise<boolean> {
-    const info = await docker.info();
-    return info.Swarm?.LocalNodeState === "active" && info.Swarm?.ControlAvailable === true;
+/**
+ * `docker service update --force`: the same spec with ForceUpdate bumped, so swarm replaces the
+ * task (stop-first, on the same node). ForceUpdate is Computed for the provider: no drift.
+ * Waits up to a minute past the grace period for the new task to run (healthy, where checked).
+ */
+export async function restartService(docker: Docker, tenant: string, service: string, timeout: number): Promise<TenantContainer> {
+    const name = swarmServiceName(tenant, service as ServiceName);
+    const before = (await readTenantTasks(docker, tenant)).find((c) => c.service === service)?.id;
+    const s: any = await docker.getService(name).inspect();
+    const spec = { ...s.Spec, TaskTemplate: { ...s.Spec.TaskTemplate, ForceUpdate: (s.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 } };
+    await docker.getService(name).update({ ...spec, version: s.Version.Index });
+    const deadline = Date.now() + (timeout + 60) * 1000;
+    for (;;) {
+        await new Promise((r) => setTimeout(r, 2_000));
+        const now = (await readTenantTasks(docker, tenant)).find((c) => c.service === service)!;
+        const fresh = now.id !== "" && now.id !== before;
+        if ((fresh && now.state === "running" && now.health !== "starting") || Date.now() > deadline) return now;
+    }
 }

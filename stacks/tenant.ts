@@ -2,7 +2,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, TenantConfig } from "../components/config";
-import { resolveDockerHost } from "../docker/dockerHost";
 import { PORT_KEYS, PortKey } from "../components/naming";
 import type { BindChecker } from "../ports/bindCheck";
 import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
@@ -13,8 +12,8 @@ import { domainsOf } from "../components/proxy/routes";
 import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
 import type { PlacedNode } from "../components/swarm/spec";
-import { connectEngine } from "../docker/dockerHost";
-import { placeOnNode, PlacementError } from "../docker/swarm";
+import { connectEngine, resolveDockerHost } from "../docker/dockerHost";
+import { placeOnNode, PlacementError, readManagerCluster } from "../docker/swarm";
 
 /** Ports for the tenant, and for a swarm tenant the node it is pinned to. */
 export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: Record<PortKey, number>; node?: PlacedNode }>;
@@ -65,7 +64,7 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
 async function placeTenant(stack: string, cfg: TenantConfig, dockerHost: string): Promise<PlacedNode> {
     const { docker } = await connectEngine(dockerHost);
     try {
-        return await placeOnNode(docker, dockerHost, cfg);
+        return placeOnNode(await readManagerCluster(docker, dockerHost), cfg);
     } catch (e) {
         if (e instanceof PlacementError) throw new DeployCheckError(stack, [e.message]);
         throw e;

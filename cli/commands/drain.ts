@@ -1,25 +1,24 @@
 // `drain <node> [--apply]`: what draining a swarm node would do to the tenants on it, in plain
 // words: a tenant's services are pinned to the node that holds its volumes, so they cannot move
 // and stop until the node is active again. `--apply` then drains it (`docker node update`).
-import { assertManager, findNode, readCluster } from "../../docker/swarm";
+import { nodeNamed, readManagerCluster } from "../../docker/swarm";
 import { readStackPins } from "../../project/stackPins";
 import { SERVICES } from "../../components/naming";
+import { nodeArg } from "../args";
 import { defineCommand } from "../command";
 import { connect, requireProject } from "../context";
 
 export const command = defineCommand({
     name: "drain",
     summary: "which tenants on a swarm node cannot move (their volumes are local), then drain it with --apply",
-    args: [{ name: "node", about: "a swarm node's hostname or ID", parse: (v: string) => v }],
+    args: [{ name: "node", about: "a swarm node's hostname or ID", parse: nodeArg }],
     flags: { apply: { kind: "boolean", about: "set the node's availability to drain after the report" } },
     notes: "Exit 0 after the report (and the drain with --apply); 1 when the node is unknown or DOCKER_HOST is not a swarm manager.",
     async run({ args, flags }, ctx) {
         const projectDir = requireProject(ctx);
         const engine = await connect(ctx);
-        await assertManager(engine.docker, engine.host);
-        const cluster = await readCluster(engine.docker);
-        const node = findNode(cluster, args.node);
-        if (!node) throw new Error(`the swarm has no node "${args.node}"; its nodes: ${cluster.nodes.map((n) => n.hostname).join(", ")}`);
+        const cluster = await readManagerCluster(engine.docker, engine.host);
+        const node = nodeNamed(cluster, args.node, "<node>");
         const stacks = await readStackPins(projectDir, { lenient: true });
         const pinned = new Set(stacks.filter((s) => s.config?.target === "swarm" && (s.config.node === node.hostname || s.config.node === node.id)).map((s) => s.tenant));
         for (const s of cluster.services) if (s.node === node.hostname && s.tenant) pinned.add(s.tenant);

@@ -1,7 +1,8 @@
 // `npm run tenant -- ls [--json]`: every tenant on the Docker host and in the project.
 import { readTenantContainers } from "../../docker/containers";
 import { readStackPins } from "../../project/stackPins";
-import { isSwarmManager, readTenantTasks } from "../../docker/swarmTasks";
+import { isSwarmManager } from "../../docker/swarm";
+import { readTenantTasks } from "../../docker/swarmTasks";
 import { defineCommand } from "../command";
 import { connect, requireProject } from "../context";
 import { tenantRows, tenantsReport } from "../ops/tenantsList";

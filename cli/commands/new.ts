@@ -13,7 +13,7 @@ import { domainProblem, newDomainProblems } from "../../components/proxy/domains
 import { domainsOf } from "../../components/proxy/routes";
 import { readOnePins } from "../../project/stackPins";
 import { ensureCredentials } from "../../project/stackSecrets";
-import { integer, invalid, oneOf, tenantArg, UsageError } from "../args";
+import { integer, invalid, nodeArg, oneOf, tenantArg, UsageError } from "../args";
 import { placeTenant } from "../ops/placement";
 import { defineCommand } from "../command";
 import { connect, requireProject } from "../context";
@@ -34,7 +34,7 @@ export const FLAGS = {
         multiple: true,
     },
     target: { kind: "value", arg: "docker|swarm", help: "docker or swarm", about: "docker (one host, the default) or swarm (a cluster, through its manager: DOCKER_HOST or docker:host)", parse: oneOf(["docker", "swarm"] as const) },
-    node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "swarm only: the node that runs the tenant and keeps its volumes; default: the one with the most unreserved memory", parse: (v: string) => v },
+    node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "swarm only: the node that runs the tenant and keeps its volumes; default: the one with the most unreserved memory", parse: nodeArg },
 } as const;
 
 function domainArg(value: string, what: string): string {

@@ -1,10 +1,7 @@
 // `restart <tenant> [service] [--timeout S]`: restart the tenant's containers (stopped ones
 // start) in start order, postgres first, frontend last, and report each one's state afterwards.
-import type Docker from "dockerode";
-import { ServiceName } from "../../components/naming";
-import { swarmServiceName } from "../../components/swarm/spec";
-import { TenantContainer, toTenantContainer } from "../../docker/containers";
-import { readTenantTasks } from "../../docker/swarmTasks";
+import { toTenantContainer } from "../../docker/containers";
+import { restartService } from "../../docker/swarmTasks";
 import { integer } from "../args";
 import { defineCommand } from "../command";
 import { legacyRunner } from "../ops/context";
@@ -47,23 +44,3 @@ export const command = defineCommand({
 });
 
 export const runRestart = legacyRunner(command);
-
-/**
- * `docker service update --force`: the same spec with ForceUpdate bumped, so swarm replaces the
- * task (stop-first, on the same node). ForceUpdate is Computed for the provider: no drift.
- * Waits up to a minute past the grace period for the new task to run (healthy, where checked).
- */
-async function restartService(docker: Docker, tenant: string, service: string, timeout: number): Promise<TenantContainer> {
-    const name = swarmServiceName(tenant, service as ServiceName);
-    const before = (await readTenantTasks(docker, tenant)).find((c) => c.service === service)?.id;
-    const s: any = await docker.getService(name).inspect();
-    const spec = { ...s.Spec, TaskTemplate: { ...s.Spec.TaskTemplate, ForceUpdate: (s.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 } };
-    await docker.getService(name).update({ ...spec, version: s.Version.Index });
-    const deadline = Date.now() + (timeout + 60) * 1000;
-    for (;;) {
-        await new Promise((r) => setTimeout(r, 2_000));
-        const now = (await readTenantTasks(docker, tenant)).find((c) => c.service === service)!;
-        const fresh = now.id !== "" && now.id !== before;
-        if ((fresh && now.state === "running" && now.health !== "starting") || Date.now() > deadline) return now;
-    }
-}

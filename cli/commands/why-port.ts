@@ -4,22 +4,12 @@
 import { dockerClient } from "../../docker/dockerHost";
 import { readHostState } from "../../ports/hostState";
 import { socketOwner } from "../../ports/listeners";
-import { integer } from "../args";
+import { integer, nodeArg } from "../args";
 import { defineCommand } from "../command";
 import { dockerHostFor, ledgerFile } from "../context";
 import { legacyRunner } from "../ops/context";
 import { explainPort, ProcessInfo } from "../ops/whyPort";
-import { assertManager, findNode, readCluster } from "../../docker/swarm";
-import type Docker from "dockerode";
-
-/** The node `--node` names, through the manager; an unknown one is an error naming the nodes. */
-async function swarmNode(docker: Docker, host: string, named: string): Promise<{ id: string; hostname: string }> {
-    await assertManager(docker, host);
-    const cluster = await readCluster(docker);
-    const n = findNode(cluster, named);
-    if (!n) throw new Error(`--node: the swarm has no node "${named}"; its nodes: ${cluster.nodes.map((x) => x.hostname).join(", ")}`);
-    return { id: n.id, hostname: n.hostname };
-}
+import { nodeNamed, readManagerCluster } from "../../docker/swarm";
 
 export const command = defineCommand({
     name: "why-port",
@@ -27,14 +17,14 @@ export const command = defineCommand({
     args: [{ name: "port", about: "a host port, 1 to 65535", parse: integer(1, 65535) }],
     flags: {
         json: { kind: "boolean", about: "print one JSON object (port, free, holders)" },
-        node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "on a swarm (DOCKER_HOST is its manager): the port on this node", parse: (v: string) => v },
+        node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "on a swarm (DOCKER_HOST is its manager): the port on this node", parse: nodeArg },
     },
     notes: "Exit 0 when answered either way (a stack file that is not YAML is a warning on stderr), 1 on error (e.g. an unreachable Engine), 2 on a usage error.",
     async run({ args, flags }, ctx) {
         const { port } = args;
         const dockerHost = dockerHostFor(ctx);
         const docker = dockerClient(dockerHost, ctx.env);
-        const node = flags.node === undefined ? undefined : await swarmNode(docker, dockerHost, flags.node);
+        const node = flags.node === undefined ? undefined : nodeNamed(await readManagerCluster(docker, dockerHost), flags.node, "--node");
         // Lenient: one broken stack file must not keep the operator from an answer about the rest.
         const state = await readHostState({
             dockerHost,

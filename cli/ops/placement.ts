@@ -4,7 +4,7 @@
 // so that previews stay reproducible.
 import type { Engine } from "../../docker/dockerHost";
 import { DEFAULT_MEMORY, TenantConfig } from "../../components/config";
-import { assertManager, findNode, placeOnNode, PlacementError, readCluster, roomiestNode, SwarmNode } from "../../docker/swarm";
+import { findNode, placeOnNode, PlacementError, readManagerCluster, roomiestNode, SwarmNode } from "../../docker/swarm";
 
 export interface Placement {
     readonly node: SwarmNode;
@@ -14,12 +14,11 @@ export interface Placement {
 }
 
 export async function placeTenant(engine: Engine, tenant: string, o: { given?: string; current?: TenantConfig; database: "sqlite" | "postgres" }): Promise<Placement> {
-    await assertManager(engine.docker, engine.host);
-    const cluster = await readCluster(engine.docker);
+    const cluster = await readManagerCluster(engine.docker, engine.host);
     const named = o.given ?? o.current?.node ?? roomiestNode(cluster)?.hostname;
     if (named === undefined) throw new Error(`the swarm at ${engine.host} has no ready, active node to place tenant ${tenant} on: ${cluster.nodes.map((n) => `${n.hostname} ${n.state}/${n.availability}`).join(", ")}`);
     try {
-        await placeOnNode(engine.docker, engine.host, { node: named, tenant, memory: o.current?.memory ?? DEFAULT_MEMORY, database: o.database });
+        placeOnNode(cluster, { node: named, tenant, memory: o.current?.memory ?? DEFAULT_MEMORY, database: o.database });
     } catch (e) {
         if (e instanceof PlacementError) throw new Error(`not placing tenant ${tenant}: ${e.message.replace(/^frontbase:node: /, "--node: ")}`);
         throw e;

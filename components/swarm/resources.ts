@@ -8,7 +8,7 @@ import * as naming from "../naming";
 import { PortKey } from "../naming";
 import { labelList } from "../labels";
 import { ServiceSpec } from "../services";
-import type { SecretCredentials } from "../containers";
+import { LOG_OPTS, SecretCredentials } from "../containers";
 import { convergeConfig, NODE_LABEL, PlacedNode, RESTART_POLICY, seconds, serviceHealthcheck, serviceResources, swarmServiceName, UPDATE_CONFIG } from "./spec";
 
 export type { PlacedNode };
@@ -91,7 +91,7 @@ export function createService(name: string, i: ServiceInputs, parent: pulumi.Res
                 placement: { constraints: [i.node.constraint] },
                 resources: serviceResources(cfg, spec.imageKey),
                 restartPolicy: { ...RESTART_POLICY },
-                logDriver: { name: "json-file", options: { "max-size": "10m", "max-file": "3" } },
+                logDriver: { name: "json-file", options: { ...LOG_OPTS } },
             },
             updateConfig: { ...UPDATE_CONFIG },
             endpointSpec: {

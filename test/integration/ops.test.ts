@@ -22,6 +22,7 @@ import type { Io } from "../../cli/main";
 import { containerName, labels, ServiceName, volumeName } from "../../components/naming";
 import { REAL_IMAGES, REAL_TENANT_IMAGES } from "../images/frontbase";
 import { TEST_BASE_IMAGE } from "../images/images";
+import { until } from "./support/until";
 import { docker } from "./support/docker";
 
 // The suites share one client (the local engine, or DOCKER_HOST).
@@ -71,15 +72,6 @@ async function volume(name: string, tenantLabels: Record<string, string> = {}) {
     return name;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-        const v = await probe();
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
 const settled = (c: Docker.Container) => until("health to settle", async () => ((await c.inspect()).State.Health?.Status === "starting" ? undefined : true));
 const exited = (c: Docker.Container) => until("exit", async () => ((await c.inspect()).State.Status === "exited" ? true : undefined));
 

@@ -17,7 +17,8 @@ import { readStackFile } from "../../project/stackFiles";
 import { deploy, tempDir, tenantCli } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
-import { labDown, labProblem, labUp, MANAGER, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop, until } from "./support/swarmLab";
+import { labDown, labProblem, labUp, MANAGER, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop } from "./support/swarmLab";
+import { until } from "./support/until";
 import { testTenant } from "./support/tenants";
 import { RealTenant, realTenant, web } from "./support/realTenants";
 
@@ -194,13 +195,13 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
 
     it("brings a tenant back with its data after its node's daemon stops and starts; a down node refuses new tenants", async () => {
         await nodeStop(b.node);
-        await until("the manager to see the node down", async () => ((await manager.getNode(nodeName(b.node)).inspect()) as any).Status.State === "down" || undefined, 60_000);
+        await until("the manager to see the node down", async () => ((await manager.getNode(nodeName(b.node)).inspect()) as any).Status.State === "down" || undefined, 60_000, 2_000);
         const refused = await cli(["new", "swdown", "--target", "swarm", "--node", nodeName(b.node)]);
         expect([refused.code, refused.err]).toEqual([1, expect.stringContaining(`node ${nodeName(b.node)} is down: the manager cannot reach it`)]);
         await nodeStart(b.node);
         const started = Date.now();
-        await until("tenant B's tasks running again", async () => (JSON.stringify(await tasks(b)) === JSON.stringify(allRunning(b)) ? true : undefined), 5 * 60_000);
-        await until("B's frontend to answer", async () => ((await web(b, "/nginx-health").catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 2 * 60_000);
+        await until("tenant B's tasks running again", async () => (JSON.stringify(await tasks(b)) === JSON.stringify(allRunning(b)) ? true : undefined), 5 * 60_000, 2_000);
+        await until("B's frontend to answer", async () => ((await web(b, "/nginx-health").catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 2 * 60_000, 2_000);
         console.log(`node ${nodeName(b.node)} restart: tenant back in ${Date.now() - started} ms`);
         expect((await login(b, b.adminPassword)).status).toBe(200);
         expect((await web(b, "/api/variables/")).text).toContain(`swarm_${b.name.replace(/-/g, "_")}`);

@@ -40,19 +40,3 @@ export async function labUp(images: readonly string[]): Promise<string> {
 export const labDown = () => lab(["down"]);
 export const nodeStop = (k: number) => lab(["stop", String(k)]);
 export const nodeStart = (k: number) => lab(["start", String(k)]);
-
-/** Poll until `check` holds, or fail with what it last saw. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-        try {
-            const v = await check();
-            if (v !== undefined) return v;
-        } catch (e) {
-            last = e;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
-        await new Promise((r) => setTimeout(r, 2_000));
-    }
-}
