@@ -5,6 +5,8 @@
 // Docker binds a published port only while the container runs, and the container list
 // reports `Ports` only then; a stopped tenant must still be able to start again, so for
 // every container that is not running the ports come from its HostConfig.PortBindings.
+// A container in a restart loop is listed `restarting` with no `Ports` while it waits, and
+// binds them again a moment later: its ports, too, come from its configuration.
 import type Docker from "dockerode";
 import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../components/naming";
 import { configuredBindings, mapBounded, unlessGone } from "../docker/containers";
@@ -29,7 +31,7 @@ export interface ContainerPorts {
     readonly ports: readonly PublishedPort[];
 }
 
-/** States in which Docker holds the container's published ports on the host. */
+/** States in which Docker holds the container's published ports on the host (`restarting`: again in a moment). */
 export const BINDING_STATES = new Set(["running", "paused", "restarting"]);
 
 export async function readContainerPorts(docker: Docker): Promise<ContainerPorts[]> {
@@ -44,7 +46,7 @@ async function describe(docker: Docker, c: Docker.ContainerInfo): Promise<Contai
         tenant: tenantOfLabels(c.Labels),
         service: c.Labels?.[COMPOSE_SERVICE_LABEL],
     };
-    if (BINDING_STATES.has(c.State)) {
+    if (c.State === "running" || c.State === "paused") {
         return { ...base, ports: dedupe((c.Ports ?? []).filter((p) => p.Type === "tcp" && p.PublicPort).map((p) => ({ port: p.PublicPort, hostIp: p.IP ?? "", internal: p.PrivatePort }))) };
     }
     // Removed between list and inspect: it holds nothing any more.
