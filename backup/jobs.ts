@@ -7,7 +7,7 @@ import { DEFAULT_IMAGES } from "../components/config";
 import { invoke } from "../cli/command";
 import type { Context } from "../cli/context";
 import { loadCommand } from "../cli/registry";
-import { isUnknown, openTenant, OpenTenant, unknownTenant } from "../cli/tenant";
+import { isUnknown, openTenantData, OpenTenant, unknownTenant } from "../cli/tenant";
 import { captureTenant, hashOf } from "./capture";
 import { decryptStackSecrets, setStackSecret } from "../project/stackSecrets";
 import { Manifest, MANIFEST_FILE, parseManifest, SECRET_FILES, verifyFiles } from "./manifest";
@@ -52,7 +52,7 @@ export class NotDeployed extends Error {}
 
 export async function backupTenant(ctx: Context, restic: Restic, tenant: string): Promise<BackupDone> {
     const started = ctx.now();
-    const t = await openTenant(ctx, tenant);
+    const t = await openTenantData(ctx, tenant);
     if (isUnknown(t)) throw await unknownTenant(ctx, tenant, t.engine);
     if (t.containers.length === 0 && t.volumes.length === 0) throw new NotDeployed(`not deployed on ${t.engine.host} (no container, no volume): nothing to back up`);
     return withStaging(async (dir) => {
@@ -130,18 +130,19 @@ export interface RestoreDone {
 export async function restoreTenant(ctx: Context, restic: Restic, source: string, o: RestoreRequest): Promise<RestoreDone> {
     const target = o.into ?? source;
     const snapshot = await pickSnapshot(restic, source, o.snapshot);
+    let t = await openTenantData(ctx, target);
+    refuseRunningServices(t);
     return withStaging(async (dir) => {
         const say = steps(ctx);
         say(`${target}: fetching snapshot ${snapshot.short_id} of ${source} (${snapshot.time})`);
         const { root, manifest } = await fetchVerified(restic, snapshot, dir);
         if (manifest.tenant !== source) throw new Error(`snapshot ${snapshot.short_id} holds tenant "${manifest.tenant}", not "${source}"`);
-        let t = await openTenant(ctx, target);
         if (o.into && !t.stack) {
             // A clone into a new tenant: its stack file as `tenant new` writes it (ports, credentials).
             if (!isUnknown(t)) throw new Error(`tenant "${target}" has containers or volumes on ${t.engine.host} but no stack file in ${ctx.projectDir}; remove them or give another name`);
             const made = await invoke((await loadCommand("new"))!, [target, "--database", manifest.database], ctx);
             if (made !== 0) throw new Error(`npm run tenant -- new ${target} --database ${manifest.database} failed (exit ${made}); nothing was restored`);
-            t = await openTenant(ctx, target);
+            t = await openTenantData(ctx, target);
         }
         const database = t.stack?.config["frontbase:database"] ?? "sqlite";
         if (t.stack && database !== manifest.database) throw new Error(`snapshot ${snapshot.short_id} is of a ${manifest.database} tenant; ${t.stack.file} says frontbase:database ${database}`);
@@ -164,6 +165,19 @@ export async function restoreTenant(ctx: Context, restic: Restic, source: string
         await restoreInto(t, root, manifest, opts);
         return { snapshot, manifest, target: t, stackChanged: stackChanged && t.containers.length > 0 };
     });
+}
+
+/**
+ * A swarm replaces a task whose container stops, so a restore cannot stop a running swarm
+ * tenant as it stops a host's containers: its services go first (their volumes stay on the node).
+ */
+function refuseRunningServices(t: OpenTenant): void {
+    if (!t.services?.length) return;
+    const stack = t.stack?.stack ?? t.tenant;
+    throw new Error(
+        `tenant "${t.tenant}" runs on the swarm (${t.services.map((c) => `${c.name} ${c.state}`).join(", ")}), and a swarm restarts what a restore stops. ` +
+            `Remove its services first, keeping the volumes: pulumi destroy --stack ${stack}; then restore, then npm run deploy -- ${stack}. Nothing was changed`,
+    );
 }
 
 /**

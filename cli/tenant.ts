@@ -4,11 +4,12 @@
 import type Docker from "dockerode";
 import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL, tenantOfLabels } from "../components/naming";
 import { readTenantContainers, readTenantVolumes, TenantContainer } from "../docker/containers";
-import type { Engine } from "../docker/dockerHost";
+import { connectEngine, Engine, resolveNodeHost } from "../docker/dockerHost";
+import { nodeNamed, readManagerCluster } from "../docker/swarm";
 import { readTenantTasks } from "../docker/swarmTasks";
 import { findStackFile, stackFileTenants } from "../project/project";
 import type { StackFile } from "../project/stackFiles";
-import { serviceArg, tenantArg } from "./args";
+import { serviceArg, tenantArg, UsageError } from "./args";
 import { connect, Context } from "./context";
 
 /** The `<tenant>` argument of the per-tenant commands. */
@@ -26,6 +27,10 @@ export interface OpenTenant {
     readonly volumes: readonly Docker.VolumeInspectInfo[];
     /** A swarm tenant: the node its stack file pins it to (its volumes are there). */
     readonly node?: string;
+    /** A swarm tenant opened on a node (openTenantData): its services' tasks, as the manager has them. */
+    readonly services?: readonly TenantContainer[];
+    /** Opened on a node other than the one its stack file pins it to (openTenantData's `node`). */
+    readonly otherNode?: boolean;
 }
 
 export async function openTenant(ctx: Context, tenant: string): Promise<OpenTenant> {
@@ -45,6 +50,34 @@ export async function readWorkloads(docker: Docker, tenant: string, stackConfig?
     if (stackConfig?.["frontbase:target"] !== "swarm") return readTenantContainers(docker, tenant);
     const [tasks, local] = await Promise.all([readTenantTasks(docker, tenant), readTenantContainers(docker, tenant)]);
     return [...tasks, ...local.filter((c) => c.job !== undefined)];
+}
+
+/**
+ * The tenant where its data is, for the commands that read or write volumes (backup, restore,
+ * purge): on one host, openTenant's. A swarm tenant is opened on its node's own Engine
+ * (docker/dockerHost.ts resolveNodeHost), which the manager's API cannot reach into: `engine`
+ * is the node's, `containers` its current task containers there, `volumes` the node's, and
+ * `services` what the manager runs of it. `node` names another node than the stack file's (the
+ * one a tenant moved away from).
+ */
+export async function openTenantData(ctx: Context, tenant: string, node?: string): Promise<OpenTenant> {
+    const t = await openTenant(ctx, tenant);
+    if (t.node === undefined) {
+        if (node !== undefined) throw new UsageError(`--node: tenant "${tenant}" is not a swarm tenant (its stack file has no frontbase:target: swarm); its data is on ${t.engine.host}`);
+        return t;
+    }
+    const cluster = await readManagerCluster(t.engine.docker, t.engine.host);
+    const found = nodeNamed(cluster, node ?? t.node, node !== undefined ? "--node" : "frontbase:node");
+    if (found.state !== "ready") throw new Error(`node ${found.hostname} is ${found.state}: the manager cannot reach it, so neither can the commands that read its volumes`);
+    const managerId = (await t.engine.docker.info()).Swarm?.NodeID;
+    const host = resolveNodeHost(found, { host: t.engine.host, nodeId: managerId }, ctx.env);
+    const engine = await connectEngine(host, ctx.env).catch((e: Error) => {
+        throw new Error(`node ${found.hostname}'s own Engine: ${e.message}`);
+    });
+    const current = new Set(t.containers.map((c) => c.id).filter((id) => id !== ""));
+    const [local, volumes] = await Promise.all([readTenantContainers(engine.docker, tenant), readTenantVolumes(engine.docker, tenant)]);
+    const otherNode = t.node !== found.hostname && t.node !== found.id;
+    return { ...t, engine, containers: local.filter((c) => current.has(c.id)), volumes, node: found.hostname, otherNode, services: t.containers.filter((c) => c.job === undefined) };
 }
 
 /** No stack file, no container and no volume: nothing of that name, here or on the host. */

@@ -14,6 +14,40 @@ export function resolveDockerHost(explicit?: string, stackConfig: Readonly<Recor
     return explicit ?? stackConfig["docker:host"] ?? env.DOCKER_HOST ?? `unix://${LOCAL_SOCKET}`;
 }
 
+/** FRONTBASE_NODE_HOSTS: a swarm node's own Engine, by hostname or node ID (`name=host,name=host`). */
+export const NODE_HOSTS_ENV = "FRONTBASE_NODE_HOSTS";
+
+export function parseNodeHosts(value: string | undefined): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const part of (value ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
+        const eq = part.indexOf("=");
+        const [name, host] = [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
+        if (eq <= 0 || !/^(unix|tcp|http|https|ssh):\/\/./.test(host)) {
+            throw new Error(`${NODE_HOSTS_ENV}: ${JSON.stringify(part)} is not name=host; give each node as its hostname (or ID), =, and an Engine address (unix://, tcp:// or ssh://), comma-separated`);
+        }
+        out.set(name, host);
+    }
+    return out;
+}
+
+/**
+ * A swarm node's own Engine, for what the manager's API cannot do on a node: its volumes and
+ * its task containers (purge, backup, restore). In order: FRONTBASE_NODE_HOSTS; the manager's
+ * own host when the node is the manager that host reaches; the manager's ssh:// or tcp://
+ * address with the node's address in place of the manager's.
+ */
+export function resolveNodeHost(node: { readonly id: string; readonly hostname: string; readonly addr: string }, manager: { readonly host: string; readonly nodeId?: string }, env: NodeJS.ProcessEnv = process.env): string {
+    const given = parseNodeHosts(env[NODE_HOSTS_ENV]);
+    const named = given.get(node.hostname) ?? given.get(node.id);
+    if (named) return named;
+    if (node.id === manager.nodeId) return manager.host;
+    const url = manager.host.startsWith("unix://") ? undefined : new URL(manager.host);
+    const port = url?.port ? `:${url.port}` : "";
+    if (url?.protocol === "ssh:") return `ssh://${url.username ? `${url.username}@` : ""}${node.addr}${port}`;
+    if (url) return `${url.protocol}//${node.addr}${port}`;
+    throw new Error(`the Engine of swarm node ${node.hostname} is not known: docker:host ${manager.host} reaches the manager only. Name it in ${NODE_HOSTS_ENV}, e.g. ${NODE_HOSTS_ENV}=${node.hostname}=ssh://root@${node.addr || "<address>"}`);
+}
+
 /** Whether containers on this host publish their ports on this machine's interfaces. */
 export function isLocalHost(host: string): boolean {
     if (host.startsWith("unix://") || host.startsWith("npipe://")) return true;

@@ -93,7 +93,8 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
         local ? readListeners(opts.procRoot) : undefined,
         ledgerFile ? readLedger(ledgerFile) : [],
     ]);
-    const onOtherNode = (f: StackPins) => node !== undefined && f.config?.target === "swarm" && f.config.node !== node.hostname && f.config.node !== node.id;
+    // The tenant's own file counts wherever it points: its pins are what a move to `node` keeps.
+    const onOtherNode = (f: StackPins) => node !== undefined && f.tenant !== opts.tenant && f.config?.target === "swarm" && f.config.node !== node.hostname && f.config.node !== node.id;
     const stackFiles = allStackFiles.filter((f) => !f.unreadable && !onOtherNode(f));
     const unreadable = allStackFiles.filter((f) => f.unreadable).map((f) => ({ file: f.file, problem: f.problems.join("; ") }));
     const holders = new Map<number, PortHolder[]>();

@@ -5,7 +5,7 @@
 #   bash scripts/swarm-lab.sh up [NODES] [IMAGE...]   make NODES (default 3) nodes, load the images into each
 #   bash scripts/swarm-lab.sh down                    stop the daemons, remove namespaces, bridge and data
 #   bash scripts/swarm-lab.sh stop K | start K        stop or start node K's daemon (a reboot, as the swarm sees it)
-#   bash scripts/swarm-lab.sh env                     print the manager's DOCKER_HOST
+#   bash scripts/swarm-lab.sh env [NODES]             print the manager's DOCKER_HOST and every node's Engine (FRONTBASE_NODE_HOSTS)
 #
 # Node k is namespace fbswarm-k at 10.231.0.(10+k), its Engine at unix:///run/fbswarm/k/docker.sock,
 # its hostname fbswarm-k. Root only. Traffic stays on the lab's own bridge and namespaces.
@@ -108,8 +108,13 @@ down() {
 case "${1:-}" in
     up) shift; up "$@" ;;
     down) down ;;
-    env) echo "DOCKER_HOST=$(sock 1)" ;;
+    env)
+        echo "DOCKER_HOST=$(sock 1)"
+        hosts=""
+        for k in $(seq 1 "${2:-3}"); do hosts="$hosts${hosts:+,}$PREFIX-$k=$(sock "$k")"; done
+        echo "FRONTBASE_NODE_HOSTS=$hosts"
+        ;;
     stop) daemon_stop "$2" ;;
     start) daemon_start "$2" && log "node $2 started" ;;
-    *) echo "usage: bash $0 up [NODES] [IMAGE...] | down | stop K | start K | env" >&2; exit 2 ;;
+    *) echo "usage: bash $0 up [NODES] [IMAGE...] | down | stop K | start K | env [NODES]" >&2; exit 2 ;;
 esac

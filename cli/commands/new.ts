@@ -14,7 +14,7 @@ import { domainsOf } from "../../components/proxy/routes";
 import { readOnePins } from "../../project/stackPins";
 import { ensureCredentials } from "../../project/stackSecrets";
 import { integer, invalid, nodeArg, oneOf, tenantArg, UsageError } from "../args";
-import { placeTenant } from "../ops/placement";
+import { Placement, placeTenant } from "../ops/placement";
 import { defineCommand } from "../command";
 import { connect, requireProject } from "../context";
 import { table, url } from "../table";
@@ -99,7 +99,7 @@ export const command = defineCommand({
                 const settings = {
                     tenant: name, database: flags.database ?? (existed ? undefined : database), ports, maxRetries: flags["max-retries"], domains: flags.domain.length > 0 ? flags.domain : undefined,
                     // A swarm tenant names its cluster, its node, and the address its URLs use.
-                    ...(placed ? { target: "swarm", node: placed.named, publicHost: cfg?.publicHost ?? (placed.node.addr || undefined) } : {}),
+                    ...(placed ? { target: "swarm", node: placed.named, publicHost: publicHostOn(placed, cfg?.publicHost) } : {}),
                 };
                 const values = { ...qualify(settings), ...(placed ? { "docker:host": engine.host } : {}) };
                 return existed ? updateStackFile(file, values) : writeStackFile(projectDir, name, values, { header: header(name) });
@@ -118,11 +118,17 @@ export const command = defineCommand({
         }
         const what = dryRun ? "dry run, nothing written" : `${existed ? "re-pinned in" : "written to"} ${path.basename(r.file ?? "")}`;
         ctx.io.out(`tenant ${name} (${database}) on ${placed ? `node ${placed.node.hostname} of the swarm at ` : ""}${r.state.dockerHost}: ${what}${r.attempts > 1 ? ` after ${r.attempts} scans` : ""}\n\n`);
-        ctx.io.out(portTable(r.ports, r.sources, ranges, cfg?.publicHost ?? (placed?.node.addr || "localhost")));
+        ctx.io.out(portTable(r.ports, r.sources, ranges, (placed ? publicHostOn(placed, cfg?.publicHost) : cfg?.publicHost) ?? "localhost"));
         if (!dryRun) ctx.io.err(`next: npm run deploy -- ${name}   (pulumi up, after checking config, Docker host and images)`);
         return 0;
     },
 });
+
+/** The address a swarm tenant's URLs use: its node's, unless the stack file names another (a move takes its node's along). */
+function publicHostOn(placed: Placement, current: string | undefined): string | undefined {
+    if (current !== undefined && current !== placed.previous?.addr) return current;
+    return placed.node.addr || current;
+}
 
 /** Under the lock, so two `new` of one name cannot both pass: the tenant may exist elsewhere. */
 function refuseExisting(name: string, file: string, state: HostState): void {

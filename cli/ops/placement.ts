@@ -11,6 +11,8 @@ export interface Placement {
     /** How the stack file names it: as given, else the chosen node's hostname. */
     readonly named: string;
     readonly chosen: "given" | "kept" | "most unreserved memory";
+    /** The node the stack file named before, when it still exists (a move: the tenant leaves it). */
+    readonly previous?: SwarmNode;
 }
 
 export async function placeTenant(engine: Engine, tenant: string, o: { given?: string; current?: TenantConfig; database: "sqlite" | "postgres" }): Promise<Placement> {
@@ -23,5 +25,6 @@ export async function placeTenant(engine: Engine, tenant: string, o: { given?: s
         if (e instanceof PlacementError) throw new Error(`not placing tenant ${tenant}: ${e.message.replace(/^frontbase:node: /, "--node: ")}`);
         throw e;
     }
-    return { node: findNode(cluster, named)!, named, chosen: o.given ? "given" : o.current?.node ? "kept" : "most unreserved memory" };
+    const previous = o.current?.node !== undefined ? findNode(cluster, o.current.node) : undefined;
+    return { node: findNode(cluster, named)!, named, chosen: o.given ? "given" : o.current?.node ? "kept" : "most unreserved memory", ...(previous ? { previous } : {}) };
 }

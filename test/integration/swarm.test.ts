@@ -9,7 +9,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EngineOptions, preview, up } from "../engine/engine";
+import { destroy, EngineOptions, preview, up } from "../engine/engine";
 import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { decryptStackSecrets } from "../../project/stackSecrets";
@@ -17,7 +17,7 @@ import { readStackFile } from "../../project/stackFiles";
 import { deploy, tempDir, tenantCli } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
-import { labDown, labProblem, labUp, MANAGER, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop } from "./support/swarmLab";
+import { labDown, labProblem, labUp, MANAGER, NODE_HOSTS, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop } from "./support/swarmLab";
 import { until } from "./support/until";
 import { testTenant } from "./support/tenants";
 import { RealTenant, realTenant, web } from "./support/realTenants";
@@ -39,7 +39,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
     let project: ProjectCopy;
     let stateDir: string;
     let lockDir: string;
-    const saved = { pass: process.env.PULUMI_CONFIG_PASSPHRASE, host: process.env.DOCKER_HOST };
+    const saved = { pass: process.env.PULUMI_CONFIG_PASSPHRASE, host: process.env.DOCKER_HOST, nodes: process.env.FRONTBASE_NODE_HOSTS };
     const opts = (t: Tenant, extra: Record<string, string> = {}): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: { ...t.config, ...extra }, secretKeys: t.secretKeys });
     const cli = (argv: string[]) => tenantCli(argv, project.dir, lockDir);
     const login = (t: Tenant, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email: "admin@example.com", password } });
@@ -58,12 +58,27 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         return { code: r.code ?? 0, out: `${r.stdout ?? ""}`.trim() };
     };
 
+    /** The tenant as its stack file has it now (node, ports, credentials), for the engine and the probes. */
+    const load = async (t: Tenant) => {
+        const file = path.join(project.dir, `Pulumi.${t.name}.yaml`);
+        const secrets = (await decryptStackSecrets(file, process.env))!;
+        const plain = (await readStackFile(file)).config;
+        t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:healthInterval": "2" };
+        t.secretKeys = Object.keys(secrets);
+        t.frontend = JSON.parse(plain["frontbase:ports"]).frontend;
+        t.node = Number(plain["frontbase:node"].replace(/^fbswarm-/, ""));
+        t.host = plain["frontbase:publicHost"];
+        t.adminPassword = secrets["frontbase:adminPassword"];
+    };
+    const volumesOn = async (k: number, t: Tenant) => ((await nodeDocker(k).listVolumes()).Volumes ?? []).filter((v) => v.Labels?.["frontbase.tenant"] === t.name).map((v) => v.Name).sort();
+
     beforeAll(async () => {
         const started = Date.now();
         console.log(await labUp(Object.values(REAL_TENANT_IMAGES).filter((i) => !i.includes("postgres"))));
         console.log(`swarm lab: 3 nodes with images in ${Date.now() - started} ms`);
         process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;
         process.env.DOCKER_HOST = MANAGER;
+        process.env.FRONTBASE_NODE_HOSTS = NODE_HOSTS;
         project = await copyProject();
         stateDir = await tempDir("state");
         lockDir = await tempDir("lock");
@@ -71,19 +86,12 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
             const made = await cli(["new", t.name, "--target", "swarm", "--node", nodeName(t.node)]);
             expect(made.err).toContain(`node: ${nodeName(t.node)} (given; ${nodeAddr(t.node)})`);
             expect(made.code).toBe(0);
-            const file = path.join(project.dir, `Pulumi.${t.name}.yaml`);
-            const secrets = (await decryptStackSecrets(file, process.env))!;
-            const plain = (await readStackFile(file)).config;
-            t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:healthInterval": "2" };
-            t.secretKeys = Object.keys(secrets);
-            t.frontend = JSON.parse(plain["frontbase:ports"]).frontend;
-            t.host = nodeAddr(t.node);
-            t.adminPassword = secrets["frontbase:adminPassword"];
+            await load(t);
         }
         await Promise.all(tenants.map((t) => deploy(opts(t))));
     });
     afterAll(async () => {
-        for (const [k, v] of [["PULUMI_CONFIG_PASSPHRASE", saved.pass], ["DOCKER_HOST", saved.host]] as const) {
+        for (const [k, v] of [["PULUMI_CONFIG_PASSPHRASE", saved.pass], ["DOCKER_HOST", saved.host], ["FRONTBASE_NODE_HOSTS", saved.nodes]] as const) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }
@@ -98,9 +106,8 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
             expect(await tasks(t)).toEqual(allRunning(t));
         }
         // The volumes are on the tenant's node, labelled as on one host, and nowhere else.
-        const names = async (k: number) => ((await nodeDocker(k).listVolumes()).Volumes ?? []).filter((v) => v.Labels?.["frontbase.tenant"] === a.name).map((v) => v.Name).sort();
-        expect(await names(a.node)).toEqual([`${a.name}_frontbase_backend_data`, `${a.name}_frontbase_edge_data`, `${a.name}_frontbase_redis_data`]);
-        expect(await names(b.node)).toEqual([]);
+        expect(await volumesOn(a.node, a)).toEqual([`${a.name}_frontbase_backend_data`, `${a.name}_frontbase_edge_data`, `${a.name}_frontbase_redis_data`]);
+        expect(await volumesOn(b.node, a)).toEqual([]);
     });
 
     it("serves the real application through each node's published ports: admin UI, login with its own password only, data", async () => {
@@ -205,5 +212,47 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         console.log(`node ${nodeName(b.node)} restart: tenant back in ${Date.now() - started} ms`);
         expect((await login(b, b.adminPassword)).status).toBe(200);
         expect((await web(b, "/api/variables/")).text).toContain(`swarm_${b.name.replace(/-/g, "_")}`);
+    });
+
+    // The documented move (docs/operations.md, "Moving a tenant to another node"): back up, destroy
+    // (the volumes stay on the old node), re-pin to the new node, restore there, deploy, purge the
+    // old node's copy. Each data command reaches the node's own Engine (FRONTBASE_NODE_HOSTS).
+    it("moves a tenant to another node with its data and credentials: backup, destroy, re-pin, restore, up, purge the old node", async () => {
+        const from = a.node;
+        const to = 3;
+        const oldVolumes = await volumesOn(from, a);
+        expect(oldVolumes.length).toBeGreaterThan(0);
+        const backup = await cli(["backup", a.name]);
+        expect([backup.code, backup.err]).toEqual([0, expect.any(String)]);
+        expect(backup.out).toMatch(new RegExp(`^${a.name}: snapshot [0-9a-f]{8}, `));
+        // While it runs, neither its data nor its node's copy can be replaced or removed.
+        const busyRestore = await cli(["restore", a.name]);
+        expect([busyRestore.code, busyRestore.err]).toEqual([1, expect.stringContaining(`pulumi destroy --stack ${a.name}; then restore`)]);
+        const busyPurge = await cli(["purge", a.name, "--yes"]);
+        expect([busyPurge.code, busyPurge.err]).toEqual([1, expect.stringContaining(`refusing to purge "${a.name}" on node ${nodeName(from)}: its services are pinned there`)]);
+
+        await destroy(opts(a));
+        const repinned = await cli(["new", a.name, "--force", "--node", nodeName(to)]);
+        expect([repinned.code, repinned.err]).toEqual([0, expect.stringContaining(`node: ${nodeName(to)} (given; ${nodeAddr(to)})`)]);
+        const password = a.adminPassword;
+        await load(a);
+        expect([a.node, a.host, a.adminPassword]).toEqual([to, nodeAddr(to), password]);
+        // Kept where free on the new node, fresh where B holds the number there.
+        expect(a.frontend).not.toBe(b.frontend);
+
+        const restored = await cli(["restore", a.name]);
+        expect([restored.code, restored.out]).toEqual([0, expect.stringContaining(`; deploy it now: npm run deploy -- ${a.name}`)]);
+        expect(await volumesOn(to, a)).toEqual(oldVolumes);
+        const started = Date.now();
+        await deploy(opts(a));
+        console.log(`move of ${a.name} from ${nodeName(from)} to ${nodeName(to)}: up on the new node in ${Date.now() - started} ms`);
+        expect(await tasks(a)).toEqual(allRunning(a));
+        expect((await login(a, password)).status).toBe(200);
+        expect((await web(a, "/api/variables/")).text).toContain(`swarm_${a.name.replace(/-/g, "_")}`);
+
+        const purged = await cli(["purge", a.name, "--node", nodeName(from), "--yes"]);
+        expect([purged.code, purged.out]).toEqual([0, expect.stringContaining(`purged "${a.name}": removed ${oldVolumes.length} volume(s)`)]);
+        expect(await volumesOn(from, a)).toEqual([]);
+        expect(await volumesOn(to, a)).toEqual(oldVolumes);
     });
 });

@@ -15,6 +15,8 @@ export const nodeName = (k: number) => `fbswarm-${k}`;
 export const nodeAddr = (k: number) => `10.231.0.${10 + k}`;
 export const nodeSocket = (k: number) => `unix:///run/fbswarm/${k}/docker.sock`;
 export const MANAGER = nodeSocket(1);
+/** Each node's own Engine, as `swarm-lab.sh env` prints it: what purge, backup and restore reach a node by. */
+export const NODE_HOSTS = Array.from({ length: LAB_NODES }, (_, i) => `${nodeName(i + 1)}=${nodeSocket(i + 1)}`).join(",");
 export const nodeDocker = (k: number) => new Docker({ socketPath: nodeSocket(k).slice("unix://".length) });
 
 /** Why a lab cannot be made here (not root, no ip/iptables/nsenter), or undefined. */

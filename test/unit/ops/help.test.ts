@@ -37,7 +37,7 @@ describe("usage lines", () => {
             new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...] [--target docker|swarm] [--node NAME]",
             nginx: "nginx <tenant> --domain <name>... [--listen PORT]",
             preflight: "preflight <tenant>",
-            purge: "purge <tenant> [--yes]",
+            purge: "purge <tenant> [--yes] [--node NAME]",
             restart: "restart <tenant> [service] [--timeout S]",
             restore: "restore <tenant> [--snapshot ID] [--into TENANT] [--force]",
             status: "status <tenant> [--json]",
