@@ -244,7 +244,8 @@ function complete(p: Parsed): TenantConfig {
         portRanges: { ...DEFAULT_PORT_RANGES, ...dropUndefined(p.portRanges) },
         images: { ...DEFAULT_IMAGES, ...dropUndefined(p.images) },
         memory: { ...DEFAULT_MEMORY, ...dropUndefined(p.memory) },
-        bindAddress: p.bindAddress ?? (p.domains.length > 0 ? LOOPBACK : ALL_INTERFACES),
+        // A swarm node publishes on every interface, proxy or not.
+        bindAddress: p.bindAddress ?? (p.domains.length > 0 && p.target !== "swarm" ? LOOPBACK : ALL_INTERFACES),
     };
 }
 
@@ -269,7 +270,6 @@ function targetMismatch(cfg: TenantConfig): string[] {
     } else {
         const only = (key: string, why: string) => problems.push(`${NAMESPACE}:${key}: not available for target "swarm": ${why}`);
         if (cfg.purgeDataOnDestroy) only("purgeDataOnDestroy", "a swarm tenant's volumes live on its node, which the manager cannot remove; `npm run tenant -- purge` does");
-        if (cfg.domains.length > 0) only("domains", "the host's proxy routes to containers on its own host; reach a swarm tenant through its node's ports");
         if (cfg.bindAddress !== ALL_INTERFACES) only("bindAddress", `host-mode publishing listens on every interface of the node (allowed: ${ALL_INTERFACES})`);
     }
     if (cfg.target === "swarm" && cfg.node === undefined) {

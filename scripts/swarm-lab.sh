@@ -99,8 +99,9 @@ down() {
     for ns in $(ip netns list | awk '{print $1}' | grep "^$PREFIX-" || true); do ip netns del "$ns"; done
     ip link del "$BRIDGE" 2>/dev/null || true
     while iptables -D DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT 2>/dev/null; do :; done
-    # Task containers' mounts under the data roots, then the data.
-    grep -o " $DATA/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    # Task containers' mounts under the data roots, and the daemons' own (a host-network
+    # container's exec/netns/default), then the data.
+    grep -oE " ($DATA|$ROOT)/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     rm -rf "$ROOT" "$DATA"
     log "down"
 }

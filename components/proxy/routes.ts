@@ -76,11 +76,26 @@ export function fleetRoutes(files: readonly StackConfigFile[]): { routes: Route[
             problems.push(`${f.file}: frontbase:ports.frontend: must be pinned for a tenant with frontbase:domains (the proxy routes to it); run \`npm run tenant -- new ${f.stack} --force\``);
             continue;
         }
-        const bind = f.config["frontbase:bindAddress"] ?? LOOPBACK;
-        routes.push({ stack: f.stack, domains, upstream: `${bind === ALL_INTERFACES ? LOOPBACK : bind}:${port}` });
+        const address = dialAddress(f, problems);
+        if (address !== undefined) routes.push({ stack: f.stack, domains, upstream: `${address}:${port}` });
     }
     problems.push(...duplicateDomains(claims));
     return { routes, problems };
+}
+
+/**
+ * Where the proxy reaches a tenant's frontend port. On its own host: the address the port is
+ * published on (loopback for all interfaces). A swarm tenant publishes on its node, in host
+ * mode on every interface there: the proxy dials the node's address, its `publicHost`.
+ */
+function dialAddress(f: StackConfigFile, problems: string[]): string | undefined {
+    if (f.config["frontbase:target"] === "swarm") {
+        const host = f.config["frontbase:publicHost"];
+        if (!host) problems.push(`${f.file}: frontbase:publicHost: must be the node's address for a swarm tenant with frontbase:domains (the proxy dials it); \`npm run tenant -- new ${f.stack} --force\` writes it`);
+        return host;
+    }
+    const bind = f.config["frontbase:bindAddress"] ?? LOOPBACK;
+    return bind === ALL_INTERFACES ? LOOPBACK : bind;
 }
 
 /** The proxy's routes; every problem is thrown together, before the proxy declares anything. */

@@ -6,12 +6,15 @@
 // restarts; and bad placements refused before anything is created.
 import { execFile } from "child_process";
 import { promises as fs } from "fs";
+import * as https from "https";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { destroy, EngineOptions, preview, up } from "../engine/engine";
 import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
+import { TEST_PROXY_IMAGE } from "../images/images";
+import { PROXY_CONTAINER } from "../../components/proxy/naming";
 import { decryptStackSecrets } from "../../project/stackSecrets";
 import { readStackFile } from "../../project/stackFiles";
 import { deploy, tempDir, tenantCli } from "./support/fleet";
@@ -23,7 +26,8 @@ import { testTenant } from "./support/tenants";
 import { RealTenant, realTenant, web } from "./support/realTenants";
 
 const run = promisify(execFile);
-const probe = probeDocker(Object.values(REAL_TENANT_IMAGES).filter((i) => !i.includes("postgres")), "the swarm suite");
+const LAB_IMAGES = [...Object.values(REAL_TENANT_IMAGES).filter((i) => !i.includes("postgres")), TEST_PROXY_IMAGE];
+const probe = probeDocker(LAB_IMAGES, "the swarm suite");
 const lab = labProblem();
 if (lab && process.env.CI === "true") throw new Error(`the swarm suite cannot run: ${lab}`);
 if (lab) console.log(`skipping the swarm suite: ${lab}`);
@@ -36,6 +40,8 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
     const a: Tenant = { ...realTenant(testTenant("swa"), "sqlite"), node: 2 };
     const b: Tenant = { ...realTenant(testTenant("swb"), "sqlite"), node: 3 };
     const tenants = [a, b];
+    // B is reached through the proxy too (its site URL is then https://B_DOMAIN).
+    const B_DOMAIN = `${b.name}.swarm.test`;
     let project: ProjectCopy;
     let stateDir: string;
     let lockDir: string;
@@ -74,7 +80,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
 
     beforeAll(async () => {
         const started = Date.now();
-        console.log(await labUp(Object.values(REAL_TENANT_IMAGES).filter((i) => !i.includes("postgres"))));
+        console.log(await labUp(LAB_IMAGES));
         console.log(`swarm lab: 3 nodes with images in ${Date.now() - started} ms`);
         process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;
         process.env.DOCKER_HOST = MANAGER;
@@ -83,7 +89,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         stateDir = await tempDir("state");
         lockDir = await tempDir("lock");
         for (const t of tenants) {
-            const made = await cli(["new", t.name, "--target", "swarm", "--node", nodeName(t.node)]);
+            const made = await cli(["new", t.name, "--target", "swarm", "--node", nodeName(t.node), ...(t === b ? ["--domain", B_DOMAIN] : [])]);
             expect(made.err).toContain(`node: ${nodeName(t.node)} (given; ${nodeAddr(t.node)})`);
             expect(made.code).toBe(0);
             await load(t);
@@ -172,6 +178,32 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         expect(drain.code).toBe(0);
         expect(drain.out).toContain(`tenant ${b.name} cannot move: its volumes are local to ${nodeName(b.node)}, so its 5 service(s) (redis, redis-http, backend, edge, frontend) are pinned there`);
         expect(drain.out).toContain("nothing changed");
+    });
+
+    // The host's proxy on the manager (the proxy stack's docker:host): Caddy with host networking
+    // there, dialing B's frontend at its node's address; Caddy's own CA (tls internal) signs.
+    it("routes a swarm tenant's domain through the proxy on the manager to the tenant's node, over HTTPS", async () => {
+        const proxy: EngineOptions = { projectDir: project.dir, stack: "proxy", stateDir, config: { "frontbase:tls": "internal", "frontbase:image": TEST_PROXY_IMAGE, "docker:host": MANAGER } };
+        const r = await deploy(proxy);
+        expect(r.outputs?.routes).toEqual({ [B_DOMAIN]: `${nodeAddr(b.node)}:${b.frontend}` });
+        const ca = await until("Caddy's local CA", async () => (await run("docker", ["-H", MANAGER, "exec", PROXY_CONTAINER, "cat", "/data/caddy/pki/authorities/local/root.crt"]).catch(() => ({ stdout: "" }))).stdout || undefined, 30_000, 1_000);
+        const get = (urlPath: string) =>
+            new Promise<{ status: number; body: string }>((resolve, reject) => {
+                const req = https.request({ host: nodeAddr(1), port: 443, servername: B_DOMAIN, path: urlPath, headers: { host: B_DOMAIN }, ca, agent: false, timeout: 20_000 }, (res) => {
+                    let body = "";
+                    res.on("data", (d) => (body += d));
+                    res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+                });
+                req.on("timeout", () => req.destroy(new Error("timeout")));
+                req.on("error", reject);
+                req.end();
+            });
+        const health = await until("B's frontend through the proxy", async () => ((await get("/nginx-health").catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 90_000, 2_000);
+        expect(health).toBe(true);
+        const admin = await get("/frontbase-admin/");
+        expect([admin.status, admin.body.includes('<div id="root"')]).toEqual([200, true]);
+        expect((await get("/api/variables/")).body).toContain(`swarm_${b.name.replace(/-/g, "_")}`);
+        await destroy(proxy);
     });
 
     it("updates a service in place for a memory change (no replacement), and shows no drift after", async () => {

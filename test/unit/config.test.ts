@@ -92,6 +92,14 @@ describe("parseTenantConfig", () => {
         expect(problemsOf(raw)).toEqual([problem]);
     });
 
+    it("takes domains on a swarm tenant, publishing on every interface of its node (the proxy dials the node)", () => {
+        const cfg = parseTenantConfig({ "frontbase:target": "swarm", "frontbase:node": "vps-2", "frontbase:domains": '["a.example.com"]' }, ctx);
+        expect([cfg.domains, cfg.bindAddress]).toEqual([["a.example.com"], "0.0.0.0"]);
+        expect(problemsOf({ "frontbase:target": "swarm", "frontbase:node": "vps-2", "frontbase:bindAddress": "127.0.0.1" })).toEqual([
+            'frontbase:bindAddress: not available for target "swarm": host-mode publishing listens on every interface of the node (allowed: 0.0.0.0)',
+        ]);
+    });
+
     it("rejects a password kept in plain text in the stack file", () => {
         expect(problemsOf({ "frontbase:dbPassword": "longenoughpassword" }, { stack: "t", secretKeys: new Set() })).toEqual([
             "frontbase:dbPassword: is stored in plain text; set it with `pulumi config set --secret dbPassword`",

@@ -71,6 +71,15 @@ describe("routes from the tenant stack files", () => {
         ]);
     });
 
+    it("routes a swarm tenant's domains to its node's address (publicHost), and wants that address", () => {
+        const routes = fleetRoutes([
+            file("sw", { target: "swarm", node: "vps-2", publicHost: "10.0.0.12", domains: ["sw.example.com"], ports: { frontend: 8090 } }),
+            file("nohost", { target: "swarm", node: "vps-3", domains: ["n.example.com"], ports: { frontend: 8091 } }),
+        ]);
+        expect(routes.routes).toEqual([{ stack: "sw", domains: ["sw.example.com"], upstream: "10.0.0.12:8090" }]);
+        expect(routes.problems).toEqual(["Pulumi.nohost.yaml: frontbase:publicHost: must be the node's address for a swarm tenant with frontbase:domains (the proxy dials it); `npm run tenant -- new nohost --force` writes it"]);
+    });
+
     it("collects every problem, naming file and field, and throws them together", () => {
         const files = [
             file("a", { domains: ["shared.example.com", "Bad_Name"], ports: PORTS }),
