@@ -51,7 +51,7 @@ export const DEFAULT_PORT_RANGES: Record<PortKey, PortRange> = {
 export const DEFAULT_MAX_RETRIES = 3;
 
 /** Keys whose values are plain strings; every other value is JSON (number, boolean, object). */
-const STRING_KEYS = new Set(["tenant", "database", "target", "node", "dbPassword", "redisToken", "adminPassword", "encryptionKey", "publicHost", "bindAddress", "adminEmail"]);
+const STRING_KEYS = new Set(["tenant", "database", "target", "node", "publishMode", "dbPassword", "redisToken", "adminPassword", "encryptionKey", "publicHost", "bindAddress", "adminEmail"]);
 /**
  * Keys that must be stored encrypted (`pulumi config set --secret`). `tenant new` generates
  * them into the stack file, so that they live as long as the tenant's data (not its state).
@@ -111,6 +111,8 @@ const memoryMiB = z.number().int().min(16, { error: "must be an integer number o
 
 export const TARGETS = ["docker", "swarm"] as const;
 export type Target = (typeof TARGETS)[number];
+export const PUBLISH_MODES = ["host", "ingress"] as const;
+export type PublishMode = (typeof PUBLISH_MODES)[number];
 
 const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };
 
@@ -144,6 +146,7 @@ const schema = z.strictObject(
         target: z.enum(TARGETS, { error: 'must be "docker" (one Docker host) or "swarm" (a Docker Swarm cluster, through its manager)' }).default("docker"),
         node: z.string().regex(NODE_NAME_PATTERN, { error: NODE_NAME_RULE }).optional(),
         encryptOverlay: z.boolean({ error: "must be true or false" }).default(false),
+        publishMode: z.enum(PUBLISH_MODES, { error: 'must be "host" (on the tenant\'s node) or "ingress" (the routing mesh: on every node, needs IPVS)' }).default("host"),
         healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
@@ -189,6 +192,8 @@ export interface TenantConfig {
     readonly node?: string;
     /** Swarm only: encrypt the tenant's overlay network (IPsec between nodes). */
     readonly encryptOverlay: boolean;
+    /** Swarm only: `host` publishes on the tenant's node; `ingress`, through the routing mesh on every node. */
+    readonly publishMode: PublishMode;
 }
 
 export class ConfigError extends Error {
@@ -267,6 +272,7 @@ function targetMismatch(cfg: TenantConfig): string[] {
     if (cfg.target === "docker") {
         if (cfg.node !== undefined) problems.push(`${NAMESPACE}:node: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
         if (cfg.encryptOverlay) problems.push(`${NAMESPACE}:encryptOverlay: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
+        if (cfg.publishMode !== "host") problems.push(`${NAMESPACE}:publishMode: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
     } else {
         const only = (key: string, why: string) => problems.push(`${NAMESPACE}:${key}: not available for target "swarm": ${why}`);
         if (cfg.purgeDataOnDestroy) only("purgeDataOnDestroy", "a swarm tenant's volumes live on its node, which the manager cannot remove; `npm run tenant -- purge` does");

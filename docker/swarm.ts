@@ -2,7 +2,10 @@
 // services with what they publish and reserve, each tied to a node. The allocator, the program's
 // placement checks and the ops commands read the cluster here and nowhere else.
 import type Docker from "dockerode";
+import { existsSync } from "fs";
+import * as path from "path";
 import type { TenantConfig } from "../components/config";
+import { isLocalHost } from "./dockerHost";
 import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../components/naming";
 import { nodeConstraint, PlacedNode, tenantReservationBytes } from "../components/swarm/spec";
 
@@ -154,6 +157,18 @@ export function placementProblem(cluster: Cluster, named: string, tenant: string
     return undefined;
 }
 
+/**
+ * The routing mesh (`publishMode: ingress`) balances through IPVS. Without it a service's task
+ * runs and its port answers on no node (the lab here: tasks Running, every node's port silent).
+ * Only a manager on this machine can be checked, its kernel being this one; a remote cluster's
+ * nodes are the operator's to check (`ls /proc/net/ip_vs` on each).
+ */
+export function meshProblem(cfg: Pick<TenantConfig, "publishMode">, dockerHost: string, procRoot = "/proc"): string | undefined {
+    if (cfg.publishMode !== "ingress" || !isLocalHost(dockerHost)) return undefined;
+    if (existsSync(path.join(procRoot, "net", "ip_vs"))) return undefined;
+    return `frontbase:publishMode: "ingress" needs IPVS, and this machine's kernel, the manager's at ${dockerHost}, has none (no ${procRoot}/net/ip_vs): the tasks would run and the mesh would route nothing. Load it on every node (modprobe ip_vs), or publish in "host" mode`;
+}
+
 /** Thrown when a swarm tenant cannot go to its node; the message names the field and the fix. */
 export class PlacementError extends Error {
     constructor(message: string) {
@@ -167,9 +182,9 @@ export class PlacementError extends Error {
  * (the program, `preflight` and `tenant new` alike): it exists, the manager reaches it, it takes
  * tasks, and its unreserved memory holds the tenant's. Pure.
  */
-export function placeOnNode(cluster: Cluster, cfg: Pick<TenantConfig, "node" | "tenant" | "memory" | "database">): PlacedNode {
+export function placeOnNode(cluster: Cluster, cfg: Pick<TenantConfig, "node" | "tenant" | "memory" | "database"> & { readonly publishMode?: TenantConfig["publishMode"] }): PlacedNode {
     const problem = placementProblem(cluster, cfg.node!, cfg.tenant, tenantReservationBytes(cfg));
     if (problem) throw new PlacementError(problem);
     const node = findNode(cluster, cfg.node!)!;
-    return { id: node.id, hostname: node.hostname, constraint: nodeConstraint(node, cfg.node!) };
+    return { id: node.id, hostname: node.hostname, constraint: nodeConstraint(node, cfg.node!), ...(cfg.publishMode === "ingress" ? { ingress: true } : {}) };
 }

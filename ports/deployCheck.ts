@@ -8,7 +8,7 @@
 import type Docker from "dockerode";
 import { PORT_KEYS } from "../components/naming";
 import type { Ports } from "./allocate";
-import { describeHolder, readHostState } from "./hostState";
+import { describeHolder, readHostState, SwarmNodeRef } from "./hostState";
 import { readStackPins, StackPins } from "../project/stackPins";
 
 export interface DeployTarget {
@@ -60,7 +60,7 @@ export interface CheckDeployOptions extends DeployTarget {
     /** The host's ledger; default: next to the host's lock. */
     readonly ledgerFile?: string;
     /** A swarm node: check its ports, not the manager host's (see HostStateOptions.node). */
-    readonly node?: { readonly id: string; readonly hostname: string };
+    readonly node?: SwarmNodeRef;
 }
 
 /**

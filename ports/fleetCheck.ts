@@ -2,7 +2,8 @@
 // outside the reserved ports, no port pinned twice (by two tenants or two services), no
 // tenant claimed by two stack files. Pure: it judges stack files already read.
 // A port is a node's: two swarm tenants on different nodes may pin the same number. A tenant of
-// target docker may share a host with a single-node swarm, so it clashes with every other.
+// target docker may share a host with a single-node swarm, so it clashes with every other, and so
+// does a swarm tenant published through the routing mesh (publishMode ingress: on every node).
 import { fleetRoutes } from "../components/proxy/routes";
 import { PORT_KEYS, PortKey } from "../components/naming";
 import { inRange } from "./allocate";
@@ -39,7 +40,8 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
         for (const key of PORT_KEYS) {
             const port = s.ports[key];
             if (port === undefined) continue;
-            const node = s.config?.target === "swarm" ? s.config.node : undefined;
+            // An ingress port is every node's: like a docker tenant's, it clashes with all.
+            const node = s.config?.target === "swarm" && s.config.publishMode !== "ingress" ? s.config.node : undefined;
             byPort.set(port, [...(byPort.get(port) ?? []), { file: s.file, tenant: s.tenant, key, ...(node ? { node } : {}) }]);
             const range = s.ranges[key];
             if (!inRange(port, range)) {

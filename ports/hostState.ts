@@ -77,9 +77,17 @@ export interface HostStateOptions {
      * held by services published on it in host mode (tasks running or not) and by every
      * ingress-mode port, by stack files pinned to it, and by stack files of target `docker`
      * (a single-node swarm shares its host with them). A stack file pinned to another node
-     * holds nothing here, and this machine's sockets say nothing of the node.
+     * holds nothing here (unless it publishes through the routing mesh), and this machine's
+     * sockets say nothing of the node.
      */
-    readonly node?: { readonly id: string; readonly hostname: string };
+    readonly node?: SwarmNodeRef;
+}
+
+/** A swarm node; `ingress`: the tenant publishes through the routing mesh, so on every node (every node's ports count). */
+export interface SwarmNodeRef {
+    readonly id: string;
+    readonly hostname: string;
+    readonly ingress?: boolean;
 }
 
 export async function readHostState(opts: HostStateOptions): Promise<HostState> {
@@ -88,13 +96,14 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
     const docker = opts.docker === undefined ? dockerClient(opts.dockerHost) : opts.docker;
     const ledgerFile = opts.ledgerFile === undefined ? hostFiles(opts.dockerHost).ledger : opts.ledgerFile;
     const [containers, allStackFiles, scan, ledger] = await Promise.all([
-        !docker ? [] : node ? readNodePorts(docker, node.hostname) : readContainers(docker, opts.dockerHost),
+        !docker ? [] : node ? readNodePorts(docker, node) : readContainers(docker, opts.dockerHost),
         opts.projectDir ? readStackPins(opts.projectDir, { lenient: opts.lenient }) : [],
         local ? readListeners(opts.procRoot) : undefined,
         ledgerFile ? readLedger(ledgerFile) : [],
     ]);
     // The tenant's own file counts wherever it points: its pins are what a move to `node` keeps.
-    const onOtherNode = (f: StackPins) => node !== undefined && f.tenant !== opts.tenant && f.config?.target === "swarm" && f.config.node !== node.hostname && f.config.node !== node.id;
+    const onOtherNode = (f: StackPins) =>
+        node !== undefined && !node.ingress && f.tenant !== opts.tenant && f.config?.target === "swarm" && f.config.publishMode !== "ingress" && f.config.node !== node.hostname && f.config.node !== node.id;
     const stackFiles = allStackFiles.filter((f) => !f.unreadable && !onOtherNode(f));
     const unreadable = allStackFiles.filter((f) => f.unreadable).map((f) => ({ file: f.file, problem: f.problems.join("; ") }));
     const holders = new Map<number, PortHolder[]>();
@@ -128,11 +137,12 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
     return { dockerHost: opts.dockerHost, local, listeners, holders, own, containers, stackFiles, unreadable };
 }
 
-/** The node's ports as ContainerPorts: one entry per service holding any (state `service`). */
-async function readNodePorts(docker: Docker, hostname: string): Promise<ContainerPorts[]> {
+/** The node's ports as ContainerPorts (every node's, for `ingress`): one entry per service holding any (state `service`). */
+async function readNodePorts(docker: Docker, node: SwarmNodeRef): Promise<ContainerPorts[]> {
     const cluster = await readCluster(docker);
+    const here = (s: { node?: string }) => node.ingress === true || s.node === node.hostname;
     return cluster.services
-        .map((s) => ({ id: s.id, name: s.name, state: "service", tenant: s.tenant, service: s.service, ports: [...(s.node === hostname ? s.hostPorts : []), ...s.ingressPorts].map((port) => ({ port, hostIp: "", internal: 0 })) }))
+        .map((s) => ({ id: s.id, name: s.name, state: "service", tenant: s.tenant, service: s.service, ports: [...(here(s) ? s.hostPorts : []), ...s.ingressPorts].map((port) => ({ port, hostIp: "", internal: 0 })) }))
         .filter((c) => c.ports.length > 0);
 }
 

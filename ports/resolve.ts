@@ -5,7 +5,7 @@ import type { PortRange } from "../components/config";
 import { PortKey } from "../components/naming";
 import { Allocation, allocatePorts, PortExhaustedError, Ports, TakenPorts } from "./allocate";
 import { bindCheck, BindChecker, BindFailure } from "./bindCheck";
-import { describeHolder, HolderKind, HostState, PortHolder, previousPorts, readHostState } from "./hostState";
+import { describeHolder, HolderKind, HostState, PortHolder, previousPorts, readHostState, SwarmNodeRef } from "./hostState";
 import { recordAllocation } from "./ledger";
 import { readListeners, socketOwner } from "./listeners";
 import { acquireLock, hostFiles, lockDir } from "./lock";
@@ -40,7 +40,7 @@ export interface ResolveOptions {
     /** How long the ledger entry holds the ports when no stack file is written (a reservation). */
     readonly ttlMs?: number;
     /** A swarm node (dockerHost is its manager): allocate the node's ports (see HostStateOptions.node). */
-    readonly node?: { readonly id: string; readonly hostname: string };
+    readonly node?: SwarmNodeRef;
 }
 
 export interface Resolution extends Allocation {

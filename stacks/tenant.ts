@@ -13,7 +13,7 @@ import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
 import type { PlacedNode } from "../components/swarm/spec";
 import { connectEngine, resolveDockerHost } from "../docker/dockerHost";
-import { placeOnNode, PlacementError, readManagerCluster } from "../docker/swarm";
+import { meshProblem, placeOnNode, PlacementError, readManagerCluster } from "../docker/swarm";
 
 /** Ports for the tenant, and for a swarm tenant the node it is pinned to. */
 export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: Record<PortKey, number>; node?: PlacedNode }>;
@@ -62,6 +62,8 @@ export function allocatingResolver(rawConfig: Readonly<Record<string, string>> =
 
 /** A swarm tenant's node (docker/swarm.ts placeOnNode); a bad placement stops the deploy, creating nothing. */
 async function placeTenant(stack: string, cfg: TenantConfig, dockerHost: string): Promise<PlacedNode> {
+    const mesh = meshProblem(cfg, dockerHost);
+    if (mesh) throw new DeployCheckError(stack, [mesh]);
     const { docker } = await connectEngine(dockerHost);
     try {
         return placeOnNode(await readManagerCluster(docker, dockerHost), cfg);

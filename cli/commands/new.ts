@@ -15,6 +15,7 @@ import { readOnePins } from "../../project/stackPins";
 import { ensureCredentials } from "../../project/stackSecrets";
 import { integer, invalid, nodeArg, oneOf, tenantArg, UsageError } from "../args";
 import { Placement, placeTenant } from "../ops/placement";
+import { meshProblem } from "../../docker/swarm";
 import { defineCommand } from "../command";
 import { connect, requireProject } from "../context";
 import { table, url } from "../table";
@@ -35,6 +36,7 @@ export const FLAGS = {
     },
     target: { kind: "value", arg: "docker|swarm", help: "docker or swarm", about: "docker (one host, the default) or swarm (a cluster, through its manager: DOCKER_HOST or docker:host)", parse: oneOf(["docker", "swarm"] as const) },
     node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "swarm only: the node that runs the tenant and keeps its volumes; default: the one with the most unreserved memory", parse: nodeArg },
+    publish: { kind: "value", arg: "host|ingress", help: "host or ingress", about: "swarm only: publish on the tenant's node (host, the default) or on every node through the routing mesh (ingress: needs IPVS)", parse: oneOf(["host", "ingress"] as const) },
 } as const;
 
 function domainArg(value: string, what: string): string {
@@ -75,6 +77,10 @@ export const command = defineCommand({
         const database = flags.database ?? cfg?.database ?? "sqlite";
         const target = flags.target ?? cfg?.target ?? "docker";
         if (flags.node !== undefined && target !== "swarm") throw new UsageError("--node: only with --target swarm (a docker tenant runs on its Docker host)");
+        if (flags.publish !== undefined && target !== "swarm") throw new UsageError("--publish: only with --target swarm (a docker tenant publishes on its Docker host)");
+        const publishMode = flags.publish ?? cfg?.publishMode ?? "host";
+        const mesh = meshProblem({ publishMode }, engine.host, ctx.procRoot);
+        if (mesh) throw new Error(`not placing tenant ${name}: ${mesh.replace(/^frontbase:publishMode: /, "--publish ")}`);
         const placed = target === "swarm" ? await placeTenant(engine, name, { given: flags.node, current: cfg, database }) : undefined;
         if (placed) ctx.io.err(`node: ${placed.node.hostname} (${placed.chosen}; ${placed.node.addr})`);
         const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
@@ -87,7 +93,7 @@ export const command = defineCommand({
             reservedPorts: cfg?.reservedPorts ?? [],
             maxRetries: flags["max-retries"] ?? cfg?.maxRetries ?? DEFAULT_MAX_RETRIES,
             bindAddress: cfg?.bindAddress ?? "0.0.0.0",
-            node: placed && { id: placed.node.id, hostname: placed.node.hostname },
+            node: placed && { id: placed.node.id, hostname: placed.node.hostname, ingress: publishMode === "ingress" },
             dryRun,
             by: "tenant new",
             log: ctx.io.err,
@@ -99,7 +105,7 @@ export const command = defineCommand({
                 const settings = {
                     tenant: name, database: flags.database ?? (existed ? undefined : database), ports, maxRetries: flags["max-retries"], domains: flags.domain.length > 0 ? flags.domain : undefined,
                     // A swarm tenant names its cluster, its node, and the address its URLs use.
-                    ...(placed ? { target: "swarm", node: placed.named, publicHost: publicHostOn(placed, cfg?.publicHost) } : {}),
+                    ...(placed ? { target: "swarm", node: placed.named, publicHost: publicHostOn(placed, cfg?.publicHost), publishMode: flags.publish } : {}),
                 };
                 const values = { ...qualify(settings), ...(placed ? { "docker:host": engine.host } : {}) };
                 return existed ? updateStackFile(file, values) : writeStackFile(projectDir, name, values, { header: header(name) });

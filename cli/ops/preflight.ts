@@ -8,7 +8,7 @@ import { ConfigError, parseTenantConfig, TenantConfig } from "../../components/c
 import { dockerClient, pingDocker, resolveDockerHost } from "../../docker/dockerHost";
 import { checkDeploy } from "../../ports/deployCheck";
 import type { PlacedNode } from "../../components/swarm/spec";
-import { placeOnNode, PlacementError, readManagerCluster } from "../../docker/swarm";
+import { meshProblem, placeOnNode, PlacementError, readManagerCluster } from "../../docker/swarm";
 import { hostFiles } from "../../ports/lock";
 import { readStackFile, stackFileName } from "../../project/stackFiles";
 import { PROXY_STACK } from "../../components/proxy/routes";
@@ -60,6 +60,8 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
     let node: PlacedNode | undefined;
     try {
         // A swarm tenant: its node first (the program's own check), then that node's ports.
+        const mesh = meshProblem(config, dockerHost, host.procRoot);
+        if (mesh) return { dockerHost, config, problems: [`${stackFileName(stack)}: ${mesh}`], notes: [] };
         if (config.target === "swarm") node = placeOnNode(await readManagerCluster(docker, dockerHost), config);
         const conflicts = await checkDeploy({ stack, tenant: config.tenant, pinned: config.ports, projectDir, dockerHost, docker, reservedPorts: config.reservedPorts, procRoot: host.procRoot, ledgerFile, node });
         if (conflicts.length > 0) return { dockerHost, config, problems: conflicts.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };

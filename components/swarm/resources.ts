@@ -9,7 +9,7 @@ import { PortKey } from "../naming";
 import { labelList } from "../labels";
 import { ServiceSpec } from "../services";
 import { LOG_OPTS, SecretCredentials } from "../containers";
-import { convergeConfig, NODE_LABEL, PlacedNode, RESTART_POLICY, seconds, serviceHealthcheck, serviceResources, swarmServiceName, UPDATE_CONFIG } from "./spec";
+import { convergeConfig, endpointSpec, NODE_LABEL, PlacedNode, RESTART_POLICY, seconds, serviceHealthcheck, serviceResources, swarmServiceName, UPDATE_CONFIG } from "./spec";
 
 export type { PlacedNode };
 
@@ -53,7 +53,8 @@ export interface ServiceInputs {
  * One replicated service with one task, on the tenant's node. Its name on the tenant's network
  * is the service's own (`backend`, `redis`, ...) through an alias, resolved by DNS round robin
  * (`dnsrr`): a virtual IP needs IPVS, which not every kernel has, and one task needs no
- * balancing. Ports are published in host mode on the node, so they are the node's ports.
+ * balancing. Ports are published in host mode on the node, so they are the node's ports; with
+ * `publishMode: ingress`, on every node through the routing mesh (spec.ts endpointSpec).
  */
 export function createService(name: string, i: ServiceInputs, parent: pulumi.Resource): docker.Service {
     const { cfg, spec } = i;
@@ -94,10 +95,7 @@ export function createService(name: string, i: ServiceInputs, parent: pulumi.Res
                 logDriver: { name: "json-file", options: { ...LOG_OPTS } },
             },
             updateConfig: { ...UPDATE_CONFIG },
-            endpointSpec: {
-                mode: "dnsrr",
-                ports: spec.hostPort ? [{ targetPort: spec.internalPort, publishedPort: i.ports[spec.hostPort], publishMode: "host", protocol: "tcp" }] : [],
-            },
+            endpointSpec: endpointSpec(cfg.publishMode, spec.hostPort ? { target: spec.internalPort, published: i.ports[spec.hostPort] } : undefined),
             // Create returns once the task runs (healthy, where it has a check), so that what
             // starts after it finds it: the order `after` gives, as `wait` does on one host.
             convergeConfig: convergeConfig(spec.waitTimeout),

@@ -1,7 +1,7 @@
 // What a swarm tenant's services are made of, as plain data: names, durations, resources and
 // policies in the exact forms the Docker provider reads back (docs/swarm-audit.md), so an
 // untouched tenant shows no diff. Pure: no Pulumi import.
-import { TenantConfig } from "../config";
+import { PublishMode, TenantConfig } from "../config";
 import { projectName, ServiceName } from "../naming";
 import { goDuration, Healthcheck } from "../services";
 
@@ -42,6 +42,8 @@ export interface PlacedNode {
     readonly hostname: string;
     /** The placement constraint (`nodeConstraint`). */
     readonly constraint: string;
+    /** Published through the routing mesh (`publishMode: ingress`): its ports are every node's. */
+    readonly ingress?: boolean;
 }
 
 /** Where the tenant's tasks may run: its node, by ID when the stack names it by ID, else by hostname. */
@@ -84,4 +86,17 @@ export const UPDATE_CONFIG = { parallelism: 1, delay: "0s", failureAction: "paus
 /** The provider's wait after create (its converge config): tasks running, and healthy where checked. */
 export function convergeConfig(waitTimeoutSeconds: number) {
     return { delay: "2s", timeout: seconds(waitTimeoutSeconds) };
+}
+
+/**
+ * How a service is reached. `host` (the default): its port on its node only, and its name by DNS
+ * round robin (`dnsrr`), which needs no IPVS. `ingress`: the routing mesh publishes the port on
+ * every node and balances through the service's virtual IP; swarmkit refuses an ingress port on
+ * a `dnsrr` service ("port published with ingress mode can't be used with dnsrr mode",
+ * manager/controlapi/service.go validateEndpointSpec), so a published service gets `vip`. Both
+ * the mesh and a virtual IP need IPVS on every node. A service without a port stays `dnsrr`.
+ */
+export function endpointSpec(mode: PublishMode, port?: { readonly target: number; readonly published: number }) {
+    if (!port) return { mode: "dnsrr", ports: [] };
+    return { mode: mode === "ingress" ? "vip" : "dnsrr", ports: [{ targetPort: port.target, publishedPort: port.published, publishMode: mode, protocol: "tcp" }] };
 }

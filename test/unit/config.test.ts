@@ -59,7 +59,7 @@ describe("parseTenantConfig", () => {
     it("lists every key of the namespace", () => {
         expect(CONFIG_KEYS).toEqual([
             "tenant", "database", "ports", "portRanges", "reservedPorts", "maxRetries", "images", "memory",
-            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "domains", "adminEmail", "target", "node", "encryptOverlay", "healthInterval",
+            "dbPassword", "redisToken", "adminPassword", "encryptionKey", "purgeDataOnDestroy", "publicHost", "bindAddress", "domains", "adminEmail", "target", "node", "encryptOverlay", "publishMode", "healthInterval",
         ]);
     });
 
@@ -71,6 +71,8 @@ describe("parseTenantConfig", () => {
         ["a node that is no host name", { "frontbase:target": "swarm", "frontbase:node": "node one" }, "frontbase:node: must be a swarm node's hostname or ID (letters, digits, . and -)"],
         ["a node for a docker tenant", { "frontbase:node": "node1" }, 'frontbase:node: only for target "swarm" (this stack\'s frontbase:target is "docker")'],
         ["an encrypted overlay for a docker tenant", { "frontbase:encryptOverlay": "true" }, 'frontbase:encryptOverlay: only for target "swarm" (this stack\'s frontbase:target is "docker")'],
+        ["an unknown publish mode", { "frontbase:target": "swarm", "frontbase:node": "n1", "frontbase:publishMode": "mesh" }, 'frontbase:publishMode: must be "host" (on the tenant\'s node) or "ingress" (the routing mesh: on every node, needs IPVS)'],
+        ["a publish mode for a docker tenant", { "frontbase:publishMode": "ingress" }, 'frontbase:publishMode: only for target "swarm" (this stack\'s frontbase:target is "docker")'],
         ["a swarm tenant without a node", { "frontbase:tenant": "t1", "frontbase:target": "swarm" }, 'frontbase:node: required for target "swarm": the node that holds the tenant\'s volumes; `npm run tenant -- new t1 --target swarm [--node NAME]` picks and pins one'],
         ["a fractional health interval", { "frontbase:healthInterval": "2.5" }, "frontbase:healthInterval: must be a whole number of seconds from 1 to 300"],
         ["a port that is not a number", { "frontbase:ports": '{"backend":"abc"}' }, "frontbase:ports.backend: must be an integer port number from 1 to 65535"],

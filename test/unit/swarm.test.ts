@@ -2,8 +2,11 @@
 // engine double's docker.Service rules (what Read writes back, what then diffs).
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MEMORY } from "../../components/config";
-import { nodeConstraint, seconds, shortDur, tenantReservationBytes } from "../../components/swarm/spec";
-import { Cluster, placementProblem, roomiestNode } from "../../docker/swarm";
+import { endpointSpec, nodeConstraint, seconds, shortDur, tenantReservationBytes } from "../../components/swarm/spec";
+import { Cluster, meshProblem, placementProblem, roomiestNode } from "../../docker/swarm";
+import { mkdirSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { diffAgainstState } from "../../test/engine/realizer/schema";
 import { familiarImage, serviceSpecOf, shortDur as readShortDur, stateFromInspect } from "../../test/engine/realizer/serviceSpec";
 import { serviceProvider } from "../../test/engine/realizer/services";
@@ -23,6 +26,39 @@ describe("the provider's short durations", () => {
 
     it("rewrites Go's own text the way the provider does", () => {
         expect([shortDur("2m0s"), shortDur("1h0m0s"), shortDur("1m30s")]).toEqual(["2m", "1h", "1m30s"]);
+    });
+});
+
+describe("publishing", () => {
+    it("publishes in host mode by DNS round robin, and through the mesh with a virtual IP (swarmkit refuses ingress with dnsrr)", () => {
+        const port = { target: 80, published: 8080 };
+        expect(endpointSpec("host", port)).toEqual({ mode: "dnsrr", ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "host", protocol: "tcp" }] });
+        expect(endpointSpec("ingress", port)).toEqual({ mode: "vip", ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "ingress", protocol: "tcp" }] });
+        // A service without a port needs no virtual IP in either mode.
+        expect([endpointSpec("host"), endpointSpec("ingress")]).toEqual([{ mode: "dnsrr", ports: [] }, { mode: "dnsrr", ports: [] }]);
+    });
+});
+
+describe("the routing mesh's IPVS", () => {
+    const proc = (withIpvs: boolean) => {
+        const root = path.join(tmpdir(), `fb-proc-${process.pid}-${withIpvs}`);
+        mkdirSync(path.join(root, "net"), { recursive: true });
+        if (withIpvs) writeFileSync(path.join(root, "net", "ip_vs"), "IP Virtual Server version 1.2.1\n");
+        return root;
+    };
+    const ingress = { publishMode: "ingress" as const };
+
+    it("refuses ingress on a local manager whose kernel has no IPVS, naming the key and both ways out", () => {
+        const root = proc(false);
+        expect(meshProblem(ingress, "unix:///var/run/docker.sock", root)).toBe(
+            `frontbase:publishMode: "ingress" needs IPVS, and this machine's kernel, the manager's at unix:///var/run/docker.sock, has none (no ${root}/net/ip_vs): the tasks would run and the mesh would route nothing. Load it on every node (modprobe ip_vs), or publish in "host" mode`,
+        );
+    });
+
+    it("lets it through with IPVS, in host mode, and for a remote manager (its nodes are not this kernel)", () => {
+        expect(meshProblem(ingress, "unix:///var/run/docker.sock", proc(true))).toBeUndefined();
+        expect(meshProblem({ publishMode: "host" }, "unix:///var/run/docker.sock", proc(false))).toBeUndefined();
+        expect(meshProblem(ingress, "ssh://root@manager", proc(false))).toBeUndefined();
     });
 });
 

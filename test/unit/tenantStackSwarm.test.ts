@@ -65,3 +65,20 @@ describe("TenantStack (target swarm)", () => {
         expect(frontendLabels).toMatchObject({ "frontbase.follows.backend": "sw1-backend-service-id", "frontbase.follows.edge": "sw1-edge-service-id" });
     });
 });
+
+describe("TenantStack (target swarm, publishMode ingress)", () => {
+    const node = { id: "nodeid1", hostname: "node-2", constraint: "node.hostname==node-2", ingress: true };
+    beforeEach(async () => {
+        const cfg = config({ "frontbase:target": "swarm", "frontbase:node": "node-2", "frontbase:publishMode": "ingress" }, "mesh1");
+        const t = new (TenantStack())("mesh1", { config: cfg, ports: PORTS, node }, { transformations: [rec.transformation] });
+        await Promise.all(Object.values(t.services).map((s) => valueOf(s!.id)));
+    });
+
+    it("publishes through the routing mesh with a virtual IP; redis, with no port, stays on DNS round robin", () => {
+        const frontend = rec.one(SERVICE, "mesh1-frontend-service").inputs.endpointSpec;
+        expect(frontend).toEqual({ mode: "vip", ports: [{ targetPort: 80, publishedPort: PORTS.frontend, publishMode: "ingress", protocol: "tcp" }] });
+        expect(rec.one(SERVICE, "mesh1-redis-service").inputs.endpointSpec).toEqual({ mode: "dnsrr", ports: [] });
+        // Still pinned to the node that holds the volumes.
+        expect(rec.one(SERVICE, "mesh1-backend-service").inputs.taskSpec.placement).toEqual({ constraints: ["node.hostname==node-2"] });
+    });
+});

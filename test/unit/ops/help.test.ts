@@ -34,7 +34,7 @@ describe("usage lines", () => {
             drain: "drain <node> [--apply]",
             logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
             ls: "ls [--json]",
-            new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...] [--target docker|swarm] [--node NAME]",
+            new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...] [--target docker|swarm] [--node NAME] [--publish host|ingress]",
             nginx: "nginx <tenant> --domain <name>... [--listen PORT]",
             preflight: "preflight <tenant>",
             purge: "purge <tenant> [--yes] [--node NAME]",

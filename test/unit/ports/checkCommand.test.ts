@@ -49,6 +49,16 @@ describe("tenant check", () => {
         expect(d.out + d.err).toContain("port 8000 is pinned more than once");
     });
 
+    it("holds an ingress tenant's ports on every node: another node's tenant may not share them", async () => {
+        const swarm = (node: string, mode = "") => `  frontbase:target: swarm\n  frontbase:node: ${node}\n${mode ? `  frontbase:publishMode: ${mode}\n` : ""}`;
+        const dir = tempProject({
+            "Pulumi.mesh.yaml": pins("mesh", FULL(8000, 3002, 8080, 8079), swarm("node-1", "ingress")),
+            "Pulumi.s2.yaml": pins("s2", FULL(8000, 3003, 8081, 8082), swarm("node-2")),
+        });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        expect([r.code, r.out + r.err]).toEqual([1, expect.stringContaining(`port 8000 is pinned more than once: ${path.join(dir, "Pulumi.mesh.yaml")} (tenant mesh, ports.backend) and ${path.join(dir, "Pulumi.s2.yaml")} (tenant s2, ports.backend, node node-2)`)]);
+    });
+
     it("fails naming the files and ports of every collision", async () => {
         const dir = tempProject({
             "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079), "  frontbase:reservedPorts: [8085]\n"),

@@ -71,6 +71,16 @@ describe("readHostState", () => {
         expect(previousPorts(s.own)).toEqual({ backend: 9204, frontend: 9105, redisHttp: 9106 });
     });
 
+    it("on a swarm node: another node's stack files hold nothing, unless published through the mesh or read for a mesh tenant", async () => {
+        const swarm = (tenant: string, node: string, port: number, mode = "host") => `config:\n  frontbase:tenant: ${tenant}\n  frontbase:target: swarm\n  frontbase:node: ${node}\n  frontbase:publishMode: ${mode}\n  frontbase:ports:\n    backend: ${port}\n`;
+        const dir = project({ "Pulumi.s2.yaml": swarm("s2", "node-2", 9301), "Pulumi.mesh.yaml": swarm("mesh", "node-2", 9302, "ingress"), "Pulumi.me.yaml": swarm("me", "node-2", 9303) });
+        const read = (ingress: boolean) => readHostState({ dockerHost: engine.host, tenant: "me", projectDir: dir, docker: null, ledgerFile: null, node: { id: "n1", hostname: "node-1", ingress } });
+        const host = await read(false);
+        expect([host.holders.has(9301), host.holders.get(9302)?.[0]?.tenant, host.own.stackFile]).toEqual([false, "mesh", { backend: 9303 }]);
+        const mesh = await read(true);
+        expect([mesh.holders.get(9301)?.[0]?.tenant, mesh.holders.get(9302)?.[0]?.tenant]).toEqual(["s2", "mesh"]);
+    });
+
     it("refuses to guess around a stack file that is not YAML", async () => {
         const dir = project({ "Pulumi.bad.yaml": "config: [unclosed\n" });
         await expect(readHostState({ dockerHost: engine.host, projectDir: dir, ledgerFile: null })).rejects.toThrow(/Pulumi\.bad\.yaml: not valid YAML/);
