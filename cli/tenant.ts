@@ -5,7 +5,7 @@ import type Docker from "dockerode";
 import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL, tenantOfLabels } from "../components/naming";
 import { readTenantContainers, readTenantVolumes, TenantContainer } from "../docker/containers";
 import { connectEngine, Engine, resolveNodeHost } from "../docker/dockerHost";
-import { nodeNamed, readManagerCluster } from "../docker/swarm";
+import { isSwarmManager, nodeNamed, readManagerCluster } from "../docker/swarm";
 import { readTenantTasks } from "../docker/swarmTasks";
 import { findStackFile, stackFileTenants } from "../project/project";
 import type { StackFile } from "../project/stackFiles";
@@ -50,6 +50,16 @@ export async function readWorkloads(docker: Docker, tenant: string, stackConfig?
     if (stackConfig?.["frontbase:target"] !== "swarm") return readTenantContainers(docker, tenant);
     const [tasks, local] = await Promise.all([readTenantTasks(docker, tenant), readTenantContainers(docker, tenant)]);
     return [...tasks, ...local.filter((c) => c.job !== undefined)];
+}
+
+/**
+ * Every tenant's workloads on a Docker host (ls, the dashboard): its containers and, on a swarm
+ * manager, the services' tasks; a swarm tenant's task containers on the manager are shown once,
+ * as tasks, beside its job container.
+ */
+export async function readHostWorkloads(docker: Docker): Promise<TenantContainer[]> {
+    const [containers, tasks] = await Promise.all([readTenantContainers(docker), isSwarmManager(docker).then((m) => (m ? readTenantTasks(docker) : []))]);
+    return [...tasks, ...containers.filter((c) => !tasks.some((t) => t.tenant === c.tenant) || c.job !== undefined)];
 }
 
 /**

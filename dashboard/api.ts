@@ -7,9 +7,8 @@ import { invoke } from "../cli/command";
 import { loadCommand } from "../cli/registry";
 import { tenantRows } from "../cli/ops/tenantsList";
 import { assessTenant } from "../cli/ops/status";
-import { isUnknown, openTenant, unknownTenant } from "../cli/tenant";
+import { isUnknown, openTenant, readHostWorkloads, unknownTenant } from "../cli/tenant";
 import { follow } from "../cli/commands/logs";
-import { readTenantContainers } from "../docker/containers";
 import { readStackPins } from "../project/stackPins";
 import { listStackFiles, stackFileName, stackNameOf } from "../project/stackFiles";
 import { affectedStacks } from "../gitops/affected";
@@ -83,7 +82,7 @@ export const ROUTES: readonly Route[] = [
     route("GET", "/api/v1/tenants", async (ctx, _call, state) => {
         const projectDir = requireProject(ctx);
         const engine = await connect(ctx);
-        const [stacks, containers, backups] = await Promise.all([readStackPins(projectDir, { lenient: true }), readTenantContainers(engine.docker), state.lastBackups()]);
+        const [stacks, containers, backups] = await Promise.all([readStackPins(projectDir, { lenient: true }), readHostWorkloads(engine.docker), state.lastBackups()]);
         const domainsOf = (tenant: string) => stacks.find((f) => f.tenant === tenant && f.config)?.config?.domains ?? [];
         const tenants = tenantRows(stacks, containers).map((t) => ({ ...t, domains: domainsOf(t.tenant), lastBackup: backups.last[t.tenant] ?? null }));
         return { status: 200, body: { dockerHost: engine.host, tenants, ...(backups.problem ? { backups: backups.problem } : {}) } };

@@ -57,7 +57,9 @@ export const command = defineCommand({
             source = `container ${frontend.name}`;
         }
         if (port === listen) throw new UsageError(`--listen ${listen}: that is the tenant's own frontend port, which Docker already holds; choose another (default 80)`);
-        ctx.io.out(renderNginx({ tenant, domains, frontendPort: port, upstreamHost: upstreamFor(bind), listen, source }));
+        // A swarm tenant publishes on its node, on every interface there: nginx dials the node.
+        const node = stack?.config["frontbase:target"] === "swarm" ? stack.config["frontbase:publicHost"] : undefined;
+        ctx.io.out(renderNginx({ tenant, domains, frontendPort: port, upstreamHost: node ?? upstreamFor(bind), listen, source }));
         return 0;
     },
 });

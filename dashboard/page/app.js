@@ -46,7 +46,7 @@
                     tr.className = "tenant";
                     tr.dataset.tenant = t.tenant;
                     const health = healthOf(t.containers);
-                    tr.append(cell(t.tenant), cell(t.domains.join(", ")), cell(t.database || "?"), cell(String(servicesOf(t.containers).length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"));
+                    tr.append(cell(t.tenant), cell(t.domains.join(", ")), cell(t.database || "?"), cell(String(servicesOf(t.containers).length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"), cell(nodesOf(t.containers)));
                     tr.addEventListener("click", () => show(t.tenant));
                     return tr;
                 }),
@@ -86,6 +86,11 @@
         );
     }
 
+    /** The swarm nodes a tenant's tasks run on ("" on one host, where there are none). */
+    function nodesOf(containers) {
+        return [...new Set(containers.map((c) => c.node).filter(Boolean))].join(", ");
+    }
+
     async function detail(name) {
         const s = await api(`/api/v1/tenants/${encodeURIComponent(name)}`);
         $("detail-name").textContent = name;
@@ -94,7 +99,7 @@
             ...s.services.map((x) => {
                 const tr = document.createElement("tr");
                 const health = x.health || "no check";
-                tr.append(cell(x.service), cell(x.state || "missing"), cell(health, health), cell((x.ports || []).join(", ")), cell((x.urls || []).join(" ")));
+                tr.append(cell(x.service), cell(x.state || "missing"), cell(health, health), cell((x.ports || []).join(", ")), cell((x.urls || []).join(" ")), cell(x.node || ""));
                 return tr;
             }),
         );

@@ -46,6 +46,13 @@ describe("tenant nginx", () => {
         expect(r.out).toContain("(from Pulumi.acme.yaml)");
     });
 
+    it("dials a swarm tenant's node (its publicHost), not loopback", async () => {
+        const dir = project({ "Pulumi.sw.yaml": "config:\n  frontbase:target: swarm\n  frontbase:node: vps-2\n  frontbase:publicHost: 10.0.0.12\n  frontbase:ports:\n    frontend: 8085\n" });
+        const r = await run(["sw", "--domain", "sw.example.com"], dir);
+        expect([r.code, r.err]).toEqual([0, ""]);
+        expect(r.out).toContain("proxy_pass http://10.0.0.12:8085;");
+    });
+
     it.each([
         [["acme"], /--domain <name> is required/],
         [["acme", "--domain", "bad domain;"], /--domain "bad domain;": must be a domain name/],
