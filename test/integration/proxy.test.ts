@@ -3,7 +3,6 @@
 // challenge DNS answering 127.0.0.1 for every name), routes derived from the stack files.
 import { execFile } from "child_process";
 import { promises as fs } from "fs";
-import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
@@ -22,6 +21,7 @@ import { probeDocker } from "./support/probe";
 import { copyProject, PROJECT_DIR, ProjectCopy } from "./support/projectCopy";
 import { freePorts, testTenant } from "./support/tenants";
 import { Pebble } from "./support/pebble";
+import { getThroughProxy } from "./support/https";
 
 const run = promisify(execFile);
 const PASSPHRASE = "proxy passphrase, test only";
@@ -58,18 +58,7 @@ interface Tenant {
 
 
 /** One HTTPS request to the proxy on loopback, for `domain`, trusting pebble's root. */
-function get(domain: string, urlPath: string, ca: string, timeoutMs = 10_000): Promise<{ status: number; body: string; subject: string; location?: string }> {
-    return new Promise((resolve, reject) => {
-        const req = https.request({ host: "127.0.0.1", port: 443, servername: domain, path: urlPath, headers: { host: domain }, ca, agent: false, timeout: timeoutMs }, (res) => {
-            let body = "";
-            res.on("data", (d) => (body += d));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body, subject: (res.socket as import("tls").TLSSocket).getPeerCertificate?.()?.subjectaltname ?? "" }));
-        });
-        req.on("timeout", () => req.destroy(new Error("timeout")));
-        req.on("error", reject);
-        req.end();
-    });
-}
+const get = (domain: string, urlPath: string, ca: string, timeoutMs = 10_000) => getThroughProxy("127.0.0.1", domain, urlPath, ca, timeoutMs);
 
 async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, seconds = 90): Promise<T> {
     let last: unknown;

@@ -6,7 +6,6 @@
 // restarts; and bad placements refused before anything is created.
 import { execFile } from "child_process";
 import { existsSync, promises as fs } from "fs";
-import * as https from "https";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +21,7 @@ import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { labDown, labProblem, labUp, MANAGER, NODE_HOSTS, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop } from "./support/swarmLab";
 import { until } from "./support/until";
+import { getThroughProxy } from "./support/https";
 import { testTenant } from "./support/tenants";
 import { RealTenant, realTenant, web } from "./support/realTenants";
 
@@ -189,17 +189,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         const r = await deploy(proxy);
         expect(r.outputs?.routes).toEqual({ [B_DOMAIN]: `${nodeAddr(b.node)}:${b.frontend}` });
         const ca = await until("Caddy's local CA", async () => (await run("docker", ["-H", MANAGER, "exec", PROXY_CONTAINER, "cat", "/data/caddy/pki/authorities/local/root.crt"]).catch(() => ({ stdout: "" }))).stdout || undefined, 30_000, 1_000);
-        const get = (urlPath: string) =>
-            new Promise<{ status: number; body: string }>((resolve, reject) => {
-                const req = https.request({ host: nodeAddr(1), port: 443, servername: B_DOMAIN, path: urlPath, headers: { host: B_DOMAIN }, ca, agent: false, timeout: 20_000 }, (res) => {
-                    let body = "";
-                    res.on("data", (d) => (body += d));
-                    res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-                });
-                req.on("timeout", () => req.destroy(new Error("timeout")));
-                req.on("error", reject);
-                req.end();
-            });
+        const get = (urlPath: string) => getThroughProxy(nodeAddr(1), B_DOMAIN, urlPath, ca, 20_000);
         const health = await until("B's frontend through the proxy", async () => ((await get("/nginx-health").catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 90_000, 2_000);
         expect(health).toBe(true);
         const admin = await get("/frontbase-admin/");
