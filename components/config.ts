@@ -5,50 +5,10 @@
 import { z } from "zod";
 import { NODE_NAME_PATTERN, NODE_NAME_RULE, PORT_KEYS, PortKey, TENANT_NAME_MAX, tenantNameProblem } from "./naming";
 import { domainProblem } from "./proxy/domains";
+import { ALL_INTERFACES, DEFAULT_IMAGES, DEFAULT_MAX_RETRIES, DEFAULT_MEMORY, DEFAULT_PORT_RANGES, IMAGE_KEYS, ImageKey, LOOPBACK, NAMESPACE, PortRange, PUBLISH_MODES, PublishMode, Target, TARGETS } from "./defaults";
 
-export const NAMESPACE = "frontbase";
-
-export const IMAGE_KEYS = ["backend", "edge", "frontend", "redis", "redisHttp", "postgres"] as const;
-export type ImageKey = (typeof IMAGE_KEYS)[number];
-
-/** Upstream images pinned to a version; Frontbase's own are built per host (see README). */
-export const DEFAULT_IMAGES: Record<ImageKey, string> = {
-    backend: "frontbase-backend:latest",
-    edge: "frontbase-edge:latest",
-    frontend: "frontbase-frontend:latest",
-    redis: "redis:7.4.2-alpine",
-    redisHttp: "hiett/serverless-redis-http:0.0.10",
-    postgres: "postgres:16.6-alpine",
-};
-
-/**
- * Memory limits in MiB, from the real services' memory at rest (README, "Memory"): about 4x
- * the highest reading for what grows with load, more where the service's own buffers need it
- * (postgres' shared_buffers, redis as a cache).
- */
-export const DEFAULT_MEMORY: Record<ImageKey, number> = {
-    backend: 512,
-    edge: 256,
-    frontend: 64,
-    redis: 256,
-    redisHttp: 64,
-    postgres: 384,
-};
-
-export interface PortRange {
-    readonly from: number;
-    readonly to: number;
-}
-
-/** The design document's ranges. They overlap; the allocator never hands a port out twice. */
-export const DEFAULT_PORT_RANGES: Record<PortKey, PortRange> = {
-    backend: { from: 8000, to: 8999 },
-    edge: { from: 3002, to: 3999 },
-    frontend: { from: 8080, to: 8999 },
-    redisHttp: { from: 8079, to: 8999 },
-};
-
-export const DEFAULT_MAX_RETRIES = 3;
+export { ALL_INTERFACES, DEFAULT_IMAGES, DEFAULT_MAX_RETRIES, DEFAULT_MEMORY, DEFAULT_PORT_RANGES, IMAGE_KEYS, LOOPBACK, NAMESPACE, PUBLISH_MODES, TARGETS } from "./defaults";
+export type { ImageKey, PortRange, PublishMode, Target } from "./defaults";
 
 /** Keys whose values are plain strings; every other value is JSON (number, boolean, object). */
 const STRING_KEYS = new Set(["tenant", "database", "target", "node", "publishMode", "dbPassword", "redisToken", "adminPassword", "encryptionKey", "publicHost", "bindAddress", "adminEmail"]);
@@ -91,10 +51,6 @@ const perImageKey = <T extends z.ZodType>(t: T) =>
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`^(${OCTET}\\.){3}${OCTET}$`);
 
-/** Behind the proxy a tenant publishes its host ports on loopback only, unless `bindAddress` says otherwise. */
-export const LOOPBACK = "127.0.0.1";
-export const ALL_INTERFACES = "0.0.0.0";
-
 const domain = z.string({ error: "must be a host name such as app.example.com" }).superRefine((v, ctx) => {
     const problem = domainProblem(v);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -108,11 +64,6 @@ const domainList = z
 
 const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
 const memoryMiB = z.number().int().min(16, { error: "must be an integer number of MiB, at least 16" }).max(65536, { error: "must be at most 65536 MiB" });
-
-export const TARGETS = ["docker", "swarm"] as const;
-export type Target = (typeof TARGETS)[number];
-export const PUBLISH_MODES = ["host", "ingress"] as const;
-export type PublishMode = (typeof PUBLISH_MODES)[number];
 
 const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };
 

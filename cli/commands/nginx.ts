@@ -58,8 +58,8 @@ export const command = defineCommand({
         }
         if (port === listen) throw new UsageError(`--listen ${listen}: that is the tenant's own frontend port, which Docker already holds; choose another (default 80)`);
         // A swarm tenant publishes on its node, on every interface there: nginx dials the node.
-        const node = stack?.config["frontbase:target"] === "swarm" ? stack.config["frontbase:publicHost"] : undefined;
-        ctx.io.out(renderNginx({ tenant, domains, frontendPort: port, upstreamHost: node ?? upstreamFor(bind), listen, source }));
+        const nodeAddress = stack?.config["frontbase:target"] === "swarm" ? stack.config["frontbase:publicHost"] : undefined;
+        ctx.io.out(renderNginx({ tenant, domains, frontendPort: port, upstreamHost: nodeAddress ?? upstreamFor(bind), listen, source }));
         return 0;
     },
 });

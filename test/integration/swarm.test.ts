@@ -19,7 +19,7 @@ import { readStackFile } from "../../project/stackFiles";
 import { deploy, tempDir, tenantCli } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
-import { labDown, labProblem, labUp, MANAGER, NODE_HOSTS, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop } from "./support/swarmLab";
+import { allRunningOn, fromNetwork, labDown, labProblem, labUp, MANAGER, NODE_HOSTS, nodeAddr, nodeDocker, nodeName, nodeStart, nodeStop, tenantTasks, tenantVolumes } from "./support/swarmLab";
 import { until } from "./support/until";
 import { getThroughProxy } from "./support/https";
 import { testTenant } from "./support/tenants";
@@ -51,21 +51,6 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
     const opts = (t: Tenant, extra: Record<string, string> = {}): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: { ...t.config, ...extra }, secretKeys: t.secretKeys });
     const cli = (argv: string[]) => tenantCli(argv, project.dir, lockDir);
     const login = (t: Tenant, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email: "admin@example.com", password } });
-    /** The tenant's tasks as the manager sees them: service -> [node hostname, state]. */
-    const tasks = async (t: Tenant) => {
-        const nodes = new Map((await manager.listNodes()).map((n: any) => [n.ID, n.Description.Hostname]));
-        const list: any[] = await manager.listTasks({ filters: { label: [`frontbase.tenant=${t.name}`], "desired-state": ["running"] } });
-        const rows = list.map((k) => [k.Spec.ContainerSpec.Labels["com.docker.compose.service"], [nodes.get(k.NodeID), k.Status.State]] as const);
-        // In one order, so that two readings compare as text too.
-        return Object.fromEntries(rows.sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
-    };
-    const allRunning = (t: Tenant) => Object.fromEntries(["backend", "edge", "frontend", "redis", "redis-http"].map((s) => [s, [nodeName(t.node), "running"]]));
-    /** A container on the manager, attached to a tenant's (attachable) overlay network. */
-    const fromNetwork = async (network: string, script: string) => {
-        const r = await run("docker", ["-H", MANAGER, "run", "--rm", "--network", network, REAL_TENANT_IMAGES.backend, "sh", "-c", script], { timeout: 60_000 }).catch((e) => e);
-        return { code: r.code ?? 0, out: `${r.stdout ?? ""}`.trim() };
-    };
-
     /** The tenant as its stack file has it now (node, ports, credentials), for the engine and the probes. */
     const load = async (t: Tenant) => {
         const file = path.join(project.dir, `Pulumi.${t.name}.yaml`);
@@ -78,7 +63,6 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         t.host = plain["frontbase:publicHost"];
         t.adminPassword = secrets["frontbase:adminPassword"];
     };
-    const volumesOn = async (k: number, t: Tenant) => ((await nodeDocker(k).listVolumes()).Volumes ?? []).filter((v) => v.Labels?.["frontbase.tenant"] === t.name).map((v) => v.Name).sort();
 
     beforeAll(async () => {
         const started = Date.now();
@@ -111,11 +95,11 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
     it("pins each tenant's stack file to its node, and runs every service there as one task", async () => {
         for (const t of tenants) {
             expect([t.config["frontbase:target"], t.config["frontbase:node"], t.config["docker:host"], t.config["frontbase:publicHost"]]).toEqual(["swarm", nodeName(t.node), MANAGER, nodeAddr(t.node)]);
-            expect(await tasks(t)).toEqual(allRunning(t));
+            expect(await tenantTasks(t.name)).toEqual(allRunningOn(t.node));
         }
         // The volumes are on the tenant's node, labelled as on one host, and nowhere else.
-        expect(await volumesOn(a.node, a)).toEqual([`${a.name}_frontbase_backend_data`, `${a.name}_frontbase_edge_data`, `${a.name}_frontbase_redis_data`]);
-        expect(await volumesOn(b.node, a)).toEqual([]);
+        expect(await tenantVolumes(a.node, a.name)).toEqual([`${a.name}_frontbase_backend_data`, `${a.name}_frontbase_edge_data`, `${a.name}_frontbase_redis_data`]);
+        expect(await tenantVolumes(b.node, a.name)).toEqual([]);
     });
 
     it("serves the real application through each node's published ports: admin UI, login with its own password only, data", async () => {
@@ -206,7 +190,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         const spec: any = (await manager.getService(`${a.name}_frontbase_backend`).inspect()).Spec;
         expect([spec.TaskTemplate.Resources.Limits.MemoryBytes, spec.TaskTemplate.Resources.Reservations.MemoryBytes]).toEqual([640 * 1024 * 1024, 640 * 1024 * 1024]);
         expect(changesOf((await preview({ ...opts(a, more), refresh: true })).steps).map((x) => [stepLine(x), ...diffLines(x)].join("\n"))).toEqual([]);
-        expect(await tasks(a)).toEqual(allRunning(a));
+        expect(await tenantTasks(a.name)).toEqual(allRunningOn(a.node));
         a.config = { ...a.config, ...more };
     });
 
@@ -221,7 +205,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         expect([unknown.code, unknown.err]).toEqual([1, expect.stringContaining('the swarm has no node "no-such-node"; its nodes: fbswarm-1 (ready, active), fbswarm-2 (ready, active), fbswarm-3 (ready, active)')]);
         await expect(up(opts(a, { "frontbase:memory": JSON.stringify({ backend: 65536 }) }))).rejects.toThrow(/frontbase:memory: the tenant reserves 64\.\d\d GiB but node fbswarm-2 has [\d.]+ GiB unreserved/);
         expect(await fs.stat(path.join(project.dir, "Pulumi.swbad.yaml")).catch(() => undefined)).toBeUndefined();
-        expect(await tasks(a)).toEqual(allRunning(a));
+        expect(await tenantTasks(a.name)).toEqual(allRunningOn(a.node));
     });
 
     // The routing mesh needs IPVS (FIELD-NOTES section 5: this kernel has none). Without it a
@@ -231,7 +215,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         expect([refused.code, refused.err]).toEqual([1, expect.stringContaining('not placing tenant swmesh: --publish "ingress" needs IPVS, and this machine\'s kernel')]);
         expect(await fs.stat(path.join(project.dir, "Pulumi.swmesh.yaml")).catch(() => undefined)).toBeUndefined();
         await expect(up(opts(a, { "frontbase:publishMode": "ingress" }))).rejects.toThrow('frontbase:publishMode: "ingress" needs IPVS');
-        expect(await tasks(a)).toEqual(allRunning(a));
+        expect(await tenantTasks(a.name)).toEqual(allRunningOn(a.node));
     });
 
     it.skipIf(!IPVS)("publishes an ingress tenant on every node through the routing mesh", async () => {
@@ -251,7 +235,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
         expect([refused.code, refused.err]).toEqual([1, expect.stringContaining(`node ${nodeName(b.node)} is down: the manager cannot reach it`)]);
         await nodeStart(b.node);
         const started = Date.now();
-        await until("tenant B's tasks running again", async () => (JSON.stringify(await tasks(b)) === JSON.stringify(allRunning(b)) ? true : undefined), 5 * 60_000, 2_000);
+        await until("tenant B's tasks running again", async () => (JSON.stringify(await tenantTasks(b.name)) === JSON.stringify(allRunningOn(b.node)) ? true : undefined), 5 * 60_000, 2_000);
         await until("B's frontend to answer", async () => ((await web(b, "/nginx-health").catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 2 * 60_000, 2_000);
         console.log(`node ${nodeName(b.node)} restart: tenant back in ${Date.now() - started} ms`);
         expect((await login(b, b.adminPassword)).status).toBe(200);
@@ -264,7 +248,7 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
     it("moves a tenant to another node with its data and credentials: backup, destroy, re-pin, restore, up, purge the old node", async () => {
         const from = a.node;
         const to = 3;
-        const oldVolumes = await volumesOn(from, a);
+        const oldVolumes = await tenantVolumes(from, a.name);
         expect(oldVolumes.length).toBeGreaterThan(0);
         const backup = await cli(["backup", a.name]);
         expect([backup.code, backup.err]).toEqual([0, expect.any(String)]);
@@ -286,17 +270,17 @@ describe.skipIf(probe.reason || lab)("real tenants on a three-node swarm", () =>
 
         const restored = await cli(["restore", a.name]);
         expect([restored.code, restored.out]).toEqual([0, expect.stringContaining(`; deploy it now: npm run deploy -- ${a.name}`)]);
-        expect(await volumesOn(to, a)).toEqual(oldVolumes);
+        expect(await tenantVolumes(to, a.name)).toEqual(oldVolumes);
         const started = Date.now();
         await deploy(opts(a));
         console.log(`move of ${a.name} from ${nodeName(from)} to ${nodeName(to)}: up on the new node in ${Date.now() - started} ms`);
-        expect(await tasks(a)).toEqual(allRunning(a));
+        expect(await tenantTasks(a.name)).toEqual(allRunningOn(a.node));
         expect((await login(a, password)).status).toBe(200);
         expect((await web(a, "/api/variables/")).text).toContain(`swarm_${a.name.replace(/-/g, "_")}`);
 
         const purged = await cli(["purge", a.name, "--node", nodeName(from), "--yes"]);
         expect([purged.code, purged.out]).toEqual([0, expect.stringContaining(`purged "${a.name}": removed ${oldVolumes.length} volume(s)`)]);
-        expect(await volumesOn(from, a)).toEqual([]);
-        expect(await volumesOn(to, a)).toEqual(oldVolumes);
+        expect(await tenantVolumes(from, a.name)).toEqual([]);
+        expect(await tenantVolumes(to, a.name)).toEqual(oldVolumes);
     });
 });
