@@ -3,6 +3,7 @@
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
+import packageJson from "../package.json";
 import { DEFAULT_IMAGES } from "../components/config";
 import { invoke } from "../cli/command";
 import type { Context } from "../cli/context";
@@ -14,7 +15,7 @@ import { Manifest, MANIFEST_FILE, parseManifest, SECRET_FILES, verifyFiles } fro
 import { Restic, resticTarget, Snapshot, tenantTag } from "./restic";
 import { checkNewerData, restoreInto } from "./restore";
 
-const TOOL_VERSION: string = require("../package.json").version;
+const TOOL_VERSION: string = packageJson.version;
 
 export function resticFor(ctx: Context): Restic {
     return new Restic(resticTarget(ctx.env, ctx.lockDir));

@@ -62,7 +62,7 @@ const domainList = z
         if (twice.length > 0) ctx.addIssue({ code: "custom", message: `lists "${twice[0]}" twice` });
     });
 
-const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
+const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
 const memoryMiB = z.number().int().min(16, { error: "must be an integer number of MiB, at least 16" }).max(65536, { error: "must be at most 65536 MiB" });
 
 const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };

@@ -58,7 +58,7 @@ export function parseDashboardArgs(argv: readonly string[]): DashboardArgs {
     try {
         parsed = parse(argv, FLAGS, []).flags;
     } catch (e) {
-        throw new Error(`${(e as Error).message}\n${USAGE}`);
+        throw new Error(`${(e as Error).message}\n${USAGE}`, { cause: e });
     }
     const { port = DEFAULT_PORT, listen = "127.0.0.1", "tls-cert": tlsCert, "tls-key": tlsKey, "behind-proxy": behindProxy } = parsed;
     if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new Error("--tls-cert and --tls-key go together");

@@ -87,7 +87,7 @@ export async function pingDocker(docker: Docker, host: string): Promise<void> {
     try {
         await docker.ping();
     } catch (e) {
-        throw new Error(engineProblem(host, e as NodeJS.ErrnoException));
+        throw new Error(engineProblem(host, e as NodeJS.ErrnoException), { cause: e });
     }
 }
 

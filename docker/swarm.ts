@@ -35,6 +35,53 @@ export interface SwarmService {
     readonly ingressPorts: readonly number[];
 }
 
+/** What the Engine API's node list gives (dockerode types it as `any`): the fields read here. */
+export interface NodeInfo {
+    readonly ID: string;
+    readonly Version?: { readonly Index: number };
+    readonly Spec?: { readonly Availability?: string; readonly Role?: string; readonly [key: string]: unknown };
+    readonly Description?: { readonly Hostname?: string; readonly Resources?: { readonly MemoryBytes?: number } };
+    readonly Status?: { readonly State?: string; readonly Addr?: string };
+}
+
+/** A task as the Engine API's task list gives it (dockerode: `any`): the fields read here. */
+export interface TaskInfo {
+    readonly ID?: string;
+    readonly ServiceID: string;
+    readonly NodeID?: string;
+    readonly Slot?: number;
+    readonly DesiredState?: string;
+    readonly CreatedAt?: string;
+    readonly UpdatedAt?: string;
+    readonly Status?: { readonly State?: string; readonly Err?: string; readonly ContainerStatus?: { readonly ContainerID?: string } };
+}
+
+/** A service as the Engine API's service list gives it: the fields read here and in swarmTasks.ts. */
+export interface ServiceInfo {
+    readonly ID: string;
+    readonly Version?: { readonly Index?: number };
+    readonly Spec?: {
+        readonly Name?: string;
+        readonly Labels?: Record<string, string>;
+        readonly Mode?: { readonly Replicated?: { readonly Replicas?: number } };
+        readonly EndpointSpec?: { readonly Ports?: readonly PortInfo[] };
+        readonly TaskTemplate?: {
+            readonly ForceUpdate?: number;
+            readonly ContainerSpec?: { readonly Labels?: Record<string, string>; readonly TTY?: boolean; readonly Healthcheck?: { readonly Test?: readonly string[] } };
+            readonly Placement?: { readonly Constraints?: readonly string[] };
+            readonly Resources?: { readonly Reservations?: { readonly MemoryBytes?: number } };
+        };
+    };
+    readonly Endpoint?: { readonly Ports?: readonly PortInfo[] };
+}
+
+export interface PortInfo {
+    readonly PublishMode?: string;
+    readonly PublishedPort?: number;
+    readonly TargetPort?: number;
+    readonly Protocol?: string;
+}
+
 export interface Cluster {
     readonly nodes: readonly SwarmNode[];
     readonly services: readonly SwarmService[];
@@ -61,7 +108,7 @@ export async function readManagerCluster(docker: Docker, host: string): Promise<
 }
 
 export async function readCluster(docker: Docker): Promise<Cluster> {
-    const [nodes, services, tasks] = await Promise.all([docker.listNodes(), docker.listServices(), docker.listTasks()]);
+    const [nodes, services, tasks] = await Promise.all([docker.listNodes() as Promise<NodeInfo[]>, docker.listServices() as Promise<ServiceInfo[]>, docker.listTasks() as Promise<TaskInfo[]>]);
     const byId = new Map(nodes.map((n) => [n.ID, n]));
     return {
         nodes: nodes.map(describeNode).sort((a, b) => a.hostname.localeCompare(b.hostname)),
@@ -69,7 +116,7 @@ export async function readCluster(docker: Docker): Promise<Cluster> {
     };
 }
 
-function describeNode(n: any): SwarmNode {
+function describeNode(n: NodeInfo): SwarmNode {
     return {
         id: n.ID,
         hostname: n.Description?.Hostname ?? "",
@@ -81,26 +128,30 @@ function describeNode(n: any): SwarmNode {
     };
 }
 
-function describeService(s: any, tasks: any[], nodes: Map<string, any>): SwarmService {
+function describeService(s: ServiceInfo, tasks: TaskInfo[], nodes: Map<string, NodeInfo>): SwarmService {
     const spec = s.Spec ?? {};
     const labels = spec.TaskTemplate?.ContainerSpec?.Labels ?? spec.Labels ?? {};
-    const ports: any[] = s.Endpoint?.Ports ?? spec.EndpointSpec?.Ports ?? [];
+    const ports: readonly PortInfo[] = s.Endpoint?.Ports ?? spec.EndpointSpec?.Ports ?? [];
     const newest = [...tasks].sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
     const replicas = spec.Mode?.Replicated?.Replicas ?? 1;
     return {
         id: s.ID,
-        name: spec.Name,
+        name: spec.Name ?? s.ID,
         tenant: tenantOfLabels(spec.Labels) ?? tenantOfLabels(labels),
         service: spec.Labels?.[COMPOSE_SERVICE_LABEL] ?? labels[COMPOSE_SERVICE_LABEL],
-        node: pinnedNode(spec.TaskTemplate?.Placement?.Constraints ?? [], nodes) ?? nodes.get(newest?.NodeID)?.Description?.Hostname,
+        node: pinnedNode(spec.TaskTemplate?.Placement?.Constraints ?? [], nodes) ?? nodes.get(newest?.NodeID ?? "")?.Description?.Hostname,
         reservedBytes: (spec.TaskTemplate?.Resources?.Reservations?.MemoryBytes ?? 0) * replicas,
-        hostPorts: ports.filter((p) => p.PublishMode === "host" && p.PublishedPort).map((p) => p.PublishedPort),
-        ingressPorts: ports.filter((p) => p.PublishMode !== "host" && p.PublishedPort).map((p) => p.PublishedPort),
+        hostPorts: publishedPorts(ports, (mode) => mode === "host"),
+        ingressPorts: publishedPorts(ports, (mode) => mode !== "host"),
     };
 }
 
+function publishedPorts(ports: readonly PortInfo[], mode: (m: string | undefined) => boolean): number[] {
+    return ports.flatMap((p) => (mode(p.PublishMode) && p.PublishedPort ? [p.PublishedPort] : []));
+}
+
 /** `node.hostname==X` or `node.id==Y` -> the node's hostname. */
-function pinnedNode(constraints: readonly string[], nodes: Map<string, any>): string | undefined {
+function pinnedNode(constraints: readonly string[], nodes: Map<string, NodeInfo>): string | undefined {
     for (const c of constraints) {
         const m = /^node\.(hostname|id)\s*==\s*(\S+)$/.exec(c);
         if (!m) continue;

@@ -48,7 +48,7 @@ export async function readLedger(file: string, now = Date.now()): Promise<Ledger
         text = await readFileSafely(file, { maxBytes: MAX_LEDGER_BYTES, own: true });
     } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw new Error(`refusing the port ledger: ${(e as Error).message}`);
+        throw new Error(`refusing the port ledger: ${(e as Error).message}`, { cause: e });
     }
     let data: unknown;
     try {

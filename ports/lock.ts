@@ -58,9 +58,9 @@ export async function ensureLockDir(dir: string, o: LockDirOptions = {}): Promis
         else await ensurePrivateDir(dir, trust);
         await checkTrustedDir(dir, trust);
     } catch (e) {
-        if (e instanceof UnsafePathError) throw new Error(`unsafe lock directory: ${e.message}`);
+        if (e instanceof UnsafePathError) throw new Error(`unsafe lock directory: ${e.message}`, { cause: e });
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new Error(cannotCreate(dir, shared, trust, code));
+        if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new Error(cannotCreate(dir, shared, trust, code), { cause: e });
         throw e;
     }
     if (trust.uid <= 0) return; // root may write anywhere; no uids on Windows
@@ -151,7 +151,7 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
             await createExclusive(file, JSON.stringify({ ...me, at: Date.now() }), 0o644);
             return () => release(file, me.token);
         } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`cannot create lock file ${file}: ${(e as Error).message}`);
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`cannot create lock file ${file}: ${(e as Error).message}`, { cause: e });
         }
         const holder = await readHolder(file);
         if (holder && isStale(holder)) {
@@ -176,7 +176,7 @@ async function readHolder(file: string): Promise<Holder | undefined> {
         text = await readFileSafely(file, { maxBytes: MAX_LOCK_BYTES, own: true });
     } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined; // gone: the next exclusive create will tell
-        throw new Error(`refusing the port allocation lock: ${(e as Error).message}`);
+        throw new Error(`refusing the port allocation lock: ${(e as Error).message}`, { cause: e });
     }
     try {
         const h = JSON.parse(text) as unknown;

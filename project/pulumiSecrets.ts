@@ -132,7 +132,7 @@ export function passphraseFromEnv(
         try {
             text = readFile(file);
         } catch (e) {
-            throw new Error(`unable to read PULUMI_CONFIG_PASSPHRASE_FILE: ${(e as Error).message}`);
+            throw new Error(`unable to read PULUMI_CONFIG_PASSPHRASE_FILE: ${(e as Error).message}`, { cause: e });
         }
         return goTrimSpace(text);
     }

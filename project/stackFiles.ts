@@ -40,14 +40,14 @@ export async function readStackFile(file: string): Promise<StackFile> {
     try {
         text = await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES });
     } catch (e) {
-        if (e instanceof UnsafePathError) throw new Error(`${file}: ${e.problem}`);
+        if (e instanceof UnsafePathError) throw new Error(`${file}: ${e.problem}`, { cause: e });
         throw e;
     }
     let doc: unknown;
     try {
         doc = YAML.parse(text) ?? {};
     } catch (e) {
-        throw new Error(`${file}: not valid YAML (${(e as Error).message})`);
+        throw new Error(`${file}: not valid YAML (${(e as Error).message})`, { cause: e });
     }
     if (!isMap(doc)) throw new Error(`${file}: must be a YAML mapping with a "config" key (got ${describeYaml(doc)})`);
     const raw = doc.config ?? {};

@@ -10,7 +10,7 @@ import { Check, invalid, UsageError } from "../args";
 import { defineCommand } from "../command";
 
 // A revision, never an option: a value starting with "-" would be read by git as a flag.
-const REV = /^[A-Za-z0-9_][A-Za-z0-9._\/~^@{}-]*$/;
+const REV = /^[A-Za-z0-9_][A-Za-z0-9._/~^@{}-]*$/;
 const NULL_SHA = /^0{40}$/;
 const rev: Check<string> = (value, what) => {
     if (!REV.test(value)) throw invalid(what, value, "must be a git revision (a commit SHA, branch or tag)");
@@ -56,7 +56,7 @@ async function changedPaths(cwd: string, base: string, head: string): Promise<st
         return stdout.split("\0").filter((p) => p.length > 0);
     } catch (e) {
         const detail = ((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
-        throw new Error(`git diff ${base}...${head} failed: ${detail} (in CI, check out with fetch-depth: 0 so that the base commit exists)`);
+        throw new Error(`git diff ${base}...${head} failed: ${detail} (in CI, check out with fetch-depth: 0 so that the base commit exists)`, { cause: e });
     }
 }
 

@@ -1,7 +1,7 @@
 // `drain <node> [--apply]`: what draining a swarm node would do to the tenants on it, in plain
 // words: a tenant's services are pinned to the node that holds its volumes, so they cannot move
 // and stop until the node is active again. `--apply` then drains it (`docker node update`).
-import { nodeNamed, readManagerCluster } from "../../docker/swarm";
+import { NodeInfo, nodeNamed, readManagerCluster } from "../../docker/swarm";
 import { readStackPins } from "../../project/stackPins";
 import { SERVICES } from "../../components/naming";
 import { nodeArg } from "../args";
@@ -33,8 +33,8 @@ export const command = defineCommand({
             );
         }
         if (flags.apply) {
-            const n: any = await engine.docker.getNode(node.id).inspect();
-            await engine.docker.getNode(node.id).update({ version: n.Version.Index, ...n.Spec, Availability: "drain" });
+            const n = (await engine.docker.getNode(node.id).inspect()) as NodeInfo;
+            await engine.docker.getNode(node.id).update({ version: n.Version?.Index, ...n.Spec, Availability: "drain" });
             lines.push(`node ${node.hostname} is now drained; \`docker node update --availability active ${node.hostname}\` undoes it`);
         } else if (pinned.size > 0) {
             lines.push(`nothing changed; --apply drains it anyway`);

@@ -22,7 +22,7 @@ export async function placeTenant(engine: Engine, tenant: string, o: { given?: s
     try {
         placeOnNode(cluster, { node: named, tenant, memory: o.current?.memory ?? DEFAULT_MEMORY, database: o.database });
     } catch (e) {
-        if (e instanceof PlacementError) throw new Error(`not placing tenant ${tenant}: ${e.message.replace(/^frontbase:node: /, "--node: ")}`);
+        if (e instanceof PlacementError) throw new Error(`not placing tenant ${tenant}: ${e.message.replace(/^frontbase:node: /, "--node: ")}`, { cause: e });
         throw e;
     }
     const previous = o.current?.node !== undefined ? findNode(cluster, o.current.node) : undefined;

@@ -35,7 +35,7 @@ const schema = z
             acmeCa: z.string().url({ error: "must be an ACME directory URL such as " + LETS_ENCRYPT }).regex(/^https:\/\//, { error: "must be an https:// ACME directory URL" }).default(LETS_ENCRYPT),
             acmeCaRoot: z.string().regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, { error: "must be PEM certificates (-----BEGIN CERTIFICATE----- ...)" }).optional(),
             hstsMaxAge: z.number().int().min(0).max(63072000, { error: "must be seconds from 0 (no HSTS) to 63072000 (two years)" }).default(0),
-            image: z.string().regex(/^[a-z0-9][a-zA-Z0-9._\/:@-]*$/, { error: "must be an image reference such as " + DEFAULT_PROXY_IMAGE }).default(DEFAULT_PROXY_IMAGE),
+            image: z.string().regex(/^[a-z0-9][a-zA-Z0-9._/:@-]*$/, { error: "must be an image reference such as " + DEFAULT_PROXY_IMAGE }).default(DEFAULT_PROXY_IMAGE),
             bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 127.0.0.1" }).optional(),
             memory: z.number().int().min(32, { error: "must be at least 32 MiB" }).max(65536).default(128),
         },

@@ -94,7 +94,7 @@ export class StateStore {
         } catch (e) {
             if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
             const holder = Number(await fs.readFile(lockFile, "utf8").catch(() => "0"));
-            if (holder && alive(holder)) throw new Error(`stack is locked by process ${holder} (${lockFile})`);
+            if (holder && alive(holder)) throw new Error(`stack is locked by process ${holder} (${lockFile})`, { cause: e });
             // The holder died; its lock is stale.
             await fs.writeFile(lockFile, String(process.pid));
         }

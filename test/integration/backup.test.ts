@@ -2,7 +2,7 @@
 // write loop runs, purge the tenant, restore, and read everything back through the frontend as
 // a browser would; the admin logs in, values encrypted with the tenant's ENCRYPTION_KEY still
 // decrypt, the restored databases are whole. Bad input changes nothing.
-import { execFile } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import { promises as fs } from "fs";
 import * as path from "path";
 import { promisify } from "util";
@@ -19,7 +19,7 @@ import { loadStackFile, realServices, RealTenant, realTenant, web } from "./supp
 
 const run = promisify(execFile);
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the backup suite");
-const hasRestic = require("child_process").spawnSync("sh", ["-c", "command -v restic"]).status === 0;
+const hasRestic = spawnSync("sh", ["-c", "command -v restic"]).status === 0;
 if (!hasRestic && process.env.CI === "true") throw new Error("the backup suite cannot run: restic is missing (apt-get install -y restic)");
 const skip = probe.reason ?? (hasRestic ? undefined : "needs restic (apt-get install -y restic)");
 const PASSPHRASE = "backup passphrase, test only";

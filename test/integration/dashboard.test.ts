@@ -124,7 +124,7 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         expect((await fetch(`http://127.0.0.1:${a.frontend}/frontbase-admin/?${probe}`)).status).toBe(200);
         await Promise.race([seen, new Promise((r) => setTimeout(r, 15_000))]);
         abort.abort();
-        expect(text).toMatch(new RegExp(`event: line\ndata: \{"service":"frontend","stream":"stdout","time":"[^"]+","text":".*${probe}`));
+        expect(text).toMatch(new RegExp(`event: line\ndata: \\{"service":"frontend","stream":"stdout","time":"[^"]+","text":".*${probe}`));
     }, 60_000);
 
     it("reserves ports and writes the stack file through the form, and shows the command that deploys it", async () => {

@@ -1,7 +1,7 @@
 // The host's proxy on a real Docker Engine: Debian's Caddy in front of two REAL Frontbase
 // tenants, certificates from a real ACME server (Debian's pebble, run here on loopback, its
 // challenge DNS answering 127.0.0.1 for every name), routes derived from the stack files.
-import { execFile } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import { promises as fs } from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -28,7 +28,7 @@ const PASSPHRASE = "proxy passphrase, test only";
 const HOST_PORTS = [80, 443, 14000, 15000, 18053, 18055];
 
 function which(cmd: string): boolean {
-    return require("child_process").spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+    return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 }
 async function portsBusy(ports: number[]): Promise<number[]> {
     const busy: number[] = [];
@@ -233,7 +233,10 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
                     // A slow answer is not a dropped one: 15 s of socket inactivity before a request counts as failed.
                     const r = await get(A.domain, "/frontbase-admin/", ca, 15_000);
                     if (r.status === 200) tally.ok++;
-                    else (tally.failed++, tally.errors.push(`status ${r.status}`));
+                    else {
+                        tally.failed++;
+                        tally.errors.push(`status ${r.status}`);
+                    }
                 } catch (e) {
                     tally.failed++;
                     tally.errors.push((e as Error).message);

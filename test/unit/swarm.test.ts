@@ -172,6 +172,7 @@ describe("the engine double's docker.Service", () => {
 
 describe("a swarm task as the ops commands see it", () => {
     const service = (check: boolean) => ({
+        ID: "s1",
         Spec: {
             Name: "t1_frontbase_backend",
             Labels: { "frontbase.tenant": "t1", "com.docker.compose.service": "backend" },
@@ -179,7 +180,7 @@ describe("a swarm task as the ops commands see it", () => {
         },
         Endpoint: { Ports: [{ PublishMode: "host", PublishedPort: 8001, TargetPort: 8000, Protocol: "tcp" }] },
     });
-    const task = (state: string, err?: string) => ({ NodeID: "n2id", Slot: 1, Status: { State: state, ...(err ? { Err: err } : {}), ContainerStatus: { ContainerID: "c1" } } });
+    const task = (state: string, err?: string) => ({ ServiceID: "s1", NodeID: "n2id", Slot: 1, Status: { State: state, ...(err ? { Err: err } : {}), ContainerStatus: { ContainerID: "c1" } } });
     const nodes = new Map([["n2id", "node-2"]]);
 
     it.each([
