@@ -13,7 +13,10 @@ export default tseslint.config(
         languageOptions: { globals: globals.node },
         rules: {
             // Unused names are tsc's (noUnusedLocals); `_`-prefixed parameters say "unused on purpose".
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+            ],
             // `ok ? resolve(x) : reject(e)` and `a && b()` are statements here, on purpose.
             "@typescript-eslint/no-unused-expressions": ["error", { allowShortCircuit: true, allowTernary: true }],
         },

@@ -29,13 +29,18 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
     const docker = t.engine.docker;
     const byService = new Map(t.containers.map((c) => [c.service, c]));
     const backend = byService.get("backend");
-    if (!backend) throw new Error(`tenant "${t.tenant}" has no backend container on ${t.engine.host}: deploy it first (npm run deploy -- ${t.stack?.stack ?? t.tenant}); a backup needs its image and credentials`);
+    if (!backend)
+        throw new Error(
+            `tenant "${t.tenant}" has no backend container on ${t.engine.host}: deploy it first (npm run deploy -- ${t.stack?.stack ?? t.tenant}); a backup needs its image and credentials`,
+        );
     const backendInfo = await docker.getContainer(backend.id).inspect();
     const env = Object.fromEntries((backendInfo.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
     const database = env.DATABASE === "postgresql" ? "postgres" : "sqlite";
     const startedAt = new Date(o.now()).toISOString();
     // openTenant inspected every container already.
-    const images: Partial<Record<ServiceName, string>> = Object.fromEntries(t.containers.filter((c) => !c.job && c.image).map((c) => [c.service, c.image]));
+    const images: Partial<Record<ServiceName, string>> = Object.fromEntries(
+        t.containers.filter((c) => !c.job && c.image).map((c) => [c.service, c.image]),
+    );
 
     const redis = byService.get("redis");
     if (redis?.state === "running") await bgsave(t, redis.id, o);
@@ -47,14 +52,21 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
         args: ["capture", ...volumes],
         fetch: { from: "/out", dir },
     });
-    const listing = JSON.parse(await fs.readFile(path.join(dir, "files.json"), "utf8")) as { files: Record<string, { kind: ManifestFile["kind"] }>; sourceTimes: Record<string, number> };
+    const listing = JSON.parse(await fs.readFile(path.join(dir, "files.json"), "utf8")) as {
+        files: Record<string, { kind: ManifestFile["kind"] }>;
+        sourceTimes: Record<string, number>;
+    };
 
     const files: ManifestFile[] = [];
-    for (const [rel, f] of Object.entries(listing.files)) files.push({ path: `volumes/${rel}`, kind: f.kind, ...(await hashOf(path.join(dir, "volumes", rel))) });
+    for (const [rel, f] of Object.entries(listing.files))
+        files.push({ path: `volumes/${rel}`, kind: f.kind, ...(await hashOf(path.join(dir, "volumes", rel))) });
 
     if (database === "postgres") {
         const pg = byService.get("postgres");
-        if (pg?.state !== "running") throw new Error(`tenant "${t.tenant}": postgres is ${pg ? pg.state : "missing"}; pg_dump needs it running (npm run tenant -- restart ${t.tenant} postgres)`);
+        if (pg?.state !== "running")
+            throw new Error(
+                `tenant "${t.tenant}": postgres is ${pg ? pg.state : "missing"}; pg_dump needs it running (npm run tenant -- restart ${t.tenant} postgres)`,
+            );
         o.say?.(`${t.tenant}: pg_dump of ${POSTGRES_DB}`);
         await fs.mkdir(path.join(dir, path.dirname(POSTGRES_DUMP)), { recursive: true });
         const file = path.join(dir, POSTGRES_DUMP);
@@ -67,7 +79,10 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
 
     // What the tenant's data opens with: restic encrypts it with the rest of the snapshot.
     await fs.mkdir(path.join(dir, "secrets"), { recursive: true, mode: 0o700 });
-    const secrets: [string, string | undefined][] = [[SECRET_FILES.encryptionKey, env.ENCRYPTION_KEY], [SECRET_FILES.dbPassword, env.DB_PASSWORD]];
+    const secrets: [string, string | undefined][] = [
+        [SECRET_FILES.encryptionKey, env.ENCRYPTION_KEY],
+        [SECRET_FILES.dbPassword, env.DB_PASSWORD],
+    ];
     for (const [rel, value] of secrets) {
         if (!value) continue;
         await fs.writeFile(path.join(dir, rel), value, { mode: 0o600 });
@@ -117,7 +132,8 @@ async function bgsave(t: OpenTenant, id: string, o: CaptureOptions): Promise<voi
             }
             before = saves;
         } else if (field("rdb_bgsave_in_progress") === "0" && Number(field("rdb_saves")) > before) {
-            if (field("rdb_last_bgsave_status") !== "ok") throw new Error(`tenant "${t.tenant}": redis BGSAVE failed (rdb_last_bgsave_status ${field("rdb_last_bgsave_status")})`);
+            if (field("rdb_last_bgsave_status") !== "ok")
+                throw new Error(`tenant "${t.tenant}": redis BGSAVE failed (rdb_last_bgsave_status ${field("rdb_last_bgsave_status")})`);
             return;
         }
         await o.sleep(200);

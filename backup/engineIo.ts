@@ -19,7 +19,13 @@ export interface ExecResult {
 }
 
 /** `cmd` in a running container; stdout goes to `stdout` (a file, say), stderr is kept for the error. */
-export async function execIn(docker: Docker, container: string, cmd: readonly string[], stdout: Writable, user?: string): Promise<ExecResult> {
+export async function execIn(
+    docker: Docker,
+    container: string,
+    cmd: readonly string[],
+    stdout: Writable,
+    user?: string,
+): Promise<ExecResult> {
     const exec = await docker.getContainer(container).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, User: user });
     const stream = await exec.start({ hijack: true, stdin: false });
     let stderr = "";
@@ -71,7 +77,10 @@ export async function runHelper(docker: Docker, tenant: string, run: HelperRun):
         await container.start();
         const { StatusCode } = (await container.wait()) as { StatusCode: number };
         const [stdout, stderr] = demux(await container.logs({ stdout: true, stderr: true, follow: false }));
-        if (StatusCode !== 0) throw new Error(`the backup helper (${run.args[0]}) exited with ${StatusCode}: ${(stderr || stdout).trim().split("\n").slice(-5).join("; ")}`);
+        if (StatusCode !== 0)
+            throw new Error(
+                `the backup helper (${run.args[0]}) exited with ${StatusCode}: ${(stderr || stdout).trim().split("\n").slice(-5).join("; ")}`,
+            );
         if (run.fetch) await untar(await container.getArchive({ path: run.fetch.from }), run.fetch.dir);
         return stdout;
     } finally {
@@ -88,13 +97,17 @@ export function demux(buf: Buffer): [string, string] {
 
 /** A tar stream of one file of a directory, as `rel`'s base name, owned by root. */
 export function tarOfFile(dir: string, rel: string): NodeJS.ReadableStream {
-    return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", "-C", path.join(dir, path.dirname(rel)), path.basename(rel)], { stdio: ["ignore", "pipe", "inherit"] }).stdout;
+    return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", "-C", path.join(dir, path.dirname(rel)), path.basename(rel)], {
+        stdio: ["ignore", "pipe", "inherit"],
+    }).stdout;
 }
 
 /** A tar stream of a directory's contents under the top directory `top` (GNU tar on this machine). */
 export function tarOf(dir: string, top: string): NodeJS.ReadableStream {
     const rename = `s,^\\.,${top},`;
-    return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", `--transform=${rename}`, "-C", dir, "."], { stdio: ["ignore", "pipe", "inherit"] }).stdout;
+    return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", `--transform=${rename}`, "-C", dir, "."], {
+        stdio: ["ignore", "pipe", "inherit"],
+    }).stdout;
 }
 
 /** Extracts a tar stream into `dir`, dropping its top directory (the archive of `/out` holds `out/...`). */

@@ -55,19 +55,34 @@ export async function backupTenant(ctx: Context, restic: Restic, tenant: string)
     const started = ctx.now();
     const t = await openTenantData(ctx, tenant);
     if (isUnknown(t)) throw await unknownTenant(ctx, tenant, t.engine);
-    if (t.containers.length === 0 && t.volumes.length === 0) throw new NotDeployed(`not deployed on ${t.engine.host} (no container, no volume): nothing to back up`);
+    if (t.containers.length === 0 && t.volumes.length === 0)
+        throw new NotDeployed(`not deployed on ${t.engine.host} (no container, no volume): nothing to back up`);
     return withStaging(async (dir) => {
-        const m = await captureTenant(t, dir, { now: ctx.now, sleep: ctx.sleep, config: t.stack?.config ?? {}, tool: TOOL_VERSION, say: steps(ctx) });
+        const m = await captureTenant(t, dir, {
+            now: ctx.now,
+            sleep: ctx.sleep,
+            config: t.stack?.config ?? {},
+            tool: TOOL_VERSION,
+            say: steps(ctx),
+        });
         let last = 0;
         const progress = ctx.terminal.interactive
             ? (p: { percent: number; filesDone: number; totalFiles: number; bytesDone: number; totalBytes: number }) => {
                   if (ctx.now() - last < 1000) return;
                   last = ctx.now();
-                  ctx.io.err(`${tenant}: ${Math.round(p.percent * 100)}% (${p.filesDone}/${p.totalFiles} files, ${mib(p.bytesDone)} of ${mib(p.totalBytes)})`);
+                  ctx.io.err(
+                      `${tenant}: ${Math.round(p.percent * 100)}% (${p.filesDone}/${p.totalFiles} files, ${mib(p.bytesDone)} of ${mib(p.totalBytes)})`,
+                  );
               }
             : undefined;
         const s = await restic.backup(dir, [tenantTag(tenant), `frontbase-database=${m.database}`], progress);
-        return { snapshot: s.snapshotId.slice(0, 8), files: m.files.length, bytes: s.totalBytes, added: s.dataAdded, ms: ctx.now() - started };
+        return {
+            snapshot: s.snapshotId.slice(0, 8),
+            files: m.files.length,
+            bytes: s.totalBytes,
+            added: s.dataAdded,
+            ms: ctx.now() - started,
+        };
     });
 }
 
@@ -76,15 +91,24 @@ export async function pickSnapshot(restic: Restic, tenant: string, wanted?: stri
     const all = await restic.snapshots(tenant);
     if (wanted === undefined) {
         const latest = all.at(-1);
-        if (!latest) throw new Error(`no snapshot of tenant "${tenant}" in ${restic.target.repository} (back it up with npm run tenant -- backup ${tenant})`);
+        if (!latest)
+            throw new Error(
+                `no snapshot of tenant "${tenant}" in ${restic.target.repository} (back it up with npm run tenant -- backup ${tenant})`,
+            );
         return latest;
     }
     const found = all.filter((s) => s.id.startsWith(wanted) || s.short_id === wanted);
     if (found.length === 1) return found[0];
-    if (found.length > 1) throw new Error(`snapshot "${wanted}" is ambiguous: ${found.map((s) => s.short_id).join(", ")}; give more of its ID`);
+    if (found.length > 1)
+        throw new Error(`snapshot "${wanted}" is ambiguous: ${found.map((s) => s.short_id).join(", ")}; give more of its ID`);
     const other = (await restic.snapshots()).find((s) => s.id.startsWith(wanted));
-    if (other) throw new Error(`snapshot ${other.short_id} is not tenant "${tenant}"'s (its tags: ${(other.tags ?? []).join(", ")}); list this tenant's with npm run tenant -- backups ${tenant}`);
-    throw new Error(`no snapshot "${wanted}" of tenant "${tenant}" in ${restic.target.repository}; its snapshots: ${all.map((s) => s.short_id).join(", ") || "none"}`);
+    if (other)
+        throw new Error(
+            `snapshot ${other.short_id} is not tenant "${tenant}"'s (its tags: ${(other.tags ?? []).join(", ")}); list this tenant's with npm run tenant -- backups ${tenant}`,
+        );
+    throw new Error(
+        `no snapshot "${wanted}" of tenant "${tenant}" in ${restic.target.repository}; its snapshots: ${all.map((s) => s.short_id).join(", ") || "none"}`,
+    );
 }
 
 /** Restic's tree of a snapshot under `dir`, checked against its manifest. */
@@ -101,7 +125,8 @@ export async function fetchVerified(restic: Restic, s: Snapshot, dir: string): P
             break;
         }
     }
-    if (text === undefined) throw new Error(`snapshot ${s.short_id} has no ${MANIFEST_FILE}: it is not a frontbase-tenants backup, or it is damaged`);
+    if (text === undefined)
+        throw new Error(`snapshot ${s.short_id} has no ${MANIFEST_FILE}: it is not a frontbase-tenants backup, or it is damaged`);
     const manifest = parseManifest(text, s.short_id);
     const found = new Map<string, { size: number; sha256: string }>();
     for (const f of manifest.files) {
@@ -109,7 +134,8 @@ export async function fetchVerified(restic: Restic, s: Snapshot, dir: string): P
         if (h) found.set(f.path, h);
     }
     const problems = verifyFiles(manifest, found);
-    if (problems.length > 0) throw new Error(`snapshot ${s.short_id} is corrupted; nothing was changed: ${problems.slice(0, 5).join("; ")}`);
+    if (problems.length > 0)
+        throw new Error(`snapshot ${s.short_id} is corrupted; nothing was changed: ${problems.slice(0, 5).join("; ")}`);
     return { root, manifest };
 }
 
@@ -140,27 +166,49 @@ export async function restoreTenant(ctx: Context, restic: Restic, source: string
         if (manifest.tenant !== source) throw new Error(`snapshot ${snapshot.short_id} holds tenant "${manifest.tenant}", not "${source}"`);
         if (o.into && !t.stack) {
             // A clone into a new tenant: its stack file as `tenant new` writes it (ports, credentials).
-            if (!isUnknown(t)) throw new Error(`tenant "${target}" has containers or volumes on ${t.engine.host} but no stack file in ${ctx.projectDir}; remove them or give another name`);
+            if (!isUnknown(t))
+                throw new Error(
+                    `tenant "${target}" has containers or volumes on ${t.engine.host} but no stack file in ${ctx.projectDir}; remove them or give another name`,
+                );
             const made = await invoke((await loadCommand("new"))!, [target, "--database", manifest.database], ctx);
-            if (made !== 0) throw new Error(`npm run tenant -- new ${target} --database ${manifest.database} failed (exit ${made}); nothing was restored`);
+            if (made !== 0)
+                throw new Error(
+                    `npm run tenant -- new ${target} --database ${manifest.database} failed (exit ${made}); nothing was restored`,
+                );
             t = await openTenantData(ctx, target);
         }
         const database = t.stack?.config["frontbase:database"] ?? "sqlite";
-        if (t.stack && database !== manifest.database) throw new Error(`snapshot ${snapshot.short_id} is of a ${manifest.database} tenant; ${t.stack.file} says frontbase:database ${database}`);
+        if (t.stack && database !== manifest.database)
+            throw new Error(
+                `snapshot ${snapshot.short_id} is of a ${manifest.database} tenant; ${t.stack.file} says frontbase:database ${database}`,
+            );
         const helperImage = await imageOf(t, manifest, "backend");
         const secrets = t.stack ? await decryptStackSecrets(t.stack.file, ctx.env).catch(() => undefined) : undefined;
         const snapshotSecret = (rel: string) => fs.readFile(path.join(root, rel), "utf8").catch(() => undefined);
         // The password the tenant's backend will be given: its stack file's; the snapshot's for the same tenant.
         const dbPassword = secrets?.["frontbase:dbPassword"] ?? (o.into ? undefined : await snapshotSecret(SECRET_FILES.dbPassword));
-        const postgres = manifest.database === "postgres" && dbPassword ? { image: await imageOf(t, manifest, "postgres"), password: dbPassword } : undefined;
-        const opts = { force: o.force, helperImage, postgres, now: ctx.now, sleep: ctx.sleep, say: (l: string) => say(`${target}: ${l}`), healthTimeoutMs: 240_000 };
+        const postgres =
+            manifest.database === "postgres" && dbPassword
+                ? { image: await imageOf(t, manifest, "postgres"), password: dbPassword }
+                : undefined;
+        const opts = {
+            force: o.force,
+            helperImage,
+            postgres,
+            now: ctx.now,
+            sleep: ctx.sleep,
+            say: (l: string) => say(`${target}: ${l}`),
+            healthTimeoutMs: 240_000,
+        };
         await checkNewerData(t, manifest, snapshot.short_id, opts);
         // A clone opens the source's encrypted values only with the source's key.
         let stackChanged = false;
         const key = await snapshotSecret(SECRET_FILES.encryptionKey);
         if (o.into && key && secrets?.["frontbase:encryptionKey"] !== key) {
             await setStackSecret(t.stack!.file, "encryptionKey", key, ctx.env);
-            ctx.io.err(`${target}: ${t.stack!.file}: frontbase:encryptionKey set to ${source}'s (encrypted), so that its stored credentials decrypt`);
+            ctx.io.err(
+                `${target}: ${t.stack!.file}: frontbase:encryptionKey set to ${source}'s (encrypted), so that its stored credentials decrypt`,
+            );
             stackChanged = true;
         }
         await restoreInto(t, root, manifest, opts);
@@ -192,9 +240,25 @@ async function imageOf(t: OpenTenant, m: Manifest, service: "postgres" | "backen
     } catch {
         configured = undefined;
     }
-    const candidates = [t.containers.find((c) => c.service === service)?.image, configured, m.images[service], DEFAULT_IMAGES[service]].filter((x): x is string => !!x);
+    const candidates = [
+        t.containers.find((c) => c.service === service)?.image,
+        configured,
+        m.images[service],
+        DEFAULT_IMAGES[service],
+    ].filter((x): x is string => !!x);
     for (const image of candidates) {
-        if (await t.engine.docker.getImage(image).inspect().then(() => true, () => false)) return image;
+        if (
+            await t.engine.docker
+                .getImage(image)
+                .inspect()
+                .then(
+                    () => true,
+                    () => false,
+                )
+        )
+            return image;
     }
-    throw new Error(`tenant "${t.tenant}": none of the ${service} images ${candidates.join(", ")} is on ${t.engine.host}; build them first (README, "Frontbase images")`);
+    throw new Error(
+        `tenant "${t.tenant}": none of the ${service} images ${candidates.join(", ")} is on ${t.engine.host}; build them first (README, "Frontbase images")`,
+    );
 }

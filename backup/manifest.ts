@@ -54,7 +54,10 @@ export function parseManifest(text: string, snapshot: string): Manifest {
     } catch {
         throw new Error(`snapshot ${snapshot}: ${MANIFEST_FILE} is not JSON; the snapshot is corrupted or not a frontbase-tenants backup`);
     }
-    if (doc.format !== MANIFEST_FORMAT) throw new Error(`snapshot ${snapshot}: manifest format ${String(doc.format)} is not ${MANIFEST_FORMAT}; restore it with the version that made it`);
+    if (doc.format !== MANIFEST_FORMAT)
+        throw new Error(
+            `snapshot ${snapshot}: manifest format ${String(doc.format)} is not ${MANIFEST_FORMAT}; restore it with the version that made it`,
+        );
     if (typeof doc.tenant !== "string" || !Array.isArray(doc.files) || !Array.isArray(doc.volumes) || typeof doc.startedAt !== "string") {
         throw new Error(`snapshot ${snapshot}: ${MANIFEST_FILE} lacks tenant, startedAt, volumes or files; the snapshot is corrupted`);
     }
@@ -67,7 +70,10 @@ export function verifyFiles(m: Manifest, found: ReadonlyMap<string, { size: numb
     for (const f of m.files) {
         const got = found.get(f.path);
         if (!got) problems.push(`${f.path}: missing`);
-        else if (got.size !== f.size || got.sha256 !== f.sha256) problems.push(`${f.path}: ${got.size} bytes, sha256 ${got.sha256.slice(0, 12)}; the manifest says ${f.size} bytes, ${f.sha256.slice(0, 12)}`);
+        else if (got.size !== f.size || got.sha256 !== f.sha256)
+            problems.push(
+                `${f.path}: ${got.size} bytes, sha256 ${got.sha256.slice(0, 12)}; the manifest says ${f.size} bytes, ${f.sha256.slice(0, 12)}`,
+            );
     }
     return problems;
 }

@@ -23,8 +23,10 @@ export interface ResticTarget {
 }
 
 export function resticTarget(env: NodeJS.ProcessEnv, lockDir: string): ResticTarget {
-    const repository = env.RESTIC_REPOSITORY ?? (env.RESTIC_REPOSITORY_FILE ? `(from ${env.RESTIC_REPOSITORY_FILE})` : path.join(lockDir, "backups"));
-    const hasPassword = env.RESTIC_PASSWORD !== undefined || env.RESTIC_PASSWORD_FILE !== undefined || env.RESTIC_PASSWORD_COMMAND !== undefined;
+    const repository =
+        env.RESTIC_REPOSITORY ?? (env.RESTIC_REPOSITORY_FILE ? `(from ${env.RESTIC_REPOSITORY_FILE})` : path.join(lockDir, "backups"));
+    const hasPassword =
+        env.RESTIC_PASSWORD !== undefined || env.RESTIC_PASSWORD_FILE !== undefined || env.RESTIC_PASSWORD_COMMAND !== undefined;
     const out: Record<string, string | undefined> = { ...env };
     if (!env.RESTIC_REPOSITORY && !env.RESTIC_REPOSITORY_FILE) out.RESTIC_REPOSITORY = repository;
     let defaultPasswordFile: string | undefined;
@@ -73,9 +75,16 @@ export interface BackupSummary {
 
 /** restic's failure in words an operator can act on; the repository is named, never a password. */
 export function resticProblem(repository: string, stderr: string, code: number | null): string {
-    const last = stderr.trim().split("\n").filter((l) => l.trim() !== "").slice(-3).join("; ");
-    if (/wrong password or no key found/i.test(stderr)) return `the restic repository ${repository} does not open with the password given (RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND): wrong password`;
-    if (/Is there a repository at the following location|repository does not exist|unable to open config file/i.test(stderr)) return `no restic repository at ${repository} (create one with \`restic init\`, or run \`npm run tenant -- backup\`, which creates the default one)`;
+    const last = stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .slice(-3)
+        .join("; ");
+    if (/wrong password or no key found/i.test(stderr))
+        return `the restic repository ${repository} does not open with the password given (RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND): wrong password`;
+    if (/Is there a repository at the following location|repository does not exist|unable to open config file/i.test(stderr))
+        return `no restic repository at ${repository} (create one with \`restic init\`, or run \`npm run tenant -- backup\`, which creates the default one)`;
     if (/no matching ID found|invalid snapshot|snapshot .* not found|Ambiguous ID/i.test(stderr)) return `restic: ${last}`;
     return `restic exited with ${code ?? "a signal"} on ${repository}: ${last || "no message"}`;
 }
@@ -83,7 +92,10 @@ export function resticProblem(repository: string, stderr: string, code: number |
 export class ResticError extends Error {}
 
 export class Restic {
-    constructor(readonly target: ResticTarget, private readonly binary = "restic") {}
+    constructor(
+        readonly target: ResticTarget,
+        private readonly binary = "restic",
+    ) {}
 
     /** Runs restic; resolves to stdout. `onLine` sees each stdout line as it comes (for --json progress). */
     run(args: readonly string[], o: { onLine?: (line: string) => void; cwd?: string } = {}): Promise<string> {
@@ -102,7 +114,13 @@ export class Restic {
             });
             child.stderr.on("data", (d: Buffer) => void (err += String(d)));
             child.on("error", (e: NodeJS.ErrnoException) =>
-                reject(new ResticError(e.code === "ENOENT" ? `restic is not installed on this machine (apt-get install restic; or see https://restic.net)` : `restic: ${e.message}`)),
+                reject(
+                    new ResticError(
+                        e.code === "ENOENT"
+                            ? `restic is not installed on this machine (apt-get install restic; or see https://restic.net)`
+                            : `restic: ${e.message}`,
+                    ),
+                ),
             );
             child.on("close", (code) => {
                 if (partial && o.onLine) o.onLine(partial);
@@ -152,9 +170,22 @@ export class Restic {
                 return;
             }
             if (m.message_type === "status" && onProgress) {
-                onProgress({ percent: m.percent_done ?? 0, filesDone: m.files_done ?? 0, totalFiles: m.total_files ?? 0, bytesDone: m.bytes_done ?? 0, totalBytes: m.total_bytes ?? 0 });
+                onProgress({
+                    percent: m.percent_done ?? 0,
+                    filesDone: m.files_done ?? 0,
+                    totalFiles: m.total_files ?? 0,
+                    bytesDone: m.bytes_done ?? 0,
+                    totalBytes: m.total_bytes ?? 0,
+                });
             } else if (m.message_type === "summary") {
-                summary = { snapshotId: m.snapshot_id, filesNew: m.files_new, filesChanged: m.files_changed, filesUnmodified: m.files_unmodified, dataAdded: m.data_added, totalBytes: m.total_bytes_processed };
+                summary = {
+                    snapshotId: m.snapshot_id,
+                    filesNew: m.files_new,
+                    filesChanged: m.files_changed,
+                    filesUnmodified: m.files_unmodified,
+                    dataAdded: m.data_added,
+                    totalBytes: m.total_bytes_processed,
+                };
             }
         };
         // restic records the absolute path it is given: `.` from the staging directory.
@@ -177,7 +208,13 @@ export class Restic {
     /** Applies the retention to one tenant's snapshots and prunes what none of them uses. */
     async forget(tenant: string, keep: readonly string[]): Promise<{ kept: number; removed: number }> {
         const out = await this.run(["forget", "--json", "--tag", tenantTag(tenant), "--group-by", "host,tags", ...keep, "--prune"]);
-        const groups = JSON.parse(out.split("\n").find((l) => l.startsWith("[")) ?? "[]") as { keep?: unknown[]; remove?: unknown[] | null }[];
-        return { kept: groups.reduce((n, g) => n + (g.keep?.length ?? 0), 0), removed: groups.reduce((n, g) => n + (g.remove?.length ?? 0), 0) };
+        const groups = JSON.parse(out.split("\n").find((l) => l.startsWith("[")) ?? "[]") as {
+            keep?: unknown[];
+            remove?: unknown[] | null;
+        }[];
+        return {
+            kept: groups.reduce((n, g) => n + (g.keep?.length ?? 0), 0),
+            removed: groups.reduce((n, g) => n + (g.remove?.length ?? 0), 0),
+        };
     }
 }

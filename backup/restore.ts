@@ -28,7 +28,11 @@ export interface RestoreOptions {
 export async function liveFiles(t: OpenTenant, services: readonly ServiceName[], image: string): Promise<LiveFile[]> {
     const present = services.filter((s) => t.volumes.some((v) => v.Name === volumeName(t.tenant, s)));
     if (present.length === 0) return [];
-    const out = await runHelper(t.engine.docker, t.tenant, { image, mounts: Object.fromEntries(present.map((s) => [volumeName(t.tenant, s), `/src/${s}`])), args: ["times", ...present] });
+    const out = await runHelper(t.engine.docker, t.tenant, {
+        image,
+        mounts: Object.fromEntries(present.map((s) => [volumeName(t.tenant, s), `/src/${s}`])),
+        args: ["times", ...present],
+    });
     return Object.entries(JSON.parse(out) as Record<string, number>).map(([p, mtimeMs]) => ({ path: p, mtimeMs }));
 }
 
@@ -87,7 +91,24 @@ async function pgRestore(docker: Docker, id: string, tree: string, o: RestoreOpt
     await docker.getContainer(id).putArchive(tarOfFile(tree, POSTGRES_DUMP), { path: "/tmp" });
     const dump = `/tmp/${path.basename(POSTGRES_DUMP)}`;
     try {
-        await execText(docker, id, ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", "-U", POSTGRES_USER, "-d", POSTGRES_DB, dump], "pg_restore");
+        await execText(
+            docker,
+            id,
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                "-U",
+                POSTGRES_USER,
+                "-d",
+                POSTGRES_DB,
+                dump,
+            ],
+            "pg_restore",
+        );
     } finally {
         await execText(docker, id, ["rm", "-f", dump], "removing the dump").catch(() => undefined);
     }
@@ -113,10 +134,26 @@ async function withTemporaryPostgres(t: OpenTenant, o: RestoreOptions, fn: (id: 
         // Over TCP on the container's loopback: an image's initialisation server listens on a socket only.
         const deadline = o.now() + 120_000;
         for (;;) {
-            const ready = await execText(docker, c.id, ["pg_isready", "-h", "127.0.0.1", "-U", POSTGRES_USER, "-d", POSTGRES_DB], "pg_isready").then(() => true, () => false);
+            const ready = await execText(
+                docker,
+                c.id,
+                ["pg_isready", "-h", "127.0.0.1", "-U", POSTGRES_USER, "-d", POSTGRES_DB],
+                "pg_isready",
+            ).then(
+                () => true,
+                () => false,
+            );
             if (ready) break;
             const state = (await c.inspect()).State;
-            if (!state.Running) throw new Error(`the temporary postgres exited (${state.ExitCode}): ${demux(await c.logs({ stdout: true, stderr: true })).join("").trim().split("\n").slice(-3).join("; ")}`);
+            if (!state.Running)
+                throw new Error(
+                    `the temporary postgres exited (${state.ExitCode}): ${demux(await c.logs({ stdout: true, stderr: true }))
+                        .join("")
+                        .trim()
+                        .split("\n")
+                        .slice(-3)
+                        .join("; ")}`,
+                );
             if (o.now() > deadline) throw new Error("the temporary postgres did not accept connections within 120 s");
             await o.sleep(500);
         }
@@ -132,7 +169,8 @@ async function runJob(docker: Docker, job: TenantContainer, o: RestoreOptions): 
     o.say(`running the ${job.job} job again (${job.name})`);
     await docker.getContainer(job.id).start().catch(notModified);
     const { StatusCode } = (await docker.getContainer(job.id).wait()) as { StatusCode: number };
-    if (StatusCode !== 0) throw new Error(`the ${job.job} job (${job.name}) exited with ${StatusCode} after the restore; see docker logs ${job.name}`);
+    if (StatusCode !== 0)
+        throw new Error(`the ${job.job} job (${job.name}) exited with ${StatusCode} after the restore; see docker logs ${job.name}`);
 }
 
 async function ensureVolume(docker: Docker, t: OpenTenant, s: ServiceName): Promise<void> {
@@ -149,8 +187,14 @@ async function startAndWait(docker: Docker, c: TenantContainer, o: RestoreOption
     for (;;) {
         const now = toTenantContainer(await docker.getContainer(c.id).inspect());
         if (now.state === "running" && (now.health === "healthy" || now.health === "none")) return;
-        if (now.state === "exited" || now.state === "dead") throw new Error(`${c.service} (${c.name}) exited after the restore (exit ${now.exitCode ?? "?"}); see npm run tenant -- logs ${c.tenant} ${c.service}`);
-        if (o.now() > deadline) throw new Error(`${c.service} (${c.name}) is not healthy ${Math.round(o.healthTimeoutMs / 1000)} s after the restore (${now.state}, ${now.health}); see npm run tenant -- logs ${c.tenant} ${c.service}`);
+        if (now.state === "exited" || now.state === "dead")
+            throw new Error(
+                `${c.service} (${c.name}) exited after the restore (exit ${now.exitCode ?? "?"}); see npm run tenant -- logs ${c.tenant} ${c.service}`,
+            );
+        if (o.now() > deadline)
+            throw new Error(
+                `${c.service} (${c.name}) is not healthy ${Math.round(o.healthTimeoutMs / 1000)} s after the restore (${now.state}, ${now.health}); see npm run tenant -- logs ${c.tenant} ${c.service}`,
+            );
         await o.sleep(500);
     }
 }

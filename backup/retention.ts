@@ -13,8 +13,12 @@ export const RETENTION_ENV = "FRONTBASE_BACKUP_KEEP";
 /** `daily=7,weekly=4` -> { daily: 7, weekly: 4 }; an error names the part and what is allowed. */
 export function parseRetention(text: string, what = RETENTION_ENV): Retention {
     const out: Retention = {};
-    const parts = text.split(",").map((p) => p.trim()).filter((p) => p !== "");
-    if (parts.length === 0) throw new Error(`${what}: is empty; expected for example ${DEFAULT_RETENTION} (units: ${RETENTION_UNITS.join(", ")})`);
+    const parts = text
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
+    if (parts.length === 0)
+        throw new Error(`${what}: is empty; expected for example ${DEFAULT_RETENTION} (units: ${RETENTION_UNITS.join(", ")})`);
     for (const part of parts) {
         const m = /^([a-z]+)=(\d{1,4})$/.exec(part);
         if (!m) throw new Error(`${what}: "${part}" is not UNIT=COUNT; expected for example ${DEFAULT_RETENTION}`);
@@ -34,5 +38,7 @@ export function forgetArgs(r: Retention): string[] {
 }
 
 export function describeRetention(r: Retention): string {
-    return RETENTION_UNITS.filter((u) => r[u] !== undefined).map((u) => `${r[u]} ${u}`).join(", ");
+    return RETENTION_UNITS.filter((u) => r[u] !== undefined)
+        .map((u) => `${r[u]} ${u}`)
+        .join(", ");
 }

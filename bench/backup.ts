@@ -23,10 +23,25 @@ export interface BackupRow {
 
 /** Why the group cannot run here, if it cannot: restic or the real images missing. */
 export async function backupBenchProblem(): Promise<string | undefined> {
-    if ((await run("sh", ["-c", "command -v restic"]).then(() => true, () => false)) === false) return "restic is not installed (apt-get install restic)";
+    if (
+        (await run("sh", ["-c", "command -v restic"]).then(
+            () => true,
+            () => false,
+        )) === false
+    )
+        return "restic is not installed (apt-get install restic)";
     const docker = dockerClient();
     for (const image of Object.values(REAL_TENANT_IMAGES)) {
-        if (!(await docker.getImage(image).inspect().then(() => true, () => false))) return `image ${image} is missing (npm run images:test)`;
+        if (
+            !(await docker
+                .getImage(image)
+                .inspect()
+                .then(
+                    () => true,
+                    () => false,
+                ))
+        )
+            return `image ${image} is missing (npm run images:test)`;
     }
     return undefined;
 }
@@ -77,7 +92,12 @@ export async function backupBench(runs: number, env: NodeJS.ProcessEnv): Promise
             }
             rows.push(
                 { key: `backup-${size}`, name: `backup, ${size} MB tenant (first)`, times: first },
-                { key: `backup-again-${size}`, name: `backup, ${size} MB tenant, unchanged (second)`, times: again, note: `added ${added} to the repository` },
+                {
+                    key: `backup-again-${size}`,
+                    name: `backup, ${size} MB tenant, unchanged (second)`,
+                    times: again,
+                    note: `added ${added} to the repository`,
+                },
                 { key: `restore-${size}`, name: `restore --force, ${size} MB tenant, to healthy`, times: restore },
             );
         }

@@ -36,7 +36,12 @@ export async function dashboardBench(runs: number): Promise<DashboardRow[]> {
     );
     const engine = await startFakeEngine(containers);
     const lockDir = path.join(tempDir("dash-lock"), "locks");
-    const ctx = createContext({ projectDir: fleet.dir, lockDir, dockerHost: engine.host, env: { ...process.env, RESTIC_REPOSITORY: path.join(lockDir, "none"), RESTIC_PASSWORD: "x" } });
+    const ctx = createContext({
+        projectDir: fleet.dir,
+        lockDir,
+        dockerHost: engine.host,
+        env: { ...process.env, RESTIC_REPOSITORY: path.join(lockDir, "none"), RESTIC_PASSWORD: "x" },
+    });
     const server = createDashboard(ctx, { token: TOKEN, secure: false });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -46,15 +51,22 @@ export async function dashboardBench(runs: number): Promise<DashboardRow[]> {
             const t0 = performance.now();
             const res = await fetch(`${base}/api/v1/tenants`, { headers: { authorization: `Bearer ${TOKEN}` } });
             const body = (await res.json()) as { tenants: unknown[] };
-            if (res.status !== 200 || body.tenants.length !== 50) throw new Error(`GET /api/v1/tenants answered ${res.status} with ${body.tenants?.length} tenants`);
+            if (res.status !== 200 || body.tenants.length !== 50)
+                throw new Error(`GET /api/v1/tenants answered ${res.status} with ${body.tenants?.length} tenants`);
             return performance.now() - t0;
         };
         await get();
         const times: number[] = [];
         for (let i = 0; i < runs * 10; i++) times.push(await get());
         const sorted = [...times].sort((a, b) => a - b);
-        rows.push({ key: "api-tenants", name: "GET /api/v1/tenants, 50 tenants (fake Engine)", times, note: `p95 ${sorted[Math.ceil(sorted.length * 0.95) - 1].toFixed(1)} ms` });
-        if (existsSync(CHROMIUM)) rows.push({ key: "page-render", name: "page: first render of 50 tenants (Chromium)", times: await firstRender(base, runs) });
+        rows.push({
+            key: "api-tenants",
+            name: "GET /api/v1/tenants, 50 tenants (fake Engine)",
+            times,
+            note: `p95 ${sorted[Math.ceil(sorted.length * 0.95) - 1].toFixed(1)} ms`,
+        });
+        if (existsSync(CHROMIUM))
+            rows.push({ key: "page-render", name: "page: first render of 50 tenants (Chromium)", times: await firstRender(base, runs) });
         else console.error(`  page render skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
         return rows;
     } finally {

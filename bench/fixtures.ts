@@ -27,7 +27,11 @@ export async function pinnedFleet(n: number): Promise<{ dir: string; ports: Port
         const { ports } = allocatePorts({ ranges: DEFAULT_PORT_RANGES, taken });
         for (const p of Object.values(ports)) taken.add(p);
         all.push(ports);
-        await writeStackFile(dir, `tenant${i}`, { "frontbase:tenant": `tenant${i}`, "frontbase:database": "sqlite", "frontbase:ports": ports satisfies Ports });
+        await writeStackFile(dir, `tenant${i}`, {
+            "frontbase:tenant": `tenant${i}`,
+            "frontbase:database": "sqlite",
+            "frontbase:ports": ports satisfies Ports,
+        });
     }
     return { dir, ports: all };
 }
@@ -69,14 +73,20 @@ export async function holdPorts(blocks: readonly (readonly [from: number, to: nu
 export function holdLow(count: number): Promise<Held> {
     const { edge, backend } = DEFAULT_PORT_RANGES;
     const half = Math.floor(count / 2);
-    return holdPorts([[edge.from, edge.to, half], [backend.from, backend.to, count - half]]);
+    return holdPorts([
+        [edge.from, edge.to, half],
+        [backend.from, backend.to, count - half],
+    ]);
 }
 
 /** The whole edge range (998 ports), and the rest of `count` from the bottom of the backend range. */
 export function holdEdgeRange(count: number): Promise<Held> {
     const { edge, backend } = DEFAULT_PORT_RANGES;
     const size = edge.to - edge.from + 1;
-    return holdPorts([[edge.from, edge.to, size], [backend.from, backend.to, Math.max(0, count - size)]]);
+    return holdPorts([
+        [edge.from, edge.to, size],
+        [backend.from, backend.to, Math.max(0, count - size)],
+    ]);
 }
 
 /** A copy of the project at git `ref` (git archive: no worktree metadata), sharing this checkout's node_modules. */
@@ -107,9 +117,14 @@ export interface Timed {
  * script through `sh -c`, with node_modules/.bin on PATH), timed from spawn to exit.
  */
 export function tenantCommand(repo: string): (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<Timed> {
-    const script = (JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.tenant;
+    const script = (JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts
+        .tenant;
     const bin = path.join(repo, "node_modules", ".bin");
-    return (args, env) => timed("sh", ["-c", `${script} "$@"`, "sh", ...args], { cwd: repo, env: { ...env, PATH: `${bin}${path.delimiter}${env.PATH ?? ""}` } });
+    return (args, env) =>
+        timed("sh", ["-c", `${script} "$@"`, "sh", ...args], {
+            cwd: repo,
+            env: { ...env, PATH: `${bin}${path.delimiter}${env.PATH ?? ""}` },
+        });
 }
 
 export function timed(cmd: string, args: readonly string[], o: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Timed> {

@@ -54,12 +54,30 @@ export function report(rows: readonly Row[], before: { label: string; medians: R
     const head = ["scenario (ms, median)", ...(before ? [before.label] : []), "now", "min-max", "target"];
     const body = rows.map((r) => {
         const t = TARGETS[r.key];
-        const target = t?.under !== undefined ? `< ${t.under}` : t?.over ? `${t.over.than} + ${t.over.ms} (now ${signed(median(r.times) - (byKey.get(t.over.than) ?? NaN))})` : "";
+        const target =
+            t?.under !== undefined
+                ? `< ${t.under}`
+                : t?.over
+                  ? `${t.over.than} + ${t.over.ms} (now ${signed(median(r.times) - (byKey.get(t.over.than) ?? NaN))})`
+                  : "";
         const sorted = [...r.times].sort((a, b) => a - b);
-        return [r.note ? `${r.name}; ${r.note}` : r.name, ...(before ? [fmt(before.medians[r.key])] : []), fmt(median(r.times)), `${fmt(sorted[0])}-${fmt(sorted[sorted.length - 1])}`, target];
+        return [
+            r.note ? `${r.name}; ${r.note}` : r.name,
+            ...(before ? [fmt(before.medians[r.key])] : []),
+            fmt(median(r.times)),
+            `${fmt(sorted[0])}-${fmt(sorted[sorted.length - 1])}`,
+            target,
+        ];
     });
     const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    return [head, ...body].map((cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd()).join("\n");
+    return [head, ...body]
+        .map((cells) =>
+            cells
+                .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i])))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 export function verdicts(rows: readonly Row[]): { ok: boolean; lines: string[] } {
@@ -78,4 +96,3 @@ export function verdicts(rows: readonly Row[]): { ok: boolean; lines: string[] }
     lines.unshift(`\ntargets: ${ok ? "all met" : "some missed"}`);
     return { ok, lines };
 }
-

@@ -70,7 +70,11 @@ function fail(message: string): never {
     throw new Error(`${message}\nusage: npm run bench [-- --runs N] [--against REF [--save-baseline]] [--only ${GROUPS.join(",")}]`);
 }
 
-const load = () => `${os.loadavg().map((l) => l.toFixed(2)).join(", ")} (${os.cpus().length} cores)`;
+const load = () =>
+    `${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ")} (${os.cpus().length} cores)`;
 
 interface Checkout {
     readonly label: string;
@@ -108,7 +112,12 @@ async function main(): Promise<void> {
             const label = checkouts[1].label;
             before = { label, medians: Object.fromEntries(rowsOf(label).map((r) => [r.key, round(median(r.times))])) };
             if (o.saveBaseline) {
-                const b: Baseline = { commit: label.replace(/^before \((.*)\)$/, "$1"), measured: new Date().toISOString(), load: load(), medians: before.medians };
+                const b: Baseline = {
+                    commit: label.replace(/^before \((.*)\)$/, "$1"),
+                    measured: new Date().toISOString(),
+                    load: load(),
+                    medians: before.medians,
+                };
                 writeFileSync(BASELINE_FILE, `${JSON.stringify(b, null, 1)}\n`);
             }
         } else if (existsSync(BASELINE_FILE)) {
@@ -129,12 +138,17 @@ async function main(): Promise<void> {
         const missed = verdicts(now);
         const fullRangeError = errors.get("now");
         if (fullRangeError !== undefined) {
-            const ok = /in its range 3002-3999: all 998 port\(s\) are taken, \d+ held \(/.test(fullRangeError) && fullRangeError.length < 400;
-            missed.lines.push(`error for a full range (${fullRangeError.length} characters, ${ok ? "names the range and the count held" : "NOT as required: range, count held, no list"}):\n  ${fullRangeError}`);
+            const ok =
+                /in its range 3002-3999: all 998 port\(s\) are taken, \d+ held \(/.test(fullRangeError) && fullRangeError.length < 400;
+            missed.lines.push(
+                `error for a full range (${fullRangeError.length} characters, ${ok ? "names the range and the count held" : "NOT as required: range, count held, no list"}):\n  ${fullRangeError}`,
+            );
             missed.ok &&= ok;
         }
         for (const line of missed.lines) console.log(line);
-        console.log(`\nload average at start ${loadAtStart}, at end ${loadAtEnd}; bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        console.log(
+            `\nload average at start ${loadAtStart}, at end ${loadAtEnd}; bench took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
         process.exitCode = missed.ok ? 0 : 1;
     } finally {
         for (const d of cleanup) rmSync(d, { recursive: true, force: true });
@@ -144,11 +158,18 @@ async function main(): Promise<void> {
 /** The caller's environment without what would change what a command does (a passphrase makes `new` encrypt credentials). */
 function benchEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     const env = { ...process.env, ...extra };
-    for (const k of Object.keys(env)) if (k.startsWith("PULUMI_CONFIG_PASSPHRASE") || k.startsWith("TS_NODE_") || k.startsWith("npm_")) delete env[k];
+    for (const k of Object.keys(env))
+        if (k.startsWith("PULUMI_CONFIG_PASSPHRASE") || k.startsWith("TS_NODE_") || k.startsWith("npm_")) delete env[k];
     return env;
 }
 
-async function measure(checkouts: readonly Checkout[], o: Options, env: NodeJS.ProcessEnv, fleet: Awaited<ReturnType<typeof pinnedFleet>>, errors: Map<string, string>): Promise<Measured> {
+async function measure(
+    checkouts: readonly Checkout[],
+    o: Options,
+    env: NodeJS.ProcessEnv,
+    fleet: Awaited<ReturnType<typeof pinnedFleet>>,
+    errors: Map<string, string>,
+): Promise<Measured> {
     const out: Measured = new Map();
     const scenario = async (row: Omit<Row, "times">, once: (c: Checkout) => Promise<number>) => {
         console.error(`  ${row.name}`);
@@ -157,8 +178,15 @@ async function measure(checkouts: readonly Checkout[], o: Options, env: NodeJS.P
     if (o.only.includes("program")) await programLoad(o, env, scenario);
     if (o.only.includes("cli")) {
         const port = String(fleet.ports[0].backend);
-        for (const [key, args] of [["ls", ["ls"]], ["check", ["check"]], ["status", ["status", "tenant1"]], ["why-port", ["why-port", port]]] as const) {
-            await scenario({ key, name: `tenant ${args.join(" ")}, 20 stack files`, group: "cli" }, (c) => command(c.tenant, [...args], env, [0, 3]));
+        for (const [key, args] of [
+            ["ls", ["ls"]],
+            ["check", ["check"]],
+            ["status", ["status", "tenant1"]],
+            ["why-port", ["why-port", port]],
+        ] as const) {
+            await scenario({ key, name: `tenant ${args.join(" ")}, 20 stack files`, group: "cli" }, (c) =>
+                command(c.tenant, [...args], env, [0, 3]),
+            );
         }
     }
     if (o.only.includes("alloc")) {
@@ -172,7 +200,9 @@ async function measure(checkouts: readonly Checkout[], o: Options, env: NodeJS.P
             }
         };
         await scenario({ key: "new-idle", name: "tenant new, idle", group: "alloc" }, newTenant);
-        await holding(holdLow(1000), (held) => scenario({ key: "new-held", name: `tenant new, ${held} ports held`, group: "alloc" }, newTenant));
+        await holding(holdLow(1000), (held) =>
+            scenario({ key: "new-held", name: `tenant new, ${held} ports held`, group: "alloc" }, newTenant),
+        );
         await holding(holdEdgeRange(1000), (held) =>
             scenario({ key: "new-full", name: `tenant new, ${held} held, edge range full (fails)`, group: "alloc" }, async (c) => {
                 const r = await c.tenant(["new", `bench${n++}`], env);
@@ -194,14 +224,23 @@ async function holding<T>(hold: Promise<Held>, run: (held: number) => Promise<T>
     }
 }
 
-async function command(tenant: ReturnType<typeof tenantCommand>, args: string[], env: NodeJS.ProcessEnv, okCodes: readonly number[]): Promise<number> {
+async function command(
+    tenant: ReturnType<typeof tenantCommand>,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    okCodes: readonly number[],
+): Promise<number> {
     const r = await tenant(args, env);
     if (!okCodes.includes(r.code ?? -1)) throw new Error(`tenant ${args.join(" ")} exited ${r.code}:\n${r.out}${r.err}`);
     return r.ms;
 }
 
 /** Spawn of the runner to the first RegisterResource, in a preview of a pinned tenant (test/engine/engine.ts `loadMs`). */
-async function programLoad(o: Options, env: NodeJS.ProcessEnv, scenario: (row: Omit<Row, "times">, once: (c: Checkout) => Promise<number>) => Promise<void>): Promise<void> {
+async function programLoad(
+    o: Options,
+    env: NodeJS.ProcessEnv,
+    scenario: (row: Omit<Row, "times">, once: (c: Checkout) => Promise<number>) => Promise<void>,
+): Promise<void> {
     const stateDir = tempDir("state");
     const [backend, edge, frontend, redisHttp] = await freePorts(4);
     const config = { "frontbase:tenant": "benchload", "frontbase:ports": JSON.stringify({ backend, edge, frontend, redisHttp }) };
@@ -211,7 +250,12 @@ async function programLoad(o: Options, env: NodeJS.ProcessEnv, scenario: (row: O
     delete process.env.FRONTBASE_PROJECT_DIR;
     try {
         await scenario({ key: "program", name: "program load under the runner (preview)", group: "program" }, async (c) => {
-            const r = await preview({ projectDir: c.dir, stack: "benchload", stateDir: path.join(stateDir, c.label.replace(/\W+/g, "-")), config });
+            const r = await preview({
+                projectDir: c.dir,
+                stack: "benchload",
+                stateDir: path.join(stateDir, c.label.replace(/\W+/g, "-")),
+                config,
+            });
             if (r.loadMs === undefined) throw new Error("the program registered no resource");
             return r.loadMs;
         });
@@ -230,16 +274,41 @@ async function allocationAlone(dockerHost: string, runs: number): Promise<Row[]>
     const once = async (i: number, projectDir = project) => {
         unlinkIfThere(hostFiles(dockerHost, lockDir).ledger); // each run is a new tenant
         const t0 = performance.now();
-        await resolvePorts({ tenant: `alone${i}`, dockerHost, docker, projectDir, ranges: DEFAULT_PORT_RANGES, maxRetries: 3, bindAddress: "0.0.0.0", by: "bench", lockDir });
+        await resolvePorts({
+            tenant: `alone${i}`,
+            dockerHost,
+            docker,
+            projectDir,
+            ranges: DEFAULT_PORT_RANGES,
+            maxRetries: 3,
+            bindAddress: "0.0.0.0",
+            by: "bench",
+            lockDir,
+        });
         return performance.now() - t0;
     };
     try {
         let i = 0;
-        const idle: Row = { key: "alone-idle", name: "allocation alone (in-process), idle", group: "alloc", times: await repeat(runs, () => once(i++)) };
-        const held = await holding(holdLow(1000), async (n): Promise<Row> => ({ key: "alone-held", name: `allocation alone (in-process), ${n} held`, group: "alloc", times: await repeat(runs, () => once(i++)) }));
+        const idle: Row = {
+            key: "alone-idle",
+            name: "allocation alone (in-process), idle",
+            group: "alloc",
+            times: await repeat(runs, () => once(i++)),
+        };
+        const held = await holding(holdLow(1000), async (n): Promise<Row> => ({
+            key: "alone-held",
+            name: `allocation alone (in-process), ${n} held`,
+            group: "alloc",
+            times: await repeat(runs, () => once(i++)),
+        }));
         const fleet = await pinnedFleet(299);
         try {
-            const big = { key: "alone-fleet", name: "allocation alone (in-process), 300th tenant (299 stack files)", group: "alloc" as const, times: await repeat(runs, () => once(i++, fleet.dir)) };
+            const big = {
+                key: "alone-fleet",
+                name: "allocation alone (in-process), 300th tenant (299 stack files)",
+                group: "alloc" as const,
+                times: await repeat(runs, () => once(i++, fleet.dir)),
+            };
             return [idle, held, big];
         } finally {
             rmSync(fleet.dir, { recursive: true, force: true });
@@ -259,7 +328,11 @@ function unlinkIfThere(file: string): void {
 }
 
 /** One warm-up each, then `runs` rounds of one run per checkout. */
-async function repeatEach(checkouts: readonly Checkout[], runs: number, once: (c: Checkout) => Promise<number>): Promise<Map<string, number[]>> {
+async function repeatEach(
+    checkouts: readonly Checkout[],
+    runs: number,
+    once: (c: Checkout) => Promise<number>,
+): Promise<Map<string, number[]>> {
     const times = new Map(checkouts.map((c) => [c.label, [] as number[]]));
     for (const c of checkouts) await once(c);
     for (let i = 0; i < runs; i++) for (const c of checkouts) times.get(c.label)!.push(await once(c));

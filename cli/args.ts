@@ -41,7 +41,13 @@ export type FlagSpec =
       };
 
 type ValueOf<F> = F extends { parse: Check<infer T> } ? T : string;
-type FlagValue<F> = F extends { kind: "boolean" } ? boolean : F extends { multiple: true } ? ValueOf<F>[] : F extends { required: string } ? ValueOf<F> : ValueOf<F> | undefined;
+type FlagValue<F> = F extends { kind: "boolean" }
+    ? boolean
+    : F extends { multiple: true }
+      ? ValueOf<F>[]
+      : F extends { required: string }
+        ? ValueOf<F>
+        : ValueOf<F> | undefined;
 
 export interface Parsed<S> {
     /** In the order given; optional ones not given are absent. */
@@ -65,7 +71,9 @@ export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[
         } else if (optionsEnded || !arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) {
             // `-1` is a (bad) number for the positional's check to name, not an unknown option.
             if (pos.length >= positionals.length) {
-                throw new UsageError(`unexpected argument "${arg}"; ${positionals.length ? `expected only ${positionals.join(" ")}` : "this command takes no arguments"}`);
+                throw new UsageError(
+                    `unexpected argument "${arg}"; ${positionals.length ? `expected only ${positionals.join(" ")}` : "this command takes no arguments"}`,
+                );
             }
             pos.push(arg);
         } else {
@@ -83,7 +91,8 @@ export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[
             // A separate value may start with one dash (`--timeout -1` is then checked as a
             // number); one with two is the next option, so the value is missing.
             const value = inline ?? argv[++i];
-            if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`option --${name} needs a value: ${flag.help}`);
+            if (value === undefined || (inline === undefined && value.startsWith("--")))
+                throw new UsageError(`option --${name} needs a value: ${flag.help}`);
             const parsed = flag.parse ? flag.parse(value, `--${name}`) : value;
             found.set(name, flag.multiple ? [...((found.get(name) as unknown[]) ?? []), parsed] : parsed);
         }
@@ -94,7 +103,8 @@ export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[
         if (f.kind === "value" && f.required && !found.has(name)) throw new UsageError(`${flagUsage(name, f)} is required (${f.required})`);
     }
     const flags: Record<string, unknown> = {};
-    for (const [name, f] of Object.entries(spec)) flags[name] = found.get(name) ?? (f.kind === "boolean" ? false : f.multiple ? [] : undefined);
+    for (const [name, f] of Object.entries(spec))
+        flags[name] = found.get(name) ?? (f.kind === "boolean" ? false : f.multiple ? [] : undefined);
     return { positionals: pos, flags: flags as Parsed<S>["flags"] };
 }
 
@@ -104,7 +114,11 @@ export function flagUsage(name: string, f: FlagSpec): string {
 }
 
 function allowed(spec: Record<string, FlagSpec>): string {
-    return Object.entries(spec).map(([name, f]) => (f.kind === "value" ? `--${name} <value>` : `--${name}`)).join(", ") || "none";
+    return (
+        Object.entries(spec)
+            .map(([name, f]) => (f.kind === "value" ? `--${name} <value>` : `--${name}`))
+            .join(", ") || "none"
+    );
 }
 
 /** `--listen "0": must be a whole number from 1 to 65535`: the one shape of a rejected value. */

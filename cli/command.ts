@@ -47,7 +47,9 @@ export interface Command extends CommandSpec<readonly ArgSpec[], Record<string, 
 
 type AnySpec = CommandSpec<readonly ArgSpec[], Record<string, FlagSpec>>;
 
-export function defineCommand<const A extends readonly ArgSpec[], const F extends Record<string, FlagSpec>>(spec: CommandSpec<A, F>): Command {
+export function defineCommand<const A extends readonly ArgSpec[], const F extends Record<string, FlagSpec>>(
+    spec: CommandSpec<A, F>,
+): Command {
     const any = spec as unknown as AnySpec;
     return { ...any, usage: usageLine(any) };
 }
@@ -75,7 +77,12 @@ export function asksForHelp(argv: readonly string[]): boolean {
 
 function parseCall(command: Command, argv: readonly string[]): Parameters<Command["run"]>[0] {
     const { positionals, flags } = parse(argv, command.flags, command.args.map(argUsage));
-    const args = Object.fromEntries(command.args.map((a, i) => [a.name, positionals[i] === undefined || !a.parse ? positionals[i] : a.parse(positionals[i], argUsage(a))]));
+    const args = Object.fromEntries(
+        command.args.map((a, i) => [
+            a.name,
+            positionals[i] === undefined || !a.parse ? positionals[i] : a.parse(positionals[i], argUsage(a)),
+        ]),
+    );
     const group = command.exactlyOne;
     if (group && group.filter((name) => flags[name] !== undefined && flags[name] !== false).length !== 1) {
         throw new UsageError(`give exactly one of ${group.map((name) => flagUsage(name, command.flags[name])).join(" or ")}`);

@@ -116,7 +116,16 @@ export function processTerminal(): Terminal {
 /** The Pulumi CLI on PATH, else the one the `pulumi` npm package provides. */
 const pulumiCli: PulumiRunner = (args) =>
     new Promise((resolve, reject) => {
-        const child = spawn("sh", ["-c", 'if command -v pulumi >/dev/null 2>&1; then exec pulumi "$@"; else exec npx --no-install pulumi "$@"; fi', "pulumi", ...args], { stdio: "inherit" });
+        const child = spawn(
+            "sh",
+            [
+                "-c",
+                'if command -v pulumi >/dev/null 2>&1; then exec pulumi "$@"; else exec npx --no-install pulumi "$@"; fi',
+                "pulumi",
+                ...args,
+            ],
+            { stdio: "inherit" },
+        );
         child.on("error", reject);
         child.on("exit", (code) => resolve(code ?? 1));
     });

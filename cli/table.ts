@@ -4,7 +4,14 @@
 export function columns(rows: readonly (readonly string[])[]): string {
     const widths: number[] = [];
     for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, (c ?? "").length)));
-    return rows.map((cells) => cells.map((c, i) => (c ?? "").padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((cells) =>
+            cells
+                .map((c, i) => (c ?? "").padEnd(widths[i]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 /** A header line, then one line per row. */

@@ -38,7 +38,10 @@ export async function openTenant(ctx: Context, tenant: string): Promise<OpenTena
     const engine = await connect(ctx, stack?.config);
     const swarm = stack?.config["frontbase:target"] === "swarm";
     // A swarm tenant's volumes are on its node, which the manager's API does not list.
-    const [containers, volumes] = await Promise.all([readWorkloads(engine.docker, tenant, stack?.config), swarm ? [] : readTenantVolumes(engine.docker, tenant)]);
+    const [containers, volumes] = await Promise.all([
+        readWorkloads(engine.docker, tenant, stack?.config),
+        swarm ? [] : readTenantVolumes(engine.docker, tenant),
+    ]);
     return { tenant, stack, engine, containers, volumes, ...(swarm ? { node: stack!.config["frontbase:node"] } : {}) };
 }
 
@@ -46,7 +49,11 @@ export async function openTenant(ctx: Context, tenant: string): Promise<OpenTena
  * What runs of a tenant, by its stack file's target: its containers on its Docker host, or, on
  * a swarm, its services' tasks through the manager plus its job container (on the manager).
  */
-export async function readWorkloads(docker: Docker, tenant: string, stackConfig?: Readonly<Record<string, string>>): Promise<TenantContainer[]> {
+export async function readWorkloads(
+    docker: Docker,
+    tenant: string,
+    stackConfig?: Readonly<Record<string, string>>,
+): Promise<TenantContainer[]> {
     if (stackConfig?.["frontbase:target"] !== "swarm") return readTenantContainers(docker, tenant);
     const [tasks, local] = await Promise.all([readTenantTasks(docker, tenant), readTenantContainers(docker, tenant)]);
     return [...tasks, ...local.filter((c) => c.job !== undefined)];
@@ -58,7 +65,10 @@ export async function readWorkloads(docker: Docker, tenant: string, stackConfig?
  * as tasks, beside its job container.
  */
 export async function readHostWorkloads(docker: Docker): Promise<TenantContainer[]> {
-    const [containers, tasks] = await Promise.all([readTenantContainers(docker), isSwarmManager(docker).then((m) => (m ? readTenantTasks(docker) : []))]);
+    const [containers, tasks] = await Promise.all([
+        readTenantContainers(docker),
+        isSwarmManager(docker).then((m) => (m ? readTenantTasks(docker) : [])),
+    ]);
     return [...tasks, ...containers.filter((c) => !tasks.some((t) => t.tenant === c.tenant) || c.job !== undefined)];
 }
 
@@ -73,12 +83,18 @@ export async function readHostWorkloads(docker: Docker): Promise<TenantContainer
 export async function openTenantData(ctx: Context, tenant: string, node?: string): Promise<OpenTenant> {
     const t = await openTenant(ctx, tenant);
     if (t.node === undefined) {
-        if (node !== undefined) throw new UsageError(`--node: tenant "${tenant}" is not a swarm tenant (its stack file has no frontbase:target: swarm); its data is on ${t.engine.host}`);
+        if (node !== undefined)
+            throw new UsageError(
+                `--node: tenant "${tenant}" is not a swarm tenant (its stack file has no frontbase:target: swarm); its data is on ${t.engine.host}`,
+            );
         return t;
     }
     const cluster = await readManagerCluster(t.engine.docker, t.engine.host);
     const found = nodeNamed(cluster, node ?? t.node, node !== undefined ? "--node" : "frontbase:node");
-    if (found.state !== "ready") throw new Error(`node ${found.hostname} is ${found.state}: the manager cannot reach it, so neither can the commands that read its volumes`);
+    if (found.state !== "ready")
+        throw new Error(
+            `node ${found.hostname} is ${found.state}: the manager cannot reach it, so neither can the commands that read its volumes`,
+        );
     const managerId = (await t.engine.docker.info()).Swarm?.NodeID;
     const host = resolveNodeHost(found, { host: t.engine.host, nodeId: managerId }, ctx.env);
     const engine = await connectEngine(host, ctx.env).catch((e: Error) => {
@@ -87,7 +103,15 @@ export async function openTenantData(ctx: Context, tenant: string, node?: string
     const current = new Set(t.containers.map((c) => c.id).filter((id) => id !== ""));
     const [local, volumes] = await Promise.all([readTenantContainers(engine.docker, tenant), readTenantVolumes(engine.docker, tenant)]);
     const otherNode = t.node !== found.hostname && t.node !== found.id;
-    return { ...t, engine, containers: local.filter((c) => current.has(c.id)), volumes, node: found.hostname, otherNode, services: t.containers.filter((c) => c.job === undefined) };
+    return {
+        ...t,
+        engine,
+        containers: local.filter((c) => current.has(c.id)),
+        volumes,
+        node: found.hostname,
+        otherNode,
+        services: t.containers.filter((c) => c.job === undefined),
+    };
 }
 
 /** No stack file, no container and no volume: nothing of that name, here or on the host. */
@@ -100,14 +124,21 @@ export function isUnknown(t: OpenTenant): boolean {
  * (listing the known ones), a tenant with no containers (`why` says what that means for the
  * command), or a service it does not run.
  */
-export async function targetContainers(ctx: Context, t: OpenTenant, service: string | undefined, why: string): Promise<readonly TenantContainer[]> {
+export async function targetContainers(
+    ctx: Context,
+    t: OpenTenant,
+    service: string | undefined,
+    why: string,
+): Promise<readonly TenantContainer[]> {
     if (t.containers.length === 0) {
         if (isUnknown(t)) throw await unknownTenant(ctx, t.tenant, t.engine);
         throw new Error(`tenant "${t.tenant}" has no containers on ${t.engine.host}${why}`);
     }
     const targets = service ? t.containers.filter((c) => c.service === service) : t.containers;
     if (targets.length === 0) {
-        throw new Error(`tenant "${t.tenant}" has no container for service "${service}"; its services: ${[...new Set(t.containers.map((c) => c.service))].join(", ")}`);
+        throw new Error(
+            `tenant "${t.tenant}" has no container for service "${service}"; its services: ${[...new Set(t.containers.map((c) => c.service))].join(", ")}`,
+        );
     }
     return targets;
 }
@@ -122,6 +153,10 @@ export async function knownTenants(ctx: Context, engine?: Engine): Promise<strin
 
 export async function unknownTenant(ctx: Context, tenant: string, engine?: Engine): Promise<Error> {
     const known = await knownTenants(ctx, engine);
-    const where = engine ? ` and no container labelled ${TENANT_LABEL}=${tenant} (or ${COMPOSE_PROJECT_LABEL}=${projectName(tenant)}) on ${engine.host}` : "";
-    return new Error(`unknown tenant "${tenant}": no stack file for it in ${ctx.projectDir}${where}; known tenants: ${known.join(", ") || "none"}`);
+    const where = engine
+        ? ` and no container labelled ${TENANT_LABEL}=${tenant} (or ${COMPOSE_PROJECT_LABEL}=${projectName(tenant)}) on ${engine.host}`
+        : "";
+    return new Error(
+        `unknown tenant "${tenant}": no stack file for it in ${ctx.projectDir}${where}; known tenants: ${known.join(", ") || "none"}`,
+    );
 }

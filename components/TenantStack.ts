@@ -5,7 +5,16 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ImageKey, TenantConfig } from "./config";
-import { createContainer, createImages, createJob, createNetwork, createVolumes, followLabels, JobInputs, SecretCredentials } from "./containers";
+import {
+    createContainer,
+    createImages,
+    createJob,
+    createNetwork,
+    createVolumes,
+    followLabels,
+    JobInputs,
+    SecretCredentials,
+} from "./containers";
 import * as naming from "./naming";
 import { PortKey, ServiceName, TENANT_STACK_TYPE } from "./naming";
 import { JobName, publicUrl, REDIS_TOKEN_JOB, ServiceSpec, siteUrl, tenantServices } from "./services";
@@ -57,11 +66,21 @@ export class TenantStack extends pulumi.ComponentResource {
             if (!args.node) throw new Error(`TenantStack ${name}: target "swarm" needs the node the tenant is pinned to`);
             network = createOverlayNetwork(name, cfg, this);
             this.declareServices(name, { cfg, ports, specs, credentials, network, node: args.node });
-            this.volumes = Object.fromEntries(specs.filter((s) => s.dataPath).map((s) => [s.service, pulumi.output(naming.volumeName(cfg.tenant, s.service))]));
+            this.volumes = Object.fromEntries(
+                specs.filter((s) => s.dataPath).map((s) => [s.service, pulumi.output(naming.volumeName(cfg.tenant, s.service))]),
+            );
         } else {
             network = createNetwork(name, cfg, this);
             const volumes = createVolumes(name, cfg, specs, this);
-            this.declareContainers(name, { cfg, ports, specs, credentials, network, images: createImages(name, cfg, specs, this), volumes });
+            this.declareContainers(name, {
+                cfg,
+                ports,
+                specs,
+                credentials,
+                network,
+                images: createImages(name, cfg, specs, this),
+                volumes,
+            });
             this.volumes = Object.fromEntries(Object.entries(volumes).map(([svc, v]) => [svc, v.name]));
         }
 
@@ -86,15 +105,39 @@ export class TenantStack extends pulumi.ComponentResource {
     }
 
     /** Target `docker`: one container per service, on the tenant's bridge network. */
-    private declareContainers(name: string, d: { cfg: TenantConfig; ports: Record<PortKey, number>; specs: ServiceSpec[]; credentials: SecretCredentials; network: docker.Network; images: Partial<Record<ImageKey, docker.RemoteImage>>; volumes: Partial<Record<ServiceName, docker.Volume>> }): void {
+    private declareContainers(
+        name: string,
+        d: {
+            cfg: TenantConfig;
+            ports: Record<PortKey, number>;
+            specs: ServiceSpec[];
+            credentials: SecretCredentials;
+            network: docker.Network;
+            images: Partial<Record<ImageKey, docker.RemoteImage>>;
+            volumes: Partial<Record<ServiceName, docker.Volume>>;
+        },
+    ): void {
         const { cfg, ports, credentials, network, images, volumes } = d;
-        const containersOf = (services: readonly ServiceName[] = []) => services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
+        const containersOf = (services: readonly ServiceName[] = []) =>
+            services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
         for (const spec of d.specs) {
-            const jobs = this.declareJobs(name, spec, { cfg, credentials, network, image: images[REDIS_TOKEN_JOB.imageKey], after: containersOf(REDIS_TOKEN_JOB.after) });
+            const jobs = this.declareJobs(name, spec, {
+                cfg,
+                credentials,
+                network,
+                image: images[REDIS_TOKEN_JOB.imageKey],
+                after: containersOf(REDIS_TOKEN_JOB.after),
+            });
             this.containers[spec.service] = createContainer(
                 name,
                 {
-                    cfg, ports, spec, credentials, network, image: images[spec.imageKey], volume: volumes[spec.service],
+                    cfg,
+                    ports,
+                    spec,
+                    credentials,
+                    network,
+                    image: images[spec.imageKey],
+                    volume: volumes[spec.service],
                     after: [...containersOf(spec.after), ...jobs.map(([, c]) => c)],
                     follows: [...containersOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs],
                 },
@@ -107,17 +150,41 @@ export class TenantStack extends pulumi.ComponentResource {
      * Target `swarm`: one service per Frontbase service, pinned to the tenant's node. The
      * one-shot job stays a container, on the manager, attached to the tenant's overlay network.
      */
-    private declareServices(name: string, d: { cfg: TenantConfig; ports: Record<PortKey, number>; specs: ServiceSpec[]; credentials: SecretCredentials; network: docker.Network; node: PlacedNode }): void {
+    private declareServices(
+        name: string,
+        d: {
+            cfg: TenantConfig;
+            ports: Record<PortKey, number>;
+            specs: ServiceSpec[];
+            credentials: SecretCredentials;
+            network: docker.Network;
+            node: PlacedNode;
+        },
+    ): void {
         const { cfg, ports, credentials, network, node } = d;
-        const servicesOf = (services: readonly ServiceName[] = []) => services.map((s) => this.services[s]).filter((c): c is docker.Service => c !== undefined);
+        const servicesOf = (services: readonly ServiceName[] = []) =>
+            services.map((s) => this.services[s]).filter((c): c is docker.Service => c !== undefined);
         for (const spec of d.specs) {
-            const jobs = this.declareJobs(name, spec, { cfg, credentials, network, image: undefined, after: servicesOf(REDIS_TOKEN_JOB.after) });
+            const jobs = this.declareJobs(name, spec, {
+                cfg,
+                credentials,
+                network,
+                image: undefined,
+                after: servicesOf(REDIS_TOKEN_JOB.after),
+            });
             this.services[spec.service] = createService(
                 name,
                 {
-                    cfg, ports, spec, node, network,
+                    cfg,
+                    ports,
+                    spec,
+                    node,
+                    network,
                     env: serviceEnv(spec, credentials),
-                    containerLabels: followLabels(naming.labels(cfg.tenant, spec.service), [...servicesOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs]),
+                    containerLabels: followLabels(naming.labels(cfg.tenant, spec.service), [
+                        ...servicesOf(spec.follows).map((c, k) => [spec.follows![k], c] as const),
+                        ...jobs,
+                    ]),
                     after: [...servicesOf(spec.after), ...jobs.map(([, c]) => c)],
                 },
                 this,
@@ -134,7 +201,9 @@ export class TenantStack extends pulumi.ComponentResource {
 
 /** The frontend's URL is the tenant's domain when it has one (served by the host's proxy). */
 export function tenantUrls(cfg: Pick<TenantConfig, "publicHost" | "domains">, ports: Record<PortKey, number>): Record<PortKey, string> {
-    return Object.fromEntries(naming.PORT_KEYS.map((k) => [k, k === "frontend" ? siteUrl(cfg, ports[k]) : publicUrl(cfg, ports[k])])) as Record<PortKey, string>;
+    return Object.fromEntries(
+        naming.PORT_KEYS.map((k) => [k, k === "frontend" ? siteUrl(cfg, ports[k]) : publicUrl(cfg, ports[k])]),
+    ) as Record<PortKey, string>;
 }
 
 /**
@@ -145,8 +214,12 @@ export function tenantUrls(cfg: Pick<TenantConfig, "publicHost" | "domains">, po
  */
 export function createCredentials(name: string, cfg: TenantConfig, parent: pulumi.Resource): SecretCredentials {
     const generate = (what: string, length: number) =>
-        pulumi.secret(new random.RandomPassword(`${name}-${what}`, { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2 }, { parent }).result);
-    const configured = (value: string | undefined, what: string, length: number) => (value !== undefined ? pulumi.secret(value) : generate(what, length));
+        pulumi.secret(
+            new random.RandomPassword(`${name}-${what}`, { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2 }, { parent })
+                .result,
+        );
+    const configured = (value: string | undefined, what: string, length: number) =>
+        value !== undefined ? pulumi.secret(value) : generate(what, length);
     return {
         redisToken: configured(cfg.redisToken, "redis-token", 40),
         adminPassword: configured(cfg.adminPassword, "admin-password", 24),

@@ -5,13 +5,52 @@
 import { z } from "zod";
 import { NODE_NAME_PATTERN, NODE_NAME_RULE, PORT_KEYS, PortKey, TENANT_NAME_MAX, tenantNameProblem } from "./naming";
 import { domainProblem } from "./proxy/domains";
-import { ALL_INTERFACES, DEFAULT_IMAGES, DEFAULT_MAX_RETRIES, DEFAULT_MEMORY, DEFAULT_PORT_RANGES, IMAGE_KEYS, ImageKey, LOOPBACK, NAMESPACE, PortRange, PUBLISH_MODES, PublishMode, Target, TARGETS } from "./defaults";
+import {
+    ALL_INTERFACES,
+    DEFAULT_IMAGES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MEMORY,
+    DEFAULT_PORT_RANGES,
+    IMAGE_KEYS,
+    ImageKey,
+    LOOPBACK,
+    NAMESPACE,
+    PortRange,
+    PUBLISH_MODES,
+    PublishMode,
+    Target,
+    TARGETS,
+} from "./defaults";
 
-export { ALL_INTERFACES, DEFAULT_IMAGES, DEFAULT_MAX_RETRIES, DEFAULT_MEMORY, DEFAULT_PORT_RANGES, IMAGE_KEYS, LOOPBACK, NAMESPACE, PUBLISH_MODES, TARGETS } from "./defaults";
+export {
+    ALL_INTERFACES,
+    DEFAULT_IMAGES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MEMORY,
+    DEFAULT_PORT_RANGES,
+    IMAGE_KEYS,
+    LOOPBACK,
+    NAMESPACE,
+    PUBLISH_MODES,
+    TARGETS,
+} from "./defaults";
 export type { ImageKey, PortRange, PublishMode, Target } from "./defaults";
 
 /** Keys whose values are plain strings; every other value is JSON (number, boolean, object). */
-const STRING_KEYS = new Set(["tenant", "database", "target", "node", "publishMode", "dbPassword", "redisToken", "adminPassword", "encryptionKey", "publicHost", "bindAddress", "adminEmail"]);
+const STRING_KEYS = new Set([
+    "tenant",
+    "database",
+    "target",
+    "node",
+    "publishMode",
+    "dbPassword",
+    "redisToken",
+    "adminPassword",
+    "encryptionKey",
+    "publicHost",
+    "bindAddress",
+    "adminEmail",
+]);
 /**
  * Keys that must be stored encrypted (`pulumi config set --secret`). `tenant new` generates
  * them into the stack file, so that they live as long as the tenant's data (not its state).
@@ -40,11 +79,17 @@ const range = z
 const secretString = z.string().min(12, { error: "must be at least 12 characters" }).max(256, { error: "must be at most 256 characters" });
 const perPortKey = <T extends z.ZodType>(t: T) =>
     z.strictObject(Object.fromEntries(PORT_KEYS.map((k) => [k, t.optional()])) as Record<PortKey, z.ZodOptional<T>>, {
-        error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${PORT_KEYS.join(", ")}` : "must be an object"),
+        error: (iss) =>
+            iss.code === "unrecognized_keys"
+                ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${PORT_KEYS.join(", ")}`
+                : "must be an object",
     });
 const perImageKey = <T extends z.ZodType>(t: T) =>
     z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, t.optional()])) as Record<ImageKey, z.ZodOptional<T>>, {
-        error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${IMAGE_KEYS.join(", ")}` : "must be an object"),
+        error: (iss) =>
+            iss.code === "unrecognized_keys"
+                ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${IMAGE_KEYS.join(", ")}`
+                : "must be an object",
     });
 
 /** Dotted quad, each part 0-255 without leading zeros (Docker rejects 999.999.999.999 only at `up`). */
@@ -55,15 +100,17 @@ const domain = z.string({ error: "must be a host name such as app.example.com" }
     const problem = domainProblem(v);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
-const domainList = z
-    .array(domain, { error: 'must be a list of host names, e.g. ["app.example.com"]' })
-    .superRefine((list, ctx) => {
-        const twice = list.filter((d, k) => list.indexOf(d) !== k);
-        if (twice.length > 0) ctx.addIssue({ code: "custom", message: `lists "${twice[0]}" twice` });
-    });
+const domainList = z.array(domain, { error: 'must be a list of host names, e.g. ["app.example.com"]' }).superRefine((list, ctx) => {
+    const twice = list.filter((d, k) => list.indexOf(d) !== k);
+    if (twice.length > 0) ctx.addIssue({ code: "custom", message: `lists "${twice[0]}" twice` });
+});
 
 const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
-const memoryMiB = z.number().int().min(16, { error: "must be an integer number of MiB, at least 16" }).max(65536, { error: "must be at most 65536 MiB" });
+const memoryMiB = z
+    .number()
+    .int()
+    .min(16, { error: "must be an integer number of MiB, at least 16" })
+    .max(65536, { error: "must be at most 65536 MiB" });
 
 const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };
 
@@ -89,15 +136,27 @@ const schema = z.strictObject(
             .regex(/^[A-Za-z0-9_-]{43}=$/, { error: "must be a Fernet key: 32 bytes in url-safe base64 (44 characters ending in =)" })
             .optional(),
         purgeDataOnDestroy: z.boolean({ error: "must be true or false" }).default(false),
-        publicHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, { error: "must be a host name or IP address" }).default("localhost"),
+        publicHost: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, { error: "must be a host name or IP address" })
+            .default("localhost"),
         // Default: 0.0.0.0, or 127.0.0.1 when the tenant has domains (the proxy faces the world).
-        bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)" }).optional(),
+        bindAddress: z
+            .string()
+            .regex(IPV4, { error: "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)" })
+            .optional(),
         domains: domainList.default([]),
         adminEmail: z.string().email({ error: "must be an e-mail address" }).default("admin@example.com"),
-        target: z.enum(TARGETS, { error: 'must be "docker" (one Docker host) or "swarm" (a Docker Swarm cluster, through its manager)' }).default("docker"),
+        target: z
+            .enum(TARGETS, { error: 'must be "docker" (one Docker host) or "swarm" (a Docker Swarm cluster, through its manager)' })
+            .default("docker"),
         node: z.string().regex(NODE_NAME_PATTERN, { error: NODE_NAME_RULE }).optional(),
         encryptOverlay: z.boolean({ error: "must be true or false" }).default(false),
-        publishMode: z.enum(PUBLISH_MODES, { error: 'must be "host" (on the tenant\'s node) or "ingress" (the routing mesh: on every node, needs IPVS)' }).default("host"),
+        publishMode: z
+            .enum(PUBLISH_MODES, {
+                error: 'must be "host" (on the tenant\'s node) or "ingress" (the routing mesh: on every node, needs IPVS)',
+            })
+            .default("host"),
         healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
@@ -221,16 +280,26 @@ function duplicatePinnedPort(ports: Partial<Record<PortKey, number>>): string | 
 function targetMismatch(cfg: TenantConfig): string[] {
     const problems: string[] = [];
     if (cfg.target === "docker") {
-        if (cfg.node !== undefined) problems.push(`${NAMESPACE}:node: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
-        if (cfg.encryptOverlay) problems.push(`${NAMESPACE}:encryptOverlay: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
-        if (cfg.publishMode !== "host") problems.push(`${NAMESPACE}:publishMode: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
+        if (cfg.node !== undefined)
+            problems.push(`${NAMESPACE}:node: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
+        if (cfg.encryptOverlay)
+            problems.push(`${NAMESPACE}:encryptOverlay: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
+        if (cfg.publishMode !== "host")
+            problems.push(`${NAMESPACE}:publishMode: only for target "swarm" (this stack's ${NAMESPACE}:target is "docker")`);
     } else {
         const only = (key: string, why: string) => problems.push(`${NAMESPACE}:${key}: not available for target "swarm": ${why}`);
-        if (cfg.purgeDataOnDestroy) only("purgeDataOnDestroy", "a swarm tenant's volumes live on its node, which the manager cannot remove; `npm run tenant -- purge` does");
-        if (cfg.bindAddress !== ALL_INTERFACES) only("bindAddress", `host-mode publishing listens on every interface of the node (allowed: ${ALL_INTERFACES})`);
+        if (cfg.purgeDataOnDestroy)
+            only(
+                "purgeDataOnDestroy",
+                "a swarm tenant's volumes live on its node, which the manager cannot remove; `npm run tenant -- purge` does",
+            );
+        if (cfg.bindAddress !== ALL_INTERFACES)
+            only("bindAddress", `host-mode publishing listens on every interface of the node (allowed: ${ALL_INTERFACES})`);
     }
     if (cfg.target === "swarm" && cfg.node === undefined) {
-        problems.push(`${NAMESPACE}:node: required for target "swarm": the node that holds the tenant's volumes; \`npm run tenant -- new ${cfg.tenant} --target swarm [--node NAME]\` picks and pins one`);
+        problems.push(
+            `${NAMESPACE}:node: required for target "swarm": the node that holds the tenant's volumes; \`npm run tenant -- new ${cfg.tenant} --target swarm [--node NAME]\` picks and pins one`,
+        );
     }
     return problems;
 }

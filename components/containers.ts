@@ -30,7 +30,11 @@ export const ONE_SHOT_JOB = {
 export function createNetwork(name: string, cfg: TenantConfig, parent: pulumi.Resource): docker.Network {
     return new docker.Network(
         `${name}-network`,
-        { name: naming.networkName(cfg.tenant), driver: "bridge", labels: labelList({ ...naming.labels(cfg.tenant), "com.docker.compose.network": "frontbase" }) },
+        {
+            name: naming.networkName(cfg.tenant),
+            driver: "bridge",
+            labels: labelList({ ...naming.labels(cfg.tenant), "com.docker.compose.network": "frontbase" }),
+        },
         { parent },
     );
 }
@@ -39,22 +43,39 @@ export function createNetwork(name: string, cfg: TenantConfig, parent: pulumi.Re
  * Images are looked up locally (pulled only when missing) and never removed on destroy:
  * other tenants on the host use the same images.
  */
-export function createImages(name: string, cfg: TenantConfig, specs: readonly ServiceSpec[], parent: pulumi.Resource): Partial<Record<ImageKey, docker.RemoteImage>> {
+export function createImages(
+    name: string,
+    cfg: TenantConfig,
+    specs: readonly ServiceSpec[],
+    parent: pulumi.Resource,
+): Partial<Record<ImageKey, docker.RemoteImage>> {
     const images: Partial<Record<ImageKey, docker.RemoteImage>> = {};
     for (const { imageKey } of specs) {
-        images[imageKey] = new docker.RemoteImage(`${name}-${imageKey}-image`, { name: cfg.images[imageKey], keepLocally: true }, { parent });
+        images[imageKey] = new docker.RemoteImage(
+            `${name}-${imageKey}-image`,
+            { name: cfg.images[imageKey], keepLocally: true },
+            { parent },
+        );
     }
     return images;
 }
 
 /** Data volumes survive `pulumi destroy` unless the stack sets `purgeDataOnDestroy: true`. */
-export function createVolumes(name: string, cfg: TenantConfig, specs: readonly ServiceSpec[], parent: pulumi.Resource): Partial<Record<ServiceName, docker.Volume>> {
+export function createVolumes(
+    name: string,
+    cfg: TenantConfig,
+    specs: readonly ServiceSpec[],
+    parent: pulumi.Resource,
+): Partial<Record<ServiceName, docker.Volume>> {
     const volumes: Partial<Record<ServiceName, docker.Volume>> = {};
     for (const spec of specs) {
         if (!spec.dataPath) continue;
         volumes[spec.service] = new docker.Volume(
             naming.logicalName(name, spec.service, "data"),
-            { name: naming.volumeName(cfg.tenant, spec.service), labels: labelList({ ...naming.labels(cfg.tenant, spec.service), "com.docker.compose.volume": `${spec.service}_data` }) },
+            {
+                name: naming.volumeName(cfg.tenant, spec.service),
+                labels: labelList({ ...naming.labels(cfg.tenant, spec.service), "com.docker.compose.volume": `${spec.service}_data` }),
+            },
             { parent, retainOnDelete: !cfg.purgeDataOnDestroy },
         );
     }
@@ -88,7 +109,9 @@ export function createContainer(name: string, i: ContainerInputs, parent: pulumi
             hostname: service,
             command: spec.command ? [...spec.command] : undefined,
             envs: containerEnv(spec, i.credentials),
-            ports: spec.hostPort ? [{ internal: spec.internalPort, external: i.ports[spec.hostPort], ip: cfg.bindAddress, protocol: "tcp" }] : [],
+            ports: spec.hostPort
+                ? [{ internal: spec.internalPort, external: i.ports[spec.hostPort], ip: cfg.bindAddress, protocol: "tcp" }]
+                : [],
             networksAdvanced: [{ name: i.network.name, aliases: [service] }],
             mounts: i.volume && spec.dataPath ? [{ type: "volume", source: i.volume.name, target: spec.dataPath }] : [],
             healthcheck: spec.healthcheck ? { ...spec.healthcheck, tests: [...spec.healthcheck.tests] } : undefined,
@@ -126,7 +149,9 @@ function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi
     return pulumi.secret(
         pulumi
             .all([credentials.redisToken, credentials.adminPassword, credentials.encryptionKey, credentials.dbPassword])
-            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => envList(spec.env({ redisToken, adminPassword, encryptionKey, dbPassword }))),
+            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) =>
+                envList(spec.env({ redisToken, adminPassword, encryptionKey, dbPassword })),
+            ),
     );
 }
 
@@ -135,8 +160,15 @@ function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi
  * a dependent only when one of its inputs comes from the replaced resource (dependsOn is not
  * enough), and labels force a new container: so replacing the backend replaces the frontend.
  */
-export function followLabels(base: Record<string, string>, follows: readonly (readonly [string, pulumi.CustomResource])[]): pulumi.Output<{ label: string; value: string }[]> {
-    return pulumi.all(follows.map(([, c]) => c.id)).apply((ids) => labelList({ ...base, ...Object.fromEntries(follows.map(([what], k) => [`${FOLLOWS_LABEL_PREFIX}${what}`, ids[k]])) }));
+export function followLabels(
+    base: Record<string, string>,
+    follows: readonly (readonly [string, pulumi.CustomResource])[],
+): pulumi.Output<{ label: string; value: string }[]> {
+    return pulumi
+        .all(follows.map(([, c]) => c.id))
+        .apply((ids) =>
+            labelList({ ...base, ...Object.fromEntries(follows.map(([what], k) => [`${FOLLOWS_LABEL_PREFIX}${what}`, ids[k]])) }),
+        );
 }
 
 export interface JobInputs {
@@ -161,7 +193,13 @@ export function createJob(name: string, i: JobInputs, parent: pulumi.Resource): 
             name: naming.jobContainerName(cfg.tenant, job.job),
             image: i.image ? i.image.imageId : cfg.images[job.imageKey],
             entrypoints: [...job.entrypoint],
-            envs: pulumi.secret(pulumi.all([i.credentials.redisToken, i.credentials.adminPassword, i.credentials.encryptionKey, i.credentials.dbPassword]).apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => envList(job.env({ redisToken, adminPassword, encryptionKey, dbPassword })))),
+            envs: pulumi.secret(
+                pulumi
+                    .all([i.credentials.redisToken, i.credentials.adminPassword, i.credentials.encryptionKey, i.credentials.dbPassword])
+                    .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) =>
+                        envList(job.env({ redisToken, adminPassword, encryptionKey, dbPassword })),
+                    ),
+            ),
             networksAdvanced: [{ name: i.network.name }],
             ...ONE_SHOT_JOB,
             securityOpts: [...ONE_SHOT_JOB.securityOpts],

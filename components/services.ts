@@ -113,10 +113,20 @@ export function goDuration(seconds: number): string {
  * long a run of failures as with its own: a short interval speeds up `up` (Docker runs the first
  * check one interval after start), it does not make a slow moment fatal.
  */
-function check(tests: string[], own: { interval: number; retries: number; startPeriod?: number; timeout?: number }, every?: number): Healthcheck {
+function check(
+    tests: string[],
+    own: { interval: number; retries: number; startPeriod?: number; timeout?: number },
+    every?: number,
+): Healthcheck {
     const interval = every ?? own.interval;
     const retries = Math.max(own.retries, Math.ceil((own.interval * own.retries) / interval));
-    return { tests: ["CMD", ...tests], interval: goDuration(interval), timeout: goDuration(own.timeout ?? 5), retries, startPeriod: goDuration(own.startPeriod ?? 0) };
+    return {
+        tests: ["CMD", ...tests],
+        interval: goDuration(interval),
+        timeout: goDuration(own.timeout ?? 5),
+        retries,
+        startPeriod: goDuration(own.startPeriod ?? 0),
+    };
 }
 
 /** The services of one tenant in start order; postgres only for `database: postgres`. */
@@ -131,7 +141,11 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             imageKey: "postgres",
             internalPort: 5432,
             dataPath: "/var/lib/postgresql/data",
-            healthcheck: check(["pg_isready", "-U", POSTGRES_USER, "-d", db], { interval: 10, retries: 5, startPeriod: 10 }, cfg.healthInterval),
+            healthcheck: check(
+                ["pg_isready", "-U", POSTGRES_USER, "-d", db],
+                { interval: 10, retries: 5, startPeriod: 10 },
+                cfg.healthInterval,
+            ),
             waitTimeout: 120,
             // A fast shutdown (SIGINT, the image's stop signal) writes a checkpoint; killed,
             // postgres does crash recovery at the next start.
@@ -175,7 +189,11 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             hostPort: "backend",
             dataPath: "/app/data",
             // curl, not an interpreter start every 10 s; the slash avoids FastAPI's 307.
-            healthcheck: check(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/health/"], { interval: 10, retries: 5, startPeriod: 60 }, cfg.healthInterval),
+            healthcheck: check(
+                ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/health/"],
+                { interval: 10, retries: 5, startPeriod: 60 },
+                cfg.healthInterval,
+            ),
             waitTimeout: 180,
             // uvicorn finishes requests in flight and closes its database connections.
             stopGraceSeconds: 20,
@@ -202,7 +220,11 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             internalPort: 3002,
             hostPort: "edge",
             dataPath: "/app/data",
-            healthcheck: check(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"], { interval: 15, retries: 3, startPeriod: 10 }, cfg.healthInterval),
+            healthcheck: check(
+                ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"],
+                { interval: 15, retries: 3, startPeriod: 10 },
+                cfg.healthInterval,
+            ),
             waitTimeout: 120,
             // The real edge (node, process 1) installs no SIGTERM handler, so without an init it
             // ignores the signal and is killed after the whole grace period (measured: 20 s;
@@ -230,7 +252,11 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             internalPort: 80,
             hostPort: "frontend",
             // nginx's own location (upstream nginx.conf), answered without an upstream.
-            healthcheck: check(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1/nginx-health"], { interval: 10, retries: 3 }, cfg.healthInterval),
+            healthcheck: check(
+                ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1/nginx-health"],
+                { interval: 10, retries: 3 },
+                cfg.healthInterval,
+            ),
             waitTimeout: 60,
             stopGraceSeconds: 10,
             after: ["backend", "edge"],

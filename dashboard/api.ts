@@ -82,62 +82,138 @@ export const ROUTES: readonly Route[] = [
     route("GET", "/api/v1/tenants", async (ctx, _call, state) => {
         const projectDir = requireProject(ctx);
         const engine = await connect(ctx);
-        const [stacks, containers, backups] = await Promise.all([readStackPins(projectDir, { lenient: true }), readHostWorkloads(engine.docker), state.lastBackups()]);
+        const [stacks, containers, backups] = await Promise.all([
+            readStackPins(projectDir, { lenient: true }),
+            readHostWorkloads(engine.docker),
+            state.lastBackups(),
+        ]);
         const domainsOf = (tenant: string) => stacks.find((f) => f.tenant === tenant && f.config)?.config?.domains ?? [];
-        const tenants = tenantRows(stacks, containers).map((t) => ({ ...t, domains: domainsOf(t.tenant), lastBackup: backups.last[t.tenant] ?? null }));
+        const tenants = tenantRows(stacks, containers).map((t) => ({
+            ...t,
+            domains: domainsOf(t.tenant),
+            lastBackup: backups.last[t.tenant] ?? null,
+        }));
         return { status: 200, body: { dockerHost: engine.host, tenants, ...(backups.problem ? { backups: backups.problem } : {}) } };
     }),
     route("POST", "/api/v1/tenants", async (ctx, call) => {
         // The page's form: a new tenant's stack file, written by `tenant new` itself.
         const body = (await call.body()) as { name?: unknown; database?: unknown; domains?: unknown };
-        if (typeof body !== "object" || body === null || typeof body.name !== "string") throw new ApiError(400, "bad_request", 'the body must be {"name": "...", "database"?: "sqlite" | "postgres", "domains"?: [...]}');
+        if (typeof body !== "object" || body === null || typeof body.name !== "string")
+            throw new ApiError(
+                400,
+                "bad_request",
+                'the body must be {"name": "...", "database"?: "sqlite" | "postgres", "domains"?: [...]}',
+            );
         const argv = [body.name, "--json"];
         if (body.database !== undefined) argv.push("--database", String(body.database));
         if (body.domains !== undefined) {
-            if (!Array.isArray(body.domains) || body.domains.some((d) => typeof d !== "string")) throw new ApiError(400, "bad_request", "domains: must be a list of host names");
+            if (!Array.isArray(body.domains) || body.domains.some((d) => typeof d !== "string"))
+                throw new ApiError(400, "bad_request", "domains: must be a list of host names");
             for (const d of body.domains as string[]) argv.push("--domain", d);
         }
         const r = await runCommand(ctx, "new", argv);
         if (r.code === 2) throw new ApiError(400, "bad_request", r.err.trim().split("\n")[0]);
-        if (r.code !== 0) throw new ApiError(/already exists/.test(r.err) ? 409 : 502, /already exists/.test(r.err) ? "tenant_exists" : "new_failed", r.err.trim());
+        if (r.code !== 0)
+            throw new ApiError(
+                /already exists/.test(r.err) ? 409 : 502,
+                /already exists/.test(r.err) ? "tenant_exists" : "new_failed",
+                r.err.trim(),
+            );
         const made = JSON.parse(r.out) as Record<string, unknown>;
         // What a pull request with this stack file would preview, by the rule CI's matrices use.
         const stacks = (await listStackFiles(requireProject(ctx))).map(stackNameOf);
         const affected = affectedStacks([stackFileName(body.name)], stacks, new Set());
-        return { status: 201, body: { ...made, deploy: `npm run deploy -- ${body.name}`, affected: affected.stacks.map((s) => ({ stack: s, why: affected.reasons[s] })), notes: r.err.trim().split("\n").filter((l) => l !== "") } };
+        return {
+            status: 201,
+            body: {
+                ...made,
+                deploy: `npm run deploy -- ${body.name}`,
+                affected: affected.stacks.map((s) => ({ stack: s, why: affected.reasons[s] })),
+                notes: r.err
+                    .trim()
+                    .split("\n")
+                    .filter((l) => l !== ""),
+            },
+        };
     }),
     route("GET", "/api/v1/ports", async (ctx) => {
         const engine = await connect(ctx);
-        const host = await readHostState({ dockerHost: engine.host, projectDir: ctx.projectDir, docker: engine.docker, lenient: true, procRoot: ctx.procRoot, ledgerFile: hostFiles(engine.host, ctx.lockDir).ledger });
-        return { status: 200, body: { dockerHost: engine.host, listeners: host.listeners, ranges: portMap(DEFAULT_PORT_RANGES, host.holders) } };
+        const host = await readHostState({
+            dockerHost: engine.host,
+            projectDir: ctx.projectDir,
+            docker: engine.docker,
+            lenient: true,
+            procRoot: ctx.procRoot,
+            ledgerFile: hostFiles(engine.host, ctx.lockDir).ledger,
+        });
+        return {
+            status: 200,
+            body: { dockerHost: engine.host, listeners: host.listeners, ranges: portMap(DEFAULT_PORT_RANGES, host.holders) },
+        };
     }),
     route("GET", "/api/v1/tenants/{name}", async (ctx, call, state) => {
         const t = await openTenant(ctx, tenantParam(call));
         if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
-        const status = assessTenant({ tenant: t.tenant, host: t.engine.host, stackFile: t.stack?.file, stackConfig: t.stack?.config, containers: t.containers });
+        const status = assessTenant({
+            tenant: t.tenant,
+            host: t.engine.host,
+            stackFile: t.stack?.file,
+            stackConfig: t.stack?.config,
+            containers: t.containers,
+        });
         const domains = t.stack?.config["frontbase:domains"];
         const backups = await state.lastBackups();
-        return { status: 200, body: { ...status, domains: domains ? (JSON.parse(domains) as string[]) : [], volumes: t.volumes.map((v) => v.Name), lastBackup: backups.last[t.tenant] ?? null } };
+        return {
+            status: 200,
+            body: {
+                ...status,
+                domains: domains ? (JSON.parse(domains) as string[]) : [],
+                volumes: t.volumes.map((v) => v.Name),
+                lastBackup: backups.last[t.tenant] ?? null,
+            },
+        };
     }),
     route("GET", "/api/v1/tenants/{name}/logs/stream", async (ctx, call) => {
         // `logs --follow` as server-sent events: one `line` event per log line, `end` when the containers stop.
         const t = await openTenant(ctx, tenantParam(call));
         if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
         const tail = Number(call.query.get("tail") ?? "100");
-        if (!Number.isInteger(tail) || tail < 0 || tail > 10_000) throw new ApiError(400, "bad_request", "tail: must be a whole number from 0 to 10000");
+        if (!Number.isInteger(tail) || tail < 0 || tail > 10_000)
+            throw new ApiError(400, "bad_request", "tail: must be a whole number from 0 to 10000");
         const containers = t.containers.filter((c) => !c.job && (!call.query.get("service") || c.service === call.query.get("service")));
-        if (containers.length === 0) throw new ApiError(404, "no_containers", `tenant "${t.tenant}" has no containers${call.query.get("service") ? ` for service ${call.query.get("service")}` : ""} on ${t.engine.host}`);
+        if (containers.length === 0)
+            throw new ApiError(
+                404,
+                "no_containers",
+                `tenant "${t.tenant}" has no containers${call.query.get("service") ? ` for service ${call.query.get("service")}` : ""} on ${t.engine.host}`,
+            );
         return {
             status: 200,
             events: async (send, signal) => {
-                await Promise.all(containers.map((c) => follow(t.engine, c, tail, (lines) => lines.forEach((l) => send("line", { service: l.service, stream: l.stream, time: l.time, text: l.text })), signal)));
+                await Promise.all(
+                    containers.map((c) =>
+                        follow(
+                            t.engine,
+                            c,
+                            tail,
+                            (lines) =>
+                                lines.forEach((l) => send("line", { service: l.service, stream: l.stream, time: l.time, text: l.text })),
+                            signal,
+                        ),
+                    ),
+                );
                 send("end", { reason: "the containers' log streams ended" });
             },
         };
     }),
     route("POST", "/api/v1/tenants/{name}/restart", async (ctx, call) => {
         const r = await runCommand(ctx, "restart", [tenantParam(call)]);
-        if (r.code !== 0) throw new ApiError(/unknown tenant/.test(r.err) ? 404 : 502, /unknown tenant/.test(r.err) ? "unknown_tenant" : "restart_failed", (r.err || r.out).trim());
+        if (r.code !== 0)
+            throw new ApiError(
+                /unknown tenant/.test(r.err) ? 404 : 502,
+                /unknown tenant/.test(r.err) ? "unknown_tenant" : "restart_failed",
+                (r.err || r.out).trim(),
+            );
         return { status: 200, body: { restarted: r.out.trim().split("\n") } };
     }),
     route("GET", "/api/v1/tenants/{name}/logs", async (ctx, call) => {
@@ -147,12 +223,23 @@ export const ROUTES: readonly Route[] = [
         if (service) argv.splice(1, 0, service);
         const r = await runCommand(ctx, "logs", argv);
         if (r.code === 2) throw new ApiError(400, "bad_request", r.err.trim().split("\n")[0]);
-        if (r.code !== 0) throw new ApiError(/unknown tenant/.test(r.err) ? 404 : 502, /unknown tenant/.test(r.err) ? "unknown_tenant" : "logs_failed", r.err.trim());
+        if (r.code !== 0)
+            throw new ApiError(
+                /unknown tenant/.test(r.err) ? 404 : 502,
+                /unknown tenant/.test(r.err) ? "unknown_tenant" : "logs_failed",
+                r.err.trim(),
+            );
         return { status: 200, body: { lines: (r.out + r.err).split("\n").filter((l) => l !== "") } };
     }),
-    route("POST", "/api/v1/reservations", async (ctx, call) => ({ status: 201, body: await reserve(ctx, reservationRequest(await call.body(), DEFAULT_RESERVATION_TTL_MS)) })),
+    route("POST", "/api/v1/reservations", async (ctx, call) => ({
+        status: 201,
+        body: await reserve(ctx, reservationRequest(await call.body(), DEFAULT_RESERVATION_TTL_MS)),
+    })),
     route("GET", "/api/v1/reservations", async (ctx) => ({ status: 200, body: { reservations: await reservations(ctx) } })),
-    route("DELETE", "/api/v1/reservations/{name}", async (ctx, call) => ({ status: 200, body: { released: await release(ctx, tenantParam(call)) } })),
+    route("DELETE", "/api/v1/reservations/{name}", async (ctx, call) => ({
+        status: 200,
+        body: { released: await release(ctx, tenantParam(call)) },
+    })),
 ];
 
 /** The route for a request: its handler and path parameters; 404 or 405 otherwise. */
@@ -160,7 +247,12 @@ export function match(method: string, path: string): { handler: Handler; params:
     const candidates = ROUTES.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) throw new ApiError(404, "not_found", `no API route ${path}; see docs/api.md`);
     const r = candidates.find((c) => c.method === method);
-    if (!r) throw new ApiError(405, "method_not_allowed", `${method} is not allowed on ${path}; allowed: ${candidates.map((c) => c.method).join(", ")}`);
+    if (!r)
+        throw new ApiError(
+            405,
+            "method_not_allowed",
+            `${method} is not allowed on ${path}; allowed: ${candidates.map((c) => c.method).join(", ")}`,
+        );
     const m = r.pattern.exec(path)!;
     return { handler: r.handler, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
 }

@@ -66,26 +66,39 @@ export function sessionCookie(id: string, secure: boolean, maxAgeS = SESSION_TTL
 
 export type Caller = { readonly by: "token" } | { readonly by: "session"; readonly session: Session };
 
-export type AuthResult = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly status: 401 | 403; readonly code: string; readonly message: string };
+export type AuthResult =
+    | { readonly ok: true; readonly caller: Caller }
+    | { readonly ok: false; readonly status: 401 | 403; readonly code: string; readonly message: string };
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** The caller of a request, or why it is refused: no credentials or a wrong token (401), a cookie call without its CSRF token (403). */
-export function authenticate(req: { method: string; headers: Record<string, string | string[] | undefined> }, token: string, sessions: Sessions): AuthResult {
+export function authenticate(
+    req: { method: string; headers: Record<string, string | string[] | undefined> },
+    token: string,
+    sessions: Sessions,
+): AuthResult {
     const header = req.headers.authorization;
     const auth = Array.isArray(header) ? header[0] : header;
     if (auth !== undefined) {
         const m = /^Bearer (.+)$/.exec(auth);
         if (m && sameSecret(m[1], token)) return { ok: true, caller: { by: "token" } };
-        return { ok: false, status: 401, code: "bad_token", message: "the Authorization header's token is not the dashboard's (send Authorization: Bearer <token>)" };
+        return {
+            ok: false,
+            status: 401,
+            code: "bad_token",
+            message: "the Authorization header's token is not the dashboard's (send Authorization: Bearer <token>)",
+        };
     }
     const cookie = req.headers.cookie;
     const session = sessions.find(parseCookies(Array.isArray(cookie) ? cookie.join(";") : cookie)[SESSION_COOKIE]);
-    if (!session) return { ok: false, status: 401, code: "unauthenticated", message: "log in first, or send Authorization: Bearer <token>" };
+    if (!session)
+        return { ok: false, status: 401, code: "unauthenticated", message: "log in first, or send Authorization: Bearer <token>" };
     if (MUTATING.has(req.method)) {
         const csrf = req.headers[CSRF_HEADER];
         const given = Array.isArray(csrf) ? csrf[0] : csrf;
-        if (!given || !sameSecret(given, session.csrf)) return { ok: false, status: 403, code: "csrf", message: `a change through the session needs its ${CSRF_HEADER} header` };
+        if (!given || !sameSecret(given, session.csrf))
+            return { ok: false, status: 403, code: "csrf", message: `a change through the session needs its ${CSRF_HEADER} header` };
     }
     return { ok: true, caller: { by: "session", session } };
 }

@@ -33,7 +33,8 @@ const FLAGS = {
         help: "a port number, 1 to 65535",
         about: `the port, default ${DEFAULT_PORT}`,
         parse: (v: string) => {
-            if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new UsageError(`--port: "${v}" must be a port number, 1 to 65535`);
+            if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535)
+                throw new UsageError(`--port: "${v}" must be a port number, 1 to 65535`);
             return Number(v);
         },
     },
@@ -64,7 +65,9 @@ export function parseDashboardArgs(argv: readonly string[]): DashboardArgs {
     if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new Error("--tls-cert and --tls-key go together");
     const loopback = listen === "::1" || listen.startsWith("127.");
     if (!loopback && tlsCert === undefined && !behindProxy) {
-        throw new Error(`refusing to listen on ${listen} without TLS: the token and the session would cross the network in clear. Give --tls-cert and --tls-key, or put a reverse proxy that terminates TLS in front and pass --behind-proxy`);
+        throw new Error(
+            `refusing to listen on ${listen} without TLS: the token and the session would cross the network in clear. Give --tls-cert and --tls-key, or put a reverse proxy that terminates TLS in front and pass --behind-proxy`,
+        );
     }
     return { port, listen, tlsCert, tlsKey, behindProxy };
 }
@@ -84,7 +87,11 @@ async function main(): Promise<void> {
     const { from, token } = await dashboardToken(ctx.env, ctx.lockDir);
     const secure = args.tlsCert !== undefined || args.behindProxy;
     const plain = createDashboard(ctx, { token, secure });
-    const server = args.tlsCert ? https.createServer({ cert: readFileSync(args.tlsCert), key: readFileSync(args.tlsKey!) }, (req, res) => plain.emit("request", req, res)) : plain;
+    const server = args.tlsCert
+        ? https.createServer({ cert: readFileSync(args.tlsCert), key: readFileSync(args.tlsKey!) }, (req, res) =>
+              plain.emit("request", req, res),
+          )
+        : plain;
     await new Promise<void>((resolve, reject) => server.once("error", reject).listen(args.port, args.listen, resolve));
     const host = args.listen.includes(":") ? `[${args.listen}]` : args.listen;
     console.error(`dashboard on ${args.tlsCert ? "https" : "http"}://${host}:${args.port}/ (project ${ctx.projectDir}); token: ${from}`);

@@ -37,7 +37,14 @@ export function portMap(ranges: Readonly<Record<PortKey, PortRange>>, holders: R
         const held: HeldPort[] = [];
         for (let port = from; port <= to; port++) {
             const h = holders.get(port)?.[0];
-            if (h) held.push({ port, use: useOf(h), kind: h.kind, ...(h.tenant ? { tenant: h.tenant } : {}), ...(h.service ? { service: h.service } : {}) });
+            if (h)
+                held.push({
+                    port,
+                    use: useOf(h),
+                    kind: h.kind,
+                    ...(h.tenant ? { tenant: h.tenant } : {}),
+                    ...(h.service ? { service: h.service } : {}),
+                });
         }
         return { key, from, to, free: to - from + 1 - held.length, held };
     });

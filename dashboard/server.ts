@@ -11,7 +11,11 @@ import { authenticate, parseCookies, sameSecret, SESSION_COOKIE, sessionCookie, 
 
 const PAGE_DIR = path.join(__dirname, "page");
 const PAGE_FILES: Record<string, string> = { "/": "index.html", "/app.js": "app.js", "/style.css": "style.css" };
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+const TYPES: Record<string, string> = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+};
 const MAX_BODY = 64 * 1024;
 
 export interface DashboardOptions {
@@ -24,11 +28,20 @@ export function createDashboard(ctx: Context, o: DashboardOptions): http.Server 
     const sessions = new Sessions(ctx.now);
     const state = { lastBackups: lastBackupsReader(ctx) };
     return http.createServer((req, res) => {
-        handle(ctx, o, sessions, state, req, res).catch((e) => reply(res, 500, { error: { code: "internal", message: (e as Error).message } }));
+        handle(ctx, o, sessions, state, req, res).catch((e) =>
+            reply(res, 500, { error: { code: "internal", message: (e as Error).message } }),
+        );
     });
 }
 
-async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, state: ApiState, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(
+    ctx: Context,
+    o: DashboardOptions,
+    sessions: Sessions,
+    state: ApiState,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+): Promise<void> {
     const url = new URL(req.url ?? "/", "http://dashboard");
     const method = req.method ?? "GET";
     res.setHeader("X-Content-Type-Options", "nosniff");
@@ -40,7 +53,12 @@ async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, sta
         if (url.pathname === "/login" && method === "POST") {
             const body = await jsonBody(req);
             const token = typeof (body as { token?: unknown })?.token === "string" ? (body as { token: string }).token : "";
-            if (!sameSecret(token, o.token)) throw new ApiError(401, "bad_token", "that is not the dashboard's token (it is in the file npm run dashboard printed at start, or FRONTBASE_DASHBOARD_TOKEN)");
+            if (!sameSecret(token, o.token))
+                throw new ApiError(
+                    401,
+                    "bad_token",
+                    "that is not the dashboard's token (it is in the file npm run dashboard printed at start, or FRONTBASE_DASHBOARD_TOKEN)",
+                );
             const s = sessions.open();
             res.setHeader("Set-Cookie", sessionCookie(s.id, o.secure));
             return reply(res, 200, { csrf: s.csrf });
@@ -55,7 +73,8 @@ async function handle(ctx: Context, o: DashboardOptions, sessions: Sessions, sta
         if (!url.pathname.startsWith("/api/")) throw new ApiError(404, "not_found", `nothing at ${url.pathname}`);
         const auth = authenticate({ method, headers: req.headers }, o.token, sessions);
         if (!auth.ok) throw new ApiError(auth.status, auth.code, auth.message);
-        if (url.pathname === "/api/v1/session" && method === "GET") return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
+        if (url.pathname === "/api/v1/session" && method === "GET")
+            return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
         const { handler, params } = match(method, url.pathname);
         const r = await handler(ctx, { method, params, query: url.searchParams, body: () => jsonBody(req) }, state);
         if (r.events) return await events(res, r.events);

@@ -34,7 +34,8 @@ export function configuredBindings(bindings: EngineBindings | null | undefined):
         const [containerPort, protocol = "tcp"] = spec.split("/");
         for (const b of list ?? []) {
             const hostPort = Number(b.HostPort);
-            if (Number.isInteger(hostPort) && hostPort > 0) out.push({ hostIp: b.HostIp ?? "", hostPort, containerPort: Number(containerPort), protocol });
+            if (Number.isInteger(hostPort) && hostPort > 0)
+                out.push({ hostIp: b.HostIp ?? "", hostPort, containerPort: Number(containerPort), protocol });
         }
     }
     return out;

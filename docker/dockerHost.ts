@@ -10,7 +10,11 @@ import { hostKeyVerifier } from "./knownHosts";
 export const LOCAL_SOCKET = "/var/run/docker.sock";
 
 /** `unix:///path`, `tcp://host:port` or `ssh://user@host[:port]`: the Engine a stack deploys to. */
-export function resolveDockerHost(explicit?: string, stackConfig: Readonly<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDockerHost(
+    explicit?: string,
+    stackConfig: Readonly<Record<string, string>> = {},
+    env: NodeJS.ProcessEnv = process.env,
+): string {
     return explicit ?? stackConfig["docker:host"] ?? env.DOCKER_HOST ?? `unix://${LOCAL_SOCKET}`;
 }
 
@@ -19,11 +23,16 @@ export const NODE_HOSTS_ENV = "FRONTBASE_NODE_HOSTS";
 
 export function parseNodeHosts(value: string | undefined): Map<string, string> {
     const out = new Map<string, string>();
-    for (const part of (value ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
+    for (const part of (value ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const eq = part.indexOf("=");
         const [name, host] = [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
         if (eq <= 0 || !/^(unix|tcp|http|https|ssh):\/\/./.test(host)) {
-            throw new Error(`${NODE_HOSTS_ENV}: ${JSON.stringify(part)} is not name=host; give each node as its hostname (or ID), =, and an Engine address (unix://, tcp:// or ssh://), comma-separated`);
+            throw new Error(
+                `${NODE_HOSTS_ENV}: ${JSON.stringify(part)} is not name=host; give each node as its hostname (or ID), =, and an Engine address (unix://, tcp:// or ssh://), comma-separated`,
+            );
         }
         out.set(name, host);
     }
@@ -36,7 +45,11 @@ export function parseNodeHosts(value: string | undefined): Map<string, string> {
  * own host when the node is the manager that host reaches; the manager's ssh:// or tcp://
  * address with the node's address in place of the manager's.
  */
-export function resolveNodeHost(node: { readonly id: string; readonly hostname: string; readonly addr: string }, manager: { readonly host: string; readonly nodeId?: string }, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveNodeHost(
+    node: { readonly id: string; readonly hostname: string; readonly addr: string },
+    manager: { readonly host: string; readonly nodeId?: string },
+    env: NodeJS.ProcessEnv = process.env,
+): string {
     const given = parseNodeHosts(env[NODE_HOSTS_ENV]);
     const named = given.get(node.hostname) ?? given.get(node.id);
     if (named) return named;
@@ -45,7 +58,9 @@ export function resolveNodeHost(node: { readonly id: string; readonly hostname: 
     const port = url?.port ? `:${url.port}` : "";
     if (url?.protocol === "ssh:") return `ssh://${url.username ? `${url.username}@` : ""}${node.addr}${port}`;
     if (url) return `${url.protocol}//${node.addr}${port}`;
-    throw new Error(`the Engine of swarm node ${node.hostname} is not known: docker:host ${manager.host} reaches the manager only. Name it in ${NODE_HOSTS_ENV}, e.g. ${NODE_HOSTS_ENV}=${node.hostname}=ssh://root@${node.addr || "<address>"}`);
+    throw new Error(
+        `the Engine of swarm node ${node.hostname} is not known: docker:host ${manager.host} reaches the manager only. Name it in ${NODE_HOSTS_ENV}, e.g. ${NODE_HOSTS_ENV}=${node.hostname}=ssh://root@${node.addr || "<address>"}`,
+    );
 }
 
 /** Whether containers on this host publish their ports on this machine's interfaces. */
@@ -62,7 +77,13 @@ export function dockerClient(host: string = resolveDockerHost(), env: NodeJS.Pro
         const port = url.port ? Number(url.port) : 22;
         // Authenticate with the operator's ssh-agent, and only to a host key known_hosts trusts.
         const sshOptions = { agent: env.SSH_AUTH_SOCK, hostVerifier: hostKeyVerifier(url.hostname, port) };
-        return new Docker({ protocol: "ssh", host: url.hostname, port, username: url.username || undefined, sshOptions } as Docker.DockerOptions);
+        return new Docker({
+            protocol: "ssh",
+            host: url.hostname,
+            port,
+            username: url.username || undefined,
+            sshOptions,
+        } as Docker.DockerOptions);
     }
     if (url.protocol === "tcp:" || url.protocol === "http:" || url.protocol === "https:") {
         return new Docker({ protocol: url.protocol === "https:" ? "https" : "http", host: url.hostname, port: Number(url.port || 2375) });

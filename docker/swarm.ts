@@ -67,7 +67,11 @@ export interface ServiceInfo {
         readonly EndpointSpec?: { readonly Ports?: readonly PortInfo[] };
         readonly TaskTemplate?: {
             readonly ForceUpdate?: number;
-            readonly ContainerSpec?: { readonly Labels?: Record<string, string>; readonly TTY?: boolean; readonly Healthcheck?: { readonly Test?: readonly string[] } };
+            readonly ContainerSpec?: {
+                readonly Labels?: Record<string, string>;
+                readonly TTY?: boolean;
+                readonly Healthcheck?: { readonly Test?: readonly string[] };
+            };
             readonly Placement?: { readonly Constraints?: readonly string[] };
             readonly Resources?: { readonly Reservations?: { readonly MemoryBytes?: number } };
         };
@@ -90,8 +94,10 @@ export interface Cluster {
 /** Why `docker` cannot list the cluster (not in a swarm, or a worker), or undefined for a manager. */
 async function notManager(docker: Docker, host: string): Promise<string | undefined> {
     const swarm = (await docker.info()).Swarm ?? {};
-    if (swarm.LocalNodeState !== "active") return `docker:host ${host} is not part of a swarm (its node state is "${swarm.LocalNodeState ?? "unknown"}"); run \`docker swarm init\` there, or point docker:host at a manager`;
-    if (!swarm.ControlAvailable) return `docker:host ${host} is a swarm worker, not a manager; point docker:host at a manager (\`docker node ls\` there shows them)`;
+    if (swarm.LocalNodeState !== "active")
+        return `docker:host ${host} is not part of a swarm (its node state is "${swarm.LocalNodeState ?? "unknown"}"); run \`docker swarm init\` there, or point docker:host at a manager`;
+    if (!swarm.ControlAvailable)
+        return `docker:host ${host} is a swarm worker, not a manager; point docker:host at a manager (\`docker node ls\` there shows them)`;
     return undefined;
 }
 
@@ -108,11 +114,21 @@ export async function readManagerCluster(docker: Docker, host: string): Promise<
 }
 
 export async function readCluster(docker: Docker): Promise<Cluster> {
-    const [nodes, services, tasks] = await Promise.all([docker.listNodes() as Promise<NodeInfo[]>, docker.listServices() as Promise<ServiceInfo[]>, docker.listTasks() as Promise<TaskInfo[]>]);
+    const [nodes, services, tasks] = await Promise.all([
+        docker.listNodes() as Promise<NodeInfo[]>,
+        docker.listServices() as Promise<ServiceInfo[]>,
+        docker.listTasks() as Promise<TaskInfo[]>,
+    ]);
     const byId = new Map(nodes.map((n) => [n.ID, n]));
     return {
         nodes: nodes.map(describeNode).sort((a, b) => a.hostname.localeCompare(b.hostname)),
-        services: services.map((s) => describeService(s, tasks.filter((t) => t.ServiceID === s.ID), byId)),
+        services: services.map((s) =>
+            describeService(
+                s,
+                tasks.filter((t) => t.ServiceID === s.ID),
+                byId,
+            ),
+        ),
     };
 }
 
@@ -180,13 +196,17 @@ export function nodeNamed(cluster: Pick<Cluster, "nodes">, named: string, what: 
 
 /** Memory the node's services (all but `exceptTenant`'s) reserve, in bytes. */
 export function reservedOn(cluster: Cluster, hostname: string, exceptTenant?: string): number {
-    return cluster.services.filter((s) => s.node === hostname && (exceptTenant === undefined || s.tenant !== exceptTenant)).reduce((sum, s) => sum + s.reservedBytes, 0);
+    return cluster.services
+        .filter((s) => s.node === hostname && (exceptTenant === undefined || s.tenant !== exceptTenant))
+        .reduce((sum, s) => sum + s.reservedBytes, 0);
 }
 
 /** Automatic placement: the ready, active node with the most unreserved memory. */
 export function roomiestNode(cluster: Cluster): SwarmNode | undefined {
     const free = (n: SwarmNode) => n.memoryBytes - reservedOn(cluster, n.hostname);
-    return cluster.nodes.filter((n) => n.state === "ready" && n.availability === "active").sort((a, b) => free(b) - free(a) || a.hostname.localeCompare(b.hostname))[0];
+    return cluster.nodes
+        .filter((n) => n.state === "ready" && n.availability === "active")
+        .sort((a, b) => free(b) - free(a) || a.hostname.localeCompare(b.hostname))[0];
 }
 
 const GIB = 1024 ** 3;
@@ -199,8 +219,10 @@ const gib = (bytes: number) => `${(bytes / GIB).toFixed(2)} GiB`;
 export function placementProblem(cluster: Cluster, named: string, tenant: string, needBytes: number): string | undefined {
     const node = findNode(cluster, named);
     if (!node) return `frontbase:node: ${unknownNode(cluster, named)}`;
-    if (node.state !== "ready") return `frontbase:node: node ${node.hostname} is ${node.state}: the manager cannot reach it, so nothing can start there`;
-    if (node.availability !== "active") return `frontbase:node: node ${node.hostname} is set to ${node.availability}; \`docker node update --availability active ${node.hostname}\` lets tasks run there again`;
+    if (node.state !== "ready")
+        return `frontbase:node: node ${node.hostname} is ${node.state}: the manager cannot reach it, so nothing can start there`;
+    if (node.availability !== "active")
+        return `frontbase:node: node ${node.hostname} is set to ${node.availability}; \`docker node update --availability active ${node.hostname}\` lets tasks run there again`;
     const free = node.memoryBytes - reservedOn(cluster, node.hostname, tenant);
     if (needBytes > free) {
         return `frontbase:memory: the tenant reserves ${gib(needBytes)} but node ${node.hostname} has ${gib(free)} unreserved (of ${gib(node.memoryBytes)}); lower frontbase:memory or pick another node`;
@@ -233,9 +255,17 @@ export class PlacementError extends Error {
  * (the program, `preflight` and `tenant new` alike): it exists, the manager reaches it, it takes
  * tasks, and its unreserved memory holds the tenant's. Pure.
  */
-export function placeOnNode(cluster: Cluster, cfg: Pick<TenantConfig, "node" | "tenant" | "memory" | "database"> & { readonly publishMode?: TenantConfig["publishMode"] }): PlacedNode {
+export function placeOnNode(
+    cluster: Cluster,
+    cfg: Pick<TenantConfig, "node" | "tenant" | "memory" | "database"> & { readonly publishMode?: TenantConfig["publishMode"] },
+): PlacedNode {
     const problem = placementProblem(cluster, cfg.node!, cfg.tenant, tenantReservationBytes(cfg));
     if (problem) throw new PlacementError(problem);
     const node = findNode(cluster, cfg.node!)!;
-    return { id: node.id, hostname: node.hostname, constraint: nodeConstraint(node, cfg.node!), ...(cfg.publishMode === "ingress" ? { ingress: true } : {}) };
+    return {
+        id: node.id,
+        hostname: node.hostname,
+        constraint: nodeConstraint(node, cfg.node!),
+        ...(cfg.publishMode === "ingress" ? { ingress: true } : {}),
+    };
 }

@@ -11,13 +11,29 @@ import type { NodeInfo, ServiceInfo, TaskInfo } from "./swarm";
  * A task's state as a container's: `running` once the task runs. The executor reports a task
  * with a health check as running only once it is healthy, and as `starting` before.
  */
-export function taskAsContainer(service: ServiceInfo, task: TaskInfo | undefined, nodes: ReadonlyMap<string, string>, restarts: number): TenantContainer {
+export function taskAsContainer(
+    service: ServiceInfo,
+    task: TaskInfo | undefined,
+    nodes: ReadonlyMap<string, string>,
+    restarts: number,
+): TenantContainer {
     const spec = service.Spec ?? {};
     const labels = spec.TaskTemplate?.ContainerSpec?.Labels ?? {};
     const hasCheck = (spec.TaskTemplate?.ContainerSpec?.Healthcheck?.Test ?? []).length > 0;
     const state: string = task?.Status?.State ?? "no task";
     const health: Health = state === "running" ? (hasCheck ? "healthy" : "none") : state === "starting" ? "starting" : "none";
-    const ports = (service.Endpoint?.Ports ?? []).flatMap((p) => (p.PublishedPort ? [{ hostIp: p.PublishMode === "host" ? "" : "*", hostPort: p.PublishedPort, containerPort: p.TargetPort ?? 0, protocol: p.Protocol ?? "tcp" }] : []));
+    const ports = (service.Endpoint?.Ports ?? []).flatMap((p) =>
+        p.PublishedPort
+            ? [
+                  {
+                      hostIp: p.PublishMode === "host" ? "" : "*",
+                      hostPort: p.PublishedPort,
+                      containerPort: p.TargetPort ?? 0,
+                      protocol: p.Protocol ?? "tcp",
+                  },
+              ]
+            : [],
+    );
     return {
         id: task?.Status?.ContainerStatus?.ContainerID ?? "",
         name: task ? `${spec.Name}.${task.Slot ?? 1}` : (spec.Name ?? service.ID),
@@ -35,7 +51,11 @@ export function taskAsContainer(service: ServiceInfo, task: TaskInfo | undefined
 
 /** One tenant's services (or every tenant's), each with its newest task, in start order. */
 export async function readTenantTasks(docker: Docker, tenant?: string): Promise<TenantContainer[]> {
-    const [services, tasks, nodes] = await Promise.all([docker.listServices() as Promise<ServiceInfo[]>, docker.listTasks() as Promise<TaskInfo[]>, docker.listNodes() as Promise<NodeInfo[]>]);
+    const [services, tasks, nodes] = await Promise.all([
+        docker.listServices() as Promise<ServiceInfo[]>,
+        docker.listTasks() as Promise<TaskInfo[]>,
+        docker.listNodes() as Promise<NodeInfo[]>,
+    ]);
     const names = new Map<string, string>(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
     const own = services.filter((s) => {
         const t = tenantOfLabels(s.Spec?.Labels);
@@ -58,7 +78,9 @@ export async function readTenantTasks(docker: Docker, tenant?: string): Promise<
 export async function restartService(docker: Docker, tenant: string, service: string, timeout: number): Promise<TenantContainer> {
     const name = swarmServiceName(tenant, service as ServiceName);
     const before = (await readTenantTasks(docker, tenant)).find((c) => c.service === service)?.id;
-    const s = (await docker.getService(name).inspect()) as ServiceInfo & { Spec: NonNullable<ServiceInfo["Spec"]> & { TaskTemplate: object } };
+    const s = (await docker.getService(name).inspect()) as ServiceInfo & {
+        Spec: NonNullable<ServiceInfo["Spec"]> & { TaskTemplate: object };
+    };
     const spec = { ...s.Spec, TaskTemplate: { ...s.Spec.TaskTemplate, ForceUpdate: (s.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 } };
     await docker.getService(name).update({ ...spec, version: s.Version?.Index });
     const deadline = Date.now() + (timeout + 60) * 1000;

@@ -13,7 +13,13 @@ import { PROXY_STACK } from "../components/proxy/routes";
 export const PULUMI_WORKFLOWS = [".github/workflows/preview.yml", ".github/workflows/deploy.yml", ".github/workflows/drift.yml"] as const;
 
 /** How the program is installed, configured and run: shared whatever the import graph says. */
-const SHARED: readonly RegExp[] = [/^package(?:-lock)?\.json$/, /^Pulumi\.yaml$/, /^tsconfig[^/]*\.json$/, /^scripts\//, /^\.github\/actions\//];
+const SHARED: readonly RegExp[] = [
+    /^package(?:-lock)?\.json$/,
+    /^Pulumi\.yaml$/,
+    /^tsconfig[^/]*\.json$/,
+    /^scripts\//,
+    /^\.github\/actions\//,
+];
 
 /** Source files: those the program imports are shared, any other (cli/, gitops/, test/, ...) is inert. */
 export const SOURCE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
@@ -40,7 +46,8 @@ export function classifyPath(path: string, program: ReadonlySet<string>): PathCl
     // Stack files live next to Pulumi.yaml at the repository root; elsewhere they are just files.
     const stack = path.includes("/") ? undefined : STACK_FILE_PATTERN.exec(path)?.[1];
     if (stack !== undefined) return { kind: "stack", stack };
-    if (program.has(path) || SHARED.some((re) => re.test(path)) || (PULUMI_WORKFLOWS as readonly string[]).includes(path)) return { kind: "shared" };
+    if (program.has(path) || SHARED.some((re) => re.test(path)) || (PULUMI_WORKFLOWS as readonly string[]).includes(path))
+        return { kind: "shared" };
     if (SOURCE_FILE.test(path)) return { kind: "inert" };
     return INERT.some((re) => re.test(path)) ? { kind: "inert" } : { kind: "shared" };
 }
@@ -69,7 +76,12 @@ export interface Affected {
  * changes that alter its routes (domains, pinned frontend ports; gitops/proxyRoutes.ts); without
  * it every tenant stack file change previews the proxy, erring on the side of previewing.
  */
-export function affectedStacks(changed: readonly string[], stacks: readonly string[], program: ReadonlySet<string>, routesChanged?: (stack: string) => boolean): Affected {
+export function affectedStacks(
+    changed: readonly string[],
+    stacks: readonly string[],
+    program: ReadonlySet<string>,
+    routesChanged?: (stack: string) => boolean,
+): Affected {
     const present = new Set(stacks);
     const direct = new Set<string>();
     const removed = new Set<string>();
@@ -85,7 +97,8 @@ export function affectedStacks(changed: readonly string[], stacks: readonly stri
     const routing = [...direct, ...removed].filter((s) => s !== PROXY_STACK && (routesChanged ?? (() => true))(s)).sort();
     if (present.has(PROXY_STACK) && routing.length > 0 && !direct.has(PROXY_STACK) && shared.length === 0) {
         chosen.push(PROXY_STACK);
-        reasons[PROXY_STACK] = `its routes come from the tenant stack files: ${summarise(routing.map((s) => `Pulumi.${s}.yaml`))} changed${routesChanged ? " its domains or frontend port" : ""}`;
+        reasons[PROXY_STACK] =
+            `its routes come from the tenant stack files: ${summarise(routing.map((s) => `Pulumi.${s}.yaml`))} changed${routesChanged ? " its domains or frontend port" : ""}`;
     }
     return { stacks: chosen.sort(), removed: [...removed].sort(), sharedChanges: shared.sort(), reasons };
 }

@@ -54,13 +54,22 @@ function importsOf(file: string, text: string): { modules: string[]; references:
     const literal = (node: ts.Node | undefined): string | undefined => (node && ts.isStringLiteralLike(node) ? node.text : undefined);
     const computed = (node: ts.Node) => {
         const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
-        throw new Error(`${file}:${line + 1}: an import of a computed path cannot be followed; import the file by a literal path so that its changes preview every stack`);
+        throw new Error(
+            `${file}:${line + 1}: an import of a computed path cannot be followed; import the file by a literal path so that its changes preview every stack`,
+        );
     };
     const walk = (node: ts.Node): void => {
-        if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) modules.push(literal(node.moduleSpecifier)!);
-        else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) modules.push(literal(node.moduleReference.expression) ?? computed(node));
-        else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) modules.push(literal(node.argument.literal) ?? computed(node));
-        else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require"))) {
+        if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier)
+            modules.push(literal(node.moduleSpecifier)!);
+        else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+            modules.push(literal(node.moduleReference.expression) ?? computed(node));
+        else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument))
+            modules.push(literal(node.argument.literal) ?? computed(node));
+        else if (
+            ts.isCallExpression(node) &&
+            (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+                (ts.isIdentifier(node.expression) && node.expression.text === "require"))
+        ) {
             modules.push(literal(node.arguments[0]) ?? computed(node));
         }
         ts.forEachChild(node, walk);
@@ -86,7 +95,10 @@ async function programFilesAt(cwd: string, rev: string): Promise<Set<string>> {
 
 /** Every path at `rev`, and its source files' text, read in one `git cat-file --batch`. */
 async function treeAt(cwd: string, rev: string): Promise<SourceTree> {
-    const paths = (await git(cwd, ["ls-tree", "-r", "-z", "--name-only", rev, "--"])).toString().split("\0").filter((p) => p.length > 0);
+    const paths = (await git(cwd, ["ls-tree", "-r", "-z", "--name-only", rev, "--"]))
+        .toString()
+        .split("\0")
+        .filter((p) => p.length > 0);
     // --batch reads one request a line: a path with a newline cannot be asked for (and imported by no one).
     const sources = paths.filter((p) => SOURCE_FILE.test(p) && !p.includes("\n"));
     const out = await git(cwd, ["cat-file", "--batch"], sources.map((p) => `${rev}:${p}\n`).join(""));
@@ -113,7 +125,11 @@ function git(cwd: string, args: string[], input = ""): Promise<Buffer> {
         child.stderr.on("data", (b: Buffer) => err.push(b));
         child.on("error", reject);
         child.stdin.on("error", () => undefined); // git exited early: its exit code says why
-        child.on("close", (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`git ${args.join(" ")} failed: ${Buffer.concat(err).toString().trim()}`))));
+        child.on("close", (code) =>
+            code === 0
+                ? resolve(Buffer.concat(out))
+                : reject(new Error(`git ${args.join(" ")} failed: ${Buffer.concat(err).toString().trim()}`)),
+        );
         child.stdin.end(input);
     });
 }

@@ -53,10 +53,14 @@ export class PortExhaustedError extends Error {
     ) {
         const size = range.to - range.from + 1;
         const parts = [
-            use.held > 0 ? `${use.held} held (${use.breakdown || "by other tenants, containers, listening processes or frontbase:reservedPorts"})` : "",
+            use.held > 0
+                ? `${use.held} held (${use.breakdown || "by other tenants, containers, listening processes or frontbase:reservedPorts"})`
+                : "",
             use.mine > 0 ? `${use.mine} given to this tenant's other services` : "",
         ].filter(Boolean);
-        super(`no free port for ${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken, ${parts.join(" and ")}; widen frontbase:portRanges.${service} or free a port`);
+        super(
+            `no free port for ${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken, ${parts.join(" and ")}; widen frontbase:portRanges.${service} or free a port`,
+        );
         this.name = "PortExhaustedError";
     }
 }

@@ -47,7 +47,14 @@ async function describe(docker: Docker, c: Docker.ContainerInfo): Promise<Contai
         service: c.Labels?.[COMPOSE_SERVICE_LABEL],
     };
     if (c.State === "running" || c.State === "paused") {
-        return { ...base, ports: dedupe((c.Ports ?? []).filter((p) => p.Type === "tcp" && p.PublicPort).map((p) => ({ port: p.PublicPort, hostIp: p.IP ?? "", internal: p.PrivatePort }))) };
+        return {
+            ...base,
+            ports: dedupe(
+                (c.Ports ?? [])
+                    .filter((p) => p.Type === "tcp" && p.PublicPort)
+                    .map((p) => ({ port: p.PublicPort, hostIp: p.IP ?? "", internal: p.PrivatePort })),
+            ),
+        };
     }
     // Removed between list and inspect: it holds nothing any more.
     const inspected = await unlessGone(() => docker.getContainer(c.Id).inspect());

@@ -27,7 +27,10 @@ export function deployProblems(t: DeployTarget, fleet: readonly StackPins[], hol
     const problems: string[] = [];
     for (const f of fleet) {
         if (f.stack === t.stack) continue;
-        if (f.unreadable) problems.push(`${f.file} cannot be read (${f.problems.join("; ")}), so the tenant and ports it claims are unknown; fix or remove it first`);
+        if (f.unreadable)
+            problems.push(
+                `${f.file} cannot be read (${f.problems.join("; ")}), so the tenant and ports it claims are unknown; fix or remove it first`,
+            );
         else if (f.tenant === t.tenant) {
             problems.push(
                 `frontbase:tenant: tenant ${t.tenant} is also claimed by ${f.file} (stack ${f.stack}); two stacks would fight over one set of containers and volumes. ` +
@@ -40,13 +43,17 @@ export function deployProblems(t: DeployTarget, fleet: readonly StackPins[], hol
         if (port === undefined) continue;
         const who = holders ? (holders.get(port) ?? []) : pinsOf(fleet, t, port);
         if (who.length > 0) {
-            problems.push(`frontbase:ports.${key}: ${port} is already taken by ${who.join("; ")}. Pin a free port (npm run tenant -- why-port ${port} says who holds it)`);
+            problems.push(
+                `frontbase:ports.${key}: ${port} is already taken by ${who.join("; ")}. Pin a free port (npm run tenant -- why-port ${port} says who holds it)`,
+            );
         }
     }
     return problems;
 
     function pinsOf(all: readonly StackPins[], self: DeployTarget, port: number): string[] {
-        return all.filter((f) => f.stack !== self.stack && f.tenant !== self.tenant && Object.values(f.ports).includes(port)).map((f) => `tenant ${f.tenant}'s stack file ${f.file}`);
+        return all
+            .filter((f) => f.stack !== self.stack && f.tenant !== self.tenant && Object.values(f.ports).includes(port))
+            .map((f) => `tenant ${f.tenant}'s stack file ${f.file}`);
     }
 }
 
@@ -71,7 +78,17 @@ export async function checkDeploy(o: CheckDeployOptions): Promise<string[]> {
     const fleet = await readStackPins(o.projectDir, { lenient: true });
     const claims = deployProblems({ ...o, pinned: {} }, fleet);
     if (claims.length > 0 || Object.keys(o.pinned).length === 0) return claims;
-    const state = await readHostState({ dockerHost: o.dockerHost, tenant: o.tenant, projectDir: o.projectDir, docker: o.docker, reservedPorts: o.reservedPorts, procRoot: o.procRoot, ledgerFile: o.ledgerFile, lenient: true, node: o.node });
+    const state = await readHostState({
+        dockerHost: o.dockerHost,
+        tenant: o.tenant,
+        projectDir: o.projectDir,
+        docker: o.docker,
+        reservedPorts: o.reservedPorts,
+        procRoot: o.procRoot,
+        ledgerFile: o.ledgerFile,
+        lenient: true,
+        node: o.node,
+    });
     return deployProblems(o, fleet, new Map([...state.holders].map(([p, hs]) => [p, hs.map(describeHolder)])));
 }
 

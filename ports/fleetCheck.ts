@@ -36,7 +36,10 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
         for (const message of s.problems) problems.push({ files: [s.file], message: `${s.file}: ${message}` });
         byTenant.set(s.tenant, [...(byTenant.get(s.tenant) ?? []), s.file]);
         const unpinned = PORT_KEYS.filter((k) => s.ports[k] === undefined);
-        if (unpinned.length > 0) notes.push(`${s.file}: ports.${unpinned.join(", ports.")} not pinned; allocated at \`pulumi up\` (pin them for reproducible previews)`);
+        if (unpinned.length > 0)
+            notes.push(
+                `${s.file}: ports.${unpinned.join(", ports.")} not pinned; allocated at \`pulumi up\` (pin them for reproducible previews)`,
+            );
         for (const key of PORT_KEYS) {
             const port = s.ports[key];
             if (port === undefined) continue;
@@ -45,10 +48,19 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
             byPort.set(port, [...(byPort.get(port) ?? []), { file: s.file, tenant: s.tenant, key, ...(node ? { node } : {}) }]);
             const range = s.ranges[key];
             if (!inRange(port, range)) {
-                problems.push({ files: [s.file], port, message: `${s.file}: frontbase:ports.${key} = ${port} is outside its range ${range.from}-${range.to} (frontbase:portRanges.${key})` });
+                problems.push({
+                    files: [s.file],
+                    port,
+                    message: `${s.file}: frontbase:ports.${key} = ${port} is outside its range ${range.from}-${range.to} (frontbase:portRanges.${key})`,
+                });
             }
             const r = reserved.get(port);
-            if (r !== undefined) problems.push({ files: [s.file, r], port, message: `${s.file}: frontbase:ports.${key} = ${port} is in frontbase:reservedPorts of ${r}` });
+            if (r !== undefined)
+                problems.push({
+                    files: [s.file, r],
+                    port,
+                    message: `${s.file}: frontbase:ports.${key} = ${port} is in frontbase:reservedPorts of ${r}`,
+                });
         }
     }
     const collide = (a: { node?: string }, b: { node?: string }) => !(a.node && b.node && a.node !== b.node);
@@ -59,7 +71,11 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
         problems.push({ files: users.map((u) => u.file), port, message: `port ${port} is pinned more than once: ${who}` });
     }
     for (const [tenant, files] of byTenant) {
-        if (files.length > 1) problems.push({ files, message: `tenant ${tenant} is claimed by ${files.length} stack files: ${files.join(", ")}; they would fight over the same containers` });
+        if (files.length > 1)
+            problems.push({
+                files,
+                message: `tenant ${tenant} is claimed by ${files.length} stack files: ${files.join(", ")}; they would fight over the same containers`,
+            });
     }
     problems.push(...domainProblems(stacks));
     return { files: stacks.map((s) => s.file), tenants: [...byTenant.keys()].sort(), problems, notes };
@@ -72,5 +88,7 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
  */
 function domainProblems(stacks: readonly StackPins[]): FleetProblem[] {
     const { problems } = fleetRoutes(stacks.map((s) => ({ stack: s.stack, file: s.file, config: s.raw })));
-    return problems.filter((m) => !/: frontbase:domains(\.\d+)?: /.test(m)).map((message) => ({ files: stacks.filter((s) => message.includes(s.file)).map((s) => s.file), message }));
+    return problems
+        .filter((m) => !/: frontbase:domains(\.\d+)?: /.test(m))
+        .map((message) => ({ files: stacks.filter((s) => message.includes(s.file)).map((s) => s.file), message }));
 }

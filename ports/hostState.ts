@@ -103,13 +103,24 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
     ]);
     // The tenant's own file counts wherever it points: its pins are what a move to `node` keeps.
     const onOtherNode = (f: StackPins) =>
-        node !== undefined && !node.ingress && f.tenant !== opts.tenant && f.config?.target === "swarm" && f.config.publishMode !== "ingress" && f.config.node !== node.hostname && f.config.node !== node.id;
+        node !== undefined &&
+        !node.ingress &&
+        f.tenant !== opts.tenant &&
+        f.config?.target === "swarm" &&
+        f.config.publishMode !== "ingress" &&
+        f.config.node !== node.hostname &&
+        f.config.node !== node.id;
     const stackFiles = allStackFiles.filter((f) => !f.unreadable && !onOtherNode(f));
     const unreadable = allStackFiles.filter((f) => f.unreadable).map((f) => ({ file: f.file, problem: f.problems.join("; ") }));
     const holders = new Map<number, PortHolder[]>();
     const add = (port: number, h: PortHolder) => (holders.get(port) ?? holders.set(port, []).get(port)!).push(h);
     const self = opts.tenant;
-    const own = { containers: {} as Partial<Ports>, stackFile: {} as Partial<Ports>, ledger: {} as Partial<Ports>, bound: new Set<number>() };
+    const own = {
+        containers: {} as Partial<Ports>,
+        stackFile: {} as Partial<Ports>,
+        ledger: {} as Partial<Ports>,
+        bound: new Set<number>(),
+    };
 
     for (const c of containers) {
         for (const p of c.ports) {
@@ -117,20 +128,34 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
                 const key = portKeyOf(c.service);
                 if (key && own.containers[key] === undefined) own.containers[key] = p.port;
                 if (BINDING_STATES.has(c.state)) own.bound.add(p.port);
-            } else add(p.port, { kind: "container", tenant: c.tenant, service: c.service, container: c.name, state: c.state, address: p.hostIp });
+            } else
+                add(p.port, {
+                    kind: "container",
+                    tenant: c.tenant,
+                    service: c.service,
+                    container: c.name,
+                    state: c.state,
+                    address: p.hostIp,
+                });
         }
     }
     const reserved = new Map<number, string | undefined>((opts.reservedPorts ?? []).map((p) => [p, undefined]));
     for (const f of stackFiles) {
         for (const p of f.reservedPorts) if (!reserved.has(p)) reserved.set(p, f.file);
         if (f.tenant === self) Object.assign(own.stackFile, { ...f.ports, ...own.stackFile });
-        else for (const key of PORT_KEYS) if (f.ports[key] !== undefined) add(f.ports[key]!, { kind: "stack-file", tenant: f.tenant, service: key, file: f.file });
+        else
+            for (const key of PORT_KEYS)
+                if (f.ports[key] !== undefined) add(f.ports[key]!, { kind: "stack-file", tenant: f.tenant, service: key, file: f.file });
     }
     for (const e of await ledgerPins(ledger, stackFiles, opts.projectDir)) {
         if (e.tenant === self) Object.assign(own.ledger, e.ports);
-        else for (const key of PORT_KEYS) if (e.ports[key] !== undefined) add(e.ports[key]!, { kind: e.file ? "stack-file" : "ledger", tenant: e.tenant, service: key, file: e.file });
+        else
+            for (const key of PORT_KEYS)
+                if (e.ports[key] !== undefined)
+                    add(e.ports[key]!, { kind: e.file ? "stack-file" : "ledger", tenant: e.tenant, service: key, file: e.file });
     }
-    for (const l of scan?.listeners ?? []) if (!own.bound.has(l.port)) add(l.port, { kind: "listener", address: l.address, inode: l.inode });
+    for (const l of scan?.listeners ?? [])
+        if (!own.bound.has(l.port)) add(l.port, { kind: "listener", address: l.address, inode: l.inode });
     for (const [p, file] of reserved) add(p, { kind: "reserved", file });
 
     const listeners = !local ? "remote" : scan?.available ? "read" : "unavailable";
@@ -142,7 +167,14 @@ async function readNodePorts(docker: Docker, node: SwarmNodeRef): Promise<Contai
     const cluster = await readCluster(docker);
     const here = (s: { node?: string }) => node.ingress === true || s.node === node.hostname;
     return cluster.services
-        .map((s) => ({ id: s.id, name: s.name, state: "service", tenant: s.tenant, service: s.service, ports: [...(here(s) ? s.hostPorts : []), ...s.ingressPorts].map((port) => ({ port, hostIp: "", internal: 0 })) }))
+        .map((s) => ({
+            id: s.id,
+            name: s.name,
+            state: "service",
+            tenant: s.tenant,
+            service: s.service,
+            ports: [...(here(s) ? s.hostPorts : []), ...s.ingressPorts].map((port) => ({ port, hostIp: "", internal: 0 })),
+        }))
         .filter((c) => c.ports.length > 0);
 }
 

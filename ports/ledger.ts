@@ -57,7 +57,9 @@ export async function readLedger(file: string, now = Date.now()): Promise<Ledger
         return []; // torn by a crash before write-then-rename existed; rewritten at the next allocation
     }
     const entries = (data as { entries?: unknown } | null)?.entries;
-    return Array.isArray(entries) ? entries.filter((e): e is LedgerEntry => entryProblem(e, now) === undefined && live(e as LedgerEntry, now)) : [];
+    return Array.isArray(entries)
+        ? entries.filter((e): e is LedgerEntry => entryProblem(e, now) === undefined && live(e as LedgerEntry, now))
+        : [];
 }
 
 /** Record (or replace) a tenant's allocation. Call it with the lock held. */
@@ -84,7 +86,11 @@ export function expiresAt(e: LedgerEntry): number | undefined {
 export async function releaseEntries(file: string, tenant: string): Promise<LedgerEntry[]> {
     const all = await readLedger(file);
     const removed = all.filter((e) => e.tenant === tenant && e.file === undefined);
-    if (removed.length > 0) await writeLedger(file, all.filter((e) => !removed.includes(e)));
+    if (removed.length > 0)
+        await writeLedger(
+            file,
+            all.filter((e) => !removed.includes(e)),
+        );
     return removed;
 }
 
@@ -101,6 +107,7 @@ export function entryProblem(e: unknown, now: number): string | undefined {
     if (x.file !== undefined && (typeof x.file !== "string" || !path.isAbsolute(x.file))) return "file is not an absolute path";
     if (typeof x.at !== "number" || !Number.isFinite(x.at) || x.at < 0) return "at is not a time";
     if (x.at > now + CLOCK_SKEW_MS) return `at ${new Date(x.at).toISOString()} is in the future`;
-    if (x.ttlMs !== undefined && (!Number.isInteger(x.ttlMs) || (x.ttlMs as number) < MIN_TTL_MS || (x.ttlMs as number) > MAX_TTL_MS)) return `ttlMs is not a whole number of ms from ${MIN_TTL_MS} to ${MAX_TTL_MS}`;
+    if (x.ttlMs !== undefined && (!Number.isInteger(x.ttlMs) || (x.ttlMs as number) < MIN_TTL_MS || (x.ttlMs as number) > MAX_TTL_MS))
+        return `ttlMs is not a whole number of ms from ${MIN_TTL_MS} to ${MAX_TTL_MS}`;
     return undefined;
 }

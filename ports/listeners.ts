@@ -49,12 +49,15 @@ function decodeAddress(hex: string): string {
     if (text === "0:0:0:0:0:0:0:0") return "::";
     if (text === "0:0:0:0:0:0:0:1") return "::1";
     const v4 = /^0:0:0:0:0:ffff:([0-9a-f]+):([0-9a-f]+)$/.exec(text);
-    if (v4) return `::ffff:${[parseInt(v4[1], 16) >> 8, parseInt(v4[1], 16) & 255, parseInt(v4[2], 16) >> 8, parseInt(v4[2], 16) & 255].join(".")}`;
+    if (v4)
+        return `::ffff:${[parseInt(v4[1], 16) >> 8, parseInt(v4[1], 16) & 255, parseInt(v4[2], 16) >> 8, parseInt(v4[2], 16) & 255].join(".")}`;
     return text;
 }
 
 export async function readListeners(procRoot = "/proc"): Promise<ListenerScan> {
-    const tables = await Promise.all(["net/tcp", "net/tcp6"].map((t) => fs.readFile(path.join(procRoot, t), "utf8").catch(() => undefined)));
+    const tables = await Promise.all(
+        ["net/tcp", "net/tcp6"].map((t) => fs.readFile(path.join(procRoot, t), "utf8").catch(() => undefined)),
+    );
     if (tables.every((t) => t === undefined)) return { available: false, listeners: [] };
     return { available: true, listeners: tables.flatMap((t) => (t === undefined ? [] : parseSocketTable(t))) };
 }

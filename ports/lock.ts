@@ -22,7 +22,17 @@ import { createHash, randomBytes } from "crypto";
 import { constants as fsConstants, promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkTrustedDir, createExclusive, defaultTrust, ensurePrivateDir, octal, readFileSafely, SHARED_GROUP, Trust, UnsafePathError } from "../project/safeFs";
+import {
+    checkTrustedDir,
+    createExclusive,
+    defaultTrust,
+    ensurePrivateDir,
+    octal,
+    readFileSafely,
+    SHARED_GROUP,
+    Trust,
+    UnsafePathError,
+} from "../project/safeFs";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** An allocation holds the lock for well under a second; minutes means a hung or reused pid. */
@@ -60,7 +70,8 @@ export async function ensureLockDir(dir: string, o: LockDirOptions = {}): Promis
     } catch (e) {
         if (e instanceof UnsafePathError) throw new Error(`unsafe lock directory: ${e.message}`, { cause: e });
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new Error(cannotCreate(dir, shared, trust, code), { cause: e });
+        if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+            throw new Error(cannotCreate(dir, shared, trust, code), { cause: e });
         throw e;
     }
     if (trust.uid <= 0) return; // root may write anywhere; no uids on Windows
@@ -98,19 +109,28 @@ function sharedGroupFix(dir: string, st: { gid: number; mode: number }, trust: T
     const gid = sharedGid(trust);
     if (gid === undefined) return `As root: chown ${trust.uid} ${dir} && chmod 700 ${dir}`;
     const join = `join group ${SHARED_GROUP} (as root: usermod -aG ${SHARED_GROUP} <you>, then log in again)`;
-    return st.gid === gid && (st.mode & 0o070) === 0o070 ? `To share it, ${join}` : `To share it with group ${SHARED_GROUP}, as root: chgrp ${SHARED_GROUP} ${dir} && chmod 2770 ${dir}, and ${join}`;
+    return st.gid === gid && (st.mode & 0o070) === 0o070
+        ? `To share it, ${join}`
+        : `To share it with group ${SHARED_GROUP}, as root: chgrp ${SHARED_GROUP} ${dir} && chmod 2770 ${dir}, and ${join}`;
 }
 
 function cannotCreate(dir: string, shared: boolean, trust: Trust, code: string): string {
     const why = `cannot create the lock directory ${dir} (${code}${trust.uid > 0 ? `: you are uid ${trust.uid}, not root` : ""})`;
     if (!shared) return `${why}. Create it yourself (mode 0700), or set FRONTBASE_LOCK_DIR to a directory you can create`;
-    const create = sharedGid(trust) !== undefined ? `sudo install -d -o root -g ${SHARED_GROUP} -m 2770 ${dir} (and be a member of group ${SHARED_GROUP})` : `sudo install -d -o ${trust.uid} -m 0700 ${dir}`;
+    const create =
+        sharedGid(trust) !== undefined
+            ? `sudo install -d -o root -g ${SHARED_GROUP} -m 2770 ${dir} (and be a member of group ${SHARED_GROUP})`
+            : `sudo install -d -o ${trust.uid} -m 0700 ${dir}`;
     return `${why}. Create it once as root: ${create}; or set FRONTBASE_LOCK_DIR to a directory of yours (created with mode 0700)`;
 }
 
 /** Files of one Docker host: `<dir>/ports-<host slug>-<hash>.{lock,ledger.json}`. */
 export function hostFiles(dockerHost: string, dir = lockDir()): { lock: string; ledger: string } {
-    const slug = dockerHost.replace(/^[a-z]+:\/\//, "").replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+    const slug = dockerHost
+        .replace(/^[a-z]+:\/\//, "")
+        .replace(/[^A-Za-z0-9.-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 40);
     const hash = createHash("sha256").update(dockerHost).digest("hex").slice(0, 8);
     const base = path.join(dir, `ports-${slug}-${hash}`);
     return { lock: `${base}.lock`, ledger: `${base}.ledger.json` };
@@ -134,7 +154,9 @@ export interface LockOptions {
 
 export class LockTimeoutError extends Error {
     constructor(file: string, holder: string, ms: number) {
-        super(`could not take the port allocation lock ${file} within ${ms} ms; it is held by ${holder}. If that process is gone, remove the file.`);
+        super(
+            `could not take the port allocation lock ${file} within ${ms} ms; it is held by ${holder}. If that process is gone, remove the file.`,
+        );
         this.name = "LockTimeoutError";
     }
 }
@@ -143,7 +165,13 @@ export class LockTimeoutError extends Error {
 export async function acquireLock(file: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     await ensureLockDir(path.dirname(file));
-    const me: Holder = { pid: process.pid, hostname: os.hostname(), token: randomBytes(8).toString("hex"), at: Date.now(), what: opts.what ?? process.argv.slice(1).join(" ") };
+    const me: Holder = {
+        pid: process.pid,
+        hostname: os.hostname(),
+        token: randomBytes(8).toString("hex"),
+        at: Date.now(),
+        what: opts.what ?? process.argv.slice(1).join(" "),
+    };
     const deadline = Date.now() + timeoutMs;
     let told = false;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
@@ -151,7 +179,8 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
             await createExclusive(file, JSON.stringify({ ...me, at: Date.now() }), 0o644);
             return () => release(file, me.token);
         } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`cannot create lock file ${file}: ${(e as Error).message}`, { cause: e });
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST")
+                throw new Error(`cannot create lock file ${file}: ${(e as Error).message}`, { cause: e });
         }
         const holder = await readHolder(file);
         if (holder && isStale(holder)) {
@@ -182,7 +211,9 @@ async function readHolder(file: string): Promise<Holder | undefined> {
         const h = JSON.parse(text) as unknown;
         const forged = holderProblem(h, Date.now());
         // pid -1: broken at once (isStale), still only if the file is unchanged (breakStale).
-        return forged === undefined ? (h as Holder) : { pid: -1, hostname: "?", token: `forged:${text}`, at: 0, what: `a forged lock file (${forged})` };
+        return forged === undefined
+            ? (h as Holder)
+            : { pid: -1, hostname: "?", token: `forged:${text}`, at: 0, what: `a forged lock file (${forged})` };
     } catch {
         // Created but not yet written (busy, look again) - or left empty by a process that
         // died in between, which would block every allocation: after a while, that is stale.
@@ -197,7 +228,8 @@ export function holderProblem(h: unknown, now: number): string | undefined {
     if (typeof h !== "object" || h === null) return "not an object";
     const x = h as Record<string, unknown>;
     if (!Number.isSafeInteger(x.pid) || (x.pid as number) < 1) return `pid ${JSON.stringify(x.pid)} is not a positive integer`;
-    if (typeof x.hostname !== "string" || typeof x.token !== "string" || typeof x.what !== "string") return "hostname, token or what is not a string";
+    if (typeof x.hostname !== "string" || typeof x.token !== "string" || typeof x.what !== "string")
+        return "hostname, token or what is not a string";
     if (typeof x.at !== "number" || !Number.isFinite(x.at) || x.at < 0) return `at ${JSON.stringify(x.at)} is not a time`;
     if (x.at > now + CLOCK_SKEW_MS) return `at ${new Date(x.at).toISOString()} is in the future`;
     return undefined;

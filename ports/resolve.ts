@@ -67,12 +67,23 @@ export async function resolvePorts(opts: ResolveOptions): Promise<Resolution> {
     const files = hostFiles(opts.dockerHost, opts.lockDir ?? lockDir());
     const release = opts.dryRun
         ? async () => undefined
-        : await acquireLock(files.lock, { timeoutMs: opts.lockTimeoutMs, what: `${opts.by} ${opts.tenant}`, onWait: (who) => opts.log?.(`waiting for the port allocation lock, held by ${who}`) });
+        : await acquireLock(files.lock, {
+              timeoutMs: opts.lockTimeoutMs,
+              what: `${opts.by} ${opts.tenant}`,
+              onWait: (who) => opts.log?.(`waiting for the port allocation lock, held by ${who}`),
+          });
     try {
         const found = await decide(opts, files.ledger);
         if (opts.dryRun) return found;
         const file = await opts.commit?.(found.ports, found.state);
-        await recordAllocation(files.ledger, { tenant: opts.tenant, ports: found.ports, file, at: Date.now(), by: opts.by, ...(opts.ttlMs === undefined || file ? {} : { ttlMs: opts.ttlMs }) });
+        await recordAllocation(files.ledger, {
+            tenant: opts.tenant,
+            ports: found.ports,
+            file,
+            at: Date.now(),
+            by: opts.by,
+            ...(opts.ttlMs === undefined || file ? {} : { ttlMs: opts.ttlMs }),
+        });
         return { ...found, file };
     } finally {
         await release();
@@ -84,7 +95,16 @@ async function decide(opts: ResolveOptions, ledgerFile: string): Promise<Resolut
     const refused = new Map<number, PortHolder>();
     let counted = 0;
     for (let attempt = 1; ; attempt++) {
-        const state = await readHostState({ dockerHost: opts.dockerHost, tenant: opts.tenant, projectDir: opts.projectDir, docker: opts.docker, reservedPorts: opts.reservedPorts, procRoot: opts.procRoot, ledgerFile, node: opts.node });
+        const state = await readHostState({
+            dockerHost: opts.dockerHost,
+            tenant: opts.tenant,
+            projectDir: opts.projectDir,
+            docker: opts.docker,
+            reservedPorts: opts.reservedPorts,
+            procRoot: opts.procRoot,
+            ledgerFile,
+            node: opts.node,
+        });
         const taken: TakenPorts = { has: (p) => state.holders.has(p) || refused.has(p) };
         const allocation = allocate(opts, taken, state, refused);
         const failures = state.local ? await (opts.bindCheck ?? bindCheck)(toCheck(allocation, state), opts.bindAddress) : [];
@@ -123,12 +143,17 @@ function heldBy(range: PortRange, state: Pick<HostState, "holders">, refused: Re
         const kind = state.holders.get(p)?.[0]?.kind ?? refused.get(p)?.kind;
         if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
-    return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} by ${KIND_WORDS[k]}`).join(", ");
+    return [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${n} by ${KIND_WORDS[k]}`)
+        .join(", ");
 }
 
 /** Ports to bind-check: not pinned (those are the operator's call) and not bound by the tenant's own containers. */
 function toCheck(a: Allocation, state: HostState): number[] {
-    return (Object.keys(a.ports) as PortKey[]).filter((k) => a.sources[k] !== "pinned" && !state.own.bound.has(a.ports[k])).map((k) => a.ports[k]);
+    return (Object.keys(a.ports) as PortKey[])
+        .filter((k) => a.sources[k] !== "pinned" && !state.own.bound.has(a.ports[k]))
+        .map((k) => a.ports[k]);
 }
 
 async function busy(f: BindFailure, a: Allocation, attempts: number, opts: ResolveOptions): Promise<PortBusyError> {

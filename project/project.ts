@@ -12,7 +12,10 @@ export function findProjectDir(start = process.cwd(), env: NodeJS.ProcessEnv = p
     if (env.FRONTBASE_PROJECT_DIR) return path.resolve(env.FRONTBASE_PROJECT_DIR);
     for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
         if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${path.resolve(start)} or above; run from the project directory or set FRONTBASE_PROJECT_DIR`);
+        if (path.dirname(dir) === dir)
+            throw new Error(
+                `no Pulumi.yaml in ${path.resolve(start)} or above; run from the project directory or set FRONTBASE_PROJECT_DIR`,
+            );
     }
 }
 
@@ -41,7 +44,9 @@ export async function findStackFile(projectDir: string, tenant: string): Promise
         if (tenantOf(read) === tenant) found.push(read);
     }
     if (found.length > 1) {
-        throw new Error(`tenant ${tenant} is claimed by ${found.length} stack files: ${found.map((f) => f.file).join(", ")}; give all but one another frontbase:tenant (npm run tenant -- check)`);
+        throw new Error(
+            `tenant ${tenant} is claimed by ${found.length} stack files: ${found.map((f) => f.file).join(", ")}; give all but one another frontbase:tenant (npm run tenant -- check)`,
+        );
     }
     return found[0];
 }

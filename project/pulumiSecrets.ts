@@ -120,10 +120,7 @@ export function goTrimSpace(s: string): string {
  * `readFile` is injected to keep this module crypto-only; a relative path is the caller's cwd's
  * (upstream: filepath.Abs), e.g. `(p) => fs.readFileSync(p, "utf8")`.
  */
-export function passphraseFromEnv(
-    env: Record<string, string | undefined>,
-    readFile: (path: string) => string,
-): string | undefined {
+export function passphraseFromEnv(env: Record<string, string | undefined>, readFile: (path: string) => string): string | undefined {
     const phrase = env.PULUMI_CONFIG_PASSPHRASE;
     if (phrase !== undefined) return phrase;
     const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;

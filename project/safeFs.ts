@@ -61,10 +61,14 @@ export function dockerGid(): number | undefined {
 /** You, root, root's group and (when it exists) the docker group. */
 export function defaultTrust(uid = myUid()): Trust {
     const docker = dockerGid();
-    return { uid, groups: new Map<number, string>([[0, "root"], ...(docker !== undefined ? [[docker, SHARED_GROUP] as [number, string]] : [])]) };
+    return {
+        uid,
+        groups: new Map<number, string>([[0, "root"], ...(docker !== undefined ? [[docker, SHARED_GROUP] as [number, string]] : [])]),
+    };
 }
 
-type StatLike = Pick<Stats, "uid" | "mode"> & Partial<Pick<Stats, "gid">> & { isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean };
+type StatLike = Pick<Stats, "uid" | "mode"> &
+    Partial<Pick<Stats, "gid">> & { isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean };
 
 export function octal(mode: number): string {
     return `0${(mode & 0o7777).toString(8)}`;
@@ -96,9 +100,11 @@ function trustedOwner(owner: number, trust: Trust): boolean {
 /** Why `st` (from lstat of `dir`) is not a directory only trusted users can change, or undefined when it is. */
 export function dirProblem(dir: string, st: StatLike, trust: Trust): string | undefined {
     const expected = expectedDir(trust);
-    if (st.isSymbolicLink()) return `is a symbolic link; expected ${expected}. Remove the link, or set FRONTBASE_LOCK_DIR to a directory of yours`;
+    if (st.isSymbolicLink())
+        return `is a symbolic link; expected ${expected}. Remove the link, or set FRONTBASE_LOCK_DIR to a directory of yours`;
     if (!st.isDirectory()) return `is not a directory; expected ${expected}`;
-    if (!trustedOwner(st.uid, trust)) return `is owned by uid ${st.uid}, not by you (uid ${trust.uid})${trust.uid === 0 ? "" : " or root"}; expected ${expected}. Remove it, or set FRONTBASE_LOCK_DIR to a directory of yours`;
+    if (!trustedOwner(st.uid, trust))
+        return `is owned by uid ${st.uid}, not by you (uid ${trust.uid})${trust.uid === 0 ? "" : " or root"}; expected ${expected}. Remove it, or set FRONTBASE_LOCK_DIR to a directory of yours`;
     const w = untrustedWriters(st, trust);
     if (w) return `has mode ${octal(st.mode)}, writable by ${w.who}; expected ${expected}: chmod ${w.letters}-w ${dir}`;
     return undefined;
@@ -178,7 +184,12 @@ export async function readFileSafely(file: string, opts: ReadOptions): Promise<s
     try {
         const st = await h.stat();
         const trust = opts.trust ?? defaultTrust();
-        const problem = opts.own && trust.uid >= 0 ? fileProblem(st, trust, await sharedGroupOfParent(file, trust)) : !st.isFile() ? "is not a regular file" : undefined;
+        const problem =
+            opts.own && trust.uid >= 0
+                ? fileProblem(st, trust, await sharedGroupOfParent(file, trust))
+                : !st.isFile()
+                  ? "is not a regular file"
+                  : undefined;
         if (problem) throw new UnsafePathError(file, problem);
         const tooBig = `is ${st.size} bytes; at most ${opts.maxBytes} bytes are allowed`;
         if (st.size > opts.maxBytes) throw new UnsafePathError(file, tooBig);
@@ -230,13 +241,17 @@ export async function replaceFile(file: string, data: string, mode = 0o644): Pro
  * or one that is not a regular file, is refused with the fix; `missing` says what to do when
  * there is none and none may be made.
  */
-export async function ownerOnlySecret(file: string, o: { make?: () => string; missing: string; instead: string }): Promise<{ value: string; created: boolean }> {
+export async function ownerOnlySecret(
+    file: string,
+    o: { make?: () => string; missing: string; instead: string },
+): Promise<{ value: string; created: boolean }> {
     const st = await fs.lstat(file).catch((e: NodeJS.ErrnoException) => {
         if (e.code === "ENOENT") return undefined;
         throw e;
     });
     if (st) {
-        if (!st.isFile() || (st.mode & 0o077) !== 0) throw new Error(`${file} must be a regular file only its owner can read (chmod 600 ${file}), or ${o.instead}`);
+        if (!st.isFile() || (st.mode & 0o077) !== 0)
+            throw new Error(`${file} must be a regular file only its owner can read (chmod 600 ${file}), or ${o.instead}`);
         return { value: (await fs.readFile(file, "utf8")).trim(), created: false };
     }
     if (!o.make) throw new Error(o.missing);

@@ -31,7 +31,10 @@ export function stackFileName(stack: string): string {
 
 export async function listStackFiles(projectDir: string): Promise<string[]> {
     const names = await fs.readdir(projectDir);
-    return names.filter((n) => STACK_FILE_PATTERN.test(n)).sort().map((n) => path.join(projectDir, n));
+    return names
+        .filter((n) => STACK_FILE_PATTERN.test(n))
+        .sort()
+        .map((n) => path.join(projectDir, n));
 }
 
 export async function readStackFile(file: string): Promise<StackFile> {
@@ -65,7 +68,12 @@ export async function readStackFile(file: string): Promise<StackFile> {
  * Write a new stack file. `config` values are stored as YAML (objects as maps), the way
  * `pulumi config set --path` would. Fails if the file exists unless `overwrite`.
  */
-export async function writeStackFile(projectDir: string, stack: string, config: Record<string, unknown>, opts: { overwrite?: boolean; header?: string } = {}): Promise<string> {
+export async function writeStackFile(
+    projectDir: string,
+    stack: string,
+    config: Record<string, unknown>,
+    opts: { overwrite?: boolean; header?: string } = {},
+): Promise<string> {
     const file = path.join(projectDir, stackFileName(stack));
     const body = (opts.header ? opts.header.replace(/^/gm, "# ") + "\n" : "") + YAML.stringify({ config });
     // Neither way follows a link planted at the file's name.
@@ -103,7 +111,11 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 function describeYaml(v: unknown): string {
-    return Array.isArray(v) ? "a list" : typeof v === "string" ? `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}` : `${typeof v} ${JSON.stringify(v)}`;
+    return Array.isArray(v)
+        ? "a list"
+        : typeof v === "string"
+          ? `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`
+          : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 function isSecure(value: unknown): boolean {

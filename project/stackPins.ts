@@ -39,7 +39,17 @@ export async function readStackPins(projectDir: string, opts: { lenient?: boolea
 function unreadable(file: string, e: Error): StackPins {
     const stack = path.basename(file).replace(/^Pulumi\.|\.yaml$/g, "");
     const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
-    return { file, stack, tenant: stack, ports: {}, ranges: DEFAULT_PORT_RANGES, reservedPorts: [], problems: [message], raw: {}, unreadable: true };
+    return {
+        file,
+        stack,
+        tenant: stack,
+        ports: {},
+        ranges: DEFAULT_PORT_RANGES,
+        reservedPorts: [],
+        problems: [message],
+        raw: {},
+        unreadable: true,
+    };
 }
 
 export async function readOnePins(file: string): Promise<StackPins> {
@@ -50,7 +60,15 @@ export function pinsOf(f: StackFile): StackPins {
     const base = { file: f.file, stack: f.stack, raw: f.config };
     try {
         const config = parseTenantConfig(f.config, { stack: f.stack, secretKeys: f.secureKeys });
-        return { ...base, tenant: config.tenant, ports: config.ports, ranges: config.portRanges, reservedPorts: config.reservedPorts, config, problems: [] };
+        return {
+            ...base,
+            tenant: config.tenant,
+            ports: config.ports,
+            ranges: config.portRanges,
+            reservedPorts: config.reservedPorts,
+            config,
+            problems: [],
+        };
     } catch (e) {
         const problems = e instanceof ConfigError ? e.problems : [(e as Error).message];
         return {

@@ -11,7 +11,15 @@
 import { readFileSync } from "fs";
 import YAML from "yaml";
 import { SECRET_KEYS, SecretKey } from "../components/config";
-import { decryptValue, deriveKey, encryptValue, generateFernetKey, generatePassword, newEncryptionSalt, passphraseFromEnv } from "./pulumiSecrets";
+import {
+    decryptValue,
+    deriveKey,
+    encryptValue,
+    generateFernetKey,
+    generatePassword,
+    newEncryptionSalt,
+    passphraseFromEnv,
+} from "./pulumiSecrets";
 import { readFileSafely, replaceFile } from "./safeFs";
 import { MAX_STACK_FILE_BYTES, readStackFile } from "./stackFiles";
 
@@ -29,9 +37,7 @@ export function credentialKeys(database: "sqlite" | "postgres"): SecretKey[] {
     return SECRET_KEYS.filter((k) => k !== "dbPassword" || database === "postgres");
 }
 
-export type EnsureResult =
-    | { readonly written: readonly SecretKey[]; readonly kept: readonly SecretKey[] }
-    | { readonly skipped: string };
+export type EnsureResult = { readonly written: readonly SecretKey[]; readonly kept: readonly SecretKey[] } | { readonly skipped: string };
 
 /**
  * Generate the credentials the tenant lacks into `file` as `secure:` values, encrypted with the
@@ -43,14 +49,22 @@ export async function ensureCredentials(file: string, database: "sqlite" | "post
     await readStackFile(file); // a regular file, a mapping, not too big
     const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
     if (doc.get("secretsprovider") !== undefined) {
-        return { skipped: `${file} uses the secrets provider ${String(doc.get("secretsprovider"))}; set the credentials with \`pulumi config set --secret\` (README, "Credentials")` };
+        return {
+            skipped: `${file} uses the secrets provider ${String(doc.get("secretsprovider"))}; set the credentials with \`pulumi config set --secret\` (README, "Credentials")`,
+        };
     }
     const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
     if (passphrase === undefined) {
-        return { skipped: "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set, so no credential was written; set it and run `npm run tenant -- new <tenant> --force` before the first deploy (README, \"Credentials\")" };
+        return {
+            skipped:
+                'PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set, so no credential was written; set it and run `npm run tenant -- new <tenant> --force` before the first deploy (README, "Credentials")',
+        };
     }
     const salt = doc.get("encryptionsalt");
-    const { key, encryptionsalt } = typeof salt === "string" ? { key: await deriveKey(passphrase, salt, file), encryptionsalt: salt } : await newEncryptionSalt(passphrase);
+    const { key, encryptionsalt } =
+        typeof salt === "string"
+            ? { key: await deriveKey(passphrase, salt, file), encryptionsalt: salt }
+            : await newEncryptionSalt(passphrase);
     const written: SecretKey[] = [];
     const kept: SecretKey[] = [];
     for (const k of credentialKeys(database)) {
@@ -73,8 +87,14 @@ export async function ensureCredentials(file: string, database: "sqlite" | "post
  * for `pulumi up` and must hand the program what Pulumi would). Undefined without a passphrase.
  */
 export async function decryptStackSecrets(file: string, env: NodeJS.ProcessEnv): Promise<Record<string, string> | undefined> {
-    const doc = YAML.parse(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES })) as { encryptionsalt?: string; config?: Record<string, unknown> };
-    const secure = Object.entries(doc?.config ?? {}).filter((e): e is [string, { secure: string }] => typeof e[1] === "object" && e[1] !== null && typeof (e[1] as { secure?: unknown }).secure === "string");
+    const doc = YAML.parse(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES })) as {
+        encryptionsalt?: string;
+        config?: Record<string, unknown>;
+    };
+    const secure = Object.entries(doc?.config ?? {}).filter(
+        (e): e is [string, { secure: string }] =>
+            typeof e[1] === "object" && e[1] !== null && typeof (e[1] as { secure?: unknown }).secure === "string",
+    );
     if (secure.length === 0) return {};
     const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
     if (passphrase === undefined || doc.encryptionsalt === undefined) return undefined;
@@ -92,7 +112,10 @@ export async function setStackSecret(file: string, name: SecretKey, value: strin
     const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
     const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
     const salt = doc.get("encryptionsalt");
-    if (passphrase === undefined) throw new Error(`setting ${NAMESPACE}:${name} in ${file} needs the stack's passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)`);
+    if (passphrase === undefined)
+        throw new Error(
+            `setting ${NAMESPACE}:${name} in ${file} needs the stack's passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)`,
+        );
     if (typeof salt !== "string") throw new Error(`${file} has no encryptionsalt: create the stack with npm run tenant -- new first`);
     doc.setIn(["config", `${NAMESPACE}:${name}`], doc.createNode({ secure: encryptValue(await deriveKey(passphrase, salt, file), value) }));
     await replaceFile(file, doc.toString(), 0o644);

@@ -135,7 +135,11 @@ function syntaxError(file, diagnostics) {
 }
 
 if (process.env.FRONTBASE_TS_DEBUG) {
-    process.on("exit", () => process.stderr.write(`ts-cache: ${stats.hits} cached, ${stats.misses} transpiled; cache ${stats.usable ? CACHE_DIR : "not used"}\n`));
+    process.on("exit", () =>
+        process.stderr.write(
+            `ts-cache: ${stats.hits} cached, ${stats.misses} transpiled; cache ${stats.usable ? CACHE_DIR : "not used"}\n`,
+        ),
+    );
 }
 
 module.exports = { transpile, keyOf, syntaxError, stats, CACHE_DIR };

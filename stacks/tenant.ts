@@ -25,13 +25,25 @@ export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: Record<PortKe
  * and read-only at preview, with a warning: a preview cannot promise what `up` will pick.
  * `machine`: where this machine's socket table is read and how ports are bind-checked (tests give a stand-in).
  */
-export function allocatingResolver(rawConfig: Readonly<Record<string, string>> = pulumi.runtime.allConfig(), machine: { procRoot?: string; bindCheck?: BindChecker } = {}): PortResolver {
+export function allocatingResolver(
+    rawConfig: Readonly<Record<string, string>> = pulumi.runtime.allConfig(),
+    machine: { procRoot?: string; bindCheck?: BindChecker } = {},
+): PortResolver {
     return async (cfg) => {
         const dockerHost = resolveDockerHost(undefined, rawConfig);
         const projectDir = findProjectDir();
         const node = cfg.target === "swarm" ? await placeTenant(pulumi.getStack(), cfg, dockerHost) : undefined;
         // The same check as `preflight`, so a bare `pulumi up` refuses before creating anything too.
-        const problems = await checkDeploy({ stack: pulumi.getStack(), tenant: cfg.tenant, pinned: cfg.ports, projectDir, dockerHost, reservedPorts: cfg.reservedPorts, procRoot: machine.procRoot, node });
+        const problems = await checkDeploy({
+            stack: pulumi.getStack(),
+            tenant: cfg.tenant,
+            pinned: cfg.ports,
+            projectDir,
+            dockerHost,
+            reservedPorts: cfg.reservedPorts,
+            procRoot: machine.procRoot,
+            node,
+        });
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
         if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
         const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
@@ -77,8 +89,12 @@ async function placeTenant(stack: string, cfg: TenantConfig, dockerHost: string)
 export async function checkDomainClaims(stack: string, domains: readonly string[], projectDir: string): Promise<void> {
     // A stack file that cannot be read claims nothing here; `tenant check` reports it.
     const files = await Promise.all((await listStackFiles(projectDir)).map((f) => readStackFile(f).catch(() => undefined)));
-    const others = files.filter((f) => f !== undefined && f.stack !== stack).map((f) => ({ file: path.basename(f!.file), domains: domainsOf(f!).domains }));
-    const clashes = duplicateDomains([{ file: `Pulumi.${stack}.yaml`, domains }, ...others]).filter((p) => p.includes(`Pulumi.${stack}.yaml`));
+    const others = files
+        .filter((f) => f !== undefined && f.stack !== stack)
+        .map((f) => ({ file: path.basename(f!.file), domains: domainsOf(f!).domains }));
+    const clashes = duplicateDomains([{ file: `Pulumi.${stack}.yaml`, domains }, ...others]).filter((p) =>
+        p.includes(`Pulumi.${stack}.yaml`),
+    );
     if (clashes.length > 0) throw new Error(`Stack ${stack} cannot be deployed:\n${clashes.map((c) => `  - ${c}`).join("\n")}`);
 }
 

@@ -22,7 +22,13 @@ export const command = defineCommand({
     summary: "the tenant stacks a change affects: the CI job matrix of preview, deploy and drift",
     args: [],
     flags: {
-        base: { kind: "value", arg: "<rev>", help: "a git revision", about: "compare with this commit (what the head side changed since it forked)", parse: rev },
+        base: {
+            kind: "value",
+            arg: "<rev>",
+            help: "a git revision",
+            about: "compare with this commit (what the head side changed since it forked)",
+            parse: rev,
+        },
         head: { kind: "value", arg: "<rev>", help: "a git revision", about: "the changed side, default HEAD", parse: rev },
         all: { kind: "boolean", about: "every stack" },
         json: { kind: "boolean", about: "print one JSON object (stacks, reasons, removed, sharedChanges)" },
@@ -33,14 +39,20 @@ export const command = defineCommand({
         const base = flags.base;
         const head = flags.head ?? "HEAD";
         const outFile = ctx.env.GITHUB_OUTPUT;
-        if (flags["github-output"] && !outFile) throw new UsageError("--github-output: GITHUB_OUTPUT is not set (it is set inside GitHub Actions)");
+        if (flags["github-output"] && !outFile)
+            throw new UsageError("--github-output: GITHUB_OUTPUT is not set (it is set inside GitHub Actions)");
 
         const stacks = (await listStackFiles(ctx.projectDir)).map(stackNameOf);
         let result: Affected;
         if (base === undefined) result = allStacks(stacks, "every stack (--all)");
         // GitHub sends an all-zero "before" for the first push of a branch: there is nothing to diff.
         else if (NULL_SHA.test(base)) result = allStacks(stacks, "no base commit to compare with (first push)");
-        else result = affectedStacks(await changedPaths(ctx.projectDir, base, head), stacks, await programFilesBetween(ctx.projectDir, base, head));
+        else
+            result = affectedStacks(
+                await changedPaths(ctx.projectDir, base, head),
+                stacks,
+                await programFilesBetween(ctx.projectDir, base, head),
+            );
 
         if (flags["github-output"]) appendFileSync(outFile!, githubOutputLines(result));
         ctx.io.out(flags.json ? JSON.stringify(result) : describe(result));
@@ -48,20 +60,26 @@ export const command = defineCommand({
     },
 });
 
-
 async function changedPaths(cwd: string, base: string, head: string): Promise<string[]> {
     try {
         // Three dots: what the head side changed since it forked from base (a PR's own changes).
-        const { stdout } = await promisify(execFile)("git", ["diff", "--name-only", "--no-renames", "-z", `${base}...${head}`, "--"], { cwd, maxBuffer: 64 * 1024 * 1024 });
+        const { stdout } = await promisify(execFile)("git", ["diff", "--name-only", "--no-renames", "-z", `${base}...${head}`, "--"], {
+            cwd,
+            maxBuffer: 64 * 1024 * 1024,
+        });
         return stdout.split("\0").filter((p) => p.length > 0);
     } catch (e) {
         const detail = ((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
-        throw new Error(`git diff ${base}...${head} failed: ${detail} (in CI, check out with fetch-depth: 0 so that the base commit exists)`, { cause: e });
+        throw new Error(
+            `git diff ${base}...${head} failed: ${detail} (in CI, check out with fetch-depth: 0 so that the base commit exists)`,
+            { cause: e },
+        );
     }
 }
 
 function describe(a: Affected): string {
     const lines = a.stacks.length === 0 ? ["no stack affected"] : a.stacks.map((s) => `${s}: ${a.reasons[s]}`);
-    for (const s of a.removed) lines.push(`${s}: stack file deleted; not previewed or deployed, destroy it deliberately (pulumi destroy --stack ${s})`);
+    for (const s of a.removed)
+        lines.push(`${s}: stack file deleted; not previewed or deployed, destroy it deliberately (pulumi destroy --stack ${s})`);
     return lines.join("\n");
 }

@@ -30,16 +30,24 @@ export const command = defineCommand({
         const retention = flags.prune ? parseRetention(ctx.env[RETENTION_ENV] ?? DEFAULT_RETENTION) : undefined;
         const restic = resticFor(ctx);
         if ((await restic.open(true)) === "created") {
-            ctx.io.err(`created the restic repository ${restic.target.repository}${restic.target.defaultPasswordFile ? `; its password is in ${restic.target.defaultPasswordFile}: keep a copy elsewhere, without it no backup can be read` : ""}`);
+            ctx.io.err(
+                `created the restic repository ${restic.target.repository}${restic.target.defaultPasswordFile ? `; its password is in ${restic.target.defaultPasswordFile}: keep a copy elsewhere, without it no backup can be read` : ""}`,
+            );
         }
         // The host's proxy stack holds certificates, not a tenant's data.
-        const tenants = args.tenant ? [args.tenant] : flags.all ? (await stackFileTenants(ctx.projectDir)).filter((t) => t !== PROXY_STACK) : [];
+        const tenants = args.tenant
+            ? [args.tenant]
+            : flags.all
+              ? (await stackFileTenants(ctx.projectDir)).filter((t) => t !== PROXY_STACK)
+              : [];
         if (flags.all && tenants.length === 0) ctx.io.err(`no tenant stack files in ${ctx.projectDir}: nothing to back up`);
         let failed = 0;
         for (const tenant of tenants) {
             try {
                 const done = await backupTenant(ctx, restic, tenant);
-                ctx.io.out(`${tenant}: snapshot ${done.snapshot}, ${done.files} files, ${mib(done.bytes)} (${mib(done.added)} new) in ${(done.ms / 1000).toFixed(1)} s`);
+                ctx.io.out(
+                    `${tenant}: snapshot ${done.snapshot}, ${done.files} files, ${mib(done.bytes)} (${mib(done.added)} new) in ${(done.ms / 1000).toFixed(1)} s`,
+                );
             } catch (e) {
                 if (e instanceof NotDeployed && flags.all) {
                     ctx.io.out(`${tenant}: skipped, ${e.message}`);
@@ -50,7 +58,8 @@ export const command = defineCommand({
             }
         }
         if (retention) {
-            const pruneTenants = tenants.length > 0 ? tenants : [...new Set((await restic.snapshots()).map((s) => tenantOfSnapshot(s)!))].sort();
+            const pruneTenants =
+                tenants.length > 0 ? tenants : [...new Set((await restic.snapshots()).map((s) => tenantOfSnapshot(s)!))].sort();
             for (const tenant of pruneTenants) {
                 try {
                     const r = await restic.forget(tenant, forgetArgs(retention));

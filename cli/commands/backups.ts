@@ -27,7 +27,13 @@ export const command = defineCommand({
     summary: "list a tenant's snapshots, or every tenant's last backup and its age",
     args: [{ name: "tenant", about: "this tenant's snapshots (default: each tenant's last)", optional: true, parse: tenantArg }],
     flags: {
-        "max-age": { kind: "value", arg: "AGE", help: "like 90m, 26h or 2d", about: "exit 3 when a tenant's last backup is older, or missing", parse: parseAge },
+        "max-age": {
+            kind: "value",
+            arg: "AGE",
+            help: "like 90m, 26h or 2d",
+            about: "exit 3 when a tenant's last backup is older, or missing",
+            parse: parseAge,
+        },
         json: { kind: "boolean", about: "print JSON" },
     },
     notes: "Exit 0: listed (and, with --max-age, every tenant's last backup is recent enough); 3: a tenant's is too old or missing; 1: the repository does not open.",
@@ -38,20 +44,54 @@ export const command = defineCommand({
         const now = ctx.now();
         if (args.tenant) {
             const rows = [];
-            for (const s of all) rows.push({ id: s.short_id, time: s.time, host: s.hostname, tags: s.tags ?? [], ...(await restic.stats(s.id)) });
+            for (const s of all)
+                rows.push({ id: s.short_id, time: s.time, host: s.hostname, tags: s.tags ?? [], ...(await restic.stats(s.id)) });
             if (flags.json) ctx.io.out(JSON.stringify(rows));
             else if (rows.length === 0) ctx.io.out(`no snapshots of ${args.tenant} in ${restic.target.repository}`);
-            else ctx.io.out(table(["SNAPSHOT", "TIME", "AGE", "SIZE", "FILES", "DATABASE", "HOST"], rows.map((r) => [r.id, r.time.slice(0, 19).replace("T", " "), age(now - Date.parse(r.time)), mib(r.totalSize), String(r.totalFiles), databaseOf(r), r.host])));
+            else
+                ctx.io.out(
+                    table(
+                        ["SNAPSHOT", "TIME", "AGE", "SIZE", "FILES", "DATABASE", "HOST"],
+                        rows.map((r) => [
+                            r.id,
+                            r.time.slice(0, 19).replace("T", " "),
+                            age(now - Date.parse(r.time)),
+                            mib(r.totalSize),
+                            String(r.totalFiles),
+                            databaseOf(r),
+                            r.host,
+                        ]),
+                    ),
+                );
             return stale(all, flags["max-age"], now) ? STALE : 0;
         }
         const latest = new Map<string, Snapshot>();
         for (const s of all) latest.set(tenantOfSnapshot(s)!, s);
         const tenants = [...new Set([...(await stackFileTenants(ctx.projectDir).catch(() => [])), ...latest.keys()])].sort();
-        const rows = tenants.map((t) => ({ tenant: t, last: latest.get(t)?.time, snapshot: latest.get(t)?.short_id, ageMs: latest.has(t) ? now - Date.parse(latest.get(t)!.time) : undefined }));
+        const rows = tenants.map((t) => ({
+            tenant: t,
+            last: latest.get(t)?.time,
+            snapshot: latest.get(t)?.short_id,
+            ageMs: latest.has(t) ? now - Date.parse(latest.get(t)!.time) : undefined,
+        }));
         const tooOld = flags["max-age"] === undefined ? [] : rows.filter((r) => r.ageMs === undefined || r.ageMs > flags["max-age"]!);
         if (flags.json) ctx.io.out(JSON.stringify(rows));
-        else ctx.io.out(table(["TENANT", "LAST BACKUP", "AGE", "SNAPSHOT"], rows.map((r) => [r.tenant, r.last?.slice(0, 19).replace("T", " ") ?? "never", r.ageMs === undefined ? "-" : age(r.ageMs), r.snapshot ?? "-"])));
-        if (tooOld.length > 0) ctx.io.err(`last backup older than ${args.tenant ?? ""}${flags["max-age"]! / 3_600_000}h or missing: ${tooOld.map((r) => r.tenant).join(", ")}`);
+        else
+            ctx.io.out(
+                table(
+                    ["TENANT", "LAST BACKUP", "AGE", "SNAPSHOT"],
+                    rows.map((r) => [
+                        r.tenant,
+                        r.last?.slice(0, 19).replace("T", " ") ?? "never",
+                        r.ageMs === undefined ? "-" : age(r.ageMs),
+                        r.snapshot ?? "-",
+                    ]),
+                ),
+            );
+        if (tooOld.length > 0)
+            ctx.io.err(
+                `last backup older than ${args.tenant ?? ""}${flags["max-age"]! / 3_600_000}h or missing: ${tooOld.map((r) => r.tenant).join(", ")}`,
+            );
         return tooOld.length > 0 ? STALE : 0;
     },
 });

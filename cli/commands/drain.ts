@@ -20,13 +20,20 @@ export const command = defineCommand({
         const cluster = await readManagerCluster(engine.docker, engine.host);
         const node = nodeNamed(cluster, args.node, "<node>");
         const stacks = await readStackPins(projectDir, { lenient: true });
-        const pinned = new Set(stacks.filter((s) => s.config?.target === "swarm" && (s.config.node === node.hostname || s.config.node === node.id)).map((s) => s.tenant));
+        const pinned = new Set(
+            stacks
+                .filter((s) => s.config?.target === "swarm" && (s.config.node === node.hostname || s.config.node === node.id))
+                .map((s) => s.tenant),
+        );
         for (const s of cluster.services) if (s.node === node.hostname && s.tenant) pinned.add(s.tenant);
         const lines = [`node ${node.hostname} (${node.state}, ${node.availability}):`];
         if (pinned.size === 0) lines.push("  no tenant is placed on it; its tasks, if any, can move");
         for (const tenant of [...pinned].sort()) {
             const rank = (s: string) => (SERVICES as readonly string[]).indexOf(s);
-            const services = cluster.services.filter((s) => s.tenant === tenant && s.node === node.hostname).map((s) => s.service ?? s.name).sort((x, y) => rank(x) - rank(y));
+            const services = cluster.services
+                .filter((s) => s.tenant === tenant && s.node === node.hostname)
+                .map((s) => s.service ?? s.name)
+                .sort((x, y) => rank(x) - rank(y));
             lines.push(
                 `  - tenant ${tenant} cannot move: its volumes are local to ${node.hostname}, so its ${services.length} service(s) (${services.join(", ") || "none deployed"}) are pinned there. ` +
                     `Drained, they stop and wait until the node is active again.`,

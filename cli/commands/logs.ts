@@ -23,7 +23,13 @@ export const command = defineCommand({
     args: [TENANT_ARG, SERVICE_ARG],
     flags: {
         follow: { kind: "boolean", about: "stream until the containers stop (or Ctrl-C)" },
-        tail: { kind: "value", arg: "N|all", help: 'a whole number or "all"', about: "lines from the end of each container's log", parse: tailLines },
+        tail: {
+            kind: "value",
+            arg: "N|all",
+            help: 'a whole number or "all"',
+            about: "lines from the end of each container's log",
+            parse: tailLines,
+        },
         timestamps: { kind: "boolean", about: "prefix each line with the Engine's timestamp" },
     },
     notes: "A container's stdout goes to stdout, its stderr to stderr. Exit 1: unknown tenant, no containers, or no Docker Engine.",
@@ -31,7 +37,10 @@ export const command = defineCommand({
         const tail = flags.tail;
         const t = await openTenant(ctx, args.tenant);
         const containers = await targetContainers(ctx, t, args.service, ", so no logs (is it deployed?)");
-        const opts = { prefixWidth: containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined, timestamps: flags.timestamps };
+        const opts = {
+            prefixWidth: containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined,
+            timestamps: flags.timestamps,
+        };
         const write = (lines: readonly LogLine[]) => writeLines(ctx.io, lines, opts);
         if (flags.follow) await Promise.all(containers.map((c) => follow(t.engine, c, tail, write)));
         else write(mergeByTime((await Promise.all(containers.map((c) => fetchAll(t.engine, c, tail)))).flat()));
@@ -43,7 +52,13 @@ export const runLogs = legacyRunner(command);
 
 async function fetchAll(engine: Engine, c: TenantContainer, tail: number | undefined): Promise<LogLine[]> {
     const parser = new ContainerLogParser(c.service, c.tty);
-    const bytes = (await logsOf(engine, c, { stdout: true, stderr: true, timestamps: true, follow: false, ...(tail === undefined ? {} : { tail }) })) as Buffer;
+    const bytes = (await logsOf(engine, c, {
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        follow: false,
+        ...(tail === undefined ? {} : { tail }),
+    })) as Buffer;
     return [...parser.push(bytes), ...parser.end()];
 }
 
@@ -51,9 +66,21 @@ async function fetchAll(engine: Engine, c: TenantContainer, tail: number | undef
  * Streams until the container stops (the Engine then ends the stream), the user interrupts, or
  * `signal` aborts (the dashboard's client went away). Exported for the dashboard's log stream.
  */
-export async function follow(engine: Engine, c: TenantContainer, tail: number | undefined, write: (l: LogLine[]) => void, signal?: AbortSignal): Promise<void> {
+export async function follow(
+    engine: Engine,
+    c: TenantContainer,
+    tail: number | undefined,
+    write: (l: LogLine[]) => void,
+    signal?: AbortSignal,
+): Promise<void> {
     const parser = new ContainerLogParser(c.service, c.tty);
-    const stream = (await logsOf(engine, c, { stdout: true, stderr: true, timestamps: true, follow: true, ...(tail === undefined ? {} : { tail }) })) as NodeJS.ReadableStream & { destroy(): void };
+    const stream = (await logsOf(engine, c, {
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        follow: true,
+        ...(tail === undefined ? {} : { tail }),
+    })) as NodeJS.ReadableStream & { destroy(): void };
     await new Promise<void>((resolve, reject) => {
         const stop = () => {
             stream.destroy();
@@ -80,8 +107,13 @@ export async function follow(engine: Engine, c: TenantContainer, tail: number | 
  * A container's log, or for a swarm task its service's, through the manager (the task's
  * container is on its node, out of the manager's reach). Both come in the Engine's frames.
  */
-function logsOf(engine: Engine, c: TenantContainer, opts: { stdout: true; stderr: true; timestamps: true; follow: boolean; tail?: number }): Promise<unknown> {
-    if (c.node !== undefined) return engine.docker.getService(c.name.replace(/\.\d+$/, "")).logs(opts as never) as unknown as Promise<unknown>;
+function logsOf(
+    engine: Engine,
+    c: TenantContainer,
+    opts: { stdout: true; stderr: true; timestamps: true; follow: boolean; tail?: number },
+): Promise<unknown> {
+    if (c.node !== undefined)
+        return engine.docker.getService(c.name.replace(/\.\d+$/, "")).logs(opts as never) as unknown as Promise<unknown>;
     return engine.docker.getContainer(c.id).logs(opts as never) as unknown as Promise<unknown>;
 }
 
@@ -91,7 +123,10 @@ function writeLines(io: Io, lines: readonly LogLine[], opts: { prefixWidth?: num
     while (i < lines.length) {
         let j = i;
         while (j < lines.length && lines[j].stream === lines[i].stream) j++;
-        const text = lines.slice(i, j).map((l) => formatLogLine(l, opts)).join("\n");
+        const text = lines
+            .slice(i, j)
+            .map((l) => formatLogLine(l, opts))
+            .join("\n");
         (lines[i].stream === "stderr" ? io.err : io.out)(`${text}\n`);
         i = j;
     }

@@ -30,7 +30,13 @@ export const command = defineCommand({
             multiple: true,
             required: "the domain nginx serves the tenant on",
         },
-        listen: { kind: "value", arg: "PORT", help: "a port from 1 to 65535", about: "the port nginx listens on, default 80", parse: integer(1, 65535) },
+        listen: {
+            kind: "value",
+            arg: "PORT",
+            help: "a port from 1 to 65535",
+            about: "the port nginx listens on, default 80",
+            parse: integer(1, 65535),
+        },
     },
     async run({ args, flags }, ctx) {
         const { tenant } = args;
@@ -50,13 +56,18 @@ export const command = defineCommand({
             const frontend = t.containers.find((c) => c.service === "frontend" && c.ports.length > 0);
             if (!frontend) {
                 if (!stack) throw await unknownTenant(ctx, tenant, t.engine);
-                throw new Error(`no frontend port known for "${tenant}": ${stack.file} pins no frontbase:ports.frontend and no frontend container publishes one on ${t.engine.host}`);
+                throw new Error(
+                    `no frontend port known for "${tenant}": ${stack.file} pins no frontbase:ports.frontend and no frontend container publishes one on ${t.engine.host}`,
+                );
             }
             port = frontend.ports[0].hostPort;
             bind = frontend.ports[0].hostIp;
             source = `container ${frontend.name}`;
         }
-        if (port === listen) throw new UsageError(`--listen ${listen}: that is the tenant's own frontend port, which Docker already holds; choose another (default 80)`);
+        if (port === listen)
+            throw new UsageError(
+                `--listen ${listen}: that is the tenant's own frontend port, which Docker already holds; choose another (default 80)`,
+            );
         // A swarm tenant publishes on its node, on every interface there: nginx dials the node.
         const nodeAddress = stack?.config["frontbase:target"] === "swarm" ? stack.config["frontbase:publicHost"] : undefined;
         ctx.io.out(renderNginx({ tenant, domains, frontendPort: port, upstreamHost: nodeAddress ?? upstreamFor(bind), listen, source }));

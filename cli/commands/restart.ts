@@ -13,20 +13,33 @@ export const command = defineCommand({
     args: [TENANT_ARG, SERVICE_ARG],
     flags: {
         // Seconds the Engine waits after SIGTERM before SIGKILL, as `docker restart -t`.
-        timeout: { kind: "value", arg: "S", help: "seconds, 0 to 3600", about: "grace period before SIGKILL, default 10", parse: integer(0, 3600) },
+        timeout: {
+            kind: "value",
+            arg: "S",
+            help: "seconds, 0 to 3600",
+            about: "grace period before SIGKILL, default 10",
+            parse: integer(0, 3600),
+        },
     },
     notes: "Exit 0: every container came back running; 1: one did not, or the tenant is unknown; 2: usage error.",
     async run({ args, flags }, ctx) {
         const timeout = flags.timeout ?? 10;
         const t = await openTenant(ctx, args.tenant);
-        const targets = await targetContainers(ctx, t, args.service, `: nothing to restart (deploy it with npm run deploy -- ${t.stack?.stack ?? t.tenant})`);
+        const targets = await targetContainers(
+            ctx,
+            t,
+            args.service,
+            `: nothing to restart (deploy it with npm run deploy -- ${t.stack?.stack ?? t.tenant})`,
+        );
         let failed = 0;
         for (const c of targets) {
             try {
                 if (c.node !== undefined) {
                     // A swarm task: the service is force-updated and its new task awaited.
                     const after = await restartService(t.engine.docker, t.tenant, c.service, timeout);
-                    ctx.io.out(`restarted ${c.service} (a new task on ${after.node ?? "?"}): ${after.state}${after.health === "none" ? "" : `, ${after.health}`}`);
+                    ctx.io.out(
+                        `restarted ${c.service} (a new task on ${after.node ?? "?"}): ${after.state}${after.health === "none" ? "" : `, ${after.health}`}`,
+                    );
                     if (after.state !== "running") failed++;
                     continue;
                 }

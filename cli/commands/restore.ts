@@ -15,8 +15,19 @@ export const command = defineCommand({
     summary: "restore a tenant's data from a restic snapshot (the latest by default), or clone it --into another",
     args: [TENANT_ARG],
     flags: {
-        snapshot: { kind: "value", arg: "ID", help: "a snapshot ID from npm run tenant -- backups <tenant>", about: "this snapshot instead of the latest" },
-        into: { kind: "value", arg: "TENANT", help: "a tenant name", about: "restore into this other tenant (a clone; its stack file is made as new makes it)", parse: tenantArg },
+        snapshot: {
+            kind: "value",
+            arg: "ID",
+            help: "a snapshot ID from npm run tenant -- backups <tenant>",
+            about: "this snapshot instead of the latest",
+        },
+        into: {
+            kind: "value",
+            arg: "TENANT",
+            help: "a tenant name",
+            about: "restore into this other tenant (a clone; its stack file is made as new makes it)",
+            parse: tenantArg,
+        },
         force: { kind: "boolean", about: "overwrite data written after the snapshot was taken" },
     },
     notes: [

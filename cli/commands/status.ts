@@ -19,13 +19,24 @@ export const command = defineCommand({
         const t = await openTenant(ctx, args.tenant);
         if (isUnknown(t)) throw await unknownTenant(ctx, t.tenant, t.engine);
         const { stack, containers } = t;
-        const status = assessTenant({ tenant: t.tenant, host: t.engine.host, stackFile: stack?.file, stackConfig: stack?.config, containers });
+        const status = assessTenant({
+            tenant: t.tenant,
+            host: t.engine.host,
+            stackFile: stack?.file,
+            stackConfig: stack?.config,
+            containers,
+        });
         const volumeNames = t.volumes.map((v) => v.Name);
         if (flags.json) {
             ctx.io.out(JSON.stringify({ ...status, volumes: volumeNames }));
         } else {
             const lines = [renderStatus(status), `data volumes: ${volumeNames.join(", ") || "none"}`];
-            if (containers.length === 0) lines.push(stack ? `not deployed: run npm run deploy -- ${stack.stack}` : "no containers: only data volumes remain (npm run tenant -- purge removes them)");
+            if (containers.length === 0)
+                lines.push(
+                    stack
+                        ? `not deployed: run npm run deploy -- ${stack.stack}`
+                        : "no containers: only data volumes remain (npm run tenant -- purge removes them)",
+                );
             ctx.io.out(lines.join("\n"));
         }
         return status.healthy && containers.length > 0 ? 0 : NOT_HEALTHY;

@@ -22,7 +22,13 @@ export const command = defineCommand({
     summary: "after pulumi up: does every service of the stack's tenant run, healthy?",
     args: [{ name: "stack", about: "the stack (Pulumi.<stack>.yaml)" }],
     flags: {
-        wait: { kind: "value", arg: "S", help: "seconds to wait for services still starting, 0 to 3600", about: "wait this long for services still starting", parse: integer(0, 3600) },
+        wait: {
+            kind: "value",
+            arg: "S",
+            help: "seconds to wait for services still starting, 0 to 3600",
+            about: "wait this long for services still starting",
+            parse: integer(0, 3600),
+        },
         repair: { kind: "boolean", about: "re-create what is broken (pulumi up --replace), then check again" },
     },
     notes: "Exit 0: healthy; 3: a service is unhealthy, exited or missing (the recovery command is printed,\nand run with --repair); 1: no stack file or no Docker Engine; 2: usage error.",
@@ -75,7 +81,9 @@ export const command = defineCommand({
             ...verdict.broken.filter((s) => !verdict.missing.includes(s)).map((s) => `${s} not healthy`),
             ...verdict.missing.map((s) => `${s} missing (never created, or removed)`),
         ].join(", ");
-        io.err(`stack ${stack}: ${what}. Once the cause is fixed (npm run tenant -- logs ${tenant} <service>), recover with:\n  ${verdict.recovery}`);
+        io.err(
+            `stack ${stack}: ${what}. Once the cause is fixed (npm run tenant -- logs ${tenant} <service>), recover with:\n  ${verdict.recovery}`,
+        );
         if (!flags.repair) {
             io.err("(or run npm run deploy -- " + stack + " --repair)");
             return NOT_HEALTHY;
@@ -91,7 +99,9 @@ export const command = defineCommand({
             io.out(`stack ${stack}: repaired, every service healthy`);
             return 0;
         }
-        io.err(`stack ${stack}: still not healthy after the repair: ${[...verdict.broken, ...verdict.starting].join(", ")}; see npm run tenant -- logs ${tenant}`);
+        io.err(
+            `stack ${stack}: still not healthy after the repair: ${[...verdict.broken, ...verdict.starting].join(", ")}; see npm run tenant -- logs ${tenant}`,
+        );
         return NOT_HEALTHY;
     },
 });

@@ -17,7 +17,13 @@ export const command = defineCommand({
     args: [{ name: "port", about: "a host port, 1 to 65535", parse: integer(1, 65535) }],
     flags: {
         json: { kind: "boolean", about: "print one JSON object (port, free, holders)" },
-        node: { kind: "value", arg: "NAME", help: "a swarm node's hostname or ID", about: "on a swarm (DOCKER_HOST is its manager): the port on this node", parse: nodeArg },
+        node: {
+            kind: "value",
+            arg: "NAME",
+            help: "a swarm node's hostname or ID",
+            about: "on a swarm (DOCKER_HOST is its manager): the port on this node",
+            parse: nodeArg,
+        },
     },
     notes: "Exit 0 when answered either way (a stack file that is not YAML is a warning on stderr), 1 on error (e.g. an unreachable Engine), 2 on a usage error.",
     async run({ args, flags }, ctx) {
@@ -43,8 +49,22 @@ export const command = defineCommand({
             const owner = await socketOwner(h.inode, ctx.procRoot);
             if (owner) owners.set(h.inode, owner);
         }
-        const report = explainPort({ port, holders, dockerHost: node ? `node ${node.hostname} of the swarm at ${dockerHost}` : dockerHost, listeners: state.listeners, owners });
-        ctx.io.out(flags.json ? JSON.stringify({ port, free: report.free, holders: holders.map((h) => ({ ...h, process: h.inode ? owners.get(h.inode) : undefined })) }) : report.lines.join("\n"));
+        const report = explainPort({
+            port,
+            holders,
+            dockerHost: node ? `node ${node.hostname} of the swarm at ${dockerHost}` : dockerHost,
+            listeners: state.listeners,
+            owners,
+        });
+        ctx.io.out(
+            flags.json
+                ? JSON.stringify({
+                      port,
+                      free: report.free,
+                      holders: holders.map((h) => ({ ...h, process: h.inode ? owners.get(h.inode) : undefined })),
+                  })
+                : report.lines.join("\n"),
+        );
         return 0;
     },
 });

@@ -7,7 +7,8 @@
 const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export function domainProblem(domain: string): string | undefined {
-    if (domain.length > 253 || !DOMAIN.test(domain)) return "must be a domain name such as tenant1.example.com (letters, digits, '-' and '.', optionally starting with '*.')";
+    if (domain.length > 253 || !DOMAIN.test(domain))
+        return "must be a domain name such as tenant1.example.com (letters, digits, '-' and '.', optionally starting with '*.')";
     return undefined;
 }
 

@@ -15,16 +15,29 @@ export interface Placement {
     readonly previous?: SwarmNode;
 }
 
-export async function placeTenant(engine: Engine, tenant: string, o: { given?: string; current?: TenantConfig; database: "sqlite" | "postgres" }): Promise<Placement> {
+export async function placeTenant(
+    engine: Engine,
+    tenant: string,
+    o: { given?: string; current?: TenantConfig; database: "sqlite" | "postgres" },
+): Promise<Placement> {
     const cluster = await readManagerCluster(engine.docker, engine.host);
     const named = o.given ?? o.current?.node ?? roomiestNode(cluster)?.hostname;
-    if (named === undefined) throw new Error(`the swarm at ${engine.host} has no ready, active node to place tenant ${tenant} on: ${cluster.nodes.map((n) => `${n.hostname} ${n.state}/${n.availability}`).join(", ")}`);
+    if (named === undefined)
+        throw new Error(
+            `the swarm at ${engine.host} has no ready, active node to place tenant ${tenant} on: ${cluster.nodes.map((n) => `${n.hostname} ${n.state}/${n.availability}`).join(", ")}`,
+        );
     try {
         placeOnNode(cluster, { node: named, tenant, memory: o.current?.memory ?? DEFAULT_MEMORY, database: o.database });
     } catch (e) {
-        if (e instanceof PlacementError) throw new Error(`not placing tenant ${tenant}: ${e.message.replace(/^frontbase:node: /, "--node: ")}`, { cause: e });
+        if (e instanceof PlacementError)
+            throw new Error(`not placing tenant ${tenant}: ${e.message.replace(/^frontbase:node: /, "--node: ")}`, { cause: e });
         throw e;
     }
     const previous = o.current?.node !== undefined ? findNode(cluster, o.current.node) : undefined;
-    return { node: findNode(cluster, named)!, named, chosen: o.given ? "given" : o.current?.node ? "kept" : "most unreserved memory", ...(previous ? { previous } : {}) };
+    return {
+        node: findNode(cluster, named)!,
+        named,
+        chosen: o.given ? "given" : o.current?.node ? "kept" : "most unreserved memory",
+        ...(previous ? { previous } : {}),
+    };
 }

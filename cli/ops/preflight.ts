@@ -44,7 +44,14 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
         stackFile = await readStackFile(file);
     } catch (e) {
         const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
-        return { problems: [missing ? `no ${stackFileName(stack)} in ${projectDir}; create it with: npm run tenant -- new ${stack}` : (e as Error).message], notes: [] };
+        return {
+            problems: [
+                missing
+                    ? `no ${stackFileName(stack)} in ${projectDir}; create it with: npm run tenant -- new ${stack}`
+                    : (e as Error).message,
+            ],
+            notes: [],
+        };
     }
     if (stack === PROXY_STACK) return preflightProxy(projectDir, stackFile.config, host);
     let config: TenantConfig;
@@ -63,15 +70,33 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
         const mesh = meshProblem(config, dockerHost, host.procRoot);
         if (mesh) return { dockerHost, config, problems: [`${stackFileName(stack)}: ${mesh}`], notes: [] };
         if (config.target === "swarm") node = placeOnNode(await readManagerCluster(docker, dockerHost), config);
-        const conflicts = await checkDeploy({ stack, tenant: config.tenant, pinned: config.ports, projectDir, dockerHost, docker, reservedPorts: config.reservedPorts, procRoot: host.procRoot, ledgerFile, node });
+        const conflicts = await checkDeploy({
+            stack,
+            tenant: config.tenant,
+            pinned: config.ports,
+            projectDir,
+            dockerHost,
+            docker,
+            reservedPorts: config.reservedPorts,
+            procRoot: host.procRoot,
+            ledgerFile,
+            node,
+        });
         if (conflicts.length > 0) return { dockerHost, config, problems: conflicts.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };
         await pingDocker(docker, dockerHost);
     } catch (e) {
-        return { dockerHost, config, problems: [`${e instanceof PlacementError ? `${stackFileName(stack)}: ` : ""}${(e as Error).message}`], notes: [] };
+        return {
+            dockerHost,
+            config,
+            problems: [`${e instanceof PlacementError ? `${stackFileName(stack)}: ` : ""}${(e as Error).message}`],
+            notes: [],
+        };
     }
     if (node) {
         // The manager's API lists no node's images; each task pulls (or finds) its own on the node.
-        const notes = [`swarm tenant on node ${node.hostname}: its images must be on that node, or in a registry it can pull from (the manager cannot list a node's images)`];
+        const notes = [
+            `swarm tenant on node ${node.hostname}: its images must be on that node, or in a registry it can pull from (the manager cannot list a node's images)`,
+        ];
         return { dockerHost: `node ${node.hostname} of the swarm at ${dockerHost}`, config, problems: [], notes, imagesChecked: false };
     }
     const problems: string[] = [];

@@ -39,14 +39,20 @@ export interface ProxyVerdict {
 export function proxyVerdict(caddy: State | undefined, reload: State | undefined): ProxyVerdict {
     const problems: string[] = [];
     if (!caddy) problems.push(`${PROXY_CONTAINER} missing: run pulumi up --stack proxy`);
-    else if (caddy.Status !== "running") problems.push(`${PROXY_CONTAINER} is ${caddy.Status} (exit code ${caddy.ExitCode}): see docker logs ${PROXY_CONTAINER}`);
+    else if (caddy.Status !== "running")
+        problems.push(`${PROXY_CONTAINER} is ${caddy.Status} (exit code ${caddy.ExitCode}): see docker logs ${PROXY_CONTAINER}`);
     const pending = reload !== undefined && (reload.Status === "created" || reload.Status === "running");
     if (!reload) problems.push(`${PROXY_RELOAD_CONTAINER} missing: run pulumi up --stack proxy`);
-    else if (!pending && reload.ExitCode !== 0) problems.push(`${PROXY_RELOAD_CONTAINER} exited with ${reload.ExitCode}: Caddy kept its previous routes; see docker logs ${PROXY_RELOAD_CONTAINER}`);
+    else if (!pending && reload.ExitCode !== 0)
+        problems.push(
+            `${PROXY_RELOAD_CONTAINER} exited with ${reload.ExitCode}: Caddy kept its previous routes; see docker logs ${PROXY_RELOAD_CONTAINER}`,
+        );
     return { healthy: problems.length === 0 && !pending, pending, problems };
 }
 
 export async function readProxy(docker: Docker): Promise<ProxyVerdict> {
-    const [caddy, reload] = await Promise.all([PROXY_CONTAINER, PROXY_RELOAD_CONTAINER].map((n) => unlessGone(() => docker.getContainer(n).inspect())));
+    const [caddy, reload] = await Promise.all(
+        [PROXY_CONTAINER, PROXY_RELOAD_CONTAINER].map((n) => unlessGone(() => docker.getContainer(n).inspect())),
+    );
     return proxyVerdict(caddy?.State, reload?.State);
 }

@@ -52,10 +52,18 @@ export function assessTenant(args: {
     const problems: string[] = [];
     const services: ServiceStatus[] = args.containers.map((c) => {
         // A job is fine while it runs and once it has exited with 0; it has no health check.
-        const ok = c.job !== undefined ? c.state === "running" || (c.state === "exited" && c.exitCode === 0) : c.state === "running" && (c.health === "healthy" || c.health === "none");
+        const ok =
+            c.job !== undefined
+                ? c.state === "running" || (c.state === "exited" && c.exitCode === 0)
+                : c.state === "running" && (c.health === "healthy" || c.health === "none");
         const restarted = c.restarts > 0 ? ` (restarted ${c.restarts} times)` : "";
         const why = c.error ? ` (${c.error})` : "";
-        if (!ok) problems.push(c.job !== undefined ? `${c.service}: ${c.state}, exit code ${c.exitCode}` : `${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}${restarted}${why}`);
+        if (!ok)
+            problems.push(
+                c.job !== undefined
+                    ? `${c.service}: ${c.state}, exit code ${c.exitCode}`
+                    : `${c.service}: ${c.state}${c.health === "none" ? "" : `, ${c.health}`}${restarted}${why}`,
+            );
         return {
             service: c.service,
             job: c.job,
@@ -83,7 +91,15 @@ export function renderStatus(s: TenantStatus): string {
     const swarm = s.services.some((x) => x.node !== undefined);
     const services = table(
         ["SERVICE", swarm ? "TASK" : "CONTAINER", ...(swarm ? ["NODE"] : []), "STATE", "HEALTH", "PORTS", "URL"],
-        s.services.map((x) => [x.service, x.container ?? "-", ...(swarm ? [x.node ?? "-"] : []), x.state, x.health, x.ports.join(", ") || "-", x.urls.join(", ") || "-"]),
+        s.services.map((x) => [
+            x.service,
+            x.container ?? "-",
+            ...(swarm ? [x.node ?? "-"] : []),
+            x.state,
+            x.health,
+            x.ports.join(", ") || "-",
+            x.urls.join(", ") || "-",
+        ]),
     );
     const verdict = s.healthy ? `healthy: ${s.services.length} service(s) running` : `NOT healthy: ${s.problems.join("; ")}`;
     return `${head}\n${services}\n${verdict}`;

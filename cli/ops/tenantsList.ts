@@ -56,7 +56,14 @@ export function tenantRows(stacks: readonly StackPins[], containers: readonly Te
 
 function listed(c: TenantContainer): ListedContainer {
     const ports = [...new Set(c.ports.map((p) => p.hostPort))];
-    return { name: c.name, service: c.service, state: c.state, ...(c.health === "none" ? {} : { health: c.health }), ports, ...(c.node ? { node: c.node } : {}) };
+    return {
+        name: c.name,
+        service: c.service,
+        state: c.state,
+        ...(c.health === "none" ? {} : { health: c.health }),
+        ports,
+        ...(c.node ? { node: c.node } : {}),
+    };
 }
 
 function publishedPorts(containers: readonly TenantContainer[]): Partial<Ports> {
@@ -79,7 +86,14 @@ export function tenantsReport(rows: readonly TenantRow[], dockerHost: string): s
     if (rows.length === 0) return `no tenants: no stack file in the project and no container labelled frontbase.tenant on ${dockerHost}`;
     const summary = table(
         ["TENANT", "DB", ...PORT_KEYS.map((k) => SERVICE_OF_PORT[k].toUpperCase()), "CONTAINERS", "URL", "STACK FILE"],
-        rows.map((r) => [r.tenant, r.database ?? "-", ...PORT_KEYS.map((k) => String(r.ports[k] ?? "-")), containerSummary(r), r.urls.frontend ?? "-", r.stackFiles.join(", ") || "-"]),
+        rows.map((r) => [
+            r.tenant,
+            r.database ?? "-",
+            ...PORT_KEYS.map((k) => String(r.ports[k] ?? "-")),
+            containerSummary(r),
+            r.urls.frontend ?? "-",
+            r.stackFiles.join(", ") || "-",
+        ]),
     );
     const details = rows
         .filter((r) => r.containers.length > 0 || r.problems.length > 0)
@@ -87,7 +101,21 @@ export function tenantsReport(rows: readonly TenantRow[], dockerHost: string): s
             const lines = [`${r.tenant}:`];
             const swarm = r.containers.some((c) => c.node !== undefined);
             const head = swarm ? ["TASK", "NODE", "STATE", "HEALTH", "PORTS"] : ["CONTAINER", "STATE", "HEALTH", "PORTS"];
-            if (r.containers.length > 0) lines.push(indent(table(head, r.containers.map((c) => [c.name, ...(swarm ? [c.node ?? "-"] : []), c.state, c.health ?? "-", c.ports.join(", ") || "-"]))));
+            if (r.containers.length > 0)
+                lines.push(
+                    indent(
+                        table(
+                            head,
+                            r.containers.map((c) => [
+                                c.name,
+                                ...(swarm ? [c.node ?? "-"] : []),
+                                c.state,
+                                c.health ?? "-",
+                                c.ports.join(", ") || "-",
+                            ]),
+                        ),
+                    ),
+                );
             for (const p of r.problems) lines.push(`  ! ${p}`);
             return lines.join("\n");
         });

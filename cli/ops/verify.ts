@@ -56,7 +56,10 @@ export function verdictOf(status: TenantStatus, a: { stack: string; project: str
         else if (s.state !== "running" || s.health === "unhealthy" || s.health === "starting") bad.add(service);
     }
     const broken = SERVICES.filter((s) => bad.has(s) || missing.has(s));
-    const replaceUrns = [...failedJobs.map((job) => jobUrn({ ...a, job })), ...SERVICES.filter((s) => bad.has(s)).map((service) => (a.swarm ? serviceUrn : containerUrn)({ ...a, service }))];
+    const replaceUrns = [
+        ...failedJobs.map((job) => jobUrn({ ...a, job })),
+        ...SERVICES.filter((s) => bad.has(s)).map((service) => (a.swarm ? serviceUrn : containerUrn)({ ...a, service })),
+    ];
     return {
         healthy: broken.length === 0 && failedJobs.length === 0 && starting.size === 0,
         broken,

@@ -78,7 +78,11 @@ export class ProxyStack extends pulumi.ComponentResource {
         const image = new docker.RemoteImage(`${name}-image`, { name: args.config.image, keepLocally: true }, { parent: this });
         const volumes = createVolumes(name, this);
         this.container = createCaddy(name, { config: args.config, image, volumes }, this);
-        this.reload = createReloadJob(name, { config: args.config, caddyfile: this.caddyfile, routes: args.routes, image, volumes, caddy: this.container }, this);
+        this.reload = createReloadJob(
+            name,
+            { config: args.config, caddyfile: this.caddyfile, routes: args.routes, image, volumes, caddy: this.container },
+            this,
+        );
         this.volumes = { data: volumes.data.name, config: volumes.config.name };
         this.registerOutputs({ caddyfile: this.caddyfile, routes: this.routes, volumes: this.volumes });
     }
@@ -92,7 +96,11 @@ interface Volumes {
 /** Kept on destroy: a new proxy reuses the certificates instead of asking the CA again. */
 export function createVolumes(name: string, parent: pulumi.Resource): Volumes {
     const volume = (which: "data" | "config") =>
-        new docker.Volume(`${name}-${which}`, { name: naming.proxyVolumeName(which), labels: labelList(naming.proxyLabels()) }, { parent, retainOnDelete: true });
+        new docker.Volume(
+            `${name}-${which}`,
+            { name: naming.proxyVolumeName(which), labels: labelList(naming.proxyLabels()) },
+            { parent, retainOnDelete: true },
+        );
     return { data: volume("data"), config: volume("config") };
 }
 
@@ -116,7 +124,13 @@ export function createCaddy(name: string, i: CaddyInputs, parent: pulumi.Resourc
                 { type: "volume", source: i.volumes.data.name, target: DATA },
                 { type: "volume", source: i.volumes.config.name, target: CONFIG },
             ],
-            healthcheck: { tests: ["CMD", "test", "-S", ADMIN_SOCKET], interval: goDuration(5), timeout: goDuration(3), retries: 3, startPeriod: goDuration(0) },
+            healthcheck: {
+                tests: ["CMD", "test", "-S", ADMIN_SOCKET],
+                interval: goDuration(5),
+                timeout: goDuration(3),
+                retries: 3,
+                startPeriod: goDuration(0),
+            },
             wait: true,
             waitTimeout: 60,
             restart: "unless-stopped",
@@ -155,7 +169,12 @@ export function createReloadJob(name: string, i: ReloadInputs, parent: pulumi.Re
             name: naming.PROXY_RELOAD_CONTAINER,
             image: i.image.imageId,
             entrypoints: [...RELOAD_SCRIPT],
-            envs: [`CADDYFILE=${i.caddyfile}`, `ROUTES=${routes}`, ...(i.config.acmeCaRoot ? [`ACME_CA_ROOT=${i.config.acmeCaRoot}`] : []), ...XDG].sort(),
+            envs: [
+                `CADDYFILE=${i.caddyfile}`,
+                `ROUTES=${routes}`,
+                ...(i.config.acmeCaRoot ? [`ACME_CA_ROOT=${i.config.acmeCaRoot}`] : []),
+                ...XDG,
+            ].sort(),
             networkMode: "none",
             mounts: [{ type: "volume", source: i.volumes.config.name, target: CONFIG }],
             ...ONE_SHOT_JOB,

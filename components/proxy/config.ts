@@ -32,17 +32,45 @@ const schema = z
         {
             tls: z.enum(["acme", "internal"], { error: 'must be "acme" or "internal"' }).default("acme"),
             acmeEmail: z.string().email({ error: "must be an e-mail address (the ACME account's contact)" }).optional(),
-            acmeCa: z.string().url({ error: "must be an ACME directory URL such as " + LETS_ENCRYPT }).regex(/^https:\/\//, { error: "must be an https:// ACME directory URL" }).default(LETS_ENCRYPT),
-            acmeCaRoot: z.string().regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, { error: "must be PEM certificates (-----BEGIN CERTIFICATE----- ...)" }).optional(),
-            hstsMaxAge: z.number().int().min(0).max(63072000, { error: "must be seconds from 0 (no HSTS) to 63072000 (two years)" }).default(0),
-            image: z.string().regex(/^[a-z0-9][a-zA-Z0-9._/:@-]*$/, { error: "must be an image reference such as " + DEFAULT_PROXY_IMAGE }).default(DEFAULT_PROXY_IMAGE),
+            acmeCa: z
+                .string()
+                .url({ error: "must be an ACME directory URL such as " + LETS_ENCRYPT })
+                .regex(/^https:\/\//, { error: "must be an https:// ACME directory URL" })
+                .default(LETS_ENCRYPT),
+            acmeCaRoot: z
+                .string()
+                .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, {
+                    error: "must be PEM certificates (-----BEGIN CERTIFICATE----- ...)",
+                })
+                .optional(),
+            hstsMaxAge: z
+                .number()
+                .int()
+                .min(0)
+                .max(63072000, { error: "must be seconds from 0 (no HSTS) to 63072000 (two years)" })
+                .default(0),
+            image: z
+                .string()
+                .regex(/^[a-z0-9][a-zA-Z0-9._/:@-]*$/, { error: "must be an image reference such as " + DEFAULT_PROXY_IMAGE })
+                .default(DEFAULT_PROXY_IMAGE),
             bindAddress: z.string().regex(IPV4, { error: "must be an IPv4 address such as 127.0.0.1" }).optional(),
             memory: z.number().int().min(32, { error: "must be at least 32 MiB" }).max(65536).default(128),
         },
-        { error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.map((k) => `frontbase:${k}`).join(", ")} for the proxy stack; allowed: ${PROXY_CONFIG_KEYS.join(", ")}` : undefined) },
+        {
+            error: (iss) =>
+                iss.code === "unrecognized_keys"
+                    ? `unknown key(s) ${iss.keys.map((k) => `frontbase:${k}`).join(", ")} for the proxy stack; allowed: ${PROXY_CONFIG_KEYS.join(", ")}`
+                    : undefined,
+        },
     )
     .superRefine((c, ctx) => {
-        if (c.tls === "acme" && !c.acmeEmail) ctx.addIssue({ code: "custom", path: ["acmeEmail"], message: 'is required when frontbase:tls is "acme" (the default): the ACME account\'s contact; or set frontbase:tls to "internal"' });
+        if (c.tls === "acme" && !c.acmeEmail)
+            ctx.addIssue({
+                code: "custom",
+                path: ["acmeEmail"],
+                message:
+                    'is required when frontbase:tls is "acme" (the default): the ACME account\'s contact; or set frontbase:tls to "internal"',
+            });
     });
 
 export const PROXY_CONFIG_KEYS = ["tls", "acmeEmail", "acmeCa", "acmeCaRoot", "hstsMaxAge", "image", "bindAddress", "memory"];
@@ -64,7 +92,10 @@ export function parseProxyConfig(raw: Readonly<Record<string, string>>): ProxyCo
         values[key] = STRING_KEYS.has(key) ? text : decode(text);
     }
     const r = schema.safeParse(values);
-    if (!r.success) throw new ProxyConfigError(r.error.issues.map((i) => `frontbase${i.path.length ? ":" + i.path.map(String).join(".") : ""}: ${i.message}`));
+    if (!r.success)
+        throw new ProxyConfigError(
+            r.error.issues.map((i) => `frontbase${i.path.length ? ":" + i.path.map(String).join(".") : ""}: ${i.message}`),
+        );
     return r.data;
 }
 

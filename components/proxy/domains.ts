@@ -17,7 +17,8 @@ export function domainProblem(name: string): string | undefined {
     const labels = name.split(".");
     if (labels.length < 2) return `must have at least two labels, such as app.example.com (got "${name}")`;
     const bad = labels.find((l) => !LABEL.test(l));
-    if (bad !== undefined) return `must be a host name: labels of letters, digits and inner hyphens, 1-63 characters, separated by single dots (got "${name}")`;
+    if (bad !== undefined)
+        return `must be a host name: labels of letters, digits and inner hyphens, 1-63 characters, separated by single dots (got "${name}")`;
     if (/^\d+$/.test(labels[labels.length - 1])) return `must be a host name, not an IP address (got "${name}")`;
     return undefined;
 }
@@ -38,7 +39,10 @@ export function duplicateDomains(claims: readonly DomainClaim[]): string[] {
     return [...owners.entries()]
         .filter(([, files]) => files.length > 1)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([d, files]) => `frontbase:domains: "${d}" is claimed by ${[...new Set(files)].join(" and ")}${new Set(files).size === 1 ? " twice" : ""}; a domain routes to one tenant only`);
+        .map(
+            ([d, files]) =>
+                `frontbase:domains: "${d}" is claimed by ${[...new Set(files)].join(" and ")}${new Set(files).size === 1 ? " twice" : ""}; a domain routes to one tenant only`,
+        );
 }
 
 /**

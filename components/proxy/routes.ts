@@ -45,7 +45,8 @@ function json(text: string | undefined): unknown {
 export function domainsOf(f: StackConfigFile): { domains: string[]; problems: string[] } {
     const raw = json(f.config["frontbase:domains"]);
     if (raw === undefined) return { domains: [], problems: [] };
-    if (!Array.isArray(raw)) return { domains: [], problems: [`${f.file}: frontbase:domains: must be a list of host names, e.g. ["app.example.com"]`] };
+    if (!Array.isArray(raw))
+        return { domains: [], problems: [`${f.file}: frontbase:domains: must be a list of host names, e.g. ["app.example.com"]`] };
     const problems: string[] = [];
     const domains: string[] = [];
     raw.forEach((d, k) => {
@@ -73,7 +74,9 @@ export function fleetRoutes(files: readonly StackConfigFile[]): { routes: Route[
         claims.push({ file: f.file, domains });
         const port = (json(f.config["frontbase:ports"]) as { frontend?: unknown } | undefined)?.frontend;
         if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-            problems.push(`${f.file}: frontbase:ports.frontend: must be pinned for a tenant with frontbase:domains (the proxy routes to it); run \`npm run tenant -- new ${f.stack} --force\``);
+            problems.push(
+                `${f.file}: frontbase:ports.frontend: must be pinned for a tenant with frontbase:domains (the proxy routes to it); run \`npm run tenant -- new ${f.stack} --force\``,
+            );
             continue;
         }
         const address = dialAddress(f, problems);
@@ -91,7 +94,10 @@ export function fleetRoutes(files: readonly StackConfigFile[]): { routes: Route[
 function dialAddress(f: StackConfigFile, problems: string[]): string | undefined {
     if (f.config["frontbase:target"] === "swarm") {
         const host = f.config["frontbase:publicHost"];
-        if (!host) problems.push(`${f.file}: frontbase:publicHost: must be the node's address for a swarm tenant with frontbase:domains (the proxy dials it); \`npm run tenant -- new ${f.stack} --force\` writes it`);
+        if (!host)
+            problems.push(
+                `${f.file}: frontbase:publicHost: must be the node's address for a swarm tenant with frontbase:domains (the proxy dials it); \`npm run tenant -- new ${f.stack} --force\` writes it`,
+            );
         return host;
     }
     const bind = f.config["frontbase:bindAddress"] ?? LOOPBACK;

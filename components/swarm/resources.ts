@@ -9,7 +9,18 @@ import { PortKey } from "../naming";
 import { labelList } from "../labels";
 import { ServiceSpec } from "../services";
 import { LOG_OPTS, SecretCredentials } from "../containers";
-import { convergeConfig, endpointSpec, NODE_LABEL, PlacedNode, RESTART_POLICY, seconds, serviceHealthcheck, serviceResources, swarmServiceName, UPDATE_CONFIG } from "./spec";
+import {
+    convergeConfig,
+    endpointSpec,
+    NODE_LABEL,
+    PlacedNode,
+    RESTART_POLICY,
+    seconds,
+    serviceHealthcheck,
+    serviceResources,
+    swarmServiceName,
+    UPDATE_CONFIG,
+} from "./spec";
 
 export type { PlacedNode };
 
@@ -59,14 +70,16 @@ export interface ServiceInputs {
 export function createService(name: string, i: ServiceInputs, parent: pulumi.Resource): docker.Service {
     const { cfg, spec } = i;
     const volume = spec.dataPath
-        ? [{
-              type: "volume",
-              source: naming.volumeName(cfg.tenant, spec.service),
-              target: spec.dataPath,
-              // The node creates the volume at the task's first start, with these labels; removing
-              // the service leaves it, so data outlives `pulumi destroy` as on one host.
-              volumeOptions: { labels: volumeLabels(cfg, spec) },
-          }]
+        ? [
+              {
+                  type: "volume",
+                  source: naming.volumeName(cfg.tenant, spec.service),
+                  target: spec.dataPath,
+                  // The node creates the volume at the task's first start, with these labels; removing
+                  // the service leaves it, so data outlives `pulumi destroy` as on one host.
+                  volumeOptions: { labels: volumeLabels(cfg, spec) },
+              },
+          ]
         : [];
     return new docker.Service(
         naming.logicalName(name, spec.service, "service"),
@@ -95,7 +108,10 @@ export function createService(name: string, i: ServiceInputs, parent: pulumi.Res
                 logDriver: { name: "json-file", options: { ...LOG_OPTS } },
             },
             updateConfig: { ...UPDATE_CONFIG },
-            endpointSpec: endpointSpec(cfg.publishMode, spec.hostPort ? { target: spec.internalPort, published: i.ports[spec.hostPort] } : undefined),
+            endpointSpec: endpointSpec(
+                cfg.publishMode,
+                spec.hostPort ? { target: spec.internalPort, published: i.ports[spec.hostPort] } : undefined,
+            ),
             // Create returns once the task runs (healthy, where it has a check), so that what
             // starts after it finds it: the order `after` gives, as `wait` does on one host.
             convergeConfig: convergeConfig(spec.waitTimeout),
@@ -124,6 +140,8 @@ export function serviceEnv(spec: ServiceSpec, credentials: SecretCredentials): p
     return pulumi.secret(
         pulumi
             .all([credentials.redisToken, credentials.adminPassword, credentials.encryptionKey, credentials.dbPassword])
-            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) => spec.env({ redisToken, adminPassword, encryptionKey, dbPassword })),
+            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) =>
+                spec.env({ redisToken, adminPassword, encryptionKey, dbPassword }),
+            ),
     );
 }

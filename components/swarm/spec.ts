@@ -33,7 +33,13 @@ export function seconds(n: number): string {
 
 /** A container health check in the service's form: the same test, durations in shortDur. */
 export function serviceHealthcheck(h: Healthcheck) {
-    return { tests: [...h.tests], interval: shortDur(h.interval), timeout: shortDur(h.timeout), retries: h.retries, startPeriod: shortDur(h.startPeriod) };
+    return {
+        tests: [...h.tests],
+        interval: shortDur(h.interval),
+        timeout: shortDur(h.timeout),
+        retries: h.retries,
+        startPeriod: shortDur(h.startPeriod),
+    };
 }
 
 /** The node the tenant is pinned to, as the manager reported it when the program ran. */
@@ -65,7 +71,14 @@ export function serviceResources(cfg: Pick<TenantConfig, "memory">, imageKey: ke
 
 /** The whole tenant's memory reservation, in bytes (what placement and the capacity check count). */
 export function tenantReservationBytes(cfg: Pick<TenantConfig, "memory" | "database">): number {
-    const keys: (keyof TenantConfig["memory"])[] = ["backend", "edge", "frontend", "redis", "redisHttp", ...(cfg.database === "postgres" ? (["postgres"] as const) : [])];
+    const keys: (keyof TenantConfig["memory"])[] = [
+        "backend",
+        "edge",
+        "frontend",
+        "redis",
+        "redisHttp",
+        ...(cfg.database === "postgres" ? (["postgres"] as const) : []),
+    ];
     return keys.reduce((sum, k) => sum + cfg.memory[k] * MIB, 0);
 }
 
@@ -81,7 +94,14 @@ export const RESTART_POLICY = { condition: "any", delay: "5s", window: "0s" } as
  * writers (start-first would run both against one sqlite file). Every field is set, each in
  * the form flattenServiceUpdateOrRollbackConfig reads back (maxFailureRatio with one decimal).
  */
-export const UPDATE_CONFIG = { parallelism: 1, delay: "0s", failureAction: "pause", monitor: "5s", maxFailureRatio: "0.0", order: "stop-first" } as const;
+export const UPDATE_CONFIG = {
+    parallelism: 1,
+    delay: "0s",
+    failureAction: "pause",
+    monitor: "5s",
+    maxFailureRatio: "0.0",
+    order: "stop-first",
+} as const;
 
 /** The provider's wait after create (its converge config): tasks running, and healthy where checked. */
 export function convergeConfig(waitTimeoutSeconds: number) {
@@ -98,5 +118,8 @@ export function convergeConfig(waitTimeoutSeconds: number) {
  */
 export function endpointSpec(mode: PublishMode, port?: { readonly target: number; readonly published: number }) {
     if (!port) return { mode: "dnsrr", ports: [] };
-    return { mode: mode === "ingress" ? "vip" : "dnsrr", ports: [{ targetPort: port.target, publishedPort: port.published, publishMode: mode, protocol: "tcp" }] };
+    return {
+        mode: mode === "ingress" ? "vip" : "dnsrr",
+        ports: [{ targetPort: port.target, publishedPort: port.published, publishMode: mode, protocol: "tcp" }],
+    };
 }

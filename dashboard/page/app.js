@@ -46,7 +46,16 @@
                     tr.className = "tenant";
                     tr.dataset.tenant = t.tenant;
                     const health = healthOf(t.containers);
-                    tr.append(cell(t.tenant), cell(t.domains.join(", ")), cell(t.database || "?"), cell(String(servicesOf(t.containers).length)), cell(health, health.replace(" ", "-")), cell(t.urls.frontend || ""), cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"), cell(nodesOf(t.containers)));
+                    tr.append(
+                        cell(t.tenant),
+                        cell(t.domains.join(", ")),
+                        cell(t.database || "?"),
+                        cell(String(servicesOf(t.containers).length)),
+                        cell(health, health.replace(" ", "-")),
+                        cell(t.urls.frontend || ""),
+                        cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"),
+                        cell(nodesOf(t.containers)),
+                    );
                     tr.addEventListener("click", () => show(t.tenant));
                     return tr;
                 }),
@@ -94,12 +103,20 @@
     async function detail(name) {
         const s = await api(`/api/v1/tenants/${encodeURIComponent(name)}`);
         $("detail-name").textContent = name;
-        $("detail-summary").textContent = `${s.healthy ? "healthy" : "not healthy"}${s.domains.length ? `, domains ${s.domains.join(", ")}` : ""}; volumes ${s.volumes.join(", ") || "none"}`;
+        $("detail-summary").textContent =
+            `${s.healthy ? "healthy" : "not healthy"}${s.domains.length ? `, domains ${s.domains.join(", ")}` : ""}; volumes ${s.volumes.join(", ") || "none"}`;
         $("services").replaceChildren(
             ...s.services.map((x) => {
                 const tr = document.createElement("tr");
                 const health = x.health || "no check";
-                tr.append(cell(x.service), cell(x.state || "missing"), cell(health, health), cell((x.ports || []).join(", ")), cell((x.urls || []).join(" ")), cell(x.node || ""));
+                tr.append(
+                    cell(x.service),
+                    cell(x.state || "missing"),
+                    cell(health, health),
+                    cell((x.ports || []).join(", ")),
+                    cell((x.urls || []).join(" ")),
+                    cell(x.node || ""),
+                );
                 return tr;
             }),
         );
@@ -144,7 +161,11 @@
     $("login").addEventListener("submit", async (ev) => {
         ev.preventDefault();
         try {
-            const r = await api("/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: $("token").value }) });
+            const r = await api("/login", {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: JSON.stringify({ token: $("token").value }),
+            });
             csrf = r.csrf;
             $("token").value = "";
             $("login-error").textContent = "";
@@ -172,10 +193,17 @@
         const body = { name: $("new-name").value, database: $("new-db").value };
         if ($("new-domain").value) body.domains = [$("new-domain").value];
         try {
-            const r = await api("/api/v1/tenants", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-            const ports = Object.entries(r.ports).map(([k, v]) => `${k} ${v}`).join(", ");
+            const r = await api("/api/v1/tenants", {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: JSON.stringify(body),
+            });
+            const ports = Object.entries(r.ports)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(", ");
             const affected = r.affected.map((a) => `${a.stack} (${a.why})`).join("; ");
-            $("new-result").textContent = `Wrote Pulumi.${r.tenant}.yaml (ports ${ports}). Commit it: a pull request previews ${affected}. Deploy it with: ${r.deploy}`;
+            $("new-result").textContent =
+                `Wrote Pulumi.${r.tenant}.yaml (ports ${ports}). Commit it: a pull request previews ${affected}. Deploy it with: ${r.deploy}`;
             refresh();
         } catch (e) {
             $("new-result").textContent = e.message;

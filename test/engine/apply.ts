@@ -31,7 +31,8 @@ export interface StepResult {
 export async function applyStep(ctx: RealizeContext, s: StepInput): Promise<StepResult> {
     const { reg, old } = s;
     if (s.op === "same") return { id: old!.id ?? "", state: plain(old!.outputs), outputs: old!.outputs };
-    if (reg.unknownPaths.length > 0) throw new Error(`engine double: ${reg.urn} has unknown inputs (${reg.unknownPaths.join(", ")}) outside a preview`);
+    if (reg.unknownPaths.length > 0)
+        throw new Error(`engine double: ${reg.urn} has unknown inputs (${reg.unknownPaths.join(", ")}) outside a preview`);
     const provider = providerFor(reg.type);
     const inputs = reg.inputs as Record<string, any>;
     if (s.op === "update") {

@@ -16,7 +16,14 @@ import { StateStore } from "./state";
 import { RegisterOptions } from "./types";
 
 const probe = probeDocker([TEST_BASE_IMAGE], "the deployment step tests");
-const NO_OPTIONS: RegisterOptions = { dependencies: [], propertyDependencies: {}, additionalSecretOutputs: [], ignoreChanges: [], replaceOnChanges: [], aliases: 0 };
+const NO_OPTIONS: RegisterOptions = {
+    dependencies: [],
+    propertyDependencies: {},
+    additionalSecretOutputs: [],
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    aliases: 0,
+};
 
 describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
     const tenant = testTenant("steps");
@@ -34,7 +41,16 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
     });
 
     async function deployment(replace: string[] = []): Promise<Deployment> {
-        return new Deployment({ project: "p", stack: tenant, dryRun: false, state: await store.load("p", tenant), store, docker, scrubber: new Scrubber(), replace });
+        return new Deployment({
+            project: "p",
+            stack: tenant,
+            dryRun: false,
+            state: await store.load("p", tenant),
+            store,
+            docker,
+            scrubber: new Scrubber(),
+            replace,
+        });
     }
     const register = (d: Deployment, type: string, name: string, wire: Record<string, unknown>, options: Partial<RegisterOptions> = {}) =>
         d.registerResource({ type, name, custom: true, wire, options: { ...NO_OPTIONS, ...options } } satisfies RegisterRequest);
@@ -52,7 +68,9 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
     it("keeps a container that failed to become healthy in state; the next update is empty and leaves it so; --replace re-creates it", async () => {
         const d1 = await deployment();
         const net = await register(d1, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
-        await expect(register(d1, "docker:index/container:Container", "app", container(false), { dependencies: [net.urn] })).rejects.toThrow(/container failed to be in healthy state within 3s/);
+        await expect(
+            register(d1, "docker:index/container:Container", "app", container(false), { dependencies: [net.urn] }),
+        ).rejects.toThrow(/container failed to be in healthy state within 3s/);
         await d1.settle();
         await d1.checkpoint();
         const failed = (await store.load("p", tenant)).resources.find((r) => r.name === "app")!;
@@ -63,7 +81,10 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         const d2 = await deployment();
         const net2 = await register(d2, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
         const same = await register(d2, "docker:index/container:Container", "app", container(false), { dependencies: [net2.urn] });
-        expect(d2.steps.map((s) => [s.name, s.op])).toEqual([["net", "same"], ["app", "update"]]);
+        expect(d2.steps.map((s) => [s.name, s.op])).toEqual([
+            ["net", "same"],
+            ["app", "update"],
+        ]);
         expect(same.id).toBe(failed.id);
         await d2.checkpoint();
         expect((await store.load("p", tenant)).resources.find((r) => r.name === "app")!.initFailed).toBeUndefined();
@@ -73,7 +94,10 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         const d3 = await deployment([same.urn]);
         const net3 = await register(d3, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
         const app = await register(d3, "docker:index/container:Container", "app", container(true), { dependencies: [net3.urn] });
-        expect(d3.steps.map((s) => [s.name, s.op])).toEqual([["net", "same"], ["app", "replace"]]);
+        expect(d3.steps.map((s) => [s.name, s.op])).toEqual([
+            ["net", "same"],
+            ["app", "replace"],
+        ]);
         expect(app.id).not.toBe(failed.id);
         await expect(docker.getContainer(failed.id!).inspect()).rejects.toMatchObject({ statusCode: 404 });
         await d3.checkpoint();
@@ -81,19 +105,35 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
 
     it("replaces two containers at once, delete-first; a dependent follows only through its inputs, and is removed exactly once", async () => {
         const plain = (name: string, command: string[], extraLabels: { label: string; value: string }[] = []) => ({
-            name: `${tenant}-${name}`, image: TEST_BASE_IMAGE, command, labels: [...labels, ...extraLabels], networksAdvanced: [{ name: `${tenant}-net`, aliases: [name] }],
+            name: `${tenant}-${name}`,
+            image: TEST_BASE_IMAGE,
+            command,
+            labels: [...labels, ...extraLabels],
+            networksAdvanced: [{ name: `${tenant}-net`, aliases: [name] }],
         });
         const deployAll = async (version: string) => {
             const d = await deployment();
             const net = await register(d, "docker:index/network:Network", "net", { name: `${tenant}-net`, labels });
             const deps = { dependencies: [net.urn], propertyDependencies: { networksAdvanced: [net.urn] } };
             // Registered together, as the runner does for independent resources.
-            const [a, b] = await Promise.all([register(d, "docker:index/container:Container", "a", plain("a", ["sleep", `30${version}`]), deps), register(d, "docker:index/container:Container", "b", plain("b", ["sleep", `40${version}`]), deps)]);
+            const [a, b] = await Promise.all([
+                register(d, "docker:index/container:Container", "a", plain("a", ["sleep", `30${version}`]), deps),
+                register(d, "docker:index/container:Container", "b", plain("b", ["sleep", `40${version}`]), deps),
+            ]);
             // c's labels carry a's and b's IDs (an input dependency); d only has dependsOn on them.
-            await register(d, "docker:index/container:Container", "c", plain("c", ["sleep", "500"], [{ label: "follows", value: `${a.id}/${b.id}` }]), {
-                dependencies: [net.urn, a.urn, b.urn], propertyDependencies: { labels: [a.urn, b.urn] },
+            await register(
+                d,
+                "docker:index/container:Container",
+                "c",
+                plain("c", ["sleep", "500"], [{ label: "follows", value: `${a.id}/${b.id}` }]),
+                {
+                    dependencies: [net.urn, a.urn, b.urn],
+                    propertyDependencies: { labels: [a.urn, b.urn] },
+                },
+            );
+            await register(d, "docker:index/container:Container", "d", plain("d", ["sleep", "500"]), {
+                dependencies: [net.urn, a.urn, b.urn],
             });
-            await register(d, "docker:index/container:Container", "d", plain("d", ["sleep", "500"]), { dependencies: [net.urn, a.urn, b.urn] });
             await d.settle();
             await d.checkpoint();
             return d;
@@ -101,16 +141,34 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         await deployAll("0");
         const ids = Object.fromEntries((await store.load("p", tenant)).resources.map((r) => [r.name, r.id]));
         const d = await deployAll("1");
-        expect(Object.fromEntries(d.steps.map((s) => [s.name, s.op]))).toEqual({ net: "same", a: "replace", b: "replace", c: "replace", d: "same" });
+        expect(Object.fromEntries(d.steps.map((s) => [s.name, s.op]))).toEqual({
+            net: "same",
+            a: "replace",
+            b: "replace",
+            c: "replace",
+            d: "same",
+        });
         const after = Object.fromEntries((await store.load("p", tenant)).resources.map((r) => [r.name, r.id]));
         expect(after.c).not.toBe(ids.c);
         expect(after.d).toBe(ids.d);
         const o = await tenantObjects(tenant);
-        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([`/${tenant}-a`, `/${tenant}-app`, `/${tenant}-b`, `/${tenant}-c`, `/${tenant}-d`]);
+        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([
+            `/${tenant}-a`,
+            `/${tenant}-app`,
+            `/${tenant}-b`,
+            `/${tenant}-c`,
+            `/${tenant}-d`,
+        ]);
     });
 
     it("a health check edit is stored but never sent (provider v4.5.0); with replaceOnChanges it replaces the container and reaches Docker", async () => {
-        const checked = (tests: string[]) => ({ name: `${tenant}-hc`, image: TEST_BASE_IMAGE, command: ["sleep", "300"], labels, healthcheck: { tests, interval: "1s", timeout: "1s", retries: 1, startPeriod: "0s" } });
+        const checked = (tests: string[]) => ({
+            name: `${tenant}-hc`,
+            image: TEST_BASE_IMAGE,
+            command: ["sleep", "300"],
+            labels,
+            healthcheck: { tests, interval: "1s", timeout: "1s", retries: 1, startPeriod: "0s" },
+        });
         const deployHc = async (tests: string[], replaceOnChanges: string[]) => {
             const d = await deployment();
             const r = await register(d, "docker:index/container:Container", "hc", checked(tests), { replaceOnChanges });
@@ -131,7 +189,15 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         const d3 = await deployment();
         await d3.deleteUnregistered();
         expect(d3.steps.map((s) => s.name).slice(-1)).toEqual(["net"]);
-        expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([["a", "delete"], ["app", "delete"], ["b", "delete"], ["c", "delete"], ["d", "delete"], ["hc", "delete"], ["net", "delete"]]);
+        expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([
+            ["a", "delete"],
+            ["app", "delete"],
+            ["b", "delete"],
+            ["c", "delete"],
+            ["d", "delete"],
+            ["hc", "delete"],
+            ["net", "delete"],
+        ]);
         const o = await tenantObjects(tenant);
         expect([o.containers, o.networks]).toEqual([[], []]);
         expect((await store.load("p", tenant)).resources).toEqual([]);

@@ -64,30 +64,65 @@ export class Deployment implements MonitorHandler {
         if (req.type !== "pulumi:pulumi:Stack") this.firstRegistrationAt ??= Date.now();
         const parent = req.options.parent ? this.registrations.find((r) => r.urn === req.options.parent) : undefined;
         if (req.options.parent && !parent) throw new Error(`parent ${req.options.parent} of ${req.name} was never registered`);
-        const urn = makeUrn(this.o.stack, this.o.project, req.type, req.name, parent && { urn: parent.urn, isRoot: parent.type === "pulumi:pulumi:Stack" });
+        const urn = makeUrn(
+            this.o.stack,
+            this.o.project,
+            req.type,
+            req.name,
+            parent && { urn: parent.urn, isRoot: parent.type === "pulumi:pulumi:Stack" },
+        );
         if (this.registrations.some((r) => r.urn === urn)) throw new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
         const { inputs, secretPaths, unknownPaths } = decodeMap(req.wire);
-        const reg: Registration = { urn, type: req.type, name: req.name, custom: req.custom, inputs, secretPaths, unknownPaths, wire: req.wire, options: req.options };
+        const reg: Registration = {
+            urn,
+            type: req.type,
+            name: req.name,
+            custom: req.custom,
+            inputs,
+            secretPaths,
+            unknownPaths,
+            wire: req.wire,
+            options: req.options,
+        };
         this.registrations.push(reg);
         this.o.scrubber.addWire(req.wire);
         const done = this.step(reg);
-        this.completions.set(urn, done.catch(() => undefined));
+        this.completions.set(
+            urn,
+            done.catch(() => undefined),
+        );
         return done;
     }
 
     private async step(reg: Registration): Promise<{ urn: string; id: string; outputs: WireMap }> {
         const { options } = reg;
-        const deps = [...options.dependencies, ...Object.values(options.propertyDependencies).flat(), ...(options.parent ? [options.parent] : [])];
+        const deps = [
+            ...options.dependencies,
+            ...Object.values(options.propertyDependencies).flat(),
+            ...(options.parent ? [options.parent] : []),
+        ];
         await Promise.all(deps.map((d) => this.completions.get(d)));
         const dependencies = [...new Set([...deps, ...(options.deletedWith ? [options.deletedWith] : [])])];
         const base = {
-            urn: reg.urn, type: reg.type, name: reg.name, custom: reg.custom, parent: options.parent, inputs: reg.wire, dependencies,
-            propertyDependencies: options.propertyDependencies, retainOnDelete: options.retainOnDelete, protect: options.protect, replaceOnChanges: options.replaceOnChanges,
+            urn: reg.urn,
+            type: reg.type,
+            name: reg.name,
+            custom: reg.custom,
+            parent: options.parent,
+            inputs: reg.wire,
+            dependencies,
+            propertyDependencies: options.propertyDependencies,
+            retainOnDelete: options.retainOnDelete,
+            protect: options.protect,
+            replaceOnChanges: options.replaceOnChanges,
         };
         const old = this.live.get(reg.urn);
         if (!reg.custom) {
             // Components and the stack exist only in state; their outputs come later.
-            this.record({ ...base, outputs: old?.outputs ?? {} }, { op: old ? "same" : "create", urn: reg.urn, type: reg.type, name: reg.name, ms: 0 });
+            this.record(
+                { ...base, outputs: old?.outputs ?? {} },
+                { op: old ? "same" : "create", urn: reg.urn, type: reg.type, name: reg.name, ms: 0 },
+            );
             return { urn: reg.urn, id: "", outputs: {} };
         }
         const provider = providerFor(reg.type);
@@ -118,10 +153,19 @@ export class Deployment implements MonitorHandler {
                 }
             },
             deleteOld: () => this.remove(old!, false),
-            persist: (failed) => this.record({ ...base, id: failed.id, outputs: mergeOutputs(reg.wire, failed.state, options.additionalSecretOutputs), initFailed: true }),
+            persist: (failed) =>
+                this.record({
+                    ...base,
+                    id: failed.id,
+                    outputs: mergeOutputs(reg.wire, failed.state, options.additionalSecretOutputs),
+                    initFailed: true,
+                }),
         });
         const outputs = result.outputs ?? mergeOutputs(reg.wire, result.state, options.additionalSecretOutputs);
-        this.record({ ...base, id: result.id, outputs }, { op: decision.op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: Date.now() - started, id: result.id });
+        this.record(
+            { ...base, id: result.id, outputs },
+            { op: decision.op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: Date.now() - started, id: result.id },
+        );
         this.o.scrubber.addWire(outputs);
         return { urn: reg.urn, id: result.id, outputs };
     }
@@ -132,7 +176,14 @@ export class Deployment implements MonitorHandler {
         return secretKey ? { ...d, old: "[secret]", new: "[secret]" } : d;
     }
 
-    private previewStep(reg: Registration, old: ResourceState | undefined, op: Step["op"], changed: readonly string[] | undefined, diffs: readonly FieldChange[] | undefined, computed: readonly string[]) {
+    private previewStep(
+        reg: Registration,
+        old: ResourceState | undefined,
+        op: Step["op"],
+        changed: readonly string[] | undefined,
+        diffs: readonly FieldChange[] | undefined,
+        computed: readonly string[],
+    ) {
         this.steps.push({ op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: 0, id: old?.id });
         this.o.onStep?.(this.steps[this.steps.length - 1]);
         if (op === "same") return { urn: reg.urn, id: old!.id ?? "", outputs: old!.outputs };
@@ -144,7 +195,8 @@ export class Deployment implements MonitorHandler {
 
     registerResourceOutputs(urn: string, outputs: WireMap): void {
         this.o.scrubber.addWire(outputs);
-        if (urn === this.rootUrn || this.registrations.find((r) => r.urn === urn)?.type === "pulumi:pulumi:Stack") this.stackOutputs = outputs;
+        if (urn === this.rootUrn || this.registrations.find((r) => r.urn === urn)?.type === "pulumi:pulumi:Stack")
+            this.stackOutputs = outputs;
         const r = this.live.get(urn);
         if (r && !this.o.dryRun) this.record({ ...r, outputs });
     }
@@ -167,10 +219,12 @@ export class Deployment implements MonitorHandler {
     /** After a successful program: delete what it no longer declares (dependents first). */
     async deleteUnregistered(): Promise<void> {
         const registered = new Set(this.registrations.map((r) => r.urn));
-        for (const r of this.deletedEarly.values()) if (!registered.has(r.urn)) this.emit({ op: "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
+        for (const r of this.deletedEarly.values())
+            if (!registered.has(r.urn)) this.emit({ op: "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
         const doomed = deletionOrder([...this.live.values()].filter((r) => !registered.has(r.urn)));
         for (const r of doomed) {
-            if (this.o.dryRun) this.emit({ op: r.retainOnDelete ? "retain" : "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
+            if (this.o.dryRun)
+                this.emit({ op: r.retainOnDelete ? "retain" : "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
             else await this.remove(r);
         }
     }
@@ -227,7 +281,12 @@ function replacesOn(r: ResourceState, key: string): boolean {
 }
 
 /** The engine's outputs: inputs as received, provider-computed values over them, secrets kept. */
-export function mergeOutputs(inputs: WireMap, computed: Record<string, unknown>, secretOutputs: readonly string[], raw: WireMap = {}): WireMap {
+export function mergeOutputs(
+    inputs: WireMap,
+    computed: Record<string, unknown>,
+    secretOutputs: readonly string[],
+    raw: WireMap = {},
+): WireMap {
     const out: WireMap = { ...inputs, ...raw };
     for (const [k, v] of Object.entries(computed)) if (v !== undefined) out[k] = isSecret(inputs[k]) ? secret(encode(v)) : encode(v);
     for (const k of secretOutputs) if (k in out && !isSecret(out[k])) out[k] = secret(out[k]);

@@ -86,7 +86,19 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
         for (const k of o.secretKeys ?? []) if (config[k] !== undefined) scrubber.add(config[k]);
         for (const r of state.resources) scrubber.addWire(r.outputs);
         const dryRun = operation === "preview";
-        const d = new Deployment({ project: project.name, stack: o.stack, dryRun, state, store: dryRun ? undefined : store, docker, scrubber, onStep: o.onStep, onLog: o.onLog, onDiagnostic: o.onDiagnostic, replace: o.replace });
+        const d = new Deployment({
+            project: project.name,
+            stack: o.stack,
+            dryRun,
+            state,
+            store: dryRun ? undefined : store,
+            docker,
+            scrubber,
+            onStep: o.onStep,
+            onLog: o.onLog,
+            onDiagnostic: o.onDiagnostic,
+            replace: o.replace,
+        });
         if (o.refresh !== false) await refresh(d, docker);
         if (operation === "refresh") return result(operation, d, started);
         if (operation === "destroy") {
@@ -100,8 +112,15 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
         const spawned = Date.now();
         try {
             runner = await runRunner({
-                project, stack: o.stack, organization: o.organization ?? "organization", monitorAddress: server.address, engineAddress: server.address,
-                dryRun, config, secretKeys: o.secretKeys ?? [], timeoutMs: o.timeoutMs ?? 15 * 60_000,
+                project,
+                stack: o.stack,
+                organization: o.organization ?? "organization",
+                monitorAddress: server.address,
+                engineAddress: server.address,
+                dryRun,
+                config,
+                secretKeys: o.secretKeys ?? [],
+                timeoutMs: o.timeoutMs ?? 15 * 60_000,
                 onOutput: o.onOutput && ((s, t) => o.onOutput!(s, scrubber.scrub(t))),
             });
             await d.settle();
@@ -146,7 +165,16 @@ async function refresh(d: Deployment, docker: Docker): Promise<void> {
             .map((x) => (isSecret(r.outputs[x.key]) ? { ...x, old: "[secret]", new: "[secret]" } : x));
         d.live.set(r.urn, { ...r, outputs, initFailed: undefined });
         if (diffs.length > 0 || r.initFailed) {
-            d.emit({ op: "refresh", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id, changed: diffs.map((x) => x.key).concat(r.initFailed ? ["(initialization error cleared)"] : []), diffs });
+            d.emit({
+                op: "refresh",
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                ms: 0,
+                id: r.id,
+                changed: diffs.map((x) => x.key).concat(r.initFailed ? ["(initialization error cleared)"] : []),
+                diffs,
+            });
         }
     }
     await d.checkpoint();
@@ -168,7 +196,11 @@ function result(operation: Operation, d: Deployment, started: number, runner?: R
 
 function failureMessage(operation: Operation, stack: string, r: RunnerResult, diagnostics: readonly Diagnostic[]): string {
     const errors = diagnostics.filter((x) => x.severity === "error").map((x) => x.message.trim());
-    const how = r.timedOut ? "timed out and was killed" : r.code === EXIT_ERROR_LOGGED ? "failed (error reported to the engine)" : `exited with code ${r.code ?? r.signal}`;
+    const how = r.timedOut
+        ? "timed out and was killed"
+        : r.code === EXIT_ERROR_LOGGED
+          ? "failed (error reported to the engine)"
+          : `exited with code ${r.code ?? r.signal}`;
     return [
         `${operation} of stack ${stack}: the program runner ${how}`,
         ...(errors.length ? ["errors:", ...errors.map((e) => `  ${e}`)] : []),

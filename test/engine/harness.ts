@@ -45,7 +45,17 @@ interface Args {
 function parseArgs(argv: string[]): Args {
     const [op, stack, ...rest] = argv;
     if (!(OPS as readonly string[]).includes(op) || !stack || stack.startsWith("-")) throw new Error(USAGE);
-    const a: Args = { op: op as Args["op"], stack, config: {}, secrets: {}, projectDir: process.cwd(), refresh: true, verbose: false, expectNoChanges: false, replace: [] };
+    const a: Args = {
+        op: op as Args["op"],
+        stack,
+        config: {},
+        secrets: {},
+        projectDir: process.cwd(),
+        refresh: true,
+        verbose: false,
+        expectNoChanges: false,
+        replace: [],
+    };
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
         const value = () => {
@@ -64,7 +74,11 @@ function parseArgs(argv: string[]): Args {
         else if (flag === "--project-dir") a.projectDir = path.resolve(value());
         else if (flag === "--state-dir") a.stateDir = path.resolve(value());
         // The proxy stack has one image, the caddy of `npm run images:test`.
-        else if (flag === "--test-images") Object.assign(a.config, stack === PROXY_STACK ? { "frontbase:image": TEST_PROXY_IMAGE } : { "frontbase:images": REAL_TENANT_IMAGES_CONFIG });
+        else if (flag === "--test-images")
+            Object.assign(
+                a.config,
+                stack === PROXY_STACK ? { "frontbase:image": TEST_PROXY_IMAGE } : { "frontbase:images": REAL_TENANT_IMAGES_CONFIG },
+            );
         else if (flag === "--no-refresh") a.refresh = false;
         else if (flag === "--refresh") a.refresh = true;
         else if (flag === "--expect-no-changes") a.expectNoChanges = true;
@@ -90,13 +104,18 @@ async function stackConfig(a: Args, project: string): Promise<{ config: Record<s
     const secrets = { ...decrypted, ...qualify(project, a.secrets) };
     const undecryptable = [...(fromFile?.secureKeys ?? [])].filter((k) => !(k in secrets));
     if (undecryptable.length > 0) {
-        throw new Error(`${file}: ${undecryptable.join(", ")} encrypted; set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or pass --secret ${undecryptable[0]}=...`);
+        throw new Error(
+            `${file}: ${undecryptable.join(", ")} encrypted; set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or pass --secret ${undecryptable[0]}=...`,
+        );
     }
     return { config: { ...fromFile?.config, ...qualify(project, a.config), ...secrets }, secretKeys: Object.keys(secrets) };
 }
 
 function report(r: EngineResult): void {
-    console.log(`\n${r.operation} ${summary(r.steps)} in ${(r.totalMs / 1000).toFixed(1)}s` + (r.runner ? ` (runner ${(r.runner.ms / 1000).toFixed(1)}s, program loaded after ${((r.loadMs ?? 0) / 1000).toFixed(1)}s)` : ""));
+    console.log(
+        `\n${r.operation} ${summary(r.steps)} in ${(r.totalMs / 1000).toFixed(1)}s` +
+            (r.runner ? ` (runner ${(r.runner.ms / 1000).toFixed(1)}s, program loaded after ${((r.loadMs ?? 0) / 1000).toFixed(1)}s)` : ""),
+    );
     if (r.operation !== "destroy" && r.operation !== "refresh") console.log(`outputs:\n${outputsText(r.outputs)}`);
 }
 

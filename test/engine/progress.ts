@@ -22,17 +22,23 @@ export function stepLine(s: Step): string {
     const changed = s.changed?.length ? ` [${s.changed.join(", ")}]` : "";
     const timing = s.op === "same" || s.ms === 0 ? "" : ` (${seconds(s.ms)})`;
     const note =
-        s.op === "retain" ? " (retainOnDelete: kept on the engine)"
-        : s.op === "refresh-gone" ? " (no longer on the engine; dropped from state)"
-        : s.op === "refresh" ? " (state now as read from the engine)"
-        : s.op === "delete" && s.type.endsWith(":RemoteImage") ? " (image itself kept: shared by tenants)"
-        : "";
+        s.op === "retain"
+            ? " (retainOnDelete: kept on the engine)"
+            : s.op === "refresh-gone"
+              ? " (no longer on the engine; dropped from state)"
+              : s.op === "refresh"
+                ? " (state now as read from the engine)"
+                : s.op === "delete" && s.type.endsWith(":RemoteImage")
+                  ? " (image itself kept: shared by tenants)"
+                  : "";
     return `  ${SYMBOL[s.op]} ${type.padEnd(22)} ${s.name}${changed}${timing}${note}`;
 }
 
 /** One line per changed attribute, as `pulumi preview --diff` shows them. */
 export function diffLines(s: Step): string[] {
-    return (s.diffs ?? []).map((d) => `      ${d.replaces ? "+-" : "~ "}${d.key}: ${show(d.old)} => ${show(d.new)}${d.replaces ? " (forces replacement)" : ""}`);
+    return (s.diffs ?? []).map(
+        (d) => `      ${d.replaces ? "+-" : "~ "}${d.key}: ${show(d.old)} => ${show(d.new)}${d.replaces ? " (forces replacement)" : ""}`,
+    );
 }
 
 function show(v: unknown): string {

@@ -28,7 +28,9 @@ export function readProject(rootDir: string): ProjectInfo {
     const runtime = doc.runtime;
     const runtimeName = typeof runtime === "string" ? runtime : (runtime as { name?: unknown } | undefined)?.name;
     if (runtimeName !== "nodejs") throw new Error(`${file}: runtime must be nodejs (got ${JSON.stringify(runtimeName)})`);
-    const options = (typeof runtime === "object" && runtime !== null ? ((runtime as { options?: Record<string, unknown> }).options ?? {}) : {}) as Record<string, unknown>;
+    const options = (
+        typeof runtime === "object" && runtime !== null ? ((runtime as { options?: Record<string, unknown> }).options ?? {}) : {}
+    ) as Record<string, unknown>;
     const { programDir, entryPoint } = programLocation(rootDir, doc.main);
     return {
         name: doc.name,

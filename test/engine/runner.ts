@@ -50,18 +50,30 @@ export function runnerCommand(a: RunnerArgs): { args: string[]; env: NodeJS.Proc
     const args = [
         ...splitNodeArgs(project.nodeargs),
         resolveRunPath(project.programDir),
-        "--monitor", a.monitorAddress,
-        "--engine", a.engineAddress,
-        "--organization", a.organization,
-        "--project", project.name,
-        "--stack", a.stack,
-        "--pwd", project.programDir,
+        "--monitor",
+        a.monitorAddress,
+        "--engine",
+        a.engineAddress,
+        "--organization",
+        a.organization,
+        "--project",
+        project.name,
+        "--stack",
+        a.stack,
+        "--pwd",
+        project.programDir,
         ...(a.dryRun ? ["--dry-run"] : []),
-        "--query-mode", "false",
-        "--parallel", String(a.parallel ?? 16),
+        "--query-mode",
+        "false",
+        "--parallel",
+        String(a.parallel ?? 16),
         project.entryPoint,
     ];
-    const env: NodeJS.ProcessEnv = { ...inheritedEnv(), PULUMI_CONFIG: JSON.stringify(runnerConfig(a.config)), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(a.secretKeys) };
+    const env: NodeJS.ProcessEnv = {
+        ...inheritedEnv(),
+        PULUMI_CONFIG: JSON.stringify(runnerConfig(a.config)),
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(a.secretKeys),
+    };
     if (project.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
     if (project.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = project.tsconfig;
     return { args, env };
@@ -76,7 +88,11 @@ export function runnerCommand(a: RunnerArgs): { args: string[]; env: NodeJS.Proc
 function inheritedEnv(): NodeJS.ProcessEnv {
     const underVitest = process.env.VITEST !== undefined;
     const dropped = (k: string) =>
-        k.startsWith("TS_NODE_") || k.startsWith("PULUMI_NODEJS_") || k === "PULUMI_CONFIG" || k === "PULUMI_CONFIG_SECRET_KEYS" || (underVitest && (k.startsWith("VITEST") || k === "NODE_ENV"));
+        k.startsWith("TS_NODE_") ||
+        k.startsWith("PULUMI_NODEJS_") ||
+        k === "PULUMI_CONFIG" ||
+        k === "PULUMI_CONFIG_SECRET_KEYS" ||
+        (underVitest && (k.startsWith("VITEST") || k === "NODE_ENV"));
     return Object.fromEntries(Object.entries(process.env).filter(([k]) => !dropped(k)));
 }
 

@@ -50,7 +50,8 @@ function unseal(key: Key, text: string): Wire {
 export function sealSecrets(key: Key, wire: Wire): Wire {
     if (isSecret(wire)) return { [SEALED]: seal(key, wire.value) };
     if (Array.isArray(wire)) return wire.map((x) => sealSecrets(key, x));
-    if (typeof wire === "object" && wire !== null) return Object.fromEntries(Object.entries(wire).map(([k, x]) => [k, sealSecrets(key, x)]));
+    if (typeof wire === "object" && wire !== null)
+        return Object.fromEntries(Object.entries(wire).map(([k, x]) => [k, sealSecrets(key, x)]));
     return wire;
 }
 

@@ -33,7 +33,9 @@ export function secret(value: Wire): Wire {
 }
 
 function sigOf(v: Wire): string | undefined {
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? ((v as Record<string, unknown>)[SIG_KEY] as string | undefined) : undefined;
+    return typeof v === "object" && v !== null && !Array.isArray(v)
+        ? ((v as Record<string, unknown>)[SIG_KEY] as string | undefined)
+        : undefined;
 }
 
 export function isSecret(v: Wire): v is { value: Wire } {
@@ -107,7 +109,11 @@ export function encode(value: unknown): Wire {
     if (value === UNKNOWN) return UNKNOWN_WIRE;
     if (Array.isArray(value)) return value.map(encode);
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).filter(([, x]) => x !== undefined).map(([k, x]) => [k, encode(x)]));
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, x]) => x !== undefined)
+                .map(([k, x]) => [k, encode(x)]),
+        );
     }
     return value;
 }
@@ -128,6 +134,14 @@ export function masked(wire: Wire): unknown {
 /** Stable JSON of a plain value (keys sorted), to compare inputs across deployments. */
 export function canonical(value: unknown): string {
     return JSON.stringify(value, (_k, v) =>
-        v === UNKNOWN ? UNKNOWN_WIRE : typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+        v === UNKNOWN
+            ? UNKNOWN_WIRE
+            : typeof v === "object" && v !== null && !Array.isArray(v)
+              ? Object.fromEntries(
+                    Object.keys(v)
+                        .sort()
+                        .map((k) => [k, v[k]]),
+                )
+              : v,
     );
 }

@@ -50,7 +50,10 @@ function unary<Req, Res>(fn: (req: Req) => Promise<Res> | Res) {
     return (call: Call<Req>, cb: Callback<Res>) => {
         Promise.resolve()
             .then(() => fn(call.request))
-            .then((res) => cb(null, res), (e) => cb(fail(grpc.status.UNKNOWN, e)));
+            .then(
+                (res) => cb(null, res),
+                (e) => cb(fail(grpc.status.UNKNOWN, e)),
+            );
     };
 }
 
@@ -84,10 +87,16 @@ const SEVERITY: Record<number, Diagnostic["severity"]> = { 0: "debug", 1: "info"
 
 function monitorService(h: MonitorHandler): grpc.UntypedServiceImplementation {
     return {
-        supportsFeature: unary((req: respb.SupportsFeatureRequest) => new respb.SupportsFeatureResponse().setHassupport(h.supportsFeature(req.getId()))),
+        supportsFeature: unary((req: respb.SupportsFeatureRequest) =>
+            new respb.SupportsFeatureResponse().setHassupport(h.supportsFeature(req.getId())),
+        ),
         registerResource: unary(async (req: respb.RegisterResourceRequest) => {
             const out = await h.registerResource(decodeRegisterRequest(req));
-            return new respb.RegisterResourceResponse().setUrn(out.urn).setId(out.id).setObject(toStruct(out.outputs)).setResult(respb.Result.SUCCESS);
+            return new respb.RegisterResourceResponse()
+                .setUrn(out.urn)
+                .setId(out.id)
+                .setObject(toStruct(out.outputs))
+                .setResult(respb.Result.SUCCESS);
         }),
         registerResourceOutputs: unary((req: respb.RegisterResourceOutputsRequest) => {
             h.registerResourceOutputs(req.getUrn(), fromStruct(req.getOutputs()));
@@ -130,7 +139,10 @@ function engineService(h: MonitorHandler): grpc.UntypedServiceImplementation {
 
 export async function serve(h: MonitorHandler): Promise<Served> {
     // Same limits as the SDK's own channels (400 MB messages).
-    const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
+    const server = new grpc.Server({
+        "grpc.max_receive_message_length": 400 * 1024 * 1024,
+        "grpc.max_send_message_length": 400 * 1024 * 1024,
+    });
     server.addService(resrpc.ResourceMonitorService as unknown as grpc.ServiceDefinition, monitorService(h));
     server.addService(engrpc.EngineService as unknown as grpc.ServiceDefinition, engineService(h));
     const port = await new Promise<number>((resolve, reject) =>

@@ -53,7 +53,8 @@ export class StateStore {
     ) {}
 
     static async open(stateDir: string, stack: string): Promise<StateStore> {
-        if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`stack name ${JSON.stringify(stack)}: use letters, digits, '-', '_' and '.' only`);
+        if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+            throw new Error(`stack name ${JSON.stringify(stack)}: use letters, digits, '-', '_' and '.' only`);
         return new StateStore(path.join(stateDir, `${stack}.json`), await loadKey(stateDir));
     }
 

@@ -4,9 +4,7 @@ import { FieldDiff, diffAgainstState, Schema } from "./realizer/schema";
 import { decode } from "./serialize";
 import { ResourceState } from "./state";
 
-export type Decision =
-    | { op: "create" | "same"; diffs: FieldDiff[] }
-    | { op: "update" | "replace"; diffs: FieldDiff[]; changed: string[] };
+export type Decision = { op: "create" | "same"; diffs: FieldDiff[] } | { op: "update" | "replace"; diffs: FieldDiff[]; changed: string[] };
 
 export interface StepOptions {
     readonly ignoreChanges: readonly string[];
@@ -24,19 +22,28 @@ const INIT_ERROR = "(initialization error last time)";
  * an update even with an empty diff: `hasInitErrors`), `applyReplaceOnChanges` (a changed key
  * under replaceOnChanges replaces; an init error replaces only under "*"), `isTargetedReplace`.
  */
-export function decideStep(provider: { readonly schema: Schema }, old: ResourceState | undefined, inputs: Readonly<Record<string, unknown>>, o: StepOptions): Decision {
+export function decideStep(
+    provider: { readonly schema: Schema },
+    old: ResourceState | undefined,
+    inputs: Readonly<Record<string, unknown>>,
+    o: StepOptions,
+): Decision {
     if (!old) return { op: "create", diffs: [] };
     const underReplaceOnChanges = (k: string) => o.replaceOnChanges.some((p) => p === k || p === "*");
-    const diffs = diffAgainstState(provider.schema, decode(old.outputs).value as Record<string, unknown>, inputs, o.ignoreChanges).map((d) => ({
-        ...d,
-        replaces: d.replaces || underReplaceOnChanges(d.key),
-    }));
+    const diffs = diffAgainstState(provider.schema, decode(old.outputs).value as Record<string, unknown>, inputs, o.ignoreChanges).map(
+        (d) => ({
+            ...d,
+            replaces: d.replaces || underReplaceOnChanges(d.key),
+        }),
+    );
     const changed = diffs.map((d) => d.key).sort();
     if (o.targetedReplace) return { op: "replace", diffs, changed: [...changed, "(--replace)"] };
     const initReplace = old.initFailed === true && o.replaceOnChanges.includes("*");
     if (diffs.length === 0) {
         if (!old.initFailed) return { op: "same", diffs };
-        return initReplace ? { op: "replace", diffs, changed: [INIT_ERROR] } : { op: "update", diffs, changed: [`${INIT_ERROR}: an empty update`] };
+        return initReplace
+            ? { op: "replace", diffs, changed: [INIT_ERROR] }
+            : { op: "update", diffs, changed: [`${INIT_ERROR}: an empty update`] };
     }
     return { op: diffs.some((d) => d.replaces) || initReplace ? "replace" : "update", diffs, changed };
 }
@@ -98,7 +105,9 @@ export function deletionOrder(doomed: readonly ResourceState[]): ResourceState[]
     const pending = new Map(doomed.map((r, i) => [r.urn, { r, i }]));
     const order: ResourceState[] = [];
     while (pending.size > 0) {
-        const free = [...pending.values()].filter(({ r }) => ![...pending.values()].some(({ r: o }) => o.urn !== r.urn && (o.dependencies.includes(r.urn) || o.parent === r.urn)));
+        const free = [...pending.values()].filter(
+            ({ r }) => ![...pending.values()].some(({ r: o }) => o.urn !== r.urn && (o.dependencies.includes(r.urn) || o.parent === r.urn)),
+        );
         if (free.length === 0) throw new Error(`dependency cycle among ${[...pending.keys()].join(", ")}`);
         free.sort((x, y) => y.i - x.i);
         for (const { r } of free) {

@@ -54,7 +54,11 @@ async function tenant(name: string, database: "sqlite" | "postgres"): Promise<Te
 }
 
 /** Starts `service` of tenant `t` as the program would; `overrides` introduce a wiring mistake. */
-async function start(t: Tenant, service: ServiceName, o: { suffix?: string; env?: Record<string, string>; command?: string[] } = {}): Promise<string> {
+async function start(
+    t: Tenant,
+    service: ServiceName,
+    o: { suffix?: string; env?: Record<string, string>; command?: string[] } = {},
+): Promise<string> {
     const spec = o.command ? { ...t.specs[service], command: o.command } : t.specs[service];
     const name = `${t.network}-${service}${o.suffix ? `-${o.suffix}` : ""}`;
     let volume: string | undefined;
@@ -62,7 +66,17 @@ async function start(t: Tenant, service: ServiceName, o: { suffix?: string; env?
         volume = `${name}-data`;
         await d.createVolume(run, volume).catch(() => undefined); // kept across replacements
     }
-    await d.startService({ run, name, network: t.network, spec, image: t.cfg.images[spec.imageKey], env: { ...spec.env(t.creds), ...o.env }, memoryMiB: t.cfg.memory[spec.imageKey], volume, alias: !o.suffix });
+    await d.startService({
+        run,
+        name,
+        network: t.network,
+        spec,
+        image: t.cfg.images[spec.imageKey],
+        env: { ...spec.env(t.creds), ...o.env },
+        memoryMiB: t.cfg.memory[spec.imageKey],
+        volume,
+        alias: !o.suffix,
+    });
     return name;
 }
 
@@ -91,10 +105,19 @@ async function exitsBecause(name: string, reason: RegExp): Promise<void> {
     check((await d.health(name)) === "exited" && reason.test(logs), `${name} exits: ${reason.source}`, logs);
 }
 
-function expect(from: string, url: string, want: { status: number; body?: RegExp }, opts: Parameters<typeof d.httpFrom>[2] = {}): d.HttpReply {
+function expect(
+    from: string,
+    url: string,
+    want: { status: number; body?: RegExp },
+    opts: Parameters<typeof d.httpFrom>[2] = {},
+): d.HttpReply {
     const r = d.httpFrom(from, url, opts);
     const ok = r.status === want.status && (!want.body || want.body.test(r.body));
-    check(ok, `${opts.method ?? "GET"} ${url}${opts.body ? ` ${opts.body}` : ""} -> ${want.status}${want.body ? ` ${want.body.source}` : ""}`, `got ${r.status}: ${r.body.slice(0, 300)}`);
+    check(
+        ok,
+        `${opts.method ?? "GET"} ${url}${opts.body ? ` ${opts.body}` : ""} -> ${want.status}${want.body ? ` ${want.body.source}` : ""}`,
+        `got ${r.status}: ${r.body.slice(0, 300)}`,
+    );
     return r;
 }
 
@@ -115,8 +138,18 @@ async function main(): Promise<void> {
     expect(rh, `${R}/`, { status: 200, body: /"result":"OK"/ }, { method: "POST", body: '["SET","colour","blue"]', token });
     // As the edge's @upstash/redis asks: every string in a result base64-encoded (UTF-8).
     const blue = Buffer.from("blue").toString("base64");
-    expect(rh, `${R}/`, { status: 200, body: new RegExp(`^\\{"result":"${blue}"\\}$`) }, { method: "POST", body: '["GET","colour"]', token, headers: { "Upstash-Encoding": "base64" } });
-    expect(rh, `${R}/pipeline`, { status: 200, body: /^\[\{"result":1\},\{"result":"blue"\}\]$/ }, { method: "POST", body: '[["INCR","visits"],["GET","colour"]]', token });
+    expect(
+        rh,
+        `${R}/`,
+        { status: 200, body: new RegExp(`^\\{"result":"${blue}"\\}$`) },
+        { method: "POST", body: '["GET","colour"]', token, headers: { "Upstash-Encoding": "base64" } },
+    );
+    expect(
+        rh,
+        `${R}/pipeline`,
+        { status: 200, body: /^\[\{"result":1\},\{"result":"blue"\}\]$/ },
+        { method: "POST", body: '[["INCR","visits"],["GET","colour"]]', token },
+    );
     expect(rh, `${R}/`, { status: 400, body: /"error":"ERR unknown command/ }, { method: "POST", body: '["NOSUCHCOMMAND"]', token });
     // What redis-http wrote is in redis itself.
     const direct = d.exec(`${a.network}-redis`, ["redis-cli", "GET", "colour"]);
@@ -135,19 +168,32 @@ async function main(): Promise<void> {
     // A client on b's network: the same image, its entrypoint passes other commands through.
     const client = await start(b, "postgres", { suffix: "client", command: ["sleep", "infinity"] });
     const psql = (sql: string, password = b.creds.dbPassword!) =>
-        d.exec(client, ["psql", "-h", "postgres", "-U", "frontbase", "-d", "frontbase", "-v", "ON_ERROR_STOP=1", "-tAc", sql], { PGPASSWORD: password });
-    check(psql("SELECT current_database() || ' ' || current_user") === "frontbase frontbase", "over TCP with the password: database and user frontbase");
-    check(/password authentication failed for user "frontbase"/.test(psql("SELECT 1", secret(24))), "over TCP with a wrong password: refused");
+        d.exec(client, ["psql", "-h", "postgres", "-U", "frontbase", "-d", "frontbase", "-v", "ON_ERROR_STOP=1", "-tAc", sql], {
+            PGPASSWORD: password,
+        });
+    check(
+        psql("SELECT current_database() || ' ' || current_user") === "frontbase frontbase",
+        "over TCP with the password: database and user frontbase",
+    );
+    check(
+        /password authentication failed for user "frontbase"/.test(psql("SELECT 1", secret(24))),
+        "over TCP with a wrong password: refused",
+    );
     psql("CREATE TABLE notes (v text); INSERT INTO notes VALUES ('forty-two')");
     await healthy(await replace(b, "postgres"));
     const pgLogs = d.logs(`${b.network}-postgres`, 50);
-    check(/database system was shut down at/.test(pgLogs) && !/interrupted|automatic recovery/.test(pgLogs), "the replaced postgres had shut down cleanly (SIGINT, fast shutdown)", pgLogs);
+    check(
+        /database system was shut down at/.test(pgLogs) && !/interrupted|automatic recovery/.test(pgLogs),
+        "the replaced postgres had shut down cleanly (SIGINT, fast shutdown)",
+        pgLogs,
+    );
     check(psql("SELECT v FROM notes") === "forty-two", "its data survives the replacement");
 
     console.log(`[smoke] ${elapsed()} isolation: tenant a cannot see tenant b`);
     const pgB = await d.ipOf(`${b.network}-postgres`, b.network);
     const resolves = (host: string) => d.exec(rh, ["sh", "-c", `getent hosts ${host} >/dev/null && echo yes || echo no`]) === "yes";
-    const connects = (host: string, port: number) => d.exec(rh, ["sh", "-c", `timeout 3 bash -c 'exec 3<>/dev/tcp/${host}/${port}' 2>/dev/null && echo yes || echo no`]) === "yes";
+    const connects = (host: string, port: number) =>
+        d.exec(rh, ["sh", "-c", `timeout 3 bash -c 'exec 3<>/dev/tcp/${host}/${port}' 2>/dev/null && echo yes || echo no`]) === "yes";
     check(resolves("redis") && connects("redis", 6379), "a's own redis: resolved and connected");
     check(!resolves("postgres"), "b's postgres by service name: not resolved");
     check(!resolves(`${b.network}-postgres`), "b's postgres by container name: not resolved");

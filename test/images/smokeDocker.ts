@@ -93,7 +93,8 @@ export async function waitFor(name: string, want: Health, timeoutS = 90): Promis
         const h = await health(name);
         if (h === want) return (Date.now() - start) / 1000;
         if (h === "exited") throw new Error(`${name} exited; logs:\n${logs(name, 20)}`);
-        if (Date.now() - start > timeoutS * 1000) throw new Error(`${name} still ${h} after ${timeoutS}s (wanted ${want}); logs:\n${logs(name, 20)}`);
+        if (Date.now() - start > timeoutS * 1000)
+            throw new Error(`${name} still ${h} after ${timeoutS}s (wanted ${want}); logs:\n${logs(name, 20)}`);
         await new Promise((r) => setTimeout(r, 500));
     }
 }
@@ -114,7 +115,11 @@ export interface HttpReply {
  * names resolve as on the tenant's network. A bearer token and the body are passed through the
  * environment of `docker exec`, never on its command line.
  */
-export function httpFrom(container: string, url: string, opts: { method?: string; body?: string; token?: string; headers?: Record<string, string> } = {}): HttpReply {
+export function httpFrom(
+    container: string,
+    url: string,
+    opts: { method?: string; body?: string; token?: string; headers?: Record<string, string> } = {},
+): HttpReply {
     const script = [
         'set -- -sS -D /dev/stderr -o - -m 8 -X "$METHOD"',
         '[ -n "$BODY" ] && set -- "$@" --data-binary "$BODY"',
@@ -124,8 +129,19 @@ export function httpFrom(container: string, url: string, opts: { method?: string
     ].join("\n");
     const headers = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
     if (headers.length > 1) throw new Error("httpFrom: one extra header at most");
-    const env = { ...process.env, METHOD: opts.method ?? "GET", BODY: opts.body ?? "", TOKEN: opts.token ?? "", HEADER: headers[0] ?? "", URL: url };
-    const r = spawnSync("docker", ["exec", "-e", "METHOD", "-e", "BODY", "-e", "TOKEN", "-e", "HEADER", "-e", "URL", container, "sh", "-c", script], { encoding: "utf8", env });
+    const env = {
+        ...process.env,
+        METHOD: opts.method ?? "GET",
+        BODY: opts.body ?? "",
+        TOKEN: opts.token ?? "",
+        HEADER: headers[0] ?? "",
+        URL: url,
+    };
+    const r = spawnSync(
+        "docker",
+        ["exec", "-e", "METHOD", "-e", "BODY", "-e", "TOKEN", "-e", "HEADER", "-e", "URL", container, "sh", "-c", script],
+        { encoding: "utf8", env },
+    );
     if (r.status !== 0) throw new Error(`curl in ${container} failed: ${r.stderr}`);
     // -D /dev/stderr writes the response headers to stderr; the last status line wins.
     const statuses = [...r.stderr.matchAll(/^\s*HTTP\/[\d.]+ (\d{3})/gm)].map((m) => Number(m[1]));
@@ -137,7 +153,11 @@ export function httpFrom(container: string, url: string, opts: { method?: string
  * command line); its stdout and stderr together, trimmed, whatever its exit code.
  */
 export function exec(container: string, cmd: string[], env: Record<string, string> = {}): string {
-    const r = spawnSync("docker", ["exec", ...Object.keys(env).flatMap((k) => ["-e", k]), container, ...cmd], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000 });
+    const r = spawnSync("docker", ["exec", ...Object.keys(env).flatMap((k) => ["-e", k]), container, ...cmd], {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        timeout: 30_000,
+    });
     if (r.error) throw r.error;
     return `${r.stdout}${r.stderr}`.trim();
 }

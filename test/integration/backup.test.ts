@@ -27,16 +27,19 @@ const PASSPHRASE = "backup passphrase, test only";
 type Tenant = RealTenant;
 
 describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
-    const tenants: Tenant[] = [
-        realTenant(testTenant("bk"), "sqlite"),
-        realTenant(testTenant("bkpg"), "postgres"),
-    ];
+    const tenants: Tenant[] = [realTenant(testTenant("bk"), "sqlite"), realTenant(testTenant("bkpg"), "postgres")];
     let project: ProjectCopy;
     let stateDir: string;
     let lockDir: string;
     let repoDir: string;
     const saved = { ...process.env };
-    const opts = (t: Tenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
+    const opts = (t: Tenant): EngineOptions => ({
+        projectDir: project.dir,
+        stack: t.name,
+        stateDir,
+        config: t.config,
+        secretKeys: t.secretKeys,
+    });
     const cli = (argv: string[]) => tenantCli(argv, project.dir, lockDir);
     /** Acknowledged writes per tenant: name -> when the API answered it. */
     const acked = new Map<string, Map<string, number>>();
@@ -45,7 +48,8 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
 
     const load = (t: Tenant) => loadStackFile(project.dir, t);
     const services = realServices;
-    const names = async (t: Tenant) => (JSON.parse((await web(t, "/api/variables/")).text) as { name: string; value: string }[]).map((v) => v.name);
+    const names = async (t: Tenant) =>
+        (JSON.parse((await web(t, "/api/variables/")).text) as { name: string; value: string }[]).map((v) => v.name);
 
     beforeAll(async () => {
         process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;
@@ -75,10 +79,16 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
     it("backs up each tenant while a write loop runs through its API: every write acknowledged before the snapshot began is in it", async () => {
         for (const t of tenants) {
             // A value encrypted by the backend's own code with the tenant's ENCRYPTION_KEY.
-            const secret = await inContainer(t.name, "backend", ["python3", "-c", "from app.database.utils import encrypt_data; print(encrypt_data('the tenant secret'))"]);
+            const secret = await inContainer(t.name, "backend", [
+                "python3",
+                "-c",
+                "from app.database.utils import encrypt_data; print(encrypt_data('the tenant secret'))",
+            ]);
             expect(secret).not.toContain("the tenant secret");
             ciphertext.set(t.name, secret);
-            expect((await web(t, "/api/variables/", { method: "POST", json: { name: "encrypted", type: "variable", value: secret } })).status).toBeLessThan(300);
+            expect(
+                (await web(t, "/api/variables/", { method: "POST", json: { name: "encrypted", type: "variable", value: secret } })).status,
+            ).toBeLessThan(300);
             const writes = new Map<string, number>();
             acked.set(t.name, writes);
             let stop = false;
@@ -134,7 +144,9 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
         expect(foreign.code).toBe(1);
         expect(foreign.err).toContain(`is not tenant "${lite.name}"'s`);
         // A write after the snapshot: restoring over it needs --force.
-        expect((await web(lite, "/api/variables/", { method: "POST", json: { name: "after_snapshot", type: "variable", value: "1" } })).status).toBeLessThan(300);
+        expect(
+            (await web(lite, "/api/variables/", { method: "POST", json: { name: "after_snapshot", type: "variable", value: "1" } })).status,
+        ).toBeLessThan(300);
         const newer = await cli(["restore", lite.name]);
         expect(newer.code).toBe(1);
         expect(newer.err).toMatch(/has data written after snapshot .*backend\/frontbase\.db/);
@@ -145,15 +157,21 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
 
     it("restores over the running tenant with --force: the later write is gone, every service healthy, and a refreshed preview changes nothing", async () => {
         const lite = tenants[0];
-        const ids = await Promise.all(services(lite).map(async (s) => (await docker.getContainer(`${lite.name}_frontbase-${s}-1`).inspect()).Id));
+        const ids = await Promise.all(
+            services(lite).map(async (s) => (await docker.getContainer(`${lite.name}_frontbase-${s}-1`).inspect()).Id),
+        );
         const r = await cli(["restore", lite.name, "--force"]);
         expect(r.code, r.err).toBe(0);
         expect(r.out).toContain("every service is healthy");
         expect(await names(lite)).not.toContain("after_snapshot");
         expect(await names(lite)).toContain("encrypted");
         expect(await states(lite.name, services(lite))).toEqual(HEALTHY(services(lite)));
-        expect(await Promise.all(services(lite).map(async (s) => (await docker.getContainer(`${lite.name}_frontbase-${s}-1`).inspect()).Id))).toEqual(ids);
-        const drift = changesOf((await preview({ ...opts(lite), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"));
+        expect(
+            await Promise.all(services(lite).map(async (s) => (await docker.getContainer(`${lite.name}_frontbase-${s}-1`).inspect()).Id)),
+        ).toEqual(ids);
+        const drift = changesOf((await preview({ ...opts(lite), refresh: true })).steps).map((s) =>
+            [stepLine(s), ...diffLines(s)].join("\n"),
+        );
         expect(drift).toEqual([]);
     }, 300_000);
 
@@ -173,11 +191,18 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
             expect(r.out).toContain("deploy it now");
             // Labelled as the stack labels them, so that `up` adopts them as they are.
             const volumes = (await docker.listVolumes()).Volumes.filter((v) => v.Name.startsWith(`${t.name}_`));
-            expect(volumes.map((v) => [v.Name, v.Labels?.["frontbase.tenant"]]).sort()).toEqual(services(t).filter((s) => ["postgres", "redis", "backend", "edge"].includes(s)).map((s) => [`${t.name}_frontbase_${s}_data`, t.name]).sort());
+            expect(volumes.map((v) => [v.Name, v.Labels?.["frontbase.tenant"]]).sort()).toEqual(
+                services(t)
+                    .filter((s) => ["postgres", "redis", "backend", "edge"].includes(s))
+                    .map((s) => [`${t.name}_frontbase_${s}_data`, t.name])
+                    .sort(),
+            );
         }
         await Promise.all(tenants.map((t) => deploy(opts(t))));
         for (const t of tenants) {
-            const drift = changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"));
+            const drift = changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) =>
+                [stepLine(s), ...diffLines(s)].join("\n"),
+            );
             expect(drift, `${t.name}: a refreshed preview after restore and up`).toEqual([]);
         }
         for (const t of tenants) {
@@ -187,18 +212,48 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
             const missed = [...acked.get(t.name)!].filter(([name, at]) => at < startedAt && !present.has(name)).map(([n]) => n);
             expect(missed, `writes acknowledged before the snapshot began, missing after the restore`).toEqual([]);
             expect(present.has("after_snapshot")).toBe(false);
-            const login = await web(t, "/api/auth/login", { method: "POST", json: { email: t.config["frontbase:adminEmail"] ?? "admin@example.com", password: t.adminPassword } });
+            const login = await web(t, "/api/auth/login", {
+                method: "POST",
+                json: { email: t.config["frontbase:adminEmail"] ?? "admin@example.com", password: t.adminPassword },
+            });
             expect(login.status).toBe(200);
-            const stored = (JSON.parse((await web(t, "/api/variables/")).text) as { name: string; value: string }[]).find((v) => v.name === "encrypted")!;
+            const stored = (JSON.parse((await web(t, "/api/variables/")).text) as { name: string; value: string }[]).find(
+                (v) => v.name === "encrypted",
+            )!;
             expect(stored.value).toBe(ciphertext.get(t.name));
-            expect(await inContainer(t.name, "backend", ["python3", "-c", `from app.database.utils import decrypt_data; print(decrypt_data(${JSON.stringify(stored.value)}))`])).toBe("the tenant secret");
+            expect(
+                await inContainer(t.name, "backend", [
+                    "python3",
+                    "-c",
+                    `from app.database.utils import decrypt_data; print(decrypt_data(${JSON.stringify(stored.value)}))`,
+                ]),
+            ).toBe("the tenant secret");
         }
         expect(await inContainer(lite.name, "backend", ["sqlite3", "/app/data/frontbase.db", "PRAGMA integrity_check"])).toBe("ok");
         for (const db of ["edge.db", "pages.db"]) {
-            const out = await run("docker", ["run", "--rm", "-v", `${lite.name}_frontbase_edge_data:/d`, REAL_TENANT_IMAGES.backend, "sqlite3", `/d/${db}`, "PRAGMA integrity_check"]);
+            const out = await run("docker", [
+                "run",
+                "--rm",
+                "-v",
+                `${lite.name}_frontbase_edge_data:/d`,
+                REAL_TENANT_IMAGES.backend,
+                "sqlite3",
+                `/d/${db}`,
+                "PRAGMA integrity_check",
+            ]);
             expect(out.stdout.trim()).toBe("ok");
         }
-        expect(await inContainer(pg.name, "postgres", ["psql", "-U", "frontbase", "-d", "frontbase", "-tAc", "SELECT name FROM app_variables WHERE name = 'encrypted'"])).toBe("encrypted");
+        expect(
+            await inContainer(pg.name, "postgres", [
+                "psql",
+                "-U",
+                "frontbase",
+                "-d",
+                "frontbase",
+                "-tAc",
+                "SELECT name FROM app_variables WHERE name = 'encrypted'",
+            ]),
+        ).toBe("encrypted");
     }, 900_000);
 
     it("clones with restore --into: a second working tenant with its own ports, credentials and network; the source untouched", async () => {
@@ -218,12 +273,22 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
         await deploy(opts(clone));
         expect(await states(clone.name, services(clone))).toEqual(HEALTHY(services(clone)));
         expect(await names(clone)).toEqual(before);
-        const stored = (JSON.parse((await web(clone, "/api/variables/")).text) as { name: string; value: string }[]).find((v) => v.name === "encrypted")!;
-        expect(await inContainer(clone.name, "backend", ["python3", "-c", `from app.database.utils import decrypt_data; print(decrypt_data(${JSON.stringify(stored.value)}))`])).toBe("the tenant secret");
-        const login = (t: Tenant, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email: "admin@example.com", password } });
+        const stored = (JSON.parse((await web(clone, "/api/variables/")).text) as { name: string; value: string }[]).find(
+            (v) => v.name === "encrypted",
+        )!;
+        expect(
+            await inContainer(clone.name, "backend", [
+                "python3",
+                "-c",
+                `from app.database.utils import decrypt_data; print(decrypt_data(${JSON.stringify(stored.value)}))`,
+            ]),
+        ).toBe("the tenant secret");
+        const login = (t: Tenant, password: string) =>
+            web(t, "/api/auth/login", { method: "POST", json: { email: "admin@example.com", password } });
         expect((await login(clone, clone.adminPassword)).status).toBe(200);
         expect((await login(clone, pg.adminPassword)).status).toBe(401);
-        const nets = async (t: Tenant) => Object.keys((await docker.getContainer(`${t.name}_frontbase-backend-1`).inspect()).NetworkSettings.Networks);
+        const nets = async (t: Tenant) =>
+            Object.keys((await docker.getContainer(`${t.name}_frontbase-backend-1`).inspect()).NetworkSettings.Networks);
         expect(await nets(clone)).toEqual([`${clone.name}_frontbase_frontbase`]);
         // The source: untouched.
         expect(await names(pg)).toEqual(before);

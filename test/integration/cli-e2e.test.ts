@@ -19,7 +19,13 @@ import { freePorts, tenantConfig, testTenant } from "./support/tenants";
 
 // The real Frontbase backend, edge and frontend, Debian's redis, the redis-http stand-in
 // (tenantConfig's default images).
-const SQLITE_IMAGES = [REAL_TENANT_IMAGES.redis, REAL_TENANT_IMAGES.redisHttp, REAL_TENANT_IMAGES.backend, REAL_TENANT_IMAGES.edge, REAL_TENANT_IMAGES.frontend];
+const SQLITE_IMAGES = [
+    REAL_TENANT_IMAGES.redis,
+    REAL_TENANT_IMAGES.redisHttp,
+    REAL_TENANT_IMAGES.backend,
+    REAL_TENANT_IMAGES.edge,
+    REAL_TENANT_IMAGES.frontend,
+];
 
 function why(): string | undefined {
     const cli = findPulumiCli();
@@ -80,13 +86,22 @@ describe.skipIf(reason)("pulumi up / destroy of two tenants with the real CLI (A
             const o = await tenantObjects(tenant);
             // Five services running; the redis-token job ran once and stays exited.
             const state = (c: (typeof o.containers)[number]) => `${c.Names[0].slice(1).replace(`${tenant}_frontbase-`, "")} ${c.State}`;
-            expect(o.containers.map(state).sort()).toEqual(["backend-1 running", "edge-1 running", "frontend-1 running", "redis-1 running", "redis-http-1 running", "redis-token-job exited"]);
+            expect(o.containers.map(state).sort()).toEqual([
+                "backend-1 running",
+                "edge-1 running",
+                "frontend-1 running",
+                "redis-1 running",
+                "redis-http-1 running",
+                "redis-token-job exited",
+            ]);
             // The real app answers through the frontend: the admin UI, and the backend's API behind nginx.
             const web = (p: string) => fetch(`http://127.0.0.1:${frontendPort.get(tenant)}${p}`, { signal: AbortSignal.timeout(20_000) });
             expect((await web("/frontbase-admin/")).status).toBe(200);
             expect(await (await web("/api/sync/health")).json()).toEqual({ status: "healthy" });
         }
-        const published = (await Promise.all(tenants.map(tenantObjects))).flatMap((o) => o.containers.flatMap((c) => c.Ports.map((p) => p.PublicPort))).filter(Boolean);
+        const published = (await Promise.all(tenants.map(tenantObjects)))
+            .flatMap((o) => o.containers.flatMap((c) => c.Ports.map((p) => p.PublicPort)))
+            .filter(Boolean);
         expect(published).toHaveLength(8);
         expect(new Set(published).size).toBe(8);
     });

@@ -19,7 +19,8 @@ import { testTenant } from "./support/tenants";
 import { CHROMIUM, launchChromium } from "../support/chromium";
 
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the dashboard's browser test");
-if (!existsSync(CHROMIUM) && process.env.CI === "true") throw new Error(`the dashboard's browser test cannot run: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+if (!existsSync(CHROMIUM) && process.env.CI === "true")
+    throw new Error(`the dashboard's browser test cannot run: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 const skip = probe.reason ?? (existsSync(CHROMIUM) ? undefined : `needs ${CHROMIUM} (apt-get install -y chromium)`);
 const OUTPUT = path.join(PROJECT_DIR, "test-output", "dashboard");
 const TOKEN = "browser test token, test only, 0123456789";
@@ -35,7 +36,13 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
     let browser: import("playwright-core").Browser;
     let page: import("playwright-core").Page;
     const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
-    const opts = (t: RealTenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
+    const opts = (t: RealTenant): EngineOptions => ({
+        projectDir: project.dir,
+        stack: t.name,
+        stateDir,
+        config: t.config,
+        secretKeys: t.secretKeys,
+    });
     const shot = (name: string) => page.screenshot({ path: path.join(OUTPUT, `${name}.png`), fullPage: true });
     const rowHealth = (t: RealTenant) => page.locator(`tr[data-tenant="${t.name}"] td:nth-child(5)`);
 
@@ -50,7 +57,11 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
             await loadStackFile(project.dir, t);
         }
         await Promise.all(tenants.map((t) => deploy(opts(t))));
-        const ctx = createContext({ projectDir: project.dir, lockDir, env: { ...process.env, FRONTBASE_PROJECT_DIR: project.dir, FRONTBASE_LOCK_DIR: lockDir } });
+        const ctx = createContext({
+            projectDir: project.dir,
+            lockDir,
+            env: { ...process.env, FRONTBASE_PROJECT_DIR: project.dir, FRONTBASE_LOCK_DIR: lockDir },
+        });
         const server = createDashboard(ctx, { token: TOKEN, secure: false });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -104,11 +115,16 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         const a = tenants[1];
         expect((await fetch(`${base}/api/v1/tenants/${a.name}/logs/stream`)).status).toBe(401);
         // The last lines at once, as `logs --tail` prints them.
-        const tail = (await (await fetch(`${base}/api/v1/tenants/${a.name}/logs?tail=3&service=backend`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { lines: string[] };
+        const tail = (await (
+            await fetch(`${base}/api/v1/tenants/${a.name}/logs?tail=3&service=backend`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).json()) as { lines: string[] };
         expect(tail.lines.length).toBeGreaterThan(0);
         expect(tail.lines.length).toBeLessThanOrEqual(3);
         const abort = new AbortController();
-        const res = await fetch(`${base}/api/v1/tenants/${a.name}/logs/stream?tail=5&service=frontend`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
+        const res = await fetch(`${base}/api/v1/tenants/${a.name}/logs/stream?tail=5&service=frontend`, {
+            headers: { authorization: `Bearer ${TOKEN}` },
+            signal: abort.signal,
+        });
         expect([res.status, res.headers.get("content-type")]).toEqual([200, "text/event-stream; charset=utf-8"]);
         const probe = `sse-${Date.now()}`;
         const reader = res.body!.getReader();
@@ -138,8 +154,12 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         await expect.poll(() => page.locator("#port-map .use-tenant").count(), { timeout: 10_000 }).toBeGreaterThan(0);
         // Drawn as the legend says: a tenant's port blue, a free one grey.
         // (in one evaluation: the page redraws the map every 3 s)
-        const colour = (sel: string) => page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(sel)})).backgroundColor`);
-        expect([await colour("#port-map .use-tenant"), await colour("#port-map .use-free")]).toEqual(["rgb(33, 136, 255)", "rgb(223, 226, 229)"]);
+        const colour = (sel: string) =>
+            page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(sel)})).backgroundColor`);
+        expect([await colour("#port-map .use-tenant"), await colour("#port-map .use-free")]).toEqual([
+            "rgb(33, 136, 255)",
+            "rgb(223, 226, 229)",
+        ]);
         await shot("new-tenant");
     }, 120_000);
 });

@@ -25,7 +25,13 @@ const CASES: [string, CopyOptions, RegExp][] = [
         {
             modules: {
                 "esm-only-dep": {
-                    "package.json": JSON.stringify({ name: "esm-only-dep", version: "1.0.0", type: "module", exports: "./index.js", types: "./index.d.ts" }),
+                    "package.json": JSON.stringify({
+                        name: "esm-only-dep",
+                        version: "1.0.0",
+                        type: "module",
+                        exports: "./index.js",
+                        types: "./index.d.ts",
+                    }),
                     "index.js": "export const ready = await Promise.resolve(true);\n",
                     "index.d.ts": "export declare const ready: boolean;\n",
                 },
@@ -58,7 +64,12 @@ describe.skipIf(probe.reason)("a program the runner cannot load fails the previe
     it.each(CASES)("%s", async (_, broken, message) => {
         const copy = await copyProject(broken);
         copies.push(copy);
-        const error = await preview({ projectDir: copy.dir, stack: tenant, stateDir, config: tenantConfig(tenant, await freePorts()) }).then(
+        const error = await preview({
+            projectDir: copy.dir,
+            stack: tenant,
+            stateDir,
+            config: tenantConfig(tenant, await freePorts()),
+        }).then(
             () => undefined,
             (e: unknown) => e,
         );
@@ -84,7 +95,12 @@ describe.skipIf(probe.reason)("bad config", () => {
     });
 
     it("9. fails the up with an error naming the key and what is allowed, and creates nothing", async () => {
-        const attempt = up({ projectDir: PROJECT_DIR, stack: bad, stateDir, config: tenantConfig(bad, await freePorts(), { database: "mysql" }) });
+        const attempt = up({
+            projectDir: PROJECT_DIR,
+            stack: bad,
+            stateDir,
+            config: tenantConfig(bad, await freePorts(), { database: "mysql" }),
+        });
         await expect(attempt).rejects.toBeInstanceOf(EngineError);
         await expect(attempt).rejects.toThrow('frontbase:database: must be "sqlite" or "postgres"');
         const result = await attempt.catch((e: EngineError) => e.result);

@@ -62,20 +62,44 @@ describe.skipIf(probe.reason)("preview: the program loaded by the real runner", 
         expect(custom).toHaveLength(1 + 3 + 5 + 5 + 1 + 3);
         for (const x of custom) expect([x.name, x.options.parent]).toEqual([x.name, component.urn]);
         expect(byType(NETWORK).map((x) => x.inputs.name)).toEqual([`${tenant}_frontbase_frontbase`]);
-        expect(byType(VOLUME).map((x) => x.inputs.name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}_frontbase_${s}_data`));
-        expect(byType(CONTAINER).map((x) => x.name).sort()).toEqual([...["backend", "edge", "frontend", "redis", "redis-http"].map((s) => `${tenant}-${s}-container`), `${tenant}-redis-token-job`].sort());
-        expect(byType(PASSWORD).map((x) => x.name).sort()).toEqual(["admin-password", "encryption-key", "redis-token"].map((s) => `${tenant}-${s}`));
+        expect(
+            byType(VOLUME)
+                .map((x) => x.inputs.name)
+                .sort(),
+        ).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}_frontbase_${s}_data`));
+        expect(
+            byType(CONTAINER)
+                .map((x) => x.name)
+                .sort(),
+        ).toEqual(
+            [
+                ...["backend", "edge", "frontend", "redis", "redis-http"].map((s) => `${tenant}-${s}-container`),
+                `${tenant}-redis-token-job`,
+            ].sort(),
+        );
+        expect(
+            byType(PASSWORD)
+                .map((x) => x.name)
+                .sort(),
+        ).toEqual(["admin-password", "encryption-key", "redis-token"].map((s) => `${tenant}-${s}`));
     });
 
     it("keeps volumes on delete, and nothing else", () => {
         for (const v of byType(VOLUME)) expect(v.options.retainOnDelete).toBe(true);
-        for (const x of r.registrations.filter((x) => x.type !== VOLUME)) expect([x.name, x.options.retainOnDelete]).toEqual([x.name, undefined]);
+        for (const x of r.registrations.filter((x) => x.type !== VOLUME))
+            expect([x.name, x.options.retainOnDelete]).toEqual([x.name, undefined]);
     });
 
     it("replaces containers delete-first, after the containers they start after (dependsOn)", () => {
         const container = (s: string) => urnOf(CONTAINER, `${tenant}-${s}-container`);
         const job = urnOf(CONTAINER, `${tenant}-redis-token-job`);
-        const after: Record<string, string[]> = { redis: [], "redis-http": [container("redis")], backend: [], edge: [container("backend"), container("redis-http"), job], frontend: [container("backend"), container("edge")] };
+        const after: Record<string, string[]> = {
+            redis: [],
+            "redis-http": [container("redis")],
+            backend: [],
+            edge: [container("backend"), container("redis-http"), job],
+            frontend: [container("backend"), container("edge")],
+        };
         for (const [service, deps] of Object.entries(after)) {
             const c = one(CONTAINER, `${tenant}-${service}-container`);
             expect(c.options.deleteBeforeReplace).toBe(true);
@@ -104,13 +128,21 @@ describe.skipIf(probe.reason)("preview: the program loaded by the real runner", 
         expect(c("frontend").networksAdvanced).toEqual([{ name: `${tenant}_frontbase_frontbase`, aliases: ["frontend"] }]);
         expect(c("frontend").memory).toBe(64);
         expect(c("redis-http").wait).toBe(false);
-        expect(c("backend")).toMatchObject({ restart: "unless-stopped", logDriver: "json-file", logOpts: { "max-size": "10m", "max-file": "3" }, securityOpts: ["no-new-privileges:true"], wait: true });
+        expect(c("backend")).toMatchObject({
+            restart: "unless-stopped",
+            logDriver: "json-file",
+            logOpts: { "max-size": "10m", "max-file": "3" },
+            securityOpts: ["no-new-privileges:true"],
+            wait: true,
+        });
     });
 
     it("leaves unknown what only a provider knows in a preview: image IDs, generated credentials", () => {
-        for (const s of ["backend", "edge", "frontend", "redis", "redis-http"]) expect(one(CONTAINER, `${tenant}-${s}-container`).inputs.image).toBe(UNKNOWN);
+        for (const s of ["backend", "edge", "frontend", "redis", "redis-http"])
+            expect(one(CONTAINER, `${tenant}-${s}-container`).inputs.image).toBe(UNKNOWN);
         // Credential-bearing env lists depend on the generated passwords.
-        for (const s of ["backend", "edge", "redis-http"]) expect(one(CONTAINER, `${tenant}-${s}-container`).unknownPaths).toContain("envs");
+        for (const s of ["backend", "edge", "redis-http"])
+            expect(one(CONTAINER, `${tenant}-${s}-container`).unknownPaths).toContain("envs");
         expect(r.outputs).toMatchObject({ tenant, ports });
         expect(r.outputs?.adminPassword).toBe("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
     });

@@ -8,7 +8,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PORT_KEYS } from "../../components/naming";
 import { destroy, EngineOptions, EngineResult } from "../engine/engine";
 import { docker, removeTenant, tenantObjects } from "./support/docker";
-import { containerIds, deploy, foreignListener, fromEdge, HEALTHY, http, imageVariant, inContainer, portsOf, reach, REAL_TENANT_IMAGES, redisHttp, secretOutput, SQLITE_SERVICES, stackFileConfig, states, tempDir, tenantCli } from "./support/fleet";
+import {
+    containerIds,
+    deploy,
+    foreignListener,
+    fromEdge,
+    HEALTHY,
+    http,
+    imageVariant,
+    inContainer,
+    portsOf,
+    reach,
+    REAL_TENANT_IMAGES,
+    redisHttp,
+    secretOutput,
+    SQLITE_SERVICES,
+    stackFileConfig,
+    states,
+    tempDir,
+    tenantCli,
+} from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { Ports, testTenant } from "./support/tenants";
@@ -50,7 +69,11 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
     afterAll(async () => {
         foreign?.stop();
         await Promise.all([t1, t2, t3].map((t) => removeTenant(t)));
-        if (variant) await docker.getImage(variant).remove().catch(() => undefined);
+        if (variant)
+            await docker
+                .getImage(variant)
+                .remove()
+                .catch(() => undefined);
         await Promise.all([project, otherCheckout].map((p) => p?.remove()));
         await Promise.all([lockDir, stateDir].filter(Boolean).map((d) => fs.rm(d, { recursive: true, force: true })));
         delete process.env.FRONTBASE_LOCK_DIR;
@@ -70,13 +93,20 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
             // The admin SPA is nginx's own (static files), deep routes fall back to its index.html.
             for (const route of ["/frontbase-admin/", "/frontbase-admin/pages"]) {
                 const admin = await http(p, route);
-                expect([t, route, admin.status, admin.text.includes('<div id="root"'), fromEdge(admin)]).toEqual([t, route, 200, true, false]);
+                expect([t, route, admin.status, admin.text.includes('<div id="root"'), fromEdge(admin)]).toEqual([
+                    t,
+                    route,
+                    200,
+                    true,
+                    false,
+                ]);
             }
             // `/` and the edge's prefixes go to the edge (its X-Request-Id), `/api` to the backend.
             const root = await http(p, "/");
             expect([t, root.status, fromEdge(root)]).toEqual([t, 200, true]);
             expect(root.text).toContain("No Homepage Configured");
-            for (const edgeRoute of ["/api/data/none", "/api/storage/none", "/edge", "/static/none.js"]) expect([t, edgeRoute, fromEdge(await http(p, edgeRoute))]).toEqual([t, edgeRoute, true]);
+            for (const edgeRoute of ["/api/data/none", "/api/storage/none", "/edge", "/static/none.js"])
+                expect([t, edgeRoute, fromEdge(await http(p, edgeRoute))]).toEqual([t, edgeRoute, true]);
             const api = await http(p, "/api/sync/health");
             expect([t, api.status, JSON.parse(api.text), fromEdge(api)]).toEqual([t, 200, { status: "healthy" }, false]);
         }
@@ -111,7 +141,10 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
 
     it("3. data written through the backend's API and into redis survives container replacement", async () => {
         for (const t of [t1, t2]) {
-            const created = await http(ports[t].frontend, "/api/variables/", { method: "POST", json: { name: "fleet_note", type: "variable", value: `kept by ${t}` } });
+            const created = await http(ports[t].frontend, "/api/variables/", {
+                method: "POST",
+                json: { name: "fleet_note", type: "variable", value: `kept by ${t}` },
+            });
             expect([t, created.status]).toEqual([t, 200]);
             const set = await redisHttp(ports[t].redisHttp, secretOutput(last[t], "redisToken"), ["SET", "fleet:note", `cached by ${t}`]);
             expect([t, set.status, JSON.parse(set.text)]).toEqual([t, 200, { result: "OK" }]);
@@ -119,7 +152,10 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
         await expectData(t1);
         const before = await containerIds(t1);
         variant = await imageVariant(REAL_TENANT_IMAGES.redis, "variant-b");
-        config[t1] = { ...config[t1], ...stackOverrides({ images: { ...REAL_TENANT_IMAGES, redis: variant }, adminEmail: "ops@example.com" }) };
+        config[t1] = {
+            ...config[t1],
+            ...stackOverrides({ images: { ...REAL_TENANT_IMAGES, redis: variant }, adminEmail: "ops@example.com" }),
+        };
         const r = (last[t1] = await deploy(opts(t1)));
         const ops = Object.fromEntries(r.steps.map((s) => [s.name, s.op]));
         expect([ops[`${t1}-redis-container`], ops[`${t1}-backend-container`]]).toEqual(["replace", "replace"]);
@@ -128,14 +164,22 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
         expect(await states(t1)).toEqual(HEALTHY());
         await expectData(t1);
         // The replaced backend took the new admin e-mail; the password is the tenant's own.
-        const login = await http(ports[t1].frontend, "/api/auth/login", { method: "POST", json: { email: "ops@example.com", password: secretOutput(last[t1], "adminPassword") } });
+        const login = await http(ports[t1].frontend, "/api/auth/login", {
+            method: "POST",
+            json: { email: "ops@example.com", password: secretOutput(last[t1], "adminPassword") },
+        });
         expect(login.status).toBe(200);
     });
 
     it("3+4. destroy keeps tenant1's volumes and touches nothing of tenant2's; up brings the data back", async () => {
         const t2Before = await containerIds(t2);
         const gone = await destroy(opts(t1));
-        expect(gone.steps.filter((s) => s.op === "retain").map((s) => s.name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${t1}-${s}-data`));
+        expect(
+            gone.steps
+                .filter((s) => s.op === "retain")
+                .map((s) => s.name)
+                .sort(),
+        ).toEqual(["backend", "edge", "redis"].map((s) => `${t1}-${s}-data`));
         const left = await tenantObjects(t1);
         expect([left.containers.length, left.networks.length, left.volumes.length]).toEqual([0, 0, 3]);
         expect(await containerIds(t2)).toEqual(t2Before);
@@ -191,7 +235,9 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
     }
 
     async function edgeLog(t: string): Promise<string> {
-        const buf = (await docker.getContainer(`${t}_frontbase-edge-1`).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+        const buf = (await docker
+            .getContainer(`${t}_frontbase-edge-1`)
+            .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
         return buf.toString("utf8");
     }
 });

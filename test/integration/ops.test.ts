@@ -40,7 +40,10 @@ beforeAll(async () => {
     // The Debian base every local image is built on (a shell, sleep, trap); any of them would do.
     image = [TEST_BASE_IMAGE, ...Object.values(REAL_TENANT_IMAGES)].find((i) => present.has(i));
     if (!image && process.env.CI === "true") throw new Error("no test image: CI builds them first (npm run images:test)");
-    if (!image) console.warn(`ops integration tests skipped: no local image among ${TEST_BASE_IMAGE} and the tenant images (npm run images:test builds them)`);
+    if (!image)
+        console.warn(
+            `ops integration tests skipped: no local image among ${TEST_BASE_IMAGE} and the tenant images (npm run images:test builds them)`,
+        );
 });
 
 afterAll(async () => {
@@ -51,7 +54,20 @@ afterAll(async () => {
 
 const tenantName = (what: string) => `ops-${what}-${RUN}`;
 
-async function container(tenant: string, service: ServiceName | string, opts: { image?: string; entrypoint?: string[]; cmd?: string[]; health?: string; port?: number; binds?: string[]; tty?: boolean; start?: boolean } = {}) {
+async function container(
+    tenant: string,
+    service: ServiceName | string,
+    opts: {
+        image?: string;
+        entrypoint?: string[];
+        cmd?: string[];
+        health?: string;
+        port?: number;
+        binds?: string[];
+        tty?: boolean;
+        start?: boolean;
+    } = {},
+) {
     const c = await docker.createContainer({
         Image: opts.image ?? image,
         Entrypoint: opts.entrypoint,
@@ -59,9 +75,14 @@ async function container(tenant: string, service: ServiceName | string, opts: { 
         Cmd: opts.cmd ?? IDLE,
         Tty: opts.tty ?? false,
         Labels: { ...labels(tenant, service as ServiceName), ...TEST_LABELS },
-        Healthcheck: opts.health ? { Test: ["CMD-SHELL", opts.health], Interval: 200e6, Timeout: 1e9, Retries: 1, StartPeriod: 0 } : undefined,
+        Healthcheck: opts.health
+            ? { Test: ["CMD-SHELL", opts.health], Interval: 200e6, Timeout: 1e9, Retries: 1, StartPeriod: 0 }
+            : undefined,
         ExposedPorts: opts.port ? { "80/tcp": {} } : undefined,
-        HostConfig: { PortBindings: opts.port ? { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(opts.port) }] } : undefined, Binds: opts.binds },
+        HostConfig: {
+            PortBindings: opts.port ? { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(opts.port) }] } : undefined,
+            Binds: opts.binds,
+        },
     });
     if (opts.start !== false) await c.start();
     return c;
@@ -72,7 +93,8 @@ async function volume(name: string, tenantLabels: Record<string, string> = {}) {
     return name;
 }
 
-const settled = (c: Docker.Container) => until("health to settle", async () => ((await c.inspect()).State.Health?.Status === "starting" ? undefined : true));
+const settled = (c: Docker.Container) =>
+    until("health to settle", async () => ((await c.inspect()).State.Health?.Status === "starting" ? undefined : true));
 const exited = (c: Docker.Container) => until("exit", async () => ((await c.inspect()).State.Status === "exited" ? true : undefined));
 
 async function freePort(): Promise<number> {
@@ -93,7 +115,12 @@ type Runner = (argv: string[], io: Io, ctx: OpsContext) => Promise<number>;
 async function run(cmd: Runner, argv: string[], opts: { projectDir?: string; interactive?: boolean; answer?: string } = {}) {
     const out: string[] = [];
     const err: string[] = [];
-    const ctx: OpsContext = { projectDir: opts.projectDir ?? project(), env: {}, dockerHost: "unix:///var/run/docker.sock", terminal: { interactive: opts.interactive ?? false, ask: async () => opts.answer ?? "" } };
+    const ctx: OpsContext = {
+        projectDir: opts.projectDir ?? project(),
+        env: {},
+        dockerHost: "unix:///var/run/docker.sock",
+        terminal: { interactive: opts.interactive ?? false, ask: async () => opts.answer ?? "" },
+    };
     // Like the process's Io: every write ends with a newline.
     const nl = (t: string) => (t.endsWith("\n") ? t : `${t}\n`);
     const code = await cmd(argv, { out: (t) => void out.push(nl(t)), err: (t) => void err.push(nl(t)) }, ctx);
@@ -105,7 +132,9 @@ describe("operations against a real Engine", () => {
         if (!image) return t.skip("no test image: npm run images:test builds them");
         const tenant = tenantName("status");
         const port = await freePort();
-        const dir = project({ [`Pulumi.${tenant}.yaml`]: `config:\n  frontbase:publicHost: vps.test\n  frontbase:ports:\n    frontend: ${port}\n` });
+        const dir = project({
+            [`Pulumi.${tenant}.yaml`]: `config:\n  frontbase:publicHost: vps.test\n  frontbase:ports:\n    frontend: ${port}\n`,
+        });
         const redis = await container(tenant, "redis", { health: "true" });
         for (const s of ["redis-http", "backend", "edge"]) await container(tenant, s);
         await container(tenant, "frontend", { port });
@@ -115,7 +144,9 @@ describe("operations against a real Engine", () => {
         expect(ok.err).toBe("");
         expect(ok.code).toBe(0);
         expect(ok.out).toMatch(new RegExp(`^redis\\s+${tenant}_frontbase-redis-1\\s+running\\s+healthy\\s+-\\s+-$`, "m"));
-        expect(ok.out).toMatch(new RegExp(`^frontend\\s+\\S+\\s+running\\s+-\\s+127\\.0\\.0\\.1:${port}->80/tcp\\s+http://vps\\.test:${port}$`, "m"));
+        expect(ok.out).toMatch(
+            new RegExp(`^frontend\\s+\\S+\\s+running\\s+-\\s+127\\.0\\.0\\.1:${port}->80/tcp\\s+http://vps\\.test:${port}$`, "m"),
+        );
         expect(ok.out).toContain("healthy: 5 service(s) running");
 
         await docker.getContainer(containerName(tenant, "edge")).stop({ t: 5 });
@@ -125,12 +156,18 @@ describe("operations against a real Engine", () => {
         expect(bad.code).toBe(3);
         const json = JSON.parse(bad.out);
         expect(json.healthy).toBe(false);
-        expect(json.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^edge: exited$/), "backend-probe: running, unhealthy"]));
+        expect(json.problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/^edge: exited$/), "backend-probe: running, unhealthy"]),
+        );
     });
 
     it("status/logs/restart of an unknown tenant fail clearly", async () => {
         for (const cmd of [runStatus, runLogs, runRestart]) {
-            await expect(run(cmd, [tenantName("nobody")])).rejects.toThrow(new RegExp(`unknown tenant "${tenantName("nobody")}": no stack file for it in .* and no container labelled frontbase.tenant=`));
+            await expect(run(cmd, [tenantName("nobody")])).rejects.toThrow(
+                new RegExp(
+                    `unknown tenant "${tenantName("nobody")}": no stack file for it in .* and no container labelled frontbase.tenant=`,
+                ),
+            );
         }
     });
 
@@ -207,7 +244,12 @@ describe("operations against a real Engine", () => {
 
         const done = await run(runPurge, [tenant], { interactive: true, answer: tenant });
         expect(done.code).toBe(0);
-        expect(done.out.split("\n").filter((l) => l.startsWith("removed volume")).sort()).toEqual(mine.map((v) => `removed volume ${v}`).sort());
+        expect(
+            done.out
+                .split("\n")
+                .filter((l) => l.startsWith("removed volume"))
+                .sort(),
+        ).toEqual(mine.map((v) => `removed volume ${v}`).sort());
         for (const v of mine) expect(await exists(v)).toBe(false);
         expect(await exists(foreign)).toBe(true);
 
@@ -247,13 +289,21 @@ describe("operations against a real Engine", () => {
         const conf = `events {}\nhttp {\n server { listen 127.0.0.1:${port}; location / { return 200 "upstream host=$http_host proto=$http_x_forwarded_proto"; } }\n include /srv/t/site.conf;\n}\n`;
         const dir = project({ "nginx.conf": conf, "site.conf": r.out });
         const proxyPort = await freePort();
-        await container(tenantName("nginx-proxy"), "frontend", { image: REAL_IMAGES.frontend, entrypoint: [], cmd: ["nginx", "-c", "/srv/t/nginx.conf", "-g", "daemon off;"], port: proxyPort, binds: [`${dir}:/srv/t:ro`] });
+        await container(tenantName("nginx-proxy"), "frontend", {
+            image: REAL_IMAGES.frontend,
+            entrypoint: [],
+            cmd: ["nginx", "-c", "/srv/t/nginx.conf", "-g", "daemon off;"],
+            port: proxyPort,
+            binds: [`${dir}:/srv/t:ro`],
+        });
         const get = () =>
             new Promise<string>((resolve, reject) =>
-                http.get({ host: "127.0.0.1", port: proxyPort, headers: { Host: "shop.example.com" } }, (res) => {
-                    let body = "";
-                    res.on("data", (c) => (body += c)).on("end", () => resolve(`${res.statusCode} ${body}`));
-                }).on("error", reject),
+                http
+                    .get({ host: "127.0.0.1", port: proxyPort, headers: { Host: "shop.example.com" } }, (res) => {
+                        let body = "";
+                        res.on("data", (c) => (body += c)).on("end", () => resolve(`${res.statusCode} ${body}`));
+                    })
+                    .on("error", reject),
             );
         expect(await until("nginx to answer", () => get().catch(() => undefined))).toBe("200 upstream host=shop.example.com proto=http");
     });
@@ -268,11 +318,15 @@ describe("operations against a real Engine", () => {
         await new Promise<void>((r) => server.listen(listened, "127.0.0.1", r));
         const ask = async (port: number) => (await run(runWhyPort, [String(port)], { projectDir: dir })).out;
         try {
-            expect(await ask(up)).toMatch(new RegExp(`container ${tenantName("why")}_frontbase-frontend-1 of tenant ${tenantName("why")} \\(frontend\\), running`));
+            expect(await ask(up)).toMatch(
+                new RegExp(`container ${tenantName("why")}_frontbase-frontend-1 of tenant ${tenantName("why")} \\(frontend\\), running`),
+            );
             expect(await ask(down)).toContain("created: not running, but Docker binds the port again when it starts");
             expect(await ask(pinned)).toContain(`tenant why-pin's stack file ${dir}/Pulumi.why-pin.yaml (ports.edge)`);
             expect(await ask(listened)).toContain(`a process listening on 127.0.0.1 (pid ${process.pid}, `);
-            expect(await ask(free)).toMatch(new RegExp(`^port ${free} on unix:///var/run/docker.sock is free: .*no process listens on it$`));
+            expect(await ask(free)).toMatch(
+                new RegExp(`^port ${free} on unix:///var/run/docker.sock is free: .*no process listens on it$`),
+            );
         } finally {
             await new Promise((r) => server.close(r));
         }
@@ -280,7 +334,11 @@ describe("operations against a real Engine", () => {
 
     it("the real CLI exits non-zero with a clear message on a dead daemon and on an unknown tenant", async () => {
         const cli = (args: string[], env: NodeJS.ProcessEnv) =>
-            promisify(execFile)(path.join(root, "node_modules/.bin/ts-node"), ["--transpile-only", "-P", path.join(root, "tsconfig.json"), path.join(root, "cli/main.ts"), ...args], { cwd: root, env: { ...process.env, ...env } }).then(
+            promisify(execFile)(
+                path.join(root, "node_modules/.bin/ts-node"),
+                ["--transpile-only", "-P", path.join(root, "tsconfig.json"), path.join(root, "cli/main.ts"), ...args],
+                { cwd: root, env: { ...process.env, ...env } },
+            ).then(
                 (r) => ({ code: 0, stderr: r.stderr }),
                 (e) => ({ code: e.code as number, stderr: e.stderr as string }),
             );

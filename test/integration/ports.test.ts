@@ -38,13 +38,21 @@ async function prepareImage(): Promise<Image | string> {
     } catch (e) {
         return `no Docker Engine at ${host} (${(e as Error).message})`;
     }
-    if ((await docker.listImages({ filters: { reference: [TEST_BASE_IMAGE] } })).length > 0) return { name: TEST_BASE_IMAGE, exits: ["true"], waits: ["sleep", "infinity"], builtHere: false };
+    if ((await docker.listImages({ filters: { reference: [TEST_BASE_IMAGE] } })).length > 0)
+        return { name: TEST_BASE_IMAGE, exits: ["true"], waits: ["sleep", "infinity"], builtHere: false };
     try {
         const dir = tempDir("tiny-image");
-        writeFileSync(path.join(dir, "tiny.c"), "#include <unistd.h>\nint main(int c, char **v) { if (c > 1) for (;;) pause(); return 0; }\n");
+        writeFileSync(
+            path.join(dir, "tiny.c"),
+            "#include <unistd.h>\nint main(int c, char **v) { if (c > 1) for (;;) pause(); return 0; }\n",
+        );
         mkdirSync(path.join(dir, "root"));
         execFileSync("gcc", ["-static", "-Os", "-o", path.join(dir, "root", "tiny"), path.join(dir, "tiny.c")], { stdio: "pipe" });
-        execFileSync("sh", ["-c", `tar -C "${path.join(dir, "root")}" -c . | docker import --change 'LABEL frontbase.test=ports' - ${TINY_IMAGE}`], { stdio: "pipe" });
+        execFileSync(
+            "sh",
+            ["-c", `tar -C "${path.join(dir, "root")}" -c . | docker import --change 'LABEL frontbase.test=ports' - ${TINY_IMAGE}`],
+            { stdio: "pipe" },
+        );
         return { name: TINY_IMAGE, exits: ["/tiny"], waits: ["/tiny", "wait"], builtHere: true };
     } catch (e) {
         return `neither ${TEST_BASE_IMAGE} (npm run images:test) nor a C compiler to build a one-binary image (${(e as Error).message.split("\n")[0]})`;
@@ -54,14 +62,23 @@ async function prepareImage(): Promise<Image | string> {
 let image: Image | string = "not prepared";
 const created: string[] = [];
 
-async function container(name: string, tenant: string, port: number, cmd: string[], run: "exited" | "running" | "restart-loop"): Promise<void> {
+async function container(
+    name: string,
+    tenant: string,
+    port: number,
+    cmd: string[],
+    run: "exited" | "running" | "restart-loop",
+): Promise<void> {
     const c = await docker.createContainer({
         name,
         Image: (image as Image).name,
         Cmd: cmd,
         Labels: { ...TEST_LABEL, "frontbase.tenant": tenant, "com.docker.compose.service": "backend" },
         ExposedPorts: { "8000/tcp": {} },
-        HostConfig: { PortBindings: { "8000/tcp": [{ HostPort: String(port) }] }, ...(run === "restart-loop" ? { RestartPolicy: { Name: "always" } } : {}) },
+        HostConfig: {
+            PortBindings: { "8000/tcp": [{ HostPort: String(port) }] },
+            ...(run === "restart-loop" ? { RestartPolicy: { Name: "always" } } : {}),
+        },
     });
     created.push(c.id);
     await c.start();
@@ -90,8 +107,19 @@ describe("port allocation on a real Docker Engine", () => {
     });
 
     afterAll(async () => {
-        await Promise.all(created.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
-        if (typeof image !== "string" && image.builtHere) await docker.getImage(image.name).remove().catch(() => undefined);
+        await Promise.all(
+            created.map((id) =>
+                docker
+                    .getContainer(id)
+                    .remove({ force: true })
+                    .catch(() => undefined),
+            ),
+        );
+        if (typeof image !== "string" && image.builtHere)
+            await docker
+                .getImage(image.name)
+                .remove()
+                .catch(() => undefined);
         removeTempDirs();
     });
 
@@ -121,8 +149,18 @@ describe("port allocation on a real Docker Engine", () => {
         // Own: backend kept; edge, frontend, redisHttp fresh at running-2, running-1, running+1 and
         // recorded in the ledger. Anyone else steps past all of them.
         expect(r.ports).toEqual({ backend: runningPort, edge: runningPort - 2, frontend: runningPort - 1, redisHttp: runningPort + 1 });
-        const other = await resolvePorts({ ...base, tenant: "ports-it-new", ranges: sameRange(runningPort, runningPort + 6), dryRun: true });
-        expect(other.ports).toEqual({ backend: runningPort + 2, edge: runningPort + 3, frontend: runningPort + 4, redisHttp: runningPort + 5 });
+        const other = await resolvePorts({
+            ...base,
+            tenant: "ports-it-new",
+            ranges: sameRange(runningPort, runningPort + 6),
+            dryRun: true,
+        });
+        expect(other.ports).toEqual({
+            backend: runningPort + 2,
+            edge: runningPort + 3,
+            frontend: runningPort + 4,
+            redisHttp: runningPort + 5,
+        });
     });
 
     // A crash-looping backend (the recovery test's, before its cause is fixed) is listed

@@ -15,7 +15,10 @@ describe.skipIf(probe.reason)("preflight on the real engine", () => {
     const stack = (images: Record<string, string>, database = "sqlite") => {
         const dir = tempProject();
         const lines = Object.entries(images).map(([k, v]) => `    ${k}: ${v}`);
-        writeFileSync(path.join(dir, "Pulumi.acme.yaml"), `config:\n  frontbase:database: ${database}\n  frontbase:images:\n${lines.join("\n")}\n`);
+        writeFileSync(
+            path.join(dir, "Pulumi.acme.yaml"),
+            `config:\n  frontbase:database: ${database}\n  frontbase:images:\n${lines.join("\n")}\n`,
+        );
         return dir;
     };
 
@@ -36,6 +39,8 @@ describe.skipIf(probe.reason)("preflight on the real engine", () => {
     it("only notes an upstream image that pulumi up will pull", async () => {
         const r = await preflight(stack({ ...REAL_TENANT_IMAGES, postgres: "postgres:0.0-never-pulled" }, "postgres"), "acme");
         expect(r.problems).toEqual([]);
-        expect(r.notes).toEqual(["image postgres:0.0-never-pulled (frontbase:images.postgres) is not on the Docker host yet; pulumi up will pull it"]);
+        expect(r.notes).toEqual([
+            "image postgres:0.0-never-pulled (frontbase:images.postgres) is not on the Docker host yet; pulumi up will pull it",
+        ]);
     });
 });

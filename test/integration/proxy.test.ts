@@ -34,7 +34,10 @@ async function portsBusy(ports: number[]): Promise<number[]> {
     const busy: number[] = [];
     for (const p of ports) {
         const ok = await new Promise<boolean>((resolve) => {
-            const s = net.createServer().once("error", () => resolve(false)).listen(p, "127.0.0.1", () => s.close(() => resolve(true)));
+            const s = net
+                .createServer()
+                .once("error", () => resolve(false))
+                .listen(p, "127.0.0.1", () => s.close(() => resolve(true)));
         });
         if (!ok) busy.push(p);
     }
@@ -56,9 +59,9 @@ interface Tenant {
     frontend: number;
 }
 
-
 /** One HTTPS request to the proxy on loopback, for `domain`, trusting pebble's root. */
-const get = (domain: string, urlPath: string, ca: string, timeoutMs = 10_000) => getThroughProxy("127.0.0.1", domain, urlPath, ca, timeoutMs);
+const get = (domain: string, urlPath: string, ca: string, timeoutMs = 10_000) =>
+    getThroughProxy("127.0.0.1", domain, urlPath, ca, timeoutMs);
 
 async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, seconds = 90): Promise<T> {
     let last: unknown;
@@ -75,7 +78,10 @@ async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => bool
     throw new Error(`${what}: not ready after ${seconds} s; last: ${JSON.stringify(last)}`);
 }
 
-const nonLoopbackIPv4 = () => Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+const nonLoopbackIPv4 = () =>
+    Object.values(os.networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
 
 function refused(host: string, port: number): Promise<string> {
     return new Promise((resolve) => {
@@ -100,11 +106,24 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
     let proxyConfig: Record<string, string>;
     let variant: string | undefined;
     const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
-    const opts = (t: Tenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
-    const proxyOpts = (extra: Record<string, string> = {}): EngineOptions => ({ projectDir: project.dir, stack: "proxy", stateDir, config: { ...proxyConfig, ...extra } });
+    const opts = (t: Tenant): EngineOptions => ({
+        projectDir: project.dir,
+        stack: t.name,
+        stateDir,
+        config: t.config,
+        secretKeys: t.secretKeys,
+    });
+    const proxyOpts = (extra: Record<string, string> = {}): EngineOptions => ({
+        projectDir: project.dir,
+        stack: "proxy",
+        stateDir,
+        config: { ...proxyConfig, ...extra },
+    });
     const stackFile = (t: Tenant | string) => path.join(project.dir, `Pulumi.${typeof t === "string" ? t : t.name}.yaml`);
     const proxyObjects = async () => ({
-        containers: (await docker.listContainers({ all: true, filters: { label: [`${PROXY_LABEL}=true`] } })).map((c) => c.Names[0].slice(1)).sort(),
+        containers: (await docker.listContainers({ all: true, filters: { label: [`${PROXY_LABEL}=true`] } }))
+            .map((c) => c.Names[0].slice(1))
+            .sort(),
     });
 
     async function load(t: Tenant): Promise<void> {
@@ -118,12 +137,17 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
 
     beforeAll(async () => {
         const busy = await portsBusy(HOST_PORTS);
-        if (busy.length) throw new Error(`ports ${busy.join(", ")} on 127.0.0.1 are in use: the proxy test needs 80 and 443, pebble 14000, 15000, 18053, 18055`);
-        if ((await proxyObjects()).containers.length) throw new Error("a proxy already runs on this Docker host (label frontbase.proxy=true): not ours to replace");
+        if (busy.length)
+            throw new Error(
+                `ports ${busy.join(", ")} on 127.0.0.1 are in use: the proxy test needs 80 and 443, pebble 14000, 15000, 18053, 18055`,
+            );
+        if ((await proxyObjects()).containers.length)
+            throw new Error("a proxy already runs on this Docker host (label frontbase.proxy=true): not ours to replace");
         process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;
         project = await copyProject();
         // The program imports these too (stacks/tenant.ts); the copy must have them.
-        for (const d of ["ports", "project", "docker"]) await fs.cp(path.join(PROJECT_DIR, d), path.join(project.dir, d), { recursive: true, force: false, errorOnExist: false });
+        for (const d of ["ports", "project", "docker"])
+            await fs.cp(path.join(PROJECT_DIR, d), path.join(project.dir, d), { recursive: true, force: false, errorOnExist: false });
         stateDir = await tempDir("state");
         lockDir = await tempDir("lock");
         pebble = new Pebble(await tempDir("pebble"));
@@ -152,9 +176,21 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
         else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
         pebble?.stop();
         await Promise.all(tenants.map((t) => removeTenant(t.name)));
-        for (const c of [PROXY_RELOAD_CONTAINER, PROXY_CONTAINER]) await docker.getContainer(c).remove({ force: true }).catch(() => undefined);
-        for (const v of ["data", "config"] as const) await docker.getVolume(proxyVolumeName(v)).remove().catch(() => undefined);
-        if (variant) await docker.getImage(variant).remove().catch(() => undefined);
+        for (const c of [PROXY_RELOAD_CONTAINER, PROXY_CONTAINER])
+            await docker
+                .getContainer(c)
+                .remove({ force: true })
+                .catch(() => undefined);
+        for (const v of ["data", "config"] as const)
+            await docker
+                .getVolume(proxyVolumeName(v))
+                .remove()
+                .catch(() => undefined);
+        if (variant)
+            await docker
+                .getImage(variant)
+                .remove()
+                .catch(() => undefined);
         await project?.remove();
         for (const d of [stateDir, lockDir, pebble?.dir]) if (d) await fs.rm(d, { recursive: true, force: true });
     }, 120_000);
@@ -170,7 +206,13 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
             const twice = String(((await up(proxyOpts()).catch((e: Error) => e)) as Error).message);
             expect(twice).toContain(`"${A.domain}" is claimed by`);
             expect(twice).toContain(`Pulumi.${A.name}.yaml and`);
-            const tenantTwice = String(((await up(opts({ ...B, config: { ...B.config, "frontbase:domains": JSON.stringify([A.domain]) } })).catch((e: Error) => e)) as Error).message);
+            const tenantTwice = String(
+                (
+                    (await up(opts({ ...B, config: { ...B.config, "frontbase:domains": JSON.stringify([A.domain]) } })).catch(
+                        (e: Error) => e,
+                    )) as Error
+                ).message,
+            );
             expect(tenantTwice).toContain(`"${A.domain}" is claimed by Pulumi.${B.name}.yaml and Pulumi.${A.name}.yaml`);
         } finally {
             await updateStackFile(stackFile(B), { "frontbase:domains": [B.domain] });
@@ -187,13 +229,31 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
         const r = await deploy(proxyOpts());
         expect(decode(r.outputs!.routes).value).toEqual({ [A.domain]: `127.0.0.1:${A.frontend}`, [B.domain]: `127.0.0.1:${B.frontend}` });
         for (const t of tenants) {
-            const res = await waitFor(`https://${t.domain}/frontbase-admin/`, () => get(t.domain, "/frontbase-admin/", ca), (x) => x.status === 200);
+            const res = await waitFor(
+                `https://${t.domain}/frontbase-admin/`,
+                () => get(t.domain, "/frontbase-admin/", ca),
+                (x) => x.status === 200,
+            );
             expect(res.body).toContain('<div id="root"');
             expect(res.subject).toBe(`DNS:${t.domain}`);
             // The same with curl, as an operator would check it.
-            const { stdout } = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{ssl_verify_result}", "--resolve", `${t.domain}:443:127.0.0.1`, "--cacert", pebble.root, `https://${t.domain}/frontbase-admin/`]);
+            const { stdout } = await run("curl", [
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{ssl_verify_result}",
+                "--resolve",
+                `${t.domain}:443:127.0.0.1`,
+                "--cacert",
+                pebble.root,
+                `https://${t.domain}/frontbase-admin/`,
+            ]);
             expect(stdout).toBe("200 0");
-            const { stdout: subject } = await run("sh", ["-c", `openssl s_client -connect 127.0.0.1:443 -servername ${t.domain} </dev/null 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName`]);
+            const { stdout: subject } = await run("sh", [
+                "-c",
+                `openssl s_client -connect 127.0.0.1:443 -servername ${t.domain} </dev/null 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName`,
+            ]);
             expect(subject).toContain(`DNS:${t.domain}`);
         }
         console.log(`ACME after first issuance: ${JSON.stringify(pebble.counts())}`);
@@ -201,7 +261,16 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
     }, 900_000);
 
     it("redirects port 80 to HTTPS", async () => {
-        const { stdout } = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--resolve", `${A.domain}:80:127.0.0.1`, `http://${A.domain}/frontbase-admin/`]);
+        const { stdout } = await run("curl", [
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{redirect_url}",
+            "--resolve",
+            `${A.domain}:80:127.0.0.1`,
+            `http://${A.domain}/frontbase-admin/`,
+        ]);
         expect(stdout).toBe(`308 https://${A.domain}/frontbase-admin/`);
     });
 
@@ -249,15 +318,31 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
             const changed = removed.steps.filter((s) => s.op !== "same" && s.op !== "refresh-gone");
             expect(changed.map((s) => s.name)).toContain("proxy-reload");
             expect(changed.map((s) => s.name)).not.toContain("proxy-caddy");
-            await waitFor("B's route gone", () => get(B.domain, "/frontbase-admin/", ca, 3000).then((x) => `status ${x.status}`, (e: Error) => e.message), (m) => m !== "status 200", 30);
+            await waitFor(
+                "B's route gone",
+                () =>
+                    get(B.domain, "/frontbase-admin/", ca, 3000).then(
+                        (x) => `status ${x.status}`,
+                        (e: Error) => e.message,
+                    ),
+                (m) => m !== "status 200",
+                30,
+            );
             await updateStackFile(stackFile(B), { "frontbase:domains": [B.domain] });
             await deploy(proxyOpts());
-            await waitFor("B's route back", () => get(B.domain, "/frontbase-admin/", ca), (x) => x.status === 200, 60);
+            await waitFor(
+                "B's route back",
+                () => get(B.domain, "/frontbase-admin/", ca),
+                (x) => x.status === 200,
+                60,
+            );
         } finally {
             stop = true;
             await loop;
         }
-        console.log(`request loop on A during B's domain removal and re-adding: ${tally.ok} ok, ${tally.failed} failed ${JSON.stringify(tally.errors.slice(0, 5))}`);
+        console.log(
+            `request loop on A during B's domain removal and re-adding: ${tally.ok} ok, ${tally.failed} failed ${JSON.stringify(tally.errors.slice(0, 5))}`,
+        );
         expect(tally.ok).toBeGreaterThan(20);
         expect(tally.failed, `failed requests to A: ${JSON.stringify(tally.errors.slice(0, 10))}`).toBe(0);
         expect((await docker.getContainer(PROXY_CONTAINER).inspect()).Id).toBe(caddyId);
@@ -270,7 +355,17 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
         const r = await deploy(proxyOpts({ "frontbase:image": variant }));
         expect(r.steps.find((s) => s.name === "proxy-caddy")?.op).toBe("replace");
         expect((await docker.getContainer(PROXY_CONTAINER).inspect()).Id).not.toBe(oldId);
-        for (const t of tenants) expect((await waitFor(t.domain, () => get(t.domain, "/frontbase-admin/", ca), (x) => x.status === 200, 60)).subject).toBe(`DNS:${t.domain}`);
+        for (const t of tenants)
+            expect(
+                (
+                    await waitFor(
+                        t.domain,
+                        () => get(t.domain, "/frontbase-admin/", ca),
+                        (x) => x.status === 200,
+                        60,
+                    )
+                ).subject,
+            ).toBe(`DNS:${t.domain}`);
         const job = await docker.getContainer(PROXY_RELOAD_CONTAINER).inspect();
         expect([job.State.Status, job.State.ExitCode]).toEqual(["exited", 0]);
         console.log(`ACME before the upgrade: ${JSON.stringify(before)}, after: ${JSON.stringify(pebble.counts())}`);

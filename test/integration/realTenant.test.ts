@@ -38,20 +38,24 @@ async function exec(container: string, cmd: string[]): Promise<string> {
 }
 
 describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a user's journey", () => {
-    const tenants: Tenant[] = [
-        realTenant(testTenant("real"), "sqlite"),
-        realTenant(testTenant("realpg"), "postgres"),
-    ];
+    const tenants: Tenant[] = [realTenant(testTenant("real"), "sqlite"), realTenant(testTenant("realpg"), "postgres")];
     let project: ProjectCopy;
     let stateDir: string;
     let lockDir: string;
     let variant: string | undefined;
     const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
-    const opts = (t: Tenant): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
+    const opts = (t: Tenant): EngineOptions => ({
+        projectDir: project.dir,
+        stack: t.name,
+        stateDir,
+        config: t.config,
+        secretKeys: t.secretKeys,
+    });
     const containerOf = (t: Tenant, service: string) => `${t.name}_frontbase-${service}-1`;
     const login = (t: Tenant, email: string, password: string) => web(t, "/api/auth/login", { method: "POST", json: { email, password } });
     const services = realServices;
-    const env = async (t: Tenant, service: string) => Object.fromEntries((await docker.getContainer(containerOf(t, service)).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
+    const env = async (t: Tenant, service: string) =>
+        Object.fromEntries((await docker.getContainer(containerOf(t, service)).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
     const psql = (t: Tenant, sql: string) => exec(containerOf(t, "postgres"), ["psql", "-U", "frontbase", "-d", "frontbase", "-tAc", sql]);
 
     const load = (t: Tenant) => loadStackFile(project.dir, t);
@@ -73,7 +77,11 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
         else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
         await Promise.all(tenants.map((t) => removeTenant(t.name)));
-        if (variant) await docker.getImage(variant).remove().catch(() => undefined);
+        if (variant)
+            await docker
+                .getImage(variant)
+                .remove()
+                .catch(() => undefined);
         await project?.remove();
         for (const d of [stateDir, lockDir]) if (d) await fs.rm(d, { recursive: true, force: true });
     });
@@ -114,14 +122,19 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
 
     it("reads back through the frontend what was created through the API; the data is where the config says", async () => {
         for (const t of tenants) {
-            const created = await web(t, "/api/variables/", { method: "POST", json: { name: `journey_${t.database}`, type: "variable", value: "42" } });
+            const created = await web(t, "/api/variables/", {
+                method: "POST",
+                json: { name: `journey_${t.database}`, type: "variable", value: "42" },
+            });
             expect(created.status).toBe(200);
             const listed = JSON.parse((await web(t, "/api/variables/")).text) as { name: string; value: string }[];
             expect(listed.map((v) => [v.name, v.value])).toContainEqual([`journey_${t.database}`, "42"]);
         }
         const [lite, pg] = tenants;
         expect(await psql(pg, "SELECT name FROM app_variables")).toContain("journey_postgres");
-        expect(await exec(containerOf(lite, "backend"), ["sqlite3", "/app/data/frontbase.db", "SELECT name FROM app_variables"])).toContain("journey_sqlite");
+        expect(await exec(containerOf(lite, "backend"), ["sqlite3", "/app/data/frontbase.db", "SELECT name FROM app_variables"])).toContain(
+            "journey_sqlite",
+        );
         // Isolation: neither tenant sees the other's data.
         expect((await web(lite, "/api/variables/")).text).not.toContain("journey_postgres");
         // The postgres tenant keeps no core tables in sqlite.
@@ -134,14 +147,22 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         // from the env. Isolation comes from each tenant's own postgres container.
         const password = pg.config["frontbase:dbPassword"];
         expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
-        expect(await env(pg, "postgres")).toMatchObject({ POSTGRES_DB: "frontbase", POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: password });
+        expect(await env(pg, "postgres")).toMatchObject({
+            POSTGRES_DB: "frontbase",
+            POSTGRES_USER: "frontbase",
+            POSTGRES_PASSWORD: password,
+        });
         const backend = await env(pg, "backend");
         expect(backend).toMatchObject({ DATABASE: "postgresql", DB_PASSWORD: password });
-        expect(Object.keys(backend).filter((k) => ["DATABASE_URL", "SECRET_KEY", "CORS_ORIGINS"].includes(k) || k.startsWith("UPSTASH_"))).toEqual([]);
+        expect(
+            Object.keys(backend).filter((k) => ["DATABASE_URL", "SECRET_KEY", "CORS_ORIGINS"].includes(k) || k.startsWith("UPSTASH_")),
+        ).toEqual([]);
         expect((await docker.getContainer(containerOf(pg, "postgres")).inspect()).HostConfig.PortBindings).toEqual({});
         // The redis settings the edge reads at start-up are kept in that postgres database, with
         // the tenant's own token (written there by the redis-token job).
-        expect(await psql(pg, "SELECT redis_url || ' ' || redis_token || ' ' || redis_enabled FROM project_settings")).toBe(`http://redis-http:80 ${pg.config["frontbase:redisToken"]} true`);
+        expect(await psql(pg, "SELECT redis_url || ' ' || redis_token || ' ' || redis_enabled FROM project_settings")).toBe(
+            `http://redis-http:80 ${pg.config["frontbase:redisToken"]} true`,
+        );
     });
 
     it("makes the cache round trip edge -> redis-http -> redis with the generated token (no 401)", async () => {
@@ -149,12 +170,19 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
             const test = JSON.parse(await exec(containerOf(t, "edge"), ["curl", "-sS", "http://127.0.0.1:3002/api/cache/test"]));
             expect(test.success).toBe(true);
             // With the settings it read from the backend at start-up, not the UPSTASH_* fallback.
-            expect(await containerLogTail(docker.getContainer(containerOf(t, "edge")), 200)).toContain("[Startup Sync] ✅ Redis initialized from settings");
+            expect(await containerLogTail(docker.getContainer(containerOf(t, "edge")), 200)).toContain(
+                "[Startup Sync] ✅ Redis initialized from settings",
+            );
         }
     });
 
     it("passes the drift check", async () => {
-        const drift = await Promise.all(tenants.map(async (t) => [t.name, changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"))]));
+        const drift = await Promise.all(
+            tenants.map(async (t) => [
+                t.name,
+                changesOf((await preview({ ...opts(t), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n")),
+            ]),
+        );
         expect(drift).toEqual(tenants.map((t) => [t.name, []]));
     });
 
@@ -175,7 +203,9 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         t.config = { ...t.config, "frontbase:images": JSON.stringify({ ...REAL_TENANT_IMAGES, postgres: variant }) };
         const r = await deploy(opts(t));
         // Only postgres is replaced: the backend reconnects to the new one by its name.
-        expect(r.steps.filter((s) => s.op !== "same" && s.type === "docker:index/container:Container").map((s) => [s.name, s.op])).toEqual([[`${t.name}-postgres-container`, "replace"]]);
+        expect(r.steps.filter((s) => s.op !== "same" && s.type === "docker:index/container:Container").map((s) => [s.name, s.op])).toEqual([
+            [`${t.name}-postgres-container`, "replace"],
+        ]);
         const logs = await containerLogTail(docker.getContainer(containerOf(t, "postgres")), 200);
         expect(logs).toMatch(/database system was shut down at/);
         expect(logs).not.toMatch(/database system was interrupted|automatic recovery in progress/);
@@ -202,7 +232,13 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
     it("measures each service's memory at rest (docker stats), for the README's table", async () => {
         const rows: string[] = [];
         for (const t of tenants) {
-            const { stdout } = await run("docker", ["stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", ...services(t).map((s) => containerOf(t, s))]);
+            const { stdout } = await run("docker", [
+                "stats",
+                "--no-stream",
+                "--format",
+                "{{.Name}} {{.MemUsage}}",
+                ...services(t).map((s) => containerOf(t, s)),
+            ]);
             rows.push(...stdout.trim().split("\n"));
         }
         console.log(`memory at rest:\n${rows.join("\n")}`);

@@ -18,11 +18,21 @@ const MB = 1024 * 1024;
 const SERVICES = ["redis", "redis-http", "backend", "edge", "frontend"];
 // The real Frontbase backend, edge and frontend (npm run images:frontbase), Debian's redis,
 // the redis-http stand-in.
-const SQLITE_IMAGES = [REAL_TENANT_IMAGES.redis, REAL_TENANT_IMAGES.redisHttp, REAL_TENANT_IMAGES.backend, REAL_TENANT_IMAGES.edge, REAL_TENANT_IMAGES.frontend];
+const SQLITE_IMAGES = [
+    REAL_TENANT_IMAGES.redis,
+    REAL_TENANT_IMAGES.redisHttp,
+    REAL_TENANT_IMAGES.backend,
+    REAL_TENANT_IMAGES.edge,
+    REAL_TENANT_IMAGES.frontend,
+];
 const probe = probeDocker(SQLITE_IMAGES, "the realizer round trip");
 
 function get(port: number, path = "/"): Promise<number> {
-    return new Promise((resolve, reject) => http.get({ host: "127.0.0.1", port, path, timeout: 10_000 }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on("error", reject));
+    return new Promise((resolve, reject) =>
+        http
+            .get({ host: "127.0.0.1", port, path, timeout: 10_000 }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+            .on("error", reject),
+    );
 }
 
 describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, up again, change, destroy", () => {
@@ -47,10 +57,13 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
     const ids = async () => Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await containerId(s)])));
     const opsOf = (r: EngineResult) => Object.fromEntries(r.steps.map((s) => [s.name, s.op]));
     /** `preview --refresh --expect-no-changes`: the changes it would report, as the harness prints them. */
-    const drift = async (extra: Record<string, unknown> = {}) => changesOf((await preview({ ...opts(extra), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"));
+    const drift = async (extra: Record<string, unknown> = {}) =>
+        changesOf((await preview({ ...opts(extra), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"));
     const healthyAgain = async () => {
         for (let i = 0; i < 120; i++) {
-            const st = await Promise.all(SERVICES.map(async (s) => (await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).State));
+            const st = await Promise.all(
+                SERVICES.map(async (s) => (await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).State),
+            );
             if (st.every((x) => x.Running && (x.Health === undefined || x.Health.Status === "healthy"))) return;
             await new Promise((r) => setTimeout(r, 1000));
         }
@@ -77,10 +90,12 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
             propertyDependencies: Object.fromEntries(Object.entries(o.propertyDependencies).map(([k, v]) => [k, [...v].sort()])),
         });
         // Registered in the order their inputs resolved, which varies between runs: compared by URN.
-        const byUrn = (r: EngineResult) => r.registrations.map((x) => [x.urn, asSets(x.options)] as const).sort(([a], [b]) => a.localeCompare(b));
+        const byUrn = (r: EngineResult) =>
+            r.registrations.map((x) => [x.urn, asSets(x.options)] as const).sort(([a], [b]) => a.localeCompare(b));
         expect(byUrn(first)).toEqual(byUrn(planned));
         expect(first.registrations.flatMap((x) => x.unknownPaths)).toEqual([]);
-        const envSecret = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!.secretPaths.includes("envs");
+        const envSecret = (s: string) =>
+            first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!.secretPaths.includes("envs");
         expect(SERVICES.map(envSecret)).toEqual([false, true, true, true, false]);
         expect(isSecret(first.outputs!.adminPassword)).toBe(true);
         expect(isSecret(first.outputs!.redisToken)).toBe(true);
@@ -91,7 +106,9 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck", "init"]]);
         expect([...reg("frontend").options.propertyDependencies.labels].sort()).toEqual([reg("backend").urn, reg("edge").urn].sort());
         // The edge follows the job that writes the redis token it reads at start-up.
-        expect(reg("edge").options.propertyDependencies.labels).toEqual([first.registrations.find((x) => x.name === `${tenant}-redis-token-job`)!.urn]);
+        expect(reg("edge").options.propertyDependencies.labels).toEqual([
+            first.registrations.find((x) => x.name === `${tenant}-redis-token-job`)!.urn,
+        ]);
     });
 
     it("an untouched tenant passes the drift check (preview --refresh --expect-no-changes) right after up, and after its containers restart", async () => {
@@ -103,7 +120,9 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
 
     it("creates the tenant's objects; every container runs, healthy where it has a check", async () => {
         const o = await tenantObjects(tenant);
-        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual([...SERVICES.map((s) => `/${tenant}_frontbase-${s}-1`), `/${tenant}_frontbase-redis-token-job`].sort());
+        expect(o.containers.map((c) => c.Names[0]).sort()).toEqual(
+            [...SERVICES.map((s) => `/${tenant}_frontbase-${s}-1`), `/${tenant}_frontbase-redis-token-job`].sort(),
+        );
         const job = await docker.getContainer(`${tenant}_frontbase-redis-token-job`).inspect();
         expect([job.State.Status, job.State.ExitCode]).toEqual(["exited", 0]);
         expect(o.networks.map((n) => n.Name)).toEqual([`${tenant}_frontbase_frontbase`]);
@@ -132,15 +151,38 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         // Only the edge runs under Docker's init (it ignores SIGTERM as process 1).
         expect(b.HostConfig.Init).toBe(false);
         expect((await docker.getContainer(`${tenant}_frontbase-edge-1`).inspect()).HostConfig.Init).toBe(true);
-        const env = async (s: string) => Object.fromEntries((await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)));
+        const env = async (s: string) =>
+            Object.fromEntries(
+                (await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).Config.Env.map((e) => e.split(/=(.*)/s)),
+            );
         const token = decode(first.outputs!.redisToken).value;
         expect((await env("redis-http")).SRH_TOKEN).toBe(token);
         const backend = await env("backend");
-        expect(backend).toMatchObject({ DATABASE: "sqlite", REDIS_TOKEN: token, EDGE_URL: "http://edge:3002", EDGE_SSR_URL: "http://edge:3002", EDGE_ENGINE_URL: "http://edge:3002", ENVIRONMENT: "production", ALLOW_REGISTRATION: "false" });
+        expect(backend).toMatchObject({
+            DATABASE: "sqlite",
+            REDIS_TOKEN: token,
+            EDGE_URL: "http://edge:3002",
+            EDGE_SSR_URL: "http://edge:3002",
+            EDGE_ENGINE_URL: "http://edge:3002",
+            ENVIRONMENT: "production",
+            ALLOW_REGISTRATION: "false",
+        });
         expect(backend.ENCRYPTION_KEY).toMatch(/^[A-Za-z0-9_-]{43}=$/);
-        expect(Object.keys(backend).filter((k) => ["DATABASE_URL", "DB_PASSWORD", "SECRET_KEY", "CORS_ORIGINS"].includes(k) || k.startsWith("UPSTASH_"))).toEqual([]);
+        expect(
+            Object.keys(backend).filter(
+                (k) => ["DATABASE_URL", "DB_PASSWORD", "SECRET_KEY", "CORS_ORIGINS"].includes(k) || k.startsWith("UPSTASH_"),
+            ),
+        ).toEqual([]);
         const edge = await env("edge");
-        expect(edge).toMatchObject({ PORT: "3002", SQLITE_PATH: "/app/data/edge.db", PAGES_DB_URL: "file:/app/data/pages.db", FASTAPI_URL: "http://backend:8000", NODE_ENV: "production", UPSTASH_REDIS_REST_URL: "http://redis-http:80", UPSTASH_REDIS_REST_TOKEN: token });
+        expect(edge).toMatchObject({
+            PORT: "3002",
+            SQLITE_PATH: "/app/data/edge.db",
+            PAGES_DB_URL: "file:/app/data/pages.db",
+            FASTAPI_URL: "http://backend:8000",
+            NODE_ENV: "production",
+            UPSTASH_REDIS_REST_URL: "http://redis-http:80",
+            UPSTASH_REDIS_REST_TOKEN: token,
+        });
         expect(edge.DATABASE_URL).toBeUndefined();
         expect((await env("redis")).SRH_TOKEN).toBeUndefined();
     });
@@ -166,7 +208,9 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
     it("memory raised 3x updates in place (swap with it) and then passes the drift check", async () => {
         const before = await ids();
         const memory = await up(opts({ memory: { frontend: 192 } }));
-        expect(memory.steps.filter((s) => s.op !== "same").map((s) => [s.name, s.op, s.changed])).toEqual([[`${tenant}-frontend-container`, "update", ["memory", "memorySwap"]]]);
+        expect(memory.steps.filter((s) => s.op !== "same").map((s) => [s.name, s.op, s.changed])).toEqual([
+            [`${tenant}-frontend-container`, "update", ["memory", "memorySwap"]],
+        ]);
         expect(await ids()).toEqual(before);
         const hc = (await docker.getContainer(before.frontend).inspect()).HostConfig;
         expect([hc.Memory, hc.MemorySwap]).toEqual([192 * MB, 192 * MB]);
@@ -201,11 +245,17 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         const started = Date.now();
         const gone = await destroy(opts({ memory: { frontend: 192 }, adminEmail: "owner@example.org" }));
         console.log(`destroy of ${tenant}: ${Date.now() - started} ms`);
-        expect(gone.steps.filter((s) => s.op === "retain").map((s) => s.name).sort()).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}-${s}-data`));
+        expect(
+            gone.steps
+                .filter((s) => s.op === "retain")
+                .map((s) => s.name)
+                .sort(),
+        ).toEqual(["backend", "edge", "redis"].map((s) => `${tenant}-${s}-data`));
         const o = await tenantObjects(tenant);
         expect([o.containers, o.networks]).toEqual([[], []]);
         expect(o.volumes).toHaveLength(3);
-        for (const image of SQLITE_IMAGES) await expect(docker.getImage(image).inspect()).resolves.toMatchObject({ RepoTags: expect.arrayContaining([image]) });
+        for (const image of SQLITE_IMAGES)
+            await expect(docker.getImage(image).inspect()).resolves.toMatchObject({ RepoTags: expect.arrayContaining([image]) });
         expect(JSON.parse(await fs.readFile(`${stateDir}/${tenant}.json`, "utf8")).resources).toEqual([]);
     });
 });

@@ -40,7 +40,10 @@ function servicesWithShorterWait(): string {
     // From the backend's spec to its waitTimeout, never into the next service's spec.
     const backendWait = /(service: "backend",(?:(?!service: ")[\s\S])*?waitTimeout: )(\d+),/g;
     const found = [...real.matchAll(backendWait)];
-    if (found.length !== 1 || Number(found[0][2]) !== PRODUCTION_WAIT) throw new Error(`components/services.ts: expected one backend waitTimeout of ${PRODUCTION_WAIT}, found ${found.map((m) => m[2]).join(", ") || "none"}`);
+    if (found.length !== 1 || Number(found[0][2]) !== PRODUCTION_WAIT)
+        throw new Error(
+            `components/services.ts: expected one backend waitTimeout of ${PRODUCTION_WAIT}, found ${found.map((m) => m[2]).join(", ") || "none"}`,
+        );
     return real.replace(backendWait, `$1${TEST_WAIT},`);
 }
 
@@ -51,7 +54,12 @@ function capture(): Io & { text(): string } {
 
 /** Runs a command in a throwaway container with the backend's data volume at /data. */
 async function inVolume(volume: string, script: string): Promise<void> {
-    const c = await docker.createContainer({ Image: REAL_TENANT_IMAGES.backend, Entrypoint: ["sh", "-c", script], HostConfig: { Mounts: [{ Type: "volume", Source: volume, Target: "/data" }] }, Labels: { "frontbase.tenant": "it-scratch" } });
+    const c = await docker.createContainer({
+        Image: REAL_TENANT_IMAGES.backend,
+        Entrypoint: ["sh", "-c", script],
+        HostConfig: { Mounts: [{ Type: "volume", Source: volume, Target: "/data" }] },
+        Labels: { "frontbase.tenant": "it-scratch" },
+    });
     await c.start();
     await c.wait();
     await c.remove({ force: true });
@@ -64,13 +72,21 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
     let stateDir: string;
     let ports: Ports;
     const config = () => tenantConfig(tenant, ports, { images: REAL_TENANT_IMAGES });
-    const opts = (replace: string[] = []): EngineOptions => ({ projectDir: project.dir, stack: tenant, stateDir, config: config(), replace });
+    const opts = (replace: string[] = []): EngineOptions => ({
+        projectDir: project.dir,
+        stack: tenant,
+        stateDir,
+        config: config(),
+        replace,
+    });
     const ctx = () => ({ projectDir: project.dir, terminal: { interactive: false, ask: async () => "" }, env: process.env });
 
     beforeAll(async () => {
         ports = await freePorts();
         const file = Object.fromEntries(Object.entries(config()).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
-        project = await copyProject({ files: { [`Pulumi.${tenant}.yaml`]: stringify({ config: file }), "components/services.ts": servicesWithShorterWait() } });
+        project = await copyProject({
+            files: { [`Pulumi.${tenant}.yaml`]: stringify({ config: file }), "components/services.ts": servicesWithShorterWait() },
+        });
         stateDir = await tempDir("state");
         // The cause: the backend's sqlite path is taken by a directory in its (kept) volume.
         await docker.createVolume({ Name: volume, Labels: { "frontbase.tenant": tenant } });
@@ -93,7 +109,9 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
         expect(await runVerify([tenant], io, ctx(), async () => 99)).toBe(3);
         const urn = `urn:pulumi:${tenant}::frontbase::frontbase:index:TenantStack$docker:index/container:Container::${tenant}-backend-container`;
         // The edge and the frontend start after a healthy backend: never created.
-        expect(io.text()).toContain(`backend not healthy, edge missing (never created, or removed), frontend missing (never created, or removed)`);
+        expect(io.text()).toContain(
+            `backend not healthy, edge missing (never created, or removed), frontend missing (never created, or removed)`,
+        );
         // Only the backend is replaced; the others are created by the same `up`.
         expect(io.text()).toContain(`pulumi up --stack ${tenant} --replace '${urn}'\n(or run npm run deploy -- ${tenant} --repair)`);
     });

@@ -3,7 +3,15 @@
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** No sandbox as root; no background calls to hosts this machine cannot reach. */
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
 
 export async function launchChromium(): Promise<import("playwright-core").Browser> {
     const { chromium } = await import("playwright-core");

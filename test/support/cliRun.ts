@@ -32,9 +32,12 @@ export function listing(dir: string): string[] {
  * no terminal, and unless FRONTBASE_LOCK_DIR says otherwise a lock directory of the test
  * process's own (never the machine's, whose ledger would steer what a test sees).
  */
-export function testContext(env: Record<string, string | undefined> = {}, given: Partial<Context> = {}): Context & { output(): Omit<CliResult, "code"> } {
+export function testContext(
+    env: Record<string, string | undefined> = {},
+    given: Partial<Context> = {},
+): Context & { output(): Omit<CliResult, "code"> } {
     const merged: NodeJS.ProcessEnv = { ...process.env };
-    for (const [k, v] of Object.entries(env)) (v === undefined ? delete merged[k] : (merged[k] = v));
+    for (const [k, v] of Object.entries(env)) v === undefined ? delete merged[k] : (merged[k] = v);
     let out = "";
     let err = "";
     // Like the process's Io: every write ends with a newline.
@@ -50,7 +53,11 @@ export function testContext(env: Record<string, string | undefined> = {}, given:
     return { ...ctx, output: () => ({ out, err }) };
 }
 
-export async function tenant(argv: string[], env: Record<string, string | undefined> = {}, given: Partial<Context> = {}): Promise<CliResult> {
+export async function tenant(
+    argv: string[],
+    env: Record<string, string | undefined> = {},
+    given: Partial<Context> = {},
+): Promise<CliResult> {
     const ctx = testContext(env, given);
     const code = await run(argv, ctx);
     return { code, ...ctx.output() };

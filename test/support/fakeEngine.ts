@@ -60,16 +60,39 @@ export async function startFakeEngine(containers: readonly FakeContainer[], volu
         };
         if (route === "/_ping") return send(200, "OK");
         // A daemon that is not in a swarm, as 20.10 reports it (the part the commands read).
-        if (route === "/info") return send(200, { ServerVersion: "20.10.24+dfsg1", Swarm: { NodeID: "", LocalNodeState: "inactive", ControlAvailable: false } });
-        if (route === "/containers/json") return send(200, [...byId].map(([id, c]) => listEntry(id, c)));
-        if (route === "/volumes") return send(200, { Volumes: volumes.map((v) => ({ Name: v.name, Driver: "local", Labels: v.labels ?? null, Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`, Scope: "local" })), Warnings: null });
+        if (route === "/info")
+            return send(200, {
+                ServerVersion: "20.10.24+dfsg1",
+                Swarm: { NodeID: "", LocalNodeState: "inactive", ControlAvailable: false },
+            });
+        if (route === "/containers/json")
+            return send(
+                200,
+                [...byId].map(([id, c]) => listEntry(id, c)),
+            );
+        if (route === "/volumes")
+            return send(200, {
+                Volumes: volumes.map((v) => ({
+                    Name: v.name,
+                    Driver: "local",
+                    Labels: v.labels ?? null,
+                    Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`,
+                    Scope: "local",
+                })),
+                Warnings: null,
+            });
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
         if (m && c) return send(200, inspectEntry(m[1], c));
         send(404, { message: `No such container: ${m?.[1] ?? route}` });
     });
     await new Promise<void>((resolve) => server.listen(socket, resolve));
-    return { host: `unix://${socket}`, requests, changes, close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))) };
+    return {
+        host: `unix://${socket}`,
+        requests,
+        changes,
+        close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))),
+    };
 }
 
 function idOf(i: number): string {
@@ -77,8 +100,20 @@ function idOf(i: number): string {
 }
 
 function inspectEntry(id: string, c: FakeContainer) {
-    const state = { Status: c.state, Running: c.state === "running", ExitCode: 0, ...(c.health ? { Health: { Status: c.health, FailingStreak: 0, Log: [] } } : {}) };
-    return { Id: id, Name: `/${c.name}`, RestartCount: 0, State: state, Config: { Labels: c.labels ?? {}, Tty: false }, HostConfig: { PortBindings: c.bindings ?? {} } };
+    const state = {
+        Status: c.state,
+        Running: c.state === "running",
+        ExitCode: 0,
+        ...(c.health ? { Health: { Status: c.health, FailingStreak: 0, Log: [] } } : {}),
+    };
+    return {
+        Id: id,
+        Name: `/${c.name}`,
+        RestartCount: 0,
+        State: state,
+        Config: { Labels: c.labels ?? {}, Tty: false },
+        HostConfig: { PortBindings: c.bindings ?? {} },
+    };
 }
 
 function listEntry(id: string, c: FakeContainer) {
@@ -88,10 +123,33 @@ function listEntry(id: string, c: FakeContainer) {
         : Object.entries(c.bindings ?? {}).flatMap(([spec, list]) => {
               const [priv, type] = spec.split("/");
               // A port published on every address is listed once per family, as Docker does.
-              return list.flatMap((b) => (b.HostIp === "" ? ["0.0.0.0", "::"] : [b.HostIp]).map((IP) => ({ IP, PrivatePort: Number(priv), PublicPort: Number(b.HostPort), Type: type })));
+              return list.flatMap((b) =>
+                  (b.HostIp === "" ? ["0.0.0.0", "::"] : [b.HostIp]).map((IP) => ({
+                      IP,
+                      PrivatePort: Number(priv),
+                      PublicPort: Number(b.HostPort),
+                      Type: type,
+                  })),
+              );
           });
-    const status = binding ? `Up 5 minutes${c.health ? ` (${c.health === "starting" ? "health: starting" : c.health})` : ""}` : c.state === "created" ? "Created" : "Exited (0) 2 minutes ago";
-    return { Id: id, Names: [`/${c.name}`], Image: "frontbase-test/debian:bookworm", Command: "/true", Created: 1795707629, Ports: ports, Labels: c.labels ?? {}, State: c.state, Status: c.status ?? status, HostConfig: { NetworkMode: "default" }, Mounts: [] };
+    const status = binding
+        ? `Up 5 minutes${c.health ? ` (${c.health === "starting" ? "health: starting" : c.health})` : ""}`
+        : c.state === "created"
+          ? "Created"
+          : "Exited (0) 2 minutes ago";
+    return {
+        Id: id,
+        Names: [`/${c.name}`],
+        Image: "frontbase-test/debian:bookworm",
+        Command: "/true",
+        Created: 1795707629,
+        Ports: ports,
+        Labels: c.labels ?? {},
+        State: c.state,
+        Status: c.status ?? status,
+        HostConfig: { NetworkMode: "default" },
+        Mounts: [],
+    };
 }
 
 export interface FakeMachine {

@@ -72,7 +72,8 @@ export function recorder(): Recorder {
         byType: (type) => resources.filter((r) => r.type === type),
         one(type, name) {
             const found = resources.filter((r) => r.type === type && r.name === name);
-            if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.map((r) => r.name).join(", ")}`);
+            if (found.length !== 1)
+                throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.map((r) => r.name).join(", ")}`);
             return found[0];
         },
         transformation(args) {
@@ -82,7 +83,8 @@ export function recorder(): Recorder {
         },
         optionsOf(type, name) {
             const opts = options.get(`${type}::${name}`) as pulumi.CustomResourceOptions | undefined;
-            if (!opts) throw new Error(`no options recorded for ${type} ${name}: pass transformations: [rec.transformation] to its component`);
+            if (!opts)
+                throw new Error(`no options recorded for ${type} ${name}: pass transformations: [rec.transformation] to its component`);
             const dependsOn = opts.dependsOn === undefined ? [] : [opts.dependsOn].flat();
             return {
                 parent: opts.parent && nameOf(opts.parent),
@@ -130,7 +132,9 @@ export function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T> {
 
 /** Wait until every resource of the program has been registered with the mock monitor. */
 export async function settle(outputs: Record<string, unknown>): Promise<Record<string, any>> {
-    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v as pulumi.Input<unknown>)] as const));
+    const entries = await Promise.all(
+        Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v as pulumi.Input<unknown>)] as const),
+    );
     // Registration of children runs on the same event loop; let it drain.
     await new Promise((r) => setTimeout(r, 0));
     return Object.fromEntries(entries);

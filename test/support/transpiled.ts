@@ -13,7 +13,10 @@ export function transpiled(modules: readonly string[]): string {
     for (const rel of modules) {
         const source = readFileSync(path.join(REPO, `${rel}.ts`), "utf8");
         mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-        writeFileSync(path.join(dir, `${rel}.js`), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+        writeFileSync(
+            path.join(dir, `${rel}.js`),
+            ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText,
+        );
     }
     chmodSync(dir, 0o755);
     return dir;

@@ -8,7 +8,10 @@ import { FlagSpec, flagUsage, integer, invalid, oneOf, parse, serviceArg, tenant
 import { FLAGS as NEW } from "../../cli/commands/new";
 
 // `new`'s own flags (NEW); these are small stand-ins of the ops commands' shapes.
-const LOGS = { follow: { kind: "boolean", about: "stream" }, tail: { kind: "value", arg: "N|all", about: "lines", help: 'a whole number or "all"' } } as const;
+const LOGS = {
+    follow: { kind: "boolean", about: "stream" },
+    tail: { kind: "value", arg: "N|all", about: "lines", help: 'a whole number or "all"' },
+} as const;
 const NGINX = {
     domain: { kind: "value", arg: "<name>", about: "a domain", help: "a domain", multiple: true },
     listen: { kind: "value", arg: "PORT", about: "listen", help: "a port", parse: integer(1, 65535) },
@@ -45,7 +48,9 @@ describe("parse", () => {
     });
 
     it("refuses a missing required flag, saying why it is required", () => {
-        expect(usageError(() => parse(["acme"], REQUIRED, ["<tenant>"]))).toBe("--domain <name> is required (the domain nginx serves the tenant on)");
+        expect(usageError(() => parse(["acme"], REQUIRED, ["<tenant>"]))).toBe(
+            "--domain <name> is required (the domain nginx serves the tenant on)",
+        );
         expect(parse(["acme", "--domain", "a.com"], REQUIRED, ["<tenant>"]).flags).toEqual({ domain: ["a.com"] });
     });
 
@@ -54,7 +59,10 @@ describe("parse", () => {
     });
 
     it("collects a multiple flag in order", () => {
-        expect(parse(["acme", "--domain", "a.com", "--domain=b.com", "--listen", "8080"], NGINX, ["<tenant>"]).flags).toEqual({ domain: ["a.com", "b.com"], listen: 8080 });
+        expect(parse(["acme", "--domain", "a.com", "--domain=b.com", "--listen", "8080"], NGINX, ["<tenant>"]).flags).toEqual({
+            domain: ["a.com", "b.com"],
+            listen: 8080,
+        });
     });
 
     it.each([
@@ -66,7 +74,12 @@ describe("parse", () => {
         [["a", "b", "c"], 'unexpected argument "c"; expected only <tenant> [service]', ["<tenant>", "[service]"], LOGS],
         [["extra"], 'unexpected argument "extra"; this command takes no arguments', [], {}],
         // unknown options name the option and what is allowed; a value given inline is not echoed
-        [["t1", "--db-password", "hunter2"], 'unknown option "--db-password"; allowed: --database <value>, --max-retries <value>, --dry-run, --json, --force', ["<name>"], NEW],
+        [
+            ["t1", "--db-password", "hunter2"],
+            'unknown option "--db-password"; allowed: --database <value>, --max-retries <value>, --dry-run, --json, --force',
+            ["<name>"],
+            NEW,
+        ],
         [["t1", "--db-password=hunter2"], 'unknown option "--db-password"; allowed:', ["<name>"], NEW],
         [["--all"], 'unknown option "--all"; allowed: --json', [], { json: { kind: "boolean" } }],
         [["--fix"], 'unknown option "--fix"; allowed: none', [], {}],
@@ -93,7 +106,14 @@ describe("checks", () => {
     it("integer: whole numbers in range only, named by where they came from", () => {
         expect(integer(1, 65535)("8080", "<port>")).toBe(8080);
         expect(integer(0, 3600)("0", "--timeout")).toBe(0);
-        for (const [v, what, range] of [["http", "<port>", "1 to 65535"], ["65536", "<port>", "1 to 65535"], ["-1", "--timeout", "0 to 3600"], ["99999", "--timeout", "0 to 3600"], ["1.5", "--timeout", "0 to 3600"], ["", "--timeout", "0 to 3600"]]) {
+        for (const [v, what, range] of [
+            ["http", "<port>", "1 to 65535"],
+            ["65536", "<port>", "1 to 65535"],
+            ["-1", "--timeout", "0 to 3600"],
+            ["99999", "--timeout", "0 to 3600"],
+            ["1.5", "--timeout", "0 to 3600"],
+            ["", "--timeout", "0 to 3600"],
+        ]) {
             const [min, max] = range.split(" to ").map(Number);
             expect(usageError(() => integer(min, max)(v, what))).toBe(`${what} "${v}": must be a whole number from ${range}`);
         }
@@ -101,7 +121,9 @@ describe("checks", () => {
 
     it("oneOf: the allowed values only, listed when refused", () => {
         expect(oneOf(["sqlite", "postgres"] as const)("postgres", "--database")).toBe("postgres");
-        expect(usageError(() => oneOf(["sqlite", "postgres"])("Postgres", "--database"))).toBe('--database "Postgres": must be one of sqlite, postgres');
+        expect(usageError(() => oneOf(["sqlite", "postgres"])("Postgres", "--database"))).toBe(
+            '--database "Postgres": must be one of sqlite, postgres',
+        );
     });
 
     it("tenantArg names the argument and the rule", () => {
@@ -113,7 +135,9 @@ describe("checks", () => {
 
     it("serviceArg lists the services", () => {
         expect(serviceArg("redis-http", "[service]")).toBe("redis-http");
-        expect(usageError(() => serviceArg("web", "[service]"))).toBe('[service] "web": must be one of postgres, redis, redis-http, backend, edge, frontend');
+        expect(usageError(() => serviceArg("web", "[service]"))).toBe(
+            '[service] "web": must be one of postgres, redis, redis-http, backend, edge, frontend',
+        );
     });
 
     it("invalid: the one shape of a rejected value", () => {

@@ -51,7 +51,9 @@ describe("manifest", () => {
         const m = manifest();
         expect(verifyFiles(m, new Map([["volumes/backend/frontbase.db", { size: 3, sha256: "a".repeat(64) }]]))).toEqual([]);
         expect(verifyFiles(m, new Map())).toEqual(["volumes/backend/frontbase.db: missing"]);
-        expect(verifyFiles(m, new Map([["volumes/backend/frontbase.db", { size: 3, sha256: "b".repeat(64) }]]))[0]).toMatch(/sha256 bbbbbbbbbbbb; the manifest says 3 bytes, aaaaaaaaaaaa/);
+        expect(verifyFiles(m, new Map([["volumes/backend/frontbase.db", { size: 3, sha256: "b".repeat(64) }]]))[0]).toMatch(
+            /sha256 bbbbbbbbbbbb; the manifest says 3 bytes, aaaaaaaaaaaa/,
+        );
     });
     it("counts as newer a file written after capture saw it, or one it never saw written after capture began; never redis", () => {
         const m = manifest();
@@ -63,20 +65,38 @@ describe("manifest", () => {
             { path: "redis/dump.rdb", mtimeMs: at("2026-12-03T11:00:00.000Z") },
         ];
         expect(newerThanSnapshot(live, m).map((f) => f.path)).toEqual(["edge/new.db"]);
-        expect(newerThanSnapshot([{ path: "backend/frontbase.db", mtimeMs: at("2026-12-03T10:00:02.000Z") }], m).map((f) => f.path)).toEqual(["backend/frontbase.db"]);
+        expect(
+            newerThanSnapshot([{ path: "backend/frontbase.db", mtimeMs: at("2026-12-03T10:00:02.000Z") }], m).map((f) => f.path),
+        ).toEqual(["backend/frontbase.db"]);
     });
 });
 
 describe("restic", () => {
     it("uses restic's variables as given, else the default repository and password file in the lock dir", () => {
         const given = resticTarget({ RESTIC_REPOSITORY: "s3:host/bucket", RESTIC_PASSWORD: "x" }, "/var/lib/frontbase");
-        expect([given.repository, given.defaultPasswordFile, given.env.RESTIC_PASSWORD_FILE]).toEqual(["s3:host/bucket", undefined, undefined]);
+        expect([given.repository, given.defaultPasswordFile, given.env.RESTIC_PASSWORD_FILE]).toEqual([
+            "s3:host/bucket",
+            undefined,
+            undefined,
+        ]);
         const dflt = resticTarget({}, "/var/lib/frontbase");
-        expect([dflt.repository, dflt.env.RESTIC_REPOSITORY, dflt.env.RESTIC_PASSWORD_FILE]).toEqual(["/var/lib/frontbase/backups", "/var/lib/frontbase/backups", "/var/lib/frontbase/restic-password"]);
+        expect([dflt.repository, dflt.env.RESTIC_REPOSITORY, dflt.env.RESTIC_PASSWORD_FILE]).toEqual([
+            "/var/lib/frontbase/backups",
+            "/var/lib/frontbase/backups",
+            "/var/lib/frontbase/restic-password",
+        ]);
     });
     it("puts restic's failures in words that say what to do, never quoting a password", () => {
-        expect(resticProblem("/r", "Fatal: wrong password or no key found\n", 1)).toMatch(/\/r does not open with the password given .*: wrong password/);
-        expect(resticProblem("/r", "Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?\n/r\n", 1)).toMatch(/no restic repository at \/r \(create one/);
+        expect(resticProblem("/r", "Fatal: wrong password or no key found\n", 1)).toMatch(
+            /\/r does not open with the password given .*: wrong password/,
+        );
+        expect(
+            resticProblem(
+                "/r",
+                "Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?\n/r\n",
+                1,
+            ),
+        ).toMatch(/no restic repository at \/r \(create one/);
         expect(resticProblem("/r", "boom\n", 3)).toBe("restic exited with 3 on /r: boom");
     });
     it("tags snapshots by tenant", () => {

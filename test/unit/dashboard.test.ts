@@ -20,11 +20,31 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
     engine = await startFakeEngine([
-        { name: "acme_frontbase-backend-1", state: "running", health: "healthy", labels: labels("backend"), bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8001" }] } },
-        { name: "acme_frontbase-frontend-1", state: "running", health: "unhealthy", labels: labels("frontend"), bindings: { "80/tcp": [{ HostIp: "", HostPort: "8081" }] } },
+        {
+            name: "acme_frontbase-backend-1",
+            state: "running",
+            health: "healthy",
+            labels: labels("backend"),
+            bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8001" }] },
+        },
+        {
+            name: "acme_frontbase-frontend-1",
+            state: "running",
+            health: "unhealthy",
+            labels: labels("frontend"),
+            bindings: { "80/tcp": [{ HostIp: "", HostPort: "8081" }] },
+        },
     ]);
     project = tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:domains:\n    - acme.example.com\n" });
-    const ctx = testContext({ FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined }, { dockerHost: engine.host });
+    const ctx = testContext(
+        {
+            FRONTBASE_PROJECT_DIR: project,
+            DOCKER_HOST: engine.host,
+            PULUMI_CONFIG_PASSPHRASE: undefined,
+            PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
+        },
+        { dockerHost: engine.host },
+    );
     const server = createDashboard({ ...ctx, projectDir: ctx.env.FRONTBASE_PROJECT_DIR! }, { token: TOKEN, secure: false });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -108,7 +128,10 @@ describe("the API", () => {
         expect(list.status).toBe(200);
         const tenants = list.json.tenants as { tenant: string; containers: { name: string; health?: string }[] }[];
         expect(tenants.map((t) => t.tenant)).toEqual(["acme"]);
-        expect(tenants[0].containers.map((c) => `${c.name}/${c.health}`).sort()).toEqual(["acme_frontbase-backend-1/healthy", "acme_frontbase-frontend-1/unhealthy"]);
+        expect(tenants[0].containers.map((c) => `${c.name}/${c.health}`).sort()).toEqual([
+            "acme_frontbase-backend-1/healthy",
+            "acme_frontbase-frontend-1/unhealthy",
+        ]);
         const one = await call("/api/v1/tenants/acme", { token: TOKEN });
         expect(one.status).toBe(200);
         expect(one.json.healthy).toBe(false);
@@ -133,8 +156,19 @@ describe("the port map and the new-tenant form", () => {
     it("maps each range: the tenant's published port held by it, the rest free", async () => {
         const r = await call("/api/v1/ports", { token: TOKEN });
         expect(r.status).toBe(200);
-        const ranges = r.json.ranges as { key: string; from: number; to: number; free: number; held: { port: number; use: string; tenant?: string }[] }[];
-        expect(ranges.map((x) => `${x.key} ${x.from}-${x.to}`)).toEqual(["backend 8000-8999", "edge 3002-3999", "frontend 8080-8999", "redisHttp 8079-8999"]);
+        const ranges = r.json.ranges as {
+            key: string;
+            from: number;
+            to: number;
+            free: number;
+            held: { port: number; use: string; tenant?: string }[];
+        }[];
+        expect(ranges.map((x) => `${x.key} ${x.from}-${x.to}`)).toEqual([
+            "backend 8000-8999",
+            "edge 3002-3999",
+            "frontend 8080-8999",
+            "redisHttp 8079-8999",
+        ]);
         const backend = ranges.find((x) => x.key === "backend")!;
         expect(backend.held).toEqual([
             { port: 8001, use: "tenant", kind: "container", tenant: "acme", service: "backend" },
@@ -146,7 +180,11 @@ describe("the port map and the new-tenant form", () => {
 
     it("writes a new tenant's stack file as tenant new does, and says how to deploy it; refuses a second and a bad database", async () => {
         const s = await login();
-        const r = await fetch(`${base}/api/v1/tenants`, { method: "POST", headers: { cookie: s.cookie, "x-csrf-token": s.csrf, "content-type": "application/json" }, body: JSON.stringify({ name: "newco", database: "postgres" }) });
+        const r = await fetch(`${base}/api/v1/tenants`, {
+            method: "POST",
+            headers: { cookie: s.cookie, "x-csrf-token": s.csrf, "content-type": "application/json" },
+            body: JSON.stringify({ name: "newco", database: "postgres" }),
+        });
         const made = (await r.json()) as { tenant: string; ports: Record<string, number>; deploy: string; affected: unknown };
         expect(r.status).toBe(201);
         expect(made.tenant).toBe("newco");
@@ -157,19 +195,40 @@ describe("the port map and the new-tenant form", () => {
         expect(file).toContain(`backend: ${made.ports.backend}`);
         const again = await call("/api/v1/tenants", { method: "POST", token: TOKEN, body: JSON.stringify({ name: "newco" }) });
         expect([again.status, again.json.error?.code]).toEqual([409, "tenant_exists"]);
-        const bad = await call("/api/v1/tenants", { method: "POST", token: TOKEN, body: JSON.stringify({ name: "other", database: "mysql" }) });
+        const bad = await call("/api/v1/tenants", {
+            method: "POST",
+            token: TOKEN,
+            body: JSON.stringify({ name: "other", database: "mysql" }),
+        });
         expect([bad.status, bad.json.error?.code]).toEqual([400, "bad_request"]);
         expect(bad.json.error?.message).toBe(`--database "mysql": must be one of sqlite, postgres`);
         expect(existsSync(path.join(project, "Pulumi.other.yaml"))).toBe(false);
         const listed = await call("/api/v1/tenants", { token: TOKEN });
-        expect((listed.json.tenants as { tenant: string; lastBackup: unknown; domains: string[] }[]).map((t) => [t.tenant, t.domains, t.lastBackup])).toEqual([["acme", ["acme.example.com"], null], ["newco", [], null]]);
+        expect(
+            (listed.json.tenants as { tenant: string; lastBackup: unknown; domains: string[] }[]).map((t) => [
+                t.tenant,
+                t.domains,
+                t.lastBackup,
+            ]),
+        ).toEqual([
+            ["acme", ["acme.example.com"], null],
+            ["newco", [], null],
+        ]);
     });
 });
 
 describe("npm run dashboard's command line", () => {
     it("listens on 127.0.0.1:8700 by default and refuses another address without TLS or a proxy in front", () => {
-        expect(parseDashboardArgs([])).toEqual({ port: 8700, listen: "127.0.0.1", behindProxy: false, tlsCert: undefined, tlsKey: undefined });
-        expect(() => parseDashboardArgs(["--listen", "0.0.0.0"])).toThrow(/refusing to listen on 0.0.0.0 without TLS.*--tls-cert and --tls-key.*--behind-proxy/);
+        expect(parseDashboardArgs([])).toEqual({
+            port: 8700,
+            listen: "127.0.0.1",
+            behindProxy: false,
+            tlsCert: undefined,
+            tlsKey: undefined,
+        });
+        expect(() => parseDashboardArgs(["--listen", "0.0.0.0"])).toThrow(
+            /refusing to listen on 0.0.0.0 without TLS.*--tls-cert and --tls-key.*--behind-proxy/,
+        );
         expect(parseDashboardArgs(["--listen", "0.0.0.0", "--behind-proxy"]).listen).toBe("0.0.0.0");
         expect(() => parseDashboardArgs(["--port", "99999"])).toThrow(/--port: "99999" must be a port number/);
         expect(() => parseDashboardArgs(["--listen", "example.com"])).toThrow(/must be an IP address/);

@@ -58,7 +58,9 @@ describe("known_hosts", () => {
         const saved = process.env.HOME;
         process.env.HOME = home;
         try {
-            expect(() => dockerClient("ssh://ops@unknown-host.example.com")).toThrow(/SSH host key of unknown-host\.example\.com is not in/);
+            expect(() => dockerClient("ssh://ops@unknown-host.example.com")).toThrow(
+                /SSH host key of unknown-host\.example\.com is not in/,
+            );
         } finally {
             process.env.HOME = saved;
         }

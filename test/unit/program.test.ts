@@ -43,8 +43,17 @@ describe("tenantProgram", () => {
             project: "tenant1_frontbase",
             network: "tenant1_frontbase_frontbase",
             ports: { backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 },
-            urls: { frontend: "http://vps.example.com:8081", edge: "http://vps.example.com:3003", backend: "http://vps.example.com:8001", redisHttp: "http://vps.example.com:8082" },
-            volumes: { backend: "tenant1_frontbase_backend_data", edge: "tenant1_frontbase_edge_data", redis: "tenant1_frontbase_redis_data" },
+            urls: {
+                frontend: "http://vps.example.com:8081",
+                edge: "http://vps.example.com:3003",
+                backend: "http://vps.example.com:8001",
+                redisHttp: "http://vps.example.com:8082",
+            },
+            volumes: {
+                backend: "tenant1_frontbase_backend_data",
+                edge: "tenant1_frontbase_edge_data",
+                redis: "tenant1_frontbase_redis_data",
+            },
             adminEmail: "admin@example.com",
         });
         expect("dbPassword" in outputs).toBe(false);
@@ -55,8 +64,18 @@ describe("tenantProgram", () => {
     it.each<[string, Record<string, string>, string[], string]>([
         ["an unknown key", { ...PINNED_PORTS, "frontbase:databse": "postgres" }, [], "frontbase: unknown key(s) frontbase:databse"],
         ["a bad database", { ...PINNED_PORTS, "frontbase:database": "mysql" }, [], 'frontbase:database: must be "sqlite" or "postgres"'],
-        ["a plain-text password", { ...PINNED_PORTS, "frontbase:dbPassword": "0123456789abcdef" }, [], "frontbase:dbPassword: is stored in plain text"],
-        ["a port that collides within the tenant", { "frontbase:ports": '{"backend":8000,"edge":8000,"frontend":8081,"redisHttp":8082}' }, [], "frontbase:ports.edge: 8000 is already used by ports.backend"],
+        [
+            "a plain-text password",
+            { ...PINNED_PORTS, "frontbase:dbPassword": "0123456789abcdef" },
+            [],
+            "frontbase:dbPassword: is stored in plain text",
+        ],
+        [
+            "a port that collides within the tenant",
+            { "frontbase:ports": '{"backend":8000,"edge":8000,"frontend":8081,"redisHttp":8082}' },
+            [],
+            "frontbase:ports.edge: 8000 is already used by ports.backend",
+        ],
     ])("fails on %s before registering anything", async (_, config, secretKeys, message) => {
         useConfig(config, secretKeys);
         await expect(tenantProgram()).rejects.toThrow(message);
@@ -75,14 +94,25 @@ describe("tenantProgram: ports not pinned", () => {
     let engine: FakeEngine;
     const saved = { dir: process.env.FRONTBASE_PROJECT_DIR, lock: process.env.FRONTBASE_LOCK_DIR };
     beforeAll(async () => {
-        engine = await startFakeEngine([own("backend", 8000, 8990), own("edge", 3002, 3990), own("frontend", 80, 8991), own("redis-http", 80, 8992)]);
-        process.env.FRONTBASE_PROJECT_DIR = tempProject({ "Pulumi.other.yaml": "config:\n  frontbase:ports:\n    backend: 8002\n    frontend: 8080\n    redisHttp: 8079\n" });
+        engine = await startFakeEngine([
+            own("backend", 8000, 8990),
+            own("edge", 3002, 3990),
+            own("frontend", 80, 8991),
+            own("redis-http", 80, 8992),
+        ]);
+        process.env.FRONTBASE_PROJECT_DIR = tempProject({
+            "Pulumi.other.yaml": "config:\n  frontbase:ports:\n    backend: 8002\n    frontend: 8080\n    redisHttp: 8079\n",
+        });
         process.env.FRONTBASE_LOCK_DIR = tempDir("lock");
     });
     afterAll(async () => {
         await engine.close();
         removeTempDirs();
-        for (const [k, v] of [["FRONTBASE_PROJECT_DIR", saved.dir], ["FRONTBASE_LOCK_DIR", saved.lock]] as const) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+        for (const [k, v] of [
+            ["FRONTBASE_PROJECT_DIR", saved.dir],
+            ["FRONTBASE_LOCK_DIR", saved.lock],
+        ] as const)
+            v === undefined ? delete process.env[k] : (process.env[k] = v);
     });
 
     it("keeps the ports of the tenant's own containers (sticky) and warns that pinning makes previews reproducible", async () => {
@@ -103,13 +133,19 @@ describe("tenantProgram: ports not pinned", () => {
     it("allocates only what is not pinned, around other tenants' stack files", async () => {
         const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
         try {
-            useConfig({ "docker:host": engine.host, "frontbase:tenant": "fresh", "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081}' });
+            useConfig({
+                "docker:host": engine.host,
+                "frontbase:tenant": "fresh",
+                "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081}',
+            });
             const { ports } = await settle(await onFakeMachine());
             expect(ports).toMatchObject({ backend: 8001, edge: 3003, frontend: 8081 });
             expect([8079, 8080, 8001, 8081, 8002, 8990, 8991, 8992]).not.toContain(ports.redisHttp);
             expect(ports.redisHttp).toBeGreaterThanOrEqual(8079);
             expect(ports.redisHttp).toBeLessThanOrEqual(8999);
-            expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/frontbase:ports\.redisHttp = \d+ \(allocated\): not pinned/);
+            expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(
+                /frontbase:ports\.redisHttp = \d+ \(allocated\): not pinned/,
+            );
         } finally {
             warn.mockRestore();
         }
@@ -133,7 +169,11 @@ describe("tenantProgram: ports not pinned", () => {
 describe("tenantProgram: the deploy check", () => {
     const saved = { dir: process.env.FRONTBASE_PROJECT_DIR, lock: process.env.FRONTBASE_LOCK_DIR };
     afterAll(() => {
-        for (const [k, v] of [["FRONTBASE_PROJECT_DIR", saved.dir], ["FRONTBASE_LOCK_DIR", saved.lock]] as const) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+        for (const [k, v] of [
+            ["FRONTBASE_PROJECT_DIR", saved.dir],
+            ["FRONTBASE_LOCK_DIR", saved.lock],
+        ] as const)
+            v === undefined ? delete process.env[k] : (process.env[k] = v);
     });
     const refuses = async (files: Record<string, string>, config: Record<string, string>, message: string) => {
         process.env.FRONTBASE_PROJECT_DIR = tempProject(files);
@@ -156,7 +196,11 @@ describe("tenantProgram: the deploy check", () => {
         const port = await freeBlock(1);
         const server = await listen(port);
         try {
-            await refuses({}, { "frontbase:ports": JSON.stringify({ backend: port }) }, `not deploying tenant1; nothing was created:\n  - frontbase:ports.backend: ${port} is already taken by a process listening on 127.0.0.1`);
+            await refuses(
+                {},
+                { "frontbase:ports": JSON.stringify({ backend: port }) },
+                `not deploying tenant1; nothing was created:\n  - frontbase:ports.backend: ${port} is already taken by a process listening on 127.0.0.1`,
+            );
         } finally {
             await closeAll([server]);
         }

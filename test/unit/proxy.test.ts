@@ -11,9 +11,12 @@ import { tenantUrls } from "../../components/TenantStack";
 const PORTS = { backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 };
 
 describe("domainProblem", () => {
-    it.each(["acme.example.com", "a.b", "x-1.example.co.uk", "xn--bcher-kva.example", `${"a".repeat(63)}.example.com`])("accepts %s", (d) => {
-        expect(domainProblem(d)).toBeUndefined();
-    });
+    it.each(["acme.example.com", "a.b", "x-1.example.co.uk", "xn--bcher-kva.example", `${"a".repeat(63)}.example.com`])(
+        "accepts %s",
+        (d) => {
+            expect(domainProblem(d)).toBeUndefined();
+        },
+    );
     it.each<[string, RegExp]>([
         ["", /host name/],
         ["localhost", /two labels/],
@@ -36,14 +39,23 @@ describe("domainProblem", () => {
 
 describe("duplicateDomains", () => {
     it("names every file that claims a domain twice", () => {
-        expect(duplicateDomains([
-            { file: "Pulumi.a.yaml", domains: ["a.example.com", "shared.example.com"] },
-            { file: "Pulumi.b.yaml", domains: ["shared.example.com"] },
-            { file: "Pulumi.c.yaml", domains: ["c.example.com"] },
-        ])).toEqual(['frontbase:domains: "shared.example.com" is claimed by Pulumi.a.yaml and Pulumi.b.yaml; a domain routes to one tenant only']);
+        expect(
+            duplicateDomains([
+                { file: "Pulumi.a.yaml", domains: ["a.example.com", "shared.example.com"] },
+                { file: "Pulumi.b.yaml", domains: ["shared.example.com"] },
+                { file: "Pulumi.c.yaml", domains: ["c.example.com"] },
+            ]),
+        ).toEqual([
+            'frontbase:domains: "shared.example.com" is claimed by Pulumi.a.yaml and Pulumi.b.yaml; a domain routes to one tenant only',
+        ]);
     });
     it("is empty when each domain has one owner", () => {
-        expect(duplicateDomains([{ file: "A", domains: ["a.example.com"] }, { file: "B", domains: ["b.example.com"] }])).toEqual([]);
+        expect(
+            duplicateDomains([
+                { file: "A", domains: ["a.example.com"] },
+                { file: "B", domains: ["b.example.com"] },
+            ]),
+        ).toEqual([]);
     });
 });
 
@@ -77,7 +89,9 @@ describe("routes from the tenant stack files", () => {
             file("nohost", { target: "swarm", node: "vps-3", domains: ["n.example.com"], ports: { frontend: 8091 } }),
         ]);
         expect(routes.routes).toEqual([{ stack: "sw", domains: ["sw.example.com"], upstream: "10.0.0.12:8090" }]);
-        expect(routes.problems).toEqual(["Pulumi.nohost.yaml: frontbase:publicHost: must be the node's address for a swarm tenant with frontbase:domains (the proxy dials it); `npm run tenant -- new nohost --force` writes it"]);
+        expect(routes.problems).toEqual([
+            "Pulumi.nohost.yaml: frontbase:publicHost: must be the node's address for a swarm tenant with frontbase:domains (the proxy dials it); `npm run tenant -- new nohost --force` writes it",
+        ]);
     });
 
     it("collects every problem, naming file and field, and throws them together", () => {
@@ -100,17 +114,38 @@ describe("routes from the tenant stack files", () => {
 describe("proxy config", () => {
     it("defaults to ACME from Let's Encrypt with the official image", () => {
         expect(parseProxyConfig({ "frontbase:acmeEmail": "ops@example.com", "docker:host": "unix:///x" })).toEqual({
-            tls: "acme", acmeEmail: "ops@example.com", acmeCa: LETS_ENCRYPT, hstsMaxAge: 0, image: "caddy:2.8.4-alpine", memory: 128,
+            tls: "acme",
+            acmeEmail: "ops@example.com",
+            acmeCa: LETS_ENCRYPT,
+            hstsMaxAge: 0,
+            image: "caddy:2.8.4-alpine",
+            memory: 128,
         });
     });
     it.each<[string, Record<string, string>, string]>([
-        ["no acmeEmail with ACME on", {}, "frontbase:acmeEmail: is required when frontbase:tls is \"acme\""],
+        ["no acmeEmail with ACME on", {}, 'frontbase:acmeEmail: is required when frontbase:tls is "acme"'],
         ["a bad acmeEmail", { "frontbase:acmeEmail": "nope" }, "frontbase:acmeEmail: must be an e-mail address"],
-        ["an http acmeCa", { "frontbase:acmeEmail": "o@example.com", "frontbase:acmeCa": "http://ca/dir" }, "frontbase:acmeCa: must be an https:// ACME directory URL"],
+        [
+            "an http acmeCa",
+            { "frontbase:acmeEmail": "o@example.com", "frontbase:acmeCa": "http://ca/dir" },
+            "frontbase:acmeCa: must be an https:// ACME directory URL",
+        ],
         ["a bad tls", { "frontbase:tls": "off" }, 'frontbase:tls: must be "acme" or "internal"'],
-        ["a CA root that is not PEM", { "frontbase:tls": "internal", "frontbase:acmeCaRoot": "/etc/ssl/x.pem" }, "frontbase:acmeCaRoot: must be PEM certificates"],
-        ["a tenant key", { "frontbase:tls": "internal", "frontbase:domains": "[]" }, "unknown key(s) frontbase:domains for the proxy stack"],
-        ["HSTS of ten years", { "frontbase:tls": "internal", "frontbase:hstsMaxAge": "315360000" }, "frontbase:hstsMaxAge: must be seconds from 0"],
+        [
+            "a CA root that is not PEM",
+            { "frontbase:tls": "internal", "frontbase:acmeCaRoot": "/etc/ssl/x.pem" },
+            "frontbase:acmeCaRoot: must be PEM certificates",
+        ],
+        [
+            "a tenant key",
+            { "frontbase:tls": "internal", "frontbase:domains": "[]" },
+            "unknown key(s) frontbase:domains for the proxy stack",
+        ],
+        [
+            "HSTS of ten years",
+            { "frontbase:tls": "internal", "frontbase:hstsMaxAge": "315360000" },
+            "frontbase:hstsMaxAge: must be seconds from 0",
+        ],
     ])("refuses %s, naming the field", (_, raw, message) => {
         expect(() => parseProxyConfig(raw)).toThrow(ProxyConfigError);
         expect(() => parseProxyConfig(raw)).toThrow(message);
@@ -127,8 +162,11 @@ describe("renderCaddyfile", () => {
     ];
     it("ACME with a private CA, HSTS and a bind address", () => {
         const cfg = parseProxyConfig({
-            "frontbase:acmeEmail": "ops@example.com", "frontbase:acmeCa": "https://127.0.0.1:14000/dir",
-            "frontbase:acmeCaRoot": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "frontbase:hstsMaxAge": "31536000", "frontbase:bindAddress": "127.0.0.1",
+            "frontbase:acmeEmail": "ops@example.com",
+            "frontbase:acmeCa": "https://127.0.0.1:14000/dir",
+            "frontbase:acmeCaRoot": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "frontbase:hstsMaxAge": "31536000",
+            "frontbase:bindAddress": "127.0.0.1",
         });
         expect(renderCaddyfile(cfg, routes)).toMatchInlineSnapshot(`
           "# Generated by frontbase-tenants (stacks/proxy.ts) from the tenant stack files.
@@ -175,10 +213,15 @@ describe("a tenant with domains", () => {
         expect(siteUrl(c, 8081)).toBe("https://acme.example.com");
         const edge = tenantServices(c, PORTS).find((s) => s.service === "edge")!;
         expect(edge.env({ redisToken: "t", adminPassword: "p", encryptionKey: "k" }).PUBLIC_URL).toBe("https://acme.example.com");
-        expect(tenantUrls(c, PORTS)).toEqual({ backend: "http://localhost:8001", edge: "http://localhost:3003", frontend: "https://acme.example.com", redisHttp: "http://localhost:8082" });
+        expect(tenantUrls(c, PORTS)).toEqual({
+            backend: "http://localhost:8001",
+            edge: "http://localhost:3003",
+            frontend: "https://acme.example.com",
+            redisHttp: "http://localhost:8082",
+        });
     });
     it.each<[string, string]>([
-        ['["Acme.example.com"]', 'frontbase:domains.0: must be lowercase'],
+        ['["Acme.example.com"]', "frontbase:domains.0: must be lowercase"],
         ['["a.example.com","a.example.com"]', 'frontbase:domains: lists "a.example.com" twice'],
         ['"a.example.com"', "frontbase:domains: must be a list of host names"],
         ['["*.example.com"]', "frontbase:domains.0: must not be a wildcard"],
@@ -200,7 +243,9 @@ describe("newDomainProblems (tenant new --domain)", () => {
         ]);
     });
     it("ignores the tenant's own existing file (new --force rewrites it)", () => {
-        expect(newDomainProblems("acme", ["acme.example.com"], [{ file: "/p/Pulumi.acme.yaml", domains: ["acme.example.com"] }])).toEqual([]);
+        expect(newDomainProblems("acme", ["acme.example.com"], [{ file: "/p/Pulumi.acme.yaml", domains: ["acme.example.com"] }])).toEqual(
+            [],
+        );
     });
 });
 

@@ -21,13 +21,20 @@ describe("tenant new --domain", () => {
         const dir = tempProject();
         const r = await tenant(["new", "acme", "--domain", "acme.example.com", "--domain", "www.acme.example.com", "--json"], envFor(dir));
         expect(r.code, r.err).toBe(0);
-        expect(readFileSync(path.join(dir, "Pulumi.acme.yaml"), "utf8")).toMatch(/frontbase:domains:\n\s+- acme\.example\.com\n\s+- www\.acme\.example\.com\n/);
+        expect(readFileSync(path.join(dir, "Pulumi.acme.yaml"), "utf8")).toMatch(
+            /frontbase:domains:\n\s+- acme\.example\.com\n\s+- www\.acme\.example\.com\n/,
+        );
     });
     it.each<[string, string[], number, string]>([
         ["an invalid host name (usage, exit 2)", ["--domain", "Acme.example.com"], 2, '--domain "Acme.example.com": must be lowercase'],
         ["a wildcard", ["--domain", "*.example.com"], 2, "must not be a wildcard"],
         ["the same domain twice", ["--domain", "a.example.com", "--domain", "a.example.com"], 1, '--domain "a.example.com": given twice'],
-        ["a domain another stack file claims", ["--domain", "beta.example.com"], 1, '"beta.example.com" is claimed by Pulumi.acme.yaml and Pulumi.beta.yaml'],
+        [
+            "a domain another stack file claims",
+            ["--domain", "beta.example.com"],
+            1,
+            '"beta.example.com" is claimed by Pulumi.acme.yaml and Pulumi.beta.yaml',
+        ],
     ])("refuses %s, writing nothing", async (_, flags, code, message) => {
         const dir = tempProject({ "Pulumi.beta.yaml": BETA });
         const r = await tenant(["new", "acme", ...flags], envFor(dir));

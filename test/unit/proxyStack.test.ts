@@ -16,7 +16,10 @@ beforeAll(async () => {
 });
 beforeEach(() => rec.reset());
 
-const CONFIG = parseProxyConfig({ "frontbase:acmeEmail": "ops@example.com", "frontbase:acmeCaRoot": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" });
+const CONFIG = parseProxyConfig({
+    "frontbase:acmeEmail": "ops@example.com",
+    "frontbase:acmeCaRoot": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+});
 const A: Route = { stack: "a", domains: ["a.example.com"], upstream: "127.0.0.1:8081" };
 const B: Route = { stack: "b", domains: ["b.example.com"], upstream: "127.0.0.1:8090" };
 
@@ -26,7 +29,8 @@ async function deploy(routes: Route[]) {
     await new Promise((r) => setTimeout(r, 0));
     return { p, caddy: rec.one(CONTAINER, "proxy-caddy").inputs, job: rec.one(CONTAINER, "proxy-reload").inputs };
 }
-const envOf = (inputs: Record<string, any>) => Object.fromEntries((inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const envOf = (inputs: Record<string, any>) =>
+    Object.fromEntries((inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 
 describe("ProxyStack", () => {
     it("runs Caddy on the host's network, joined to no tenant network, with no published ports", async () => {
@@ -44,7 +48,12 @@ describe("ProxyStack", () => {
 
     it("keeps certificates and the autosaved config on destroy", async () => {
         await deploy([A]);
-        expect(rec.byType(VOLUME).map((v) => v.inputs.name).sort()).toEqual(["frontbase_proxy_caddy_config", "frontbase_proxy_caddy_data"]);
+        expect(
+            rec
+                .byType(VOLUME)
+                .map((v) => v.inputs.name)
+                .sort(),
+        ).toEqual(["frontbase_proxy_caddy_config", "frontbase_proxy_caddy_data"]);
         for (const v of ["proxy-data", "proxy-config"]) expect(rec.optionsOf(VOLUME, v).retainOnDelete).toBe(true);
     });
 
@@ -82,13 +91,19 @@ describe("proxyProgram: the stack named proxy", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "frontbase-proxy-unit-"));
         try {
             fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: frontbase\nruntime: nodejs\n");
-            fs.writeFileSync(path.join(dir, "Pulumi.acme.yaml"), "config:\n  frontbase:domains: [acme.example.com]\n  frontbase:ports:\n    frontend: 8081\n");
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.acme.yaml"),
+                "config:\n  frontbase:domains: [acme.example.com]\n  frontbase:ports:\n    frontend: 8081\n",
+            );
             fs.writeFileSync(path.join(dir, "Pulumi.plain.yaml"), "config:\n  frontbase:ports:\n    frontend: 8083\n");
             fs.writeFileSync(path.join(dir, "Pulumi.proxy.yaml"), "config:\n  frontbase:acmeEmail: ops@example.com\n");
             pulumi.runtime.setAllConfig({ "frontbase:acmeEmail": "ops@example.com" });
             const out = await proxyProgram(dir);
             expect(await valueOf(out.routes)).toEqual({ "acme.example.com": "127.0.0.1:8081" });
-            fs.writeFileSync(path.join(dir, "Pulumi.plain.yaml"), "config:\n  frontbase:domains: [acme.example.com]\n  frontbase:ports:\n    frontend: 8083\n");
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.plain.yaml"),
+                "config:\n  frontbase:domains: [acme.example.com]\n  frontbase:ports:\n    frontend: 8083\n",
+            );
             await new Promise((r) => setTimeout(r, 100));
             const declared = rec.resources.length;
             await expect(proxyProgram(dir)).rejects.toThrow(/"acme.example.com" is claimed by .*Pulumi.acme.yaml and .*Pulumi.plain.yaml/);

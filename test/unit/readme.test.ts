@@ -16,7 +16,8 @@ describe("README", () => {
 
     it("states the default images and memory limits the code uses", () => {
         for (const [key, image] of Object.entries(DEFAULT_IMAGES)) expect(readme).toContain(`${key} \`${image}\``);
-        for (const [key, mib] of Object.entries(DEFAULT_MEMORY)) expect(readme).toMatch(new RegExp(`memory\` \\|[^\\n]*\\b${key} ${mib}\\b`));
+        for (const [key, mib] of Object.entries(DEFAULT_MEMORY))
+            expect(readme).toMatch(new RegExp(`memory\` \\|[^\\n]*\\b${key} ${mib}\\b`));
     });
 
     it("only mentions npm scripts that exist", () => {

@@ -29,7 +29,11 @@ async function serve(given: Partial<Context> = {}): Promise<string> {
 }
 
 async function api(base: string, p: string, method = "GET", body?: unknown) {
-    const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+    const res = await fetch(base + p, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
     return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
@@ -37,7 +41,13 @@ beforeAll(async () => {
     engine = await startFakeEngine([]);
     project = tempProject();
     lockDir = path.join(tempDir("locks"), "locks");
-    ctx = { ...testContext({ FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir }, { dockerHost: engine.host, lockDir }), projectDir: project };
+    ctx = {
+        ...testContext(
+            { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir },
+            { dockerHost: engine.host, lockDir },
+        ),
+        projectDir: project,
+    };
 });
 afterAll(async () => {
     for (const s of servers) await s.close();
@@ -50,16 +60,25 @@ describe("POST /api/v1/reservations", () => {
         const base = await serve();
         const [replies, cli] = await Promise.all([
             Promise.all(Array.from({ length: 20 }, (_, i) => api(base, "/api/v1/reservations", "POST", { tenant: `r${i}` }))),
-            tenant(["new", "bycli", "--json"], { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir }, { dockerHost: engine.host, lockDir }),
+            tenant(
+                ["new", "bycli", "--json"],
+                { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir },
+                { dockerHost: engine.host, lockDir },
+            ),
         ]);
         expect(replies.map((r) => r.status)).toEqual(Array(20).fill(201));
         expect(cli.code, cli.err).toBe(0);
-        const sets = [...replies.map((r) => Object.values(r.json.ports as Record<string, number>)), Object.values(JSON.parse(cli.out).ports as Record<string, number>)];
+        const sets = [
+            ...replies.map((r) => Object.values(r.json.ports as Record<string, number>)),
+            Object.values(JSON.parse(cli.out).ports as Record<string, number>),
+        ];
         const all = sets.flat();
         expect(all.length).toBe(21 * 4);
         expect(new Set(all).size).toBe(all.length);
         const listed = await api(base, "/api/v1/reservations");
-        expect((listed.json.reservations as { tenant: string }[]).map((r) => r.tenant).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`).sort());
+        expect((listed.json.reservations as { tenant: string }[]).map((r) => r.tenant).sort()).toEqual(
+            Array.from({ length: 20 }, (_, i) => `r${i}`).sort(),
+        );
     });
 
     it("lets tenant new pin the reserved ports, releases on DELETE, and lapses after its time", async () => {
@@ -68,10 +87,16 @@ describe("POST /api/v1/reservations", () => {
         expect(r.status).toBe(201);
         expect(Object.keys(r.json.ports)).toEqual(["frontend"]);
         expect(Date.parse(r.json.expires) - Date.parse(r.json.at)).toBe(120_000);
-        const made = await tenant(["new", "keeper", "--json"], { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir }, { dockerHost: engine.host, lockDir });
+        const made = await tenant(
+            ["new", "keeper", "--json"],
+            { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir },
+            { dockerHost: engine.host, lockDir },
+        );
         expect(JSON.parse(made.out).ports.frontend).toBe(r.json.ports.frontend);
         // Now a stack file: no longer a reservation, and a second one for it is refused.
-        expect((await api(base, "/api/v1/reservations")).json.reservations.map((x: { tenant: string }) => x.tenant)).not.toContain("keeper");
+        expect((await api(base, "/api/v1/reservations")).json.reservations.map((x: { tenant: string }) => x.tenant)).not.toContain(
+            "keeper",
+        );
         const again = await api(base, "/api/v1/reservations", "POST", { tenant: "keeper" });
         expect([again.status, again.json.error.code]).toEqual([409, "tenant_exists"]);
 
@@ -97,7 +122,12 @@ describe("POST /api/v1/reservations", () => {
             [[1, 2], 400, "bad_request", /must be a JSON object/],
             [{}, 400, "bad_request", /tenant: must be a string/],
             [{ tenant: "Bad Name" }, 400, "bad_tenant_name", /must start with a lowercase letter/],
-            [{ tenant: "ok", services: ["db"] }, 400, "bad_request", /services: must be a non-empty list of backend, edge, frontend, redisHttp/],
+            [
+                { tenant: "ok", services: ["db"] },
+                400,
+                "bad_request",
+                /services: must be a non-empty list of backend, edge, frontend, redisHttp/,
+            ],
             [{ tenant: "ok", ttlSeconds: 5 }, 400, "bad_request", /ttlSeconds: must be a whole number from 60 to 604800/],
         ];
         for (const [body, status, code, message] of cases) {
@@ -108,8 +138,15 @@ describe("POST /api/v1/reservations", () => {
         // Every edge port held by a listening process on this (fake) machine.
         const proc = tempDir("proc");
         mkdirSync(path.join(proc, "net"));
-        const rows = Array.from({ length: 998 }, (_, i) => `   ${i}: 00000000:${(3002 + i).toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${100000 + i} 1 0000000000000000 100 0 0 10 0`);
-        writeFileSync(path.join(proc, "net", "tcp"), `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n${rows.join("\n")}\n`);
+        const rows = Array.from(
+            { length: 998 },
+            (_, i) =>
+                `   ${i}: 00000000:${(3002 + i).toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${100000 + i} 1 0000000000000000 100 0 0 10 0`,
+        );
+        writeFileSync(
+            path.join(proc, "net", "tcp"),
+            `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n${rows.join("\n")}\n`,
+        );
         writeFileSync(path.join(proc, "net", "tcp6"), "  sl  local_address rem_address   st\n");
         const full = await serve({ procRoot: proc });
         const r = await api(full, "/api/v1/reservations", "POST", { tenant: "nospace" });

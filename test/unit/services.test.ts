@@ -43,7 +43,12 @@ describe("the redis-token job's script", () => {
         const args = readFileSync(path.join(dir, "args"), "utf8").trim().split("\n");
         expect(args.slice(-1)).toEqual(["http://backend:8000/api/sync/settings/redis/"]);
         expect(args[args.indexOf("-X") + 1]).toBe("PUT");
-        expect(JSON.parse(args[args.indexOf("--data-binary") + 1])).toEqual({ redis_url: "http://redis-http:80", redis_token: "tok.EN_0~9-x", redis_type: "self-hosted", redis_enabled: true });
+        expect(JSON.parse(args[args.indexOf("--data-binary") + 1])).toEqual({
+            redis_url: "http://redis-http:80",
+            redis_token: "tok.EN_0~9-x",
+            redis_type: "self-hosted",
+            redis_enabled: true,
+        });
         expect(script).not.toContain("tok.EN_0~9-x");
     });
 });
@@ -51,7 +56,12 @@ describe("the redis-token job's script", () => {
 describe("healthInterval: one interval for every health check", () => {
     const ports = { backend: 8000, edge: 3002, frontend: 8080, redisHttp: 8079 };
     const checks = (raw: Record<string, string>) =>
-        Object.fromEntries(tenantServices(parseTenantConfig({ "frontbase:database": "postgres", ...raw }, { stack: "t1", secretKeys: new Set() }), ports).flatMap((s) => (s.healthcheck ? [[s.service, s.healthcheck]] : [])));
+        Object.fromEntries(
+            tenantServices(
+                parseTenantConfig({ "frontbase:database": "postgres", ...raw }, { stack: "t1", secretKeys: new Set() }),
+                ports,
+            ).flatMap((s) => (s.healthcheck ? [[s.service, s.healthcheck]] : [])),
+        );
 
     it("unset, each service keeps its own interval and retries", () => {
         const own = checks({});
@@ -72,8 +82,15 @@ describe("healthInterval: one interval for every health check", () => {
             expect({ service, interval: h.interval }).toEqual({ service, interval: "2s" });
             const window = (h: { interval: string; retries: number }) => (durationNs(h.interval)! / 1e9) * h.retries;
             // At least as long, and shorter than one more check (ceil): 45 s at 15 s x 3 is 46 s at 2 s x 23.
-            expect({ service, window: window(h) >= window(own[service]!) && window(h) < window(own[service]!) + 2 }).toEqual({ service, window: true });
-            expect({ service, startPeriod: h.startPeriod, tests: h.tests }).toEqual({ service, startPeriod: own[service]!.startPeriod, tests: own[service]!.tests });
+            expect({ service, window: window(h) >= window(own[service]!) && window(h) < window(own[service]!) + 2 }).toEqual({
+                service,
+                window: true,
+            });
+            expect({ service, startPeriod: h.startPeriod, tests: h.tests }).toEqual({
+                service,
+                startPeriod: own[service]!.startPeriod,
+                tests: own[service]!.tests,
+            });
         }
     });
 

@@ -17,7 +17,11 @@ describe("stack files", () => {
         );
         const f = await readStackFile(path.join(d, "Pulumi.acme.yaml"));
         expect(f.stack).toBe("acme");
-        expect(f.config).toEqual({ "frontbase:ports": '{"backend":8001}', "frontbase:purgeDataOnDestroy": "true", "docker:host": "ssh://ops@vps" });
+        expect(f.config).toEqual({
+            "frontbase:ports": '{"backend":8001}',
+            "frontbase:purgeDataOnDestroy": "true",
+            "docker:host": "ssh://ops@vps",
+        });
         expect([...f.secureKeys]).toEqual(["frontbase:dbPassword"]);
         expect(parseTenantConfig(f.config, { stack: f.stack }).ports).toEqual({ backend: 8001 });
     });
@@ -36,7 +40,10 @@ describe("stack files", () => {
     it("edits a file in place, keeping comments, other keys and encrypted values", async () => {
         const d = dir();
         const file = path.join(d, "Pulumi.t1.yaml");
-        writeFileSync(file, "encryptionsalt: v1:salt\n# kept\nconfig:\n  frontbase:dbPassword:\n    secure: v1:abc\n  frontbase:ports:\n    backend: 8000\n");
+        writeFileSync(
+            file,
+            "encryptionsalt: v1:salt\n# kept\nconfig:\n  frontbase:dbPassword:\n    secure: v1:abc\n  frontbase:ports:\n    backend: 8000\n",
+        );
         await updateStackFile(file, { "frontbase:ports": { backend: 8001 } });
         const text = readFileSync(file, "utf8");
         expect(text).toContain("encryptionsalt: v1:salt\n# kept\n");

@@ -19,7 +19,10 @@ describe("credentials generated once into the stack file as Pulumi secure values
     afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
     it("writes every credential of a postgres tenant encrypted, with an encryptionsalt, keeping the rest of the file", async () => {
-        expect(await ensureCredentials(file, "postgres", env)).toEqual({ written: ["dbPassword", "redisToken", "adminPassword", "encryptionKey"], kept: [] });
+        expect(await ensureCredentials(file, "postgres", env)).toEqual({
+            written: ["dbPassword", "redisToken", "adminPassword", "encryptionKey"],
+            kept: [],
+        });
         const text = await fs.readFile(file, "utf8");
         expect(text).toMatch(/^# acme's settings/);
         const doc = YAML.parse(text);
@@ -40,16 +43,24 @@ describe("credentials generated once into the stack file as Pulumi secure values
     it("never replaces a credential: a second run keeps them all, byte for byte", async () => {
         await ensureCredentials(file, "sqlite", env);
         const before = await fs.readFile(file, "utf8");
-        expect(await ensureCredentials(file, "sqlite", env)).toEqual({ written: [], kept: ["redisToken", "adminPassword", "encryptionKey"] });
+        expect(await ensureCredentials(file, "sqlite", env)).toEqual({
+            written: [],
+            kept: ["redisToken", "adminPassword", "encryptionKey"],
+        });
         expect(await fs.readFile(file, "utf8")).toBe(before);
         // A tenant moved to postgres gets only what it lacks.
-        expect(await ensureCredentials(file, "postgres", env)).toEqual({ written: ["dbPassword"], kept: ["redisToken", "adminPassword", "encryptionKey"] });
+        expect(await ensureCredentials(file, "postgres", env)).toEqual({
+            written: ["dbPassword"],
+            kept: ["redisToken", "adminPassword", "encryptionKey"],
+        });
     });
 
     it("refuses another passphrase than the file's, naming the file, and writes nothing", async () => {
         await ensureCredentials(file, "sqlite", env);
         const before = await fs.readFile(file, "utf8");
-        await expect(ensureCredentials(file, "postgres", { PULUMI_CONFIG_PASSPHRASE: "wrong" })).rejects.toThrow(`PULUMI_CONFIG_PASSPHRASE does not decrypt ${file}'s secrets`);
+        await expect(ensureCredentials(file, "postgres", { PULUMI_CONFIG_PASSPHRASE: "wrong" })).rejects.toThrow(
+            `PULUMI_CONFIG_PASSPHRASE does not decrypt ${file}'s secrets`,
+        );
         expect(await fs.readFile(file, "utf8")).toBe(before);
     });
 

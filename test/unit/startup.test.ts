@@ -33,7 +33,8 @@ describe("the program under Pulumi's runner", () => {
 const register = require(${JSON.stringify(REGISTER)});
 const load = require(${JSON.stringify(path.join(ROOT, "scripts/lazy-modules.js"))});
 const deferred = () => [load.isDeferred("typescript", load.SDK), load.isDeferred("@npmcli/arborist", load.SDK)];`;
-    const node = (script: string, ...args: string[]) => execFileSync(process.execPath, ["-e", `${PREPARED}\n${script}`, ...args], { cwd: ROOT, encoding: "utf8" });
+    const node = (script: string, ...args: string[]) =>
+        execFileSync(process.execPath, ["-e", `${PREPARED}\n${script}`, ...args], { cwd: ROOT, encoding: "utf8" });
 
     it("loads @pulumi/pulumi without the TypeScript compiler and arborist, and each whole on first use (function serialization still works)", () => {
         const out = node(`
@@ -49,11 +50,17 @@ const before = deferred();
 
     it("maps stack traces into the .ts files for the runner's source-map-support", () => {
         const thrower = path.join(tempDir("src"), "throws.ts");
-        writeFileSync(thrower, "interface A {\n    x: number;\n}\n\nexport function f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\n");
-        const out = node(`
+        writeFileSync(
+            thrower,
+            "interface A {\n    x: number;\n}\n\nexport function f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\n",
+        );
+        const out = node(
+            `
 require(require.resolve("source-map-support/register", { paths: [load.SDK] })); // as cmd/run/index.js does
 register.installSourceMaps(load.SDK);
-try { require(process.argv[1]).f({ x: 1 }); } catch (e) { console.log(e.stack); }`, thrower);
+try { require(process.argv[1]).f({ x: 1 }); } catch (e) { console.log(e.stack); }`,
+            thrower,
+        );
         expect(out).toContain(`f (${thrower}:6:11)`);
     });
 
@@ -73,21 +80,36 @@ console.log(JSON.stringify({ before, agent: agent instanceof require("http").Age
     it("defers a module faithfully: properties, keys, `in`, calls and `new` all reach the real module, loaded once", () => {
         const dir = tempDir("mod");
         mkdirSync(path.join(dir, "node_modules", "m"), { recursive: true });
-        writeFileSync(path.join(dir, "node_modules", "m", "index.js"), "global.loads = (global.loads || 0) + 1;\nclass M { constructor(v) { this.v = v; } }\nM.answer = 42;\nmodule.exports = M;\n");
-        const out = node(`
+        writeFileSync(
+            path.join(dir, "node_modules", "m", "index.js"),
+            "global.loads = (global.loads || 0) + 1;\nclass M { constructor(v) { this.v = v; } }\nM.answer = 42;\nmodule.exports = M;\n",
+        );
+        const out = node(
+            `
 load.deferUntilUsed("m", process.argv[1]);
 const M = require(require.resolve("m", { paths: [process.argv[1]] }));
 const seen = { loadsAtRequire: global.loads || 0 };
 Object.assign(seen, { answer: M.answer, keys: Object.keys(M), has: "answer" in M, made: new M(7).v, instance: new M(1) instanceof require(require.resolve("m", { paths: [process.argv[1]] })), loads: global.loads });
-console.log(JSON.stringify(seen));`, dir);
+console.log(JSON.stringify(seen));`,
+            dir,
+        );
         expect(JSON.parse(out)).toEqual({ loadsAtRequire: 0, answer: 42, keys: ["answer"], has: true, made: 7, instance: true, loads: 1 });
     });
 });
 
 /** Run `file` through the loader (or `node -e script file`) with its cache in `cache`; stdout, stderr (with the cache's counts) and status. */
 function load(file: string, cache: string, uid?: number, script?: string) {
-    const r = spawnSync(process.execPath, script ? ["-e", script, file] : ["-r", REGISTER, file], { encoding: "utf8", env: { ...process.env, FRONTBASE_TS_CACHE: cache, FRONTBASE_TS_DEBUG: "1" }, ...(uid !== undefined ? { uid, gid: uid } : {}) });
-    return { out: r.stdout.trim(), err: r.stderr, status: r.status, counts: /ts-cache: (\d+) cached, (\d+) transpiled/.exec(r.stderr)?.slice(1).map(Number) };
+    const r = spawnSync(process.execPath, script ? ["-e", script, file] : ["-r", REGISTER, file], {
+        encoding: "utf8",
+        env: { ...process.env, FRONTBASE_TS_CACHE: cache, FRONTBASE_TS_DEBUG: "1" },
+        ...(uid !== undefined ? { uid, gid: uid } : {}),
+    });
+    return {
+        out: r.stdout.trim(),
+        err: r.stderr,
+        status: r.status,
+        counts: /ts-cache: (\d+) cached, (\d+) transpiled/.exec(r.stderr)?.slice(1).map(Number),
+    };
 }
 
 function source(dir: string, value: string): string {
@@ -98,9 +120,19 @@ function source(dir: string, value: string): string {
 
 describe("scripts/ts-register.js", () => {
     it("transpiles with tsconfig.json's module, target and interop", () => {
-        const opts = JSON.parse(execFileSync(process.execPath, ["-e", `process.stdout.write(JSON.stringify(require(process.argv[1]).COMPILER_OPTIONS))`, REGISTER], { encoding: "utf8" }));
+        const opts = JSON.parse(
+            execFileSync(
+                process.execPath,
+                ["-e", `process.stdout.write(JSON.stringify(require(process.argv[1]).COMPILER_OPTIONS))`, REGISTER],
+                { encoding: "utf8" },
+            ),
+        );
         const base = json("tsconfig.json").compilerOptions;
-        expect([opts.module, opts.target, opts.esModuleInterop]).toEqual([base.module.toLowerCase(), base.target.toLowerCase(), base.esModuleInterop]);
+        expect([opts.module, opts.target, opts.esModuleInterop]).toEqual([
+            base.module.toLowerCase(),
+            base.target.toLowerCase(),
+            base.esModuleInterop,
+        ]);
     });
 
     it("is what npm run tenant, bench and harness start with", () => {
@@ -129,7 +161,16 @@ describe("scripts/ts-register.js", () => {
         mkdirSync(cache, { recursive: true, mode: 0o700 });
         const file = source(dir, "real");
         // The cache is code: an entry under the right key runs as is. That is why it must be private.
-        const key = execFileSync(process.execPath, ["-e", `process.stdout.write(require(process.argv[1]).keyOf(process.argv[2], require("fs").readFileSync(process.argv[2], "utf8")))`, REGISTER, file], { encoding: "utf8" });
+        const key = execFileSync(
+            process.execPath,
+            [
+                "-e",
+                `process.stdout.write(require(process.argv[1]).keyOf(process.argv[2], require("fs").readFileSync(process.argv[2], "utf8")))`,
+                REGISTER,
+                file,
+            ],
+            { encoding: "utf8" },
+        );
         const entry = path.join(cache, `${key}.json`);
         const plant = () => writeFileSync(entry, JSON.stringify({ outputText: 'console.log("planted");\n' }));
         plant();
@@ -172,7 +213,10 @@ describe("scripts/ts-register.js", () => {
         expect(r.status).not.toBe(0);
         expect(r.err).toContain(`${bad}:2:11: Expression expected.`);
         const thrower = path.join(dir, "throws.ts");
-        writeFileSync(thrower, "interface A {\n    x: number;\n}\n\nfunction f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\nf({ x: 1 });\n");
+        writeFileSync(
+            thrower,
+            "interface A {\n    x: number;\n}\n\nfunction f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\nf({ x: 1 });\n",
+        );
         expect(load(thrower, cache).err).toContain(`at f (${thrower}:6:11)`);
     });
 });

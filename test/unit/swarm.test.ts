@@ -18,7 +18,13 @@ const GIB = 1024 ** 3;
 
 describe("the provider's short durations", () => {
     it.each([
-        [0, "0s"], [5, "5s"], [60, "1m"], [90, "1m30s"], [3600, "1h"], [5400, "1h30m"], [3661, "1h1m1s"],
+        [0, "0s"],
+        [5, "5s"],
+        [60, "1m"],
+        [90, "1m30s"],
+        [3600, "1h"],
+        [5400, "1h30m"],
+        [3661, "1h1m1s"],
     ])("%i s -> %s, as shortDur writes it, from the program and from the double's Read alike", (s, text) => {
         expect(seconds(s)).toBe(text);
         expect(readShortDur(s * 1e9)).toBe(text);
@@ -32,10 +38,19 @@ describe("the provider's short durations", () => {
 describe("publishing", () => {
     it("publishes in host mode by DNS round robin, and through the mesh with a virtual IP (swarmkit refuses ingress with dnsrr)", () => {
         const port = { target: 80, published: 8080 };
-        expect(endpointSpec("host", port)).toEqual({ mode: "dnsrr", ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "host", protocol: "tcp" }] });
-        expect(endpointSpec("ingress", port)).toEqual({ mode: "vip", ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "ingress", protocol: "tcp" }] });
+        expect(endpointSpec("host", port)).toEqual({
+            mode: "dnsrr",
+            ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "host", protocol: "tcp" }],
+        });
+        expect(endpointSpec("ingress", port)).toEqual({
+            mode: "vip",
+            ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "ingress", protocol: "tcp" }],
+        });
         // A service without a port needs no virtual IP in either mode.
-        expect([endpointSpec("host"), endpointSpec("ingress")]).toEqual([{ mode: "dnsrr", ports: [] }, { mode: "dnsrr", ports: [] }]);
+        expect([endpointSpec("host"), endpointSpec("ingress")]).toEqual([
+            { mode: "dnsrr", ports: [] },
+            { mode: "dnsrr", ports: [] },
+        ]);
     });
 });
 
@@ -63,9 +78,29 @@ describe("the routing mesh's IPVS", () => {
 });
 
 describe("placement", () => {
-    const node = (hostname: string, memoryGiB: number, state = "ready", availability = "active") => ({ id: `id-${hostname}`, hostname, state, availability, role: "worker", addr: "10.0.0.1", memoryBytes: memoryGiB * GIB });
-    const service = (tenant: string, nodeName: string, gib: number) => ({ id: `${tenant}-s`, name: `${tenant}_frontbase_backend`, tenant, service: "backend", node: nodeName, reservedBytes: gib * GIB, hostPorts: [], ingressPorts: [] });
-    const cluster: Cluster = { nodes: [node("n1", 8), node("n2", 8), node("n3", 16, "down"), node("n4", 32, "ready", "drain")], services: [service("t1", "n1", 2), service("t2", "n2", 1)] };
+    const node = (hostname: string, memoryGiB: number, state = "ready", availability = "active") => ({
+        id: `id-${hostname}`,
+        hostname,
+        state,
+        availability,
+        role: "worker",
+        addr: "10.0.0.1",
+        memoryBytes: memoryGiB * GIB,
+    });
+    const service = (tenant: string, nodeName: string, gib: number) => ({
+        id: `${tenant}-s`,
+        name: `${tenant}_frontbase_backend`,
+        tenant,
+        service: "backend",
+        node: nodeName,
+        reservedBytes: gib * GIB,
+        hostPorts: [],
+        ingressPorts: [],
+    });
+    const cluster: Cluster = {
+        nodes: [node("n1", 8), node("n2", 8), node("n3", 16, "down"), node("n4", 32, "ready", "drain")],
+        services: [service("t1", "n1", 2), service("t2", "n2", 1)],
+    };
 
     it("picks the ready, active node with the most unreserved memory", () => {
         expect(roomiestNode(cluster)?.hostname).toBe("n2");
@@ -78,14 +113,24 @@ describe("placement", () => {
 
     it("reserves each service's memory limit for the whole tenant", () => {
         expect(tenantReservationBytes({ memory: DEFAULT_MEMORY, database: "sqlite" })).toBe((512 + 256 + 64 + 256 + 64) * 1024 * 1024);
-        expect(tenantReservationBytes({ memory: DEFAULT_MEMORY, database: "postgres" })).toBe((512 + 256 + 64 + 256 + 64 + 384) * 1024 * 1024);
+        expect(tenantReservationBytes({ memory: DEFAULT_MEMORY, database: "postgres" })).toBe(
+            (512 + 256 + 64 + 256 + 64 + 384) * 1024 * 1024,
+        );
     });
 
     it.each([
-        ["no-such", 1, 'frontbase:node: the swarm has no node "no-such"; its nodes: n1 (ready, active), n2 (ready, active), n3 (down, active), n4 (ready, drain)'],
+        [
+            "no-such",
+            1,
+            'frontbase:node: the swarm has no node "no-such"; its nodes: n1 (ready, active), n2 (ready, active), n3 (down, active), n4 (ready, drain)',
+        ],
         ["n3", 1, "frontbase:node: node n3 is down: the manager cannot reach it, so nothing can start there"],
         ["n4", 1, "frontbase:node: node n4 is set to drain; `docker node update --availability active n4` lets tasks run there again"],
-        ["n1", 7, "frontbase:memory: the tenant reserves 7.00 GiB but node n1 has 6.00 GiB unreserved (of 8.00 GiB); lower frontbase:memory or pick another node"],
+        [
+            "n1",
+            7,
+            "frontbase:memory: the tenant reserves 7.00 GiB but node n1 has 6.00 GiB unreserved (of 8.00 GiB); lower frontbase:memory or pick another node",
+        ],
     ])("refuses node %s for %i GiB: %s", (named, gib, problem) => {
         expect(placementProblem(cluster, named, "new", gib * GIB)).toBe(problem);
     });
@@ -105,7 +150,14 @@ describe("the engine double's docker.Service", () => {
                 image: "frontbase-real/backend:local",
                 hostname: "backend",
                 env: { A: "1" },
-                mounts: [{ type: "volume", source: "t1_frontbase_backend_data", target: "/app/data", volumeOptions: { labels: [{ label: "frontbase.tenant", value: "t1" }] } }],
+                mounts: [
+                    {
+                        type: "volume",
+                        source: "t1_frontbase_backend_data",
+                        target: "/app/data",
+                        volumeOptions: { labels: [{ label: "frontbase.tenant", value: "t1" }] },
+                    },
+                ],
                 healthcheck: { tests: ["CMD", "true"], interval: "2s", timeout: "5s", retries: 25, startPeriod: "1m" },
                 stopGracePeriod: "20s",
                 labels: [{ label: "frontbase.tenant", value: "t1" }],
@@ -133,15 +185,26 @@ describe("the engine double's docker.Service", () => {
     });
 
     it("adds :latest to a bare image name and drops docker.io, as the Go client does", () => {
-        expect([familiarImage("app"), familiarImage("docker.io/library/nginx:1.27"), familiarImage("reg:5000/a/b"), familiarImage("x/y@sha256:ab")]).toEqual(["app:latest", "nginx:1.27", "reg:5000/a/b:latest", "x/y@sha256:ab"]);
+        expect([
+            familiarImage("app"),
+            familiarImage("docker.io/library/nginx:1.27"),
+            familiarImage("reg:5000/a/b"),
+            familiarImage("x/y@sha256:ab"),
+        ]).toEqual(["app:latest", "nginx:1.27", "reg:5000/a/b:latest", "x/y@sha256:ab"]);
     });
 
     it("updates in place for a replica count or memory change, replaces for task labels or networks", () => {
         expect(diff({ ...inputs, mode: { replicated: { replicas: 2 } } })).toMatchObject([{ key: "mode", replaces: false }]);
         const withTask = (f: (t: any) => any) => ({ ...inputs, taskSpec: f(structuredClone(inputs.taskSpec)) });
-        expect(diff(withTask((t) => ({ ...t, resources: { limits: { memoryBytes: 1 << 30 } } })))).toMatchObject([{ key: "taskSpec", replaces: false }]);
-        expect(diff(withTask((t) => ({ ...t, containerSpec: { ...t.containerSpec, labels: [{ label: "frontbase.tenant", value: "t2" }] } })))).toMatchObject([{ key: "taskSpec", replaces: true }]);
-        expect(diff(withTask((t) => ({ ...t, networksAdvanceds: [{ id: "other", aliases: ["backend"] }] })))).toMatchObject([{ key: "taskSpec", replaces: true }]);
+        expect(diff(withTask((t) => ({ ...t, resources: { limits: { memoryBytes: 1 << 30 } } })))).toMatchObject([
+            { key: "taskSpec", replaces: false },
+        ]);
+        expect(
+            diff(withTask((t) => ({ ...t, containerSpec: { ...t.containerSpec, labels: [{ label: "frontbase.tenant", value: "t2" }] } }))),
+        ).toMatchObject([{ key: "taskSpec", replaces: true }]);
+        expect(diff(withTask((t) => ({ ...t, networksAdvanceds: [{ id: "other", aliases: ["backend"] }] })))).toMatchObject([
+            { key: "taskSpec", replaces: true },
+        ]);
         expect(diff({ ...inputs, name: "t1_frontbase_backend2" })).toMatchObject([{ key: "name", replaces: true }]);
     });
 
@@ -157,7 +220,11 @@ describe("the engine double's docker.Service", () => {
     });
 
     it("diffs forever on a non-canonical duration and on a ratio with two decimals", () => {
-        const odd = { ...inputs, taskSpec: { ...inputs.taskSpec, containerSpec: { ...inputs.taskSpec.containerSpec, stopGracePeriod: "90s" } }, updateConfig: { ...inputs.updateConfig, maxFailureRatio: "0.25" } };
+        const odd = {
+            ...inputs,
+            taskSpec: { ...inputs.taskSpec, containerSpec: { ...inputs.taskSpec.containerSpec, stopGracePeriod: "90s" } },
+            updateConfig: { ...inputs.updateConfig, maxFailureRatio: "0.25" },
+        };
         const after = stateFromInspect(inspect(odd), odd);
         expect(after.taskSpec.containerSpec.stopGracePeriod).toBe("1m30s");
         expect(after.updateConfig.maxFailureRatio).toBe("0.2");
@@ -180,7 +247,12 @@ describe("a swarm task as the ops commands see it", () => {
         },
         Endpoint: { Ports: [{ PublishMode: "host", PublishedPort: 8001, TargetPort: 8000, Protocol: "tcp" }] },
     });
-    const task = (state: string, err?: string) => ({ ServiceID: "s1", NodeID: "n2id", Slot: 1, Status: { State: state, ...(err ? { Err: err } : {}), ContainerStatus: { ContainerID: "c1" } } });
+    const task = (state: string, err?: string) => ({
+        ServiceID: "s1",
+        NodeID: "n2id",
+        Slot: 1,
+        Status: { State: state, ...(err ? { Err: err } : {}), ContainerStatus: { ContainerID: "c1" } },
+    });
     const nodes = new Map([["n2id", "node-2"]]);
 
     it.each([
@@ -190,7 +262,14 @@ describe("a swarm task as the ops commands see it", () => {
         [true, "rejected", "rejected", "none"],
     ])("with a check %s, task %s -> state %s, health %s", (check, taskState, state, health) => {
         const c = taskAsContainer(service(check), task(taskState), nodes, 0);
-        expect([c.state, c.health, c.node, c.name, c.service, c.tenant]).toEqual([state, health, "node-2", "t1_frontbase_backend.1", "backend", "t1"]);
+        expect([c.state, c.health, c.node, c.name, c.service, c.tenant]).toEqual([
+            state,
+            health,
+            "node-2",
+            "t1_frontbase_backend.1",
+            "backend",
+            "t1",
+        ]);
         expect(c.ports).toEqual([{ hostIp: "", hostPort: 8001, containerPort: 8000, protocol: "tcp" }]);
     });
 
@@ -205,8 +284,16 @@ describe("a swarm task as the ops commands see it", () => {
 
 describe("verify on a swarm tenant", () => {
     it("names the service's URN in the recovery command, not a container's", () => {
-        const status = { tenant: "t1", host: "h", services: [{ service: "backend", state: "rejected", health: "-", ports: [], urls: [] }], healthy: false, problems: ["backend: rejected"] };
+        const status = {
+            tenant: "t1",
+            host: "h",
+            services: [{ service: "backend", state: "rejected", health: "-", ports: [], urls: [] }],
+            healthy: false,
+            problems: ["backend: rejected"],
+        };
         const v = verdictOf(status, { stack: "t1", project: "frontbase", tenant: "t1", swarm: true });
-        expect(v.replaceUrns).toEqual(["urn:pulumi:t1::frontbase::frontbase:index:TenantStack$docker:index/service:Service::t1-backend-service"]);
+        expect(v.replaceUrns).toEqual([
+            "urn:pulumi:t1::frontbase::frontbase:index:TenantStack$docker:index/service:Service::t1-backend-service",
+        ]);
     });
 });

@@ -10,7 +10,10 @@ import { CONTAINER, IMAGE, labelsOf, mockedTenantStack, NETWORK, PASSWORD, PORTS
 const { rec, TenantStack: loaded } = mockedTenantStack();
 
 function config(extra: Record<string, string> = {}, stack = "tenant1"): TenantConfig {
-    return parseTenantConfig(extra, { stack, secretKeys: new Set(["frontbase:dbPassword", "frontbase:redisToken", "frontbase:adminPassword", "frontbase:encryptionKey"]) });
+    return parseTenantConfig(extra, {
+        stack,
+        secretKeys: new Set(["frontbase:dbPassword", "frontbase:redisToken", "frontbase:adminPassword", "frontbase:encryptionKey"]),
+    });
 }
 
 /** Build a tenant and wait until every container is registered. */
@@ -31,16 +34,33 @@ describe("TenantStack (sqlite)", () => {
 
     it("declares one network, three volumes, five images, five containers, the redis-token job and three generated secrets", () => {
         expect(rec.byType(NETWORK).map((r) => r.inputs.name)).toEqual(["tenant1_frontbase_frontbase"]);
-        expect(rec.byType(VOLUME).map((r) => r.inputs.name).sort()).toEqual([
-            "tenant1_frontbase_backend_data", "tenant1_frontbase_edge_data", "tenant1_frontbase_redis_data",
-        ]);
-        expect(rec.byType(CONTAINER).map((r) => r.inputs.name).sort()).toEqual([
-            "tenant1_frontbase-backend-1", "tenant1_frontbase-edge-1", "tenant1_frontbase-frontend-1",
-            "tenant1_frontbase-redis-1", "tenant1_frontbase-redis-http-1", "tenant1_frontbase-redis-token-job",
+        expect(
+            rec
+                .byType(VOLUME)
+                .map((r) => r.inputs.name)
+                .sort(),
+        ).toEqual(["tenant1_frontbase_backend_data", "tenant1_frontbase_edge_data", "tenant1_frontbase_redis_data"]);
+        expect(
+            rec
+                .byType(CONTAINER)
+                .map((r) => r.inputs.name)
+                .sort(),
+        ).toEqual([
+            "tenant1_frontbase-backend-1",
+            "tenant1_frontbase-edge-1",
+            "tenant1_frontbase-frontend-1",
+            "tenant1_frontbase-redis-1",
+            "tenant1_frontbase-redis-http-1",
+            "tenant1_frontbase-redis-token-job",
         ]);
         expect(rec.byType(IMAGE).map((r) => r.inputs)).toContainEqual({ name: "redis:7.4.2-alpine", keepLocally: true });
         expect(rec.byType(IMAGE).every((r) => r.inputs.keepLocally === true)).toBe(true);
-        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-encryption-key", "tenant1-redis-token"]);
+        expect(
+            rec
+                .byType(PASSWORD)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["tenant1-admin-password", "tenant1-encryption-key", "tenant1-redis-token"]);
     });
 
     it.each([
@@ -58,10 +78,17 @@ describe("TenantStack (sqlite)", () => {
         expect(c.networksAdvanced).toEqual([{ name: "tenant1_frontbase_frontbase", aliases: [service] }]);
         expect(c.mounts).toEqual(volume === undefined ? [] : [{ type: "volume", source: volume, target: path }]);
         const follows =
-            service === "frontend" ? { "frontbase.follows.backend": "tenant1-backend-container-id", "frontbase.follows.edge": "tenant1-edge-container-id" }
-            : service === "edge" ? { "frontbase.follows.redis-token": "tenant1-redis-token-job-id" }
-            : {};
-        expect(labelsOf(c)).toEqual({ "com.docker.compose.project": "tenant1_frontbase", "com.docker.compose.service": service, "frontbase.tenant": "tenant1", ...follows });
+            service === "frontend"
+                ? { "frontbase.follows.backend": "tenant1-backend-container-id", "frontbase.follows.edge": "tenant1-edge-container-id" }
+                : service === "edge"
+                  ? { "frontbase.follows.redis-token": "tenant1-redis-token-job-id" }
+                  : {};
+        expect(labelsOf(c)).toEqual({
+            "com.docker.compose.project": "tenant1_frontbase",
+            "com.docker.compose.service": service,
+            "frontbase.tenant": "tenant1",
+            ...follows,
+        });
         expect(c.restart).toBe("unless-stopped");
         expect(c.logDriver).toBe("json-file");
         expect(c.logOpts).toEqual({ "max-size": "10m", "max-file": "3" });
@@ -94,7 +121,8 @@ describe("TenantStack (sqlite)", () => {
 
     it("runs only the edge under an init: the real edge installs no SIGTERM handler, and as process 1 would ignore the stop signal", () => {
         expect(container("tenant1", "edge").init).toBe(true);
-        for (const service of ["backend", "frontend", "redis", "redis-http"]) expect({ service, init: container("tenant1", service).init }).toEqual({ service, init: undefined });
+        for (const service of ["backend", "frontend", "redis", "redis-http"])
+            expect({ service, init: container("tenant1", service).init }).toEqual({ service, init: undefined });
     });
 
     it("redis-http has no upstream health check, so create does not wait on one", () => {
@@ -135,10 +163,14 @@ describe("TenantStack (sqlite)", () => {
         expect(backend.ENCRYPTION_KEY).toMatch(/^[A-Za-z0-9_-]{43}=$/);
         expect(Buffer.from(backend.ENCRYPTION_KEY, "base64url")).toHaveLength(32);
         for (const ignored of ["DATABASE_URL", "SECRET_KEY", "CORS_ORIGINS", "DB_PASSWORD"]) expect(backend[ignored]).toBeUndefined();
-        expect(env("tenant1", "edge")).toMatchObject({ PORT: "3002", FASTAPI_URL: "http://backend:8000", SQLITE_PATH: "/app/data/edge.db", PAGES_DB_URL: "file:/app/data/pages.db" });
+        expect(env("tenant1", "edge")).toMatchObject({
+            PORT: "3002",
+            FASTAPI_URL: "http://backend:8000",
+            SQLITE_PATH: "/app/data/edge.db",
+            PAGES_DB_URL: "file:/app/data/pages.db",
+        });
         expect(env("tenant1", "edge").DATABASE_URL).toBeUndefined();
     });
-
 });
 
 // Resource options never reach the mock monitor; the transformation on the component sees them.
@@ -162,11 +194,13 @@ describe("TenantStack resource options", () => {
     });
 
     it("replaces every container and the job delete-first: their names and host ports are fixed", () => {
-        for (const c of [...CONTAINERS, "tenant1-redis-token-job"]) expect({ c, deleteBeforeReplace: opts(CONTAINER, c).deleteBeforeReplace }).toEqual({ c, deleteBeforeReplace: true });
+        for (const c of [...CONTAINERS, "tenant1-redis-token-job"])
+            expect({ c, deleteBeforeReplace: opts(CONTAINER, c).deleteBeforeReplace }).toEqual({ c, deleteBeforeReplace: true });
     });
 
     it("replaces a container whose health check or init changes (the provider would store either without telling Docker)", () => {
-        for (const c of CONTAINERS) expect({ c, replaceOnChanges: opts(CONTAINER, c).replaceOnChanges }).toEqual({ c, replaceOnChanges: ["healthcheck", "init"] });
+        for (const c of CONTAINERS)
+            expect({ c, replaceOnChanges: opts(CONTAINER, c).replaceOnChanges }).toEqual({ c, replaceOnChanges: ["healthcheck", "init"] });
         expect(opts(CONTAINER, "tenant1-redis-token-job").replaceOnChanges).toBeUndefined();
     });
 
@@ -187,7 +221,12 @@ describe("TenantStack resource options", () => {
         expect(all).toHaveLength(1 + 4 + 6 + 7 + 4); // network, volumes, images, containers and the job, generated secrets
         for (const r of all) {
             const o = opts(r.type, r.name);
-            expect({ r: r.name, parent: o.parent, protect: o.protect, ignoreChanges: o.ignoreChanges }).toEqual({ r: r.name, parent: "tenant1", protect: undefined, ignoreChanges: undefined });
+            expect({ r: r.name, parent: o.parent, protect: o.protect, ignoreChanges: o.ignoreChanges }).toEqual({
+                r: r.name,
+                parent: "tenant1",
+                protect: undefined,
+                ignoreChanges: undefined,
+            });
         }
     });
 });
@@ -200,13 +239,29 @@ describe("TenantStack outputs and secrets", () => {
             expect(rec.one(CONTAINER, `tenant1-${svc}-container`).secretInputs).toEqual(new Set(["envs"]));
         }
         for (const svc of ["redis", "frontend"]) expect(rec.one(CONTAINER, `tenant1-${svc}-container`).secretInputs.size).toBe(0);
-        expect(t.urls).toEqual({ backend: "http://localhost:8001", edge: "http://localhost:3003", frontend: "http://localhost:8081", redisHttp: "http://localhost:8082" });
+        expect(t.urls).toEqual({
+            backend: "http://localhost:8001",
+            edge: "http://localhost:3003",
+            frontend: "http://localhost:8081",
+            redisHttp: "http://localhost:8082",
+        });
         expect(await valueOf(t.volumes.postgres)).toBe("tenant1_frontbase_postgres_data");
     });
 
     it("uses secret config instead of generating, and creates no password resource for it", async () => {
-        await deploy(config({ "frontbase:database": "postgres", "frontbase:dbPassword": "p@ss word/123", "frontbase:redisToken": "my-token-0123456789" }));
-        expect(rec.byType(PASSWORD).map((r) => r.name).sort()).toEqual(["tenant1-admin-password", "tenant1-encryption-key"]);
+        await deploy(
+            config({
+                "frontbase:database": "postgres",
+                "frontbase:dbPassword": "p@ss word/123",
+                "frontbase:redisToken": "my-token-0123456789",
+            }),
+        );
+        expect(
+            rec
+                .byType(PASSWORD)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["tenant1-admin-password", "tenant1-encryption-key"]);
         expect(env("tenant1", "postgres").POSTGRES_PASSWORD).toBe("p@ss word/123");
         expect(env("tenant1", "backend")).toMatchObject({ DATABASE: "postgresql", DB_PASSWORD: "p@ss word/123" });
         expect(env("tenant1", "redis-http").SRH_TOKEN).toBe("my-token-0123456789");
@@ -215,9 +270,22 @@ describe("TenantStack outputs and secrets", () => {
 
     it("takes every credential from secret config when the stack file has them (tenant new writes them): nothing generated into state", async () => {
         const key = Buffer.alloc(32, 9).toString("base64url") + "=";
-        await deploy(config({ "frontbase:database": "postgres", "frontbase:dbPassword": "db-pass-0123456789", "frontbase:redisToken": "tok-0123456789", "frontbase:adminPassword": "admin-0123456789", "frontbase:encryptionKey": key }));
+        await deploy(
+            config({
+                "frontbase:database": "postgres",
+                "frontbase:dbPassword": "db-pass-0123456789",
+                "frontbase:redisToken": "tok-0123456789",
+                "frontbase:adminPassword": "admin-0123456789",
+                "frontbase:encryptionKey": key,
+            }),
+        );
         expect(rec.byType(PASSWORD)).toEqual([]);
-        expect(env("tenant1", "backend")).toMatchObject({ ADMIN_PASSWORD: "admin-0123456789", ENCRYPTION_KEY: key, DB_PASSWORD: "db-pass-0123456789", REDIS_TOKEN: "tok-0123456789" });
+        expect(env("tenant1", "backend")).toMatchObject({
+            ADMIN_PASSWORD: "admin-0123456789",
+            ENCRYPTION_KEY: key,
+            DB_PASSWORD: "db-pass-0123456789",
+            REDIS_TOKEN: "tok-0123456789",
+        });
     });
 });
 
@@ -231,7 +299,11 @@ describe("TenantStack (postgres)", () => {
         expect(pg.image).toBe("sha256:id-of-postgres:16.6-alpine");
         expect(pg.mounts).toEqual([{ type: "volume", source: "acme-eu_frontbase_postgres_data", target: "/var/lib/postgresql/data" }]);
         expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-U", "frontbase", "-d", "frontbase"]);
-        expect(env("acme-eu", "postgres")).toEqual({ POSTGRES_USER: "frontbase", POSTGRES_PASSWORD: "generated-acme-eu-db-password", POSTGRES_DB: "frontbase" });
+        expect(env("acme-eu", "postgres")).toEqual({
+            POSTGRES_USER: "frontbase",
+            POSTGRES_PASSWORD: "generated-acme-eu-db-password",
+            POSTGRES_DB: "frontbase",
+        });
     });
 
     it("points the backend at that database with the same password", () => {

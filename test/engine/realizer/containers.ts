@@ -138,7 +138,8 @@ export function createOptions(i: State): Docker.ContainerCreateOptions {
     const key = (p: Port) => `${p.internal}/${p.protocol ?? "tcp"}`;
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     // ip always reaches Docker ([C] ports.ip Default "0.0.0.0"; [S] portSetToDockerPorts).
-    for (const p of ports) (bindings[key(p)] ??= []).push({ HostIp: p.ip ?? "0.0.0.0", HostPort: p.external === undefined ? "" : String(p.external) });
+    for (const p of ports)
+        (bindings[key(p)] ??= []).push({ HostIp: p.ip ?? "0.0.0.0", HostPort: p.external === undefined ? "" : String(p.external) });
     return {
         name: i.name,
         Image: i.image,
@@ -162,7 +163,12 @@ export function createOptions(i: State): Docker.ContainerCreateOptions {
         },
         HostConfig: {
             PortBindings: bindings,
-            Mounts: mounts.map((m) => ({ Type: m.type as "volume" | "bind" | "tmpfs", Source: m.source ?? "", Target: m.target, ReadOnly: m.readOnly ?? false })),
+            Mounts: mounts.map((m) => ({
+                Type: m.type as "volume" | "bind" | "tmpfs",
+                Source: m.source ?? "",
+                Target: m.target,
+                ReadOnly: m.readOnly ?? false,
+            })),
             RestartPolicy: { Name: i.restart ?? "no", MaximumRetryCount: i.maxRetryCount ?? 0 },
             // MB in the schema, bytes for Docker ([F] L334-348); a swap <= 0 is passed as it is.
             Memory: i.memory !== undefined ? i.memory * MB : undefined,
@@ -182,14 +188,30 @@ export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State
     const hc = info.Config.Healthcheck;
     const running = info.State.Running;
     const portsRead = Object.entries(info.NetworkSettings.Ports ?? {}).flatMap(([key, binds]) =>
-        (binds ?? []).map((b) => ({ internal: Number(key.split("/")[0]), external: Number(b.HostPort), ip: b.HostIp, protocol: key.split("/")[1] })),
+        (binds ?? []).map((b) => ({
+            internal: Number(key.split("/")[0]),
+            external: Number(b.HostPort),
+            ip: b.HostIp,
+            protocol: key.split("/")[1],
+        })),
     );
     const mem = info.HostConfig.Memory ?? 0;
     const swap = info.HostConfig.MemorySwap ?? 0;
     return {
         // Never read: env and labels ([F] L893-898), networks_advanced once set (L786-796), and
         // the provider-only attributes.
-        ...keep(prior, ["envs", "labels", "networksAdvanced", "wait", "waitTimeout", "destroyGraceSeconds", "removeVolumes", "start", "attach", "logs"]),
+        ...keep(prior, [
+            "envs",
+            "labels",
+            "networksAdvanced",
+            "wait",
+            "waitTimeout",
+            "destroyGraceSeconds",
+            "removeVolumes",
+            "start",
+            "attach",
+            "logs",
+        ]),
         name: info.Name.replace(/^\//, ""),
         // An image given by ID reads back as the container's image ID ([F] L840-845).
         image: typeof prior.image === "string" && prior.image.startsWith("sha256:") ? info.Image : info.Config.Image,
@@ -201,12 +223,23 @@ export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State
         entrypoints: info.Config.Entrypoint ?? undefined,
         // Only while running: a stopped container has no NetworkSettings.Ports ([F] L800-806).
         ...(prior.ports !== undefined ? { ports: running ? portsRead : [] } : {}),
-        mounts: (info.HostConfig.Mounts ?? []).map((m) => ({ type: m.Type, source: m.Source, target: m.Target, readOnly: m.ReadOnly ?? false })),
+        mounts: (info.HostConfig.Mounts ?? []).map((m) => ({
+            type: m.Type,
+            source: m.Source,
+            target: m.Target,
+            readOnly: m.ReadOnly ?? false,
+        })),
         networkMode: info.HostConfig.NetworkMode,
         // A stopped container reads must_run=false ([F] L815-824).
         mustRun: running ? (prior.mustRun ?? true) : false,
         healthcheck: hc
-            ? { tests: hc.Test, interval: goDurationString(hc.Interval ?? 0), timeout: goDurationString(hc.Timeout ?? 0), retries: hc.Retries ?? 0, startPeriod: goDurationString(hc.StartPeriod ?? 0) }
+            ? {
+                  tests: hc.Test,
+                  interval: goDurationString(hc.Interval ?? 0),
+                  timeout: goDurationString(hc.Timeout ?? 0),
+                  retries: hc.Retries ?? 0,
+                  startPeriod: goDurationString(hc.StartPeriod ?? 0),
+              }
             : undefined,
         restart: info.HostConfig.RestartPolicy?.Name,
         maxRetryCount: info.HostConfig.RestartPolicy?.MaximumRetryCount,
@@ -221,7 +254,12 @@ export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State
         init: (info.HostConfig as { Init?: boolean | null }).Init ?? false,
         stopSignal: (info.Config as { StopSignal?: string }).StopSignal,
         stopTimeout: (info.Config as { StopTimeout?: number }).StopTimeout,
-        networkDatas: Object.entries(info.NetworkSettings.Networks ?? {}).map(([networkName, n]) => ({ networkName, ipAddress: n.IPAddress, gateway: n.Gateway, macAddress: n.MacAddress })),
+        networkDatas: Object.entries(info.NetworkSettings.Networks ?? {}).map(([networkName, n]) => ({
+            networkName,
+            ipAddress: n.IPAddress,
+            gateway: n.Gateway,
+            macAddress: n.MacAddress,
+        })),
     };
 }
 
@@ -231,8 +269,12 @@ async function create(ctx: Parameters<Provider["create"]>[0], i: State): Promise
     // [F] L463-503: off the default network, onto each networks_advanced entry with its aliases.
     const networks = (i.networksAdvanced ?? []) as NetworkAdvanced[];
     if (networks.length > 0) {
-        await docker.getNetwork(i.networkMode ?? "bridge").disconnect({ Container: c.id, Force: true }).catch(() => undefined);
-        for (const n of networks) await docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: n.aliases ?? [] } });
+        await docker
+            .getNetwork(i.networkMode ?? "bridge")
+            .disconnect({ Container: c.id, Force: true })
+            .catch(() => undefined);
+        for (const n of networks)
+            await docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: n.aliases ?? [] } });
     }
     if (i.start === false) return { id: c.id };
     try {
@@ -265,8 +307,15 @@ export const containerProvider: Provider = {
     async update({ docker }, id, prior, news, changed) {
         const c = docker.getContainer(id);
         if (changed.some((k) => UPDATE_SENDS.includes(k))) {
-            const swap = news.memorySwap !== undefined && news.memorySwap !== 0 ? { MemorySwap: news.memorySwap > 0 ? news.memorySwap * MB : news.memorySwap } : {};
-            await c.update({ RestartPolicy: { Name: news.restart ?? "no", MaximumRetryCount: news.maxRetryCount ?? 0 }, Memory: (news.memory ?? 0) * MB, ...swap });
+            const swap =
+                news.memorySwap !== undefined && news.memorySwap !== 0
+                    ? { MemorySwap: news.memorySwap > 0 ? news.memorySwap * MB : news.memorySwap }
+                    : {};
+            await c.update({
+                RestartPolicy: { Name: news.restart ?? "no", MaximumRetryCount: news.maxRetryCount ?? 0 },
+                Memory: (news.memory ?? 0) * MB,
+                ...swap,
+            });
         }
         if (changed.includes("mustRun") && news.mustRun !== false && prior.mustRun === false) await c.start();
         return { ...prior, ...news };

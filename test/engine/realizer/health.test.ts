@@ -34,15 +34,29 @@ describe.skipIf(probe.reason)("waiting for a container as @pulumi/docker does", 
     });
 
     it("fails after waitTimeout with the last health check's output, keeping the container for the engine", async () => {
-        const error = await containerProvider.create(ctx, inputs({ healthcheck: check(["sh", "-c", "echo not-ready-yet; exit 1"]), wait: true, waitTimeout: 4 })).catch((e: unknown) => e);
+        const error = await containerProvider
+            .create(ctx, inputs({ healthcheck: check(["sh", "-c", "echo not-ready-yet; exit 1"]), wait: true, waitTimeout: 4 }))
+            .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(InitError);
-        expect((error as Error).message).toMatch(/container failed to be in healthy state within 4s \((starting|unhealthy)\); last health check exited 1: not-ready-yet/);
+        expect((error as Error).message).toMatch(
+            /container failed to be in healthy state within 4s \((starting|unhealthy)\); last health check exited 1: not-ready-yet/,
+        );
         await expect(docker.getContainer((error as InitError).id).inspect()).resolves.toBeTruthy();
     });
 
     it("waits the whole waitTimeout even when the container died long before, as the provider does, quoting its output", async () => {
         const started = Date.now();
-        const error = await containerProvider.create(ctx, inputs({ command: ["sh", "-c", "echo starting up; echo cannot open data dir >&2; exit 3"], healthcheck: check(["true"]), wait: true, waitTimeout: 5 })).catch((e: unknown) => e);
+        const error = await containerProvider
+            .create(
+                ctx,
+                inputs({
+                    command: ["sh", "-c", "echo starting up; echo cannot open data dir >&2; exit 3"],
+                    healthcheck: check(["true"]),
+                    wait: true,
+                    waitTimeout: 5,
+                }),
+            )
+            .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(InitError);
         expect((error as Error).message).toMatch(/container failed to be in healthy state within 5s \(.*exited with code 3\)/);
         expect((error as Error).message).toMatch(/cannot open data dir/);
@@ -50,7 +64,9 @@ describe.skipIf(probe.reason)("waiting for a container as @pulumi/docker does", 
     });
 
     it("refuses wait: true without a health check, and requires a running container otherwise", async () => {
-        await expect(containerProvider.create(ctx, inputs({ wait: true }))).rejects.toThrow(/wait: true, but the container has no health check/);
+        await expect(containerProvider.create(ctx, inputs({ wait: true }))).rejects.toThrow(
+            /wait: true, but the container has no health check/,
+        );
         await expect(containerProvider.create(ctx, inputs({ command: ["false"] }))).rejects.toThrow(/exited with code 1/);
         const running = await containerProvider.create(ctx, inputs({}));
         expect((await docker.getContainer(running.id).inspect()).State.Running).toBe(true);

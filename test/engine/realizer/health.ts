@@ -37,7 +37,8 @@ export async function waitForHealth(c: Docker.Container, timeoutS: number, log: 
             log(`health: ${now}`);
             reported = now;
         }
-        if (Date.now() > deadline) throw new Error(`container failed to be in healthy state within ${timeoutS}s (${now}); ${lastHealthOutput(info)}`);
+        if (Date.now() > deadline)
+            throw new Error(`container failed to be in healthy state within ${timeoutS}s (${now}); ${lastHealthOutput(info)}`);
         await sleep(POLL_MS);
     }
 }

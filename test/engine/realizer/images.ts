@@ -24,14 +24,22 @@ export const remoteImageProvider: Provider = {
     computed: ["imageId", "repoDigest"],
     async create({ docker }, i) {
         const info = await inspect(docker, i.name);
-        if (!info) throw new Error(`image ${i.name} is not present on the Docker Engine and the engine double does not pull (no registry); build it with \`npm run images:test\``);
+        if (!info)
+            throw new Error(
+                `image ${i.name} is not present on the Docker Engine and the engine double does not pull (no registry); build it with \`npm run images:test\``,
+            );
         // The provider's ID is the image ID followed by the name it was asked for.
         return { id: `${info.Id}${i.name}` };
     },
     async read({ docker }, _id, prior) {
         const info = await inspect(docker, prior.name);
         if (!info) return undefined;
-        return { ...keep(prior, ["keepLocally", "forceRemove", "platform"]), name: prior.name, imageId: info.Id, repoDigest: info.RepoDigests?.[0] ?? "" };
+        return {
+            ...keep(prior, ["keepLocally", "forceRemove", "platform"]),
+            name: prior.name,
+            imageId: info.Id,
+            repoDigest: info.RepoDigests?.[0] ?? "",
+        };
     },
     // `resourceDockerImageUpdate`: find the image again, then Read.
     async update(ctx, id, prior, news) {

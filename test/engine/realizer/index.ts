@@ -33,5 +33,8 @@ export function providerFor(type: string): Provider {
 export function check(type: string, inputs: Record<string, unknown>): void {
     const schema = providerFor(type).schema;
     const extra = unknownInputs(schema, inputs);
-    if (extra.length > 0) throw new Error(`engine double: ${type} input(s) ${extra.join(", ")} not implemented (implemented: ${Object.keys(schema).join(", ")})`);
+    if (extra.length > 0)
+        throw new Error(
+            `engine double: ${type} input(s) ${extra.join(", ")} not implemented (implemented: ${Object.keys(schema).join(", ")})`,
+        );
 }

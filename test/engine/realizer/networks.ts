@@ -32,7 +32,17 @@ export const networkProvider: Provider = {
     // `resourceDockerNetworkReadRefreshFunc`.
     async read({ docker }, id) {
         const n = await inspectUnlessGone(() => docker.getNetwork(id).inspect());
-        return n && { name: n.Name, labels: labelSet(n.Labels), driver: n.Driver, internal: n.Internal, attachable: n.Attachable, options: n.Options ?? {}, scope: n.Scope };
+        return (
+            n && {
+                name: n.Name,
+                labels: labelSet(n.Labels),
+                driver: n.Driver,
+                internal: n.Internal,
+                attachable: n.Attachable,
+                options: n.Options ?? {},
+                scope: n.Scope,
+            }
+        );
     },
     // `resourceDockerNetworkDelete`: retry for up to 30 s while Docker still counts endpoints of
     // containers that were just removed ("has active endpoints").

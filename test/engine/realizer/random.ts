@@ -9,7 +9,20 @@ import { Schema } from "./schema";
 // pulumi/pulumi-random (terraform-provider-random resource_password.go): every argument
 // requires replacement; the result lives only in state.
 const SCHEMA: Schema = Object.fromEntries(
-    ["length", "lower", "upper", "numeric", "number", "special", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"].map((k) => [k, { forceNew: true, computed: k !== "keepers" }]),
+    [
+        "length",
+        "lower",
+        "upper",
+        "numeric",
+        "number",
+        "special",
+        "minLower",
+        "minUpper",
+        "minNumeric",
+        "minSpecial",
+        "overrideSpecial",
+        "keepers",
+    ].map((k) => [k, { forceNew: true, computed: k !== "keepers" }]),
 );
 
 const LOWER = "abcdefghijklmnopqrstuvwxyz";

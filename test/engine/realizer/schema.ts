@@ -55,7 +55,12 @@ function isZero(v: unknown): boolean {
 /** Nested attributes at their zero value are the same as unset ones (flatmap state keeps no zeros apart). */
 export function withoutZeros(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(withoutZeros);
-    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).filter(([, x]) => !isZero(x)).map(([k, x]) => [k, withoutZeros(x)]));
+    if (typeof v === "object" && v !== null)
+        return Object.fromEntries(
+            Object.entries(v)
+                .filter(([, x]) => !isZero(x))
+                .map(([k, x]) => [k, withoutZeros(x)]),
+        );
     return v;
 }
 
@@ -67,7 +72,12 @@ function comparable(v: unknown, a: Attribute): string {
 }
 
 /** The attribute-level diff of new inputs against the state Read produced. */
-export function diffAgainstState(schema: Schema, state: Readonly<Record<string, unknown>>, inputs: Readonly<Record<string, unknown>>, ignore: readonly string[] = []): FieldDiff[] {
+export function diffAgainstState(
+    schema: Schema,
+    state: Readonly<Record<string, unknown>>,
+    inputs: Readonly<Record<string, unknown>>,
+    ignore: readonly string[] = [],
+): FieldDiff[] {
     const diffs: FieldDiff[] = [];
     for (const [key, a] of Object.entries(schema)) {
         if (ignore.includes(key)) continue;

@@ -51,22 +51,55 @@ export function serviceSpecOf(i: State): Record<string, unknown> {
                     Source: m.source,
                     Target: m.target,
                     ReadOnly: m.readOnly ?? false,
-                    ...(m.volumeOptions ? { VolumeOptions: { NoCopy: m.volumeOptions.noCopy ?? false, Labels: labelMap(m.volumeOptions.labels), ...(m.volumeOptions.driverName ? { DriverConfig: { Name: m.volumeOptions.driverName, Options: m.volumeOptions.driverOptions ?? {} } } : {}) } } : {}),
+                    ...(m.volumeOptions
+                        ? {
+                              VolumeOptions: {
+                                  NoCopy: m.volumeOptions.noCopy ?? false,
+                                  Labels: labelMap(m.volumeOptions.labels),
+                                  ...(m.volumeOptions.driverName
+                                      ? { DriverConfig: { Name: m.volumeOptions.driverName, Options: m.volumeOptions.driverOptions ?? {} } }
+                                      : {}),
+                              },
+                          }
+                        : {}),
                 })),
                 // createContainerSpec always sends these (zero values from the SDK when unset).
                 StopGracePeriod: ns(cs.stopGracePeriod),
-                Healthcheck: hc ? { Test: hc.tests, Interval: ns(hc.interval), Timeout: ns(hc.timeout), StartPeriod: ns(hc.startPeriod), Retries: hc.retries ?? 0 } : {},
+                Healthcheck: hc
+                    ? {
+                          Test: hc.tests,
+                          Interval: ns(hc.interval),
+                          Timeout: ns(hc.timeout),
+                          StartPeriod: ns(hc.startPeriod),
+                          Retries: hc.retries ?? 0,
+                      }
+                    : {},
                 DNSConfig: {},
                 Init: cs.init ?? false,
                 Isolation: "default",
             },
             Resources: {
-                ...(ts.resources?.limits ? { Limits: { MemoryBytes: ts.resources.limits.memoryBytes ?? 0, NanoCPUs: ts.resources.limits.nanoCpus ?? 0 } } : {}),
-                ...(ts.resources?.reservation ? { Reservations: { MemoryBytes: ts.resources.reservation.memoryBytes ?? 0, NanoCPUs: ts.resources.reservation.nanoCpus ?? 0 } } : {}),
+                ...(ts.resources?.limits
+                    ? { Limits: { MemoryBytes: ts.resources.limits.memoryBytes ?? 0, NanoCPUs: ts.resources.limits.nanoCpus ?? 0 } }
+                    : {}),
+                ...(ts.resources?.reservation
+                    ? {
+                          Reservations: {
+                              MemoryBytes: ts.resources.reservation.memoryBytes ?? 0,
+                              NanoCPUs: ts.resources.reservation.nanoCpus ?? 0,
+                          },
+                      }
+                    : {}),
             },
             // createRestartPolicy: unset delay and window go out as 0.
-            RestartPolicy: rp ? { Condition: rp.condition, Delay: ns(rp.delay), MaxAttempts: rp.maxAttempts ?? 0, Window: ns(rp.window) } : {},
-            Placement: { Constraints: ts.placement?.constraints ?? [], MaxReplicas: ts.placement?.maxReplicas ?? 0, Platforms: (ts.placement?.platforms ?? []).map((p: any) => ({ Architecture: p.architecture, OS: p.os })) },
+            RestartPolicy: rp
+                ? { Condition: rp.condition, Delay: ns(rp.delay), MaxAttempts: rp.maxAttempts ?? 0, Window: ns(rp.window) }
+                : {},
+            Placement: {
+                Constraints: ts.placement?.constraints ?? [],
+                MaxReplicas: ts.placement?.maxReplicas ?? 0,
+                Platforms: (ts.placement?.platforms ?? []).map((p: any) => ({ Architecture: p.architecture, OS: p.os })),
+            },
             ForceUpdate: ts.forceUpdate ?? 0,
             Networks: (ts.networksAdvanceds ?? []).map((n: any) => ({ Target: n.id ?? n.name, Aliases: n.aliases ?? [], DriverOpts: {} })),
             ...(ts.logDriver ? { LogDriver: { Name: ts.logDriver.name, Options: ts.logDriver.options ?? {} } } : {}),
@@ -76,14 +109,27 @@ export function serviceSpecOf(i: State): Record<string, unknown> {
         ...(i.rollbackConfig ? { RollbackConfig: updateConfigOf(i.rollbackConfig) } : {}),
         EndpointSpec: {
             Mode: i.endpointSpec?.mode ?? "",
-            Ports: (i.endpointSpec?.ports ?? []).map((p: any) => ({ Name: p.name ?? "", Protocol: p.protocol ?? "tcp", TargetPort: p.targetPort, PublishedPort: p.publishedPort ?? 0, PublishMode: p.publishMode ?? "ingress" })),
+            Ports: (i.endpointSpec?.ports ?? []).map((p: any) => ({
+                Name: p.name ?? "",
+                Protocol: p.protocol ?? "tcp",
+                TargetPort: p.targetPort,
+                PublishedPort: p.publishedPort ?? 0,
+                PublishMode: p.publishMode ?? "ingress",
+            })),
         },
     };
 }
 
 /** [T] `createUpdateOrRollbackConfig`. */
 function updateConfigOf(u: any) {
-    return { Parallelism: u.parallelism ?? 0, Delay: ns(u.delay), FailureAction: u.failureAction ?? "", Monitor: ns(u.monitor), MaxFailureRatio: Number(u.maxFailureRatio ?? 0), Order: u.order ?? "" };
+    return {
+        Parallelism: u.parallelism ?? 0,
+        Delay: ns(u.delay),
+        FailureAction: u.failureAction ?? "",
+        Monitor: ns(u.monitor),
+        MaxFailureRatio: Number(u.maxFailureRatio ?? 0),
+        Order: u.order ?? "",
+    };
 }
 
 /**
@@ -103,10 +149,18 @@ export function goFixed1(v: number): string {
 /** [T] `flattenServiceUpdateOrRollbackConfig`: nothing when Docker holds none; the ratio with one decimal. */
 function flattenUpdateConfig(u: any): State | undefined {
     if (!u) return undefined;
-    return { parallelism: u.Parallelism ?? 0, delay: shortDur(u.Delay ?? 0), failureAction: u.FailureAction ?? "", monitor: shortDur(u.Monitor ?? 0), maxFailureRatio: goFixed1(u.MaxFailureRatio ?? 0), order: u.Order ?? "" };
+    return {
+        parallelism: u.Parallelism ?? 0,
+        delay: shortDur(u.Delay ?? 0),
+        failureAction: u.FailureAction ?? "",
+        monitor: shortDur(u.Monitor ?? 0),
+        maxFailureRatio: goFixed1(u.MaxFailureRatio ?? 0),
+        order: u.Order ?? "",
+    };
 }
 
-const envMap = (env: readonly string[] | undefined) => Object.fromEntries((env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const envMap = (env: readonly string[] | undefined) =>
+    Object.fromEntries((env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 
 /** [T] `flattenContainerSpec`: each field only when Docker holds a non-empty value, init only for API >= 1.37. */
 function flattenContainerSpec(c: any): State {
@@ -124,14 +178,35 @@ function flattenContainerSpec(c: any): State {
             source: m.Source,
             type: m.Type,
             readOnly: m.ReadOnly ?? false,
-            ...(m.VolumeOptions ? { volumeOptions: { noCopy: m.VolumeOptions.NoCopy ?? false, labels: labelSet(m.VolumeOptions.Labels), ...(m.VolumeOptions.DriverConfig?.Name ? { driverName: m.VolumeOptions.DriverConfig.Name } : {}), driverOptions: m.VolumeOptions.DriverConfig?.Options ?? {} } } : {}),
+            ...(m.VolumeOptions
+                ? {
+                      volumeOptions: {
+                          noCopy: m.VolumeOptions.NoCopy ?? false,
+                          labels: labelSet(m.VolumeOptions.Labels),
+                          ...(m.VolumeOptions.DriverConfig?.Name ? { driverName: m.VolumeOptions.DriverConfig.Name } : {}),
+                          driverOptions: m.VolumeOptions.DriverConfig?.Options ?? {},
+                      },
+                  }
+                : {}),
         }));
     }
     if (c.StopSignal) out.stopSignal = c.StopSignal;
     if (c.StopGracePeriod !== undefined) out.stopGracePeriod = shortDur(c.StopGracePeriod);
     // [T] flattenServiceHealthcheck: the durations always, the test only when set.
-    if (c.Healthcheck) out.healthcheck = { ...(c.Healthcheck.Test?.length ? { tests: c.Healthcheck.Test } : {}), interval: shortDur(c.Healthcheck.Interval ?? 0), timeout: shortDur(c.Healthcheck.Timeout ?? 0), startPeriod: shortDur(c.Healthcheck.StartPeriod ?? 0), retries: c.Healthcheck.Retries ?? 0 };
-    if (c.DNSConfig) out.dnsConfig = { nameservers: c.DNSConfig.Nameservers ?? [], searches: c.DNSConfig.Search ?? [], options: c.DNSConfig.Options ?? [] };
+    if (c.Healthcheck)
+        out.healthcheck = {
+            ...(c.Healthcheck.Test?.length ? { tests: c.Healthcheck.Test } : {}),
+            interval: shortDur(c.Healthcheck.Interval ?? 0),
+            timeout: shortDur(c.Healthcheck.Timeout ?? 0),
+            startPeriod: shortDur(c.Healthcheck.StartPeriod ?? 0),
+            retries: c.Healthcheck.Retries ?? 0,
+        };
+    if (c.DNSConfig)
+        out.dnsConfig = {
+            nameservers: c.DNSConfig.Nameservers ?? [],
+            searches: c.DNSConfig.Search ?? [],
+            options: c.DNSConfig.Options ?? [],
+        };
     if (c.Isolation) out.isolation = c.Isolation;
     if (c.Init !== undefined && c.Init !== null) out.init = c.Init;
     return out;
@@ -142,23 +217,50 @@ function flattenTaskSpec(t: any): State {
     const out: State = { containerSpec: flattenContainerSpec(t.ContainerSpec ?? {}) };
     if (t.Resources) {
         out.resources = {
-            ...(t.Resources.Limits ? { limits: { nanoCpus: t.Resources.Limits.NanoCPUs ?? 0, memoryBytes: t.Resources.Limits.MemoryBytes ?? 0 } } : {}),
-            ...(t.Resources.Reservations ? { reservation: { nanoCpus: t.Resources.Reservations.NanoCPUs ?? 0, memoryBytes: t.Resources.Reservations.MemoryBytes ?? 0 } } : {}),
+            ...(t.Resources.Limits
+                ? { limits: { nanoCpus: t.Resources.Limits.NanoCPUs ?? 0, memoryBytes: t.Resources.Limits.MemoryBytes ?? 0 } }
+                : {}),
+            ...(t.Resources.Reservations
+                ? {
+                      reservation: {
+                          nanoCpus: t.Resources.Reservations.NanoCPUs ?? 0,
+                          memoryBytes: t.Resources.Reservations.MemoryBytes ?? 0,
+                      },
+                  }
+                : {}),
         };
     }
     if (t.RestartPolicy) {
         const r = t.RestartPolicy;
-        out.restartPolicy = { ...(r.Condition ? { condition: r.Condition } : {}), ...(r.Delay !== undefined ? { delay: shortDur(r.Delay) } : {}), ...(r.MaxAttempts !== undefined ? { maxAttempts: r.MaxAttempts } : {}), ...(r.Window !== undefined ? { window: shortDur(r.Window) } : {}) };
+        out.restartPolicy = {
+            ...(r.Condition ? { condition: r.Condition } : {}),
+            ...(r.Delay !== undefined ? { delay: shortDur(r.Delay) } : {}),
+            ...(r.MaxAttempts !== undefined ? { maxAttempts: r.MaxAttempts } : {}),
+            ...(r.Window !== undefined ? { window: shortDur(r.Window) } : {}),
+        };
     }
     if (t.Placement) {
         const p = t.Placement;
-        out.placement = { ...(p.Constraints?.length ? { constraints: p.Constraints } : {}), ...(p.Platforms?.length ? { platforms: p.Platforms.map((x: any) => ({ architecture: x.Architecture, os: x.OS })) } : {}), maxReplicas: p.MaxReplicas ?? 0 };
+        out.placement = {
+            ...(p.Constraints?.length ? { constraints: p.Constraints } : {}),
+            ...(p.Platforms?.length ? { platforms: p.Platforms.map((x: any) => ({ architecture: x.Architecture, os: x.OS })) } : {}),
+            maxReplicas: p.MaxReplicas ?? 0,
+        };
     }
     out.forceUpdate = t.ForceUpdate ?? 0;
     if (t.Runtime) out.runtime = t.Runtime;
     // [T] flattenTaskNetworksAdvanced: the target (an ID, populateNetworkID) as `id`; `name` never.
-    if (t.Networks?.length) out.networksAdvanceds = t.Networks.map((n: any) => ({ id: n.Target, driverOpts: Object.entries(n.DriverOpts ?? {}).map(([k, v]) => `${k}=${v}`), ...(n.Aliases?.length ? { aliases: n.Aliases } : {}) }));
-    if (t.LogDriver) out.logDriver = { name: t.LogDriver.Name, ...(t.LogDriver.Options && Object.keys(t.LogDriver.Options).length > 0 ? { options: t.LogDriver.Options } : {}) };
+    if (t.Networks?.length)
+        out.networksAdvanceds = t.Networks.map((n: any) => ({
+            id: n.Target,
+            driverOpts: Object.entries(n.DriverOpts ?? {}).map(([k, v]) => `${k}=${v}`),
+            ...(n.Aliases?.length ? { aliases: n.Aliases } : {}),
+        }));
+    if (t.LogDriver)
+        out.logDriver = {
+            name: t.LogDriver.Name,
+            ...(t.LogDriver.Options && Object.keys(t.LogDriver.Options).length > 0 ? { options: t.LogDriver.Options } : {}),
+        };
     return out;
 }
 
@@ -168,13 +270,24 @@ function flattenTaskSpec(t: any): State {
  */
 export function stateFromInspect(s: any, prior: State): State {
     const spec = s.Spec ?? {};
-    const endpoint = s.Endpoint?.Spec?.Mode ? { mode: s.Endpoint.Spec.Mode, ports: s.Endpoint.Ports ?? [] } : { mode: spec.EndpointSpec?.Mode ?? "", ports: spec.EndpointSpec?.Ports ?? [] };
+    const endpoint = s.Endpoint?.Spec?.Mode
+        ? { mode: s.Endpoint.Spec.Mode, ports: s.Endpoint.Ports ?? [] }
+        : { mode: spec.EndpointSpec?.Mode ?? "", ports: spec.EndpointSpec?.Ports ?? [] };
     const state: State = {
         name: spec.Name,
         labels: labelSet(spec.Labels),
         taskSpec: flattenTaskSpec(spec.TaskTemplate ?? {}),
         mode: spec.Mode?.Global ? { global: true } : { replicated: { replicas: spec.Mode?.Replicated?.Replicas }, global: false },
-        endpointSpec: { mode: endpoint.mode, ports: endpoint.ports.map((p: any) => ({ name: p.Name ?? "", protocol: p.Protocol, targetPort: p.TargetPort, publishedPort: p.PublishedPort ?? 0, publishMode: p.PublishMode })) },
+        endpointSpec: {
+            mode: endpoint.mode,
+            ports: endpoint.ports.map((p: any) => ({
+                name: p.Name ?? "",
+                protocol: p.Protocol,
+                targetPort: p.TargetPort,
+                publishedPort: p.PublishedPort ?? 0,
+                publishMode: p.PublishMode,
+            })),
+        },
         // Never read back ([F] Read sets neither): kept from the inputs.
         ...(prior.convergeConfig ? { convergeConfig: prior.convergeConfig } : {}),
         ...(prior.auth ? { auth: prior.auth } : {}),

@@ -19,8 +19,18 @@ function sortSets(ts: any): any {
     const cs = ts.containerSpec ?? {};
     return {
         ...ts,
-        containerSpec: { ...cs, ...(cs.mounts ? { mounts: [...cs.mounts].sort(by("target")) } : {}), ...(cs.labels ? { labels: [...cs.labels].sort(by("label")) } : {}) },
-        ...(ts.networksAdvanceds ? { networksAdvanceds: ts.networksAdvanceds.map((n: any) => ({ ...n, ...(n.aliases ? { aliases: [...n.aliases].sort() } : {}) })).sort(by("id")) } : {}),
+        containerSpec: {
+            ...cs,
+            ...(cs.mounts ? { mounts: [...cs.mounts].sort(by("target")) } : {}),
+            ...(cs.labels ? { labels: [...cs.labels].sort(by("label")) } : {}),
+        },
+        ...(ts.networksAdvanceds
+            ? {
+                  networksAdvanceds: ts.networksAdvanceds
+                      .map((n: any) => ({ ...n, ...(n.aliases ? { aliases: [...n.aliases].sort() } : {}) }))
+                      .sort(by("id")),
+              }
+            : {}),
         ...(ts.placement?.constraints ? { placement: { ...ts.placement, constraints: [...ts.placement.constraints].sort() } } : {}),
     };
 }
@@ -34,15 +44,25 @@ function fillTaskSpec(input: any, state: any): any {
     const have = state ?? {};
     const hcs = have.containerSpec ?? {};
     const cs = { isolation: "default", ...input.containerSpec };
-    for (const k of ["stopGracePeriod", "healthcheck", "dnsConfig", "init"]) if (cs[k] === undefined && hcs[k] !== undefined) cs[k] = hcs[k];
+    for (const k of ["stopGracePeriod", "healthcheck", "dnsConfig", "init"])
+        if (cs[k] === undefined && hcs[k] !== undefined) cs[k] = hcs[k];
     const out: any = { ...input, containerSpec: cs };
-    for (const k of ["resources", "restartPolicy", "placement", "forceUpdate", "runtime"]) if (out[k] === undefined && have[k] !== undefined) out[k] = have[k];
+    for (const k of ["resources", "restartPolicy", "placement", "forceUpdate", "runtime"])
+        if (out[k] === undefined && have[k] !== undefined) out[k] = have[k];
     return sortSets(out);
 }
 
 /** [S] ForceNew inside task_spec: container_spec.labels, hosts, sysctl; every networks_advanced field. */
 function taskSpecReplaces(state: any, input: any): boolean {
-    const pick = (t: any) => canonical(withoutZeros([t?.containerSpec?.labels ?? [], t?.containerSpec?.hosts ?? [], t?.containerSpec?.sysctl ?? {}, t?.networksAdvanceds ?? []]));
+    const pick = (t: any) =>
+        canonical(
+            withoutZeros([
+                t?.containerSpec?.labels ?? [],
+                t?.containerSpec?.hosts ?? [],
+                t?.containerSpec?.sysctl ?? {},
+                t?.networksAdvanceds ?? [],
+            ]),
+        );
     return pick(sortSets(state)) !== pick(sortSets(input));
 }
 
@@ -51,7 +71,13 @@ function fillEndpointSpec(input: any, state: any): any {
     const have = state ?? {};
     return {
         mode: input.mode ?? have.mode,
-        ports: (input.ports ?? []).map((p: any, k: number) => ({ name: p.name ?? "", protocol: p.protocol ?? "tcp", targetPort: p.targetPort, publishedPort: p.publishedPort ?? have.ports?.[k]?.publishedPort, publishMode: p.publishMode ?? "ingress" })),
+        ports: (input.ports ?? []).map((p: any, k: number) => ({
+            name: p.name ?? "",
+            protocol: p.protocol ?? "tcp",
+            targetPort: p.targetPort,
+            publishedPort: p.publishedPort ?? have.ports?.[k]?.publishedPort,
+            publishMode: p.publishMode ?? "ingress",
+        })),
     };
 }
 
@@ -71,7 +97,10 @@ const SCHEMA: Schema = {
 
 /** The manager's view of a service's tasks: running ones on nodes that are not down ([F] `getActiveNodes`, `replicatedConsoleLogUpdater.update`). */
 async function runningTasks(docker: Docker, serviceId: string): Promise<number> {
-    const [tasks, nodes] = await Promise.all([docker.listTasks({ filters: { service: [serviceId], "desired-state": ["running"] } }), docker.listNodes()]);
+    const [tasks, nodes] = await Promise.all([
+        docker.listTasks({ filters: { service: [serviceId], "desired-state": ["running"] } }),
+        docker.listNodes(),
+    ]);
     const active = new Set(nodes.filter((n: any) => n.Status?.State !== "down").map((n: any) => n.ID));
     // The executor reports a task running only once its container is healthy, where it has a check.
     return tasks.filter((t: any) => active.has(t.NodeID) && t.Status?.State === "running").length;
@@ -89,7 +118,13 @@ async function lastTaskProblem(docker: Docker, serviceId: string): Promise<strin
  * 7 s), then polls at least every 5 s (MinTimeout) until the running tasks equal the replicas,
  * for `timeout` (default 3m).
  */
-async function converge(ctx: { docker: Docker; log(m: string): void }, id: string, replicas: number, delay: string, timeout: string): Promise<boolean> {
+async function converge(
+    ctx: { docker: Docker; log(m: string): void },
+    id: string,
+    replicas: number,
+    delay: string,
+    timeout: string,
+): Promise<boolean> {
     const deadline = Date.now() + (durationNs(timeout) ?? 180e9) / 1e6;
     await sleep((durationNs(delay) ?? 7e9) / 1e6);
     for (;;) {
@@ -137,8 +172,13 @@ export const serviceProvider: Provider = {
     async update(ctx, id, prior, news) {
         const s: any = await ctx.docker.getService(id).inspect();
         await ctx.docker.getService(id).update({ ...serviceSpecOf(news), version: s.Version.Index } as any);
-        if (news.convergeConfig && !(await converge(ctx, id, news.mode?.replicated?.replicas ?? 1, "7s", news.convergeConfig.timeout ?? "3m"))) {
-            throw new Error(`Service with ID (${id}) did not converge after ${news.convergeConfig.timeout ?? "3m"} (${await lastTaskProblem(ctx.docker, id)})`);
+        if (
+            news.convergeConfig &&
+            !(await converge(ctx, id, news.mode?.replicated?.replicas ?? 1, "7s", news.convergeConfig.timeout ?? "3m"))
+        ) {
+            throw new Error(
+                `Service with ID (${id}) did not converge after ${news.convergeConfig.timeout ?? "3m"} (${await lastTaskProblem(ctx.docker, id)})`,
+            );
         }
         return (await serviceProvider.read(ctx, id, { ...prior, ...news }))!;
     },
@@ -158,7 +198,9 @@ async function deleteService(docker: Docker, id: string, state: State): Promise<
     const containers: string[] = [];
     if (grace && grace !== "0s") {
         const tasks: any[] = await docker.listTasks({ filters: { service: [state.name] } });
-        for (const t of tasks) if (t.Status?.ContainerStatus?.ContainerID && t.Status.State !== "shutdown") containers.push(t.Status.ContainerStatus.ContainerID);
+        for (const t of tasks)
+            if (t.Status?.ContainerStatus?.ContainerID && t.Status.State !== "shutdown")
+                containers.push(t.Status.ContainerStatus.ContainerID);
     }
     await removeUnlessGone(() => docker.getService(id).remove());
     for (const c of containers) {

@@ -17,13 +17,26 @@ export const volumeProvider: Provider = {
     schema: SCHEMA,
     computed: ["mountpoint"],
     async create({ docker }, i) {
-        await docker.createVolume({ Name: i.name, Driver: i.driver ?? "local", DriverOpts: i.driverOpts ?? {}, Labels: labelMap(i.labels) });
+        await docker.createVolume({
+            Name: i.name,
+            Driver: i.driver ?? "local",
+            DriverOpts: i.driverOpts ?? {},
+            Labels: labelMap(i.labels),
+        });
         return { id: i.name };
     },
     // `resourceDockerVolumeRead`.
     async read({ docker }, id) {
         const v = await inspectUnlessGone(() => docker.getVolume(id).inspect());
-        return v && { name: v.Name, labels: labelSet(v.Labels), driver: v.Driver, driverOpts: v.Options ?? undefined, mountpoint: v.Mountpoint };
+        return (
+            v && {
+                name: v.Name,
+                labels: labelSet(v.Labels),
+                driver: v.Driver,
+                driverOpts: v.Options ?? undefined,
+                mountpoint: v.Mountpoint,
+            }
+        );
     },
     async delete({ docker }, id) {
         await removeUnlessGone(() => docker.getVolume(id).remove());

@@ -67,7 +67,13 @@ class RedisClient {
                 reject(new Error(`connect timed out after ${TIMEOUT_MS} ms`));
             }, TIMEOUT_MS);
             s.once("connect", () => (clearTimeout(timer), resolve(s)));
-            s.once("error", (e) => (clearTimeout(timer), reject(new Error(e.code === "ENOTFOUND" || e.code === "EAI_AGAIN" ? `cannot resolve ${this.host}` : e.message))));
+            s.once(
+                "error",
+                (e) => (
+                    clearTimeout(timer),
+                    reject(new Error(e.code === "ENOTFOUND" || e.code === "EAI_AGAIN" ? `cannot resolve ${this.host}` : e.message))
+                ),
+            );
         });
         // Errors after this point are reported by pipeline(); never let one crash the process.
         this.socket.on("error", () => {});

@@ -77,8 +77,7 @@ function readBody(req) {
 
 const isCommand = (c) => Array.isArray(c) && c.length > 0 && c.every((a) => ["string", "number", "boolean"].includes(typeof a));
 // Upstash-Encoding: base64 -> strings base64 (of their UTF-8 bytes); numbers and nulls as they are.
-const encode64 = (v) =>
-    typeof v === "string" ? Buffer.from(v, "utf8").toString("base64") : Array.isArray(v) ? v.map(encode64) : v;
+const encode64 = (v) => (typeof v === "string" ? Buffer.from(v, "utf8").toString("base64") : Array.isArray(v) ? v.map(encode64) : v);
 
 async function handle(req, res) {
     const url = new URL(req.url, "http://localhost");
@@ -104,7 +103,9 @@ async function handle(req, res) {
         kind = path === "/" ? "single" : path.slice(1);
         commands = kind === "single" ? [parsed] : parsed;
         if (!Array.isArray(commands) || commands.length === 0 || !commands.every(isCommand)) {
-            return send(res, 400, { error: kind === "single" ? 'body must be a command, e.g. ["PING"]' : "body must be an array of commands" });
+            return send(res, 400, {
+                error: kind === "single" ? 'body must be a command, e.g. ["PING"]' : "body must be an array of commands",
+            });
         }
     } else if (req.method === "GET" || req.method === "POST") {
         const args = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -137,7 +138,9 @@ async function handle(req, res) {
 }
 
 const server = http.createServer((req, res) => {
-    res.on("finish", () => console.log(`redis-http: ${req.method} ${req.url.split("?")[0].split("/").slice(0, 2).join("/")} ${res.statusCode}`));
+    res.on("finish", () =>
+        console.log(`redis-http: ${req.method} ${req.url.split("?")[0].split("/").slice(0, 2).join("/")} ${res.statusCode}`),
+    );
     handle(req, res).catch((e) => send(res, e.status || 500, { error: e.message }));
 });
 server.listen(PORT, () => console.log(`redis-http stand-in listening on :${PORT}, redis at ${redisOptions.host}:${redisOptions.port}`));

@@ -22,11 +22,20 @@ export interface Http {
 }
 
 /** One HTTP request to a tenant's published port on loopback. */
-export async function http(port: number, urlPath: string, init: { method?: string; body?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<Http> {
+export async function http(
+    port: number,
+    urlPath: string,
+    init: { method?: string; body?: string; json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Http> {
     const headers: Record<string, string> = { ...init.headers };
     if (init.json !== undefined) headers["content-type"] = "application/json";
     const body = init.json === undefined ? init.body : JSON.stringify(init.json);
-    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { method: init.method, headers, body, signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, {
+        method: init.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(20_000),
+    });
     return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
@@ -50,7 +59,12 @@ export async function inContainer(tenant: string, service: string, cmd: string[]
  * From inside a tenant's container: does `host` resolve there, and does a TCP connection to
  * `host:port` open within 3 s? (getent and bash's /dev/tcp: every real image has both.)
  */
-export async function reach(tenant: string, service: string, host: string, port: number): Promise<{ resolved: boolean; connected: boolean }> {
+export async function reach(
+    tenant: string,
+    service: string,
+    host: string,
+    port: number,
+): Promise<{ resolved: boolean; connected: boolean }> {
     const script = `getent hosts "$1" >/dev/null && echo resolved; timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null && echo connected; true`;
     const out = await inContainer(tenant, service, ["sh", "-c", script, "reach", host, String(port)]);
     return { resolved: out.includes("resolved"), connected: out.includes("connected") };
@@ -62,7 +76,9 @@ export async function redisHttp(port: number, token: string, command: string[]):
 }
 
 export async function containerIds(tenant: string, services: readonly string[] = SQLITE_SERVICES): Promise<Record<string, string>> {
-    return Object.fromEntries(await Promise.all(services.map(async (s) => [s, (await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).Id])));
+    return Object.fromEntries(
+        await Promise.all(services.map(async (s) => [s, (await docker.getContainer(`${tenant}_frontbase-${s}-1`).inspect()).Id])),
+    );
 }
 
 /** `running/healthy` per service ("no check" where the service has none). */
@@ -102,7 +118,11 @@ function restore(key: string, value: string | undefined): void {
 }
 
 /** The stack file `new` wrote, plus what tests always set: the images built here, loopback only. */
-export async function stackFileConfig(projectDir: string, tenant: string, extra: Record<string, unknown> = {}): Promise<Record<string, string>> {
+export async function stackFileConfig(
+    projectDir: string,
+    tenant: string,
+    extra: Record<string, unknown> = {},
+): Promise<Record<string, string>> {
     const file = await readStackFile(path.join(projectDir, `Pulumi.${tenant}.yaml`));
     const ports = JSON.parse(file.config["frontbase:ports"]) as Ports;
     return { ...file.config, ...tenantConfig(tenant, ports, extra) };

@@ -12,11 +12,29 @@ export interface ProxyAnswer {
 
 export function getThroughProxy(address: string, domain: string, urlPath: string, ca: string, timeoutMs = 10_000): Promise<ProxyAnswer> {
     return new Promise((resolve, reject) => {
-        const req = https.request({ host: address, port: 443, servername: domain, path: urlPath, headers: { host: domain }, ca, agent: false, timeout: timeoutMs }, (res) => {
-            let body = "";
-            res.on("data", (d) => (body += d));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body, subject: (res.socket as TLSSocket).getPeerCertificate?.()?.subjectaltname ?? "" }));
-        });
+        const req = https.request(
+            {
+                host: address,
+                port: 443,
+                servername: domain,
+                path: urlPath,
+                headers: { host: domain },
+                ca,
+                agent: false,
+                timeout: timeoutMs,
+            },
+            (res) => {
+                let body = "";
+                res.on("data", (d) => (body += d));
+                res.on("end", () =>
+                    resolve({
+                        status: res.statusCode ?? 0,
+                        body,
+                        subject: (res.socket as TLSSocket).getPeerCertificate?.()?.subjectaltname ?? "",
+                    }),
+                );
+            },
+        );
         req.on("timeout", () => req.destroy(new Error("timeout")));
         req.on("error", reject);
         req.end();

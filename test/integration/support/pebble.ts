@@ -15,14 +15,91 @@ export class Pebble {
     async start(): Promise<void> {
         const o = { cwd: this.dir, timeout: 30_000 };
         // Pebble's own HTTPS listener needs a certificate; Debian's package ships none.
-        await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=pebble listener test CA"], o);
-        await run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "leaf.csr", "-subj", "/CN=localhost"], o);
+        await run(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=pebble listener test CA",
+            ],
+            o,
+        );
+        await run(
+            "openssl",
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "leaf.csr", "-subj", "/CN=localhost"],
+            o,
+        );
         await fs.writeFile(path.join(this.dir, "ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-        await run("openssl", ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "cert.pem", "-days", "2", "-extfile", "ext"], o);
-        const config = { pebble: { listenAddress: "127.0.0.1:14000", managementListenAddress: "127.0.0.1:15000", certificate: path.join(this.dir, "cert.pem"), privateKey: path.join(this.dir, "key.pem"), httpPort: 80, tlsPort: 443, ocspResponderURL: "", externalAccountBindingRequired: false } };
+        await run(
+            "openssl",
+            [
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "cert.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "ext",
+            ],
+            o,
+        );
+        const config = {
+            pebble: {
+                listenAddress: "127.0.0.1:14000",
+                managementListenAddress: "127.0.0.1:15000",
+                certificate: path.join(this.dir, "cert.pem"),
+                privateKey: path.join(this.dir, "key.pem"),
+                httpPort: 80,
+                tlsPort: 443,
+                ocspResponderURL: "",
+                externalAccountBindingRequired: false,
+            },
+        };
         await fs.writeFile(path.join(this.dir, "pebble.json"), JSON.stringify(config));
-        this.procs.push(spawn("pebble-challtestsrv", ["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", "127.0.0.1:18053", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:18055"], { stdio: "ignore" }));
-        const pebble = spawn("pebble", ["-config", path.join(this.dir, "pebble.json"), "-dnsserver", "127.0.0.1:18053"], { env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0", PEBBLE_AUTHZREUSE: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+        this.procs.push(
+            spawn(
+                "pebble-challtestsrv",
+                [
+                    "-defaultIPv4",
+                    "127.0.0.1",
+                    "-defaultIPv6",
+                    "",
+                    "-dns01",
+                    "127.0.0.1:18053",
+                    "-http01",
+                    "",
+                    "-https01",
+                    "",
+                    "-tlsalpn01",
+                    "",
+                    "-management",
+                    "127.0.0.1:18055",
+                ],
+                { stdio: "ignore" },
+            ),
+        );
+        const pebble = spawn("pebble", ["-config", path.join(this.dir, "pebble.json"), "-dnsserver", "127.0.0.1:18053"], {
+            env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0", PEBBLE_AUTHZREUSE: "0" },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         for (const s of [pebble.stdout!, pebble.stderr!]) s.on("data", (d) => void (this.log += String(d)));
         this.procs.push(pebble);
         for (let i = 0; i < 50 && !this.log.includes("ACME directory available"); i++) await new Promise((r) => setTimeout(r, 200));
@@ -39,7 +116,10 @@ export class Pebble {
     }
     /** New orders (POST /order-plz) and certificates issued, from pebble's own log. */
     counts(): { orders: number; issued: number } {
-        return { orders: (this.log.match(/POST \/order-plz/g) ?? []).length, issued: (this.log.match(/Issued certificate serial/g) ?? []).length };
+        return {
+            orders: (this.log.match(/POST \/order-plz/g) ?? []).length,
+            issued: (this.log.match(/Issued certificate serial/g) ?? []).length,
+        };
     }
     stop(): void {
         for (const p of this.procs) p.kill();

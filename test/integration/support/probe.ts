@@ -29,7 +29,8 @@ export function probeDocker(images: readonly string[] = [], what = "suite"): Pro
     else {
         const out = JSON.parse(r.stdout) as { problem?: string; missing?: string[] };
         if (out.problem) reason = out.problem;
-        else if (out.missing && out.missing.length > 0) reason = `images missing: ${out.missing.join(", ")} (build them: npm run images:test)`;
+        else if (out.missing && out.missing.length > 0)
+            reason = `images missing: ${out.missing.join(", ")} (build them: npm run images:test)`;
     }
     if (reason && (process.env.CI === "true" || process.env.FRONTBASE_REQUIRE_DOCKER === "1")) {
         // CI installs the engine and builds the images first: a skip there would hide a failure.

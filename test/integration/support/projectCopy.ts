@@ -11,7 +11,18 @@ export const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
 // Pulumi.yaml's main (scripts/pulumi-program.js, with the loader it uses) and every folder of the
 // program's import closure (gitops/programFiles.ts computes it: index.ts, stacks, components, ports,
 // docker, project).
-const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "scripts", "components", "stacks", "ports", "docker", "project"];
+const PROGRAM_FILES = [
+    "Pulumi.yaml",
+    "package.json",
+    "tsconfig.json",
+    "index.ts",
+    "scripts",
+    "components",
+    "stacks",
+    "ports",
+    "docker",
+    "project",
+];
 
 export interface CopyOptions {
     /** Files to write over the copy (path relative to the project root -> content). */

@@ -25,7 +25,10 @@ function executable(file: string): boolean {
 
 function candidates(): string[] {
     const home = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
-    const fromPath = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((d) => path.join(d, "pulumi"));
+    const fromPath = (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, "pulumi"));
     return [...fromPath, path.join(home, "bin", "pulumi")];
 }
 
@@ -33,13 +36,17 @@ function candidates(): string[] {
 export function findPulumiCli(): PulumiCli | { reason: string } {
     const bins = candidates().filter((f) => executable(f) && !realpathSync(f).includes(`${path.sep}node_modules${path.sep}`));
     if (bins.length === 0) {
-        return { reason: "no Pulumi CLI binary on PATH or in ~/.pulumi/bin (the npm `pulumi` wrapper would download it from get.pulumi.com, which is not reachable here)" };
+        return {
+            reason: "no Pulumi CLI binary on PATH or in ~/.pulumi/bin (the npm `pulumi` wrapper would download it from get.pulumi.com, which is not reachable here)",
+        };
     }
     const bin = realpathSync(bins[0]);
     const v = spawnSync(bin, ["version"], { encoding: "utf8", timeout: 30_000, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
     if (v.status !== 0) return { reason: `${bin} version failed: ${(v.stderr || v.error?.message || "").trim()}` };
     const host = path.join(path.dirname(bin), "pulumi-language-nodejs");
-    const onPath = candidates().map((f) => path.join(path.dirname(f), "pulumi-language-nodejs")).some(executable);
+    const onPath = candidates()
+        .map((f) => path.join(path.dirname(f), "pulumi-language-nodejs"))
+        .some(executable);
     if (!existsSync(host) && !onPath) return { reason: `${bin} has no pulumi-language-nodejs beside it or on PATH` };
     return { bin, root: path.dirname(path.dirname(bin)), version: v.stdout.trim() };
 }

@@ -26,22 +26,39 @@ export async function loadStackFile(projectDir: string, t: RealTenant): Promise<
     const file = path.join(projectDir, `Pulumi.${t.name}.yaml`);
     const secrets = (await decryptStackSecrets(file, process.env))!;
     const plain = (await readStackFile(file)).config;
-    t.config = { ...plain, ...secrets, "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES), "frontbase:bindAddress": "127.0.0.1", "frontbase:healthInterval": "2" };
+    t.config = {
+        ...plain,
+        ...secrets,
+        "frontbase:images": JSON.stringify(REAL_TENANT_IMAGES),
+        "frontbase:bindAddress": "127.0.0.1",
+        "frontbase:healthInterval": "2",
+    };
     t.secretKeys = Object.keys(secrets);
     t.frontend = JSON.parse(plain["frontbase:ports"]).frontend;
     t.adminPassword = secrets["frontbase:adminPassword"];
 }
 
 /** One request to the tenant's frontend port, as a browser would send it. */
-export async function web(t: Pick<RealTenant, "frontend" | "host">, urlPath: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
+export async function web(
+    t: Pick<RealTenant, "frontend" | "host">,
+    urlPath: string,
+    init: { method?: string; json?: unknown; cookie?: string } = {},
+) {
     const headers: Record<string, string> = {};
     if (init.json !== undefined) headers["content-type"] = "application/json";
     if (init.cookie) headers.cookie = init.cookie;
-    const res = await fetch(`http://${t.host ?? "127.0.0.1"}:${t.frontend}${urlPath}`, { method: init.method ?? "GET", headers, body: init.json === undefined ? undefined : JSON.stringify(init.json), signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`http://${t.host ?? "127.0.0.1"}:${t.frontend}${urlPath}`, {
+        method: init.method ?? "GET",
+        headers,
+        body: init.json === undefined ? undefined : JSON.stringify(init.json),
+        signal: AbortSignal.timeout(20_000),
+    });
     return { status: res.status, text: await res.text(), cookie: res.headers.get("set-cookie")?.split(";")[0] };
 }
 
 /** The real tenant's services, in start order. */
 export function realServices(t: Pick<RealTenant, "database">): string[] {
-    return t.database === "postgres" ? ["postgres", "redis", "redis-http", "backend", "edge", "frontend"] : ["redis", "redis-http", "backend", "edge", "frontend"];
+    return t.database === "postgres"
+        ? ["postgres", "redis", "redis-http", "backend", "edge", "frontend"]
+        : ["redis", "redis-http", "backend", "edge", "frontend"];
 }

@@ -49,21 +49,29 @@ export async function tenantTasks(tenant: string): Promise<Record<string, readon
     const manager = nodeDocker(1);
     const nodes = new Map((await manager.listNodes()).map((n: any) => [n.ID, n.Description.Hostname]));
     const list: any[] = await manager.listTasks({ filters: { label: [`frontbase.tenant=${tenant}`], "desired-state": ["running"] } });
-    const rows = list.map((k) => [k.Spec.ContainerSpec.Labels["com.docker.compose.service"], [nodes.get(k.NodeID), k.Status.State]] as const);
+    const rows = list.map(
+        (k) => [k.Spec.ContainerSpec.Labels["com.docker.compose.service"], [nodes.get(k.NodeID), k.Status.State]] as const,
+    );
     // Sorted, so that two readings compare as text too.
     return Object.fromEntries(rows.sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
 }
 
 /** What tenantTasks reads for a tenant whose five services all run on node `k`. */
-export const allRunningOn = (k: number) => Object.fromEntries(["backend", "edge", "frontend", "redis", "redis-http"].map((s) => [s, [nodeName(k), "running"]]));
+export const allRunningOn = (k: number) =>
+    Object.fromEntries(["backend", "edge", "frontend", "redis", "redis-http"].map((s) => [s, [nodeName(k), "running"]]));
 
 /** The names of a tenant's volumes on node `k`. */
 export async function tenantVolumes(k: number, tenant: string): Promise<string[]> {
-    return ((await nodeDocker(k).listVolumes()).Volumes ?? []).filter((v) => v.Labels?.["frontbase.tenant"] === tenant).map((v) => v.Name).sort();
+    return ((await nodeDocker(k).listVolumes()).Volumes ?? [])
+        .filter((v) => v.Labels?.["frontbase.tenant"] === tenant)
+        .map((v) => v.Name)
+        .sort();
 }
 
 /** A throwaway container on the manager, attached to a tenant's (attachable) overlay network. */
 export async function fromNetwork(network: string, script: string): Promise<{ code: number; out: string }> {
-    const r = await run("docker", ["-H", MANAGER, "run", "--rm", "--network", network, REAL_TENANT_IMAGES.backend, "sh", "-c", script], { timeout: 60_000 }).catch((e) => e);
+    const r = await run("docker", ["-H", MANAGER, "run", "--rm", "--network", network, REAL_TENANT_IMAGES.backend, "sh", "-c", script], {
+        timeout: 60_000,
+    }).catch((e) => e);
     return { code: r.code ?? 0, out: `${r.stdout ?? ""}`.trim() };
 }

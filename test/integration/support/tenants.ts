@@ -38,7 +38,14 @@ export async function freePorts(): Promise<Ports> {
 export function tenantConfig(tenant: string, ports: Ports, extra: Record<string, unknown> = {}): Record<string, string> {
     // healthInterval 2: Docker runs the first health check one interval after start, so the
     // default 10-15 s would make every test `up` wait ~45 s on checks alone (retries scale up).
-    const values: Record<string, unknown> = { tenant, ports, images: REAL_TENANT_IMAGES, bindAddress: "127.0.0.1", healthInterval: 2, ...extra };
+    const values: Record<string, unknown> = {
+        tenant,
+        ports,
+        images: REAL_TENANT_IMAGES,
+        bindAddress: "127.0.0.1",
+        healthInterval: 2,
+        ...extra,
+    };
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [`frontbase:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 

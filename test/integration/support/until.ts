@@ -14,7 +14,10 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
         } catch (e) {
             last = e;
         }
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+        if (Date.now() > deadline)
+            throw new Error(
+                `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`,
+            );
         await new Promise((r) => setTimeout(r, everyMs));
     }
 }

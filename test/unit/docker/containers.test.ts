@@ -8,7 +8,16 @@ import { tenantOfLabels } from "../../../components/naming";
 
 describe("configuredBindings", () => {
     it("keeps every binding with a host port, any protocol, the host IP as configured, in the Engine's order", () => {
-        expect(configuredBindings({ "80/tcp": [{ HostIp: "", HostPort: "8081" }, { HostIp: "::", HostPort: "8081" }], "9/udp": [{ HostPort: "9009" }], "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8001" }] })).toEqual([
+        expect(
+            configuredBindings({
+                "80/tcp": [
+                    { HostIp: "", HostPort: "8081" },
+                    { HostIp: "::", HostPort: "8081" },
+                ],
+                "9/udp": [{ HostPort: "9009" }],
+                "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8001" }],
+            }),
+        ).toEqual([
             { hostIp: "", hostPort: 8081, containerPort: 80, protocol: "tcp" },
             { hostIp: "::", hostPort: 8081, containerPort: 80, protocol: "tcp" },
             { hostIp: "", hostPort: 9009, containerPort: 9, protocol: "udp" },
@@ -17,7 +26,9 @@ describe("configuredBindings", () => {
     });
 
     it("skips what reserves nothing: an empty HostPort (Docker picks at start), no bindings, a null list", () => {
-        expect(configuredBindings({ "81/tcp": [{ HostIp: "", HostPort: "" }], "82/tcp": [{}], "5432/tcp": null, "83": [{ HostPort: "0" }] })).toEqual([]);
+        expect(
+            configuredBindings({ "81/tcp": [{ HostIp: "", HostPort: "" }], "82/tcp": [{}], "5432/tcp": null, "83": [{ HostPort: "0" }] }),
+        ).toEqual([]);
         expect(configuredBindings(undefined)).toEqual([]);
         expect(configuredBindings(null)).toEqual([]);
     });
@@ -42,7 +53,12 @@ describe("tenantOfLabels", () => {
 describe("selection", () => {
     const c = (Labels: Record<string, string>) => ({ Labels });
     it("selects a tenant's containers and never a tenant whose name merely starts the same", () => {
-        const all = [c({ "frontbase.tenant": "a" }), c({ "frontbase.tenant": "a-b" }), c({ "com.docker.compose.project": "a_frontbase" }), c({})];
+        const all = [
+            c({ "frontbase.tenant": "a" }),
+            c({ "frontbase.tenant": "a-b" }),
+            c({ "com.docker.compose.project": "a_frontbase" }),
+            c({}),
+        ];
         expect(selectContainers(all, "a")).toEqual([all[0], all[2]]);
         expect(selectContainers(all, "a-b")).toEqual([all[1]]);
     });
@@ -65,7 +81,14 @@ describe("selection", () => {
 
 describe("portBindings", () => {
     it("reads configured bindings, defaulting an empty host IP to all interfaces, sorted by host port", () => {
-        expect(portBindings({ "80/tcp": [{ HostIp: "", HostPort: "8081" }], "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8001" }], "9/udp": [{ HostPort: "" }], "5432/tcp": null })).toEqual([
+        expect(
+            portBindings({
+                "80/tcp": [{ HostIp: "", HostPort: "8081" }],
+                "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8001" }],
+                "9/udp": [{ HostPort: "" }],
+                "5432/tcp": null,
+            }),
+        ).toEqual([
             { hostIp: "127.0.0.1", hostPort: 8001, containerPort: 8000, protocol: "tcp" },
             { hostIp: "0.0.0.0", hostPort: 8081, containerPort: 80, protocol: "tcp" },
         ]);
@@ -76,6 +99,8 @@ describe("portBindings", () => {
 describe("byServiceOrder", () => {
     it("puts services in start order and unknown ones last", () => {
         const s = (service: string, name = service) => ({ service, name });
-        expect(byServiceOrder([s("frontend"), s("?", "zz"), s("redis"), s("backend"), s("?", "aa"), s("postgres")]).map((x) => x.name)).toEqual(["postgres", "redis", "backend", "frontend", "aa", "zz"]);
+        expect(
+            byServiceOrder([s("frontend"), s("?", "zz"), s("redis"), s("backend"), s("?", "aa"), s("postgres")]).map((x) => x.name),
+        ).toEqual(["postgres", "redis", "backend", "frontend", "aa", "zz"]);
     });
 });

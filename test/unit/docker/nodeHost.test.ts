@@ -29,6 +29,8 @@ describe("a swarm node's own Engine", () => {
     });
 
     it.each(["vps2", "=unix:///a", "vps2=/run/docker.sock", "vps2=ftp://x"])("refuses the entry %j, saying what is allowed", (entry) => {
-        expect(() => parseNodeHosts(`vps1=unix:///a.sock,${entry}`)).toThrow(`FRONTBASE_NODE_HOSTS: ${JSON.stringify(entry)} is not name=host; give each node as its hostname (or ID), =, and an Engine address (unix://, tcp:// or ssh://), comma-separated`);
+        expect(() => parseNodeHosts(`vps1=unix:///a.sock,${entry}`)).toThrow(
+            `FRONTBASE_NODE_HOSTS: ${JSON.stringify(entry)} is not name=host; give each node as its hostname (or ID), =, and an Engine address (unix://, tcp:// or ssh://), comma-separated`,
+        );
     });
 });

@@ -22,14 +22,36 @@ describe("the runner's command line", () => {
     it("is what pulumi-language-nodejs runs, flags in its order, for this project", () => {
         const project = readProject(ROOT);
         const { args, env } = runnerCommand({
-            project, stack: "t1", organization: "organization", monitorAddress: "127.0.0.1:1", engineAddress: "127.0.0.1:2",
-            dryRun: true, config: { "frontbase:tenant": "t1" }, secretKeys: ["frontbase:dbPassword"],
+            project,
+            stack: "t1",
+            organization: "organization",
+            monitorAddress: "127.0.0.1:1",
+            engineAddress: "127.0.0.1:2",
+            dryRun: true,
+            config: { "frontbase:tenant": "t1" },
+            secretKeys: ["frontbase:dbPassword"],
         });
         expect(args).toEqual([
             // node resolves through a symlinked node_modules (a git worktree's) to the real file.
             realpathSync(path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run/index.js")),
-            "--monitor", "127.0.0.1:1", "--engine", "127.0.0.1:2", "--organization", "organization", "--project", "frontbase",
-            "--stack", "t1", "--pwd", ROOT, "--dry-run", "--query-mode", "false", "--parallel", "16", "scripts/pulumi-program.js",
+            "--monitor",
+            "127.0.0.1:1",
+            "--engine",
+            "127.0.0.1:2",
+            "--organization",
+            "organization",
+            "--project",
+            "frontbase",
+            "--stack",
+            "t1",
+            "--pwd",
+            ROOT,
+            "--dry-run",
+            "--query-mode",
+            "false",
+            "--parallel",
+            "16",
+            "scripts/pulumi-program.js",
         ]);
         expect(env.PULUMI_CONFIG).toBe('{"frontbase:config:tenant":"t1"}');
         expect(env.PULUMI_CONFIG_SECRET_KEYS).toBe('["frontbase:dbPassword"]');
@@ -42,7 +64,10 @@ describe("the runner's command line", () => {
     });
 
     it("qualifies config keys the way the language host does, and refuses bare keys", () => {
-        expect(runnerConfig({ "frontbase:ports": "{}", "docker:host": "unix:///x" })).toEqual({ "frontbase:config:ports": "{}", "docker:config:host": "unix:///x" });
+        expect(runnerConfig({ "frontbase:ports": "{}", "docker:host": "unix:///x" })).toEqual({
+            "frontbase:config:ports": "{}",
+            "docker:config:host": "unix:///x",
+        });
         expect(() => runnerConfig({ tenant: "x" })).toThrow(/must be namespaced/);
     });
 });
@@ -54,8 +79,17 @@ describe("Pulumi.yaml", () => {
 
     it("main as a directory becomes the program directory; as a file, the entry point", async () => {
         await fs.mkdir(path.join(dir, "src"));
-        await fs.writeFile(path.join(dir, "Pulumi.yaml"), "name: p\nruntime:\n  name: nodejs\n  options: { typescript: false, nodeargs: '--a --b' }\nmain: src/\n");
-        expect(readProject(dir)).toMatchObject({ name: "p", programDir: path.join(dir, "src"), entryPoint: ".", typescript: false, nodeargs: "--a --b" });
+        await fs.writeFile(
+            path.join(dir, "Pulumi.yaml"),
+            "name: p\nruntime:\n  name: nodejs\n  options: { typescript: false, nodeargs: '--a --b' }\nmain: src/\n",
+        );
+        expect(readProject(dir)).toMatchObject({
+            name: "p",
+            programDir: path.join(dir, "src"),
+            entryPoint: ".",
+            typescript: false,
+            nodeargs: "--a --b",
+        });
         await fs.writeFile(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: app.ts\n");
         expect(readProject(dir)).toMatchObject({ programDir: dir, entryPoint: "app.ts", typescript: true });
     });

@@ -5,7 +5,18 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { Scrubber } from "../../engine/scrub";
 import { loadKey, openSecrets, sealSecrets } from "../../engine/secrets";
-import { canonical, decode, encode, masked, OUTPUT_VALUE_SIG, RESOURCE_SIG, secret, SIG_KEY, UNKNOWN_WIRE, ASSET_SIG } from "../../engine/serialize";
+import {
+    canonical,
+    decode,
+    encode,
+    masked,
+    OUTPUT_VALUE_SIG,
+    RESOURCE_SIG,
+    secret,
+    SIG_KEY,
+    UNKNOWN_WIRE,
+    ASSET_SIG,
+} from "../../engine/serialize";
 import { UNKNOWN } from "../../engine/types";
 
 describe("decode", () => {
@@ -16,7 +27,11 @@ describe("decode", () => {
         expect(d.secretValues).toEqual([["A=1", "B=2"], "v"]);
     });
     it("turns the unknown sentinel and value-less output values into UNKNOWN", () => {
-        const d = decode({ image: UNKNOWN_WIRE, envs: { [SIG_KEY]: OUTPUT_VALUE_SIG, secret: true }, port: { [SIG_KEY]: OUTPUT_VALUE_SIG, value: 80 } });
+        const d = decode({
+            image: UNKNOWN_WIRE,
+            envs: { [SIG_KEY]: OUTPUT_VALUE_SIG, secret: true },
+            port: { [SIG_KEY]: OUTPUT_VALUE_SIG, value: 80 },
+        });
         expect(d.value).toEqual({ image: UNKNOWN, envs: UNKNOWN, port: 80 });
         expect(d.unknownPaths.sort()).toEqual(["envs", "image"]);
         expect(d.secretPaths).toEqual(["envs"]);
@@ -36,7 +51,11 @@ describe("decode", () => {
 
 describe("printing", () => {
     it("masks secrets and unknowns", () => {
-        expect(masked({ a: secret("p"), b: UNKNOWN_WIRE, c: [1, { d: secret(["x"]) }] })).toEqual({ a: "[secret]", b: "[unknown]", c: [1, { d: "[secret]" }] });
+        expect(masked({ a: secret("p"), b: UNKNOWN_WIRE, c: [1, { d: secret(["x"]) }] })).toEqual({
+            a: "[secret]",
+            b: "[unknown]",
+            c: [1, { d: "[secret]" }],
+        });
     });
     it("compares values independently of key order", () => {
         expect(canonical({ b: 1, a: { d: 2, c: 3 } })).toBe(canonical({ a: { c: 3, d: 2 }, b: 1 }));
@@ -45,13 +64,23 @@ describe("printing", () => {
     it("scrubs credentials, also env values quoted on their own, but not the names beside them in a secret list", () => {
         const s = new Scrubber();
         s.addWire({
-            envs: secret(["SECRET_KEY=abcdef123456", "PORT=80", "POSTGRES_USER=frontbase", "DB_PASSWORD=pw-0123456789", "DATABASE_URL=postgresql://frontbase:url-only-9876@postgres/frontbase"]),
+            envs: secret([
+                "SECRET_KEY=abcdef123456",
+                "PORT=80",
+                "POSTGRES_USER=frontbase",
+                "DB_PASSWORD=pw-0123456789",
+                "DATABASE_URL=postgresql://frontbase:url-only-9876@postgres/frontbase",
+            ]),
             token: secret("tok-0123456789"),
             name: "abcdef",
         });
-        expect(s.scrub("env SECRET_KEY=abcdef123456; saw abcdef123456 and tok-0123456789; PORT=80, port 80")).toBe("env SECRET_KEY=[secret]; saw [secret] and [secret]; PORT=80, port 80");
+        expect(s.scrub("env SECRET_KEY=abcdef123456; saw abcdef123456 and tok-0123456789; PORT=80, port 80")).toBe(
+            "env SECRET_KEY=[secret]; saw [secret] and [secret]; PORT=80, port 80",
+        );
         // The failure this prevents: "container pgx_[secret]-backend-1" for a user named frontbase.
-        expect(s.scrub("container pgx_frontbase-backend-1 as user frontbase, DB_PASSWORD=pw-0123456789")).toBe("container pgx_frontbase-backend-1 as user frontbase, DB_PASSWORD=[secret]");
+        expect(s.scrub("container pgx_frontbase-backend-1 as user frontbase, DB_PASSWORD=pw-0123456789")).toBe(
+            "container pgx_frontbase-backend-1 as user frontbase, DB_PASSWORD=[secret]",
+        );
     });
 });
 

@@ -6,12 +6,32 @@ import { ResourceState } from "../../engine/state";
 import { Schema } from "../../engine/realizer/schema";
 import { Decision, decideStep, deletionOrder, dependentReplacements, makeUrn, transitiveDependents } from "../../engine/steps";
 
-const schema: Schema = { name: { forceNew: true }, memory: {}, envs: { forceNew: true, computed: true, set: true }, hostname: { forceNew: true, computed: true }, memorySwap: {} };
+const schema: Schema = {
+    name: { forceNew: true },
+    memory: {},
+    envs: { forceNew: true, computed: true, set: true },
+    hostname: { forceNew: true, computed: true },
+    memorySwap: {},
+};
 const provider = { schema };
 const opts = { ignoreChanges: [], replaceOnChanges: [], targetedReplace: false };
 /** A resource whose state (outputs) is what Read derived; inputs are kept for reference only. */
-const res = (urn: string, dependencies: string[] = [], outputs: Record<string, unknown> = {}, parent?: string, extra: Partial<ResourceState> = {}): ResourceState => ({
-    urn, type: "t", name: urn, custom: true, inputs: outputs, outputs, dependencies, parent, ...extra,
+const res = (
+    urn: string,
+    dependencies: string[] = [],
+    outputs: Record<string, unknown> = {},
+    parent?: string,
+    extra: Partial<ResourceState> = {},
+): ResourceState => ({
+    urn,
+    type: "t",
+    name: urn,
+    custom: true,
+    inputs: outputs,
+    outputs,
+    dependencies,
+    parent,
+    ...extra,
 });
 const ops = (d: Decision) => ({ op: d.op, changed: "changed" in d ? d.changed : undefined });
 
@@ -20,7 +40,14 @@ describe("decideStep: the provider's diff against the state Read derived, then t
         expect(decideStep(provider, undefined, { name: "a" }, opts).op).toBe("create");
     });
     it("keeps a resource whose inputs equal its state, whatever the key order or set order", () => {
-        expect(decideStep(provider, res("a", [], { name: "n", memory: 1, envs: ["B=2", "A=1"] }), { memory: 1, name: "n", envs: ["A=1", "B=2"] }, opts).op).toBe("same");
+        expect(
+            decideStep(
+                provider,
+                res("a", [], { name: "n", memory: 1, envs: ["B=2", "A=1"] }),
+                { memory: 1, name: "n", envs: ["A=1", "B=2"] },
+                opts,
+            ).op,
+        ).toBe("same");
     });
     it("compares secrets by value: re-wrapping is no change, a new value is", () => {
         const old = res("a", [], { envs: secret(["K=v"]) });
@@ -33,25 +60,42 @@ describe("decideStep: the provider's diff against the state Read derived, then t
         expect(d.diffs).toEqual([{ key: "memorySwap", old: 128, new: undefined, replaces: false }]);
     });
     it("lets a Computed attribute the program leaves unset stand (hostname, envs)", () => {
-        expect(decideStep(provider, res("a", [], { name: "n", hostname: "abc123", envs: ["PATH=/bin"] }), { name: "n" }, opts).op).toBe("same");
+        expect(decideStep(provider, res("a", [], { name: "n", hostname: "abc123", envs: ["PATH=/bin"] }), { name: "n" }, opts).op).toBe(
+            "same",
+        );
     });
     it("updates in place when only in-place attributes changed, else replaces", () => {
-        expect(ops(decideStep(provider, res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "n" }, opts))).toEqual({ op: "update", changed: ["memory"] });
-        expect(ops(decideStep(provider, res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "m" }, opts))).toEqual({ op: "replace", changed: ["memory", "name"] });
+        expect(ops(decideStep(provider, res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "n" }, opts))).toEqual({
+            op: "update",
+            changed: ["memory"],
+        });
+        expect(ops(decideStep(provider, res("a", [], { memory: 1, name: "n" }), { memory: 2, name: "m" }, opts))).toEqual({
+            op: "replace",
+            changed: ["memory", "name"],
+        });
     });
     it("honours ignoreChanges and replaceOnChanges", () => {
         expect(decideStep(provider, res("a", [], { name: "n" }), { name: "m" }, { ...opts, ignoreChanges: ["name"] }).op).toBe("same");
-        expect(ops(decideStep(provider, res("a", [], { memory: 1 }), { memory: 2 }, { ...opts, replaceOnChanges: ["memory"] }))).toEqual({ op: "replace", changed: ["memory"] });
+        expect(ops(decideStep(provider, res("a", [], { memory: 1 }), { memory: 2 }, { ...opts, replaceOnChanges: ["memory"] }))).toEqual({
+            op: "replace",
+            changed: ["memory"],
+        });
     });
     it("follows an initialisation error with an empty update, not a replacement (and not a wait)", () => {
         const failed = res("a", [], { name: "n" }, undefined, { initFailed: true });
-        expect(ops(decideStep(provider, failed, { name: "n" }, opts))).toEqual({ op: "update", changed: ["(initialization error last time): an empty update"] });
+        expect(ops(decideStep(provider, failed, { name: "n" }, opts))).toEqual({
+            op: "update",
+            changed: ["(initialization error last time): an empty update"],
+        });
         // replaceOnChanges on a key does not change that; only "*" does (applyReplaceOnChanges).
         expect(decideStep(provider, failed, { name: "n" }, { ...opts, replaceOnChanges: ["healthcheck"] }).op).toBe("update");
         expect(decideStep(provider, failed, { name: "n" }, { ...opts, replaceOnChanges: ["*"] }).op).toBe("replace");
     });
     it("replaces what `--replace <urn>` names, diff or not", () => {
-        expect(ops(decideStep(provider, res("a", [], { name: "n" }), { name: "n" }, { ...opts, targetedReplace: true }))).toEqual({ op: "replace", changed: ["(--replace)"] });
+        expect(ops(decideStep(provider, res("a", [], { name: "n" }), { name: "n" }, { ...opts, targetedReplace: true }))).toEqual({
+            op: "replace",
+            changed: ["(--replace)"],
+        });
     });
 });
 
@@ -81,7 +125,14 @@ describe("dependentReplacements: who is replaced along with a delete-first repla
 
 describe("deletion order", () => {
     it("deletes dependents before what they depend on, children before parents", () => {
-        const rs = [res("stack"), res("comp", [], {}, "stack"), res("net", [], {}, "comp"), res("vol", [], {}, "comp"), res("c1", ["net", "vol"], {}, "comp"), res("c2", ["c1", "net"], {}, "comp")];
+        const rs = [
+            res("stack"),
+            res("comp", [], {}, "stack"),
+            res("net", [], {}, "comp"),
+            res("vol", [], {}, "comp"),
+            res("c1", ["net", "vol"], {}, "comp"),
+            res("c2", ["c1", "net"], {}, "comp"),
+        ];
         const order = deletionOrder(rs).map((r) => r.urn);
         const before = (a: string, b: string) => expect([a, b, order.indexOf(a) < order.indexOf(b)]).toEqual([a, b, true]);
         before("c2", "c1");
@@ -99,7 +150,11 @@ describe("deletion order", () => {
     });
     it("finds everything that depends on a resource, transitively", () => {
         const rs = [res("net"), res("c1", ["net"]), res("c2", ["c1"]), res("other")];
-        expect(transitiveDependents("net", rs).map((r) => r.urn).sort()).toEqual(["c1", "c2"]);
+        expect(
+            transitiveDependents("net", rs)
+                .map((r) => r.urn)
+                .sort(),
+        ).toEqual(["c1", "c2"]);
     });
 });
 
@@ -109,6 +164,8 @@ describe("URNs", () => {
         expect(stack).toBe("urn:pulumi:s::p::pulumi:pulumi:Stack::p-s");
         const comp = makeUrn("s", "p", "x:index:C", "c", { urn: stack, isRoot: true });
         expect(comp).toBe("urn:pulumi:s::p::x:index:C::c");
-        expect(makeUrn("s", "p", "docker:index/network:Network", "n", { urn: comp, isRoot: false })).toBe("urn:pulumi:s::p::x:index:C$docker:index/network:Network::n");
+        expect(makeUrn("s", "p", "docker:index/network:Network", "n", { urn: comp, isRoot: false })).toBe(
+            "urn:pulumi:s::p::x:index:C$docker:index/network:Network::n",
+        );
     });
 });

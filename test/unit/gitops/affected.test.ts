@@ -6,7 +6,17 @@ import { importClosure } from "../../../gitops/programFiles";
 
 const STACKS = ["acme", "beta", "dev"];
 /** A program's files as gitops/programFiles.ts gives them; cli/imported.ts shows that the import graph wins over folders. */
-const PROGRAM = new Set(["index.ts", "stacks/tenant.ts", "components/config.ts", "components/a.ts", "components/b.ts", "components/c.ts", "components/d.ts", "cli/imported.ts", "data/table.json"]);
+const PROGRAM = new Set([
+    "index.ts",
+    "stacks/tenant.ts",
+    "components/config.ts",
+    "components/a.ts",
+    "components/b.ts",
+    "components/c.ts",
+    "components/d.ts",
+    "cli/imported.ts",
+    "data/table.json",
+]);
 
 describe("affectedStacks", () => {
     it.each([
@@ -57,7 +67,11 @@ describe("affectedStacks", () => {
     });
 
     it("gives a reason per stack, naming the shared paths", () => {
-        const a = affectedStacks(["Pulumi.acme.yaml", "components/a.ts", "components/b.ts", "components/c.ts", "components/d.ts"], STACKS, PROGRAM);
+        const a = affectedStacks(
+            ["Pulumi.acme.yaml", "components/a.ts", "components/b.ts", "components/c.ts", "components/d.ts"],
+            STACKS,
+            PROGRAM,
+        );
         expect(a.reasons.acme).toBe("Pulumi.acme.yaml changed");
         expect(a.reasons.dev).toBe("shared code changed: components/a.ts, components/b.ts, components/c.ts (+1 more)");
     });
@@ -92,24 +106,46 @@ describe("importClosure", () => {
                 'type G = typeof import("./lib/g");',
                 'import * as pulumi from "@pulumi/pulumi";',
                 '// import "./lib/commented";',
-                'const s = "import x from \'./lib/in-a-string\'";',
+                "const s = \"import x from './lib/in-a-string'\";",
             ].join("\n"),
             "lib/a.ts": 'import "../dir"; import "./j.js"; import table from "./table.json"; import "../../outside";',
             "lib/b.ts": 'import "./a"; export const b = 1;',
-            "lib/c.ts": "", "lib/d.ts": "", "lib/e.ts": "", "lib/f.ts": "", "lib/g.ts": "", "types/h.d.ts": "",
+            "lib/c.ts": "",
+            "lib/d.ts": "",
+            "lib/e.ts": "",
+            "lib/f.ts": "",
+            "lib/g.ts": "",
+            "types/h.d.ts": "",
             "dir/index.ts": 'import "./deep/k";',
             "dir/deep/k.tsx": "",
             "lib/j.ts": "",
             "lib/table.json": "{}",
-            "lib/commented.ts": "", "lib/in-a-string.ts": "", "lib/unused.ts": "", "cli/main.ts": 'import "../lib/a";',
+            "lib/commented.ts": "",
+            "lib/in-a-string.ts": "",
+            "lib/unused.ts": "",
+            "cli/main.ts": 'import "../lib/a";',
         };
         expect([...importClosure(tree(files))].sort()).toEqual([
-            "dir/deep/k.tsx", "dir/index.ts", "index.ts", "lib/a.ts", "lib/b.ts", "lib/c.ts", "lib/d.ts", "lib/e.ts", "lib/f.ts", "lib/g.ts", "lib/j.ts", "lib/table.json", "types/h.d.ts",
+            "dir/deep/k.tsx",
+            "dir/index.ts",
+            "index.ts",
+            "lib/a.ts",
+            "lib/b.ts",
+            "lib/c.ts",
+            "lib/d.ts",
+            "lib/e.ts",
+            "lib/f.ts",
+            "lib/g.ts",
+            "lib/j.ts",
+            "lib/table.json",
+            "types/h.d.ts",
         ]);
     });
 
     it("counts every file a specifier could resolve to: more than TypeScript picks is safe, fewer is not", () => {
-        expect([...importClosure(tree({ "index.ts": 'import "./x";', "x.ts": "", "x.d.ts": "", "x/index.ts": "", "x.json": "" }))].sort()).toEqual(["index.ts", "x.d.ts", "x.json", "x.ts", "x/index.ts"]);
+        expect(
+            [...importClosure(tree({ "index.ts": 'import "./x";', "x.ts": "", "x.d.ts": "", "x/index.ts": "", "x.json": "" }))].sort(),
+        ).toEqual(["index.ts", "x.d.ts", "x.json", "x.ts", "x/index.ts"]);
     });
 
     it("is empty without the entry point, and survives import cycles", () => {
@@ -117,18 +153,35 @@ describe("importClosure", () => {
         expect(importClosure(tree({ "index.ts": 'import "./a";', "a.ts": 'import "./index";' }))).toEqual(new Set(["index.ts", "a.ts"]));
     });
 
-    it.each(['require(name);', 'import(`./lib/${name}`);', 'import x = require(name);'])("refuses an import it cannot follow: %s", (code) => {
-        expect(() => importClosure(tree({ "index.ts": 'import "./a";', "a.ts": `const name = "x";\n${code}` }))).toThrow(/^a\.ts:2: an import of a computed path cannot be followed/);
-    });
+    it.each(["require(name);", "import(`./lib/${name}`);", "import x = require(name);"])(
+        "refuses an import it cannot follow: %s",
+        (code) => {
+            expect(() => importClosure(tree({ "index.ts": 'import "./a";', "a.ts": `const name = "x";\n${code}` }))).toThrow(
+                /^a\.ts:2: an import of a computed path cannot be followed/,
+            );
+        },
+    );
 });
 
 // The real program: the closure of this repository's index.ts, read from disk.
 describe("the program's files in this repository", () => {
     const root = path.resolve(__dirname, "../../..");
-    const program = importClosure({ paths: { has: (p: string) => existsSync(path.join(root, p)) } as ReadonlySet<string>, read: (p) => readFileSync(path.join(root, p), "utf8") });
+    const program = importClosure({
+        paths: { has: (p: string) => existsSync(path.join(root, p)) } as ReadonlySet<string>,
+        read: (p) => readFileSync(path.join(root, p), "utf8"),
+    });
 
     it("are the stack program, its ports, Docker host and stack-file modules, and nothing of cli/, gitops/, test/ or bench/", () => {
-        for (const f of ["index.ts", "stacks/tenant.ts", "components/TenantStack.ts", "components/services.ts", "ports/resolve.ts", "docker/dockerHost.ts", "project/stackFiles.ts"]) expect(program).toContain(f);
+        for (const f of [
+            "index.ts",
+            "stacks/tenant.ts",
+            "components/TenantStack.ts",
+            "components/services.ts",
+            "ports/resolve.ts",
+            "docker/dockerHost.ts",
+            "project/stackFiles.ts",
+        ])
+            expect(program).toContain(f);
         expect([...program].filter((f) => /^(cli|gitops|test|bench)\//.test(f))).toEqual([]);
     });
 

@@ -9,7 +9,8 @@ import { tenant } from "../../support/cliRun";
 
 function repo() {
     const dir = mkdtempSync(path.join(tmpdir(), "affected-"));
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" }).trim();
+    const git = (...args: string[]) =>
+        execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" }).trim();
     const write = (file: string, text: string) => {
         mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         writeFileSync(path.join(dir, file), text);

@@ -39,8 +39,18 @@ describe("routeChanged", () => {
         ["a domain added", file("acme", { ports: { frontend: 8081 } }), base, true],
         ["a domain removed", base, file("acme", { domains: [], ports: { frontend: 8081 } }), true],
         ["the frontend port moved", base, file("acme", { domains: ["acme.example.com"], ports: { frontend: 8090 } }), true],
-        ["only the memory changed", base, file("acme", { domains: ["acme.example.com"], ports: { frontend: 8081 }, memory: { backend: 600 } }), false],
-        ["a tenant without domains changed", file("acme", { ports: { frontend: 8081 } }), file("acme", { ports: { frontend: 8090 } }), false],
+        [
+            "only the memory changed",
+            base,
+            file("acme", { domains: ["acme.example.com"], ports: { frontend: 8081 }, memory: { backend: 600 } }),
+            false,
+        ],
+        [
+            "a tenant without domains changed",
+            file("acme", { ports: { frontend: 8081 } }),
+            file("acme", { ports: { frontend: 8090 } }),
+            false,
+        ],
         ["a new file with a domain", undefined, base, true],
         ["an invalid domain (the proxy preview reports it)", base, file("acme", { domains: ["Bad"], ports: { frontend: 8081 } }), true],
     ])("%s: %s", (_, before, after, expected) => {

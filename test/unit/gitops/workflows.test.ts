@@ -11,7 +11,13 @@ const root = path.resolve(__dirname, "../../..");
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
 const pkg = JSON.parse(read("package.json"));
 type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Job = { needs?: string | string[]; if?: string; outputs?: Record<string, string>; steps: Step[]; strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number; "fail-fast"?: boolean } };
+type Job = {
+    needs?: string | string[];
+    if?: string;
+    outputs?: Record<string, string>;
+    steps: Step[];
+    strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number; "fail-fast"?: boolean };
+};
 type Workflow = { on: Record<string, unknown>; jobs: Record<string, Job>; concurrency?: { group: string; "cancel-in-progress": boolean } };
 
 const workflowFiles = readdirSync(path.join(root, ".github/workflows")).map((f) => `.github/workflows/${f}`);
@@ -23,7 +29,9 @@ const allSteps = (): { file: string; step: Step }[] => [
 ];
 /** Shell run by the workflows, including scripts they start with `bash <file>` (one level deep). */
 function shellTexts(): { file: string; text: string }[] {
-    const runs = allSteps().filter((s) => s.step.run).map((s) => ({ file: s.file, text: s.step.run! }));
+    const runs = allSteps()
+        .filter((s) => s.step.run)
+        .map((s) => ({ file: s.file, text: s.step.run! }));
     const scripts = runs.flatMap((r) => [...r.text.matchAll(/\bbash\s+([\w./-]+)/g)].map((m) => m[1]));
     return [...runs, ...[...new Set(scripts)].filter((f) => existsSync(path.join(root, f))).map((f) => ({ file: f, text: read(f) }))];
 }
@@ -35,7 +43,12 @@ describe("workflow files", () => {
     });
 
     it("call only npm scripts that package.json defines", () => {
-        const calls = shellTexts().flatMap(({ file, text }) => [...text.matchAll(/\bnpm\s+(?:run(?:-script)?\s+(?:--?[\w-]+\s+)*([\w:.-]+)|(test)\b)/g)].map((m) => ({ file, script: m[1] ?? m[2] })));
+        const calls = shellTexts().flatMap(({ file, text }) =>
+            [...text.matchAll(/\bnpm\s+(?:run(?:-script)?\s+(?:--?[\w-]+\s+)*([\w:.-]+)|(test)\b)/g)].map((m) => ({
+                file,
+                script: m[1] ?? m[2],
+            })),
+        );
         expect(calls.map((c) => c.script)).toEqual(expect.arrayContaining(["test", "tenant"]));
         for (const c of calls) expect({ ...c, defined: c.script in pkg.scripts }).toEqual({ ...c, defined: true });
     });
@@ -43,9 +56,13 @@ describe("workflow files", () => {
     it("reference only files and local actions that exist", () => {
         const refs = [
             ...shellTexts().flatMap(({ text }) => [...text.matchAll(/\bbash\s+([\w./-]+)/g)].map((m) => m[1])),
-            ...allSteps().filter((s) => s.step.uses?.startsWith("./")).map((s) => path.join(s.step.uses!, "action.yml")),
+            ...allSteps()
+                .filter((s) => s.step.uses?.startsWith("./"))
+                .map((s) => path.join(s.step.uses!, "action.yml")),
         ];
-        expect(refs).toEqual(expect.arrayContaining([".ci/run", ".github/actions/setup/action.yml", ".github/actions/docker-host/action.yml"]));
+        expect(refs).toEqual(
+            expect.arrayContaining([".ci/run", ".github/actions/setup/action.yml", ".github/actions/docker-host/action.yml"]),
+        );
         for (const ref of refs) expect({ ref, exists: existsSync(path.join(root, ref)) }).toEqual({ ref, exists: true });
     });
 
@@ -53,22 +70,39 @@ describe("workflow files", () => {
         const diffing = workflowFiles.flatMap((file) =>
             Object.entries(workflow(file).jobs)
                 .filter(([, job]) => job.steps.some((s) => affectedInvocations(s.run ?? "").some((args) => args.includes("--base"))))
-                .map(([name, job]) => ({ file, name, fetchDepth: job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"] })),
+                .map(([name, job]) => ({
+                    file,
+                    name,
+                    fetchDepth: job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"],
+                })),
         );
         expect(diffing.map((j) => j.file).sort()).toEqual([".github/workflows/deploy.yml", ".github/workflows/preview.yml"]);
         for (const j of diffing) expect(j).toEqual({ ...j, fetchDepth: 0 });
     });
 
     it("install the Pulumi CLI version the project pins", () => {
-        const versions = allSteps().filter((s) => s.step.uses?.startsWith("pulumi/actions@")).map((s) => s.step.with?.["pulumi-version"]);
+        const versions = allSteps()
+            .filter((s) => s.step.uses?.startsWith("pulumi/actions@"))
+            .map((s) => s.step.with?.["pulumi-version"]);
         expect(versions.length).toBe(3);
         for (const v of versions) expect(v).toBe(pkg.devDependencies.pulumi);
     });
 
     it("document every secret and variable they read in docs/gitops.md", () => {
         const doc = read("docs/gitops.md");
-        const names = new Set([...workflowFiles, ...actionFiles].flatMap((f) => [...read(f).matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+)/g)].map((m) => m[1])));
-        expect([...names]).toEqual(expect.arrayContaining(["PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "DOCKER_HOST", "DOCKER_SSH_KEY", "DOCKER_SSH_KNOWN_HOSTS"]));
+        const names = new Set(
+            [...workflowFiles, ...actionFiles].flatMap((f) => [...read(f).matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+)/g)].map((m) => m[1])),
+        );
+        expect([...names]).toEqual(
+            expect.arrayContaining([
+                "PULUMI_BACKEND_URL",
+                "PULUMI_ACCESS_TOKEN",
+                "PULUMI_CONFIG_PASSPHRASE",
+                "DOCKER_HOST",
+                "DOCKER_SSH_KEY",
+                "DOCKER_SSH_KNOWN_HOSTS",
+            ]),
+        );
         for (const n of names) expect({ n, documented: doc.includes(`\`${n}\``) }).toEqual({ n, documented: true });
     });
 });
@@ -94,7 +128,10 @@ function affectedInvocations(run: string): string[][] {
 }
 
 describe("job matrices come from `npm run tenant -- affected`", () => {
-    const outputKeys = githubOutputLines(allStacks(["a"], "x")).trim().split("\n").map((l) => l.split("=")[0]);
+    const outputKeys = githubOutputLines(allStacks(["a"], "x"))
+        .trim()
+        .split("\n")
+        .map((l) => l.split("=")[0]);
 
     it.each(PULUMI_WORKFLOWS.map((f) => [f]))("%s", (file) => {
         const { job, sourceName, step, pulumi } = matrixSource(file);

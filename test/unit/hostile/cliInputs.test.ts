@@ -21,7 +21,8 @@ afterAll(async () => {
     removeTempDirs();
 });
 
-const BAD_KEY = "config:\n  frontbase:tenant: t1\n  frontbase:portRanges:\n    backend: 9000-9001\n  frontbase:reservedPorts: [9000]\n  frontbase:databse: postgres\n";
+const BAD_KEY =
+    "config:\n  frontbase:tenant: t1\n  frontbase:portRanges:\n    backend: 9000-9001\n  frontbase:reservedPorts: [9000]\n  frontbase:databse: postgres\n";
 const BAD_BIND = "config:\n  frontbase:tenant: t1\n  frontbase:bindAddress: 999.999.999.999\n";
 
 /** [row, stack files, argv, exit code, text the output must hold] */
@@ -30,11 +31,41 @@ const ROWS: [string, Record<string, string>, string[], number, string][] = [
     ["why-port -0", {}, ["why-port", "-0"], 2, '<port> "-0": must be a whole number from 1 to 65535'],
     ["why-port 65536", {}, ["why-port", "65536"], 2, '<port> "65536": must be a whole number from 1 to 65535'],
     ["logs with a negative tenant-like number", {}, ["logs", "-5"], 2, '<tenant> "-5"'],
-    ["new --force on a file with a misspelt key", { "Pulumi.t1.yaml": BAD_KEY }, ["new", "t1", "--force"], 1, "frontbase: unknown key(s) frontbase:databse"],
-    ["new --dry-run on a file with a misspelt key", { "Pulumi.t1.yaml": BAD_KEY }, ["new", "t1", "--dry-run"], 1, "is not a valid stack file, so its settings cannot be kept"],
-    ["new --force with bindAddress 999.999.999.999", { "Pulumi.t1.yaml": BAD_BIND }, ["new", "t1", "--force"], 1, "frontbase:bindAddress: must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)"],
-    ["preflight with bindAddress 999.999.999.999", { "Pulumi.t1.yaml": BAD_BIND }, ["preflight", "t1"], 1, "Pulumi.t1.yaml: frontbase:bindAddress: must be an IPv4 address"],
-    ["check with bindAddress 999.999.999.999", { "Pulumi.t1.yaml": BAD_BIND }, ["check"], 1, "frontbase:bindAddress: must be an IPv4 address"],
+    [
+        "new --force on a file with a misspelt key",
+        { "Pulumi.t1.yaml": BAD_KEY },
+        ["new", "t1", "--force"],
+        1,
+        "frontbase: unknown key(s) frontbase:databse",
+    ],
+    [
+        "new --dry-run on a file with a misspelt key",
+        { "Pulumi.t1.yaml": BAD_KEY },
+        ["new", "t1", "--dry-run"],
+        1,
+        "is not a valid stack file, so its settings cannot be kept",
+    ],
+    [
+        "new --force with bindAddress 999.999.999.999",
+        { "Pulumi.t1.yaml": BAD_BIND },
+        ["new", "t1", "--force"],
+        1,
+        "frontbase:bindAddress: must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (four numbers from 0 to 255)",
+    ],
+    [
+        "preflight with bindAddress 999.999.999.999",
+        { "Pulumi.t1.yaml": BAD_BIND },
+        ["preflight", "t1"],
+        1,
+        "Pulumi.t1.yaml: frontbase:bindAddress: must be an IPv4 address",
+    ],
+    [
+        "check with bindAddress 999.999.999.999",
+        { "Pulumi.t1.yaml": BAD_BIND },
+        ["check"],
+        1,
+        "frontbase:bindAddress: must be an IPv4 address",
+    ],
 ];
 
 describe("hostile command lines", () => {
@@ -49,7 +80,9 @@ describe("hostile command lines", () => {
     });
 
     it.each(["256.0.0.1", "1.2.3", "01.2.3.4", "1.2.3.4.5", " 1.2.3.4", "::1"])("bindAddress %j is refused by the config schema", (bad) => {
-        expect(() => parseTenantConfig({ "frontbase:bindAddress": bad }, { stack: "t1" })).toThrow("frontbase:bindAddress: must be an IPv4 address");
+        expect(() => parseTenantConfig({ "frontbase:bindAddress": bad }, { stack: "t1" })).toThrow(
+            "frontbase:bindAddress: must be an IPv4 address",
+        );
     });
 
     it.each(["0.0.0.0", "127.0.0.1", "255.255.255.255", "10.0.0.10"])("bindAddress %j is accepted", (good) => {
@@ -72,12 +105,18 @@ pingDocker(dockerClient(host), host).then(() => console.log("answered"), (e) => 
         await new Promise<void>((r) => server.listen(socket, r));
         chmodSync(socket, 0o600);
         try {
-            const { stdout: out } = await promisify(execFile)(process.execPath, ["-r", REGISTER, "-e", PING, path.resolve(__dirname, "../../../docker/dockerHost.ts"), `unix://${socket}`], {
-                uid: OTHER_UID,
-                gid: OTHER_UID,
-                encoding: "utf8",
-            });
-            expect(out.trim()).toBe(`permission denied on the Docker Engine at unix://${socket} (EACCES): this user (uid ${OTHER_UID}) may not use it; run as a member of the socket's group (usually docker) or as root`);
+            const { stdout: out } = await promisify(execFile)(
+                process.execPath,
+                ["-r", REGISTER, "-e", PING, path.resolve(__dirname, "../../../docker/dockerHost.ts"), `unix://${socket}`],
+                {
+                    uid: OTHER_UID,
+                    gid: OTHER_UID,
+                    encoding: "utf8",
+                },
+            );
+            expect(out.trim()).toBe(
+                `permission denied on the Docker Engine at unix://${socket} (EACCES): this user (uid ${OTHER_UID}) may not use it; run as a member of the socket's group (usually docker) or as root`,
+            );
         } finally {
             await new Promise((r) => server.close(r));
         }
@@ -85,6 +124,8 @@ pingDocker(dockerClient(host), host).then(() => console.log("answered"), (e) => 
 
     it("keeps the dockerd advice for a daemon that is not there (pure)", () => {
         const e = Object.assign(new Error("connect ENOENT /x.sock"), { code: "ENOENT" });
-        expect(engineProblem("unix:///x.sock", e)).toBe("the Docker Engine at unix:///x.sock does not answer (connect ENOENT /x.sock); is dockerd running?");
+        expect(engineProblem("unix:///x.sock", e)).toBe(
+            "the Docker Engine at unix:///x.sock does not answer (connect ENOENT /x.sock); is dockerd running?",
+        );
     });
 });

@@ -18,7 +18,12 @@ afterEach(() => closeAll(held.splice(0)));
 let engine: FakeEngine;
 beforeAll(async () => {
     engine = await startFakeEngine([
-        { name: "c_frontbase-backend-1", state: "exited", labels: { "frontbase.tenant": "c", "com.docker.compose.service": "backend" }, bindings: { "8000/tcp": [{ HostIp: "", HostPort: "9711" }] } },
+        {
+            name: "c_frontbase-backend-1",
+            state: "exited",
+            labels: { "frontbase.tenant": "c", "com.docker.compose.service": "backend" },
+            bindings: { "8000/tcp": [{ HostIp: "", HostPort: "9711" }] },
+        },
     ]);
 });
 afterAll(async () => {
@@ -27,44 +32,74 @@ afterAll(async () => {
 });
 
 const file = (tenantName: string | undefined, ports: Record<string, number>) =>
-    `config:\n${tenantName ? `  frontbase:tenant: ${tenantName}\n` : ""}  frontbase:ports:\n${Object.entries(ports).map(([k, v]) => `    ${k}: ${v}\n`).join("")}`;
+    `config:\n${tenantName ? `  frontbase:tenant: ${tenantName}\n` : ""}  frontbase:ports:\n${Object.entries(ports)
+        .map(([k, v]) => `    ${k}: ${v}\n`)
+        .join("")}`;
 
 async function preflight(files: Record<string, string>, stack: string, machine = {}) {
     const dir = tempProject(files);
     const before = snapshot(dir);
     const lockDir = tempDir("lock");
-    const r = await tenant(["preflight", stack], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host }, machine);
+    const r = await tenant(
+        ["preflight", stack],
+        { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host },
+        machine,
+    );
     expect(snapshot(dir)).toEqual(before);
     return { ...r, dir };
 }
 
 describe("preflight refuses before anything is created", () => {
     it("a tenant claimed by two stack files", async () => {
-        const r = await preflight({ "Pulumi.a.yaml": file("b", { backend: 9701 }), "Pulumi.b.yaml": file(undefined, { backend: 9702 }) }, "a");
+        const r = await preflight(
+            { "Pulumi.a.yaml": file("b", { backend: 9701 }), "Pulumi.b.yaml": file(undefined, { backend: 9702 }) },
+            "a",
+        );
         expect(r.code).toBe(1);
-        expect(r.err).toContain(`Pulumi.a.yaml: frontbase:tenant: tenant b is also claimed by ${path.join(r.dir, "Pulumi.b.yaml")} (stack b); two stacks would fight over one set of containers and volumes`);
+        expect(r.err).toContain(
+            `Pulumi.a.yaml: frontbase:tenant: tenant b is also claimed by ${path.join(r.dir, "Pulumi.b.yaml")} (stack b); two stacks would fight over one set of containers and volumes`,
+        );
     });
 
     it("a pinned port another stack file pins", async () => {
-        const r = await preflight({ "Pulumi.a.yaml": file(undefined, { backend: 9703 }), "Pulumi.b.yaml": file(undefined, { frontend: 9703 }) }, "a");
-        expect([r.code, r.err]).toEqual([1, expect.stringContaining(`Pulumi.a.yaml: frontbase:ports.backend: 9703 is already taken by tenant b's stack file ${path.join(r.dir, "Pulumi.b.yaml")} (ports.frontend)`)]);
+        const r = await preflight(
+            { "Pulumi.a.yaml": file(undefined, { backend: 9703 }), "Pulumi.b.yaml": file(undefined, { frontend: 9703 }) },
+            "a",
+        );
+        expect([r.code, r.err]).toEqual([
+            1,
+            expect.stringContaining(
+                `Pulumi.a.yaml: frontbase:ports.backend: 9703 is already taken by tenant b's stack file ${path.join(r.dir, "Pulumi.b.yaml")} (ports.frontend)`,
+            ),
+        ]);
     });
 
     it("a pinned port another tenant's container publishes (stopped, so Docker binds it again on start)", async () => {
         const r = await preflight({ "Pulumi.a.yaml": file(undefined, { edge: 9711 }) }, "a");
-        expect([r.code, r.err]).toEqual([1, expect.stringContaining("frontbase:ports.edge: 9711 is already taken by container c_frontbase-backend-1 of tenant c (backend), exited")]);
+        expect([r.code, r.err]).toEqual([
+            1,
+            expect.stringContaining(
+                "frontbase:ports.edge: 9711 is already taken by container c_frontbase-backend-1 of tenant c (backend), exited",
+            ),
+        ]);
     });
 
     it("a pinned port a process listens on (a real socket)", async () => {
         const port = await freeBlock(1);
         held.push(await listen(port));
         const r = await preflight({ "Pulumi.a.yaml": file(undefined, { redisHttp: port }) }, "a", thisMachine());
-        expect([r.code, r.err]).toEqual([1, expect.stringContaining(`frontbase:ports.redisHttp: ${port} is already taken by a process listening on 127.0.0.1`)]);
+        expect([r.code, r.err]).toEqual([
+            1,
+            expect.stringContaining(`frontbase:ports.redisHttp: ${port} is already taken by a process listening on 127.0.0.1`),
+        ]);
     });
 
     it("but passes those checks for a tenant of its own with free pins (images are the next thing it checks)", async () => {
         const port = await freeBlock(1);
-        const r = await preflight({ "Pulumi.a.yaml": file(undefined, { backend: port }), "Pulumi.b.yaml": file(undefined, { backend: port + 1 }) }, "a");
+        const r = await preflight(
+            { "Pulumi.a.yaml": file(undefined, { backend: port }), "Pulumi.b.yaml": file(undefined, { backend: port + 1 }) },
+            "a",
+        );
         expect(r.err).not.toContain("already taken");
         expect(r.err).not.toContain("also claimed");
         expect(r.err).toContain("image frontbase-backend:latest (frontbase:images.backend) is not on the Docker host");
@@ -76,14 +111,21 @@ describe("commands that pick one tenant's stack file", () => {
         const dir = tempProject({ "Pulumi.a.yaml": file("b", { frontend: 9721 }), "Pulumi.b.yaml": file(undefined, { frontend: 9722 }) });
         const r = await tenant(["nginx", "b", "--domain", "b.example.com"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
         expect([r.code, r.out]).toEqual([1, ""]);
-        expect(r.err).toContain(`tenant b is claimed by 2 stack files: ${path.join(dir, "Pulumi.a.yaml")}, ${path.join(dir, "Pulumi.b.yaml")}`);
+        expect(r.err).toContain(
+            `tenant b is claimed by 2 stack files: ${path.join(dir, "Pulumi.a.yaml")}, ${path.join(dir, "Pulumi.b.yaml")}`,
+        );
     });
 });
 
 describe("deployProblems (pure)", () => {
-    const pins = (stack: string, config: Record<string, string>) => pinsOf({ stack, file: `/p/Pulumi.${stack}.yaml`, config, secureKeys: new Set() });
+    const pins = (stack: string, config: Record<string, string>) =>
+        pinsOf({ stack, file: `/p/Pulumi.${stack}.yaml`, config, secureKeys: new Set() });
     it("names every conflict once, and none for the tenant's own file", () => {
-        const fleet = [pins("a", { "frontbase:ports": '{"backend":1}' }), pins("b", { "frontbase:ports": '{"edge":1}' }), pins("x", { "frontbase:tenant": "a" })];
+        const fleet = [
+            pins("a", { "frontbase:ports": '{"backend":1}' }),
+            pins("b", { "frontbase:ports": '{"edge":1}' }),
+            pins("x", { "frontbase:tenant": "a" }),
+        ];
         expect(deployProblems({ stack: "a", tenant: "a", pinned: { backend: 1 } }, fleet)).toEqual([
             expect.stringContaining("frontbase:tenant: tenant a is also claimed by /p/Pulumi.x.yaml (stack x)"),
             expect.stringContaining("frontbase:ports.backend: 1 is already taken by tenant b's stack file /p/Pulumi.b.yaml"),

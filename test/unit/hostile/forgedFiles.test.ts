@@ -16,7 +16,17 @@ const HOST = "unix:///nonexistent/docker.sock";
 const YEAR_2286 = 10_000_000_000_000;
 
 async function options(tenant: string, base: number, lockDir: string): Promise<ResolveOptions> {
-    return { tenant, dockerHost: HOST, docker: null, ranges: sameRange(base, base + 20), maxRetries: 1, bindAddress: "127.0.0.1", by: "test", lockDir, lockTimeoutMs: 2000 };
+    return {
+        tenant,
+        dockerHost: HOST,
+        docker: null,
+        ranges: sameRange(base, base + 20),
+        maxRetries: 1,
+        bindAddress: "127.0.0.1",
+        by: "test",
+        lockDir,
+        lockTimeoutMs: 2000,
+    };
 }
 
 describe("a forged ledger", () => {
@@ -26,7 +36,17 @@ describe("a forged ledger", () => {
         const { ledger } = hostFiles(HOST, lockDir);
         const chosen = { backend: base + 17, edge: base + 18, frontend: base + 19, redisHttp: base + 20 };
         const blocked = { backend: base, edge: base + 1, frontend: base + 2, redisHttp: base + 3 };
-        writeFileSync(ledger, JSON.stringify({ version: 1, entries: [{ tenant: "t1", ports: chosen, at: YEAR_2286, by: "x" }, { tenant: "madeup", ports: blocked, at: YEAR_2286, by: "x" }] }), { mode: 0o644 });
+        writeFileSync(
+            ledger,
+            JSON.stringify({
+                version: 1,
+                entries: [
+                    { tenant: "t1", ports: chosen, at: YEAR_2286, by: "x" },
+                    { tenant: "madeup", ports: blocked, at: YEAR_2286, by: "x" },
+                ],
+            }),
+            { mode: 0o644 },
+        );
         const r = await resolvePorts(await options("t1", base, lockDir));
         expect(r.ports).toEqual(blocked);
         expect(Object.values(r.sources)).toEqual(["allocated", "allocated", "allocated", "allocated"]);
@@ -38,7 +58,11 @@ describe("a forged ledger", () => {
         ["a time in the future", { tenant: "t1", ports: {}, at: YEAR_2286, by: "x" }, "is in the future"],
         ["a time that is not a number", { tenant: "t1", ports: {}, at: "soon", by: "x" }, "at is not a time"],
         ["an invalid tenant", { tenant: "../etc", ports: {}, at: 1, by: "x" }, "is not a tenant name"],
-        ["an unknown port key", { tenant: "t1", ports: { ssh: 22 }, at: 1, by: "x" }, "ports.ssh is not one of backend, edge, frontend, redisHttp"],
+        [
+            "an unknown port key",
+            { tenant: "t1", ports: { ssh: 22 }, at: 1, by: "x" },
+            "ports.ssh is not one of backend, edge, frontend, redisHttp",
+        ],
         ["a port out of range", { tenant: "t1", ports: { backend: 70000 }, at: 1, by: "x" }, "ports.backend is not a port number"],
         ["a relative file", { tenant: "t1", ports: {}, file: "Pulumi.t1.yaml", at: 1, by: "x" }, "file is not an absolute path"],
     ])("drops an entry with %s", (_, entry, problem) => {
@@ -49,9 +73,14 @@ describe("a forged ledger", () => {
         const base = await freeBlock(21);
         const lockDir = tempDir("lock");
         const { ledger } = hostFiles(HOST, lockDir);
-        writeFileSync(ledger, JSON.stringify({ version: 1, entries: [{ tenant: "t1", ports: { backend: base + 9 }, at: Date.now(), by: "x" }] }));
+        writeFileSync(
+            ledger,
+            JSON.stringify({ version: 1, entries: [{ tenant: "t1", ports: { backend: base + 9 }, at: Date.now(), by: "x" }] }),
+        );
         chownSync(ledger, OTHER_UID, OTHER_UID);
-        await expect(resolvePorts(await options("t1", base, lockDir))).rejects.toThrow(`refusing the port ledger: ${ledger} is owned by uid ${OTHER_UID}`);
+        await expect(resolvePorts(await options("t1", base, lockDir))).rejects.toThrow(
+            `refusing the port ledger: ${ledger} is owned by uid ${OTHER_UID}`,
+        );
         await expect(readLedger(ledger)).rejects.toThrow("it may be forged");
     });
 });
@@ -74,7 +103,10 @@ describe("a forged lock", () => {
 
     it("a real holder still waits: pid alive, time now", async () => {
         const { lock } = hostFiles(HOST, tempDir("lock"));
-        writeFileSync(lock, JSON.stringify({ pid: process.ppid, hostname: os.hostname(), token: "t", at: Date.now(), what: "tenant new t9" }));
+        writeFileSync(
+            lock,
+            JSON.stringify({ pid: process.ppid, hostname: os.hostname(), token: "t", at: Date.now(), what: "tenant new t9" }),
+        );
         await expect(acquireLock(lock, { timeoutMs: 200 })).rejects.toThrow(`held by pid ${process.ppid}`);
         expect(holderProblem({ pid: process.ppid, hostname: "h", token: "t", at: Date.now(), what: "w" }, Date.now())).toBeUndefined();
     });
@@ -83,6 +115,8 @@ describe("a forged lock", () => {
         const { lock } = hostFiles(HOST, tempDir("lock"));
         writeFileSync(lock, JSON.stringify({ pid: 1, hostname: os.hostname(), token: "t", at: Date.now(), what: "x" }));
         chownSync(lock, OTHER_UID, OTHER_UID);
-        await expect(acquireLock(lock, { timeoutMs: 500 })).rejects.toThrow(`refusing the port allocation lock: ${lock} is owned by uid ${OTHER_UID}, not by you (uid 0); it may be forged. Remove it`);
+        await expect(acquireLock(lock, { timeoutMs: 500 })).rejects.toThrow(
+            `refusing the port allocation lock: ${lock} is owned by uid ${OTHER_UID}, not by you (uid 0); it may be forged. Remove it`,
+        );
     });
 });

@@ -12,14 +12,21 @@ import { snapshot } from "../../support/snapshot";
 afterAll(removeTempDirs);
 
 type Setup = (dir: string, file: string) => void;
-const text = (t: string): Setup => (_, file) => writeFileSync(file, t);
+const text =
+    (t: string): Setup =>
+    (_, file) =>
+        writeFileSync(file, t);
 const ROWS: [string, Setup, string][] = [
     ["a YAML list", text("- a\n- b\n"), 'must be a YAML mapping with a "config" key (got a list)'],
     ["YAML text", text("hello world\n"), 'must be a YAML mapping with a "config" key (got the text "hello world")'],
     ["a YAML number", text("42\n"), 'must be a YAML mapping with a "config" key (got number 42)'],
     ["config as a list", text("config:\n  - frontbase:tenant\n"), '"config" must be a map'],
     ["a symlink to /etc/passwd", (_, file) => symlinkSync("/etc/passwd", file), "is a symbolic link; it must be a regular file"],
-    ["a symlink to a valid stack file", (dir, file) => (writeFileSync(path.join(dir, "real.yaml"), "config: {}\n"), symlinkSync(path.join(dir, "real.yaml"), file)), "is a symbolic link; it must be a regular file"],
+    [
+        "a symlink to a valid stack file",
+        (dir, file) => (writeFileSync(path.join(dir, "real.yaml"), "config: {}\n"), symlinkSync(path.join(dir, "real.yaml"), file)),
+        "is a symbolic link; it must be a regular file",
+    ],
     ["a FIFO (reading it would hang)", (_, file) => execFileSync("mkfifo", [file]), "is not a regular file"],
     ["a directory", (_, file) => execFileSync("mkdir", [file]), "is not a regular file"],
     ["14 MB of config", text(`config:\n${"  frontbase:x: y\n".repeat(900_000)}`), "is 15300008 bytes; at most 262144 bytes are allowed"],

@@ -44,11 +44,16 @@ describe("usage errors exit 2 before anything is read or changed", () => {
 });
 
 describe("a dead daemon is an error, never a success", () => {
-    it.each([[["status", "acme"]], [["logs", "acme"]], [["restart", "acme"]], [["purge", "acme", "--yes"]], [["why-port", "8080"]]])("%j", async (argv) => {
-        const r = await run(argv);
-        expect(r.err).toMatch(/^tenant [a-z-]+: the Docker Engine at unix:\/\/\/nonexistent\/docker\.sock does not answer .*is dockerd running\?\n$/);
-        expect([r.code, r.out]).toEqual([1, ""]);
-    });
+    it.each([[["status", "acme"]], [["logs", "acme"]], [["restart", "acme"]], [["purge", "acme", "--yes"]], [["why-port", "8080"]]])(
+        "%j",
+        async (argv) => {
+            const r = await run(argv);
+            expect(r.err).toMatch(
+                /^tenant [a-z-]+: the Docker Engine at unix:\/\/\/nonexistent\/docker\.sock does not answer .*is dockerd running\?\n$/,
+            );
+            expect([r.code, r.out]).toEqual([1, ""]);
+        },
+    );
 
     it("purge on a terminal asks nothing before it knows what it would remove", async () => {
         const r = await run(["purge", "acme"], true);

@@ -12,14 +12,18 @@ const BUILT_IN_FLAGS = ["--help"];
 
 describe.each(["README.md", "docs/operations.md", "docs/gitops.md", "docs/ports.md"])("%s", (doc) => {
     const text = readFileSync(path.join(root, doc), "utf8");
-    const uses = [...text.matchAll(/npm run tenant -- ([a-z-]+)([^`|\n]*)/g)].map((m) => ({ command: m[1], flags: [...m[2].matchAll(/(--[a-z-]+)/g)].map((f) => f[1]) }));
+    const uses = [...text.matchAll(/npm run tenant -- ([a-z-]+)([^`|\n]*)/g)].map((m) => ({
+        command: m[1],
+        flags: [...m[2].matchAll(/(--[a-z-]+)/g)].map((f) => f[1]),
+    }));
 
     it("names only commands that exist, with flags they accept", async () => {
         expect(uses.length).toBeGreaterThan(0);
         for (const u of uses.filter((x) => !BUILT_IN_COMMANDS.includes(x.command))) {
             expect({ command: u.command, exists: u.command in COMMANDS }).toEqual({ command: u.command, exists: true });
             const usage = (await COMMANDS[u.command]()).usage;
-            for (const flag of u.flags.filter((f) => !BUILT_IN_FLAGS.includes(f))) expect({ command: u.command, flag, accepted: usage.includes(flag) }).toEqual({ command: u.command, flag, accepted: true });
+            for (const flag of u.flags.filter((f) => !BUILT_IN_FLAGS.includes(f)))
+                expect({ command: u.command, flag, accepted: usage.includes(flag) }).toEqual({ command: u.command, flag, accepted: true });
         }
     });
 });
@@ -28,8 +32,24 @@ describe("README.md", () => {
     it("maps every operation of the design document to a command", () => {
         const text = readFileSync(path.join(root, "README.md"), "utf8");
         const table = text.split("\n").filter((l) => l.startsWith("| "));
-        const operations = ["Deploy", "--database postgres", "--db-password", "--max-retries", "Check Tenant Status", "View Tenant Logs", "Restart Tenant", "List All Tenants", "Check All Running Projects", "Cleanup", "Remove All Tenant Data", "Port Already Allocated", "Deployment Fails After Max Retries", "Nginx Reverse Proxy"];
+        const operations = [
+            "Deploy",
+            "--database postgres",
+            "--db-password",
+            "--max-retries",
+            "Check Tenant Status",
+            "View Tenant Logs",
+            "Restart Tenant",
+            "List All Tenants",
+            "Check All Running Projects",
+            "Cleanup",
+            "Remove All Tenant Data",
+            "Port Already Allocated",
+            "Deployment Fails After Max Retries",
+            "Nginx Reverse Proxy",
+        ];
         for (const op of operations) expect({ op, row: table.some((l) => l.split("|")[1].includes(op)) }).toEqual({ op, row: true });
-        for (const command of ["status", "logs", "restart", "ls", "check", "purge", "why-port", "nginx", "new"]) expect(table.join("\n")).toContain(`npm run tenant -- ${command}`);
+        for (const command of ["status", "logs", "restart", "ls", "check", "purge", "why-port", "nginx", "new"])
+            expect(table.join("\n")).toContain(`npm run tenant -- ${command}`);
     });
 });

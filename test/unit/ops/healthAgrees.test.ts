@@ -12,9 +12,29 @@ let engine: FakeEngine;
 beforeAll(async () => {
     engine = await startFakeEngine(
         [
-            { name: "acme_frontbase-backend-1", state: "running", health: "unhealthy", status: "Up 5 minutes (healthy)", labels: labels("backend"), bindings: { "8000/tcp": bind(8001) } },
-            { name: "acme_frontbase-edge-1", state: "running", health: "starting", status: "Up 2 seconds", labels: labels("edge"), bindings: { "3002/tcp": bind(3003) } },
-            { name: "acme_frontbase-frontend-1", state: "running", health: "healthy", labels: labels("frontend"), bindings: { "80/tcp": bind(8081) } },
+            {
+                name: "acme_frontbase-backend-1",
+                state: "running",
+                health: "unhealthy",
+                status: "Up 5 minutes (healthy)",
+                labels: labels("backend"),
+                bindings: { "8000/tcp": bind(8001) },
+            },
+            {
+                name: "acme_frontbase-edge-1",
+                state: "running",
+                health: "starting",
+                status: "Up 2 seconds",
+                labels: labels("edge"),
+                bindings: { "3002/tcp": bind(3003) },
+            },
+            {
+                name: "acme_frontbase-frontend-1",
+                state: "running",
+                health: "healthy",
+                labels: labels("frontend"),
+                bindings: { "80/tcp": bind(8081) },
+            },
             { name: "acme_frontbase-redis-http-1", state: "running", labels: labels("redis-http"), bindings: { "80/tcp": bind(8082) } },
             { name: "acme_frontbase-redis-1", state: "exited", status: "Up 1 second (healthy)", labels: labels("redis") },
         ],
@@ -28,7 +48,10 @@ afterAll(async () => {
 
 describe("ls and status", () => {
     it("report the same state and health for every container, from State.Health", async () => {
-        const env = { FRONTBASE_PROJECT_DIR: tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:publicHost: vps.example.com\n" }), DOCKER_HOST: engine.host };
+        const env = {
+            FRONTBASE_PROJECT_DIR: tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:publicHost: vps.example.com\n" }),
+            DOCKER_HOST: engine.host,
+        };
         const ls = await tenant(["ls", "--json"], env);
         const status = await tenant(["status", "acme", "--json"], env);
         expect([ls.code, status.code]).toEqual([0, 3]);

@@ -6,7 +6,11 @@ import { run } from "../../../cli/main";
 import { COMMANDS } from "../../../cli/registry";
 import { testContext } from "../../support/cliRun";
 
-const DEAD = { DOCKER_HOST: "unix:///nonexistent/docker.sock", FRONTBASE_PROJECT_DIR: "/nonexistent/project", FRONTBASE_LOCK_DIR: "/nonexistent/locks" };
+const DEAD = {
+    DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    FRONTBASE_PROJECT_DIR: "/nonexistent/project",
+    FRONTBASE_LOCK_DIR: "/nonexistent/locks",
+};
 
 describe.each(Object.keys(COMMANDS))("%s", (name) => {
     it.each([["--help"], ["-h"], ["acme", "--help"]])("%s: usage and every flag, exit 0", async (...argv) => {
@@ -25,7 +29,9 @@ describe.each(Object.keys(COMMANDS))("%s", (name) => {
 
 describe("usage lines", () => {
     it("are generated from each command's declaration", async () => {
-        const usage = Object.fromEntries(await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).usage])));
+        const usage = Object.fromEntries(
+            await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).usage])),
+        );
         expect(usage).toEqual({
             affected: "affected (--base <rev> | --all) [--head <rev>] [--json] [--github-output]",
             backup: "backup [tenant] [--all] [--prune]",

@@ -49,10 +49,14 @@ describe("Demuxer", () => {
     it("yields the same lines however the stream is chunked (property)", () => {
         fc.assert(
             fc.property(
-                fc.array(fc.tuple(fc.constantFrom(1 as const, 2 as const), fc.array(fc.string({ unit: "grapheme" }), { maxLength: 4 })), { maxLength: 6 }),
+                fc.array(fc.tuple(fc.constantFrom(1 as const, 2 as const), fc.array(fc.string({ unit: "grapheme" }), { maxLength: 4 })), {
+                    maxLength: 6,
+                }),
                 fc.array(fc.nat(), { maxLength: 12 }),
                 (spec, offsets) => {
-                    const bytes = Buffer.concat(spec.map(([s, lines]) => frame(s, lines.map((l) => l.replace(/[\r\n]/g, "") + "\n").join(""))));
+                    const bytes = Buffer.concat(
+                        spec.map(([s, lines]) => frame(s, lines.map((l) => l.replace(/[\r\n]/g, "") + "\n").join(""))),
+                    );
                     const whole = new ContainerLogParser("svc", false);
                     const expected = [...whole.push(bytes), ...whole.end()];
                     const chunked = new ContainerLogParser("svc", false);
@@ -79,7 +83,10 @@ describe("LineSplitter", () => {
 
 describe("timestamps and merging", () => {
     it("splits the Engine's RFC 3339 timestamp off a line", () => {
-        expect(splitTimestamp("2024-05-01T10:00:00.123456789Z hello world")).toEqual({ time: "2024-05-01T10:00:00.123456789Z", text: "hello world" });
+        expect(splitTimestamp("2024-05-01T10:00:00.123456789Z hello world")).toEqual({
+            time: "2024-05-01T10:00:00.123456789Z",
+            text: "hello world",
+        });
         expect(splitTimestamp("2024-05-01T10:00:00Z ")).toEqual({ time: "2024-05-01T10:00:00Z", text: "" });
         expect(splitTimestamp("no time here")).toEqual({ text: "no time here" });
     });
@@ -105,7 +112,9 @@ describe("timestamps and merging", () => {
 
     it("reads a TTY container's raw stream as stdout", () => {
         const p = new ContainerLogParser("frontend", true);
-        expect(p.push(Buffer.from("2024-05-01T10:00:00Z one\ntwo"))).toEqual([{ service: "frontend", stream: "stdout", time: "2024-05-01T10:00:00Z", text: "one" }]);
+        expect(p.push(Buffer.from("2024-05-01T10:00:00Z one\ntwo"))).toEqual([
+            { service: "frontend", stream: "stdout", time: "2024-05-01T10:00:00Z", text: "one" },
+        ]);
         expect(p.end()).toEqual([{ service: "frontend", stream: "stdout", text: "two" }]);
     });
 });

@@ -20,15 +20,37 @@ function run(argv: string[], projectDir: string) {
 
 describe("renderNginx", () => {
     it("renders the server block for one tenant", () => {
-        expect(renderNginx({ tenant: "tenant1", domains: ["tenant1.example.com"], frontendPort: 8081, upstreamHost: "127.0.0.1", listen: 80, source: "Pulumi.tenant1.yaml" })).toMatchSnapshot();
+        expect(
+            renderNginx({
+                tenant: "tenant1",
+                domains: ["tenant1.example.com"],
+                frontendPort: 8081,
+                upstreamHost: "127.0.0.1",
+                listen: 80,
+                source: "Pulumi.tenant1.yaml",
+            }),
+        ).toMatchSnapshot();
     });
 
     it("renders aliases and a non-default listen port", () => {
-        expect(renderNginx({ tenant: "acme", domains: ["acme.example.com", "www.acme.example.com"], frontendPort: 8090, upstreamHost: "10.0.0.5", listen: 8443, source: "container acme_frontbase-frontend-1" })).toMatchSnapshot();
+        expect(
+            renderNginx({
+                tenant: "acme",
+                domains: ["acme.example.com", "www.acme.example.com"],
+                frontendPort: 8090,
+                upstreamHost: "10.0.0.5",
+                listen: 8443,
+                source: "container acme_frontbase-frontend-1",
+            }),
+        ).toMatchSnapshot();
     });
 
-    it.each(["tenant1.example.com", "*.example.com", "localhost", "a-b.c0.io"])("accepts %s", (d) => expect(domainProblem(d)).toBeUndefined());
-    it.each(["", "a b.com", "x.com;", "evil.com { }", "-a.com", "a..com", "*.", "é.com", `${"a".repeat(64)}.com`])("rejects %j", (d) => expect(domainProblem(d)).toMatch(/must be a domain name/));
+    it.each(["tenant1.example.com", "*.example.com", "localhost", "a-b.c0.io"])("accepts %s", (d) =>
+        expect(domainProblem(d)).toBeUndefined(),
+    );
+    it.each(["", "a b.com", "x.com;", "evil.com { }", "-a.com", "a..com", "*.", "é.com", `${"a".repeat(64)}.com`])("rejects %j", (d) =>
+        expect(domainProblem(d)).toMatch(/must be a domain name/),
+    );
 
     it("dials loopback for ports published on all interfaces, else the bound address", () => {
         expect([upstreamFor(undefined), upstreamFor("0.0.0.0"), upstreamFor("10.0.0.5")]).toEqual(["127.0.0.1", "127.0.0.1", "10.0.0.5"]);
@@ -37,7 +59,9 @@ describe("renderNginx", () => {
 
 describe("tenant nginx", () => {
     it("reads the frontend port and bind address from the stack file without asking the Engine", async () => {
-        const dir = project({ "Pulumi.acme.yaml": "config:\n  frontbase:bindAddress: 127.0.0.1\n  frontbase:ports:\n    frontend: 8085\n    backend: 8001\n" });
+        const dir = project({
+            "Pulumi.acme.yaml": "config:\n  frontbase:bindAddress: 127.0.0.1\n  frontbase:ports:\n    frontend: 8085\n    backend: 8001\n",
+        });
         const r = await run(["acme", "--domain", "acme.example.com"], dir);
         expect(r.err).toBe("");
         expect(r.code).toBe(0);
@@ -47,7 +71,10 @@ describe("tenant nginx", () => {
     });
 
     it("dials a swarm tenant's node (its publicHost), not loopback", async () => {
-        const dir = project({ "Pulumi.sw.yaml": "config:\n  frontbase:target: swarm\n  frontbase:node: vps-2\n  frontbase:publicHost: 10.0.0.12\n  frontbase:ports:\n    frontend: 8085\n" });
+        const dir = project({
+            "Pulumi.sw.yaml":
+                "config:\n  frontbase:target: swarm\n  frontbase:node: vps-2\n  frontbase:publicHost: 10.0.0.12\n  frontbase:ports:\n    frontend: 8085\n",
+        });
         const r = await run(["sw", "--domain", "sw.example.com"], dir);
         expect([r.code, r.err]).toEqual([0, ""]);
         expect(r.out).toContain("proxy_pass http://10.0.0.12:8085;");

@@ -4,7 +4,15 @@ import { columns, indent, table, url } from "../../../cli/table";
 
 describe("table", () => {
     it("aligns columns and trims trailing spaces", () => {
-        expect(table(["A", "LONGER"], [["xx", "y"], ["", ""]])).toBe("A   LONGER\nxx  y\n");
+        expect(
+            table(
+                ["A", "LONGER"],
+                [
+                    ["xx", "y"],
+                    ["", ""],
+                ],
+            ),
+        ).toBe("A   LONGER\nxx  y\n");
     });
 
     it("pads short rows and ignores cells past the header", () => {
@@ -12,7 +20,12 @@ describe("table", () => {
     });
 
     it("columns: the same alignment without a header; indent: two spaces per line", () => {
-        expect(columns([["ls", "every tenant"], ["why-port", "who holds a port"]])).toBe("ls        every tenant\nwhy-port  who holds a port");
+        expect(
+            columns([
+                ["ls", "every tenant"],
+                ["why-port", "who holds a port"],
+            ]),
+        ).toBe("ls        every tenant\nwhy-port  who holds a port");
         expect(indent("a\nb")).toBe("  a\n  b");
     });
 

@@ -11,10 +11,15 @@ import { allocatePorts, inRange, PortExhaustedError, Ports } from "../../../port
 // are common in the generated cases rather than rare.
 const LOW = 100;
 const HIGH = 160;
-const rangeArb = fc.tuple(fc.integer({ min: LOW, max: HIGH }), fc.integer({ min: 0, max: 30 })).map(([from, len]): PortRange => ({ from, to: Math.min(from + len, HIGH) }));
+const rangeArb = fc
+    .tuple(fc.integer({ min: LOW, max: HIGH }), fc.integer({ min: 0, max: 30 }))
+    .map(([from, len]): PortRange => ({ from, to: Math.min(from + len, HIGH) }));
 const rangesArb = fc.record(Object.fromEntries(PORT_KEYS.map((k) => [k, rangeArb])) as Record<PortKey, fc.Arbitrary<PortRange>>);
 /** Arbitrary "previous" ports: often taken by now, out of range, or shared between services. */
-const previousArb = fc.record(Object.fromEntries(PORT_KEYS.map((k) => [k, fc.integer({ min: LOW - 5, max: HIGH + 5 })])) as Record<PortKey, fc.Arbitrary<number>>, { requiredKeys: [] });
+const previousArb = fc.record(
+    Object.fromEntries(PORT_KEYS.map((k) => [k, fc.integer({ min: LOW - 5, max: HIGH + 5 })])) as Record<PortKey, fc.Arbitrary<number>>,
+    { requiredKeys: [] },
+);
 const takenArb = fc.uniqueArray(fc.integer({ min: LOW, max: HIGH }), { maxLength: 40 }).map((a) => new Set(a));
 
 /** Allocate, or undefined when a range is exhausted (the error is checked separately). */
@@ -29,7 +34,12 @@ function tryAllocate(ranges: Record<PortKey, PortRange>, taken: Set<number>, pre
 
 describe("allocatePorts", () => {
     it("gives the design document's defaults to the first tenant on an empty host", () => {
-        expect(allocatePorts({ ranges: DEFAULT_PORT_RANGES, taken: new Set() }).ports).toEqual({ backend: 8000, edge: 3002, frontend: 8080, redisHttp: 8079 });
+        expect(allocatePorts({ ranges: DEFAULT_PORT_RANGES, taken: new Set() }).ports).toEqual({
+            backend: 8000,
+            edge: 3002,
+            frontend: 8080,
+            redisHttp: 8079,
+        });
     });
 
     it("gives every service its own port inside its range, never a taken one, even where ranges overlap or previous ports are stale", () => {
@@ -79,7 +89,9 @@ describe("allocatePorts", () => {
                     expect(e).toBeInstanceOf(PortExhaustedError);
                     const { service, range, use } = e as PortExhaustedError;
                     const size = range.to - range.from + 1;
-                    expect((e as Error).message).toContain(`${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken`);
+                    expect((e as Error).message).toContain(
+                        `${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken`,
+                    );
                     expect(use.held + use.mine).toBe(size);
                     // The named range really is full: every port taken, or in this tenant's own use (at most 3 others).
                     let free = 0;
@@ -92,7 +104,12 @@ describe("allocatePorts", () => {
     });
 
     it("says how a full range is used, in counts: held by others, given to this tenant's other services", () => {
-        const ranges = { backend: { from: 10, to: 12 }, edge: { from: 10, to: 12 }, frontend: { from: 10, to: 12 }, redisHttp: { from: 30, to: 31 } };
+        const ranges = {
+            backend: { from: 10, to: 12 },
+            edge: { from: 10, to: 12 },
+            frontend: { from: 10, to: 12 },
+            redisHttp: { from: 30, to: 31 },
+        };
         const err = (() => {
             try {
                 allocatePorts({ ranges, taken: new Set([10]) });
@@ -139,14 +156,29 @@ describe("allocatePorts", () => {
     });
 
     it("moves a previous port that someone else now holds or that left its range, and keeps pinned ports as given", () => {
-        const ranges = { backend: { from: 10, to: 20 }, edge: { from: 10, to: 20 }, frontend: { from: 30, to: 40 }, redisHttp: { from: 10, to: 20 } };
-        const a = allocatePorts({ ranges, taken: new Set([12]), previous: { backend: 12, edge: 25, frontend: 33 }, pinned: { redisHttp: 99 } });
+        const ranges = {
+            backend: { from: 10, to: 20 },
+            edge: { from: 10, to: 20 },
+            frontend: { from: 30, to: 40 },
+            redisHttp: { from: 10, to: 20 },
+        };
+        const a = allocatePorts({
+            ranges,
+            taken: new Set([12]),
+            previous: { backend: 12, edge: 25, frontend: 33 },
+            pinned: { redisHttp: 99 },
+        });
         expect(a.ports).toEqual({ backend: 10, edge: 11, frontend: 33, redisHttp: 99 });
         expect(a.sources).toEqual({ backend: "allocated", edge: "allocated", frontend: "previous", redisHttp: "pinned" });
     });
 
     it("never hands a fresh port that another service keeps as previous, whatever the service order", () => {
-        const ranges = { backend: { from: 10, to: 20 }, edge: { from: 10, to: 20 }, frontend: { from: 10, to: 20 }, redisHttp: { from: 10, to: 20 } };
+        const ranges = {
+            backend: { from: 10, to: 20 },
+            edge: { from: 10, to: 20 },
+            frontend: { from: 10, to: 20 },
+            redisHttp: { from: 10, to: 20 },
+        };
         const a = allocatePorts({ ranges, taken: new Set(), previous: { redisHttp: 10 } });
         expect(a.ports).toEqual({ backend: 11, edge: 12, frontend: 13, redisHttp: 10 });
     });

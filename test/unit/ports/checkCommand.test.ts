@@ -10,7 +10,9 @@ afterAll(removeTempDirs);
 
 const REPO = path.resolve(__dirname, "../../..");
 const pins = (tenantName: string, ports: Record<string, number>, extra = "") =>
-    `config:\n  frontbase:tenant: ${tenantName}\n  frontbase:ports:\n${Object.entries(ports).map(([k, v]) => `    ${k}: ${v}\n`).join("")}${extra}`;
+    `config:\n  frontbase:tenant: ${tenantName}\n  frontbase:ports:\n${Object.entries(ports)
+        .map(([k, v]) => `    ${k}: ${v}\n`)
+        .join("")}${extra}`;
 const FULL = (b: number, e: number, f: number, r: number) => ({ backend: b, edge: e, frontend: f, redisHttp: r });
 
 describe("tenant check", () => {
@@ -24,7 +26,10 @@ describe("tenant check", () => {
     });
 
     it("passes on a clean fleet and notes ports left to `pulumi up`", async () => {
-        const dir = tempProject({ "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079)), "Pulumi.b.yaml": pins("b", { backend: 8001 }) });
+        const dir = tempProject({
+            "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079)),
+            "Pulumi.b.yaml": pins("b", { backend: 8001 }),
+        });
         const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
         expect(r.code).toBe(0);
         expect(r.out).toContain("ok: 2 stack file(s), 2 tenant(s)");
@@ -42,21 +47,32 @@ describe("tenant check", () => {
         const f = (n: string) => path.join(dir, `Pulumi.${n}.yaml`);
         const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
         expect(r.code).toBe(1);
-        expect(r.out + r.err).toContain(`port 8001 is pinned more than once: ${f("s3")} (tenant s3, ports.backend, node node-2) and ${f("s4")} (tenant s4, ports.backend, node node-2)`);
+        expect(r.out + r.err).toContain(
+            `port 8001 is pinned more than once: ${f("s3")} (tenant s3, ports.backend, node node-2) and ${f("s4")} (tenant s4, ports.backend, node node-2)`,
+        );
         expect(r.out + r.err).not.toContain("port 8000 ");
-        const withDocker = tempProject({ "Pulumi.s1.yaml": pins("s1", FULL(8000, 3002, 8080, 8079), swarm("node-1")), "Pulumi.d.yaml": pins("d", FULL(8000, 3005, 8085, 8086)) });
+        const withDocker = tempProject({
+            "Pulumi.s1.yaml": pins("s1", FULL(8000, 3002, 8080, 8079), swarm("node-1")),
+            "Pulumi.d.yaml": pins("d", FULL(8000, 3005, 8085, 8086)),
+        });
         const d = await tenant(["check"], { FRONTBASE_PROJECT_DIR: withDocker });
         expect(d.out + d.err).toContain("port 8000 is pinned more than once");
     });
 
     it("holds an ingress tenant's ports on every node: another node's tenant may not share them", async () => {
-        const swarm = (node: string, mode = "") => `  frontbase:target: swarm\n  frontbase:node: ${node}\n${mode ? `  frontbase:publishMode: ${mode}\n` : ""}`;
+        const swarm = (node: string, mode = "") =>
+            `  frontbase:target: swarm\n  frontbase:node: ${node}\n${mode ? `  frontbase:publishMode: ${mode}\n` : ""}`;
         const dir = tempProject({
             "Pulumi.mesh.yaml": pins("mesh", FULL(8000, 3002, 8080, 8079), swarm("node-1", "ingress")),
             "Pulumi.s2.yaml": pins("s2", FULL(8000, 3003, 8081, 8082), swarm("node-2")),
         });
         const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
-        expect([r.code, r.out + r.err]).toEqual([1, expect.stringContaining(`port 8000 is pinned more than once: ${path.join(dir, "Pulumi.mesh.yaml")} (tenant mesh, ports.backend) and ${path.join(dir, "Pulumi.s2.yaml")} (tenant s2, ports.backend, node node-2)`)]);
+        expect([r.code, r.out + r.err]).toEqual([
+            1,
+            expect.stringContaining(
+                `port 8000 is pinned more than once: ${path.join(dir, "Pulumi.mesh.yaml")} (tenant mesh, ports.backend) and ${path.join(dir, "Pulumi.s2.yaml")} (tenant s2, ports.backend, node node-2)`,
+            ),
+        ]);
     });
 
     it("fails naming the files and ports of every collision", async () => {

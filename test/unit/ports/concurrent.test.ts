@@ -15,7 +15,9 @@ const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../../..");
 const N = 10;
 /** `npm run tenant`'s command from package.json (`node <args>`), run as npm runs it, minus npm. */
-const TENANT_ARGS = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).scripts.tenant as string).replace(/^node /, "").split(" ");
+const TENANT_ARGS = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).scripts.tenant as string)
+    .replace(/^node /, "")
+    .split(" ");
 
 let engine: FakeEngine;
 beforeAll(async () => {
@@ -45,7 +47,9 @@ describe("concurrent tenant new", () => {
         expect(new Set(all).size).toBe(4 * N);
 
         const pins = (await Promise.all(checkouts.map((d) => readStackPins(d)))).flat();
-        expect(Object.fromEntries(pins.map((p) => [p.tenant, p.ports]))).toEqual(Object.fromEntries(printed.map((p) => [p.tenant, p.ports])));
+        expect(Object.fromEntries(pins.map((p) => [p.tenant, p.ports]))).toEqual(
+            Object.fromEntries(printed.map((p) => [p.tenant, p.ports])),
+        );
         expect(checkFleet(pins).problems).toEqual([]);
     }, 120_000);
 });

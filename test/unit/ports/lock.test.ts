@@ -50,11 +50,15 @@ describe("acquireLock", () => {
         try {
             const err = await acquireLock(file, { timeoutMs: 150 }).catch((e: unknown) => e);
             expect(err).toBeInstanceOf(LockTimeoutError);
-            expect((err as Error).message).toMatch(new RegExp(`held by pid ${process.pid} on ${os.hostname()} since .* \\(tenant new t1\\)`));
+            expect((err as Error).message).toMatch(
+                new RegExp(`held by pid ${process.pid} on ${os.hostname()} since .* \\(tenant new t1\\)`),
+            );
         } finally {
             await release();
         }
-        await (await acquireLock(file, { timeoutMs: 150 }))();
+        await (
+            await acquireLock(file, { timeoutMs: 150 })
+        )();
     });
 
     it("breaks a lock whose process is gone", async () => {
@@ -68,8 +72,19 @@ describe("acquireLock", () => {
 
     it("breaks a lock held far longer than any allocation takes, even if its pid now belongs to someone else", async () => {
         const file = lockFile();
-        writeFileSync(file, JSON.stringify({ pid: process.ppid, hostname: os.hostname(), token: "x", at: Date.now() - STALE_AFTER_MS - 1000, what: "hung" }));
-        await (await acquireLock(file, { timeoutMs: 2000 }))();
+        writeFileSync(
+            file,
+            JSON.stringify({
+                pid: process.ppid,
+                hostname: os.hostname(),
+                token: "x",
+                at: Date.now() - STALE_AFTER_MS - 1000,
+                what: "hung",
+            }),
+        );
+        await (
+            await acquireLock(file, { timeoutMs: 2000 })
+        )();
     });
 
     it("breaks a lock file left empty by a process that died before writing it", async () => {
@@ -77,7 +92,9 @@ describe("acquireLock", () => {
         writeFileSync(file, "");
         const old = new Date(Date.now() - 60_000);
         utimesSync(file, old, old);
-        await (await acquireLock(file, { timeoutMs: 2000 }))();
+        await (
+            await acquireLock(file, { timeoutMs: 2000 })
+        )();
         // A fresh empty file is someone about to write it: wait, do not break it.
         writeFileSync(file, "");
         await expect(acquireLock(file, { timeoutMs: 100 })).rejects.toThrow("held by a process that is taking or releasing it right now");

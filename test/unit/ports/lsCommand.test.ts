@@ -9,8 +9,20 @@ const bind = (port: number) => [{ HostIp: "", HostPort: String(port) }];
 let engine: FakeEngine;
 beforeAll(async () => {
     engine = await startFakeEngine([
-        { name: "acme_frontbase-frontend-1", state: "running", health: "healthy", labels: labels("acme", "frontend"), bindings: { "80/tcp": bind(8081) } },
-        { name: "acme_frontbase-backend-1", state: "running", health: "starting", labels: labels("acme", "backend"), bindings: { "8000/tcp": bind(8005) } },
+        {
+            name: "acme_frontbase-frontend-1",
+            state: "running",
+            health: "healthy",
+            labels: labels("acme", "frontend"),
+            bindings: { "80/tcp": bind(8081) },
+        },
+        {
+            name: "acme_frontbase-backend-1",
+            state: "running",
+            health: "starting",
+            labels: labels("acme", "backend"),
+            bindings: { "8000/tcp": bind(8005) },
+        },
         { name: "acme_frontbase-redis-1", state: "exited", labels: labels("acme", "redis") },
         { name: "ghost_frontbase-edge-1", state: "exited", labels: labels("ghost", "edge"), bindings: { "3002/tcp": bind(3010) } },
         { name: "not-a-tenant", state: "running", bindings: { "80/tcp": bind(9999) } },
@@ -21,7 +33,8 @@ afterAll(async () => {
     removeTempDirs();
 });
 
-const ACME = "config:\n  frontbase:tenant: acme\n  frontbase:database: postgres\n  frontbase:publicHost: vps.example.com\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8081\n    redisHttp: 8082\n";
+const ACME =
+    "config:\n  frontbase:tenant: acme\n  frontbase:database: postgres\n  frontbase:publicHost: vps.example.com\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8081\n    redisHttp: 8082\n";
 
 describe("tenant ls", () => {
     it("--json: one object listing tenants from stack files and from labels, with ports, states, health, URLs", async () => {
@@ -32,7 +45,11 @@ describe("tenant ls", () => {
         expect(dockerHost).toBe(engine.host);
         expect(tenants.map((t: { tenant: string }) => t.tenant)).toEqual(["acme", "ghost"]);
         const [acme, ghost] = tenants;
-        expect(acme).toMatchObject({ stackFiles: ["Pulumi.acme.yaml"], database: "postgres", ports: { backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 } });
+        expect(acme).toMatchObject({
+            stackFiles: ["Pulumi.acme.yaml"],
+            database: "postgres",
+            ports: { backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 },
+        });
         expect(acme.urls.frontend).toBe("http://vps.example.com:8081");
         expect(acme.containers).toEqual([
             { name: "acme_frontbase-backend-1", service: "backend", state: "running", health: "starting", ports: [8005] },
@@ -49,7 +66,9 @@ describe("tenant ls", () => {
         expect(r.code).toBe(0);
         const lines = r.out.split("\n");
         expect(lines[0]).toMatch(/^TENANT\s+DB\s+BACKEND\s+EDGE\s+FRONTEND\s+REDIS-HTTP\s+CONTAINERS\s+URL\s+STACK FILE$/);
-        expect(lines[1]).toMatch(/^acme\s+postgres\s+8001\s+3003\s+8081\s+8082\s+2\/3 running, 1 healthy\s+http:\/\/vps\.example\.com:8081\s+Pulumi\.acme\.yaml$/);
+        expect(lines[1]).toMatch(
+            /^acme\s+postgres\s+8001\s+3003\s+8081\s+8082\s+2\/3 running, 1 healthy\s+http:\/\/vps\.example\.com:8081\s+Pulumi\.acme\.yaml$/,
+        );
         expect(lines[2]).toMatch(/^ghost\s+-\s+-\s+3010\s+-\s+-\s+0\/1 running\s+-\s+-$/);
         expect(r.out).toMatch(/^ {2}acme_frontbase-redis-1\s+exited\s+-\s+-$/m);
         expect(r.out).toContain("  ! ports.backend is pinned to 8001");

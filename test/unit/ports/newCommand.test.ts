@@ -15,8 +15,18 @@ let engine: FakeEngine;
 beforeAll(async () => {
     engine = await startFakeEngine([
         // A stopped tenant: its port must stay free for it to start again.
-        { name: "old_frontbase-backend-1", state: "exited", labels: labels("old", "backend"), bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8000" }] } },
-        { name: "old_frontbase-edge-1", state: "exited", labels: labels("old", "edge"), bindings: { "3002/tcp": [{ HostIp: "", HostPort: "3002" }] } },
+        {
+            name: "old_frontbase-backend-1",
+            state: "exited",
+            labels: labels("old", "backend"),
+            bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8000" }] },
+        },
+        {
+            name: "old_frontbase-edge-1",
+            state: "exited",
+            labels: labels("old", "edge"),
+            bindings: { "3002/tcp": [{ HostIp: "", HostPort: "3002" }] },
+        },
         // Made by the design document's Compose scripts: only Compose's labels.
         {
             name: "legacy_frontbase-backend-1",
@@ -32,7 +42,8 @@ afterAll(async () => {
 });
 
 const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: tempDir("lock") });
-const DEV = "config:\n  frontbase:tenant: dev\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8080\n    redisHttp: 8079\n";
+const DEV =
+    "config:\n  frontbase:tenant: dev\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8080\n    redisHttp: 8079\n";
 
 describe("tenant new", () => {
     it("pins ports around stopped containers and other tenants' stack files, and prints exactly one JSON object", async () => {
@@ -69,7 +80,10 @@ describe("tenant new", () => {
         expect(refused.err).toContain(`${file} already exists; pass --force`);
         expect(readFileSync(file, "utf8")).toBe(first);
 
-        writeFileSync(file, `encryptionsalt: v1:abc\n${first}  # operator note\n  frontbase:dbPassword:\n    secure: v1:AAAA\n  frontbase:publicHost: vps.example.com\n`);
+        writeFileSync(
+            file,
+            `encryptionsalt: v1:abc\n${first}  # operator note\n  frontbase:dbPassword:\n    secure: v1:AAAA\n  frontbase:publicHost: vps.example.com\n`,
+        );
         const again = await tenant(["new", "t1", "--force", "--max-retries", "5"], env);
         expect(again.code).toBe(0);
         expect(again.out).toMatch(/backend\s+\d+\s+kept \(sticky\)/);
@@ -119,7 +133,10 @@ describe("tenant new", () => {
         [["new", "t1", "--max-retries", "-1"], '--max-retries "-1": must be a whole number from 0 to 20'],
         [["new", "t1", "--max-retries=x"], '--max-retries "x": must be a whole number'],
         [["new", "t1", "--dry-run=yes"], "option --dry-run takes no value"],
-        [["new", "t1", "--db-password", "hunter2"], 'unknown option "--db-password"; allowed: --database <value>, --max-retries <value>, --dry-run, --json, --force'],
+        [
+            ["new", "t1", "--db-password", "hunter2"],
+            'unknown option "--db-password"; allowed: --database <value>, --max-retries <value>, --dry-run, --json, --force',
+        ],
         [["new", "t1", "t2"], 'unexpected argument "t2"'],
         [["ls", "--all"], 'unknown option "--all"; allowed: --json'],
         [["check", "--fix"], 'unknown option "--fix"; allowed: none'],

@@ -19,7 +19,17 @@ afterAll(removeTempDirs);
 
 /** No engine (docker: null) on a local host: listeners are read, containers are not. */
 function options(base: number, extra: Partial<ResolveOptions> = {}): ResolveOptions {
-    return { tenant: "t1", dockerHost: `unix://${temp("host-")}/docker.sock`, docker: null, ranges: sameRange(base, base + 40), maxRetries: 3, bindAddress: "0.0.0.0", by: "test", lockDir: temp("lock-"), ...extra };
+    return {
+        tenant: "t1",
+        dockerHost: `unix://${temp("host-")}/docker.sock`,
+        docker: null,
+        ranges: sameRange(base, base + 40),
+        maxRetries: 3,
+        bindAddress: "0.0.0.0",
+        by: "test",
+        lockDir: temp("lock-"),
+        ...extra,
+    };
 }
 
 async function hold(from: number, count: number): Promise<void> {
@@ -30,7 +40,10 @@ async function hold(from: number, count: number): Promise<void> {
 function staleProc(): string {
     const root = temp("stale-proc-");
     mkdirSync(path.join(root, "net"));
-    writeFileSync(path.join(root, "net/tcp"), "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+    writeFileSync(
+        path.join(root, "net/tcp"),
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n",
+    );
     return root;
 }
 
@@ -61,8 +74,12 @@ describe("resolvePorts", () => {
         expect(err).toBeInstanceOf(PortBusyError);
         // Scan 1 picked base..base+3 (all refused), scan 2 base+4..base+7 (refused again): give up.
         expect(err).toMatchObject({ port: base + 4, service: "backend" });
-        expect((err as Error).message).toContain(`port ${base + 4} for backend is still in use: bind on 0.0.0.0:${base + 4} failed with EADDRINUSE after 2 scans (frontbase:maxRetries = 1)`);
-        expect(log).toEqual([`port(s) ${base} (EADDRINUSE), ${base + 1} (EADDRINUSE), ${base + 2} (EADDRINUSE), ${base + 3} (EADDRINUSE) refused a bind after the scan; rescanning`]);
+        expect((err as Error).message).toContain(
+            `port ${base + 4} for backend is still in use: bind on 0.0.0.0:${base + 4} failed with EADDRINUSE after 2 scans (frontbase:maxRetries = 1)`,
+        );
+        expect(log).toEqual([
+            `port(s) ${base} (EADDRINUSE), ${base + 1} (EADDRINUSE), ${base + 2} (EADDRINUSE), ${base + 3} (EADDRINUSE) refused a bind after the scan; rescanning`,
+        ]);
         // Nothing recorded for a failed allocation.
         expect(await readLedger(hostFiles(o.dockerHost, o.lockDir).ledger)).toEqual([]);
     });
@@ -89,7 +106,12 @@ describe("resolvePorts", () => {
         expect(a.ports).toEqual({ backend: base, edge: base + 1, frontend: base + 2, redisHttp: base + 3 });
         expect(b.ports).toEqual({ backend: base + 4, edge: base + 5, frontend: base + 6, redisHttp: base + 7 });
         // And t1 again keeps its ports: its ledger entry is its own.
-        expect((await resolvePorts(first)).sources).toEqual({ backend: "previous", edge: "previous", frontend: "previous", redisHttp: "previous" });
+        expect((await resolvePorts(first)).sources).toEqual({
+            backend: "previous",
+            edge: "previous",
+            frontend: "previous",
+            redisHttp: "previous",
+        });
     });
 
     it("refuses to allocate around a stack file that is not YAML (its pins are unknown), and records nothing", async () => {

@@ -26,7 +26,14 @@ describe("container inputs -> Engine API", () => {
 
     it("maps each documented field to its Docker counterpart (memory MB -> bytes, durations -> ns)", () => {
         const o = createOptions(inputs);
-        expect(o).toMatchObject({ name: inputs.name, Image: "sha256:abc", Hostname: "backend", Env: ["A=1"], Labels: { "frontbase.tenant": "t" }, ExposedPorts: { "8000/tcp": {} } });
+        expect(o).toMatchObject({
+            name: inputs.name,
+            Image: "sha256:abc",
+            Hostname: "backend",
+            Env: ["A=1"],
+            Labels: { "frontbase.tenant": "t" },
+            ExposedPorts: { "8000/tcp": {} },
+        });
         expect(o.Healthcheck).toEqual({ Test: ["CMD", "true"], Interval: 10e9, Timeout: 5e9, Retries: 5, StartPeriod: 90e9 });
         expect(o.HostConfig).toMatchObject({
             PortBindings: { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "18000" }] },
@@ -42,7 +49,9 @@ describe("container inputs -> Engine API", () => {
     });
 
     it("rejects fields it does not implement rather than dropping them", () => {
-        expect(() => createOptions({ ...inputs, networksAdvanced: [{ name: "n", ipv4Address: "10.0.0.2" }] })).toThrow(/networksAdvanced field\(s\) ipv4Address/);
+        expect(() => createOptions({ ...inputs, networksAdvanced: [{ name: "n", ipv4Address: "10.0.0.2" }] })).toThrow(
+            /networksAdvanced field\(s\) ipv4Address/,
+        );
         expect(() => check("docker:index/container:Container", { name: "x", gpus: "all" })).toThrow(/input\(s\) gpus not implemented/);
         expect(() => check("docker:index/service:Service", { name: "x", secretsMap: {} })).toThrow(/input\(s\) secretsMap not implemented/);
         expect(() => check("docker:index/plugin:Plugin", {})).toThrow(/no provider for resource type docker:index\/plugin:Plugin/);
@@ -63,32 +72,74 @@ describe("container state read back from docker inspect, and the diff against it
             Image: "sha256:abc",
             State: { Running: over.running ?? true },
             Config: {
-                Image: "sha256:abc", Hostname: "backend", Domainname: "", User: "", WorkingDir: "/app", Cmd: ["uvicorn"], Entrypoint: null,
-                Env: ["A=1", "PATH=/usr/bin"], Labels: { "frontbase.tenant": "t", "from.image": "x" },
+                Image: "sha256:abc",
+                Hostname: "backend",
+                Domainname: "",
+                User: "",
+                WorkingDir: "/app",
+                Cmd: ["uvicorn"],
+                Entrypoint: null,
+                Env: ["A=1", "PATH=/usr/bin"],
+                Labels: { "frontbase.tenant": "t", "from.image": "x" },
                 Healthcheck: { Test: ["CMD", "true"], Interval: 10e9, Timeout: 5e9, Retries: 5, StartPeriod: over.startPeriod ?? 60e9 },
             },
             HostConfig: {
-                Memory: 512 * MB, MemorySwap: over.swap ?? 1024 * MB, RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 },
-                LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } }, SecurityOpt: ["no-new-privileges:true"],
-                Mounts: [{ Type: "volume", Source: "t_data", Target: "/app/data" }], NetworkMode: "bridge", ReadonlyRootfs: false, Init: false,
+                Memory: 512 * MB,
+                MemorySwap: over.swap ?? 1024 * MB,
+                RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 },
+                LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+                SecurityOpt: ["no-new-privileges:true"],
+                Mounts: [{ Type: "volume", Source: "t_data", Target: "/app/data" }],
+                NetworkMode: "bridge",
+                ReadonlyRootfs: false,
+                Init: false,
             },
-            NetworkSettings: { Ports: over.running === false ? {} : { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "18000" }] }, Networks: { t_net: { IPAddress: "172.20.0.2" } } },
+            NetworkSettings: {
+                Ports: over.running === false ? {} : { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "18000" }] },
+                Networks: { t_net: { IPAddress: "172.20.0.2" } },
+            },
         }) as unknown as Docker.ContainerInspectInfo;
     const program = {
-        name: "t_frontbase-backend-1", image: "sha256:abc", hostname: "backend", envs: ["A=1"], labels: [{ label: "frontbase.tenant", value: "t" }],
-        ports: [{ internal: 8000, external: 18000, ip: "127.0.0.1", protocol: "tcp" }], mounts: [{ type: "volume", source: "t_data", target: "/app/data" }],
-        networksAdvanced: [{ name: "t_net", aliases: ["backend"] }], restart: "unless-stopped", memory: 512, logDriver: "json-file",
-        logOpts: { "max-size": "10m", "max-file": "3" }, securityOpts: ["no-new-privileges:true"], wait: true, waitTimeout: 180,
+        name: "t_frontbase-backend-1",
+        image: "sha256:abc",
+        hostname: "backend",
+        envs: ["A=1"],
+        labels: [{ label: "frontbase.tenant", value: "t" }],
+        ports: [{ internal: 8000, external: 18000, ip: "127.0.0.1", protocol: "tcp" }],
+        mounts: [{ type: "volume", source: "t_data", target: "/app/data" }],
+        networksAdvanced: [{ name: "t_net", aliases: ["backend"] }],
+        restart: "unless-stopped",
+        memory: 512,
+        logDriver: "json-file",
+        logOpts: { "max-size": "10m", "max-file": "3" },
+        securityOpts: ["no-new-privileges:true"],
+        wait: true,
+        waitTimeout: 180,
         healthcheck: { tests: ["CMD", "true"], interval: "10s", timeout: "5s", retries: 5, startPeriod: "1m0s" },
     };
-    const diff = (state: Record<string, unknown>, inputs = program) => diffAgainstState(CONTAINER_SCHEMA, state, inputs).map((d) => [d.key, d.old, d.new]);
+    const diff = (state: Record<string, unknown>, inputs = program) =>
+        diffAgainstState(CONTAINER_SCHEMA, state, inputs).map((d) => [d.key, d.old, d.new]);
 
     it("prints durations as Go does", () => {
-        expect([0, 3e9, 60e9, 90e9, 3600e9, 1.5e9, 5e8].map(goDurationString)).toEqual(["0s", "3s", "1m0s", "1m30s", "1h0m0s", "1.5s", "500ms"]);
+        expect([0, 3e9, 60e9, 90e9, 3600e9, 1.5e9, 5e8].map(goDurationString)).toEqual([
+            "0s",
+            "3s",
+            "1m0s",
+            "1m30s",
+            "1h0m0s",
+            "1.5s",
+            "500ms",
+        ]);
     });
     it("keeps what Read never reads (env, labels, aliases, wait) from the prior state", () => {
         const st = stateFromInspect(inspect(), program);
-        expect(st).toMatchObject({ envs: ["A=1"], labels: program.labels, networksAdvanced: program.networksAdvanced, wait: true, waitTimeout: 180 });
+        expect(st).toMatchObject({
+            envs: ["A=1"],
+            labels: program.labels,
+            networksAdvanced: program.networksAdvanced,
+            wait: true,
+            waitTimeout: 180,
+        });
     });
     it("reads memorySwap back: Docker's 2x memory is a diff against an unset memorySwap, none against the same value", () => {
         const st = stateFromInspect(inspect(), program);
@@ -108,7 +159,10 @@ describe("container state read back from docker inspect, and the diff against it
     it("reads a stopped container with no ports and must_run false: a replacement", () => {
         const st = stateFromInspect(inspect({ running: false, swap: 512 * MB }), { ...program, memorySwap: 512 });
         const d = diffAgainstState(CONTAINER_SCHEMA, st, { ...program, memorySwap: 512 });
-        expect(d.map((x) => [x.key, x.replaces])).toEqual([["ports", true], ["mustRun", false]]);
+        expect(d.map((x) => [x.key, x.replaces])).toEqual([
+            ["ports", true],
+            ["mustRun", false],
+        ]);
     });
 });
 
