@@ -259,6 +259,6 @@ async function imageOf(t: OpenTenant, m: Manifest, service: "postgres" | "backen
             return image;
     }
     throw new Error(
-        `tenant "${t.tenant}": none of the ${service} images ${candidates.join(", ")} is on ${t.engine.host}; build them first (README, "Frontbase images")`,
+        `tenant "${t.tenant}": none of the ${service} images ${candidates.join(", ")} is on ${t.engine.host}; build them first (docs/images.md)`,
     );
 }

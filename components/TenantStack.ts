@@ -210,7 +210,7 @@ export function tenantUrls(cfg: Pick<TenantConfig, "publicHost" | "domains">, po
  * The tenant's credentials: from its stack file's secret config, where `tenant new` generates
  * them, so that they live as long as the data they open (a volume outlives `pulumi destroy`;
  * a stack's state does not). A stack file without them (made before) falls back to values
- * generated once into the stack's state, which a destroy loses: see README, "Credentials".
+ * generated once into the stack's state, which a destroy loses: see docs/credentials.md.
  */
 export function createCredentials(name: string, cfg: TenantConfig, parent: pulumi.Resource): SecretCredentials {
     const generate = (what: string, length: number) =>

@@ -162,7 +162,7 @@ const schema = z.strictObject(
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
 );
 
-/** Every key of the `frontbase` namespace, for error messages and the README's table. */
+/** Every key of the `frontbase` namespace, for error messages and the table in docs/configuration.md. */
 export const CONFIG_KEYS = Object.keys(schema.shape);
 
 function unknownKeys(keys: readonly string[]): string {

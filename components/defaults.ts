@@ -8,7 +8,7 @@ export const NAMESPACE = "frontbase";
 export const IMAGE_KEYS = ["backend", "edge", "frontend", "redis", "redisHttp", "postgres"] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
-/** Upstream images pinned to a version; Frontbase's own are built per host (see README). */
+/** Upstream images pinned to a version; Frontbase's own are built per host (docs/images.md). */
 export const DEFAULT_IMAGES: Record<ImageKey, string> = {
     backend: "frontbase-backend:latest",
     edge: "frontbase-edge:latest",
@@ -19,7 +19,7 @@ export const DEFAULT_IMAGES: Record<ImageKey, string> = {
 };
 
 /**
- * Memory limits in MiB, from the real services' memory at rest (README, "Memory"): about 4x
+ * Memory limits in MiB, from the real services' memory at rest (docs/configuration.md, "Memory"): about 4x
  * the highest reading for what grows with load, more where the service's own buffers need it
  * (postgres' shared_buffers, redis as a cache).
  */

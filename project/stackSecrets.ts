@@ -50,14 +50,14 @@ export async function ensureCredentials(file: string, database: "sqlite" | "post
     const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
     if (doc.get("secretsprovider") !== undefined) {
         return {
-            skipped: `${file} uses the secrets provider ${String(doc.get("secretsprovider"))}; set the credentials with \`pulumi config set --secret\` (README, "Credentials")`,
+            skipped: `${file} uses the secrets provider ${String(doc.get("secretsprovider"))}; set the credentials with \`pulumi config set --secret\` (docs/credentials.md)`,
         };
     }
     const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
     if (passphrase === undefined) {
         return {
             skipped:
-                'PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set, so no credential was written; set it and run `npm run tenant -- new <tenant> --force` before the first deploy (README, "Credentials")',
+                "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set, so no credential was written; set it and run `npm run tenant -- new <tenant> --force` before the first deploy (docs/credentials.md)",
         };
     }
     const salt = doc.get("encryptionsalt");

@@ -59,7 +59,7 @@ fi
 
 "${pulumi[@]}" stack select --create "$stack"
 "${pulumi[@]}" up --stack "$stack" ${args[@]+"${args[@]}"} || {
-    echo "deploy: pulumi up failed; checking what is running (README, 'When a deploy fails half-way')" >&2
+    echo "deploy: pulumi up failed; checking what is running (docs/deploy.md, 'When a deploy fails half-way')" >&2
     npm run --silent tenant -- verify "$stack" ${repair[@]+"${repair[@]}"}
     exit 1
 }

@@ -1,7 +1,7 @@
 // Stack config of the proxy stack (`Pulumi.proxy.yaml`, namespace `frontbase`). Pure.
 import { z } from "zod";
 
-/** The official image, pinned (README: "Domains and HTTPS"). */
+/** The official image, pinned (docs/proxy.md). */
 export const DEFAULT_PROXY_IMAGE = "caddy:2.8.4-alpine";
 export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 export const LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";

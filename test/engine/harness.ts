@@ -1,7 +1,7 @@
 // `npm run harness -- up|preview|destroy|refresh <stack> [--config key=value ...] [--project-dir DIR]`
 //
 // Drives the engine double by hand. It is a TEST DOUBLE for `pulumi up` and the Docker
-// provider, not a deployment path: deploy real tenants with the Pulumi CLI (see README).
+// provider, not a deployment path: deploy real tenants with the Pulumi CLI (see docs/deploy.md).
 import { existsSync } from "fs";
 import * as path from "path";
 import { readStackFile, stackFileName } from "../../project/stackFiles";

@@ -229,7 +229,7 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         );
     });
 
-    it("measures each service's memory at rest (docker stats), for the README's table", async () => {
+    it("measures each service's memory at rest (docker stats), for the table in docs/configuration.md", async () => {
         const rows: string[] = [];
         for (const t of tenants) {
             const { stdout } = await run("docker", [

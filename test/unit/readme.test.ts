@@ -1,4 +1,4 @@
-// The README's config table and commands must match the code.
+// The config table (docs/configuration.md) and the README's commands must match the code.
 import { readFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
@@ -6,18 +6,19 @@ import { CONFIG_KEYS, DEFAULT_IMAGES, DEFAULT_MEMORY } from "../../components/co
 
 const root = path.join(__dirname, "..", "..");
 const readme = readFileSync(path.join(root, "README.md"), "utf8");
+const configDoc = readFileSync(path.join(root, "docs", "configuration.md"), "utf8");
 const scripts: Record<string, string> = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts;
 
 describe("README", () => {
     it("has a config table row for exactly the keys the schema accepts", () => {
-        const rows = [...readme.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
+        const rows = [...configDoc.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
         expect(rows).toEqual(CONFIG_KEYS);
     });
 
     it("states the default images and memory limits the code uses", () => {
-        for (const [key, image] of Object.entries(DEFAULT_IMAGES)) expect(readme).toContain(`${key} \`${image}\``);
+        for (const [key, image] of Object.entries(DEFAULT_IMAGES)) expect(configDoc).toContain(`${key} \`${image}\``);
         for (const [key, mib] of Object.entries(DEFAULT_MEMORY))
-            expect(readme).toMatch(new RegExp(`memory\` \\|[^\\n]*\\b${key} ${mib}\\b`));
+            expect(configDoc).toMatch(new RegExp(`memory\` \\|[^\\n]*\\b${key} ${mib}\\b`));
     });
 
     it("only mentions npm scripts that exist", () => {
