@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, promises as fs } from "fs";
 import * as path from "path";
 import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 import { ServiceName, volumeName } from "../components/naming";
-import type { OpenTenant } from "../cli/tenant";
+import type { OpenTenant } from "../tenants/open";
 import { execIn, execText, runHelper } from "./engineIo";
 import { Manifest, MANIFEST_FILE, MANIFEST_FORMAT, ManifestFile, POSTGRES_DUMP, SECRET_FILES } from "./manifest";
 

@@ -7,7 +7,7 @@ import type Docker from "dockerode";
 import { PassThrough, Writable } from "stream";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { Demuxer } from "../cli/ops/logStream";
+import { Demuxer } from "../tenants/logStream";
 
 /** The helper's script (backup/helper.py), passed to `python3 -c`. */
 export const HELPER_SCRIPT = readFileSync(path.join(__dirname, "helper.py"), "utf8");

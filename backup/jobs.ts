@@ -5,10 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import packageJson from "../package.json";
 import { DEFAULT_IMAGES } from "../components/config";
-import { invoke } from "../cli/command";
-import type { Context } from "../cli/context";
-import { loadCommand } from "../cli/registry";
-import { isUnknown, openTenantData, OpenTenant, unknownTenant } from "../cli/tenant";
+import type { Context } from "../tenants/context";
+import { newTenant } from "../tenants/newTenant";
+import { isUnknown, openTenantData, OpenTenant, unknownTenant } from "../tenants/open";
 import { captureTenant, hashOf } from "./capture";
 import { decryptStackSecrets, setStackSecret } from "../project/stackSecrets";
 import { Manifest, MANIFEST_FILE, parseManifest, SECRET_FILES, verifyFiles } from "./manifest";
@@ -170,11 +169,9 @@ export async function restoreTenant(ctx: Context, restic: Restic, source: string
                 throw new Error(
                     `tenant "${target}" has containers or volumes on ${t.engine.host} but no stack file in ${ctx.projectDir}; remove them or give another name`,
                 );
-            const made = await invoke((await loadCommand("new"))!, [target, "--database", manifest.database], ctx);
-            if (made !== 0)
-                throw new Error(
-                    `npm run tenant -- new ${target} --database ${manifest.database} failed (exit ${made}); nothing was restored`,
-                );
+            const made = await newTenant(ctx, { name: target, database: manifest.database });
+            const ports = Object.entries(made.resolution.ports).map(([k, p]) => `${k} ${p}`);
+            ctx.io.err(`${target}: wrote ${made.file} as tenant new does (ports ${ports.join(", ")})`);
             t = await openTenantData(ctx, target);
         }
         const database = t.stack?.config["frontbase:database"] ?? "sqlite";

@@ -6,7 +6,7 @@ import type Docker from "dockerode";
 import * as path from "path";
 import { labels, ServiceName, volumeName } from "../components/naming";
 import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
-import type { OpenTenant } from "../cli/tenant";
+import type { OpenTenant } from "../tenants/open";
 import { toTenantContainer, TenantContainer } from "../docker/containers";
 import { demux, execText, HELPER_LABEL, runHelper, tarOfFile } from "./engineIo";
 import { LiveFile, Manifest, newerThanSnapshot, POSTGRES_DUMP } from "./manifest";

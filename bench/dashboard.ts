@@ -6,7 +6,7 @@ import { existsSync, rmSync } from "fs";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { createContext } from "../cli/context";
+import { createContext } from "../tenants/context";
 import { createDashboard } from "../dashboard/server";
 import { CHROMIUM, launchChromium } from "../test/support/chromium";
 import { FakeContainer, startFakeEngine } from "../test/support/fakeEngine";

@@ -6,18 +6,14 @@
 // (the last silently wins), refuses `--timeout -1` as "ambiguous" instead of checking the value,
 // and leaves every value a string to be cast. The old shell scripts rejected the tenant name
 // itself as an "Unknown option"; here only leading dashes make an option.
-import { NODE_NAME_PATTERN, NODE_NAME_RULE, SERVICES, ServiceName, tenantNameProblem } from "../components/naming";
+import { Check, serviceArg, tenantArg } from "../tenants/checks";
+import { UsageError } from "../tenants/errors";
 
+// The value checks and the error are the operations' own (tenants/), shared with the dashboard's
+// API; the commands take them from here with the parser.
+export { type Check, integer, invalid, nodeArg, oneOf, serviceArg, tenantArg } from "../tenants/checks";
 /** A mistake in how a command was called: printed with the usage line, exit 2. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
-
-/** Checks one value and returns it parsed; `what` names where it came from (`--timeout`, `<port>`). */
-export type Check<T> = (value: string, what: string) => T;
+export { UsageError } from "../tenants/errors";
 
 export type FlagSpec =
     | {
@@ -121,38 +117,7 @@ function allowed(spec: Record<string, FlagSpec>): string {
     );
 }
 
-/** `--listen "0": must be a whole number from 1 to 65535`: the one shape of a rejected value. */
-export function invalid(what: string, value: string, problem: string): UsageError {
-    return new UsageError(`${what} "${value}": ${problem}`);
-}
-
-export function integer(min: number, max: number): Check<number> {
-    return (value, what) => {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < min || n > max) throw invalid(what, value, `must be a whole number from ${min} to ${max}`);
-        return n;
-    };
-}
-
-export function oneOf<T extends string>(allowedValues: readonly T[]): Check<T> {
-    return (value, what) => {
-        if (!(allowedValues as readonly string[]).includes(value)) throw invalid(what, value, `must be one of ${allowedValues.join(", ")}`);
-        return value as T;
-    };
-}
-
-/** A tenant name, checked before it reaches a label filter or a file name. */
-export function tenantArg(value: string, what = "<tenant>"): string {
-    const problem = tenantNameProblem(value);
-    if (problem) throw invalid(what, value, problem);
-    return value;
-}
-
-/** A swarm node's hostname or ID, checked as `frontbase:node` is. */
-export function nodeArg(value: string, what = "<node>"): string {
-    if (!NODE_NAME_PATTERN.test(value)) throw invalid(what, value, NODE_NAME_RULE);
-    return value;
-}
-
-/** One of the tenant's services (`backend`, `redis-http`, ...). */
-export const serviceArg: Check<ServiceName> = oneOf(SERVICES);
+/** The per-tenant commands' `<tenant>` argument. */
+export const TENANT_ARG = { name: "tenant", about: "the tenant's name (frontbase:tenant, else the stack name)", parse: tenantArg } as const;
+/** Their optional `[service]`: one of the tenant's services. */
+export const SERVICE_ARG = { name: "service", about: "only this service's container", optional: true, parse: serviceArg } as const;

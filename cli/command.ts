@@ -3,7 +3,7 @@
 // declaration here, once: `--help`/`-h` prints the help and exits 0; a usage error prints its
 // message and the usage line and exits 2, before `run` reads or changes anything.
 import { Check, FlagSpec, flagUsage, parse, Parsed, UsageError } from "./args";
-import type { Context } from "./context";
+import type { Context } from "../tenants/context";
 import { columns, indent } from "./table";
 
 export interface ArgSpec {

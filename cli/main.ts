@@ -1,10 +1,10 @@
 // `npm run tenant -- <command> ...`: operator commands for the tenants on one Docker host.
 // The context is built here, once, from the process; everything below reads only it.
 import { invoke } from "./command";
-import { Context, createContext, Io } from "./context";
+import { Context, createContext, Io } from "../tenants/context";
 import { loadCommand, overview } from "./registry";
 
-export type { Io } from "./context";
+export type { Io } from "../tenants/context";
 
 /** Dispatches `argv` (command name first) in `ctx`: the exit code, never a throw. */
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {

@@ -19,11 +19,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
     return columns([header, ...rows.map((r) => header.map((_, i) => r[i] ?? ""))]);
 }
 
-/** A service's address as printed next to it: `http://<publicHost>:<port>`, or "-" for none. */
-export function url(publicHost: string, port: number | undefined): string {
-    return port === undefined ? "-" : `http://${publicHost}:${port}`;
-}
-
 /** Every line indented by two spaces. */
 export function indent(text: string): string {
     return text.replace(/^/gm, "  ");

@@ -100,3 +100,8 @@ export const TENANT_STACK_TYPE = "frontbase:index:TenantStack";
 export function logicalName(component: string, service: ServiceName | string, kind: string): string {
     return `${component}-${service}-${kind}`;
 }
+
+/** A service's address as printed next to it: `http://<publicHost>:<port>`, or "-" for none. */
+export function url(publicHost: string, port: number | undefined): string {
+    return port === undefined ? "-" : `http://${publicHost}:${port}`;
+}

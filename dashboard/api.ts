@@ -1,14 +1,18 @@
-// The REST API under /api/v1: each route reads and acts through what the operator commands use
-// (the one container reader, the stack files, the commands themselves through `invoke`), so the
-// API and the CLI cannot disagree, and an error carries the message the CLI would print.
-import type { Context, Io } from "../cli/context";
-import { connect, requireProject } from "../cli/context";
-import { invoke } from "../cli/command";
-import { loadCommand } from "../cli/registry";
-import { tenantRows } from "../cli/ops/tenantsList";
-import { assessTenant } from "../cli/ops/status";
-import { isUnknown, openTenant, readHostWorkloads, unknownTenant } from "../cli/tenant";
-import { follow } from "../cli/commands/logs";
+// The REST API under /api/v1: each route reads and acts through the operations the commands
+// call (tenants/: opening a tenant, the one container reader, making a tenant, restarting it,
+// its logs), with typed arguments checked by the commands' own checks, so the API and the CLI
+// cannot disagree, and an error carries the message the CLI would print.
+import type { Context } from "../tenants/context";
+import { connect, requireProject } from "../tenants/context";
+import { databaseArg, domainArg, serviceArg, tailArg, tenantArg } from "../tenants/checks";
+import { formatLogLine } from "../tenants/logStream";
+import { readLogs, followLogs } from "../tenants/logs";
+import { describeCredentials, newTenant } from "../tenants/newTenant";
+import { isUnknown, openTenant, readHostWorkloads, targetContainers, unknownTenant } from "../tenants/open";
+import { describeRestart, restartTenant } from "../tenants/restart";
+import { tenantRows } from "../tenants/rows";
+import { assessTenant } from "../tenants/status";
+import { ConflictError } from "../tenants/errors";
 import { readStackPins } from "../project/stackPins";
 import { listStackFiles, stackFileName, stackNameOf } from "../project/stackFiles";
 import { affectedStacks } from "../gitops/affected";
@@ -64,20 +68,6 @@ function tenantParam(call: ApiCall): string {
     return name;
 }
 
-/** Runs an operator command with its output captured: the API's answer is what the CLI would print. */
-async function runCommand(ctx: Context, name: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const io: Io = { out: (t) => void (out += t.endsWith("\n") ? t : `${t}\n`), err: (t) => void (err += t.endsWith("\n") ? t : `${t}\n`) };
-    const command = await loadCommand(name)!;
-    try {
-        const code = await invoke(command, argv, { ...ctx, io, terminal: { interactive: false, ask: async () => "" } });
-        return { code, out, err };
-    } catch (e) {
-        return { code: 1, out, err: err + (e as Error).message };
-    }
-}
-
 export const ROUTES: readonly Route[] = [
     route("GET", "/api/v1/tenants", async (ctx, _call, state) => {
         const projectDir = requireProject(ctx);
@@ -96,7 +86,7 @@ export const ROUTES: readonly Route[] = [
         return { status: 200, body: { dockerHost: engine.host, tenants, ...(backups.problem ? { backups: backups.problem } : {}) } };
     }),
     route("POST", "/api/v1/tenants", async (ctx, call) => {
-        // The page's form: a new tenant's stack file, written by `tenant new` itself.
+        // The page's form: a new tenant's stack file, written as `tenant new` writes it.
         const body = (await call.body()) as { name?: unknown; database?: unknown; domains?: unknown };
         if (typeof body !== "object" || body === null || typeof body.name !== "string")
             throw new ApiError(
@@ -104,35 +94,34 @@ export const ROUTES: readonly Route[] = [
                 "bad_request",
                 'the body must be {"name": "...", "database"?: "sqlite" | "postgres", "domains"?: [...]}',
             );
-        const argv = [body.name, "--json"];
-        if (body.database !== undefined) argv.push("--database", String(body.database));
-        if (body.domains !== undefined) {
-            if (!Array.isArray(body.domains) || body.domains.some((d) => typeof d !== "string"))
-                throw new ApiError(400, "bad_request", "domains: must be a list of host names");
-            for (const d of body.domains as string[]) argv.push("--domain", d);
+        if (body.database !== undefined && typeof body.database !== "string")
+            throw new ApiError(400, "bad_request", 'database: must be "sqlite" or "postgres"');
+        if (body.domains !== undefined && (!Array.isArray(body.domains) || body.domains.some((d) => typeof d !== "string")))
+            throw new ApiError(400, "bad_request", "domains: must be a list of host names");
+        const name = tenantArg(body.name, "name");
+        const database = body.database === undefined ? undefined : databaseArg(body.database, "database");
+        const domains = ((body.domains ?? []) as string[]).map((d, i) => domainArg(d, `domains[${i}]`));
+        const notes: string[] = [];
+        let made;
+        try {
+            made = await newTenant(ctx, { name, database, domains }, (l) => notes.push(l));
+        } catch (e) {
+            if (e instanceof ConflictError) throw new ApiError(409, "tenant_exists", e.message);
+            throw e;
         }
-        const r = await runCommand(ctx, "new", argv);
-        if (r.code === 2) throw new ApiError(400, "bad_request", r.err.trim().split("\n")[0]);
-        if (r.code !== 0)
-            throw new ApiError(
-                /already exists/.test(r.err) ? 409 : 502,
-                /already exists/.test(r.err) ? "tenant_exists" : "new_failed",
-                r.err.trim(),
-            );
-        const made = JSON.parse(r.out) as Record<string, unknown>;
+        if (made.credentials) notes.push(describeCredentials(made.credentials));
+        notes.push(`next: npm run deploy -- ${name}   (pulumi up, after checking config, Docker host and images)`);
         // What a pull request with this stack file would preview, by the rule CI's matrices use.
         const stacks = (await listStackFiles(requireProject(ctx))).map(stackNameOf);
-        const affected = affectedStacks([stackFileName(body.name)], stacks, new Set());
+        const affected = affectedStacks([stackFileName(name)], stacks, new Set());
         return {
             status: 201,
             body: {
-                ...made,
-                deploy: `npm run deploy -- ${body.name}`,
+                tenant: name,
+                ports: made.resolution.ports,
+                deploy: `npm run deploy -- ${name}`,
                 affected: affected.stacks.map((s) => ({ stack: s, why: affected.reasons[s] })),
-                notes: r.err
-                    .trim()
-                    .split("\n")
-                    .filter((l) => l !== ""),
+                notes,
             },
         };
     }),
@@ -192,7 +181,7 @@ export const ROUTES: readonly Route[] = [
             events: async (send, signal) => {
                 await Promise.all(
                     containers.map((c) =>
-                        follow(
+                        followLogs(
                             t.engine,
                             c,
                             tail,
@@ -207,29 +196,19 @@ export const ROUTES: readonly Route[] = [
         };
     }),
     route("POST", "/api/v1/tenants/{name}/restart", async (ctx, call) => {
-        const r = await runCommand(ctx, "restart", [tenantParam(call)]);
-        if (r.code !== 0)
-            throw new ApiError(
-                /unknown tenant/.test(r.err) ? 404 : 502,
-                /unknown tenant/.test(r.err) ? "unknown_tenant" : "restart_failed",
-                (r.err || r.out).trim(),
-            );
-        return { status: 200, body: { restarted: r.out.trim().split("\n") } };
+        const results = await restartTenant(ctx, tenantParam(call));
+        if (results.some((r) => !r.ok)) throw new ApiError(502, "restart_failed", results.map(describeRestart).join("\n"));
+        return { status: 200, body: { restarted: results.map(describeRestart) } };
     }),
     route("GET", "/api/v1/tenants/{name}/logs", async (ctx, call) => {
-        const tail = call.query.get("tail") ?? "200";
-        const argv = [tenantParam(call), "--tail", tail];
-        const service = call.query.get("service");
-        if (service) argv.splice(1, 0, service);
-        const r = await runCommand(ctx, "logs", argv);
-        if (r.code === 2) throw new ApiError(400, "bad_request", r.err.trim().split("\n")[0]);
-        if (r.code !== 0)
-            throw new ApiError(
-                /unknown tenant/.test(r.err) ? 404 : 502,
-                /unknown tenant/.test(r.err) ? "unknown_tenant" : "logs_failed",
-                r.err.trim(),
-            );
-        return { status: 200, body: { lines: (r.out + r.err).split("\n").filter((l) => l !== "") } };
+        const tenant = tenantParam(call);
+        const tail = tailArg(call.query.get("tail") ?? "200", "tail");
+        const service = call.query.has("service") ? serviceArg(call.query.get("service")!, "service") : undefined;
+        const t = await openTenant(ctx, tenant);
+        const containers = await targetContainers(ctx, t, service, ", so no logs (is it deployed?)");
+        const prefixWidth = containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined;
+        const lines = await readLogs(t.engine, containers, tail);
+        return { status: 200, body: { lines: lines.map((l) => formatLogLine(l, { prefixWidth })) } };
     }),
     route("POST", "/api/v1/reservations", async (ctx, call) => ({
         status: 201,

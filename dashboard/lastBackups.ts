@@ -1,6 +1,6 @@
 // Each tenant's last backup for the tenants table: one `restic snapshots` at most a minute (the
 // page polls every few seconds; restic reads the repository's index each time).
-import type { Context } from "../cli/context";
+import type { Context } from "../tenants/context";
 import { resticFor } from "../backup/jobs";
 import { tenantOfSnapshot } from "../backup/restic";
 

@@ -3,8 +3,8 @@
 // reservations (or a reservation and a `tenant new`) never get one port. A reservation is a
 // ledger entry without a stack file; it lapses after its time unless `tenant new` (or the page's
 // form) makes it a stack file, which then keeps the same ports (the ledger's are the tenant's own).
-import type { Context } from "../cli/context";
-import { connect, requireProject } from "../cli/context";
+import type { Context } from "../tenants/context";
+import { connect, requireProject } from "../tenants/context";
 import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES } from "../components/config";
 import { PORT_KEYS, PortKey, tenantNameProblem } from "../components/naming";
 import { findStackFile } from "../project/project";

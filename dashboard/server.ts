@@ -3,10 +3,10 @@
 import { promises as fs } from "fs";
 import * as http from "http";
 import * as path from "path";
-import type { Context } from "../cli/context";
+import type { Context } from "../tenants/context";
 import { ApiState, match, Reply } from "./api";
 import { lastBackupsReader } from "./lastBackups";
-import { ApiError } from "./errors";
+import { ApiError, apiErrorOf } from "./errors";
 import { authenticate, parseCookies, sameSecret, SESSION_COOKIE, sessionCookie, Sessions } from "./auth";
 
 const PAGE_DIR = path.join(__dirname, "page");
@@ -80,9 +80,9 @@ async function handle(
         if (r.events) return await events(res, r.events);
         return reply(res, r.status, r.body);
     } catch (e) {
-        if (e instanceof ApiError) return reply(res, e.status, { error: { code: e.code, message: e.message } });
-        // What a command throws (an unknown tenant, a Docker host that does not answer): its message, as the CLI prints it.
-        return reply(res, 502, { error: { code: "failed", message: (e as Error).message } });
+        // What an operation throws (an unknown tenant, a Docker host that does not answer): its message, as the CLI prints it.
+        const error = apiErrorOf(e);
+        return reply(res, error.status, { error: { code: error.code, message: error.message } });
     }
 }
 

@@ -3,7 +3,7 @@ import * as path from "path";
 import { checkFleet } from "../../ports/fleetCheck";
 import { readStackPins } from "../../project/stackPins";
 import { defineCommand } from "../command";
-import { requireProject } from "../context";
+import { requireProject } from "../../tenants/context";
 
 export const command = defineCommand({
     name: "check",

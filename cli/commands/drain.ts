@@ -6,7 +6,7 @@ import { readStackPins } from "../../project/stackPins";
 import { SERVICES } from "../../components/naming";
 import { nodeArg } from "../args";
 import { defineCommand } from "../command";
-import { connect, requireProject } from "../context";
+import { connect, requireProject } from "../../tenants/context";
 
 export const command = defineCommand({
     name: "drain",

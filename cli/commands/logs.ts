@@ -1,21 +1,14 @@
 // `logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]`: the tenant's container
 // logs from the Engine API. Several containers: lines prefixed by service and, without
 // --follow, merged in time order. A container's stdout goes to stdout, its stderr to stderr.
-import type { Engine } from "../../docker/dockerHost";
-import type { TenantContainer } from "../../docker/containers";
-import { Check, integer, invalid } from "../args";
+import { SERVICE_ARG, TENANT_ARG } from "../args";
+import { tailArg } from "../../tenants/checks";
 import { defineCommand } from "../command";
-import type { Io } from "../context";
+import type { Io } from "../../tenants/context";
 import { legacyRunner } from "../ops/context";
-import { ContainerLogParser, formatLogLine, LogLine, mergeByTime } from "../ops/logStream";
-import { openTenant, SERVICE_ARG, targetContainers, TENANT_ARG } from "../tenant";
-
-/** Lines from the end of each log; undefined for "all". */
-const tailLines: Check<number | undefined> = (value, what) => {
-    if (value === "all") return undefined;
-    if (!/^\d+$/.test(value)) throw invalid(what, value, 'must be a whole number or "all"');
-    return integer(0, 1_000_000)(value, what);
-};
+import { formatLogLine, LogLine } from "../../tenants/logStream";
+import { followLogs, readLogs } from "../../tenants/logs";
+import { openTenant, targetContainers } from "../../tenants/open";
 
 export const command = defineCommand({
     name: "logs",
@@ -28,7 +21,7 @@ export const command = defineCommand({
             arg: "N|all",
             help: 'a whole number or "all"',
             about: "lines from the end of each container's log",
-            parse: tailLines,
+            parse: tailArg,
         },
         timestamps: { kind: "boolean", about: "prefix each line with the Engine's timestamp" },
     },
@@ -42,80 +35,13 @@ export const command = defineCommand({
             timestamps: flags.timestamps,
         };
         const write = (lines: readonly LogLine[]) => writeLines(ctx.io, lines, opts);
-        if (flags.follow) await Promise.all(containers.map((c) => follow(t.engine, c, tail, write)));
-        else write(mergeByTime((await Promise.all(containers.map((c) => fetchAll(t.engine, c, tail)))).flat()));
+        if (flags.follow) await Promise.all(containers.map((c) => followLogs(t.engine, c, tail, write)));
+        else write(await readLogs(t.engine, containers, tail));
         return 0;
     },
 });
 
 export const runLogs = legacyRunner(command);
-
-async function fetchAll(engine: Engine, c: TenantContainer, tail: number | undefined): Promise<LogLine[]> {
-    const parser = new ContainerLogParser(c.service, c.tty);
-    const bytes = (await logsOf(engine, c, {
-        stdout: true,
-        stderr: true,
-        timestamps: true,
-        follow: false,
-        ...(tail === undefined ? {} : { tail }),
-    })) as Buffer;
-    return [...parser.push(bytes), ...parser.end()];
-}
-
-/**
- * Streams until the container stops (the Engine then ends the stream), the user interrupts, or
- * `signal` aborts (the dashboard's client went away). Exported for the dashboard's log stream.
- */
-export async function follow(
-    engine: Engine,
-    c: TenantContainer,
-    tail: number | undefined,
-    write: (l: LogLine[]) => void,
-    signal?: AbortSignal,
-): Promise<void> {
-    const parser = new ContainerLogParser(c.service, c.tty);
-    const stream = (await logsOf(engine, c, {
-        stdout: true,
-        stderr: true,
-        timestamps: true,
-        follow: true,
-        ...(tail === undefined ? {} : { tail }),
-    })) as NodeJS.ReadableStream & { destroy(): void };
-    await new Promise<void>((resolve, reject) => {
-        const stop = () => {
-            stream.destroy();
-            resolve();
-        };
-        if (signal?.aborted) return stop();
-        signal?.addEventListener("abort", stop, { once: true });
-        stream.on("data", (chunk: Buffer) => {
-            try {
-                write(parser.push(chunk));
-            } catch (e) {
-                reject(e);
-            }
-        });
-        stream.on("end", () => {
-            write(parser.end());
-            resolve();
-        });
-        stream.on("error", (e: Error) => (signal?.aborted ? resolve() : reject(e)));
-    });
-}
-
-/**
- * A container's log, or for a swarm task its service's, through the manager (the task's
- * container is on its node, out of the manager's reach). Both come in the Engine's frames.
- */
-function logsOf(
-    engine: Engine,
-    c: TenantContainer,
-    opts: { stdout: true; stderr: true; timestamps: true; follow: boolean; tail?: number },
-): Promise<unknown> {
-    if (c.node !== undefined)
-        return engine.docker.getService(c.name.replace(/\.\d+$/, "")).logs(opts as never) as unknown as Promise<unknown>;
-    return engine.docker.getContainer(c.id).logs(opts as never) as unknown as Promise<unknown>;
-}
 
 /** Consecutive lines of one stream in one write: far fewer syscalls for a long log. */
 function writeLines(io: Io, lines: readonly LogLine[], opts: { prefixWidth?: number; timestamps?: boolean }): void {

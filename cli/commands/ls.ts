@@ -1,9 +1,10 @@
 // `npm run tenant -- ls [--json]`: every tenant on the Docker host and in the project.
 import { readStackPins } from "../../project/stackPins";
 import { defineCommand } from "../command";
-import { connect, requireProject } from "../context";
-import { tenantRows, tenantsReport } from "../ops/tenantsList";
-import { readHostWorkloads } from "../tenant";
+import { connect, requireProject } from "../../tenants/context";
+import { tenantsReport } from "../ops/tenantsList";
+import { tenantRows } from "../../tenants/rows";
+import { readHostWorkloads } from "../../tenants/open";
 
 export const command = defineCommand({
     name: "ls",

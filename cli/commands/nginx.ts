@@ -4,11 +4,11 @@
 import * as path from "path";
 import { findStackFile } from "../../project/project";
 import { pinsOf } from "../../project/stackPins";
-import { Check, integer, invalid, UsageError } from "../args";
+import { Check, integer, invalid, TENANT_ARG, UsageError } from "../args";
 import { defineCommand } from "../command";
 import { legacyRunner } from "../ops/context";
 import { domainProblem, renderNginx, upstreamFor } from "../ops/nginx";
-import { openTenant, TENANT_ARG, unknownTenant } from "../tenant";
+import { openTenant, unknownTenant } from "../../tenants/open";
 
 const domain: Check<string> = (value, what) => {
     const problem = domainProblem(value);

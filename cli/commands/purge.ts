@@ -9,9 +9,9 @@ import type Docker from "dockerode";
 import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL } from "../../components/naming";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
-import { nodeArg } from "../args";
+import { nodeArg, TENANT_ARG } from "../args";
 import { legacyRunner } from "../ops/context";
-import { openTenantData, TENANT_ARG } from "../tenant";
+import { openTenantData } from "../../tenants/open";
 
 export const command = defineCommand({
     name: "purge",

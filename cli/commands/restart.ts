@@ -1,11 +1,9 @@
 // `restart <tenant> [service] [--timeout S]`: restart the tenant's containers (stopped ones
 // start) in start order, postgres first, frontend last, and report each one's state afterwards.
-import { toTenantContainer } from "../../docker/containers";
-import { restartService } from "../../docker/swarmTasks";
-import { integer } from "../args";
+import { integer, SERVICE_ARG, TENANT_ARG } from "../args";
 import { defineCommand } from "../command";
 import { legacyRunner } from "../ops/context";
-import { openTenant, SERVICE_ARG, targetContainers, TENANT_ARG } from "../tenant";
+import { describeRestart, restartTenant } from "../../tenants/restart";
 
 export const command = defineCommand({
     name: "restart",
@@ -23,36 +21,13 @@ export const command = defineCommand({
     },
     notes: "Exit 0: every container came back running; 1: one did not, or the tenant is unknown; 2: usage error.",
     async run({ args, flags }, ctx) {
-        const timeout = flags.timeout ?? 10;
-        const t = await openTenant(ctx, args.tenant);
-        const targets = await targetContainers(
-            ctx,
-            t,
-            args.service,
-            `: nothing to restart (deploy it with npm run deploy -- ${t.stack?.stack ?? t.tenant})`,
-        );
-        let failed = 0;
-        for (const c of targets) {
-            try {
-                if (c.node !== undefined) {
-                    // A swarm task: the service is force-updated and its new task awaited.
-                    const after = await restartService(t.engine.docker, t.tenant, c.service, timeout);
-                    ctx.io.out(
-                        `restarted ${c.service} (a new task on ${after.node ?? "?"}): ${after.state}${after.health === "none" ? "" : `, ${after.health}`}`,
-                    );
-                    if (after.state !== "running") failed++;
-                    continue;
-                }
-                await t.engine.docker.getContainer(c.id).restart({ t: timeout });
-                const after = toTenantContainer(await t.engine.docker.getContainer(c.id).inspect());
-                ctx.io.out(`restarted ${c.service} (${c.name}): ${after.state}${after.health === "none" ? "" : `, ${after.health}`}`);
-                if (after.state !== "running") failed++;
-            } catch (e) {
-                failed++;
-                ctx.io.err(`could not restart ${c.service} (${c.name}): ${(e as Error).message}`);
-            }
-        }
-        return failed === 0 ? 0 : 1;
+        // Each line as its container comes back: a restart may take its whole timeout.
+        const results = await restartTenant(ctx, args.tenant, {
+            service: args.service,
+            timeoutS: flags.timeout,
+            onEach: (r) => (r.error === undefined ? ctx.io.out : ctx.io.err)(describeRestart(r)),
+        });
+        return results.every((r) => r.ok) ? 0 : 1;
     },
 });
 

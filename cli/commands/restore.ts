@@ -6,8 +6,7 @@
 // stack file yet), which keeps its own ports, credentials and network and takes the source's
 // ENCRYPTION_KEY.
 import { defineCommand } from "../command";
-import { tenantArg } from "../args";
-import { TENANT_ARG } from "../tenant";
+import { TENANT_ARG, tenantArg } from "../args";
 import { resticFor, restoreTenant } from "../../backup/jobs";
 
 export const command = defineCommand({

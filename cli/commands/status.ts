@@ -1,8 +1,10 @@
 // `status <tenant> [--json]`: per service state, health, published ports and URLs.
 import { defineCommand } from "../command";
 import { legacyRunner } from "../ops/context";
-import { assessTenant, renderStatus } from "../ops/status";
-import { isUnknown, openTenant, TENANT_ARG, unknownTenant } from "../tenant";
+import { renderStatus } from "../ops/status";
+import { assessTenant } from "../../tenants/status";
+import { isUnknown, openTenant, unknownTenant } from "../../tenants/open";
+import { TENANT_ARG } from "../args";
 
 export const NOT_HEALTHY = 3;
 

@@ -4,14 +4,15 @@
 // Exit 0: healthy; 3: a service is unhealthy, exited or missing (the recovery command is
 // printed, and run with --repair); 1: no stack file or no Docker Engine; 2: usage error.
 import * as path from "path";
-import { readWorkloads } from "../tenant";
+import { readWorkloads } from "../../tenants/open";
 import { projectName } from "../../project/project";
 import { readStackFile, stackFileName, tenantOf } from "../../project/stackFiles";
 import { integer } from "../args";
 import { defineCommand } from "../command";
-import { connect } from "../context";
+import { connect } from "../../tenants/context";
 import { legacyRunner } from "../ops/context";
-import { assessTenant, renderStatus } from "../ops/status";
+import { renderStatus } from "../ops/status";
+import { assessTenant } from "../../tenants/status";
 import { Verdict, verdictOf } from "../ops/verify";
 import { NOT_HEALTHY } from "./status";
 import { PROXY_STACK } from "../../components/proxy/routes";

@@ -6,7 +6,7 @@ import { readHostState } from "../../ports/hostState";
 import { socketOwner } from "../../ports/listeners";
 import { integer, nodeArg } from "../args";
 import { defineCommand } from "../command";
-import { dockerHostFor, ledgerFile } from "../context";
+import { dockerHostFor, ledgerFile } from "../../tenants/context";
 import { legacyRunner } from "../ops/context";
 import { explainPort, ProcessInfo } from "../ops/whyPort";
 import { nodeNamed, readManagerCluster } from "../../docker/swarm";

@@ -3,7 +3,7 @@
 // declared command exactly as cli/main does, minus main's catch: errors other than usage
 // errors propagate. New code and new tests call invoke() or main's run() with a Context.
 import { Command, invoke } from "../command";
-import { Context, createContext, Io, PulumiRunner, Terminal } from "../context";
+import { Context, createContext, Io, PulumiRunner, Terminal } from "../../tenants/context";
 
 /** The old context: what it does not name comes from the process (createContext). */
 export type OpsContext = Partial<Context> & {

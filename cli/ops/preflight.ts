@@ -29,7 +29,7 @@ export interface Preflight {
     readonly imagesChecked?: boolean;
 }
 
-/** What of the host preflight reads, as cli/context.ts names it; default: the process's. */
+/** What of the host preflight reads, as tenants/context.ts names it; default: the process's. */
 export interface PreflightHost {
     readonly dockerHost?: string;
     readonly env?: NodeJS.ProcessEnv;

@@ -6,7 +6,7 @@
 // `pulumi up` does not prove a healthy tenant: the Engine API is asked, and a broken service
 // is re-created with `pulumi up --replace <urn>`.
 import { logicalName, SERVICES, ServiceName, TENANT_STACK_TYPE } from "../../components/naming";
-import type { TenantStatus } from "./status";
+import type { TenantStatus } from "../../tenants/status";
 
 /** The URN Pulumi gives a tenant's container: TenantStack `<tenant>` parents it. */
 export function containerUrn(a: { stack: string; project: string; tenant: string; service: ServiceName }): string {

@@ -6,7 +6,7 @@ import { existsSync, promises as fs } from "fs";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createContext } from "../../cli/context";
+import { createContext } from "../../tenants/context";
 import { createDashboard } from "../../dashboard/server";
 import { EngineOptions } from "../engine/engine";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";

@@ -3,8 +3,8 @@
 // ports in use on the machine running the tests change nothing.
 import { readdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import type { Context } from "../../cli/context";
-import { createContext } from "../../cli/context";
+import type { Context } from "../../tenants/context";
+import { createContext } from "../../tenants/context";
 import { run } from "../../cli/main";
 import { fakeMachine } from "./fakeEngine";
 import { tempDir } from "./temp";

@@ -6,7 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDashboard } from "../../dashboard/server";
-import { dashboardToken, parseDashboardArgs } from "../../dashboard/main";
+import { parseDashboardArgs } from "../../cli/dashboard";
+import { dashboardToken } from "../../dashboard/token";
 import { tempProject, testContext } from "../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
 import { removeTempDirs } from "../support/temp";
@@ -201,7 +202,7 @@ describe("the port map and the new-tenant form", () => {
             body: JSON.stringify({ name: "other", database: "mysql" }),
         });
         expect([bad.status, bad.json.error?.code]).toEqual([400, "bad_request"]);
-        expect(bad.json.error?.message).toBe(`--database "mysql": must be one of sqlite, postgres`);
+        expect(bad.json.error?.message).toBe(`database "mysql": must be one of sqlite, postgres`);
         expect(existsSync(path.join(project, "Pulumi.other.yaml"))).toBe(false);
         const listed = await call("/api/v1/tenants", { token: TOKEN });
         expect(

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Context } from "../../cli/context";
+import type { Context } from "../../tenants/context";
 import { createDashboard } from "../../dashboard/server";
 import { hostFiles } from "../../ports/lock";
 import { readLedger } from "../../ports/ledger";

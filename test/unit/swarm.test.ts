@@ -11,7 +11,8 @@ import { diffAgainstState } from "../../test/engine/realizer/schema";
 import { familiarImage, serviceSpecOf, shortDur as readShortDur, stateFromInspect } from "../../test/engine/realizer/serviceSpec";
 import { serviceProvider } from "../../test/engine/realizer/services";
 import { taskAsContainer } from "../../docker/swarmTasks";
-import { assessTenant, renderStatus } from "../../cli/ops/status";
+import { renderStatus } from "../../cli/ops/status";
+import { assessTenant } from "../../tenants/status";
 import { verdictOf } from "../../cli/ops/verify";
 
 const GIB = 1024 ** 3;

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs"
 import { tmpdir } from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import type { Context } from "../../../cli/context";
+import type { Context } from "../../../tenants/context";
 import { tenant } from "../../support/cliRun";
 
 function repo() {

@@ -1,5 +1,7 @@
 // No import cycles among the CLI's modules and what they import (cli/main.ts and cli/registry.ts
-// once imported each other), and the command modules reach the registry only through it.
+// once imported each other), and the command modules reach the registry only through it. The
+// layers point one way: the commands (cli/) call the operations (tenants/), backup/ and the
+// dashboard; those call the domain modules below them; nothing below cli/ imports from it.
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
@@ -40,6 +42,30 @@ function cycles(roots: readonly string[], edges: (f: string) => string[] = impor
     return found;
 }
 
+/** The first directory of a file under ROOT (`cli`, `tenants`, ...), or "." for one at the top. */
+function layerOf(file: string): string {
+    const rel = path.relative(ROOT, file).split(path.sep);
+    return rel.length > 1 ? rel[0] : ".";
+}
+
+/** Each import from `file` into a directory that `forbidden` names, as "from -> to". */
+function wrongWay(files: readonly string[], forbidden: (from: string) => readonly string[]): string[] {
+    return files.flatMap((f) =>
+        importsOf(f)
+            .filter((g) => forbidden(layerOf(f)).includes(layerOf(g)))
+            .map((g) => `${path.relative(ROOT, f)} -> ${path.relative(ROOT, g)}`),
+    );
+}
+
+/** What each directory of the program may not import: the layers above it. */
+const ABOVE: Record<string, readonly string[]> = {
+    tenants: ["cli", "backup", "dashboard", "bench", "test"],
+    backup: ["cli", "dashboard", "bench", "test"],
+    dashboard: ["cli", "bench", "test"],
+};
+const BELOW = ["components", "ports", "project", "docker", "gitops", "stacks"];
+for (const dir of BELOW) ABOVE[dir] = ["cli", "tenants", "backup", "dashboard", "bench", "test"];
+
 describe("imports", () => {
     const cli = tsFiles(path.join(ROOT, "cli"));
 
@@ -56,7 +82,20 @@ describe("imports", () => {
             importsOf(path.join(ROOT, "cli/main.ts"))
                 .map((f) => path.relative(ROOT, f))
                 .sort(),
-        ).toEqual(["cli/command.ts", "cli/context.ts", "cli/registry.ts"]);
+        ).toEqual(["cli/command.ts", "cli/registry.ts", "tenants/context.ts"]);
+    });
+
+    it("run from the commands down: nothing in tenants/, backup/, dashboard/ or the domain modules imports a layer above it", () => {
+        const program = Object.keys(ABOVE).flatMap((dir) => tsFiles(path.join(ROOT, dir)));
+        expect(program.filter((f) => layerOf(f) === "tenants").length).toBeGreaterThan(5);
+        expect(program.filter((f) => layerOf(f) === "backup").length).toBeGreaterThan(3);
+        expect(wrongWay(program, (from) => ABOVE[from] ?? [])).toEqual([]);
+    });
+
+    it("report an import against the layers: a real import, checked under a rule that forbids it", () => {
+        const jobs = path.join(ROOT, "backup", "jobs.ts");
+        expect(wrongWay([jobs], () => ["tenants"])).toContain("backup/jobs.ts -> tenants/context.ts");
+        expect(wrongWay([jobs], () => [])).toEqual([]);
     });
 
     it("leave cli/main.ts and cli/registry.ts to the entry: no command or helper imports them", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ContainerLogParser, Demuxer, formatLogLine, LineSplitter, mergeByTime, splitTimestamp } from "../../../cli/ops/logStream";
+import { ContainerLogParser, Demuxer, formatLogLine, LineSplitter, mergeByTime, splitTimestamp } from "../../../tenants/logStream";
 
 function frame(stream: 1 | 2, text: string | Buffer): Buffer {
     const payload = typeof text === "string" ? Buffer.from(text) : text;

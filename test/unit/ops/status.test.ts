@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { assessTenant, expectedServices, renderStatus } from "../../../cli/ops/status";
+import { renderStatus } from "../../../cli/ops/status";
+import { assessTenant, expectedServices } from "../../../tenants/status";
 import type { TenantContainer } from "../../../docker/containers";
 
 const ctr = (service: string, state = "running", health: TenantContainer["health"] = "healthy", hostPort?: number): TenantContainer => ({

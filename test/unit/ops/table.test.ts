@@ -1,6 +1,7 @@
 // cli/table.ts, the one table renderer of every command.
 import { describe, expect, it } from "vitest";
-import { columns, indent, table, url } from "../../../cli/table";
+import { columns, indent, table } from "../../../cli/table";
+import { url } from "../../../components/naming";
 
 describe("table", () => {
     it("aligns columns and trims trailing spaces", () => {

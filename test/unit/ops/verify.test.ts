@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assessTenant } from "../../../cli/ops/status";
+import { assessTenant } from "../../../tenants/status";
 import type { TenantContainer } from "../../../docker/containers";
 import { containerUrn, jobUrn, verdictOf } from "../../../cli/ops/verify";
 

@@ -1,8 +1,9 @@
-// Everything a command learns from outside its arguments, in one object built once by
-// cli/main.ts and passed to every command: output, environment, the project and lock
-// directories, the Docker host, this machine's socket table and bind check, the clock, the
-// terminal and the Pulumi CLI. No command reads process.env, the working directory or /proc
-// by itself, so a test that builds its own Context decides everything the command sees.
+// Everything an operation learns from outside its arguments, in one object built once by the
+// entry (cli/main.ts for the commands, cli/dashboard.ts for the dashboard) and passed down:
+// output, environment, the project and lock directories, the Docker host, this machine's socket
+// table and bind check, the clock, the terminal and the Pulumi CLI. No command or operation reads
+// process.env, the working directory or /proc by itself, so a test that builds its own Context
+// decides everything it sees.
 import { spawn } from "child_process";
 import * as readline from "readline";
 import { connectEngine, Engine, resolveDockerHost } from "../docker/dockerHost";

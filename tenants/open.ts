@@ -1,6 +1,6 @@
-// The opening steps every per-tenant command takes (status, logs, restart, purge, nginx):
-// find the tenant's stack file, connect to its Docker host, read its containers and volumes,
-// and say so clearly when no such tenant exists anywhere.
+// Opening a tenant, the first step of every operation on one (status, logs, restart, purge,
+// nginx, backup, restore, the dashboard's pages): find its stack file, connect to its Docker
+// host, read its containers and volumes, and say so clearly when no such tenant exists anywhere.
 import type Docker from "dockerode";
 import { COMPOSE_PROJECT_LABEL, projectName, TENANT_LABEL, tenantOfLabels } from "../components/naming";
 import { readTenantContainers, readTenantVolumes, TenantContainer } from "../docker/containers";
@@ -9,13 +9,8 @@ import { isSwarmManager, nodeNamed, readManagerCluster } from "../docker/swarm";
 import { readTenantTasks } from "../docker/swarmTasks";
 import { findStackFile, stackFileTenants } from "../project/project";
 import type { StackFile } from "../project/stackFiles";
-import { serviceArg, tenantArg, UsageError } from "./args";
 import { connect, Context } from "./context";
-
-/** The `<tenant>` argument of the per-tenant commands. */
-export const TENANT_ARG = { name: "tenant", about: "the tenant's name (frontbase:tenant, else the stack name)", parse: tenantArg } as const;
-/** Their optional `[service]`: one of the tenant's services. */
-export const SERVICE_ARG = { name: "service", about: "only this service's container", optional: true, parse: serviceArg } as const;
+import { NotDeployedError, UnknownTenantError, UsageError } from "./errors";
 
 export interface OpenTenant {
     readonly tenant: string;
@@ -132,11 +127,11 @@ export async function targetContainers(
 ): Promise<readonly TenantContainer[]> {
     if (t.containers.length === 0) {
         if (isUnknown(t)) throw await unknownTenant(ctx, t.tenant, t.engine);
-        throw new Error(`tenant "${t.tenant}" has no containers on ${t.engine.host}${why}`);
+        throw new NotDeployedError(`tenant "${t.tenant}" has no containers on ${t.engine.host}${why}`);
     }
     const targets = service ? t.containers.filter((c) => c.service === service) : t.containers;
     if (targets.length === 0) {
-        throw new Error(
+        throw new NotDeployedError(
             `tenant "${t.tenant}" has no container for service "${service}"; its services: ${[...new Set(t.containers.map((c) => c.service))].join(", ")}`,
         );
     }
@@ -151,12 +146,12 @@ export async function knownTenants(ctx: Context, engine?: Engine): Promise<strin
     return [...names].sort();
 }
 
-export async function unknownTenant(ctx: Context, tenant: string, engine?: Engine): Promise<Error> {
+export async function unknownTenant(ctx: Context, tenant: string, engine?: Engine): Promise<UnknownTenantError> {
     const known = await knownTenants(ctx, engine);
     const where = engine
         ? ` and no container labelled ${TENANT_LABEL}=${tenant} (or ${COMPOSE_PROJECT_LABEL}=${projectName(tenant)}) on ${engine.host}`
         : "";
-    return new Error(
+    return new UnknownTenantError(
         `unknown tenant "${tenant}": no stack file for it in ${ctx.projectDir}${where}; known tenants: ${known.join(", ") || "none"}`,
     );
 }

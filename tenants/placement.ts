@@ -2,9 +2,9 @@
 // with the most unreserved memory. Checked through the manager (docker/swarm.ts placeOnNode,
 // the program's own check) before anything is written; the choice is pinned in the stack file
 // so that previews stay reproducible.
-import type { Engine } from "../../docker/dockerHost";
-import { DEFAULT_MEMORY, TenantConfig } from "../../components/config";
-import { findNode, placeOnNode, PlacementError, readManagerCluster, roomiestNode, SwarmNode } from "../../docker/swarm";
+import type { Engine } from "../docker/dockerHost";
+import { DEFAULT_MEMORY, TenantConfig } from "../components/config";
+import { findNode, placeOnNode, PlacementError, readManagerCluster, roomiestNode, SwarmNode } from "../docker/swarm";
 
 export interface Placement {
     readonly node: SwarmNode;

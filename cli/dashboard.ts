@@ -4,16 +4,13 @@
 import { readFileSync } from "fs";
 import * as https from "https";
 import * as net from "net";
-import * as path from "path";
-import { parse, UsageError } from "../cli/args";
-import { createContext } from "../cli/context";
-import { ownerOnlySecret } from "../project/safeFs";
+import { parse, UsageError } from "./args";
+import { createContext } from "../tenants/context";
 import { ensureLockDir } from "../ports/lock";
-import { newToken } from "./auth";
-import { createDashboard } from "./server";
+import { dashboardToken } from "../dashboard/token";
+import { createDashboard } from "../dashboard/server";
 
 export const DEFAULT_PORT = 8700;
-export const TOKEN_ENV = "FRONTBASE_DASHBOARD_TOKEN";
 
 export interface DashboardArgs {
     readonly port: number;
@@ -70,14 +67,6 @@ export function parseDashboardArgs(argv: readonly string[]): DashboardArgs {
         );
     }
     return { port, listen, tlsCert, tlsKey, behindProxy };
-}
-
-/** The operator's token: FRONTBASE_DASHBOARD_TOKEN, else a file made once with mode 0600 (its path is printed, never the token). */
-export async function dashboardToken(env: NodeJS.ProcessEnv, dir: string): Promise<{ token: string; from: string }> {
-    if (env[TOKEN_ENV]) return { token: env[TOKEN_ENV]!, from: TOKEN_ENV };
-    const file = path.join(dir, "dashboard-token");
-    const { value, created } = await ownerOnlySecret(file, { make: newToken, missing: "", instead: `set ${TOKEN_ENV}` });
-    return { token: value, from: created ? `${file} (new)` : file };
 }
 
 async function main(): Promise<void> {
