@@ -6,7 +6,8 @@ import { PORT_KEYS, PortKey, SERVICE_OF_PORT } from "../../components/naming";
 import type { TenantContainer } from "../../docker/containers";
 import type { Ports } from "../../ports/allocate";
 import type { StackPins } from "../../project/stackPins";
-import { indent, table, url } from "../table";
+import { portUrl } from "../../components/services";
+import { indent, table } from "../table";
 
 export interface ListedContainer {
     readonly name: string;
@@ -40,15 +41,17 @@ export function tenantRows(stacks: readonly StackPins[], containers: readonly Te
         const published = publishedPorts(own);
         const pinned = Object.assign({}, ...files.map((f) => f.ports)) as Partial<Ports>;
         const ports = { ...published, ...pinned };
-        const publicHost = files.find((f) => f.config)?.config?.publicHost ?? "localhost";
+        const config = files.find((f) => f.config)?.config;
+        // As the stack's `urls` output: a tenant with domains is reached at https://<first domain>.
+        const site = { publicHost: config?.publicHost ?? "localhost", domains: config?.domains ?? [] };
         const problems = [...files.flatMap((f) => f.problems.map((p) => `${path.basename(f.file)}: ${p}`)), ...drift(pinned, published)];
         return {
             tenant,
             stackFiles: files.map((f) => path.basename(f.file)),
-            database: files.find((f) => f.config)?.config?.database,
+            database: config?.database,
             ports,
             containers: own.map(listed),
-            urls: Object.fromEntries(PORT_KEYS.filter((k) => ports[k] !== undefined).map((k) => [k, url(publicHost, ports[k])])),
+            urls: Object.fromEntries(PORT_KEYS.filter((k) => ports[k] !== undefined).map((k) => [k, portUrl(site, k, ports[k]!)])),
             problems,
         };
     });
