@@ -17,7 +17,7 @@ import {
 } from "./containers";
 import * as naming from "./naming";
 import { PortKey, ServiceName, TENANT_STACK_TYPE } from "./naming";
-import { JobName, publicUrl, REDIS_TOKEN_JOB, ServiceSpec, siteUrl, tenantServices } from "./services";
+import { JobName, portUrl, REDIS_TOKEN_JOB, ServiceSpec, tenantServices } from "./services";
 import { createOverlayNetwork, createService, PlacedNode, serviceEnv } from "./swarm/resources";
 
 export { TENANT_STACK_TYPE };
@@ -201,9 +201,7 @@ export class TenantStack extends pulumi.ComponentResource {
 
 /** The frontend's URL is the tenant's domain when it has one (served by the host's proxy). */
 export function tenantUrls(cfg: Pick<TenantConfig, "publicHost" | "domains">, ports: Record<PortKey, number>): Record<PortKey, string> {
-    return Object.fromEntries(
-        naming.PORT_KEYS.map((k) => [k, k === "frontend" ? siteUrl(cfg, ports[k]) : publicUrl(cfg, ports[k])]),
-    ) as Record<PortKey, string>;
+    return Object.fromEntries(naming.PORT_KEYS.map((k) => [k, portUrl(cfg, k, ports[k])])) as Record<PortKey, string>;
 }
 
 /**

@@ -67,11 +67,6 @@ export function volumeName(tenant: string, service: ServiceName): string {
     return `${projectName(tenant)}_${service}_data`;
 }
 
-/** Postgres database of a tenant: `frontbase_<tenant>` with `-` mapped to `_`. */
-export function databaseName(tenant: string): string {
-    return `frontbase_${tenant.replace(/-/g, "_")}`;
-}
-
 /** Labels for a tenant's object; `service` is omitted for objects shared by all services. */
 export function labels(tenant: string, service?: ServiceName): Record<string, string> {
     const out: Record<string, string> = {

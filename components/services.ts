@@ -76,6 +76,11 @@ export function siteUrl(cfg: Pick<TenantConfig, "publicHost" | "domains">, front
     return cfg.domains.length > 0 ? `https://${cfg.domains[0]}` : publicUrl(cfg, frontendPort);
 }
 
+/** The `urls` output: the frontend's is the site's (its domain, when it has one), the others their host port's. */
+export function portUrl(cfg: Pick<TenantConfig, "publicHost" | "domains">, key: PortKey, port: number): string {
+    return key === "frontend" ? siteUrl(cfg, port) : publicUrl(cfg, port);
+}
+
 /**
  * The backend's database, as the real backend reads it (app/database/config.py): `DATABASE`
  * picks sqlite (/app/data/frontbase.db in its volume) or postgres at host `postgres`, user and

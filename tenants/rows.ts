@@ -3,7 +3,8 @@
 // table show. Pure: stack files and containers (docker/containers.ts, the reader `status` uses
 // too) in, rows out.
 import * as path from "path";
-import { PORT_KEYS, PortKey, SERVICE_OF_PORT, url } from "../components/naming";
+import { PORT_KEYS, PortKey, SERVICE_OF_PORT } from "../components/naming";
+import { portUrl } from "../components/services";
 import type { TenantContainer } from "../docker/containers";
 import type { Ports } from "../ports/allocate";
 import type { StackPins } from "../project/stackPins";
@@ -40,15 +41,17 @@ export function tenantRows(stacks: readonly StackPins[], containers: readonly Te
         const published = publishedPorts(own);
         const pinned = Object.assign({}, ...files.map((f) => f.ports)) as Partial<Ports>;
         const ports = { ...published, ...pinned };
-        const publicHost = files.find((f) => f.config)?.config?.publicHost ?? "localhost";
+        const config = files.find((f) => f.config)?.config;
+        // As the stack's `urls` output: a tenant with domains is reached at https://<first domain>.
+        const site = { publicHost: config?.publicHost ?? "localhost", domains: config?.domains ?? [] };
         const problems = [...files.flatMap((f) => f.problems.map((p) => `${path.basename(f.file)}: ${p}`)), ...drift(pinned, published)];
         return {
             tenant,
             stackFiles: files.map((f) => path.basename(f.file)),
-            database: files.find((f) => f.config)?.config?.database,
+            database: config?.database,
             ports,
             containers: own.map(listed),
-            urls: Object.fromEntries(PORT_KEYS.filter((k) => ports[k] !== undefined).map((k) => [k, url(publicHost, ports[k])])),
+            urls: Object.fromEntries(PORT_KEYS.filter((k) => ports[k] !== undefined).map((k) => [k, portUrl(site, k, ports[k]!)])),
             problems,
         };
     });

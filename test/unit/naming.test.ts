@@ -13,10 +13,6 @@ describe("naming", () => {
         expect(n.volumeName(tenant, "backend")).toBe(volume);
     });
 
-    it("maps '-' to '_' in the postgres database name", () => {
-        expect(n.databaseName("acme-eu-2")).toBe("frontbase_acme_eu_2");
-    });
-
     it.each([
         ["", "must not be empty"],
         ["Tenant1", "must start with a lowercase letter and contain only lowercase letters, digits and '-'"],

@@ -74,6 +74,27 @@ describe("tenant ls", () => {
         expect(r.out).toContain("  ! ports.backend is pinned to 8001");
     });
 
+    it("shows a tenant with domains at https://<first domain>, as its stack's urls output, not at its loopback port", async () => {
+        const withDomains = ACME.replace(
+            "config:\n",
+            "config:\n  frontbase:domains:\n    - acme.example.com\n    - www.acme.example.com\n",
+        );
+        const dir = tempProject({ "Pulumi.acme.yaml": withDomains });
+        const json = await tenant(["ls", "--json"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
+        expect(json.code).toBe(0);
+        const [acme] = JSON.parse(json.out).tenants;
+        expect(acme.urls).toEqual({
+            backend: "http://vps.example.com:8001",
+            edge: "http://vps.example.com:3003",
+            frontend: "https://acme.example.com",
+            redisHttp: "http://vps.example.com:8082",
+        });
+        const text = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
+        expect(text.out.split("\n")[1]).toMatch(
+            /^acme\s+postgres\s+8001\s+3003\s+8081\s+8082\s+2\/3 running, 1 healthy\s+https:\/\/acme\.example\.com\s+Pulumi\.acme\.yaml$/,
+        );
+    });
+
     it("fails clearly when the Docker Engine does not answer", async () => {
         const r = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: tempProject(), DOCKER_HOST: "unix:///nonexistent/docker.sock" });
         expect(r.code).toBe(1);
