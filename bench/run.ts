@@ -27,47 +27,18 @@ import { hostFiles } from "../ports/lock";
 import { resolvePorts } from "../ports/resolve";
 import { preview } from "../test/engine/engine";
 import { backupBench, backupBenchProblem } from "./backup";
-import { Group, GROUPS, median, report, round, Row, verdicts } from "./report";
+import { parseBenchArgs, Options } from "./options";
+import { median, report, round, Row, verdicts } from "./report";
 import { dashboardBench } from "./dashboard";
 import { checkoutOf, freePorts, Held, holdEdgeRange, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
 const BASELINE_FILE = path.join(__dirname, "baseline.json");
 
-interface Options {
-    readonly runs: number;
-    readonly against?: string;
-    readonly only: readonly Group[];
-    readonly saveBaseline: boolean;
-}
 interface Baseline {
     readonly commit: string;
     readonly measured: string;
     readonly load: string;
     readonly medians: Record<string, number>;
-}
-
-function parseArgs(argv: string[]): Options {
-    let runs = 10;
-    let against: string | undefined;
-    let only: Group[] = [...GROUPS];
-    let saveBaseline = false;
-    for (let i = 0; i < argv.length; i++) {
-        const value = () => argv[++i] ?? fail(`${argv[i - 1]} needs a value`);
-        if (argv[i] === "--runs") runs = Number(value());
-        else if (argv[i] === "--against") against = value();
-        else if (argv[i] === "--save-baseline") saveBaseline = true;
-        else if (argv[i] === "--only") only = value().split(",") as Group[];
-        else fail(`unknown option ${argv[i]}`);
-    }
-    if (saveBaseline && !against) fail("--save-baseline needs --against REF");
-    if (!Number.isInteger(runs) || runs < 1) fail("--runs must be a whole number above 0");
-    const bad = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
-    if (bad.length > 0) fail(`--only: ${bad.join(", ")} is not one of ${GROUPS.join(", ")}`);
-    return { runs, against, only, saveBaseline };
-}
-
-function fail(message: string): never {
-    throw new Error(`${message}\nusage: npm run bench [-- --runs N] [--against REF [--save-baseline]] [--only ${GROUPS.join(",")}]`);
 }
 
 const load = () =>
@@ -86,7 +57,7 @@ interface Checkout {
 type Measured = Map<string, { row: Omit<Row, "times">; times: Map<string, number[]> }>;
 
 async function main(): Promise<void> {
-    const o = parseArgs(process.argv.slice(2));
+    const o = parseBenchArgs(process.argv.slice(2));
     const started = performance.now();
     const dockerHost = resolveDockerHost();
     const loadAtStart = load();

@@ -75,7 +75,8 @@ export function asksForHelp(argv: readonly string[]): boolean {
     return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h");
 }
 
-function parseCall(command: Command, argv: readonly string[]): Parameters<Command["run"]>[0] {
+/** The checked arguments and flags of `argv`, or a UsageError; nothing is run. */
+export function parseCall(command: Command, argv: readonly string[]): Parameters<Command["run"]>[0] {
     const { positionals, flags } = parse(argv, command.flags, command.args.map(argUsage));
     const args = Object.fromEntries(
         command.args.map((a, i) => [

@@ -5,7 +5,8 @@ import { readFileSync } from "fs";
 import * as https from "https";
 import * as net from "net";
 import { parse, UsageError } from "./args";
-import { createContext } from "../tenants/context";
+import { defineCommand } from "./command";
+import { Context, createContext } from "../tenants/context";
 import { ensureLockDir } from "../ports/lock";
 import { dashboardToken } from "../dashboard/token";
 import { createDashboard } from "../dashboard/server";
@@ -52,12 +53,18 @@ const FLAGS = {
 
 /** The command line, checked before anything listens; errors name the flag and what it takes. */
 export function parseDashboardArgs(argv: readonly string[]): DashboardArgs {
-    let parsed;
+    return checked(parseFlags(argv));
+}
+
+function parseFlags(argv: readonly string[]) {
     try {
-        parsed = parse(argv, FLAGS, []).flags;
+        return parse(argv, FLAGS, []).flags;
     } catch (e) {
         throw new Error(`${(e as Error).message}\n${USAGE}`, { cause: e });
     }
+}
+
+function checked(parsed: ReturnType<typeof parseFlags>): DashboardArgs {
     const { port = DEFAULT_PORT, listen = "127.0.0.1", "tls-cert": tlsCert, "tls-key": tlsKey, "behind-proxy": behindProxy } = parsed;
     if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new Error("--tls-cert and --tls-key go together");
     const loopback = listen === "::1" || listen.startsWith("127.");
@@ -69,9 +76,19 @@ export function parseDashboardArgs(argv: readonly string[]): DashboardArgs {
     return { port, listen, tlsCert, tlsKey, behindProxy };
 }
 
-async function main(): Promise<void> {
-    const args = parseDashboardArgs(process.argv.slice(2));
-    const ctx = createContext();
+/** Its command line in the one shape commands declare it (cli/command.ts); the docs' `npm run dashboard` lines are parsed against it. */
+export const command = defineCommand({
+    name: "dashboard",
+    summary: "the dashboard's page and API on one port, 127.0.0.1:8700 by default",
+    args: [],
+    flags: FLAGS,
+    async run({ flags }, ctx) {
+        await serve(checked(flags), ctx);
+        return 0;
+    },
+});
+
+async function serve(args: DashboardArgs, ctx: Context): Promise<void> {
     await ensureLockDir(ctx.lockDir);
     const { from, token } = await dashboardToken(ctx.env, ctx.lockDir);
     const secure = args.tlsCert !== undefined || args.behindProxy;
@@ -84,6 +101,11 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve, reject) => server.once("error", reject).listen(args.port, args.listen, resolve));
     const host = args.listen.includes(":") ? `[${args.listen}]` : args.listen;
     console.error(`dashboard on ${args.tlsCert ? "https" : "http"}://${host}:${args.port}/ (project ${ctx.projectDir}); token: ${from}`);
+}
+
+async function main(): Promise<void> {
+    const flags = parseFlags(process.argv.slice(2)) as Parameters<typeof command.run>[0]["flags"];
+    await command.run({ args: {}, flags }, createContext());
 }
 
 if (require.main === module) {

@@ -12,16 +12,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The command line, declared once: the usage message prints it, the loop below takes its own
+# flags, and npm test parses every `npm run deploy` line of the docs against it
+# (test/support/docCommands.ts). Any other option goes to `pulumi up`.
+USAGE="npm run deploy -- <stack> [--repair] [pulumi up options]"
+
 stack=${1:-}
 if [[ -z "$stack" || "$stack" == -* ]]; then
-    echo "usage: npm run deploy -- <stack> [pulumi up options]   (e.g. npm run deploy -- dev)" >&2
+    echo "usage: $USAGE   (e.g. npm run deploy -- dev)" >&2
     exit 2
 fi
 shift
 repair=()
 args=()
 for a in "$@"; do
-    if [[ "$a" == "--repair" ]]; then repair=(--repair); else args+=("$a"); fi
+    case "$a" in
+        --repair) repair=(--repair) ;;
+        *) args+=("$a") ;;
+    esac
 done
 if [[ ! -f "Pulumi.$stack.yaml" ]]; then
     echo "deploy: no Pulumi.$stack.yaml here; create it with: npm run tenant -- new $stack" >&2

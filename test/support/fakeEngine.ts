@@ -2,7 +2,8 @@
 // on a fresh clone), and must not depend on what the machine running them has in use.
 //
 // The Engine: an API on a unix socket answering the calls the port code and the commands make
-// (`/_ping`, `/info`, `/containers/json?all=1`, `/containers/<id>/json`, `/volumes`) with the shapes a
+// (`/_ping`, `/info`, `/containers/json?all=1`, `/containers/<id>/json`, `/volumes`, and removing a
+// volume) with the shapes a
 // real Engine 20.10 returns (captured from one; test/integration/ports.test.ts and ops.test.ts
 // check the same code against the real engine). Stopped containers list no Ports, as on a real
 // engine. A `unix://` Engine counts as this machine's (docker/dockerHost.ts isLocalHost), so:
@@ -49,6 +50,7 @@ export async function startFakeEngine(containers: readonly FakeContainer[], volu
     const requests: string[] = [];
     const changes: string[] = [];
     const byId = new Map(containers.map((c, i) => [idOf(i), c]));
+    const present = [...volumes];
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://engine");
         const route = url.pathname.replace(/^\/v[\d.]+/, "");
@@ -70,9 +72,17 @@ export async function startFakeEngine(containers: readonly FakeContainer[], volu
                 200,
                 [...byId].map(([id, c]) => listEntry(id, c)),
             );
+        const volume = /^\/volumes\/([^/]+)$/.exec(route);
+        if (volume && req.method === "DELETE") {
+            const at = present.findIndex((v) => v.name === decodeURIComponent(volume[1]));
+            if (at === -1) return send(404, { message: `get ${volume[1]}: no such volume` });
+            present.splice(at, 1);
+            res.writeHead(204);
+            return res.end();
+        }
         if (route === "/volumes")
             return send(200, {
-                Volumes: volumes.map((v) => ({
+                Volumes: present.map((v) => ({
                     Name: v.name,
                     Driver: "local",
                     Labels: v.labels ?? null,
