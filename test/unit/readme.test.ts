@@ -1,35 +1,41 @@
-// The config table (docs/configuration.md) and the README's commands must match the code.
+// The README is what a new operator needs, and says what is true: the two commands (the test
+// command being the one .ci/run runs), a length one reads in a sitting, and the license that
+// package.json declares. Its tables and command lines are checked with the other docs
+// (test/unit/docs/).
 import { readFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, DEFAULT_IMAGES, DEFAULT_MEMORY } from "../../components/config";
 
 const root = path.join(__dirname, "..", "..");
 const readme = readFileSync(path.join(root, "README.md"), "utf8");
-const configDoc = readFileSync(path.join(root, "docs", "configuration.md"), "utf8");
-const scripts: Record<string, string> = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 
 describe("README", () => {
-    it("has a config table row for exactly the keys the schema accepts", () => {
-        const rows = [...configDoc.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
-        expect(rows).toEqual(CONFIG_KEYS);
-    });
-
-    it("states the default images and memory limits the code uses", () => {
-        for (const [key, image] of Object.entries(DEFAULT_IMAGES)) expect(configDoc).toContain(`${key} \`${image}\``);
-        for (const [key, mib] of Object.entries(DEFAULT_MEMORY))
-            expect(configDoc).toMatch(new RegExp(`memory\` \\|[^\\n]*\\b${key} ${mib}\\b`));
-    });
-
-    it("only mentions npm scripts that exist", () => {
-        const used = [...readme.matchAll(/npm run ([a-z:]+)/g)].map((m) => m[1]);
-        expect(used.length).toBeGreaterThan(0);
-        for (const s of used) expect(Object.keys(scripts)).toContain(s);
-    });
-
-    it("shows the test command that .ci/run runs", () => {
+    it("shows the test command that .ci/run runs, and the deploy command", () => {
         const ci = readFileSync(path.join(root, ".ci", "run"), "utf8");
-        expect(readme).toContain("npm test");
         expect(ci).toMatch(/^npm test$/m);
+        const twoCommands = readme.slice(readme.indexOf("## The two commands"));
+        expect(twoCommands).toMatch(/^npm test\s/m);
+        expect(twoCommands).toMatch(/npm run deploy -- \S+/);
+        expect(pkg.scripts.deploy).toBeDefined();
+    });
+
+    it("stays short: at most 250 lines, the rest in docs/ and CONTRIBUTING.md", () => {
+        expect(readme.split("\n").length).toBeLessThanOrEqual(250);
+    });
+
+    it("says what needs root and what needs the internet", () => {
+        const needs = readme.slice(readme.indexOf("## What you need"), readme.indexOf("## The two commands"));
+        expect(needs).toMatch(/\| what \| for \| root\? \| internet\? \|/);
+        for (const tool of ["Docker Engine", "Node.js ≥ 20.19", "Pulumi CLI", "Frontbase images", "restic"]) expect(needs).toContain(tool);
+        expect(pkg.engines.node).toBe(">=20.19");
+    });
+
+    it("links the LICENSE, which is the one package.json names", () => {
+        const license = readFileSync(path.join(root, "LICENSE"), "utf8");
+        expect(pkg.license).toBe("MIT");
+        expect(license.split("\n")[0]).toBe("MIT License");
+        expect(license).toContain("Copyright (c) 2026 frontbase-tenants contributors");
+        expect(readme).toContain("[MIT](LICENSE)");
     });
 });

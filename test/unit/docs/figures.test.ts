@@ -1,0 +1,84 @@
+// Figures the docs quote are computed here from the code, or carry where they were measured:
+// the config table's keys and defaults, the memory totals, the sums of the memory table, and
+// the provenance line (command, date, commit) of every bench table.
+import { execFileSync } from "child_process";
+import { describe, expect, it } from "vitest";
+import { CONFIG_KEYS, DEFAULT_IMAGES, DEFAULT_MEMORY } from "../../../components/config";
+import { parseBenchArgs } from "../../../bench/options";
+import { shellWords } from "../../support/docCommands";
+import { docFiles, fences, findTable, readDoc, ROOT } from "../../support/docs";
+
+describe("the config table", () => {
+    const table = findTable("key", "default", "allowed");
+    const row = (key: string) => table.rows.find((r) => r[0] === `\`${key}\``);
+
+    it("has a row for exactly the keys the schema accepts, in its order", () => {
+        expect(table.rows.map((r) => r[0].replace(/`/g, ""))).toEqual(CONFIG_KEYS);
+    });
+
+    it("states the default images and memory limits the code uses", () => {
+        for (const [key, image] of Object.entries(DEFAULT_IMAGES)) expect(row("images")?.[1]).toContain(`${key} \`${image}\``);
+        for (const [key, mib] of Object.entries(DEFAULT_MEMORY)) expect(row("memory")?.[1]).toMatch(new RegExp(`\\b${key} ${mib}\\b`));
+    });
+});
+
+describe("memory", () => {
+    const table = findTable("service", "at rest (MiB)", "default limit (MiB)");
+    const text = readDoc(table.file);
+    const sqliteServices = ["backend", "edge", "frontend", "redis", "redisHttp"] as const;
+    const sqliteMiB = sqliteServices.reduce((sum, k) => sum + DEFAULT_MEMORY[k], 0);
+    const postgresMiB = sqliteMiB + DEFAULT_MEMORY.postgres;
+    const gib = (mib: number) => String(mib / 1024);
+
+    it("quotes the default limits' totals as the code's defaults add them up", () => {
+        expect(text).toContain(
+            `add up\nto ${sqliteMiB} MiB, ${gib(sqliteMiB)} GiB (${postgresMiB} MiB, ${gib(postgresMiB)} GiB, with postgres)`,
+        );
+        expect([sqliteMiB, postgresMiB]).toEqual([1152, 1536]);
+    });
+
+    it("lists each service's default limit as the code sets it", () => {
+        const key = (service: string) => ({ "redis-http (stand-in here)": "redisHttp" })[service] ?? service.split(" ")[0];
+        for (const r of table.rows)
+            expect({ service: r[0], limit: Number(r[2]) }).toEqual({ service: r[0], limit: DEFAULT_MEMORY[key(r[0]) as "redis"] });
+    });
+
+    it("quotes the sums of the at-rest readings", () => {
+        const range = (service: string) =>
+            table.rows
+                .find((r) => r[0] === service || r[0].startsWith(`${service} `))![1]
+                .split("-")
+                .map(Number);
+        const sum = (services: readonly string[], end: 0 | 1) => Math.round(services.reduce((s, k) => s + range(k)[end], 0));
+        const sqlite = ["backend", "edge", "frontend", "redis", "redis-http"];
+        const postgres = [...sqlite, "postgres"];
+        expect(text).toContain(
+            `${sum(sqlite, 0)}-${sum(sqlite, 1)} MiB (sqlite) or ${sum(postgres, 0)}-${sum(postgres, 1)} MiB (postgres)`,
+        );
+    });
+});
+
+describe("bench tables", () => {
+    const PROVENANCE = /^Measured (\d{4}-\d\d-\d\d) at commit ([0-9a-f]{7,40}): `(npm run bench(?: -- (.*))?)`$/;
+    const tables = docFiles().flatMap((file) => fences(file).filter((f) => f.lines.some((l) => /^scenario \(ms, median\)/.test(l))));
+    const shallow = execFileSync("git", ["rev-parse", "--is-shallow-repository"], { cwd: ROOT, encoding: "utf8" }).trim() === "true";
+
+    it("are found", () => {
+        expect(tables.length).toBeGreaterThanOrEqual(3);
+    });
+
+    it.each(tables.map((t) => [`${t.file}:${t.line}`, t] as const))("%s says the command, date and commit it was measured at", (_, t) => {
+        const m = PROVENANCE.exec(t.before);
+        expect({ line: t.before, provenance: m !== null }).toEqual({ line: t.before, provenance: true });
+        const [, date, commit, command, args] = m!;
+        expect(new Date(`${date}T00:00:00Z`).getTime()).toBeLessThanOrEqual(Date.now());
+        expect(() => parseBenchArgs(shellWords(args ?? ""))).not.toThrow();
+        const prompt = t.lines.find((l) => l.startsWith("$ "));
+        if (prompt) expect(prompt).toBe(`$ ${command}`);
+        // A clone with its history (not CI's shallow one) also knows the commit, and its date.
+        if (!shallow) {
+            const committed = execFileSync("git", ["show", "-s", "--format=%cs", commit], { cwd: ROOT, encoding: "utf8" }).trim();
+            expect(committed).toBe(date);
+        }
+    });
+});
