@@ -1,8 +1,8 @@
 // The command lines the docs show, and the declarations they are checked against. A line that
-// runs `npm run <script>` is found in a fenced block (a `$ ` prompt, an output line, a plain
-// line) or in inline code; for the scripts below it is parsed as the script itself would parse
-// it, with `<placeholder>` accepted for any value. A usage line (`[--flag]`, `a|b`, `...`) must
-// be the command's own, as its --help prints it.
+// runs `npm run <script>` is found in inline code or in a fenced block: a shell block's lines, a
+// transcript's `$ ` prompts (its output is the samples test's). For the scripts below it is
+// parsed as the script itself would parse it, with `<placeholder>` accepted for any value. A
+// usage line (`[--flag]`, `a|b`, `...`) must be the command's own, as its --help prints it.
 import { readFileSync } from "fs";
 import * as path from "path";
 import { FlagSpec } from "../../cli/args";

@@ -1,9 +1,12 @@
 // Figures the docs quote are computed here from the code, or carry where they were measured:
-// the config table's keys and defaults, the memory totals, the sums of the memory table, and
-// the provenance line (command, date, commit) of every bench table.
+// the config table's keys and defaults, the memory totals, the sums of the memory table, each
+// service's health wait, stop grace and health interval, and the provenance line (command, date,
+// commit) of every bench table.
 import { execFileSync } from "child_process";
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, DEFAULT_IMAGES, DEFAULT_MEMORY } from "../../../components/config";
+import { CONFIG_KEYS, DEFAULT_IMAGES, DEFAULT_MEMORY, parseTenantConfig } from "../../../components/config";
+import { LOG_OPTS } from "../../../components/containers";
+import { tenantServices } from "../../../components/services";
 import { parseBenchArgs } from "../../../bench/options";
 import { shellWords } from "../../support/docCommands";
 import { docFiles, fences, findTable, readDoc, ROOT } from "../../support/docs";
@@ -80,5 +83,41 @@ describe("bench tables", () => {
             const committed = execFileSync("git", ["show", "-s", "--format=%cs", commit], { cwd: ROOT, encoding: "utf8" }).trim();
             expect(committed).toBe(date);
         }
+    });
+});
+
+describe("what a tenant gets, as the code sets it", () => {
+    const cfg = parseTenantConfig({ "frontbase:database": "postgres" }, { stack: "t" });
+    const specs = tenantServices(cfg, { backend: 8000, edge: 3002, frontend: 8080, redisHttp: 8079 });
+    const of = (field: "waitTimeout" | "stopGraceSeconds") => Object.fromEntries(specs.map((s) => [s.service, s[field]]));
+
+    it("quotes each service's health wait (docs/deploy.md)", () => {
+        const wait = of("waitTimeout");
+        expect(readDoc("docs/deploy.md")).toContain(
+            `(backend ${wait.backend} s, edge and postgres ${wait.edge} s, others ${wait.redis} s)`,
+        );
+        expect([wait.edge, wait.postgres, wait["redis-http"], wait.frontend]).toEqual([wait.edge, wait.edge, wait.redis, wait.redis]);
+    });
+
+    it("quotes each service's stop grace and the log rotation (docs/tenant.md)", () => {
+        const grace = of("stopGraceSeconds");
+        const text = readDoc("docs/tenant.md").replace(/\s+/g, " ");
+        expect(text).toContain(`postgres ${grace.postgres} s (`);
+        expect(text).toContain(`redis ${grace.redis} s (`);
+        expect(grace.edge).toBe(grace.backend);
+        expect(text).toContain(`backend and edge ${grace.backend} s`);
+        expect(grace["redis-http"]).toBe(grace.frontend);
+        expect(text).toContain(`frontend and redis-http ${grace.frontend} s`);
+        expect(text).toContain(`json-file, ${LOG_OPTS["max-file"]} × ${LOG_OPTS["max-size"].replace("m", "")} MB`);
+    });
+
+    it("quotes the services' own health intervals (the config table)", () => {
+        const seconds = (s: string) => Number(/^(\d+)s$/.exec(s)?.[1] ?? NaN);
+        const own = Object.fromEntries(specs.filter((s) => s.healthcheck).map((s) => [s.service, seconds(s.healthcheck!.interval)]));
+        const others = Object.entries(own).filter(([s]) => s !== "edge");
+        expect(new Set(others.map(([, v]) => v)).size).toBe(1);
+        expect(findTable("key", "default", "allowed").rows.find((r) => r[0] === "`healthInterval`")?.[1]).toBe(
+            `each service's own (${others[0][1]} s, edge ${own.edge} s)`,
+        );
     });
 });
