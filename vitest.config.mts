@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
     test: {
         include: ["test/unit/**/*.test.ts"],
+        // Each file: no inherited FRONTBASE_*/DOCKER_*/PULUMI_*/GITHUB_OUTPUT..., its temporary directories removed after it.
+        setupFiles: ["test/support/setup.ts"],
         testTimeout: 30_000,
     },
 });

@@ -98,7 +98,7 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
     const placed = target === "swarm" ? await placeTenant(engine, name, { given: req.node, current: cfg, database }) : undefined;
     if (placed) say(`node: ${placed.node.hostname} (${placed.chosen}; ${placed.node.addr})`);
     const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
-    const resolution = await resolvePorts({
+    const allocation = {
         tenant: name,
         dockerHost: engine.host,
         docker: engine.docker,
@@ -108,12 +108,18 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
         maxRetries: req.maxRetries ?? cfg?.maxRetries ?? DEFAULT_MAX_RETRIES,
         bindAddress: cfg?.bindAddress ?? "0.0.0.0",
         node: placed && { id: placed.node.id, hostname: placed.node.hostname, ingress: publishMode === "ingress" },
-        dryRun,
         by: "tenant new",
         log: say,
         procRoot: ctx.procRoot,
         bindCheck: ctx.bindCheck,
         lockDir: ctx.lockDir,
+    };
+    // A tenant that exists is refused before the lock is taken, so that the refusal writes nothing
+    // (not even the lock directory); and again under the lock, where a race is decided.
+    if (!req.force && !dryRun) refuseExisting(name, file, (await resolvePorts({ ...allocation, dryRun: true })).state);
+    const resolution = await resolvePorts({
+        ...allocation,
+        dryRun,
         commit: async (ports, state) => {
             if (!req.force) refuseExisting(name, file, state);
             const settings = {

@@ -11,11 +11,11 @@
 // The machine: `fakeMachine()` is a /proc whose socket tables list no listener and a bind check
 // that refuses nothing. Given to a command through its Context (test/support/cliRun.ts), no
 // port held on the real machine changes what a test sees.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import * as http from "http";
-import { tmpdir } from "os";
 import * as path from "path";
 import { bindCheck, BindChecker } from "../../ports/bindCheck";
+import { tempDir } from "./temp";
 
 export interface FakeContainer {
     readonly name: string;
@@ -45,7 +45,7 @@ export interface FakeEngine {
 }
 
 export async function startFakeEngine(containers: readonly FakeContainer[], volumes: readonly FakeVolume[] = []): Promise<FakeEngine> {
-    const dir = mkdtempSync(path.join(tmpdir(), "fbports-engine-"));
+    const dir = tempDir("engine");
     const socket = path.join(dir, "docker.sock");
     const requests: string[] = [];
     const changes: string[] = [];
@@ -172,11 +172,11 @@ let machine: FakeMachine | undefined;
 
 /** This machine as the tests see it: no process listens anywhere, every bind succeeds. */
 export function fakeMachine(): FakeMachine {
-    if (machine) return machine;
-    const procRoot = mkdtempSync(path.join(tmpdir(), "fbports-proc-"));
+    // One per test file; made again if the file's temporary directories were removed already.
+    if (machine && existsSync(machine.procRoot)) return machine;
+    const procRoot = tempDir("proc");
     mkdirSync(path.join(procRoot, "net"));
     for (const table of ["tcp", "tcp6"]) writeFileSync(path.join(procRoot, "net", table), HEADER);
-    process.once("exit", () => rmSync(procRoot, { recursive: true, force: true }));
     machine = { procRoot, bindCheck: async () => [] };
     return machine;
 }

@@ -1,4 +1,5 @@
-// Temporary directories that a test file removes when it is done (afterAll(removeTempDirs)).
+// Temporary directories of a test file, all removed after it (test/support/setup.ts registers
+// removeTempDirs for every unit test file, so no file needs to remember to).
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";

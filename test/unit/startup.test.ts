@@ -6,7 +6,7 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "../support/otherUser";
+import { NEEDS_ROOT, NOT_ROOT, OTHER_UID } from "../support/otherUser";
 import { removeTempDirs, tempDir } from "../support/temp";
 
 afterAll(removeTempDirs);
@@ -155,11 +155,10 @@ describe("scripts/ts-register.js", () => {
         expect(readdirSync(cache).filter((f) => f.endsWith(".json"))).toHaveLength(2);
     });
 
-    it("never runs a cached entry from a directory others can write, a link, or another user's file: it transpiles instead", () => {
-        const dir = tempDir("src");
+    /** A private cache directory and the entry `load` would run for `file`, planted by `plant()`. */
+    function plantable(file: string): { cache: string; entry: string; plant: () => void } {
         const cache = path.join(tempDir("cache"), "ts");
         mkdirSync(cache, { recursive: true, mode: 0o700 });
-        const file = source(dir, "real");
         // The cache is code: an entry under the right key runs as is. That is why it must be private.
         const key = execFileSync(
             process.execPath,
@@ -172,7 +171,13 @@ describe("scripts/ts-register.js", () => {
             { encoding: "utf8" },
         );
         const entry = path.join(cache, `${key}.json`);
-        const plant = () => writeFileSync(entry, JSON.stringify({ outputText: 'console.log("planted");\n' }));
+        return { cache, entry, plant: () => writeFileSync(entry, JSON.stringify({ outputText: 'console.log("planted");\n' })) };
+    }
+
+    it("never runs a cached entry from a directory others can write, or a link: it transpiles instead", () => {
+        const dir = tempDir("src");
+        const file = source(dir, "real");
+        const { cache, entry, plant } = plantable(file);
         plant();
         expect(load(file, cache)).toMatchObject({ out: "planted", counts: [1, 0] });
 
@@ -185,15 +190,18 @@ describe("scripts/ts-register.js", () => {
         unlinkSync(entry);
         symlinkSync(planted, entry);
         expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
+    });
 
-        if (!IS_ROOT) return; // only root can give a file to another user
-        unlinkSync(entry);
+    it.skipIf(NOT_ROOT)(`never runs a cached entry another user owns: it transpiles instead (${NEEDS_ROOT})`, () => {
+        const file = source(tempDir("src"), "real");
+        const { cache, entry, plant } = plantable(file);
         plant();
+        expect(load(file, cache)).toMatchObject({ out: "planted", counts: [1, 0] });
         chownSync(entry, OTHER_UID, OTHER_UID);
         expect(load(file, cache)).toMatchObject({ out: "real", counts: [0, 1] });
     });
 
-    it.skipIf(!IS_ROOT)(`works without a cache when it may not write one (another user's checkout) (${NEEDS_ROOT})`, () => {
+    it.skipIf(NOT_ROOT)(`works without a cache when it may not write one (another user's checkout) (${NEEDS_ROOT})`, () => {
         const dir = tempDir("src");
         chmodSync(dir, 0o755);
         const file = source(dir, "fine");

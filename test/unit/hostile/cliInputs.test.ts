@@ -1,25 +1,22 @@
 // Issue 13, items 6, 7 and 9: careless and hostile command lines and settings, each refused
 // with a message naming the field and what is allowed, with nothing written anywhere.
 import { execFile } from "child_process";
-import { chmodSync, existsSync } from "fs";
+import { chmodSync } from "fs";
 import * as net from "net";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTenantConfig } from "../../../components/config";
 import { engineProblem } from "../../../docker/dockerHost";
-import { tempProject, tenant } from "../../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../../support/temp";
-import { IS_ROOT, NEEDS_ROOT, OTHER_UID } from "../../support/otherUser";
-import { snapshot } from "../../support/snapshot";
+import { tempDir } from "../../support/temp";
+import { NEEDS_ROOT, NOT_ROOT, OTHER_UID } from "../../support/otherUser";
+import { nothingWritten } from "../../support/unchanged";
 
 let engine: FakeEngine;
 beforeAll(async () => void (engine = await startFakeEngine([])));
-afterAll(async () => {
-    await engine.close();
-    removeTempDirs();
-});
+afterAll(() => engine.close());
 
 const BAD_KEY =
     "config:\n  frontbase:tenant: t1\n  frontbase:portRanges:\n    backend: 9000-9001\n  frontbase:reservedPorts: [9000]\n  frontbase:databse: postgres\n";
@@ -71,12 +68,11 @@ const ROWS: [string, Record<string, string>, string[], number, string][] = [
 describe("hostile command lines", () => {
     it.each(ROWS)("%s: exit code, message, nothing written", async (_, files, argv, code, message) => {
         const dir = tempProject(files);
-        const lockDir = path.join(tempDir("locks"), "frontbase-tenants");
-        const before = snapshot(dir);
+        const lockDir = tempLockDir();
+        const untouched = nothingWritten({ project: dir, lockDir, engine });
         const r = await tenant(argv, { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host });
         expect([r.code, r.out + r.err]).toEqual([code, expect.stringContaining(message)]);
-        expect(snapshot(dir)).toEqual(before);
-        expect(existsSync(lockDir)).toBe(false);
+        untouched();
     });
 
     it.each(["256.0.0.1", "1.2.3", "01.2.3.4", "1.2.3.4.5", " 1.2.3.4", "::1"])("bindAddress %j is refused by the config schema", (bad) => {
@@ -97,7 +93,7 @@ const { dockerClient, pingDocker } = require(process.argv[1]);
 const host = process.argv[2];
 pingDocker(dockerClient(host), host).then(() => console.log("answered"), (e) => console.log(e.message));`;
 
-    it.skipIf(!IS_ROOT)(`is told it lacks permission, not that dockerd is down (${NEEDS_ROOT})`, async () => {
+    it.skipIf(NOT_ROOT)(`is told it lacks permission, not that dockerd is down (${NEEDS_ROOT})`, async () => {
         const dir = tempDir("sock");
         chmodSync(dir, 0o755);
         const socket = path.join(dir, "docker.sock");

@@ -7,11 +7,10 @@ import * as path from "path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deployProblems } from "../../../ports/deployCheck";
 import { pinsOf } from "../../../project/stackPins";
-import { tempProject, tenant } from "../../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine, thisMachine } from "../../support/fakeEngine";
 import { closeAll, freeBlock, listen } from "../../support/sockets";
-import { removeTempDirs, tempDir } from "../../support/temp";
-import { snapshot } from "../../support/snapshot";
+import { nothingWritten } from "../../support/unchanged";
 
 const held: net.Server[] = [];
 afterEach(() => closeAll(held.splice(0)));
@@ -26,10 +25,7 @@ beforeAll(async () => {
         },
     ]);
 });
-afterAll(async () => {
-    await engine.close();
-    removeTempDirs();
-});
+afterAll(() => engine.close());
 
 const file = (tenantName: string | undefined, ports: Record<string, number>) =>
     `config:\n${tenantName ? `  frontbase:tenant: ${tenantName}\n` : ""}  frontbase:ports:\n${Object.entries(ports)
@@ -38,14 +34,14 @@ const file = (tenantName: string | undefined, ports: Record<string, number>) =>
 
 async function preflight(files: Record<string, string>, stack: string, machine = {}) {
     const dir = tempProject(files);
-    const before = snapshot(dir);
-    const lockDir = tempDir("lock");
+    const lockDir = tempLockDir();
+    const untouched = nothingWritten({ project: dir, lockDir, engine });
     const r = await tenant(
         ["preflight", stack],
         { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host },
         machine,
     );
-    expect(snapshot(dir)).toEqual(before);
+    untouched();
     return { ...r, dir };
 }
 
@@ -109,7 +105,11 @@ describe("preflight refuses before anything is created", () => {
 describe("commands that pick one tenant's stack file", () => {
     it("refuse a tenant two files claim: nginx would otherwise proxy to the wrong tenant's port", async () => {
         const dir = tempProject({ "Pulumi.a.yaml": file("b", { frontend: 9721 }), "Pulumi.b.yaml": file(undefined, { frontend: 9722 }) });
-        const r = await tenant(["nginx", "b", "--domain", "b.example.com"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
+        const r = await tenant(["nginx", "b", "--domain", "b.example.com"], {
+            FRONTBASE_PROJECT_DIR: dir,
+            FRONTBASE_LOCK_DIR: tempLockDir(),
+            DOCKER_HOST: engine.host,
+        });
         expect([r.code, r.out]).toEqual([1, ""]);
         expect(r.err).toContain(
             `tenant b is claimed by 2 stack files: ${path.join(dir, "Pulumi.a.yaml")}, ${path.join(dir, "Pulumi.b.yaml")}`,

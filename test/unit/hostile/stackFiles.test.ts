@@ -1,15 +1,19 @@
 // Issue 13, items 8 and 10: a stack file that is not a mapping, is a link, is not a regular
-// file or is huge is refused by every command that reads it, quickly, and nothing changes.
+// file or is huge is refused by every command that reads it, without reading more than the
+// allowed size (how fast: `npm run bench -- --only hostile`), and nothing changes.
 import { execFileSync } from "child_process";
-import { symlinkSync, writeFileSync } from "fs";
+import { symlinkSync, truncateSync, writeFileSync } from "fs";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readStackFile } from "../../../project/stackFiles";
-import { tempProject, tenant } from "../../support/cliRun";
-import { removeTempDirs, tempDir } from "../../support/temp";
-import { snapshot } from "../../support/snapshot";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
+import { tempDir } from "../../support/temp";
+import { nothingWritten } from "../../support/unchanged";
 
-afterAll(removeTempDirs);
+let engine: FakeEngine;
+beforeAll(async () => void (engine = await startFakeEngine([])));
+afterAll(() => engine.close());
 
 type Setup = (dir: string, file: string) => void;
 const text =
@@ -30,6 +34,8 @@ const ROWS: [string, Setup, string][] = [
     ["a FIFO (reading it would hang)", (_, file) => execFileSync("mkfifo", [file]), "is not a regular file"],
     ["a directory", (_, file) => execFileSync("mkdir", [file]), "is not a regular file"],
     ["14 MB of config", text(`config:\n${"  frontbase:x: y\n".repeat(900_000)}`), "is 15300008 bytes; at most 262144 bytes are allowed"],
+    // Sparse: no disk used, but a reader that read it whole would never finish (or run out of memory).
+    ["a 1 TiB file", (_, file) => (writeFileSync(file, "config:\n"), truncateSync(file, 2 ** 40)), `is ${2 ** 40} bytes; at most 262144`],
 ];
 
 describe("hostile stack files", () => {
@@ -37,19 +43,18 @@ describe("hostile stack files", () => {
         const dir = tempDir("sf");
         const file = path.join(dir, "Pulumi.a.yaml");
         setup(dir, file);
-        const started = Date.now();
         await expect(readStackFile(file)).rejects.toThrow(`${file}: ${problem}`);
-        expect(Date.now() - started).toBeLessThan(500); // the 14 MB file took 10.6 s (and 1.3 GB) before
     });
 
     it.each(ROWS)("%s: `check` and `preflight` exit 1 naming it, and change nothing", async (_, setup, problem) => {
         const dir = tempProject();
         setup(dir, path.join(dir, "Pulumi.a.yaml"));
-        const before = snapshot(dir);
-        const check = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        const env = { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir(), DOCKER_HOST: engine.host };
+        const untouched = nothingWritten({ project: dir, lockDir: env.FRONTBASE_LOCK_DIR, engine });
+        const check = await tenant(["check"], env);
         expect([check.code, check.out]).toEqual([1, expect.stringContaining(problem)]);
-        const pre = await tenant(["preflight", "a"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+        const pre = await tenant(["preflight", "a"], env);
         expect([pre.code, pre.err]).toEqual([1, expect.stringContaining(problem)]);
-        expect(snapshot(dir)).toEqual(before);
+        untouched();
     });
 });

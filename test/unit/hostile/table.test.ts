@@ -1,23 +1,17 @@
 // The adversarial table (issue 13): careless and hostile command lines and stack files, run
 // through the real CLI against a stand-in Engine. Each row asserts the exit code, a message
-// naming the field and what is allowed, and that nothing changed: the project's files, the
-// lock directory (no lock left, no ledger entry), and the Engine (no request but reads). The symlink,
-// forged-file and other-user rows live beside it (lockDir, forgedFiles, stackFiles, cliInputs,
-// deployCheck). Every bug found later adds a row here.
-import { existsSync, readdirSync } from "fs";
-import * as path from "path";
+// naming the field and what is allowed, and that nothing was written (support/unchanged.ts): the
+// project's files, the lock directory (no lock taken, no ledger entry), and the Engine (no request
+// but reads). The symlink, forged-file and other-user rows live beside it (lockDir, forgedFiles,
+// stackFiles, cliInputs, deployCheck). Every bug found later adds a row here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempProject, tenant } from "../../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../../support/temp";
-import { snapshot } from "../../support/snapshot";
+import { nothingWritten } from "../../support/unchanged";
 
 let engine: FakeEngine;
 beforeAll(async () => void (engine = await startFakeEngine([])));
-afterAll(async () => {
-    await engine.close();
-    removeTempDirs();
-});
+afterAll(() => engine.close());
 
 const T1 = "config:\n  frontbase:ports:\n    backend: 9901\n    edge: 9902\n    frontend: 9903\n    redisHttp: 9904\n";
 /** A stack file for t1 with one extra config line. */
@@ -312,15 +306,12 @@ const ROWS: [string, Record<string, string>, string[], number, string][] = [
 describe("the adversarial table", () => {
     it.each(ROWS)("%s", async (_, files, argv, code, message) => {
         const dir = tempProject(files);
-        const lockDir = path.join(tempDir("locks"), "frontbase-tenants");
-        const before = snapshot(dir);
-        const changes = engine.changes.length;
+        const lockDir = tempLockDir();
+        const untouched = nothingWritten({ project: dir, lockDir, engine });
         const r = await tenant(argv, { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host });
         expect({ code: r.code, output: r.out + r.err }).toEqual({ code, output: expect.stringContaining(message) });
         expect(r.out + r.err).not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m); // no stack trace
         expect(r.out + r.err).not.toContain("hunter2");
-        expect(snapshot(dir)).toEqual(before);
-        expect(existsSync(lockDir) ? readdirSync(lockDir) : []).toEqual([]);
-        expect(engine.changes.slice(changes)).toEqual([]);
+        untouched();
     });
 });
