@@ -6,9 +6,9 @@ import { DEFAULT_PORT_RANGES } from "../../../components/config";
 import { PORT_KEYS } from "../../../components/naming";
 import { inRange } from "../../../ports/allocate";
 import { readStackPins } from "../../../project/stackPins";
-import { listing, tempProject, tenant } from "../../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { nothingWritten } from "../../support/unchanged";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 let engine: FakeEngine;
@@ -36,12 +36,12 @@ beforeAll(async () => {
         },
     ]);
 });
-afterAll(async () => {
-    await engine.close();
-    removeTempDirs();
-});
+afterAll(() => engine.close());
 
-const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: tempDir("lock") });
+const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: tempLockDir() });
+/** What `new` must leave as it was when it writes nothing: the project, the lock directory, the Engine. */
+const watch = (env: ReturnType<typeof envFor>) =>
+    nothingWritten({ project: env.FRONTBASE_PROJECT_DIR, lockDir: env.FRONTBASE_LOCK_DIR, engine });
 const DEV =
     "config:\n  frontbase:tenant: dev\n  frontbase:ports:\n    backend: 8001\n    edge: 3003\n    frontend: 8080\n    redisHttp: 8079\n";
 
@@ -99,12 +99,14 @@ describe("tenant new", () => {
 
     it("refuses a name that already has containers on the host, and --force adopts their ports", async () => {
         const dir = tempProject();
-        const refused = await tenant(["new", "old"], envFor(dir));
+        const env = envFor(dir);
+        const untouched = watch(env);
+        const refused = await tenant(["new", "old"], env);
         expect(refused.code).toBe(1);
         expect(refused.err).toContain("tenant old already has containers on");
         expect(refused.err).toContain("old_frontbase-backend-1 exited");
-        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
-        const adopted = JSON.parse((await tenant(["new", "old", "--force", "--json"], envFor(dir))).out);
+        untouched();
+        const adopted = JSON.parse((await tenant(["new", "old", "--force", "--json"], env)).out);
         expect(adopted.ports).toMatchObject({ backend: 8000, edge: 3002 });
     });
 
@@ -116,13 +118,23 @@ describe("tenant new", () => {
         expect(adopted.ports.backend).toBe(8600);
     });
 
-    it("--dry-run allocates and writes nothing", async () => {
-        const dir = tempProject();
-        const r = await tenant(["new", "t1", "--dry-run"], envFor(dir));
+    it("--dry-run allocates and writes nothing: no stack file, no lock taken, no ledger entry", async () => {
+        const dir = tempProject({ "Pulumi.dev.yaml": DEV });
+        const env = envFor(dir);
+        // A lock directory that exists, with another tenant's ledger entry: taking the lock, or
+        // writing the ledger, shows in its mtime and contents.
+        expect((await tenant(["new", "first", "--json"], env)).code).toBe(0);
+        const untouched = watch(env);
+        const r = await tenant(["new", "t1", "--dry-run", "--json"], env);
         expect(r.code).toBe(0);
-        expect(r.out).toContain("dry run, nothing written");
-        expect(r.out).toMatch(/^SERVICE\s+PORT\s+SOURCE\s+RANGE\s+URL$/m);
-        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
+        const { ports } = JSON.parse(r.out);
+        expect(Object.keys(ports)).toEqual([...PORT_KEYS]);
+        for (const k of PORT_KEYS) expect(inRange(ports[k], DEFAULT_PORT_RANGES[k])).toBe(true);
+        untouched();
+        const table = await tenant(["new", "t1", "--dry-run"], env);
+        expect(table.out).toContain("dry run, nothing written");
+        expect(table.out).toMatch(/^SERVICE\s+PORT\s+SOURCE\s+RANGE\s+URL$/m);
+        untouched();
     });
 
     it.each([
@@ -141,22 +153,22 @@ describe("tenant new", () => {
         [["ls", "--all"], 'unknown option "--all"; allowed: --json'],
         [["check", "--fix"], 'unknown option "--fix"; allowed: none'],
     ])("%j: exit 2 naming the problem, before touching the host or the project", async (argv, message) => {
-        const dir = tempProject();
-        const before = engine.requests.length;
-        const r = await tenant(argv, envFor(dir));
+        const env = envFor(tempProject());
+        const untouched = nothingWritten({ project: env.FRONTBASE_PROJECT_DIR, lockDir: env.FRONTBASE_LOCK_DIR, engine, noRequests: true });
+        const r = await tenant(argv, env);
         expect(r.code).toBe(2);
         expect(r.err).toContain(message);
         expect(r.err).toContain("usage: npm run tenant -- ");
         expect(r.out).toBe("");
-        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
-        expect(engine.requests.length).toBe(before);
+        untouched();
     });
 
     it("says clearly that the Docker Engine does not answer, and writes nothing", async () => {
-        const dir = tempProject();
-        const r = await tenant(["new", "t1"], { ...envFor(dir), DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+        const env = { ...envFor(tempProject()), DOCKER_HOST: "unix:///nonexistent/docker.sock" };
+        const untouched = watch(env);
+        const r = await tenant(["new", "t1"], env);
         expect(r.code).toBe(1);
         expect(r.err).toContain("tenant new: the Docker Engine at unix:///nonexistent/docker.sock does not answer");
-        expect(listing(dir)).toEqual(["Pulumi.yaml"]);
+        untouched();
     });
 });
