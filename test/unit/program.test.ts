@@ -1,14 +1,16 @@
 // The stack program as `index.ts` runs it: stack config in, outputs out.
+//
+// The program reads its project and lock directories from the environment, as under `pulumi up`:
+// every test here names both (never the checkout's own stack files or the host's ledger).
 import * as pulumi from "@pulumi/pulumi";
-import { readdirSync, statSync } from "fs";
-import * as path from "path";
+import { mkdirSync } from "fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { allocatingResolver as resolverT, tenantProgram as programT } from "../../stacks/tenant";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
-import { tempProject } from "../support/cliRun";
+import { tempLockDir, tempProject } from "../support/cliRun";
 import { FakeEngine, fakeMachine, startFakeEngine } from "../support/fakeEngine";
 import { closeAll, freeBlock, listen } from "../support/sockets";
-import { removeTempDirs, tempDir } from "../support/temp";
+import { nothingWritten } from "../support/unchanged";
 
 const rec = recorder();
 let tenantProgram: typeof programT;
@@ -20,7 +22,16 @@ let emptyEngine: FakeEngine;
 const PINNED_PORTS = { "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081,"redisHttp":8082}' };
 let PINNED: Record<string, string>;
 
+/** The project (holding `files`) and lock directory the program sees from now on. */
+function useDirs(files: Record<string, string> = {}): { projectDir: string; lockDir: string } {
+    const dirs = { projectDir: tempProject(files), lockDir: tempLockDir() };
+    process.env.FRONTBASE_PROJECT_DIR = dirs.projectDir;
+    process.env.FRONTBASE_LOCK_DIR = dirs.lockDir;
+    return dirs;
+}
+
 beforeAll(async () => {
+    useDirs();
     await installMocks(rec, "tenant1");
     ({ tenantProgram, allocatingResolver } = await import("../../stacks/tenant"));
     emptyEngine = await startFakeEngine([]);
@@ -92,7 +103,6 @@ describe("tenantProgram: ports not pinned", () => {
         bindings: { [`${internal}/tcp`]: [{ HostIp: "", HostPort: String(port) }] },
     });
     let engine: FakeEngine;
-    const saved = { dir: process.env.FRONTBASE_PROJECT_DIR, lock: process.env.FRONTBASE_LOCK_DIR };
     beforeAll(async () => {
         engine = await startFakeEngine([
             own("backend", 8000, 8990),
@@ -100,20 +110,9 @@ describe("tenantProgram: ports not pinned", () => {
             own("frontend", 80, 8991),
             own("redis-http", 80, 8992),
         ]);
-        process.env.FRONTBASE_PROJECT_DIR = tempProject({
-            "Pulumi.other.yaml": "config:\n  frontbase:ports:\n    backend: 8002\n    frontend: 8080\n    redisHttp: 8079\n",
-        });
-        process.env.FRONTBASE_LOCK_DIR = tempDir("lock");
+        useDirs({ "Pulumi.other.yaml": "config:\n  frontbase:ports:\n    backend: 8002\n    frontend: 8080\n    redisHttp: 8079\n" });
     });
-    afterAll(async () => {
-        await engine.close();
-        removeTempDirs();
-        for (const [k, v] of [
-            ["FRONTBASE_PROJECT_DIR", saved.dir],
-            ["FRONTBASE_LOCK_DIR", saved.lock],
-        ] as const)
-            v === undefined ? delete process.env[k] : (process.env[k] = v);
-    });
+    afterAll(() => engine.close());
 
     it("keeps the ports of the tenant's own containers (sticky) and warns that pinning makes previews reproducible", async () => {
         const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
@@ -153,36 +152,29 @@ describe("tenantProgram: ports not pinned", () => {
 
     it("with every port pinned, only reads the Docker host (the deploy check): no lock taken, no ledger written", async () => {
         const before = engine.requests.length;
-        // A lock dir of its own: the ledger of the tests above gives tenant "fresh" these ports.
-        const lockDir = (process.env.FRONTBASE_LOCK_DIR = tempDir("lock"));
-        const files = () => readdirSync(lockDir).map((f) => `${f} ${statSync(path.join(lockDir, f)).mtimeMs}`);
-        const filesBefore = files();
+        // Directories of its own (the ledger of the tests above gives tenant "fresh" these ports);
+        // the lock directory exists, so a lock taken and released shows in its mtime.
+        const { projectDir, lockDir } = useDirs();
+        mkdirSync(lockDir, { mode: 0o700 });
+        const untouched = nothingWritten({ project: projectDir, lockDir, engine });
         useConfig({ ...PINNED_PORTS, "docker:host": engine.host });
         expect((await settle(await onFakeMachine())).ports).toEqual({ backend: 8001, edge: 3003, frontend: 8081, redisHttp: 8082 });
         expect(engine.requests.slice(before)).toContain("/containers/json");
-        expect(files()).toEqual(filesBefore);
+        untouched();
     });
 });
 
 // Issue 13, items 4 and 5: the program makes the deploy check itself, so a bare `pulumi up`
 // (or the harness) refuses before registering a single resource.
 describe("tenantProgram: the deploy check", () => {
-    const saved = { dir: process.env.FRONTBASE_PROJECT_DIR, lock: process.env.FRONTBASE_LOCK_DIR };
-    afterAll(() => {
-        for (const [k, v] of [
-            ["FRONTBASE_PROJECT_DIR", saved.dir],
-            ["FRONTBASE_LOCK_DIR", saved.lock],
-        ] as const)
-            v === undefined ? delete process.env[k] : (process.env[k] = v);
-    });
     const refuses = async (files: Record<string, string>, config: Record<string, string>, message: string) => {
-        process.env.FRONTBASE_PROJECT_DIR = tempProject(files);
-        process.env.FRONTBASE_LOCK_DIR = tempDir("lock");
+        const { projectDir, lockDir } = useDirs(files);
+        const untouched = nothingWritten({ project: projectDir, lockDir, engine: emptyEngine });
         useConfig({ "docker:host": emptyEngine.host, ...config });
         await expect(tenantProgram()).rejects.toThrow(message);
         await new Promise((r) => setTimeout(r, 50));
         expect(rec.resources).toEqual([]);
-        expect(readdirSync(process.env.FRONTBASE_LOCK_DIR)).toEqual([]);
+        untouched();
     };
 
     it("refuses a tenant another stack file claims, with every port pinned or none", async () => {
