@@ -1,17 +1,24 @@
 // The operations commands' argument handling: every mistake exits 2 with a message naming the
-// argument, before the Engine is contacted (the Docker host here is a dead socket).
-import { mkdtempSync } from "fs";
-import { tmpdir } from "os";
-import * as path from "path";
-import { describe, expect, it } from "vitest";
-import { tenant } from "../../support/cliRun";
+// argument, before the Engine is asked anything and before anything is written; a dead daemon
+// is an error.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempEnv, tenant } from "../../support/cliRun";
+import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
+import { nothingWritten } from "../../support/unchanged";
 
 const DEAD = "unix:///nonexistent/docker.sock";
+const ACME = { "Pulumi.acme.yaml": "config:\n  frontbase:ports:\n    backend: 9501\n    frontend: 9502\n" };
+let engine: FakeEngine;
+beforeAll(async () => void (engine = await startFakeEngine([])));
+afterAll(() => engine.close());
 
-async function run(argv: string[], interactive = false) {
+/** `argv` on a project holding acme's stack file, with `dockerHost`; counts the questions asked. */
+async function run(argv: string[], opts: { interactive?: boolean; dockerHost?: string; watch?: boolean } = {}) {
     let asked = 0;
-    const env = { FRONTBASE_PROJECT_DIR: mkdtempSync(path.join(tmpdir(), "ops-cmd-")), DOCKER_HOST: DEAD };
-    const r = await tenant(argv, env, { terminal: { interactive, ask: async () => (asked++, "") } });
+    const env = tempEnv(ACME, { DOCKER_HOST: opts.dockerHost ?? DEAD });
+    const untouched = nothingWritten({ project: env.FRONTBASE_PROJECT_DIR, lockDir: env.FRONTBASE_LOCK_DIR, engine, noRequests: true });
+    const r = await tenant(argv, env, { terminal: { interactive: opts.interactive ?? false, ask: async () => (asked++, "") } });
+    if (opts.watch) untouched();
     return { ...r, asked };
 }
 
@@ -34,7 +41,8 @@ describe("usage errors exit 2 before anything is read or changed", () => {
         [["why-port"], /missing argument <port>/],
         [["logs", "--help=yes"], /unknown option "--help"/],
     ] as [string[], RegExp][])("%j", async (argv, message) => {
-        const r = await run(argv);
+        // A live (stand-in) Engine, so that a command that asked it anything would be seen asking.
+        const r = await run(argv, { dockerHost: engine.host, watch: true });
         expect(r.err).toMatch(message);
         expect(r.err).toContain(`\nusage: npm run tenant -- ${argv[0]} `);
         expect(r.code).toBe(2);
@@ -56,7 +64,7 @@ describe("a dead daemon is an error, never a success", () => {
     );
 
     it("purge on a terminal asks nothing before it knows what it would remove", async () => {
-        const r = await run(["purge", "acme"], true);
+        const r = await run(["purge", "acme"], { interactive: true });
         expect([r.code, r.asked]).toEqual([1, 0]);
         expect(r.err).toMatch(/does not answer/);
     });
