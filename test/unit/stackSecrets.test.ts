@@ -1,22 +1,22 @@
 import { promises as fs } from "fs";
-import * as os from "os";
 import * as path from "path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { parseTenantConfig } from "../../components/config";
 import { decryptStackSecrets, ensureCredentials } from "../../project/stackSecrets";
 import { readStackFile } from "../../project/stackFiles";
+import { tempDir } from "../support/temp";
+import { nothingWritten } from "../support/unchanged";
 
 describe("credentials generated once into the stack file as Pulumi secure values", () => {
     let dir: string;
     let file: string;
     const env = { PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple" };
     beforeEach(async () => {
-        dir = await fs.mkdtemp(path.join(os.tmpdir(), "frontbase-secrets-"));
+        dir = tempDir("secrets");
         file = path.join(dir, "Pulumi.acme.yaml");
         await fs.writeFile(file, "# acme's settings\nconfig:\n  frontbase:tenant: acme\n  frontbase:database: postgres\n");
     });
-    afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
     it("writes every credential of a postgres tenant encrypted, with an encryptionsalt, keeping the rest of the file", async () => {
         expect(await ensureCredentials(file, "postgres", env)).toEqual({
@@ -57,18 +57,21 @@ describe("credentials generated once into the stack file as Pulumi secure values
 
     it("refuses another passphrase than the file's, naming the file, and writes nothing", async () => {
         await ensureCredentials(file, "sqlite", env);
-        const before = await fs.readFile(file, "utf8");
+        const untouched = nothingWritten({ project: dir });
         await expect(ensureCredentials(file, "postgres", { PULUMI_CONFIG_PASSPHRASE: "wrong" })).rejects.toThrow(
             `PULUMI_CONFIG_PASSPHRASE does not decrypt ${file}'s secrets`,
         );
-        expect(await fs.readFile(file, "utf8")).toBe(before);
+        untouched();
     });
 
     it("writes nothing without a passphrase, or for another secrets provider, and says what to do", async () => {
+        let untouched = nothingWritten({ project: dir });
         const none = await ensureCredentials(file, "sqlite", {});
         expect(none).toMatchObject({ skipped: expect.stringContaining("PULUMI_CONFIG_PASSPHRASE") });
+        untouched();
         await fs.appendFile(file, "secretsprovider: awskms://alias/x\n");
+        untouched = nothingWritten({ project: dir });
         expect(await ensureCredentials(file, "sqlite", env)).toMatchObject({ skipped: expect.stringContaining("awskms://alias/x") });
-        expect(YAML.parse(await fs.readFile(file, "utf8")).encryptionsalt).toBeUndefined();
+        untouched();
     });
 });
