@@ -1,22 +1,23 @@
 // The dashboard over real HTTP (a real server on loopback, the fake Engine behind it): who gets
 // in, what a session may change, what the API answers, and what the command line refuses.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from "fs";
+import { chmodSync, readFileSync, statSync } from "fs";
 import type { AddressInfo } from "net";
-import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDashboard } from "../../dashboard/server";
 import { parseDashboardArgs } from "../../cli/dashboard";
 import { dashboardToken } from "../../dashboard/token";
-import { tempProject, testContext } from "../support/cliRun";
+import { tempLockDir, tempProject, testContext } from "../support/cliRun";
+import { tempDir } from "../support/temp";
+import { nothingWritten } from "../support/unchanged";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
-import { removeTempDirs } from "../support/temp";
 
 const TOKEN = "dashboard token, test only, 0123456789";
 const labels = (service: string) => ({ "frontbase.tenant": "acme", "com.docker.compose.service": service });
 let engine: FakeEngine;
 let base: string;
 let project: string;
+let lockDir: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
@@ -40,9 +41,8 @@ beforeAll(async () => {
     const ctx = testContext(
         {
             FRONTBASE_PROJECT_DIR: project,
+            FRONTBASE_LOCK_DIR: (lockDir = tempLockDir()),
             DOCKER_HOST: engine.host,
-            PULUMI_CONFIG_PASSPHRASE: undefined,
-            PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
         },
         { dockerHost: engine.host },
     );
@@ -54,7 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
     await close();
     await engine.close();
-    removeTempDirs();
 });
 
 async function call(p: string, init: { method?: string; token?: string; cookie?: string; csrf?: string; body?: string } = {}) {
@@ -98,11 +97,12 @@ describe("the dashboard's access", () => {
         expect((await call("/api/v1/session", { cookie: s.cookie })).json).toEqual({ by: "session", csrf: s.csrf });
         expect((await call("/api/v1/tenants", { cookie: s.cookie })).status).toBe(200);
         const before = engine.changes.length;
+        const untouched = nothingWritten({ project, lockDir, engine });
         const forged = await call("/api/v1/tenants/acme/restart", { method: "POST", cookie: s.cookie });
         expect([forged.status, forged.json.error?.code]).toEqual([403, "csrf"]);
         const wrongCsrf = await call("/api/v1/tenants/acme/restart", { method: "POST", cookie: s.cookie, csrf: "guess" });
         expect(wrongCsrf.status).toBe(403);
-        expect(engine.changes.length).toBe(before);
+        untouched();
         // With it, the restart goes to the Engine (the fake one has no restart: the command's own failure comes back).
         const done = await call("/api/v1/tenants/acme/restart", { method: "POST", cookie: s.cookie, csrf: s.csrf });
         expect(engine.changes.slice(before).filter((c) => c.endsWith("/restart")).length).toBe(2);
@@ -194,6 +194,7 @@ describe("the port map and the new-tenant form", () => {
         const file = readFileSync(path.join(project, "Pulumi.newco.yaml"), "utf8");
         expect(file).toContain("frontbase:database: postgres");
         expect(file).toContain(`backend: ${made.ports.backend}`);
+        const untouched = nothingWritten({ project, lockDir, engine });
         const again = await call("/api/v1/tenants", { method: "POST", token: TOKEN, body: JSON.stringify({ name: "newco" }) });
         expect([again.status, again.json.error?.code]).toEqual([409, "tenant_exists"]);
         const bad = await call("/api/v1/tenants", {
@@ -203,7 +204,7 @@ describe("the port map and the new-tenant form", () => {
         });
         expect([bad.status, bad.json.error?.code]).toEqual([400, "bad_request"]);
         expect(bad.json.error?.message).toBe(`database "mysql": must be one of sqlite, postgres`);
-        expect(existsSync(path.join(project, "Pulumi.other.yaml"))).toBe(false);
+        untouched();
         const listed = await call("/api/v1/tenants", { token: TOKEN });
         expect(
             (listed.json.tenants as { tenant: string; lastBackup: unknown; domains: string[] }[]).map((t) => [
@@ -238,7 +239,7 @@ describe("npm run dashboard's command line", () => {
     });
 
     it("makes the token once, mode 0600, and prefers FRONTBASE_DASHBOARD_TOKEN", async () => {
-        const dir = mkdtempSync(path.join(os.tmpdir(), "fb-dash-"));
+        const dir = tempDir("dash");
         const first = await dashboardToken({}, dir);
         expect(first.token).toMatch(/^[\w-]{43}$/);
         expect(statSync(path.join(dir, "dashboard-token")).mode & 0o777).toBe(0o600);

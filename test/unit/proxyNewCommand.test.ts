@@ -3,17 +3,16 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listing, tempProject, tenant } from "../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../support/temp";
+import { nothingWritten } from "../support/unchanged";
 
 let engine: FakeEngine;
 beforeAll(async () => void (engine = await startFakeEngine([])));
 afterAll(async () => {
     await engine.close();
-    removeTempDirs();
 });
-const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: tempDir("lock") });
+const envFor = (dir: string) => ({ FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: tempLockDir() });
 const BETA = "config:\n  frontbase:domains: [beta.example.com]\n  frontbase:ports:\n    frontend: 8090\n";
 
 describe("tenant new --domain", () => {
@@ -35,11 +34,12 @@ describe("tenant new --domain", () => {
             1,
             '"beta.example.com" is claimed by Pulumi.acme.yaml and Pulumi.beta.yaml',
         ],
-    ])("refuses %s, writing nothing", async (_, flags, code, message) => {
-        const dir = tempProject({ "Pulumi.beta.yaml": BETA });
-        const r = await tenant(["new", "acme", ...flags], envFor(dir));
+    ])("refuses %s, before asking the Docker host or writing anything", async (_, flags, code, message) => {
+        const env = envFor(tempProject({ "Pulumi.beta.yaml": BETA }));
+        const untouched = nothingWritten({ project: env.FRONTBASE_PROJECT_DIR, lockDir: env.FRONTBASE_LOCK_DIR, engine, noRequests: true });
+        const r = await tenant(["new", "acme", ...flags], env);
         expect(r.code).toBe(code);
         expect(r.err).toContain(message);
-        expect(listing(dir)).toEqual(["Pulumi.beta.yaml", "Pulumi.yaml"]);
+        untouched();
     });
 });

@@ -1,7 +1,7 @@
 // Port reservations through the dashboard's API, over real HTTP: the same lock, ledger and host
 // scan as `tenant new`, so concurrent reservations, and a `tenant new` among them, never share a
 // port; a reservation lapses after its time, is released on request, and bad input changes nothing.
-import { mkdirSync, readFileSync, writeFileSync } from "fs";
+import { mkdirSync, writeFileSync } from "fs";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,8 @@ import { hostFiles } from "../../ports/lock";
 import { readLedger } from "../../ports/ledger";
 import { tempProject, tenant, testContext } from "../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../support/temp";
+import { tempDir } from "../support/temp";
+import { nothingWritten } from "../support/unchanged";
 
 const TOKEN = "reservation token, test only, 0123456789";
 let engine: FakeEngine;
@@ -52,7 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
     for (const s of servers) await s.close();
     await engine.close();
-    removeTempDirs();
 });
 
 describe("POST /api/v1/reservations", () => {
@@ -113,10 +113,10 @@ describe("POST /api/v1/reservations", () => {
         expect([twice.status, twice.json.error.code]).toEqual([404, "no_reservation"]);
     });
 
-    it("refuses bad input and a full range with a JSON error naming what is wrong, writing nothing", async () => {
+    it("refuses bad input with a JSON error naming what is wrong, writing nothing; a full range, recording nothing", async () => {
         const base = await serve();
         const ledger = hostFiles(engine.host, lockDir).ledger;
-        const before = readFileSync(ledger, "utf8");
+        const untouched = nothingWritten({ project, lockDir, engine });
         const cases: [unknown, number, string, RegExp][] = [
             ["{oops", 400, "bad_json", /not JSON/],
             [[1, 2], 400, "bad_request", /must be a JSON object/],
@@ -135,6 +135,9 @@ describe("POST /api/v1/reservations", () => {
             expect([r.status, r.json.error.code], JSON.stringify(body)).toEqual([status, code]);
             expect(r.json.error.message).toMatch(message);
         }
+        untouched();
+        // A full range is found under the lock (taken and released), so only the ledger is as it was.
+        const ledgerUntouched = nothingWritten({ outside: [ledger] });
         // Every edge port held by a listening process on this (fake) machine.
         const proc = tempDir("proc");
         mkdirSync(path.join(proc, "net"));
@@ -152,6 +155,6 @@ describe("POST /api/v1/reservations", () => {
         const r = await api(full, "/api/v1/reservations", "POST", { tenant: "nospace" });
         expect([r.status, r.json.error.code]).toEqual([409, "range_full"]);
         expect(r.json.error.message).toMatch(/no free port for edge in its range 3002-3999/);
-        expect(readFileSync(ledger, "utf8")).toBe(before);
+        ledgerUntouched();
     });
 });

@@ -4,12 +4,10 @@
 import { execFileSync, spawnSync } from "child_process";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "fs";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { NEEDS_ROOT, NOT_ROOT, OTHER_UID } from "../support/otherUser";
-import { removeTempDirs, tempDir } from "../support/temp";
-
-afterAll(removeTempDirs);
+import { tempDir } from "../support/temp";
 
 const ROOT = path.resolve(__dirname, "../..");
 const REGISTER = path.join(ROOT, "scripts/ts-register.js");

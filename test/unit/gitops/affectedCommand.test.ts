@@ -1,14 +1,13 @@
 // The real `affected` command against a real git repository in a temporary directory.
 import { execFileSync } from "child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import type { Context } from "../../../tenants/context";
-import { tenant } from "../../support/cliRun";
+import { tempLockDir, tenant } from "../../support/cliRun";
+import { tempDir } from "../../support/temp";
 
 function repo() {
-    const dir = mkdtempSync(path.join(tmpdir(), "affected-"));
+    const dir = tempDir("affected");
     const git = (...args: string[]) =>
         execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" }).trim();
     const write = (file: string, text: string) => {
@@ -27,9 +26,9 @@ function repo() {
     return { dir, git, write, base: git("rev-parse", "HEAD") };
 }
 
-/** `tenant affected <argv>` in-process, as cli/main runs it, in the given project directory. */
-async function run(argv: string[], given: Partial<Context> & { projectDir: string }) {
-    return tenant(["affected", ...argv], {}, given);
+/** `tenant affected <argv>` in-process, as cli/main runs it, in the given project directory (no GITHUB_OUTPUT unless `env` has one). */
+async function run(argv: string[], given: { projectDir: string }, env: Record<string, string> = {}) {
+    return tenant(["affected", ...argv], { FRONTBASE_LOCK_DIR: tempLockDir(), ...env }, given);
 }
 
 describe("tenant affected", () => {
@@ -42,7 +41,6 @@ describe("tenant affected", () => {
         const res = await run(["--base", r.base, "--json"], { projectDir: r.dir });
         expect(res.code).toBe(0);
         expect(JSON.parse(res.out)).toMatchObject({ stacks: ["acme"], removed: ["gone"] });
-        rmSync(r.dir, { recursive: true });
     });
 
     it("lists every stack when shared code changed on a branch (three-dot diff ignores base's own later commits)", async () => {
@@ -57,7 +55,6 @@ describe("tenant affected", () => {
         // Stack files are listed from the working tree (main here, where gone still exists).
         expect(JSON.parse(res.out).stacks).toEqual(["acme", "beta", "gone"]);
         expect(JSON.parse(res.out).sharedChanges).toEqual(["components/x.ts"]);
-        rmSync(r.dir, { recursive: true });
     });
 
     it("counts only the files the program imports as shared, as they are at the head commit, not in the working tree", async () => {
@@ -76,7 +73,6 @@ describe("tenant affected", () => {
         r.git("checkout", "-q", "main");
         const res = await run(["--base", base, "--head", "feature", "--json"], { projectDir: r.dir });
         expect(JSON.parse(res.out)).toMatchObject({ stacks: ["acme", "beta", "gone"], sharedChanges: ["components/new.ts"] });
-        rmSync(r.dir, { recursive: true });
     });
 
     it("a CLI-only change affects no stack", async () => {
@@ -85,7 +81,6 @@ describe("tenant affected", () => {
         r.git("commit", "-qam", "cli");
         const res = await run(["--base", r.base, "--json"], { projectDir: r.dir });
         expect(JSON.parse(res.out)).toMatchObject({ stacks: [], sharedChanges: [] });
-        rmSync(r.dir, { recursive: true });
     });
 
     it("a file the program imported at the base commit stays shared when the change deletes it or renames it away", async () => {
@@ -96,24 +91,21 @@ describe("tenant affected", () => {
         r.git("commit", "-qam", "drop y");
         const res = await run(["--base", r.base, "--json"], { projectDir: r.dir });
         expect(JSON.parse(res.out).sharedChanges).toEqual(["components/x.ts", "components/y.ts"]);
-        rmSync(r.dir, { recursive: true });
     });
 
     it("writes the matrix to GITHUB_OUTPUT, and --all lists every stack", async () => {
         const r = repo();
         const outFile = path.join(r.dir, "gh-output");
         writeFileSync(outFile, "");
-        const res = await run(["--all", "--github-output"], { projectDir: r.dir, env: { GITHUB_OUTPUT: outFile } });
+        const res = await run(["--all", "--github-output"], { projectDir: r.dir }, { GITHUB_OUTPUT: outFile });
         expect(res.code).toBe(0);
         expect(readFileSync(outFile, "utf8")).toBe('stacks=["acme","beta","gone"]\nremoved=[]\ncount=3\n');
-        rmSync(r.dir, { recursive: true });
     });
 
     it("treats GitHub's all-zero 'before' as a first push: every stack", async () => {
         const r = repo();
         const res = await run(["--base", "0".repeat(40), "--json"], { projectDir: r.dir });
         expect(JSON.parse(res.out).stacks).toEqual(["acme", "beta", "gone"]);
-        rmSync(r.dir, { recursive: true });
     });
 
     it.each([
@@ -130,7 +122,6 @@ describe("tenant affected", () => {
         expect(res.code).toBe(2);
         expect(res.err).toMatch(message);
         expect(res.out).toBe("");
-        rmSync(r.dir, { recursive: true });
     });
 
     it("fails (never an empty list) when the base commit is unknown", async () => {
@@ -138,6 +129,5 @@ describe("tenant affected", () => {
         const res = await run(["--base", "deadbeef"], { projectDir: r.dir });
         expect(res).toMatchObject({ code: 1, out: "" });
         expect(res.err).toMatch(/^tenant affected: git diff deadbeef\.\.\.HEAD failed: .*fetch-depth: 0/s);
-        rmSync(r.dir, { recursive: true });
     });
 });

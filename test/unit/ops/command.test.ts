@@ -7,8 +7,13 @@ import { run } from "../../../cli/main";
 import { COMMANDS } from "../../../cli/registry";
 import { testContext } from "../../support/cliRun";
 
-// A dead socket: a command that reached for the Engine would fail, so these tests prove none did.
-const DEAD = { DOCKER_HOST: "unix:///nonexistent/docker.sock", FRONTBASE_PROJECT_DIR: "/nonexistent/project" };
+// A dead socket and directories that cannot exist: a command that reached for the Engine, the
+// project or the lock would fail, so these tests prove none did.
+const DEAD = {
+    DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    FRONTBASE_PROJECT_DIR: "/nonexistent/project",
+    FRONTBASE_LOCK_DIR: "/nonexistent/locks",
+};
 
 const calls: unknown[] = [];
 const demo = defineCommand({

@@ -2,9 +2,8 @@
 // state and health from the inspect's State.Health: they cannot disagree about one container,
 // even when the list's Status text says otherwise (here: a list a moment older than the inspect).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempProject, tenant } from "../../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs } from "../../support/temp";
 
 const labels = (service: string) => ({ "frontbase.tenant": "acme", "com.docker.compose.service": service });
 const bind = (port: number) => [{ HostIp: "", HostPort: String(port) }];
@@ -43,13 +42,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
     await engine.close();
-    removeTempDirs();
 });
 
 describe("ls and status", () => {
     it("report the same state and health for every container, from State.Health", async () => {
         const env = {
             FRONTBASE_PROJECT_DIR: tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:publicHost: vps.example.com\n" }),
+            FRONTBASE_LOCK_DIR: tempLockDir(),
             DOCKER_HOST: engine.host,
         };
         const ls = await tenant(["ls", "--json"], env);
@@ -71,7 +70,11 @@ describe("ls and status", () => {
     });
 
     it("the ls table says the same", async () => {
-        const r = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: tempProject(), DOCKER_HOST: engine.host });
+        const r = await tenant(["ls"], {
+            FRONTBASE_PROJECT_DIR: tempProject(),
+            FRONTBASE_LOCK_DIR: tempLockDir(),
+            DOCKER_HOST: engine.host,
+        });
         expect(r.out).toMatch(/^acme\s+-\s+8001\s+3003\s+8081\s+8082\s+4\/5 running, 1 healthy\s+http:\/\/localhost:8081\s+-$/m);
         expect(r.out).toMatch(/^ {2}acme_frontbase-backend-1\s+running\s+unhealthy\s+8001$/m);
     });

@@ -2,7 +2,7 @@
 // answer: a missing stack file, bad config, a Docker host that does not answer.
 import { describe, expect, it } from "vitest";
 import { preflight } from "../../../cli/ops/preflight";
-import { tempProject, tenant } from "../../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 
 describe("preflight", () => {
     it("names the command that creates a missing stack file", async () => {
@@ -37,12 +37,12 @@ describe("preflight", () => {
 
     it("exits 1 through the CLI with the problems on stderr, and 2 on a bad tenant name", async () => {
         const dir = tempProject();
-        const r = await tenant(["preflight", "acme"], { FRONTBASE_PROJECT_DIR: dir });
+        const r = await tenant(["preflight", "acme"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect([r.code, r.out, r.err]).toEqual([
             1,
             "",
             `not ready to deploy acme:\n  - no Pulumi.acme.yaml in ${dir}; create it with: npm run tenant -- new acme\n`,
         ]);
-        expect((await tenant(["preflight", "Acme"], { FRONTBASE_PROJECT_DIR: dir })).code).toBe(2);
+        expect((await tenant(["preflight", "Acme"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() })).code).toBe(2);
     });
 });

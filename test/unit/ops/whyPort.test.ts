@@ -3,9 +3,9 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import type { PortHolder } from "../../../ports/hostState";
 import { explainPort } from "../../../cli/ops/whyPort";
-import { tenant } from "../../support/cliRun";
+import { tempLockDir, tenant } from "../../support/cliRun";
 import { startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
 const H = "unix:///var/run/docker.sock";
 const running: PortHolder = {
@@ -85,7 +85,7 @@ describe("why-port command", () => {
         const projectDir = tempDir("why-port");
         writeFileSync(path.join(projectDir, "Pulumi.bad.yaml"), "config: [unclosed\n");
         writeFileSync(path.join(projectDir, "Pulumi.t3.yaml"), "config:\n  frontbase:ports:\n    edge: 9402\n");
-        const env = { FRONTBASE_PROJECT_DIR: projectDir, DOCKER_HOST: engine.host };
+        const env = { FRONTBASE_PROJECT_DIR: projectDir, FRONTBASE_LOCK_DIR: tempLockDir(), DOCKER_HOST: engine.host };
         try {
             const [first, second] = [await tenant(["why-port", "9401"], env), await tenant(["why-port", "9402"], env)];
             expect([first.code, second.code]).toEqual([0, 0]);
@@ -101,21 +101,23 @@ describe("why-port command", () => {
             }
         } finally {
             await engine.close();
-            removeTempDirs();
         }
     });
 
     it("reads listeners from the context's machine, not the one running the test: 8000 is free there", async () => {
         const engine = await startFakeEngine([]);
         try {
-            const r = await tenant(["why-port", "8000"], { FRONTBASE_PROJECT_DIR: tempDir("why-port"), DOCKER_HOST: engine.host });
+            const r = await tenant(["why-port", "8000"], {
+                FRONTBASE_PROJECT_DIR: tempDir("why-port"),
+                FRONTBASE_LOCK_DIR: tempLockDir(),
+                DOCKER_HOST: engine.host,
+            });
             expect([r.code, r.err]).toEqual([0, ""]);
             expect(r.out).toBe(
                 `port 8000 on ${engine.host} is free: no container publishes it, no stack file pins it, no reservation holds it, and no process listens on it\n`,
             );
         } finally {
             await engine.close();
-            removeTempDirs();
         }
     });
 });

@@ -1,12 +1,11 @@
 // `tenant check`, the fleet check: on this repository's own stack files (so `npm test` runs
 // it), and on fleets with every kind of collision.
+import { execFileSync } from "child_process";
+import { readFileSync } from "fs";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { listStackFiles } from "../../../project/stackFiles";
-import { tempProject, tenant } from "../../support/cliRun";
-import { removeTempDirs } from "../../support/temp";
-
-afterAll(removeTempDirs);
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 
 const REPO = path.resolve(__dirname, "../../..");
 const pins = (tenantName: string, ports: Record<string, number>, extra = "") =>
@@ -15,12 +14,27 @@ const pins = (tenantName: string, ports: Record<string, number>, extra = "") =>
         .join("")}${extra}`;
 const FULL = (b: number, e: number, f: number, r: number) => ({ backend: b, edge: e, frontend: f, redisHttp: r });
 
+/**
+ * The stack files committed to this repository (`git ls-files`), as they are in the working tree:
+ * a developer's untracked Pulumi.<stack>.yaml is not the repository's and changes nothing here.
+ * Outside a git checkout (an unpacked archive) every stack file is the repository's.
+ */
+async function committedStackFiles(): Promise<Record<string, string>> {
+    let names: string[];
+    try {
+        names = execFileSync("git", ["ls-files", "-z", "--", "Pulumi.*.yaml"], { cwd: REPO, encoding: "utf8" }).split("\0").filter(Boolean);
+    } catch {
+        names = (await listStackFiles(REPO)).map((f) => path.basename(f));
+    }
+    return Object.fromEntries(names.map((n) => [n, readFileSync(path.join(REPO, n), "utf8")]));
+}
+
 describe("tenant check", () => {
     it("passes on this repository's own stack files", async () => {
-        const files = await listStackFiles(REPO);
-        expect(files.map((f) => path.basename(f))).toContain("Pulumi.dev.yaml");
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: REPO });
-        expect(r.err + r.out).toContain(`${files.length} stack file(s)`);
+        const files = await committedStackFiles();
+        expect(Object.keys(files)).toContain("Pulumi.dev.yaml");
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: tempProject(files), FRONTBASE_LOCK_DIR: tempLockDir() });
+        expect(r.err + r.out).toContain(`${Object.keys(files).length} stack file(s)`);
         expect(r.out).toMatch(/^ok: /);
         expect(r.code).toBe(0);
     });
@@ -30,7 +44,7 @@ describe("tenant check", () => {
             "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079)),
             "Pulumi.b.yaml": pins("b", { backend: 8001 }),
         });
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect(r.code).toBe(0);
         expect(r.out).toContain("ok: 2 stack file(s), 2 tenant(s)");
         expect(r.err).toContain(`note: ${path.join(dir, "Pulumi.b.yaml")}: ports.edge, ports.frontend, ports.redisHttp not pinned`);
@@ -45,7 +59,7 @@ describe("tenant check", () => {
             "Pulumi.s4.yaml": pins("s4", FULL(8001, 3004, 8083, 8084), swarm("node-2")),
         });
         const f = (n: string) => path.join(dir, `Pulumi.${n}.yaml`);
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect(r.code).toBe(1);
         expect(r.out + r.err).toContain(
             `port 8001 is pinned more than once: ${f("s3")} (tenant s3, ports.backend, node node-2) and ${f("s4")} (tenant s4, ports.backend, node node-2)`,
@@ -55,7 +69,7 @@ describe("tenant check", () => {
             "Pulumi.s1.yaml": pins("s1", FULL(8000, 3002, 8080, 8079), swarm("node-1")),
             "Pulumi.d.yaml": pins("d", FULL(8000, 3005, 8085, 8086)),
         });
-        const d = await tenant(["check"], { FRONTBASE_PROJECT_DIR: withDocker });
+        const d = await tenant(["check"], { FRONTBASE_PROJECT_DIR: withDocker, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect(d.out + d.err).toContain("port 8000 is pinned more than once");
     });
 
@@ -66,7 +80,7 @@ describe("tenant check", () => {
             "Pulumi.mesh.yaml": pins("mesh", FULL(8000, 3002, 8080, 8079), swarm("node-1", "ingress")),
             "Pulumi.s2.yaml": pins("s2", FULL(8000, 3003, 8081, 8082), swarm("node-2")),
         });
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect([r.code, r.out + r.err]).toEqual([
             1,
             expect.stringContaining(
@@ -90,7 +104,7 @@ describe("tenant check", () => {
             "Pulumi.f.yaml": "config:\n  frontbase:database: mysql\n",
         });
         const f = (n: string) => path.join(dir, `Pulumi.${n}.yaml`);
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect(r.code).toBe(1);
         expect(r.out).toMatch(/^FAILED: \d+ problem\(s\) in /);
         const expected = [

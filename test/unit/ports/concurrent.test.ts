@@ -7,9 +7,9 @@ import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFleet } from "../../../ports/fleetCheck";
 import { readStackPins } from "../../../project/stackPins";
-import { tempProject } from "../../support/cliRun";
+import { BASE_ENV, tempProject } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../../..");
@@ -25,7 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
     await engine.close();
-    removeTempDirs();
 });
 
 describe("concurrent tenant new", () => {
@@ -36,7 +35,7 @@ describe("concurrent tenant new", () => {
             Array.from({ length: N }, (_, i) =>
                 run(process.execPath, [...TENANT_ARGS, "new", `t${i}`, "--json"], {
                     cwd: REPO,
-                    env: { ...process.env, FRONTBASE_PROJECT_DIR: checkouts[i % 2], FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host },
+                    env: { ...BASE_ENV, FRONTBASE_PROJECT_DIR: checkouts[i % 2], FRONTBASE_LOCK_DIR: lockDir, DOCKER_HOST: engine.host },
                 }),
             ),
         );

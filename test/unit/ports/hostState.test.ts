@@ -7,7 +7,7 @@ import { describeHolder, previousPorts, readHostState } from "../../../ports/hos
 import { recordAllocation } from "../../../ports/ledger";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
 import { closeAll, freeBlock, listen } from "../../support/sockets";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
 const labels = (tenant: string, service: string) => ({
     "frontbase.tenant": tenant,
@@ -39,7 +39,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
     await engine.close();
-    removeTempDirs();
 });
 
 function project(files: Record<string, string>): string {

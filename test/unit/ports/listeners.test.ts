@@ -1,10 +1,10 @@
 // The socket table: LISTEN rows only, local address only; real sockets on loopback.
 import * as dgram from "dgram";
 import * as net from "net";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { parseSocketTable, readListeners, socketOwner } from "../../../ports/listeners";
 import { closeAll, freeBlock, listen } from "../../support/sockets";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
 // Rows in the kernel's own format (taken from /proc/net/tcp and tcp6 on this kind of host):
 // a listener on 127.0.0.1:8000, a TIME_WAIT whose *local* port is 8001, an ESTABLISHED
@@ -27,8 +27,6 @@ afterEach(async () => {
     for (const s of sockets.splice(0)) "destroy" in s ? s.destroy() : s.close();
     await closeAll(open.splice(0));
 });
-
-afterAll(removeTempDirs);
 
 describe("parseSocketTable", () => {
     it("keeps LISTEN rows with their local address, and ignores TIME_WAIT and foreign ports", () => {

@@ -4,9 +4,9 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { acquireLock, hostFiles, LockTimeoutError, STALE_AFTER_MS } from "../../../ports/lock";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 import { LOCK_MODULES, transpiled } from "../../support/transpiled";
 
 const run = promisify(execFile);
@@ -14,7 +14,6 @@ const run = promisify(execFile);
 /** lock.ts as plain JS, so children start in milliseconds. */
 const compiledLock = () => path.join(transpiled(LOCK_MODULES), "ports/lock.js");
 const lockFile = () => path.join(tempDir("lock"), "ports.lock");
-afterAll(removeTempDirs);
 
 /** A child that takes the lock, writes "in <n>", waits, writes "out <n>", and lets go. */
 const CHILD = `

@@ -1,8 +1,7 @@
 // `tenant ls`: tenants from stack files and from container labels, with states and health.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempProject, tenant } from "../../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs } from "../../support/temp";
 
 const labels = (t: string, service: string) => ({ "frontbase.tenant": t, "com.docker.compose.service": service });
 const bind = (port: number) => [{ HostIp: "", HostPort: String(port) }];
@@ -30,7 +29,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
     await engine.close();
-    removeTempDirs();
 });
 
 const ACME =
@@ -39,7 +37,11 @@ const ACME =
 describe("tenant ls", () => {
     it("--json: one object listing tenants from stack files and from labels, with ports, states, health, URLs", async () => {
         const dir = tempProject({ "Pulumi.acme.yaml": ACME });
-        const r = await tenant(["ls", "--json"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
+        const r = await tenant(["ls", "--json"], {
+            FRONTBASE_PROJECT_DIR: dir,
+            FRONTBASE_LOCK_DIR: tempLockDir(),
+            DOCKER_HOST: engine.host,
+        });
         expect(r.code).toBe(0);
         const { dockerHost, tenants } = JSON.parse(r.out);
         expect(dockerHost).toBe(engine.host);
@@ -62,7 +64,7 @@ describe("tenant ls", () => {
 
     it("prints a table of tenants, then each tenant's containers", async () => {
         const dir = tempProject({ "Pulumi.acme.yaml": ACME });
-        const r = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
+        const r = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir(), DOCKER_HOST: engine.host });
         expect(r.code).toBe(0);
         const lines = r.out.split("\n");
         expect(lines[0]).toMatch(/^TENANT\s+DB\s+BACKEND\s+EDGE\s+FRONTEND\s+REDIS-HTTP\s+CONTAINERS\s+URL\s+STACK FILE$/);
@@ -96,7 +98,11 @@ describe("tenant ls", () => {
     });
 
     it("fails clearly when the Docker Engine does not answer", async () => {
-        const r = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: tempProject(), DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+        const r = await tenant(["ls"], {
+            FRONTBASE_PROJECT_DIR: tempProject(),
+            FRONTBASE_LOCK_DIR: tempLockDir(),
+            DOCKER_HOST: "unix:///nonexistent/docker.sock",
+        });
         expect(r.code).toBe(1);
         expect(r.out).toBe("");
         expect(r.err).toContain("tenant ls: the Docker Engine at unix:///nonexistent/docker.sock does not answer");

@@ -3,19 +3,18 @@
 import { existsSync, mkdirSync, writeFileSync } from "fs";
 import type * as net from "net";
 import * as path from "path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { readLedger } from "../../../ports/ledger";
 import { acquireLock, hostFiles } from "../../../ports/lock";
 import { PortExhaustedError } from "../../../ports/allocate";
 import { PortBusyError, resolvePorts, ResolveOptions } from "../../../ports/resolve";
 import { closeAll, freeBlock, listen, sameRange } from "../../support/sockets";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
 const held: net.Server[] = [];
 afterEach(() => closeAll(held.splice(0)));
 
 const temp = (p: string) => tempDir(p);
-afterAll(removeTempDirs);
 
 /** No engine (docker: null) on a local host: listeners are read, containers are not. */
 function options(base: number, extra: Partial<ResolveOptions> = {}): ResolveOptions {
