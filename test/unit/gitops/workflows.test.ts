@@ -155,7 +155,7 @@ describe("job matrices come from `npm run tenant -- affected`", () => {
         expect(step.env!.BASE_SHA).toBe("${{ github.event.pull_request.base.sha }}");
         expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, "edit-pr-comment": true });
         // Previews wait for npm test (typecheck, unit tests, fleet check); the full CI runs beside them.
-        expect(wf.jobs.test.steps.some((s) => s.run === "npm test")).toBe(true);
+        expect(wf.jobs.test.steps.some((s) => /^(sudo -E env "PATH=\$PATH" )?npm test$/.test(s.run ?? ""))).toBe(true);
         expect([wf.jobs.preview.needs].flat()).toContain("test");
         expect(wf.jobs.ci.steps.some((s) => /\bbash \.ci\/run$/.test(s.run ?? ""))).toBe(true);
     });
