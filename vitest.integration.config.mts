@@ -8,6 +8,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
     test: {
         include: ["test/integration/**/*.test.ts", "test/engine/**/*.test.ts"],
+        // Each file: a private lock directory for the programs it deploys, no inherited FRONTBASE_*.
+        setupFiles: ["test/integration/support/setup.ts"],
         fileParallelism: false,
         testTimeout: 10 * 60_000,
         hookTimeout: 5 * 60_000,

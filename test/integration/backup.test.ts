@@ -13,6 +13,7 @@ import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { docker, removeTenant } from "./support/docker";
 import { deploy, HEALTHY, inContainer, states, tempDir, tenantCli } from "./support/fleet";
 import { probeDocker } from "./support/probe";
+import { cannotRun } from "../support/skip";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { testTenant } from "./support/tenants";
 import { loadStackFile, realServices, RealTenant, realTenant, web } from "./support/realTenants";
@@ -20,8 +21,7 @@ import { loadStackFile, realServices, RealTenant, realTenant, web } from "./supp
 const run = promisify(execFile);
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the backup suite");
 const hasRestic = spawnSync("sh", ["-c", "command -v restic"]).status === 0;
-if (!hasRestic && process.env.CI === "true") throw new Error("the backup suite cannot run: restic is missing (apt-get install -y restic)");
-const skip = probe.reason ?? (hasRestic ? undefined : "needs restic (apt-get install -y restic)");
+const skip = probe.reason ?? cannotRun("the backup suite", hasRestic ? undefined : "needs restic (apt-get install -y restic)");
 const PASSPHRASE = "backup passphrase, test only";
 
 type Tenant = RealTenant;
@@ -56,6 +56,8 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
         project = await copyProject();
         stateDir = await tempDir("state");
         lockDir = await tempDir("lock");
+        // Allocation (tenantCli) and deploy (the runner inherits this environment) see one ledger.
+        process.env.FRONTBASE_LOCK_DIR = lockDir;
         repoDir = await tempDir("restic");
         process.env.RESTIC_REPOSITORY = path.join(repoDir, "repo");
         process.env.RESTIC_PASSWORD_FILE = path.join(repoDir, "password");

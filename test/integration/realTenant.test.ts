@@ -65,6 +65,8 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
         project = await copyProject();
         stateDir = await tempDir("state");
         lockDir = await tempDir("lock");
+        // Allocation (tenantCli) and deploy (the runner inherits this environment) see one ledger.
+        process.env.FRONTBASE_LOCK_DIR = lockDir;
         for (const t of tenants) {
             const made = await tenantCli(["new", t.name, "--database", t.database], project.dir, lockDir);
             expect(made.err).toContain("credentials: generated");

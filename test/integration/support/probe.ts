@@ -1,6 +1,8 @@
 // Synchronous probes, so that suites can be skipped at collection time (describe.skipIf) with
-// a printed reason instead of failing on a machine without an engine or without the images.
+// a printed reason instead of failing on a machine without an engine or without the images;
+// under CI, which has both, the reason is a failure.
 import { spawnSync } from "child_process";
+import { cannotRun } from "../../support/skip";
 import { PROJECT_DIR } from "./projectCopy";
 
 const SCRIPT = `
@@ -32,10 +34,6 @@ export function probeDocker(images: readonly string[] = [], what = "suite"): Pro
         else if (out.missing && out.missing.length > 0)
             reason = `images missing: ${out.missing.join(", ")} (build them: npm run images:test)`;
     }
-    if (reason && (process.env.CI === "true" || process.env.FRONTBASE_REQUIRE_DOCKER === "1")) {
-        // CI installs the engine and builds the images first: a skip there would hide a failure.
-        throw new Error(`${what} cannot run: ${reason}`);
-    }
-    if (reason) console.log(`skipping ${what}: ${reason}`);
-    return { reason };
+    // CI installs the engine and builds the images first: there a reason is a failure (support/skip.ts).
+    return { reason: cannotRun(what, reason) };
 }
