@@ -1,29 +1,90 @@
 // Figures the docs quote are computed here from the code, or carry where they were measured:
-// the config table's keys and defaults, the memory totals, the sums of the memory table, each
-// service's health wait, stop grace and health interval, and the provenance line (command, date,
-// commit) of every bench table.
+// the config table's keys and defaults (each default read from the table's text and compared with
+// what parseTenantConfig fills in, or tenant new generates), the memory totals, the sums of the
+// memory table, each service's health wait, stop grace and health interval, and the provenance
+// line (command, date, commit) of every bench table.
 import { execFileSync } from "child_process";
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, DEFAULT_IMAGES, DEFAULT_MEMORY, parseTenantConfig } from "../../../components/config";
+import { writeFileSync } from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { CONFIG_KEYS, DEFAULT_MEMORY, parseTenantConfig, PortRange, TenantConfig } from "../../../components/config";
 import { LOG_OPTS } from "../../../components/containers";
 import { tenantServices } from "../../../components/services";
 import { parseBenchArgs } from "../../../bench/options";
 import { shellWords } from "../../support/docCommands";
 import { docFiles, fences, findTable, readDoc, ROOT } from "../../support/docs";
+import { decryptStackSecrets, ensureCredentials } from "../../../project/stackSecrets";
+import { tempDir } from "../../support/temp";
 
 describe("the config table", () => {
     const table = findTable("key", "default", "allowed");
-    const row = (key: string) => table.rows.find((r) => r[0] === `\`${key}\``);
+    const documented = table.rows.map((r) => [r[0].replace(/`/g, ""), r[1]] as const);
 
     it("has a row for exactly the keys the schema accepts, in its order", () => {
-        expect(table.rows.map((r) => r[0].replace(/`/g, ""))).toEqual(CONFIG_KEYS);
+        expect(documented.map(([k]) => k)).toEqual(CONFIG_KEYS);
     });
 
-    it("states the default images and memory limits the code uses", () => {
-        for (const [key, image] of Object.entries(DEFAULT_IMAGES)) expect(row("images")?.[1]).toContain(`${key} \`${image}\``);
-        for (const [key, mib] of Object.entries(DEFAULT_MEMORY)) expect(row("memory")?.[1]).toMatch(new RegExp(`\\b${key} ${mib}\\b`));
+    // What the docs say, read from their text, against what the code does (never its own constants).
+    it.each(documented)("%s: the documented default (%s) is what an empty stack file gets", (key, cell) => {
+        const e = defaultOf(key, cell);
+        expect(e, `no rule reads the documented default of ${key}: ${cell}`).toBeDefined();
+        expect(e!.code).toEqual(e!.documented);
+    });
+
+    it("generated credentials have the documented lengths, as tenant new writes them", async () => {
+        const lengths = documented.flatMap(([k, cell]) => {
+            const m = cell.match(/^generated \((\d+) characters\)$/);
+            return m ? [[k, Number(m[1])] as const] : [];
+        });
+        expect(lengths.length).toBeGreaterThan(0);
+        const file = path.join(tempDir("defaults"), "Pulumi.t.yaml");
+        writeFileSync(file, "config: {}\n");
+        const env = { PULUMI_CONFIG_PASSPHRASE: "defaults test passphrase" };
+        await ensureCredentials(file, "postgres", env);
+        const plain = (await decryptStackSecrets(file, env))!;
+        expect(Object.fromEntries(lengths.map(([k]) => [k, plain[`frontbase:${k}`]?.length]))).toEqual(Object.fromEntries(lengths));
     });
 });
+
+const parse = (raw: Record<string, string> = {}) => parseTenantConfig(raw, { stack: "tenant1", secretKeys: new Set() });
+const value = (c: TenantConfig, key: string) => (c as unknown as Record<string, unknown>)[key];
+
+/** `backend \`8000-8999\`, edge \`3002-3999\`` or `backend 512, edge 256 (see ...)`: service -> text; undefined for other cells. */
+function perService(cell: string): Record<string, string> | undefined {
+    const item = "\\w+ (?:`[^`]+`|\\d+)";
+    if (!new RegExp(`^${item}(?:, ${item})+(?: \\(see .*\\))?$`).test(cell)) return undefined;
+    return Object.fromEntries([...cell.matchAll(/(\w+) (?:`([^`]+)`|(\d+))/g)].map((m) => [m[1], m[2] ?? m[3]]));
+}
+
+/** What a documented default says and what the code does, for one row; undefined when no rule reads the cell. */
+function defaultOf(key: string, cell: string): { documented: unknown; code: unknown } | undefined {
+    const cfg = parse();
+    let m: RegExpMatchArray | null;
+    if (cell === "the stack name") return { documented: "tenant1", code: cfg.tenant };
+    if (/^allocated \(/.test(cell)) return { documented: {}, code: cfg.ports };
+    if (cell === "(none; required for `swarm`)" || /^generated\b/.test(cell)) return { documented: undefined, code: value(cfg, key) };
+    if ((m = cell.match(/^each service's own \((\d+) s, edge (\d+) s\)$/))) {
+        const own = tenantServices(parse({ "frontbase:database": "postgres" }), { backend: 1, edge: 2, frontend: 3, redisHttp: 4 });
+        const intervals = Object.fromEntries(own.flatMap((s) => (s.healthcheck ? [[s.service, s.healthcheck.interval]] : [])));
+        const expected = Object.fromEntries(Object.keys(intervals).map((s) => [s, `${s === "edge" ? m![2] : m![1]}s`]));
+        return { documented: { healthInterval: undefined, intervals: expected }, code: { healthInterval: cfg.healthInterval, intervals } };
+    }
+    const services = perService(cell);
+    if (services) {
+        const shown = (v: unknown) => (typeof v === "object" && v !== null ? `${(v as PortRange).from}-${(v as PortRange).to}` : String(v));
+        const code = Object.entries(value(cfg, key) as Record<string, unknown>).map(([k, v]) => [k, shown(v)]);
+        return { documented: services, code: Object.fromEntries(code) };
+    }
+    if ((m = cell.match(/^`([^`]+)`(?:; `([^`]+)` when (?:a|the) tenant (?:on one Docker host )?has `domains`.*)?$/))) {
+        const withDomains = value(parse({ "frontbase:domains": '["a.example.com"]' }), key);
+        return {
+            documented: { default: YAML.parse(m[1]), ...(m[2] === undefined ? {} : { withDomains: YAML.parse(m[2]) }) },
+            code: { default: value(cfg, key), ...(m[2] === undefined ? {} : { withDomains }) },
+        };
+    }
+    return undefined;
+}
 
 describe("memory", () => {
     const table = findTable("service", "at rest (MiB)", "default limit (MiB)");

@@ -27,28 +27,23 @@ describe.each(Object.keys(COMMANDS))("%s", (name) => {
     });
 });
 
+// That the docs show each command's own usage line: test/unit/docs/commandLines.test.ts.
 describe("usage lines", () => {
-    it("are generated from each command's declaration", async () => {
-        const usage = Object.fromEntries(
-            await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).usage])),
-        );
-        expect(usage).toEqual({
-            affected: "affected (--base <rev> | --all) [--head <rev>] [--json] [--github-output]",
-            backup: "backup [tenant] [--all] [--prune]",
-            backups: "backups [tenant] [--max-age AGE] [--json]",
-            check: "check",
-            drain: "drain <node> [--apply]",
-            logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
-            ls: "ls [--json]",
-            new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...] [--target docker|swarm] [--node NAME] [--publish host|ingress]",
-            nginx: "nginx <tenant> --domain <name>... [--listen PORT]",
-            preflight: "preflight <tenant>",
-            purge: "purge <tenant> [--yes] [--node NAME]",
-            restart: "restart <tenant> [service] [--timeout S]",
-            restore: "restore <tenant> [--snapshot ID] [--into TENANT] [--force]",
-            status: "status <tenant> [--json]",
-            verify: "verify <stack> [--wait S] [--repair]",
-            "why-port": "why-port <port> [--json] [--node NAME]",
-        });
+    const all = async () => Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, await load()] as const));
+
+    it("are generated from each command's declaration: its name, its arguments first and in order, each flag once, nothing else", async () => {
+        for (const [name, command] of await all()) {
+            const [start, ...rest] = command.usage.split(" ");
+            const firstFlag = rest.findIndex((t) => /^[[(]?--/.test(t));
+            const args = rest.slice(0, firstFlag === -1 ? rest.length : firstFlag).map((t) => t.replace(/^[<[](.*)[>\]]$/, "$1"));
+            const flags = [...command.usage.matchAll(/--([a-z-]+)/g)].map((m) => m[1]);
+            expect({ name, start, args, flags: [...flags].sort(), once: new Set(flags).size === flags.length }).toEqual({
+                name,
+                start: name,
+                args: command.args.map((a) => a.name),
+                flags: Object.keys(command.flags).sort(),
+                once: true,
+            });
+        }
     });
 });
