@@ -72,16 +72,12 @@ export interface Affected {
  * `program`: the program's files at both ends of the diff (gitops/programFiles.ts).
  *
  * The proxy stack's routes are derived from the tenant stack files (stacks/proxy.ts), so a
- * changed or removed tenant stack file affects it too. `routesChanged` narrows that to the
- * changes that alter its routes (domains, pinned frontend ports; gitops/proxyRoutes.ts); without
- * it every tenant stack file change previews the proxy, erring on the side of previewing.
+ * changed or removed tenant stack file affects it too: every such change previews (and deploys)
+ * the proxy, whose preview shows no change when its routes did not move. Narrowing that to the
+ * changes that alter a route would save a no-op preview at the risk of a deploy that leaves the
+ * live routes stale whenever the narrowing misses an input of the proxy program.
  */
-export function affectedStacks(
-    changed: readonly string[],
-    stacks: readonly string[],
-    program: ReadonlySet<string>,
-    routesChanged?: (stack: string) => boolean,
-): Affected {
+export function affectedStacks(changed: readonly string[], stacks: readonly string[], program: ReadonlySet<string>): Affected {
     const present = new Set(stacks);
     const direct = new Set<string>();
     const removed = new Set<string>();
@@ -94,11 +90,10 @@ export function affectedStacks(
     const reasons: Record<string, string> = {};
     const chosen = shared.length > 0 ? [...present] : [...direct];
     for (const s of chosen) reasons[s] = direct.has(s) ? `Pulumi.${s}.yaml changed` : `shared code changed: ${summarise(shared.sort())}`;
-    const routing = [...direct, ...removed].filter((s) => s !== PROXY_STACK && (routesChanged ?? (() => true))(s)).sort();
+    const routing = [...direct, ...removed].filter((s) => s !== PROXY_STACK).sort();
     if (present.has(PROXY_STACK) && routing.length > 0 && !direct.has(PROXY_STACK) && shared.length === 0) {
         chosen.push(PROXY_STACK);
-        reasons[PROXY_STACK] =
-            `its routes come from the tenant stack files: ${summarise(routing.map((s) => `Pulumi.${s}.yaml`))} changed${routesChanged ? " its domains or frontend port" : ""}`;
+        reasons[PROXY_STACK] = `its routes come from the tenant stack files: ${summarise(routing.map((s) => `Pulumi.${s}.yaml`))} changed`;
     }
     return { stacks: chosen.sort(), removed: [...removed].sort(), sharedChanges: shared.sort(), reasons };
 }
