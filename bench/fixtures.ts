@@ -149,3 +149,21 @@ export async function freePorts(n: number, from = 19000): Promise<number[]> {
     }
     throw new Error("no free block of ports found");
 }
+
+/** Hold what `hold` takes while `run` runs, then let go. */
+export async function holding<T>(hold: Promise<Held>, run: (held: number) => Promise<T>): Promise<T> {
+    const held = await hold;
+    try {
+        return await run(held.count);
+    } finally {
+        await held.release();
+    }
+}
+
+/** One warm-up (the page cache, a loader's cache, Docker's first answer), then `runs` timed runs. */
+export async function repeat(runs: number, once: () => Promise<number>): Promise<number[]> {
+    await once(); // warm-up: the page cache, a loader's cache, Docker's first answer
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) times.push(await once());
+    return times;
+}

@@ -12,25 +12,26 @@
 //   - backup: a real tenant's backup (first and unchanged) and restore at 50 MB and 500 MB of
 //     data, min(N, 3) runs each (bench/backup.ts; needs Docker, restic and npm run images:test);
 //   - dashboard: GET /api/v1/tenants with 50 tenants (10N requests, median and p95) and the page's
-//     first render in Chromium (bench/dashboard.ts).
+//     first render in Chromium (bench/dashboard.ts);
+//   - hostile: a 14 MB stack file refused, a forged lock broken (bench/hostile.ts; the unit tests
+//     assert how, this says how fast).
 // "before" is the same measurement of another commit (--against REF, in a temporary copy; with
 // --save-baseline its medians are kept in bench/baseline.json), or the figures recorded there.
 // Exit 1 when a target is missed: on a loaded machine that says little, so the load average is
 // printed at the start and at the end.
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { DEFAULT_PORT_RANGES } from "../components/config";
 import { dockerClient, resolveDockerHost } from "../docker/dockerHost";
-import { hostFiles } from "../ports/lock";
-import { resolvePorts } from "../ports/resolve";
 import { preview } from "../test/engine/engine";
+import { allocationAlone } from "./alloc";
 import { backupBench, backupBenchProblem } from "./backup";
 import { parseBenchArgs, Options } from "./options";
 import { median, report, round, Row, verdicts } from "./report";
 import { dashboardBench } from "./dashboard";
-import { checkoutOf, freePorts, Held, holdEdgeRange, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
+import { hostileBench } from "./hostile";
+import { checkoutOf, freePorts, holdEdgeRange, holding, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
 const BASELINE_FILE = path.join(__dirname, "baseline.json");
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
             else now.push(...(await backupBench(Math.min(o.runs, 3), env)).map((r) => ({ ...r, group: "backup" as const })));
         }
         if (o.only.includes("dashboard")) now.push(...(await dashboardBench(o.runs)).map((r) => ({ ...r, group: "dashboard" as const })));
+        if (o.only.includes("hostile")) now.push(...(await hostileBench(o.runs)));
 
         const loadAtEnd = load();
         console.log(report(now, before));
@@ -186,15 +188,6 @@ async function measure(
     return out;
 }
 
-async function holding<T>(hold: Promise<Held>, run: (held: number) => Promise<T>): Promise<T> {
-    const held = await hold;
-    try {
-        return await run(held.count);
-    } finally {
-        await held.release();
-    }
-}
-
 async function command(
     tenant: ReturnType<typeof tenantCommand>,
     args: string[],
@@ -237,67 +230,6 @@ async function programLoad(
     }
 }
 
-/** resolvePorts alone, as the old bench timed it: lock, one read of the host, allocation, bind check, ledger write. */
-async function allocationAlone(dockerHost: string, runs: number): Promise<Row[]> {
-    const docker = dockerClient(dockerHost);
-    const lockDir = path.join(tempDir("lock-alone"), "locks");
-    const project = tempDir("empty");
-    const once = async (i: number, projectDir = project) => {
-        unlinkIfThere(hostFiles(dockerHost, lockDir).ledger); // each run is a new tenant
-        const t0 = performance.now();
-        await resolvePorts({
-            tenant: `alone${i}`,
-            dockerHost,
-            docker,
-            projectDir,
-            ranges: DEFAULT_PORT_RANGES,
-            maxRetries: 3,
-            bindAddress: "0.0.0.0",
-            by: "bench",
-            lockDir,
-        });
-        return performance.now() - t0;
-    };
-    try {
-        let i = 0;
-        const idle: Row = {
-            key: "alone-idle",
-            name: "allocation alone (in-process), idle",
-            group: "alloc",
-            times: await repeat(runs, () => once(i++)),
-        };
-        const held = await holding(holdLow(1000), async (n): Promise<Row> => ({
-            key: "alone-held",
-            name: `allocation alone (in-process), ${n} held`,
-            group: "alloc",
-            times: await repeat(runs, () => once(i++)),
-        }));
-        const fleet = await pinnedFleet(299);
-        try {
-            const big = {
-                key: "alone-fleet",
-                name: "allocation alone (in-process), 300th tenant (299 stack files)",
-                group: "alloc" as const,
-                times: await repeat(runs, () => once(i++, fleet.dir)),
-            };
-            return [idle, held, big];
-        } finally {
-            rmSync(fleet.dir, { recursive: true, force: true });
-        }
-    } finally {
-        rmSync(path.dirname(lockDir), { recursive: true, force: true });
-        rmSync(project, { recursive: true, force: true });
-    }
-}
-
-function unlinkIfThere(file: string): void {
-    try {
-        unlinkSync(file);
-    } catch {
-        // not there yet
-    }
-}
-
 /** One warm-up each, then `runs` rounds of one run per checkout. */
 async function repeatEach(
     checkouts: readonly Checkout[],
@@ -307,13 +239,6 @@ async function repeatEach(
     const times = new Map(checkouts.map((c) => [c.label, [] as number[]]));
     for (const c of checkouts) await once(c);
     for (let i = 0; i < runs; i++) for (const c of checkouts) times.get(c.label)!.push(await once(c));
-    return times;
-}
-
-async function repeat(runs: number, once: () => Promise<number>): Promise<number[]> {
-    await once(); // warm-up: the page cache, a loader's cache, Docker's first answer
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await once());
     return times;
 }
 
