@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync, writeFileSync } from "fs";
+import { tempDir } from "../support/temp";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parseTenantConfig } from "../../components/config";
 import { findStackFile } from "../../project/project";
 import { listStackFiles, readStackFile, stackNameOf, tenantOf, updateStackFile, writeStackFile } from "../../project/stackFiles";
 
-const dir = () => mkdtempSync(path.join(tmpdir(), "stackfiles-"));
+const dir = () => tempDir("stackfiles");
 
 describe("stack files", () => {
     it("reads nested config as the JSON text the program receives, and never reads secure values", async () => {

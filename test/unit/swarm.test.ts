@@ -5,7 +5,7 @@ import { DEFAULT_MEMORY } from "../../components/config";
 import { endpointSpec, nodeConstraint, seconds, shortDur, tenantReservationBytes } from "../../components/swarm/spec";
 import { Cluster, meshProblem, placementProblem, roomiestNode } from "../../docker/swarm";
 import { mkdirSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { tempDir } from "../support/temp";
 import * as path from "path";
 import { diffAgainstState } from "../../test/engine/realizer/schema";
 import { familiarImage, serviceSpecOf, shortDur as readShortDur, stateFromInspect } from "../../test/engine/realizer/serviceSpec";
@@ -57,7 +57,7 @@ describe("publishing", () => {
 
 describe("the routing mesh's IPVS", () => {
     const proc = (withIpvs: boolean) => {
-        const root = path.join(tmpdir(), `fb-proc-${process.pid}-${withIpvs}`);
+        const root = tempDir("proc");
         mkdirSync(path.join(root, "net"), { recursive: true });
         if (withIpvs) writeFileSync(path.join(root, "net", "ip_vs"), "IP Virtual Server version 1.2.1\n");
         return root;
