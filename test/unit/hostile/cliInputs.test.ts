@@ -11,7 +11,7 @@ import { engineProblem } from "../../../docker/dockerHost";
 import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
 import { tempDir } from "../../support/temp";
-import { NEEDS_ROOT, NOT_ROOT, OTHER_UID } from "../../support/otherUser";
+import { NEEDS_ROOT, NOT_ROOT, OTHER_UID, stickyDir } from "../../support/otherUser";
 import { nothingWritten } from "../../support/unchanged";
 
 let engine: FakeEngine;
@@ -104,11 +104,8 @@ pingDocker(dockerClient(host), host).then(() => console.log("answered"), (e) => 
             const { stdout: out } = await promisify(execFile)(
                 process.execPath,
                 ["-r", REGISTER, "-e", PING, path.resolve(__dirname, "../../../docker/dockerHost.ts"), `unix://${socket}`],
-                {
-                    uid: OTHER_UID,
-                    gid: OTHER_UID,
-                    encoding: "utf8",
-                },
+                // ts-node keeps a compile cache in TMPDIR: the test's own, removed afterwards.
+                { uid: OTHER_UID, gid: OTHER_UID, encoding: "utf8", env: { ...process.env, TMPDIR: stickyDir("tmp") } },
             );
             expect(out.trim()).toBe(
                 `permission denied on the Docker Engine at unix://${socket} (EACCES): this user (uid ${OTHER_UID}) may not use it; run as a member of the socket's group (usually docker) or as root`,
