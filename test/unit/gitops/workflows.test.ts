@@ -1,7 +1,7 @@
 // Static checks of .github: every script, file and secret the workflows use exists, and each
 // job matrix is fed by the `affected` command (gitops/affected.ts), not inline shell.
 import { existsSync, readFileSync, readdirSync } from "fs";
-import { docs } from "../../support/docs";
+import { docFiles, readDoc } from "../../support/docs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
@@ -90,9 +90,7 @@ describe("workflow files", () => {
     });
 
     it("document every secret and variable they read, in the docs (wherever the GitOps page is)", () => {
-        const doc = docs()
-            .map((d) => d.text)
-            .join("\n");
+        const doc = docFiles().map(readDoc).join("\n");
         const names = new Set(
             [...workflowFiles, ...actionFiles].flatMap((f) => [...read(f).matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+)/g)].map((m) => m[1])),
         );
