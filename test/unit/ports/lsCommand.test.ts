@@ -82,7 +82,11 @@ describe("tenant ls", () => {
             "config:\n  frontbase:domains:\n    - acme.example.com\n    - www.acme.example.com\n",
         );
         const dir = tempProject({ "Pulumi.acme.yaml": withDomains });
-        const json = await tenant(["ls", "--json"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
+        const json = await tenant(["ls", "--json"], {
+            FRONTBASE_PROJECT_DIR: dir,
+            FRONTBASE_LOCK_DIR: tempLockDir(),
+            DOCKER_HOST: engine.host,
+        });
         expect(json.code).toBe(0);
         const [acme] = JSON.parse(json.out).tenants;
         expect(acme.urls).toEqual({
@@ -91,7 +95,7 @@ describe("tenant ls", () => {
             frontend: "https://acme.example.com",
             redisHttp: "http://vps.example.com:8082",
         });
-        const text = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: dir, DOCKER_HOST: engine.host });
+        const text = await tenant(["ls"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir(), DOCKER_HOST: engine.host });
         expect(text.out.split("\n")[1]).toMatch(
             /^acme\s+postgres\s+8001\s+3003\s+8081\s+8082\s+2\/3 running, 1 healthy\s+https:\/\/acme\.example\.com\s+Pulumi\.acme\.yaml$/,
         );
