@@ -8,6 +8,7 @@ import { acquireLock, holderProblem, hostFiles } from "../../../ports/lock";
 import { resolvePorts, ResolveOptions } from "../../../ports/resolve";
 import { freeBlock, sameRange } from "../../support/sockets";
 import { tempDir } from "../../support/temp";
+import { nothingWritten } from "../../support/unchanged";
 import { NEEDS_ROOT, NOT_ROOT, OTHER_UID } from "../../support/otherUser";
 
 const HOST = "unix:///nonexistent/docker.sock";
@@ -76,9 +77,11 @@ describe("a forged ledger", () => {
             JSON.stringify({ version: 1, entries: [{ tenant: "t1", ports: { backend: base + 9 }, at: Date.now(), by: "x" }] }),
         );
         chownSync(ledger, OTHER_UID, OTHER_UID);
+        const untouched = nothingWritten({ outside: [ledger] });
         await expect(resolvePorts(await options("t1", base, lockDir))).rejects.toThrow(
             `refusing the port ledger: ${ledger} is owned by uid ${OTHER_UID}`,
         );
+        untouched();
         await expect(readLedger(ledger)).rejects.toThrow("it may be forged");
     });
 });

@@ -1,6 +1,6 @@
 // Read-decide-check-write with real sockets held on loopback: the allocator steps around
 // them, with a socket table, without one (bind probes), and when the table is stale (retries).
-import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { mkdirSync, writeFileSync } from "fs";
 import type * as net from "net";
 import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { PortExhaustedError } from "../../../ports/allocate";
 import { PortBusyError, resolvePorts, ResolveOptions } from "../../../ports/resolve";
 import { closeAll, freeBlock, listen, sameRange } from "../../support/sockets";
 import { tempDir } from "../../support/temp";
+import { nothingWritten } from "../../support/unchanged";
 
 const held: net.Server[] = [];
 afterEach(() => closeAll(held.splice(0)));
@@ -133,15 +134,11 @@ describe("resolvePorts", () => {
     it("in a dry run takes no lock and records nothing", async () => {
         const base = await freeBlock(4);
         const o = options(base, { dryRun: true, commit: async () => "should not be called" });
-        const files = hostFiles(o.dockerHost, o.lockDir);
-        const release = await acquireLock(files.lock);
-        try {
-            const r = await resolvePorts(o);
-            expect(r.ports.backend).toBe(base);
-            expect(r.file).toBeUndefined();
-        } finally {
-            await release();
-        }
-        expect(existsSync(files.ledger)).toBe(false);
+        await (await acquireLock(hostFiles(o.dockerHost, o.lockDir).lock))(); // the lock directory exists, as on a host
+        const untouched = nothingWritten({ lockDir: o.lockDir });
+        const r = await resolvePorts(o);
+        expect(r.ports.backend).toBe(base);
+        expect(r.file).toBeUndefined();
+        untouched();
     });
 });
