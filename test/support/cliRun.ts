@@ -2,7 +2,7 @@
 // Context chosen by the test: an explicit environment (nothing inherited from the shell), the
 // project and lock directories the test names, and a fake machine (fakeEngine.ts) so that ports
 // in use on the machine running the tests change nothing.
-import { readdirSync, writeFileSync } from "fs";
+import { writeFileSync } from "fs";
 import * as path from "path";
 import type { Context } from "../../tenants/context";
 import { createContext } from "../../tenants/context";
@@ -22,10 +22,6 @@ export function tempProject(files: Record<string, string> = {}): string {
     writeFileSync(path.join(dir, "Pulumi.yaml"), "name: frontbase\nruntime: nodejs\n");
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     return dir;
-}
-
-export function listing(dir: string): string[] {
-    return readdirSync(dir).sort();
 }
 
 /** What every command's environment holds unless the test says otherwise: nothing of the shell's but PATH (commands run git, ssh, id), and a Docker host that does not answer. */
