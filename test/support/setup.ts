@@ -4,8 +4,10 @@
 // The variables below change what the project's code does when it reads process.env (the stack
 // program, the lock directory, the Docker host, credentials, GitHub's output file). A test that
 // wants one sets it itself; none is inherited from the shell, a CI step or GitHub Actions.
+import { writeFileSync } from "fs";
+import * as path from "path";
 import { afterAll } from "vitest";
-import { removeTempDirs } from "./temp";
+import { removeTempDirs, tempDir } from "./temp";
 
 const HOST_VARIABLES = [
     /^FRONTBASE_/,
@@ -20,5 +22,13 @@ const HOST_VARIABLES = [
 ];
 
 for (const k of Object.keys(process.env)) if (HOST_VARIABLES.some((re) => re.test(k))) delete process.env[k];
+
+// Code that falls back to the process's project and lock directories (the stack program, a host
+// scan without a ledger named) finds an empty project and a lock directory of this file's, never
+// the checkout's stack files or the host's /var/lib/frontbase. Tests that need others set them.
+const project = tempDir("project");
+writeFileSync(path.join(project, "Pulumi.yaml"), "name: frontbase\nruntime: nodejs\n");
+process.env.FRONTBASE_PROJECT_DIR = project;
+process.env.FRONTBASE_LOCK_DIR = path.join(tempDir("locks"), "frontbase");
 
 afterAll(removeTempDirs);
