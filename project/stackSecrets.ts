@@ -20,6 +20,7 @@ import {
     newEncryptionSalt,
     passphraseFromEnv,
 } from "./pulumiSecrets";
+import { configText } from "./configValues";
 import { readFileSafely, replaceFile } from "./safeFs";
 import { MAX_STACK_FILE_BYTES, readStackFile } from "./stackFiles";
 
@@ -83,23 +84,20 @@ export async function ensureCredentials(file: string, database: "sqlite" | "post
 }
 
 /**
- * The plain values of a stack file's `secure:` config (for the engine double, which stands in
- * for `pulumi up` and must hand the program what Pulumi would). Undefined without a passphrase.
+ * The text Pulumi hands the program for each of a stack file's secret keys, decrypted with the
+ * stack's passphrase: a `secure:` value, or an object with `secure:` values inside, at any depth
+ * (project/configValues.ts). For the engine double, which stands in for `pulumi up`, and for
+ * whatever needs a credential back. Undefined without a passphrase; {} when nothing is secret.
  */
 export async function decryptStackSecrets(file: string, env: NodeJS.ProcessEnv): Promise<Record<string, string> | undefined> {
-    const doc = YAML.parse(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES })) as {
-        encryptionsalt?: string;
-        config?: Record<string, unknown>;
-    };
-    const secure = Object.entries(doc?.config ?? {}).filter(
-        (e): e is [string, { secure: string }] =>
-            typeof e[1] === "object" && e[1] !== null && typeof (e[1] as { secure?: unknown }).secure === "string",
-    );
-    if (secure.length === 0) return {};
+    const { secure } = await readStackFile(file);
+    if (secure.size === 0) return {};
+    const doc = YAML.parse(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES })) as { encryptionsalt?: unknown };
     const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
-    if (passphrase === undefined || doc.encryptionsalt === undefined) return undefined;
+    if (passphrase === undefined || typeof doc.encryptionsalt !== "string") return undefined;
     const key = await deriveKey(passphrase, doc.encryptionsalt, file);
-    return Object.fromEntries(secure.map(([k, v]) => [k, decryptValue(key, v.secure)]));
+    const decrypt = (ciphertext: string) => decryptValue(key, ciphertext);
+    return Object.fromEntries([...secure].map(([k, tree]) => [k, configText(tree, decrypt)]));
 }
 
 /**

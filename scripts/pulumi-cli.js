@@ -1,5 +1,5 @@
 // Which Pulumi CLI this project runs: `npm run deploy` (scripts/deploy.sh), `tenant verify
-// --repair` (cli/context.ts) and the end-to-end test (test/integration/support/pulumiCli.ts)
+// --repair` (tenants/context.ts) and the end-to-end test (test/integration/support/pulumiCli.ts)
 // all ask here, so that they agree.
 //
 // An installed CLI first: the first `pulumi` on PATH that is not inside a node_modules directory,

@@ -84,7 +84,7 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
     try {
         const state = await store.load(project.name, o.stack);
         const scrubber = new Scrubber();
-        for (const k of o.secretKeys ?? []) if (config[k] !== undefined) scrubber.add(config[k]);
+        for (const k of o.secretKeys ?? []) if (config[k] !== undefined) scrubber.addConfig(config[k]);
         for (const r of state.resources) scrubber.addWire(r.outputs);
         const dryRun = operation === "preview";
         const d = new Deployment({

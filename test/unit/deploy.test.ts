@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { pulumiCli } from "../../cli/context";
+import { pulumiCli } from "../../tenants/context";
 import { removeTempDirs, tempDir } from "../support/temp";
 
 afterAll(removeTempDirs);
@@ -172,7 +172,7 @@ describe("npm run deploy: the order of its steps", () => {
     });
 });
 
-describe("tenant verify --repair's Pulumi CLI (cli/context.ts pulumiCli)", () => {
+describe("tenant verify --repair's Pulumi CLI (tenants/context.ts pulumiCli)", () => {
     it("is the one deploy runs: the installed CLI before node_modules/.bin's wrapper, said on stderr", async () => {
         const box = sandbox();
         const err: string[] = [];
