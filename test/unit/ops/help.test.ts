@@ -37,6 +37,7 @@ describe("usage lines", () => {
             backup: "backup [tenant] [--all] [--prune]",
             backups: "backups [tenant] [--max-age AGE] [--json]",
             check: "check",
+            credentials: "credentials <stack>",
             drain: "drain <node> [--apply]",
             logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
             ls: "ls [--json]",
