@@ -52,11 +52,13 @@ export function credentialsAtRisk(
 export function keptDataProblem(stack: string, tenant: string, risk: CredentialsAtRisk): string {
     const keys = risk.missing.map((k) => `frontbase:${k}`).join(", ");
     return [
-        `tenant ${tenant}'s data is kept in ${risk.volumes.join(", ")}, but Pulumi.${stack}.yaml stores no ${keys}: new ones would not open that data`,
-        "(postgres keeps the password its data directory was made with; what the backend stored stays encrypted with the old ENCRYPTION_KEY).",
-        `Put the old values in the stack file first (docs/credentials.md, "Recovering credentials"): from the stack while it still has them`,
+        `tenant ${tenant}'s data is kept in ${risk.volumes.join(", ")}, but Pulumi.${stack}.yaml stores no ${keys}:`,
+        "new ones would not open that data (postgres keeps the password its data directory was made with;",
+        "what the backend stored stays encrypted with the old ENCRYPTION_KEY). Put the old values in the stack file",
+        `first (docs/credentials.md, "Recovering credentials"): from the stack while it still has them`,
         `(pulumi stack output --show-secrets --stack ${stack}), or from the tenant's latest backup (it holds both);`,
-        `set each with pulumi config set --secret frontbase:<key> <value> --stack ${stack}; npm run tenant -- credentials ${stack} then adds the others.`,
+        `set each with pulumi config set --secret frontbase:<key> <value> --stack ${stack},`,
+        `then npm run tenant -- credentials ${stack} adds the others.`,
         `Or, to start over without that data: npm run tenant -- purge ${tenant}.`,
-    ].join(" ");
+    ].join("\n    ");
 }

@@ -208,17 +208,8 @@ function qualify(s: Settings): Record<string, unknown> {
 
 /** What the file says of itself: that it holds its credentials only when they will be written into it. */
 function header(name: string, env: NodeJS.ProcessEnv): string {
-    const pinned = [
-        `Tenant ${name}: written by \`npm run tenant -- new ${name}\`. Its ports are pinned so that`,
-        "previews are reproducible; `npm run tenant -- check` verifies the fleet.",
-    ];
-    const credentials =
-        passphraseFromEnv(env, (p) => readFileSync(p, "utf8")) === undefined
-            ? [
-                  "It stores no credentials yet (no PULUMI_CONFIG_PASSPHRASE when it was written): `npm run deploy",
-                  `-- ${name}\` generates them into it, encrypted, before the first \`pulumi up\`, so that they`,
-                  `outlive the stack (or \`npm run tenant -- credentials ${name}\` with the passphrase set).`,
-              ]
-            : ["Its credentials are generated once into this file, encrypted (secure: values), so they outlive the stack."];
-    return [...pinned, ...credentials].join("\n");
+    const pinned = `Tenant ${name}: written by \`npm run tenant -- new ${name}\`. Its ports are pinned so that\npreviews are reproducible; \`npm run tenant -- check\` verifies the fleet.`;
+    return passphraseFromEnv(env, (p) => readFileSync(p, "utf8")) === undefined
+        ? `${pinned}\nIt stores no credentials yet (no PULUMI_CONFIG_PASSPHRASE when it was written):\n\`npm run deploy -- ${name}\` generates them into it, encrypted, before the first \`pulumi up\`,\nso that they outlive the stack (or \`npm run tenant -- credentials ${name}\`, passphrase set).`
+        : `${pinned} Its credentials\nare generated once into this file, encrypted (secure: values), so they outlive the stack.`;
 }

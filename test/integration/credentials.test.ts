@@ -64,7 +64,7 @@ describe.skipIf(probe.reason)("a postgres tenant without stored credentials, des
         console.log(`the refused up: ${e.result.totalMs} ms (runner ${e.result.runner?.ms} ms)`);
         expect(e.message).toContain(
             `not deploying ${t}; nothing was created:\n  - tenant ${t}'s data is kept in ${t}_frontbase_backend_data, ${t}_frontbase_postgres_data, ` +
-                `but Pulumi.${t}.yaml stores no frontbase:dbPassword, frontbase:encryptionKey: new ones would not open that data`,
+                `but Pulumi.${t}.yaml stores no frontbase:dbPassword, frontbase:encryptionKey:\n    new ones would not open that data`,
         );
         expect(e.message).toContain(`pulumi stack output --show-secrets --stack ${t}`);
         expect(e.result.registrations.filter((r) => r.custom)).toEqual([]);

@@ -193,7 +193,7 @@ describe("tenant new and credentials", () => {
         const dir = tempProject();
         expect((await tenant(["new", "acme"], await env(dir, {}))).code).toBe(0);
         const h = header(dir, "acme");
-        expect(h).not.toContain("Its credentials are generated once into this file");
+        expect(h).not.toContain("are generated once into this file");
         expect(h).toContain("It stores no credentials yet (no PULUMI_CONFIG_PASSPHRASE when it was written)");
         expect(h).toContain("npm run tenant -- credentials acme");
     });
@@ -201,7 +201,7 @@ describe("tenant new and credentials", () => {
     it("with a passphrase, says it holds them (and it does)", async () => {
         const dir = tempProject();
         expect((await tenant(["new", "acme"], await env(dir, PASS))).code).toBe(0);
-        expect(header(dir, "acme")).toContain("Its credentials are generated once into this file, encrypted (secure: values)");
+        expect(header(dir, "acme")).toContain("are generated once into this file, encrypted (secure: values), so they outlive the stack");
         expect(Object.keys((await decryptStackSecrets(path.join(dir, "Pulumi.acme.yaml"), PASS))!)).toHaveLength(3);
     });
 

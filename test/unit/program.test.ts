@@ -227,7 +227,7 @@ describe("tenantProgram: never new credentials over kept data", () => {
         useConfig(config({}));
         const attempt = onFakeMachine();
         await expect(attempt).rejects.toThrow(
-            "tenant tenant1's data is kept in tenant1_frontbase_backend_data, tenant1_frontbase_postgres_data, but Pulumi.tenant1.yaml stores no frontbase:dbPassword, frontbase:encryptionKey: new ones would not open that data",
+            "tenant tenant1's data is kept in tenant1_frontbase_backend_data, tenant1_frontbase_postgres_data, but Pulumi.tenant1.yaml stores no frontbase:dbPassword, frontbase:encryptionKey:\n    new ones would not open that data",
         );
         await expect(attempt).rejects.toThrow("pulumi stack output --show-secrets --stack tenant1");
         await expect(attempt).rejects.toThrow("npm run tenant -- purge tenant1");
