@@ -41,10 +41,10 @@ const CASES: [string, CopyOptions, RegExp][] = [
         /require\(\) cannot be used on an ESM graph with top-level await/,
     ],
     [
-        // The runner warns and falls back to the directory, which has no index to load.
+        // The runner warns and falls back to the directory; node then finds package.json's main missing too.
         "a package.json main that does not exist, and no index.ts",
         { packageJson: (pkg) => ({ ...pkg, main: "bin/index.js" }), remove: ["index.ts"] },
-        /Cannot find module '.*\/frontbase-project-\w+\/'/,
+        /Cannot find module '.*\/frontbase-project-\w+\/bin\/index\.js'\. Please verify that the package\.json has a valid "main" entry/,
     ],
 ];
 
