@@ -151,3 +151,8 @@ export async function readTenantVolumes(docker: Docker, tenant: string): Promise
     const { Volumes } = await docker.listVolumes();
     return selectVolumes(Volumes ?? [], tenant).sort((a, b) => a.Name.localeCompare(b.Name));
 }
+
+/** The names of the tenant's volumes on this Docker host (its kept data). */
+export async function tenantVolumeNames(docker: Docker, tenant: string): Promise<ReadonlySet<string>> {
+    return new Set((await readTenantVolumes(docker, tenant)).map((v) => v.Name));
+}

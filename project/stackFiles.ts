@@ -1,8 +1,10 @@
 // Per-tenant stack files (`Pulumi.<stack>.yaml`) as Pulumi stores them. No Pulumi import.
 //
 // Pulumi keeps object config as YAML maps and hands it to programs as JSON text; encrypted
-// values appear as `{secure: ...}`. Reading a file here yields the same flat string map the
-// program sees, minus secure values (their keys are reported, their contents never read).
+// values appear as `{secure: ...}`, at the top of a key or anywhere inside it, which makes the
+// whole key secret (project/configValues.ts reads every value as Pulumi does). Reading a file
+// here yields the same flat string map the program sees, minus secret keys: those are listed,
+// and kept with their ciphertexts for whoever holds the passphrase (project/stackSecrets.ts).
 //
 // A stack file must be a regular file (not a link to /etc/passwd, not a FIFO), at most
 // MAX_STACK_FILE_BYTES, and a YAML mapping: anything else is an error naming the file, never
@@ -10,6 +12,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { ConfigTree, readConfigMap } from "./configValues";
 import { createExclusive, readFileSafely, replaceFile, UnsafePathError } from "./safeFs";
 
 export const STACK_FILE_PATTERN = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
@@ -21,8 +24,10 @@ export interface StackFile {
     readonly file: string;
     /** Plain values, `namespace:key` -> the string Pulumi hands the program. */
     readonly config: Record<string, string>;
-    /** Keys whose values are encrypted in the file. */
+    /** Keys Pulumi holds secret: a ciphertext in the value, at any depth. */
     readonly secureKeys: ReadonlySet<string>;
+    /** Those keys' values, ciphertexts in place (configValues.ts configText decrypts one). */
+    readonly secure: ReadonlyMap<string, ConfigTree>;
 }
 
 export function stackFileName(stack: string): string {
@@ -55,13 +60,8 @@ export async function readStackFile(file: string): Promise<StackFile> {
     if (!isMap(doc)) throw new Error(`${file}: must be a YAML mapping with a "config" key (got ${describeYaml(doc)})`);
     const raw = doc.config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${file}: "config" must be a map`);
-    const config: Record<string, string> = {};
-    const secureKeys = new Set<string>();
-    for (const [key, value] of Object.entries(raw)) {
-        if (isSecure(value)) secureKeys.add(key);
-        else config[key] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-    return { stack, file, config, secureKeys };
+    const { config, secure } = readConfigMap(raw as Record<string, unknown>);
+    return { stack, file, config, secureKeys: new Set(secure.keys()), secure };
 }
 
 /**
@@ -116,8 +116,4 @@ function describeYaml(v: unknown): string {
         : typeof v === "string"
           ? `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`
           : `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function isSecure(value: unknown): boolean {
-    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 }

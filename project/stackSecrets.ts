@@ -10,7 +10,8 @@
 // Generated once, never replaced: a key already in the file is kept as it is.
 import { readFileSync } from "fs";
 import YAML from "yaml";
-import { SECRET_KEYS, SecretKey } from "../components/config";
+import { SecretKey } from "../components/config";
+import { credentialsAtRisk, keptDataProblem, requiredCredentials } from "../components/credentialGuard";
 import {
     decryptValue,
     deriveKey,
@@ -20,8 +21,9 @@ import {
     newEncryptionSalt,
     passphraseFromEnv,
 } from "./pulumiSecrets";
+import { configText } from "./configValues";
 import { readFileSafely, replaceFile } from "./safeFs";
-import { MAX_STACK_FILE_BYTES, readStackFile } from "./stackFiles";
+import { MAX_STACK_FILE_BYTES, readStackFile, StackFile } from "./stackFiles";
 
 const NAMESPACE = "frontbase";
 
@@ -33,20 +35,51 @@ const GENERATORS: Record<SecretKey, () => string> = {
     dbPassword: () => generatePassword(32),
 };
 
-export function credentialKeys(database: "sqlite" | "postgres"): SecretKey[] {
-    return SECRET_KEYS.filter((k) => k !== "dbPassword" || database === "postgres");
+export type EnsureResult =
+    | { readonly written: readonly SecretKey[]; readonly kept: readonly SecretKey[] }
+    | { readonly skipped: string }
+    | { readonly refused: string };
+
+/** The tenant's data on its host: its volumes there (components/credentialGuard.ts). */
+export interface KeptData {
+    readonly tenant: string;
+    readonly volumes: ReadonlySet<string>;
 }
 
-export type EnsureResult = { readonly written: readonly SecretKey[]; readonly kept: readonly SecretKey[] } | { readonly skipped: string };
+/**
+ * Why generating the credentials `file` lacks (none: a stack file yet to be written) would lock
+ * the tenant's kept data out, or undefined when it would not.
+ */
+export function keptDataRefusal(
+    file: Pick<StackFile, "config" | "secureKeys"> | undefined,
+    stack: string,
+    database: "sqlite" | "postgres",
+    kept: KeptData,
+): string | undefined {
+    const has = (k: SecretKey) => file !== undefined && (`${NAMESPACE}:${k}` in file.config || file.secureKeys.has(`${NAMESPACE}:${k}`));
+    const risk = credentialsAtRisk(
+        { tenant: kept.tenant, database, stored: new Set(requiredCredentials(database).filter(has)) },
+        kept.volumes,
+    );
+    return risk && keptDataProblem(stack, kept.tenant, risk);
+}
 
 /**
  * Generate the credentials the tenant lacks into `file` as `secure:` values, encrypted with the
  * stack's passphrase (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE), creating the
  * file's `encryptionsalt` if it has none. Without a passphrase, or for a stack that uses another
- * secrets provider, it writes nothing and says why.
+ * secrets provider, it writes nothing and says why. Given the tenant's `keptData`, it refuses,
+ * writing nothing, to generate one that data was made with (credentialGuard.ts).
  */
-export async function ensureCredentials(file: string, database: "sqlite" | "postgres", env: NodeJS.ProcessEnv): Promise<EnsureResult> {
-    await readStackFile(file); // a regular file, a mapping, not too big
+export async function ensureCredentials(
+    file: string,
+    database: "sqlite" | "postgres",
+    env: NodeJS.ProcessEnv,
+    keptData?: KeptData,
+): Promise<EnsureResult> {
+    const stack = await readStackFile(file); // a regular file, a mapping, not too big
+    const refused = keptData && keptDataRefusal(stack, stack.stack, database, keptData);
+    if (refused) return { refused };
     const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
     if (doc.get("secretsprovider") !== undefined) {
         return {
@@ -67,7 +100,7 @@ export async function ensureCredentials(file: string, database: "sqlite" | "post
             : await newEncryptionSalt(passphrase);
     const written: SecretKey[] = [];
     const kept: SecretKey[] = [];
-    for (const k of credentialKeys(database)) {
+    for (const k of requiredCredentials(database)) {
         if (doc.hasIn(["config", `${NAMESPACE}:${k}`])) {
             kept.push(k);
             continue;
@@ -83,23 +116,20 @@ export async function ensureCredentials(file: string, database: "sqlite" | "post
 }
 
 /**
- * The plain values of a stack file's `secure:` config (for the engine double, which stands in
- * for `pulumi up` and must hand the program what Pulumi would). Undefined without a passphrase.
+ * The text Pulumi hands the program for each of a stack file's secret keys, decrypted with the
+ * stack's passphrase: a `secure:` value, or an object with `secure:` values inside, at any depth
+ * (project/configValues.ts). For the engine double, which stands in for `pulumi up`, and for
+ * whatever needs a credential back. Undefined without a passphrase; {} when nothing is secret.
  */
 export async function decryptStackSecrets(file: string, env: NodeJS.ProcessEnv): Promise<Record<string, string> | undefined> {
-    const doc = YAML.parse(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES })) as {
-        encryptionsalt?: string;
-        config?: Record<string, unknown>;
-    };
-    const secure = Object.entries(doc?.config ?? {}).filter(
-        (e): e is [string, { secure: string }] =>
-            typeof e[1] === "object" && e[1] !== null && typeof (e[1] as { secure?: unknown }).secure === "string",
-    );
-    if (secure.length === 0) return {};
+    const { secure } = await readStackFile(file);
+    if (secure.size === 0) return {};
+    const doc = YAML.parse(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES })) as { encryptionsalt?: unknown };
     const passphrase = passphraseFromEnv(env, (p) => readFileSync(p, "utf8"));
-    if (passphrase === undefined || doc.encryptionsalt === undefined) return undefined;
+    if (passphrase === undefined || typeof doc.encryptionsalt !== "string") return undefined;
     const key = await deriveKey(passphrase, doc.encryptionsalt, file);
-    return Object.fromEntries(secure.map(([k, v]) => [k, decryptValue(key, v.secure)]));
+    const decrypt = (ciphertext: string) => decryptValue(key, ciphertext);
+    return Object.fromEntries([...secure].map(([k, tree]) => [k, configText(tree, decrypt)]));
 }
 
 /**

@@ -1,6 +1,6 @@
 // Modules this project's processes load through their dependencies but almost never use, loaded
 // on first use instead of at start-up (scripts/ts-register.js calls deferUnused(), so every
-// `npm run tenant`, bench and, through scripts/pulumi-program.js, the program under `pulumi up`):
+// `npm run tenant`, bench and, through scripts/pulumi-register.js, the program under `pulumi up`):
 //
 //   - the TypeScript compiler and @npmcli/arborist, which @pulumi/pulumi 3.248 loads with its
 //     runtime (runtime/closure/parseFunction.js through typescript-shim.js, and

@@ -1,7 +1,9 @@
 // The tenant stack program: stack config -> validated config -> ports -> TenantStack -> outputs.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseTenantConfig, TenantConfig } from "../components/config";
+import { parseTenantConfig, SECRET_KEYS, TenantConfig } from "../components/config";
+import { credentialsAtRisk, keptDataProblem } from "../components/credentialGuard";
+import { tenantVolumeNames } from "../docker/containers";
 import { PORT_KEYS, PortKey } from "../components/naming";
 import type { BindChecker } from "../ports/bindCheck";
 import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
@@ -45,6 +47,7 @@ export function allocatingResolver(
             node,
         });
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
+        if (cfg.target !== "swarm") await refuseOverKeptData(pulumi.getStack(), cfg, dockerHost);
         if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
         const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
         if (missing.length === 0) return { ports: cfg.ports as Record<PortKey, number>, node };
@@ -70,6 +73,19 @@ export function allocatingResolver(
         );
         return { ports: r.ports, node };
     };
+}
+
+/**
+ * Never new credentials over kept data (components/credentialGuard.ts): a tenant whose volumes
+ * are on the host while its stack stores no credential they were made with would get new ones
+ * from TenantStack's fallback. Refused, before anything is created. (A swarm tenant's volumes are
+ * on its node, which the manager's API does not list: not checked here.)
+ */
+async function refuseOverKeptData(stack: string, cfg: TenantConfig, dockerHost: string): Promise<void> {
+    const { docker } = await connectEngine(dockerHost);
+    const stored = new Set(SECRET_KEYS.filter((k) => cfg[k] !== undefined));
+    const risk = credentialsAtRisk({ tenant: cfg.tenant, database: cfg.database, stored }, await tenantVolumeNames(docker, cfg.tenant));
+    if (risk) throw new DeployCheckError(stack, [keptDataProblem(stack, cfg.tenant, risk)]);
 }
 
 /** A swarm tenant's node (docker/swarm.ts placeOnNode); a bad placement stops the deploy, creating nothing. */

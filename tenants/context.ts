@@ -10,6 +10,7 @@ import { connectEngine, Engine, resolveDockerHost } from "../docker/dockerHost";
 import { bindCheck, BindChecker } from "../ports/bindCheck";
 import { hostFiles, lockDir } from "../ports/lock";
 import { findProjectDir } from "../project/project";
+import { describePulumi, findPulumi } from "../scripts/pulumi-cli";
 
 export interface Io {
     out(text: string): void;
@@ -50,8 +51,9 @@ export interface Context {
 export function createContext(given: Partial<Context> = {}): Context {
     const env = given.env ?? process.env;
     const project = given.projectDir === undefined ? projectOf(process.cwd(), env) : { projectDir: given.projectDir };
+    const io = given.io ?? processIo();
     return {
-        io: processIo(),
+        io,
         env,
         ...project,
         lockDir: lockDir(env),
@@ -60,7 +62,7 @@ export function createContext(given: Partial<Context> = {}): Context {
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         terminal: processTerminal(),
-        pulumi: pulumiCli,
+        pulumi: pulumiCli(env, io),
         ...given,
     };
 }
@@ -114,19 +116,22 @@ export function processTerminal(): Terminal {
     };
 }
 
-/** The Pulumi CLI on PATH, else the one the `pulumi` npm package provides. */
-const pulumiCli: PulumiRunner = (args) =>
-    new Promise((resolve, reject) => {
-        const child = spawn(
-            "sh",
-            [
-                "-c",
-                'if command -v pulumi >/dev/null 2>&1; then exec pulumi "$@"; else exec npx --no-install pulumi "$@"; fi',
-                "pulumi",
-                ...args,
-            ],
-            { stdio: "inherit" },
-        );
-        child.on("error", reject);
-        child.on("exit", (code) => resolve(code ?? 1));
-    });
+/**
+ * The Pulumi CLI that scripts/pulumi-cli.js finds (an installed one before the npm package's
+ * download wrapper), saying on stderr which one runs; exit 1 when there is none.
+ */
+export function pulumiCli(env: NodeJS.ProcessEnv, io: Io): PulumiRunner {
+    return (args) => {
+        const found = findPulumi({ env });
+        if (!found) {
+            io.err("pulumi: no Pulumi CLI on PATH or in ~/.pulumi/bin, and no node_modules/.bin/pulumi (npm ci installs it)");
+            return Promise.resolve(1);
+        }
+        io.err(`pulumi: running ${describePulumi(found)}`);
+        return new Promise((resolve, reject) => {
+            const child = spawn(found.bin, args, { stdio: "inherit", env });
+            child.on("error", reject);
+            child.on("exit", (code) => resolve(code ?? 1));
+        });
+    };
+}

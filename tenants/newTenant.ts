@@ -2,7 +2,7 @@
 // Pulumi.<name>.yaml; then generate its credentials into the same file as Pulumi `secure:`
 // values (project/stackSecrets.ts says why there). `tenant new`, `restore --into` and the
 // dashboard's form all call newTenant with checked, typed arguments.
-import { existsSync } from "fs";
+import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES, NAMESPACE, PortRange } from "../components/config";
 import type { PortKey } from "../components/naming";
@@ -14,7 +14,9 @@ import type { HostState } from "../ports/hostState";
 import { resolvePorts, Resolution } from "../ports/resolve";
 import { listStackFiles, readStackFile, stackFileName, updateStackFile, writeStackFile } from "../project/stackFiles";
 import { readOnePins } from "../project/stackPins";
-import { ensureCredentials, EnsureResult } from "../project/stackSecrets";
+import { passphraseFromEnv } from "../project/pulumiSecrets";
+import { ensureCredentials, EnsureResult, keptDataRefusal } from "../project/stackSecrets";
+import { tenantVolumeNames } from "../docker/containers";
 import { connect, Context, requireProject } from "./context";
 import { ConflictError, UsageError } from "./errors";
 import { Placement, placeTenant } from "./placement";
@@ -95,6 +97,11 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
     const publishMode = req.publish ?? cfg?.publishMode ?? "host";
     const mesh = meshProblem({ publishMode }, engine.host, ctx.procRoot);
     if (mesh) throw new Error(`not placing tenant ${name}: ${mesh.replace(/^frontbase:publishMode: /, "--publish ")}`);
+    // Never new credentials over kept data (components/credentialGuard.ts): a tenant whose volumes
+    // outlived its stack file's credentials is refused here, before anything is written.
+    const kept = target === "docker" && !dryRun ? { tenant: name, volumes: await tenantVolumeNames(engine.docker, name) } : undefined;
+    const refused = kept && keptDataRefusal(existed ? await readStackFile(file) : undefined, name, database, kept);
+    if (refused) throw new ConflictError(`not writing ${stackFileName(name)}: ${refused}`);
     const placed = target === "swarm" ? await placeTenant(engine, name, { given: req.node, current: cfg, database }) : undefined;
     if (placed) say(`node: ${placed.node.hostname} (${placed.chosen}; ${placed.node.addr})`);
     const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
@@ -139,10 +146,10 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
                     : {}),
             };
             const values = { ...qualify(settings), ...(placed ? { "docker:host": engine.host } : {}) };
-            return existed ? updateStackFile(file, values) : writeStackFile(projectDir, name, values, { header: header(name) });
+            return existed ? updateStackFile(file, values) : writeStackFile(projectDir, name, values, { header: header(name, ctx.env) });
         },
     });
-    const credentials = dryRun ? undefined : await ensureCredentials(file, database, ctx.env);
+    const credentials = dryRun ? undefined : await ensureCredentials(file, database, ctx.env, kept);
     return {
         tenant: name,
         database,
@@ -160,6 +167,7 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
 /** `credentials: generated adminPassword, ...; kept ... (encrypted in the stack file)`, or why none were written. */
 export function describeCredentials(c: EnsureResult): string {
     if ("skipped" in c) return `credentials: ${c.skipped}`;
+    if ("refused" in c) return `credentials: none written: ${c.refused}`;
     const parts = [c.written.length ? `generated ${c.written.join(", ")}` : "", c.kept.length ? `kept ${c.kept.join(", ")}` : ""];
     return `credentials: ${parts.filter(Boolean).join("; ")} (encrypted in the stack file)`;
 }
@@ -204,10 +212,10 @@ function qualify(s: Settings): Record<string, unknown> {
     );
 }
 
-function header(name: string): string {
-    return [
-        `Tenant ${name}: written by \`npm run tenant -- new ${name}\`. Its ports are pinned so that`,
-        "previews are reproducible; `npm run tenant -- check` verifies the fleet. Its credentials",
-        "are generated once into this file, encrypted (secure: values), so they outlive the stack.",
-    ].join("\n");
+/** What the file says of itself: that it holds its credentials only when they will be written into it. */
+function header(name: string, env: NodeJS.ProcessEnv): string {
+    const pinned = `Tenant ${name}: written by \`npm run tenant -- new ${name}\`. Its ports are pinned so that\npreviews are reproducible; \`npm run tenant -- check\` verifies the fleet.`;
+    return passphraseFromEnv(env, (p) => readFileSync(p, "utf8")) === undefined
+        ? `${pinned}\nIt stores no credentials yet (no PULUMI_CONFIG_PASSPHRASE when it was written):\n\`npm run deploy -- ${name}\` generates them into it, encrypted, before the first \`pulumi up\`,\nso that they outlive the stack (or \`npm run tenant -- credentials ${name}\`, passphrase set).`
+        : `${pinned} Its credentials\nare generated once into this file, encrypted (secure: values), so they outlive the stack.`;
 }

@@ -102,6 +102,11 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
     const problems: string[] = [];
     const notes: string[] = [];
     const missingImages: string[] = [];
+    if (stackFile.secureKeys.has("frontbase:images")) {
+        // Secret as a whole (a secure value inside it): what it names is the program's to read, not ours.
+        notes.push("frontbase:images is secret (a secure value inside it), so its images are not checked here; pulumi up reads them");
+        return { dockerHost, config, problems, notes, imagesChecked: false };
+    }
     const upstream = config.database === "postgres" ? (["redis", "redisHttp", "postgres"] as const) : (["redis", "redisHttp"] as const);
     for (const key of [...BUILT_HERE, ...upstream]) {
         const image = config.images[key];

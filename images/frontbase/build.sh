@@ -21,8 +21,8 @@
 # tag from frontbase.ts (`<repo>:local`) is pointed at it.
 #
 # Env: FRONTBASE_SRC (the Frontbase source dir), FORCE=1, DEBIAN_MIRROR
-# (default http://deb.debian.org/debian), FRONTBASE_IMAGES_LOG_DIR (build logs, default
-# /tmp/frontbase-images), BUILD_CA_CERTS (a PEM file the npm builds should trust; default:
+# (default http://deb.debian.org/debian), FRONTBASE_IMAGES_LOG_DIR (build logs; default a
+# private directory made for the run, mode 0700, removed when it succeeds), BUILD_CA_CERTS (a PEM file the npm builds should trust; default:
 # the host's /usr/local/share/ca-certificates/*.crt, e.g. a TLS-inspecting proxy's CA).
 set -euo pipefail
 
@@ -33,7 +33,8 @@ BASE_CONF="$REPO/test/images/base"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SUITE=trixie
 FORCE="${FORCE:-0}"
-LOG_DIR="${FRONTBASE_IMAGES_LOG_DIR:-/tmp/frontbase-images}"
+# Not a fixed path in /tmp: as root that would follow whatever link another user put there.
+LOG_DIR="${FRONTBASE_IMAGES_LOG_DIR:-}"
 # The classic builder: Debian's docker.io ships no buildx. Multi-stage builds work with it.
 export DOCKER_BUILDKIT=0
 
@@ -118,7 +119,21 @@ elif compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
 fi
 
 docker info >/dev/null 2>&1 || die "no Docker Engine answers; run 'npm run docker:start' first"
-mkdir -p "$LOG_DIR"
+LOG_PRIVATE=0
+if [ -n "$LOG_DIR" ]; then
+    mkdir -p "$LOG_DIR"
+else
+    LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/frontbase-images.XXXXXX")"
+    LOG_PRIVATE=1
+fi
+ROOTFS="" # the base's root file system while build_base makes it
+# A private log directory is kept, with its path in the error, when a step fails; gone after a clean run.
+cleanup() {
+    local rc=$?
+    if [ -n "$ROOTFS" ]; then rm -rf "$ROOTFS"; fi
+    if [ "$LOG_PRIVATE" = 1 ] && [ "$rc" -eq 0 ]; then rm -rf "$LOG_DIR"; fi
+}
+trap cleanup EXIT
 
 # While a build runs, print a line every 30 s with the elapsed time and the builder's step.
 run_with_progress() { # label, log file, command...
@@ -152,8 +167,7 @@ build_base() {
     fi
     local dir
     dir="$(mktemp -d /var/tmp/frontbase-real-rootfs.XXXXXX)"
-    # shellcheck disable=SC2064 # expand $dir now: it is local
-    trap "rm -rf '$dir'" EXIT
+    ROOTFS="$dir"
     run_with_progress "base: debootstrap --variant=minbase $SUITE" "$LOG_DIR/base.log" \
         debootstrap --variant=minbase "$SUITE" "$dir" "$MIRROR" \
         || { tail -n 20 "$LOG_DIR/base.log" >&2; die "debootstrap failed (log: $LOG_DIR/base.log)"; }
@@ -189,7 +203,7 @@ SOURCES
         --change 'LABEL frontbase.real=base' \
         - "$BASE" >/dev/null
     rm -rf "$dir"
-    trap - EXIT
+    ROOTFS=""
 }
 
 total_start="$(now)"

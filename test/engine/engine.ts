@@ -12,6 +12,7 @@ import { readProject } from "./project";
 import { providerFor } from "./realizer";
 import { EXIT_ERROR_LOGGED, runRunner, RunnerResult } from "./runner";
 import { Scrubber } from "./scrub";
+import { replaceTargetErrors } from "./steps";
 import { serve } from "./server";
 import { DEFAULT_STATE_DIR, StackState, StateStore } from "./state";
 import { Diagnostic, Registration, Step, WireMap } from "./types";
@@ -83,7 +84,7 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
     try {
         const state = await store.load(project.name, o.stack);
         const scrubber = new Scrubber();
-        for (const k of o.secretKeys ?? []) if (config[k] !== undefined) scrubber.add(config[k]);
+        for (const k of o.secretKeys ?? []) if (config[k] !== undefined) scrubber.addConfig(config[k]);
         for (const r of state.resources) scrubber.addWire(r.outputs);
         const dryRun = operation === "preview";
         const d = new Deployment({
@@ -101,6 +102,18 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
         });
         if (o.refresh !== false) await refresh(d, docker);
         if (operation === "refresh") return result(operation, d, started);
+        // Before the program runs, after any refresh: deployment_executor.go Execute -> checkTargets.
+        const unknown = replaceTargetErrors(o.replace ?? [], new Set(d.live.keys()));
+        if (unknown.length > 0) {
+            for (const message of unknown) d.diagnostics.push({ severity: "error", message });
+            throw new EngineError(
+                [
+                    `${operation} of stack ${o.stack}: one or more targets could not be found in the stack`,
+                    ...unknown.map((m) => `  ${m}`),
+                ].join("\n"),
+                result(operation, d, started),
+            );
+        }
         if (operation === "destroy") {
             await d.destroyAll();
             state.outputs = undefined;

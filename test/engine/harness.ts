@@ -2,16 +2,14 @@
 //
 // Drives the engine double by hand. It is a TEST DOUBLE for `pulumi up` and the Docker
 // provider, not a deployment path: deploy real tenants with the Pulumi CLI (see docs/deploy.md).
-import { existsSync } from "fs";
 import * as path from "path";
-import { readStackFile, stackFileName } from "../../project/stackFiles";
-import { decryptStackSecrets } from "../../project/stackSecrets";
 import { REAL_TENANT_IMAGES_CONFIG } from "../images/frontbase";
 import { TEST_PROXY_IMAGE } from "../images/images";
 import { PROXY_STACK } from "../../components/proxy/routes";
 import { destroy, EngineError, EngineOptions, EngineResult, preview, refreshStack, up } from "./engine";
 import { readProject } from "./project";
 import { changesOf, diagnosticLine, diffLines, outputsText, stepLine, summary } from "./progress";
+import { stackConfig } from "./stackConfig";
 
 const USAGE = `usage: npm run harness -- up|preview|destroy|refresh <stack> [options]
   --config key=value    stack config (overrides Pulumi.<stack>.yaml); "frontbase:" is implied
@@ -91,26 +89,6 @@ function parseArgs(argv: string[]): Args {
     return a;
 }
 
-/** `dbPassword` -> `frontbase:dbPassword`, as `pulumi config set` qualifies keys. */
-function qualify(project: string, entries: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(entries).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v]));
-}
-
-/** The stack file's config as `pulumi up` hands it over: `secure:` values decrypted with the passphrase, and marked secret. */
-async function stackConfig(a: Args, project: string): Promise<{ config: Record<string, string>; secretKeys: string[] }> {
-    const file = path.join(a.projectDir, stackFileName(a.stack));
-    const fromFile = existsSync(file) ? await readStackFile(file) : undefined;
-    const decrypted = fromFile && fromFile.secureKeys.size > 0 ? await decryptStackSecrets(file, process.env) : {};
-    const secrets = { ...decrypted, ...qualify(project, a.secrets) };
-    const undecryptable = [...(fromFile?.secureKeys ?? [])].filter((k) => !(k in secrets));
-    if (undecryptable.length > 0) {
-        throw new Error(
-            `${file}: ${undecryptable.join(", ")} encrypted; set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or pass --secret ${undecryptable[0]}=...`,
-        );
-    }
-    return { config: { ...fromFile?.config, ...qualify(project, a.config), ...secrets }, secretKeys: Object.keys(secrets) };
-}
-
 function report(r: EngineResult): void {
     console.log(
         `\n${r.operation} ${summary(r.steps)} in ${(r.totalMs / 1000).toFixed(1)}s` +
@@ -122,7 +100,7 @@ function report(r: EngineResult): void {
 async function main(): Promise<number> {
     const a = parseArgs(process.argv.slice(2));
     const project = readProject(a.projectDir);
-    const { config, secretKeys } = await stackConfig(a, project.name);
+    const { config, secretKeys } = await stackConfig(a.projectDir, project.name, a.stack, a);
     console.log(`${a.op} ${project.name}/${a.stack} with the engine double (a test double for \`pulumi ${a.op}\`, not a deployment path)`);
     const opts: EngineOptions = {
         projectDir: a.projectDir,

@@ -10,9 +10,9 @@ export interface ProjectInfo {
     readonly name: string;
     /** Directory holding Pulumi.yaml. */
     readonly rootDir: string;
-    /** The language host's `--pwd`: Pulumi.yaml's `main` when it is a directory, else the root. */
+    /** The program directory (the runner's `--pwd` and working directory): the root, `main` when it is a directory, else `main`'s directory. */
     readonly programDir: string;
-    /** What the runner is asked to load: `.` (package.json decides) or Pulumi.yaml's `main` file. */
+    /** What the runner is asked to load, relative to the program directory: `.` (package.json decides), or `main`'s file name. */
     readonly entryPoint: string;
     /** `runtime.options.typescript` (the language host's default is true). */
     readonly typescript: boolean;
@@ -44,12 +44,19 @@ export function readProject(rootDir: string): ProjectInfo {
     };
 }
 
+/**
+ * Where the program runs, as pulumi/pulumi `pkg/engine/project.go` getPwdMain decides (v3.259):
+ * no `main`, the root and `.`; a directory, that directory and `.`; a file, its directory and
+ * its bare name. So `main: scripts/x.js` makes `scripts/` the program directory, where the
+ * language host's plugin scan (GetRequiredPackages) then starts.
+ */
 function programLocation(rootDir: string, main: unknown): { programDir: string; entryPoint: string } {
-    if (main === undefined) return { programDir: rootDir, entryPoint: "." };
+    if (main === undefined || main === "") return { programDir: rootDir, entryPoint: "." };
     if (typeof main !== "string") throw new Error(`${rootDir}/Pulumi.yaml: "main" must be a string`);
     const target = path.resolve(rootDir, main);
-    if (existsSync(target) && statSync(target).isDirectory()) return { programDir: target, entryPoint: "." };
-    return { programDir: rootDir, entryPoint: main };
+    if (!existsSync(target)) throw new Error(`project 'main' could not be read: ${target} does not exist`);
+    if (statSync(target).isDirectory()) return { programDir: target, entryPoint: "." };
+    return { programDir: path.dirname(target), entryPoint: path.basename(target) };
 }
 
 /** Pulumi's config keys for the runner: `frontbase:tenant` -> `frontbase:config:tenant`. */

@@ -1,11 +1,16 @@
 // Start @pulumi/pulumi's own program runner exactly as the Node language host does.
 //
-// The host (pulumi-language-nodejs, execNodejs/constructArguments) runs
-//   node [nodeargs] <run path> --monitor A --engine A [--sync DIR] --organization O --project P
-//        --stack S --pwd DIR [--dry-run] --query-mode false --parallel N <entry point>
+// The host (pulumi/pulumi v3.259 sdk/nodejs/cmd/pulumi-language-nodejs/main.go: execRuntime,
+// constructArguments) runs, in the program directory (pkg/host/host.go starts the language host
+// there: NewLanguageRuntime(..., ctx.Pwd), which pkg/engine/project.go getPwdMain computed),
+//   node [nodeargs, split by shlex] <run path> --monitor A --engine A [--sync DIR]
+//        --organization O --project P --root-directory ROOT --stack S --pwd PROGRAM_DIR
+//        [--dry-run] --parallel N [--tracing URL] <entry point> [args]
 // with PULUMI_CONFIG (keys as `ns:config:key`), PULUMI_CONFIG_SECRET_KEYS, and
 // PULUMI_NODEJS_TYPESCRIPT / PULUMI_NODEJS_TSCONFIG_PATH from Pulumi.yaml's runtime options.
-// `--sync` is left out: it names FIFOs for synchronous invokes that nothing in SDK 3.248 opens.
+// Every flag is passed only when non-empty (maybeAppendArg). `--query-mode` is gone (v3.161).
+// `--sync` is left out: it names FIFOs for synchronous invokes that nothing in SDK 3.248 opens;
+// `--tracing`, only with a tracing endpoint, which the double has none of.
 import { spawn } from "child_process";
 import { ProjectInfo, runnerConfig } from "./project";
 
@@ -58,13 +63,13 @@ export function runnerCommand(a: RunnerArgs): { args: string[]; env: NodeJS.Proc
         a.organization,
         "--project",
         project.name,
+        "--root-directory",
+        project.rootDir,
         "--stack",
         a.stack,
         "--pwd",
         project.programDir,
         ...(a.dryRun ? ["--dry-run"] : []),
-        "--query-mode",
-        "false",
         "--parallel",
         String(a.parallel ?? 16),
         project.entryPoint,
@@ -96,8 +101,48 @@ function inheritedEnv(): NodeJS.ProcessEnv {
     return Object.fromEntries(Object.entries(process.env).filter(([k]) => !dropped(k)));
 }
 
-function splitNodeArgs(nodeargs: string | undefined): string[] {
-    return nodeargs ? nodeargs.split(/\s+/).filter(Boolean) : [];
+/**
+ * `nodeargs` split as the host splits it: github.com/google/shlex Split at e7afc7fbc510 (the
+ * version pulumi/pulumi's sdk/go.mod pins), its Tokenizer.scanStream. Words end at a blank
+ * (space, tab, CR, LF) outside quotes; '...' keeps everything; "..." keeps everything, a
+ * backslash in it escaping any next character; a bare backslash escapes the next character; a
+ * `#` that starts a word comments out the rest of its line. An unterminated quote or a final
+ * backslash is an error (the host then fails the run).
+ */
+export function splitNodeArgs(nodeargs: string | undefined): string[] {
+    const text = nodeargs ?? "";
+    const words: string[] = [];
+    let word: string | undefined;
+    let quote: "'" | '"' | undefined;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quote === "'") {
+            if (c === "'") quote = undefined;
+            else word += c;
+        } else if (quote === '"') {
+            if (c === '"') quote = undefined;
+            else if (c !== "\\") word += c;
+            else if (++i < text.length) word += text[i];
+            else throw new Error(`nodeargs ${JSON.stringify(text)}: EOF found after escape character`);
+        } else if (" \t\r\n".includes(c)) {
+            if (word !== undefined) words.push(word);
+            word = undefined;
+        } else if (c === "#" && word === undefined) {
+            const eol = text.indexOf("\n", i);
+            i = eol < 0 ? text.length : eol;
+        } else if (c === "'" || c === '"') {
+            quote = c;
+            word ??= "";
+        } else if (c === "\\") {
+            if (++i >= text.length) throw new Error(`nodeargs ${JSON.stringify(text)}: EOF found after escape character`);
+            word = (word ?? "") + text[i];
+        } else {
+            word = (word ?? "") + c;
+        }
+    }
+    if (quote) throw new Error(`nodeargs ${JSON.stringify(text)}: EOF found when expecting closing quote`);
+    if (word !== undefined) words.push(word);
+    return words;
 }
 
 export function runRunner(a: RunnerArgs): Promise<RunnerResult> {

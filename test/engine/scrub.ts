@@ -20,6 +20,21 @@ export class Scrubber {
         if (value.length >= MIN_LENGTH) this.secrets.add(value);
     }
 
+    /**
+     * Learn a secret config key's text. An object holding a secure value anywhere is secret as a
+     * whole (Pulumi marks the key, project/configValues.ts), so its every leaf is learned too.
+     */
+    addConfig(text: string): void {
+        this.add(text);
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(text);
+        } catch {
+            return;
+        }
+        if (typeof parsed === "object" && parsed !== null) for (const leaf of leaves(parsed)) this.add(leaf);
+    }
+
     /** Learn the credentials among the secret leaves of a wire value. */
     addWire(wire: Wire): void {
         for (const value of decode(wire).secretValues) for (const leaf of leaves(value)) this.add(leaf);

@@ -124,3 +124,20 @@ export function makeUrn(stack: string, project: string, type: string, name: stri
     if (parent && !parent.isRoot) qualified = `${parent.urn.split("::")[2]}$${type}`;
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
+
+/**
+ * `pulumi up --replace <urn>` of a URN the stack does not have is an error, one per URN, before
+ * the program runs (pulumi/pulumi pkg/resource/deploy/deployment_executor.go checkTargets, called
+ * by Execute on opts.ReplaceTargets; messages: sdk/go/common/diag/errors.go
+ * GetTargetCouldNotBeFoundError 2010, GetTargetCouldNotBeFoundDidYouForgetError 2011 when the URN
+ * has no `$`, which an unquoted shell argument loses). `known`: the URNs in the stack's state.
+ */
+export function replaceTargetErrors(replace: readonly string[], known: ReadonlySet<string>): string[] {
+    return replace
+        .filter((urn) => !known.has(urn))
+        .map((urn) =>
+            urn.includes("$")
+                ? `Target '${urn}' could not be found in the stack.`
+                : `Target '${urn}' could not be found in the stack. Did you forget to escape $ in your shell?`,
+        );
+}

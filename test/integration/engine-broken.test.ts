@@ -1,6 +1,6 @@
 // Load failures that vitest never sees but `pulumi up` would: the program is transpiled as it
-// loads (scripts/pulumi-program.js; type errors are npm test's, no longer the runner's), the
-// runner resolves the entry point from Pulumi.yaml's main, and require()s ESM-only packages.
+// loads (scripts/pulumi-register.js; type errors are npm test's, no longer the runner's), the
+// runner resolves the entry point from package.json's main, and require()s ESM-only packages.
 // Each case is a throwaway copy of the project with one thing broken; the engine double must
 // fail the preview with the runner's own error, and create nothing. And scenario 9 of issue 4:
 // bad config fails the `up` with an error naming the key, before anything is created.
@@ -41,9 +41,10 @@ const CASES: [string, CopyOptions, RegExp][] = [
         /require\(\) cannot be used on an ESM graph with top-level await/,
     ],
     [
-        "a Pulumi.yaml main that does not exist",
-        { files: { "Pulumi.yaml": "name: frontbase\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: bin/index.js\n" } },
-        /ENOENT: no such file or directory, lstat '.*\/bin\/index\.js'/,
+        // The runner warns and falls back to the directory; node then finds package.json's main missing too.
+        "a package.json main that does not exist, and no index.ts",
+        { packageJson: (pkg) => ({ ...pkg, main: "bin/index.js" }), remove: ["index.ts"] },
+        /Cannot find module '.*\/frontbase-project-\w+\/bin\/index\.js'\. Please verify that the package\.json has a valid "main" entry/,
     ],
 ];
 

@@ -4,8 +4,10 @@
 // tenants run the real Frontbase backend, edge and frontend (npm run images:frontbase), Debian's
 // redis, and the redis-http stand-in; every probe talks to them as a browser or an operator would.
 import { promises as fs } from "fs";
+import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PORT_KEYS } from "../../components/naming";
+import { decryptStackSecrets } from "../../project/stackSecrets";
 import { destroy, EngineOptions, EngineResult } from "../engine/engine";
 import { docker, removeTenant, tenantObjects } from "./support/docker";
 import {
@@ -39,26 +41,39 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
     const config: Record<string, Record<string, string>> = {};
     const ports: Record<string, Ports> = {};
     const first: Record<string, EngineResult> = {};
-    // The last `up` of each tenant: its outputs hold the credentials the program generated
-    // (`tenant new` without a passphrase writes none), which a destroy and up renew.
+    // The last `up` of each tenant: its outputs hold the credentials (t1 and t2: those `tenant new`
+    // stored in their stack files, which outlive a destroy; t3, which has none, the program's own).
     const last: Record<string, EngineResult> = {};
+    const secretKeys: Record<string, string[]> = {};
+    const savedPassphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
     let project: ProjectCopy;
     let otherCheckout: ProjectCopy;
     let lockDir: string;
     let stateDir: string;
     let foreign: { held: number[]; stop(): void };
     let variant: string | undefined;
-    const opts = (stack: string, dir = project.dir): EngineOptions => ({ projectDir: dir, stack, stateDir, config: config[stack] });
+    const opts = (stack: string, dir = project.dir): EngineOptions => ({
+        projectDir: dir,
+        stack,
+        stateDir,
+        config: config[stack],
+        secretKeys: secretKeys[stack] ?? [],
+    });
 
     beforeAll(async () => {
         [project, otherCheckout] = await Promise.all([copyProject(), copyProject()]);
         [lockDir, stateDir] = await Promise.all([tempDir("locks"), tempDir("state")]);
         process.env.FRONTBASE_LOCK_DIR = lockDir;
         foreign = await foreignListener([8000, 8080]);
+        // With a passphrase, as an operator creates tenants: their credentials go into their stack
+        // files, so that a destroy and an up over the kept data (scenario 4) reuse them.
+        process.env.PULUMI_CONFIG_PASSPHRASE = "fleet passphrase, test only";
         for (const t of [t1, t2]) {
             const made = await tenantCli(["new", t, "--json"], project.dir, lockDir);
             expect(made).toMatchObject({ code: 0 });
-            config[t] = await stackFileConfig(project.dir, t);
+            const secrets = (await decryptStackSecrets(path.join(project.dir, `Pulumi.${t}.yaml`), process.env))!;
+            config[t] = { ...(await stackFileConfig(project.dir, t)), ...secrets };
+            secretKeys[t] = Object.keys(secrets);
             ports[t] = portsOf(config[t]);
             expect(JSON.parse(made.out)).toEqual({ tenant: t, ports: ports[t] });
         }
@@ -67,6 +82,8 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
         Object.assign(last, first);
     });
     afterAll(async () => {
+        if (savedPassphrase === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
+        else process.env.PULUMI_CONFIG_PASSPHRASE = savedPassphrase;
         foreign?.stop();
         await Promise.all([t1, t2, t3].map((t) => removeTenant(t)));
         if (variant)
@@ -171,8 +188,9 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
         expect(login.status).toBe(200);
     });
 
-    it("3+4. destroy keeps tenant1's volumes and touches nothing of tenant2's; up brings the data back", async () => {
+    it("3+4. destroy keeps tenant1's volumes and touches nothing of tenant2's; up brings the data back, with the same credentials", async () => {
         const t2Before = await containerIds(t2);
+        const keyBefore = secretOutput(last[t1], "encryptionKey");
         const gone = await destroy(opts(t1));
         expect(
             gone.steps
@@ -191,6 +209,7 @@ describe.skipIf(probe.reason)("a fleet of tenants on one Docker host", () => {
         last[t1] = await deploy(opts(t1));
         expect(await states(t1)).toEqual(HEALTHY());
         await expectData(t1);
+        expect(secretOutput(last[t1], "encryptionKey")).toBe(keyBefore);
     });
 
     it("5. a second up of an unchanged stack registers identical inputs and replaces nothing", async () => {

@@ -1,6 +1,6 @@
 // `npm run deploy`'s preflight against the real engine: Frontbase images must be built on the
 // host (a clear problem naming the build script), upstream ones may be pulled (a note).
-import { writeFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { preflight } from "../../cli/ops/preflight";
@@ -25,6 +25,21 @@ describe.skipIf(probe.reason)("preflight on the real engine", () => {
     it("is ready when the Frontbase images are on the host", async () => {
         const r = await preflight(stack(REAL_TENANT_IMAGES), "acme");
         expect([r.problems, r.notes]).toEqual([[], []]);
+    });
+
+    it("leaves images it cannot read to pulumi up: frontbase:images with a secure value inside is secret as a whole", async () => {
+        const dir = stack({ ...REAL_TENANT_IMAGES, backend: "frontbase-backend:never-built" });
+        const file = path.join(dir, "Pulumi.acme.yaml");
+        writeFileSync(
+            file,
+            readFileSync(file, "utf8").replace("backend: frontbase-backend:never-built", "backend:\n      secure: v1:AAAA:AAAA"),
+        );
+        const r = await preflight(dir, "acme");
+        expect(r.problems).toEqual([]);
+        expect(r.imagesChecked).toBe(false);
+        expect(r.notes).toEqual([
+            "frontbase:images is secret (a secure value inside it), so its images are not checked here; pulumi up reads them",
+        ]);
     });
 
     it("stops a deploy whose Frontbase image was never built, naming the build script (which npm run deploy runs)", async () => {

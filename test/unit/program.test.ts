@@ -198,3 +198,55 @@ describe("tenantProgram: the deploy check", () => {
         }
     });
 });
+
+describe("tenantProgram: never new credentials over kept data", () => {
+    const volume = (service: string) => ({ name: `tenant1_frontbase_${service}_data`, labels: { "frontbase.tenant": "tenant1" } });
+    const STORED = {
+        "frontbase:encryptionKey": Buffer.alloc(32, 7).toString("base64url") + "=",
+        "frontbase:dbPassword": "db-password-012345",
+    };
+    let kept: FakeEngine;
+    beforeAll(async () => void (kept = await startFakeEngine([], ["postgres", "redis", "backend", "edge"].map(volume))));
+    afterAll(() => kept.close());
+    const config = (extra: Record<string, string>) => ({
+        ...PINNED_PORTS,
+        "docker:host": kept.host,
+        "frontbase:database": "postgres",
+        ...extra,
+    });
+
+    it("refuses a postgres tenant whose volumes are kept and whose stack stores no credentials, creating nothing, and says how to recover", async () => {
+        useConfig(config({}));
+        const attempt = onFakeMachine();
+        await expect(attempt).rejects.toThrow(
+            "tenant tenant1's data is kept in tenant1_frontbase_backend_data, tenant1_frontbase_postgres_data, but Pulumi.tenant1.yaml stores no frontbase:dbPassword, frontbase:encryptionKey:\n    new ones would not open that data",
+        );
+        await expect(attempt).rejects.toThrow("pulumi stack output --show-secrets --stack tenant1");
+        await expect(attempt).rejects.toThrow("npm run tenant -- purge tenant1");
+        await new Promise((r) => setTimeout(r, 50));
+        expect(rec.resources).toEqual([]);
+    });
+
+    it("deploys over kept data with the credentials the stack stores (the admin password and redis token may be new)", async () => {
+        const bound = {
+            "frontbase:encryptionKey": STORED["frontbase:encryptionKey"],
+            "frontbase:dbPassword": STORED["frontbase:dbPassword"],
+        };
+        useConfig(config(bound), Object.keys(bound));
+        process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(Object.keys(bound));
+        try {
+            const outputs = await onFakeMachine();
+            expect((await settle(outputs)).tenant).toBe("tenant1");
+        } finally {
+            delete process.env.PULUMI_CONFIG_SECRET_KEYS;
+        }
+        const generated = rec.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name);
+        expect(generated.sort()).toEqual(["tenant1-admin-password", "tenant1-redis-token"]);
+    });
+
+    it("deploys a tenant without stored credentials when nothing of it is kept (its first deploy)", async () => {
+        useConfig({ ...PINNED_PORTS, "docker:host": emptyEngine.host, "frontbase:database": "postgres" });
+        const outputs = await onFakeMachine();
+        expect((await settle(outputs)).tenant).toBe("tenant1");
+    });
+});

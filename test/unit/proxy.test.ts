@@ -272,7 +272,8 @@ describe("tenant check (checkFleet) and domains", () => {
     it("rejects a domain claimed by two stack files, an invalid one, and domains without a pinned frontend port", async () => {
         const { checkFleet } = await import("../../ports/fleetCheck");
         const { pinsOf } = await import("../../project/stackPins");
-        const pins = (stack: string, config: Record<string, unknown>) => pinsOf({ ...file(stack, config), secureKeys: new Set() });
+        const pins = (stack: string, config: Record<string, unknown>) =>
+            pinsOf({ ...file(stack, config), secureKeys: new Set(), secure: new Map() });
         const report = checkFleet([
             pins("a", { domains: ["shared.example.com"], ports: PORTS }),
             pins("b", { domains: ["shared.example.com"], ports: { backend: 8011, edge: 3013, frontend: 8091, redisHttp: 8092 } }),

@@ -1,11 +1,14 @@
 // Start-up without type checking (issue 15): under Pulumi's runner the program is loaded by
-// scripts/pulumi-program.js, and `npm run tenant` by scripts/ts-register.js; both transpile only,
+// scripts/pulumi-register.js (which node preloads: Pulumi.yaml's nodeargs), and `npm run tenant` by
+// scripts/ts-register.js; both transpile only,
 // through a cache that can never serve stale or planted code. Children are real node processes.
 import { execFileSync, spawnSync } from "child_process";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { requiredPackages } from "../engine/plugins";
+import { readProject } from "../engine/project";
 import { NEEDS_ROOT, NOT_ROOT, OTHER_UID } from "../support/otherUser";
 import { tempDir } from "../support/temp";
 
@@ -14,11 +17,20 @@ const REGISTER = path.join(ROOT, "scripts/ts-register.js");
 const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
 
 describe("the program under Pulumi's runner", () => {
-    it("is loaded by scripts/pulumi-program.js, with the runner's own TypeScript support (ts-node, type checking) off", () => {
+    it("is index.ts, loaded through scripts/pulumi-register.js, which node preloads, with the runner's own TypeScript support (ts-node, type checking) off", () => {
         const project = YAML.parse(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-        expect(project.runtime.options).toEqual({ typescript: false });
-        expect(project.main).toBe("scripts/pulumi-program.js");
-        expect(readFileSync(path.join(ROOT, project.main), "utf8")).toContain('module.exports = require("../index.ts");');
+        expect(project.runtime.options).toEqual({ typescript: false, nodeargs: "-r ./scripts/pulumi-register.js" });
+        // No main: the project root is the program directory, package.json's main the entry.
+        expect(project.main).toBeUndefined();
+        expect(json("package.json").main).toBe("index.ts");
+    });
+
+    it("runs from the project root, where the language host's plugin scan finds @pulumi/docker and @pulumi/random", () => {
+        const project = readProject(ROOT);
+        expect([project.programDir, project.entryPoint]).toEqual([ROOT, "."]);
+        const plugins = new Set(requiredPackages(project.programDir).map((p) => `${p.name} ${p.version}`));
+        const version = (pkg: string) => json(`node_modules/@pulumi/${pkg}/package.json`).version;
+        expect([...plugins].sort()).toEqual([`docker v${version("docker")}`, `random v${version("random")}`]);
     });
 
     it("leaves type checking to npm test: tsc with tsconfig.json, which has no noCheck", () => {
@@ -26,7 +38,7 @@ describe("the program under Pulumi's runner", () => {
         expect(json("package.json").scripts.test).toMatch(/^tsc --noEmit -p \. && /);
     });
 
-    // What scripts/pulumi-program.js does before it requires the program.
+    // What scripts/pulumi-register.js does before the runner requires the program.
     const PREPARED = `
 const register = require(${JSON.stringify(REGISTER)});
 const load = require(${JSON.stringify(path.join(ROOT, "scripts/lazy-modules.js"))});
@@ -52,12 +64,18 @@ const before = deferred();
             thrower,
             "interface A {\n    x: number;\n}\n\nexport function f(a: A): never {\n    throw new Error(`boom ${a.x}`);\n}\n",
         );
-        const out = node(
-            `
-require(require.resolve("source-map-support/register", { paths: [load.SDK] })); // as cmd/run/index.js does
-register.installSourceMaps(load.SDK);
+        // As the language host starts the runner: node -r <preload> <run>, whose index.js installs source-map-support.
+        const out = execFileSync(
+            process.execPath,
+            [
+                "-r",
+                "./scripts/pulumi-register.js",
+                "-e",
+                `require(require.resolve("source-map-support/register", { paths: [require("./scripts/lazy-modules").SDK] }));
 try { require(process.argv[1]).f({ x: 1 }); } catch (e) { console.log(e.stack); }`,
-            thrower,
+                thrower,
+            ],
+            { cwd: ROOT, encoding: "utf8" },
         );
         expect(out).toContain(`f (${thrower}:6:11)`);
     });

@@ -8,7 +8,7 @@ import * as path from "path";
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
 
 /** What `pulumi up` needs of the project: its descriptor, manifests and program sources. */
-// Pulumi.yaml's main (scripts/pulumi-program.js, with the loader it uses) and every folder of the
+// Pulumi.yaml's preload (scripts/pulumi-register.js, with the loader it uses) and every folder of the
 // program's import closure (gitops/programFiles.ts computes it: index.ts, stacks, components, ports,
 // docker, project).
 const PROGRAM_FILES = [

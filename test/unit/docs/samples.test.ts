@@ -1,17 +1,28 @@
 // Sample outputs in the docs are produced by the code, not pasted: a fenced block marked
 // `<!-- sample: <name> -->` must be exactly what the sample of that name prints (the real
-// commands against a fake Engine: samplesPorts.ts, samplesOperations.ts, samplesGitops.ts), and a
+// commands against a fake Engine: samplesPorts.ts, samplesOperations.ts, samplesGitops.ts,
+// samplesCredentials.ts), and a
 // block that shows a program's output must be so marked. After changing what a command prints:
 // FRONTBASE_WRITE_DOC_SAMPLES=1 npx vitest run test/unit/docs/samples.test.ts, then review the diff.
 import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docFiles, Fence, fences, readDoc, ROOT } from "../../support/docs";
+import { credentialsRefused } from "./samplesCredentials";
 import { gitopsAffected } from "./samplesGitops";
 import { deployVerify, operationsSamples, swarmStatus } from "./samplesOperations";
 import { portsDeployCheck, portsExample, portsExhausted } from "./samplesPorts";
 
-const SCENARIOS = [portsExample, portsDeployCheck, portsExhausted, operationsSamples, deployVerify, swarmStatus, gitopsAffected];
+const SCENARIOS = [
+    portsExample,
+    portsDeployCheck,
+    portsExhausted,
+    operationsSamples,
+    deployVerify,
+    swarmStatus,
+    gitopsAffected,
+    credentialsRefused,
+];
 const WRITE = process.env.FRONTBASE_WRITE_DOC_SAMPLES === "1";
 
 let produced: Record<string, string> = {};

@@ -4,7 +4,15 @@ import { describe, expect, it } from "vitest";
 import { secret } from "../../engine/serialize";
 import { ResourceState } from "../../engine/state";
 import { Schema } from "../../engine/realizer/schema";
-import { Decision, decideStep, deletionOrder, dependentReplacements, makeUrn, transitiveDependents } from "../../engine/steps";
+import {
+    Decision,
+    decideStep,
+    deletionOrder,
+    dependentReplacements,
+    makeUrn,
+    replaceTargetErrors,
+    transitiveDependents,
+} from "../../engine/steps";
 
 const schema: Schema = {
     name: { forceNew: true },
@@ -167,5 +175,22 @@ describe("URNs", () => {
         expect(makeUrn("s", "p", "docker:index/network:Network", "n", { urn: comp, isRoot: false })).toBe(
             "urn:pulumi:s::p::x:index:C$docker:index/network:Network::n",
         );
+    });
+});
+
+describe("pulumi up --replace <urn> (deployment_executor.go checkTargets)", () => {
+    const known = new Set(["urn:pulumi:s::p::frontbase:index:TenantStack$docker:index/container:Container::s-backend-container"]);
+    it("is an error for each URN the stack does not have, naming it", () => {
+        expect(
+            replaceTargetErrors([...known, "urn:pulumi:s::p::docker:index/container:Container$x::typo", "urn:pulumi:s::p::x"], known),
+        ).toEqual([
+            "Target 'urn:pulumi:s::p::docker:index/container:Container$x::typo' could not be found in the stack.",
+            // No `$`: a shell that was not told to keep it took it away.
+            "Target 'urn:pulumi:s::p::x' could not be found in the stack. Did you forget to escape $ in your shell?",
+        ]);
+    });
+    it("accepts URNs in the stack, and no --replace at all", () => {
+        expect(replaceTargetErrors([...known], known)).toEqual([]);
+        expect(replaceTargetErrors([], new Set())).toEqual([]);
     });
 });

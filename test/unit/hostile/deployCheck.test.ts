@@ -119,7 +119,7 @@ describe("commands that pick one tenant's stack file", () => {
 
 describe("deployProblems (pure)", () => {
     const pins = (stack: string, config: Record<string, string>) =>
-        pinsOf({ stack, file: `/p/Pulumi.${stack}.yaml`, config, secureKeys: new Set() });
+        pinsOf({ stack, file: `/p/Pulumi.${stack}.yaml`, config, secureKeys: new Set(), secure: new Map() });
     it("names every conflict once, and none for the tenant's own file", () => {
         const fleet = [
             pins("a", { "frontbase:ports": '{"backend":1}' }),

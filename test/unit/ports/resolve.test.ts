@@ -134,7 +134,9 @@ describe("resolvePorts", () => {
     it("in a dry run takes no lock and records nothing", async () => {
         const base = await freeBlock(4);
         const o = options(base, { dryRun: true, commit: async () => "should not be called" });
-        await (await acquireLock(hostFiles(o.dockerHost, o.lockDir).lock))(); // the lock directory exists, as on a host
+        await (
+            await acquireLock(hostFiles(o.dockerHost, o.lockDir).lock)
+        )(); // the lock directory exists, as on a host
         const untouched = nothingWritten({ lockDir: o.lockDir });
         const r = await resolvePorts(o);
         expect(r.ports.backend).toBe(base);
