@@ -1,5 +1,5 @@
 // Whether a tenant stack file's change alters the proxy's routes: its domains or the frontend
-// port they route to, compared between two versions of the file. Pure: the caller reads git.
+// ports they route to (its second slot's too), compared between two versions of the file. Pure: the caller reads git.
 import { fleetRoutes, StackConfigFile } from "../components/proxy/routes";
 
 /**
@@ -14,5 +14,6 @@ export function routeChanged(before: StackConfigFile | undefined, after: StackCo
     };
     const [b, a] = [route(before), route(after)];
     if (b.problems.length > 0 || a.problems.length > 0) return true;
-    return JSON.stringify(b.routes.map((r) => [r.domains, r.upstream])) !== JSON.stringify(a.routes.map((r) => [r.domains, r.upstream]));
+    const shape = (rs: typeof a.routes) => JSON.stringify(rs.map((r) => [r.domains, r.upstream, r.slot2]));
+    return shape(b.routes) !== shape(a.routes);
 }

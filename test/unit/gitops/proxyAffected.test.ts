@@ -39,6 +39,13 @@ describe("routeChanged", () => {
         ["a domain added", file("acme", { ports: { frontend: 8081 } }), base, true],
         ["a domain removed", base, file("acme", { domains: [], ports: { frontend: 8081 } }), true],
         ["the frontend port moved", base, file("acme", { domains: ["acme.example.com"], ports: { frontend: 8090 } }), true],
+        ["a second slot pinned", base, file("acme", { domains: ["acme.example.com"], ports: { frontend: 8081, frontend2: 8091 } }), true],
+        [
+            "only the second slot's backend port moved",
+            file("acme", { domains: ["acme.example.com"], ports: { frontend: 8081, frontend2: 8091, backend2: 8011 } }),
+            file("acme", { domains: ["acme.example.com"], ports: { frontend: 8081, frontend2: 8091, backend2: 8012 } }),
+            false,
+        ],
         [
             "only the memory changed",
             base,
