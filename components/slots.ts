@@ -3,7 +3,7 @@
 // update of any of them starts the whole tier in the other slot beside the one that serves
 // (create-before-delete), and the old slot is deleted once the program is done; the proxy lists
 // both frontends and uses the one that answers. Data services (postgres, redis, redis-http) are
-// never duplicated. Pure: what the host runs comes in as `LiveAppContainer`s (docs/updates.md).
+// never duplicated. Pure: what the host runs comes in as `LiveAppContainer`s (docs/proxy.md, "Updates without downtime").
 import { createHmac } from "crypto";
 import type { TenantConfig } from "./config";
 import { ALL_PORT_KEYS, AnyPortKey, PORT_KEYS, Slot } from "./naming";

@@ -43,7 +43,7 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
             );
         if (s.config && slotsWanted(s.config) && s.ports.frontend2 === undefined)
             notes.push(
-                `${s.file}: has domains but no second slot (ports.${SLOT_PORT_KEYS.join(", ports.")}): its updates are delete-first, an outage; \`npm run tenant -- new ${s.stack} --force\` pins them (docs/updates.md)`,
+                `${s.file}: has domains but no second slot (ports.${SLOT_PORT_KEYS.join(", ports.")}): its updates are delete-first, an outage; \`npm run tenant -- new ${s.stack} --force\` pins them (docs/proxy.md#updates-without-downtime)`,
             );
         for (const key of ALL_PORT_KEYS) {
             const port = s.ports[key];

@@ -87,7 +87,7 @@ async function slotsOf(cfg: TenantConfig, ports: TenantPorts, dockerHost: string
         if (slotsWanted(cfg))
             await pulumi.log.warn(
                 `frontbase:ports.frontend2 (or frontbase:encryptionKey) is not in the stack file, so this tenant has one slot: an update of its backend, edge or frontend is delete-first, an outage. ` +
-                    `\`npm run tenant -- new ${cfg.tenant} --force\` pins the second slot (docs/updates.md).`,
+                    `\`npm run tenant -- new ${cfg.tenant} --force\` pins the second slot (docs/proxy.md#updates-without-downtime).`,
             );
         return undefined;
     }

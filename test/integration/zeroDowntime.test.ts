@@ -1,4 +1,4 @@
-// Updates without downtime behind the proxy (docs/updates.md), on a real Docker Engine with the
+// Updates without downtime behind the proxy (docs/proxy.md, "Updates without downtime"), on a real Docker Engine with the
 // real application and Debian's Caddy (`tls internal`): a request loop through the proxy while
 // a tenant with two slots gets a new backend image drops nothing, and the new backend serves at
 // the end; the same loop on a tenant without domains measures its delete-first outage.
