@@ -16,8 +16,9 @@ import {
     SecretCredentials,
 } from "./containers";
 import * as naming from "./naming";
-import { PortKey, ServiceName, TENANT_STACK_TYPE } from "./naming";
+import { PortKey, ServiceName, Slot, slotPortKey, TENANT_STACK_TYPE, TenantPorts } from "./naming";
 import { JobName, portUrl, REDIS_TOKEN_JOB, ServiceSpec, tenantServices } from "./services";
+import { createSlotContainer, createSlotJob, createSlotNetworks, isSlotService, SlotDeclaration } from "./slotContainers";
 import { createOverlayNetwork, createService, PlacedNode, serviceEnv } from "./swarm/resources";
 
 export { TENANT_STACK_TYPE };
@@ -25,10 +26,12 @@ export { TENANT_STACK_TYPE };
 export interface TenantStackArgs {
     /** Validated config (see components/config.ts). */
     readonly config: TenantConfig;
-    /** Host port of every published service, already resolved (pinned or allocated). */
-    readonly ports: Record<PortKey, number>;
+    /** Host port of every published service, already resolved (pinned or allocated); the second slot's too. */
+    readonly ports: TenantPorts;
     /** Target `swarm` only: the node the tenant is pinned to, as the manager reported it. */
     readonly node?: PlacedNode;
+    /** A tenant with two slots (slots.ts): where its backend, edge, frontend and job go. */
+    readonly slots?: SlotDeclaration;
 }
 
 export type { SecretCredentials };
@@ -38,7 +41,7 @@ export class TenantStack extends pulumi.ComponentResource {
     public readonly project: string;
     public readonly network: pulumi.Output<string>;
     public readonly volumes: Record<string, pulumi.Output<string>>;
-    public readonly ports: Record<PortKey, number>;
+    public readonly ports: TenantPorts;
     public readonly urls: Record<PortKey, string>;
     public readonly adminEmail: string;
     public readonly adminPassword: pulumi.Output<string>;
@@ -56,7 +59,7 @@ export class TenantStack extends pulumi.ComponentResource {
         this.tenant = cfg.tenant;
         this.project = naming.projectName(cfg.tenant);
         this.ports = ports;
-        this.urls = tenantUrls(cfg, ports);
+        this.urls = tenantUrls(cfg, servingPorts(ports, args.slots?.plan.slot ?? 1));
         this.adminEmail = cfg.adminEmail;
 
         const credentials = createCredentials(name, cfg, this);
@@ -80,6 +83,7 @@ export class TenantStack extends pulumi.ComponentResource {
                 network,
                 images: createImages(name, cfg, specs, this),
                 volumes,
+                slots: args.slots && { decl: args.slots, networks: createSlotNetworks(name, cfg, this) },
             });
             this.volumes = Object.fromEntries(Object.entries(volumes).map(([svc, v]) => [svc, v.name]));
         }
@@ -115,34 +119,49 @@ export class TenantStack extends pulumi.ComponentResource {
             network: docker.Network;
             images: Partial<Record<ImageKey, docker.RemoteImage>>;
             volumes: Partial<Record<ServiceName, docker.Volume>>;
+            slots?: { decl: SlotDeclaration; networks: Record<Slot, docker.Network> };
         },
     ): void {
-        const { cfg, ports, credentials, network, images, volumes } = d;
+        const { cfg, ports, credentials, network, images, volumes, slots } = d;
         const containersOf = (services: readonly ServiceName[] = []) =>
             services.map((s) => this.containers[s]).filter((c): c is docker.Container => c !== undefined);
         for (const spec of d.specs) {
-            const jobs = this.declareJobs(name, spec, {
+            const jobInputs = {
                 cfg,
                 credentials,
                 network,
                 image: images[REDIS_TOKEN_JOB.imageKey],
                 after: containersOf(REDIS_TOKEN_JOB.after),
-            });
-            this.containers[spec.service] = createContainer(
+            };
+            const jobs = this.declareJobs(
                 name,
-                {
-                    cfg,
-                    ports,
-                    spec,
-                    credentials,
-                    network,
-                    image: images[spec.imageKey],
-                    volume: volumes[spec.service],
-                    after: [...containersOf(spec.after), ...jobs.map(([, c]) => c)],
-                    follows: [...containersOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs],
-                },
-                this,
+                spec,
+                jobInputs,
+                slots && ((i) => createSlotJob(name, { ...i, slots: slots.networks, decl: slots.decl }, this)),
             );
+            const common = {
+                cfg,
+                ports,
+                spec,
+                credentials,
+                volume: volumes[spec.service],
+                after: [...containersOf(spec.after), ...jobs.map(([, c]) => c)],
+                follows: [...containersOf(spec.follows).map((c, k) => [spec.follows![k], c] as const), ...jobs],
+            };
+            this.containers[spec.service] =
+                slots && isSlotService(spec.service)
+                    ? createSlotContainer(
+                          name,
+                          {
+                              ...common,
+                              shared: network,
+                              slots: slots.networks,
+                              decl: slots.decl,
+                              after: [...common.after, images[spec.imageKey]!],
+                          },
+                          this,
+                      )
+                    : createContainer(name, { ...common, network, image: images[spec.imageKey] }, this);
         }
     }
 
@@ -192,11 +211,21 @@ export class TenantStack extends pulumi.ComponentResource {
         }
     }
 
-    /** The jobs that must run before `spec`'s service starts (declared once each). */
-    private declareJobs(name: string, spec: ServiceSpec, i: Omit<JobInputs, "job">): (readonly [string, docker.Container])[] {
-        for (const job of spec.afterJobs ?? []) this.jobs[job] ??= createJob(name, { ...i, job: REDIS_TOKEN_JOB }, this);
+    /** The jobs that must run before `spec`'s service starts (declared once each; `make` declares one in slot mode). */
+    private declareJobs(
+        name: string,
+        spec: ServiceSpec,
+        i: Omit<JobInputs, "job">,
+        make?: (i: Omit<JobInputs, "job">) => docker.Container,
+    ): (readonly [string, docker.Container])[] {
+        for (const job of spec.afterJobs ?? []) this.jobs[job] ??= make ? make(i) : createJob(name, { ...i, job: REDIS_TOKEN_JOB }, this);
         return (spec.afterJobs ?? []).map((j) => [j, this.jobs[j]!] as const);
     }
+}
+
+/** The ports the serving slot publishes on, under the four keys (slot 2's from the second slot's keys). */
+export function servingPorts(ports: TenantPorts, slot: Slot): Record<PortKey, number> {
+    return Object.fromEntries(naming.PORT_KEYS.map((k) => [k, ports[slotPortKey(k, slot)] ?? ports[k]])) as Record<PortKey, number>;
 }
 
 /** The frontend's URL is the tenant's domain when it has one (served by the host's proxy). */

@@ -3,7 +3,16 @@
 // Every key is checked before any resource is declared; unknown keys are errors, because a
 // typo such as `frontbase:databse` must not fall back silently to a default.
 import { z } from "zod";
-import { NODE_NAME_PATTERN, NODE_NAME_RULE, PORT_KEYS, PortKey, TENANT_NAME_MAX, tenantNameProblem } from "./naming";
+import {
+    ALL_PORT_KEYS,
+    AnyPortKey,
+    NODE_NAME_PATTERN,
+    NODE_NAME_RULE,
+    PORT_KEYS,
+    PortKey,
+    TENANT_NAME_MAX,
+    tenantNameProblem,
+} from "./naming";
 import { domainProblem } from "./proxy/domains";
 import {
     ALL_INTERFACES,
@@ -77,12 +86,10 @@ const range = z
     });
 
 const secretString = z.string().min(12, { error: "must be at least 12 characters" }).max(256, { error: "must be at most 256 characters" });
-const perPortKey = <T extends z.ZodType>(t: T) =>
-    z.strictObject(Object.fromEntries(PORT_KEYS.map((k) => [k, t.optional()])) as Record<PortKey, z.ZodOptional<T>>, {
+const perPortKey = <T extends z.ZodType, K extends string>(t: T, keys: readonly K[]) =>
+    z.strictObject(Object.fromEntries(keys.map((k) => [k, t.optional()])) as Record<K, z.ZodOptional<T>>, {
         error: (iss) =>
-            iss.code === "unrecognized_keys"
-                ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${PORT_KEYS.join(", ")}`
-                : "must be an object",
+            iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${keys.join(", ")}` : "must be an object",
     });
 const perImageKey = <T extends z.ZodType>(t: T) =>
     z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, t.optional()])) as Record<ImageKey, z.ZodOptional<T>>, {
@@ -121,8 +128,9 @@ const schema = z.strictObject(
             if (problem) ctx.addIssue({ code: "custom", message: v.length > TENANT_NAME_MAX ? problem : `${problem} (got "${v}")` });
         }),
         database: z.enum(["sqlite", "postgres"], { error: 'must be "sqlite" or "postgres"' }).default("sqlite"),
-        ports: perPortKey(port).default({}),
-        portRanges: perPortKey(range).default({}),
+        // The second slot's ports (backend2, edge2, frontend2) allocate from their service's range.
+        ports: perPortKey(port, ALL_PORT_KEYS).default({}),
+        portRanges: perPortKey(range, PORT_KEYS).default({}),
         reservedPorts: z.array(port, { error: "must be a list of port numbers" }).default([]),
         maxRetries: z.number().int().min(0).max(20, { error: "must be an integer from 0 to 20" }).default(DEFAULT_MAX_RETRIES),
         images: perImageKey(imageRef).default({}),
@@ -175,7 +183,7 @@ type Parsed = z.output<typeof schema>;
 export interface TenantConfig {
     readonly tenant: string;
     readonly database: "sqlite" | "postgres";
-    readonly ports: Partial<Record<PortKey, number>>;
+    readonly ports: Partial<Record<AnyPortKey, number>>;
     readonly portRanges: Record<PortKey, PortRange>;
     readonly reservedPorts: readonly number[];
     readonly maxRetries: number;
@@ -255,7 +263,7 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
 function complete(p: Parsed): TenantConfig {
     return {
         ...p,
-        ports: p.ports as Partial<Record<PortKey, number>>,
+        ports: p.ports as Partial<Record<AnyPortKey, number>>,
         portRanges: { ...DEFAULT_PORT_RANGES, ...dropUndefined(p.portRanges) },
         images: { ...DEFAULT_IMAGES, ...dropUndefined(p.images) },
         memory: { ...DEFAULT_MEMORY, ...dropUndefined(p.memory) },
@@ -264,9 +272,9 @@ function complete(p: Parsed): TenantConfig {
     };
 }
 
-function duplicatePinnedPort(ports: Partial<Record<PortKey, number>>): string | undefined {
-    const seen = new Map<number, PortKey>();
-    for (const key of PORT_KEYS) {
+function duplicatePinnedPort(ports: Partial<Record<AnyPortKey, number>>): string | undefined {
+    const seen = new Map<number, AnyPortKey>();
+    for (const key of ALL_PORT_KEYS) {
         const p = ports[key];
         if (p === undefined) continue;
         const other = seen.get(p);

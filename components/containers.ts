@@ -4,28 +4,16 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageKey, TenantConfig } from "./config";
+import { jobContainerArgs, LabelList, REPLACE_ON_CHANGES, serviceContainerArgs } from "./containerArgs";
 import { labelList } from "./labels";
 import * as naming from "./naming";
-import { PortKey, ServiceName } from "./naming";
+import { ServiceName, TenantPorts } from "./naming";
 import { Credentials, envList, JobSpec, ServiceSpec } from "./services";
+
+export { LOG_OPTS, ONE_SHOT_JOB } from "./containerArgs";
 
 /** Credentials as secret outputs; `dbPassword` only for postgres tenants. */
 export type SecretCredentials = { readonly [K in keyof Credentials]: pulumi.Output<string> };
-
-/** Log rotation so a chatty tenant cannot fill the host's disk. */
-export const LOG_OPTS = { "max-size": "10m", "max-file": "3" };
-
-/** A one-shot job's container: run once to the end (attach), never restarted, small, hardened. */
-export const ONE_SHOT_JOB = {
-    attach: true,
-    mustRun: false,
-    restart: "no",
-    memory: 64,
-    memorySwap: 64,
-    logDriver: "json-file",
-    logOpts: LOG_OPTS,
-    securityOpts: ["no-new-privileges:true"],
-} as const;
 
 export function createNetwork(name: string, cfg: TenantConfig, parent: pulumi.Resource): docker.Network {
     return new docker.Network(
@@ -84,7 +72,7 @@ export function createVolumes(
 
 interface ContainerInputs {
     readonly cfg: TenantConfig;
-    readonly ports: Record<PortKey, number>;
+    readonly ports: TenantPorts;
     readonly spec: ServiceSpec;
     readonly credentials: SecretCredentials;
     readonly network: docker.Network;
@@ -103,48 +91,25 @@ export function createContainer(name: string, i: ContainerInputs, parent: pulumi
     const service = spec.service;
     return new docker.Container(
         naming.logicalName(name, service, "container"),
-        {
-            name: naming.containerName(cfg.tenant, service),
+        serviceContainerArgs(cfg, i.ports, spec, {
             image: i.image ? i.image.imageId : cfg.images[spec.imageKey],
-            hostname: service,
-            command: spec.command ? [...spec.command] : undefined,
             envs: containerEnv(spec, i.credentials),
-            ports: spec.hostPort
-                ? [{ internal: spec.internalPort, external: i.ports[spec.hostPort], ip: cfg.bindAddress, protocol: "tcp" }]
-                : [],
-            networksAdvanced: [{ name: i.network.name, aliases: [service] }],
-            mounts: i.volume && spec.dataPath ? [{ type: "volume", source: i.volume.name, target: spec.dataPath }] : [],
-            healthcheck: spec.healthcheck ? { ...spec.healthcheck, tests: [...spec.healthcheck.tests] } : undefined,
-            // With a health check, create returns only once the container is healthy.
-            wait: spec.healthcheck !== undefined,
-            waitTimeout: spec.waitTimeout,
-            restart: "unless-stopped",
-            memory: cfg.memory[spec.imageKey],
-            // Unset, Docker stores its own swap limit (twice the memory) and the provider reads
-            // it back: a diff on every run. Equal to memory: no swap, and an in-place memory
-            // change sends both, so raising memory is never refused (docs/provider-audit.md).
-            memorySwap: cfg.memory[spec.imageKey],
-            destroyGraceSeconds: spec.stopGraceSeconds,
-            ...(spec.init ? { init: true } : {}),
-            logDriver: "json-file",
-            logOpts: LOG_OPTS,
-            securityOpts: ["no-new-privileges:true"],
             labels: followLabels(naming.labels(cfg.tenant, service), i.follows),
-        },
+            networks: [{ name: i.network.name, aliases: [service] }],
+            volume: i.volume?.name,
+        }),
         {
             parent,
             // Fixed names and host ports collide under create-before-delete.
             deleteBeforeReplace: true,
             dependsOn: [...i.after],
-            // The provider (v4.5.0) stores a change to either without sending it to Docker:
-            // neither is ForceNew, and Update sends only restart and resources.
-            replaceOnChanges: ["healthcheck", "init"],
+            replaceOnChanges: REPLACE_ON_CHANGES,
         },
     );
 }
 
 /** Env as a sorted `K=V` list; a secret as a whole when any value is a credential. */
-function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi.Input<string[]> {
+export function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi.Input<string[]> {
     if (!spec.usesCredentials) return envList(spec.env({ redisToken: "", adminPassword: "", encryptionKey: "" }));
     return pulumi.secret(
         pulumi
@@ -163,7 +128,7 @@ function containerEnv(spec: ServiceSpec, credentials: SecretCredentials): pulumi
 export function followLabels(
     base: Record<string, string>,
     follows: readonly (readonly [string, pulumi.CustomResource])[],
-): pulumi.Output<{ label: string; value: string }[]> {
+): pulumi.Output<LabelList> {
     return pulumi
         .all(follows.map(([, c]) => c.id))
         .apply((ids) =>
@@ -189,22 +154,27 @@ export function createJob(name: string, i: JobInputs, parent: pulumi.Resource): 
     const { cfg, job } = i;
     return new docker.Container(
         naming.logicalName(name, job.job, "job"),
-        {
-            name: naming.jobContainerName(cfg.tenant, job.job),
+        jobContainerArgs(cfg, job, {
             image: i.image ? i.image.imageId : cfg.images[job.imageKey],
-            entrypoints: [...job.entrypoint],
-            envs: pulumi.secret(
-                pulumi
-                    .all([i.credentials.redisToken, i.credentials.adminPassword, i.credentials.encryptionKey, i.credentials.dbPassword])
-                    .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) =>
-                        envList(job.env({ redisToken, adminPassword, encryptionKey, dbPassword })),
-                    ),
-            ),
-            networksAdvanced: [{ name: i.network.name }],
-            ...ONE_SHOT_JOB,
-            securityOpts: [...ONE_SHOT_JOB.securityOpts],
-            labels: labelList({ ...naming.labels(cfg.tenant), [naming.JOB_LABEL]: job.job, [naming.ONEOFF_LABEL]: "True" }),
-        },
+            envs: jobEnv(job, i.credentials),
+            labels: labelList(jobLabels(cfg.tenant, job)),
+            networks: [{ name: i.network.name }],
+        }),
         { parent, deleteBeforeReplace: true, dependsOn: [...i.after] },
     );
+}
+
+/** A job's env: always a secret (it carries a credential). */
+export function jobEnv(job: JobSpec, c: SecretCredentials): pulumi.Output<string[]> {
+    return pulumi.secret(
+        pulumi
+            .all([c.redisToken, c.adminPassword, c.encryptionKey, c.dbPassword])
+            .apply(([redisToken, adminPassword, encryptionKey, dbPassword]) =>
+                envList(job.env({ redisToken, adminPassword, encryptionKey, dbPassword })),
+            ),
+    );
+}
+
+export function jobLabels(tenant: string, job: JobSpec): Record<string, string> {
+    return { ...naming.labels(tenant), [naming.JOB_LABEL]: job.job, [naming.ONEOFF_LABEL]: "True" };
 }

@@ -12,12 +12,45 @@ export type ServiceName = (typeof SERVICES)[number];
 export const PORT_KEYS = ["backend", "edge", "frontend", "redisHttp"] as const;
 export type PortKey = (typeof PORT_KEYS)[number];
 
-export const SERVICE_OF_PORT: Record<PortKey, ServiceName> = {
+/**
+ * The second slot's host ports, for a tenant served through the host's proxy (components/slots.ts):
+ * its backend, edge and frontend run in slot 1 or 2, and an update starts the other slot beside
+ * the one that serves. `tenant new` pins them with the others (same ranges as their services).
+ */
+export const SLOT_PORT_KEYS = ["backend2", "edge2", "frontend2"] as const;
+export type SlotPortKey = (typeof SLOT_PORT_KEYS)[number];
+export type AnyPortKey = PortKey | SlotPortKey;
+export const ALL_PORT_KEYS: readonly AnyPortKey[] = [...PORT_KEYS, ...SLOT_PORT_KEYS];
+
+/** A tenant's host ports: the four, and the second slot's when it has one. */
+export type TenantPorts = Record<PortKey, number> & Partial<Record<SlotPortKey, number>>;
+
+export const SERVICE_OF_PORT: Record<AnyPortKey, ServiceName> = {
     backend: "backend",
     edge: "edge",
     frontend: "frontend",
     redisHttp: "redis-http",
+    backend2: "backend",
+    edge2: "edge",
+    frontend2: "frontend",
 };
+
+/** `frontend2` -> `frontend`: the key whose range (`frontbase:portRanges`) a port key allocates from. */
+export function baseKeyOf(key: AnyPortKey): PortKey {
+    return key.endsWith("2") ? (key.slice(0, -1) as PortKey) : (key as PortKey);
+}
+
+/** A slot of a tenant's app services (backend, edge, frontend): 1, or 2 beside it during an update. */
+export type Slot = 1 | 2;
+
+/** The key of `key`'s port in `slot` (slot 1 uses the four keys as they are). */
+export function slotPortKey(key: PortKey, slot: Slot): AnyPortKey {
+    return slot === 2 && (SLOT_PORT_KEYS as readonly string[]).includes(`${key}2`) ? (`${key}2` as SlotPortKey) : key;
+}
+
+/** Labels of a tenant's app containers in slot mode: which slot, and the revision of the app tier they run. */
+export const SLOT_LABEL = "frontbase.slot";
+export const REVISION_LABEL = "frontbase.revision";
 
 /** Label that marks every Docker object of a tenant; `tenant ls` and cleanup select by it. */
 export const TENANT_LABEL = "frontbase.tenant";
@@ -46,13 +79,14 @@ export function projectName(tenant: string): string {
     return `${tenant}_frontbase`;
 }
 
-export function containerName(tenant: string, service: ServiceName): string {
-    return `${projectName(tenant)}-${service}-1`;
+/** Compose's `<project>-<service>-<n>`: n is the slot (1 unless a second slot runs beside it). */
+export function containerName(tenant: string, service: ServiceName, slot: Slot = 1): string {
+    return `${projectName(tenant)}-${service}-${slot}`;
 }
 
-/** A one-shot job's container (Compose marks such containers `oneoff`). */
-export function jobContainerName(tenant: string, job: string): string {
-    return `${projectName(tenant)}-${job}-job`;
+/** A one-shot job's container (Compose marks such containers `oneoff`); in slot mode, one per slot. */
+export function jobContainerName(tenant: string, job: string, slot?: Slot): string {
+    return `${projectName(tenant)}-${job}-job${slot ? `-${slot}` : ""}`;
 }
 
 /** Labels that mark a tenant's one-shot job container. */
@@ -61,6 +95,11 @@ export const ONEOFF_LABEL = "com.docker.compose.oneoff";
 
 export function networkName(tenant: string): string {
     return `${projectName(tenant)}_frontbase`;
+}
+
+/** A slot's own network: where its frontend's nginx resolves `backend` and `edge` to that slot's. */
+export function slotNetworkName(tenant: string, slot: Slot): string {
+    return `${projectName(tenant)}_slot${slot}`;
 }
 
 export function volumeName(tenant: string, service: ServiceName): string {

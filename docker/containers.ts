@@ -10,7 +10,16 @@
 // document's Compose scripts carry only `com.docker.compose.project=<tenant>_frontbase`; they
 // are the tenant's too, so that the commands also work on tenants not yet migrated.
 import type Docker from "dockerode";
-import { COMPOSE_SERVICE_LABEL, JOB_LABEL, SERVICES, tenantOfLabels, volumeName } from "../components/naming";
+import {
+    COMPOSE_SERVICE_LABEL,
+    JOB_LABEL,
+    REVISION_LABEL,
+    SERVICES,
+    Slot,
+    SLOT_LABEL,
+    tenantOfLabels,
+    volumeName,
+} from "../components/naming";
 
 /** One entry of a container's `HostConfig.PortBindings`: configured, so known for stopped containers too. */
 export interface PortBinding {
@@ -89,6 +98,11 @@ export interface TenantContainer {
     readonly node?: string;
     /** A swarm task: why it failed or was rejected, as the manager says. */
     readonly error?: string;
+    /** An app container (or job) of a tenant with two slots: its slot and the tier's revision (components/slots.ts). */
+    readonly slot?: Slot;
+    readonly revision?: string;
+    /** When it was created (ms since the epoch). */
+    readonly created?: number;
 }
 
 export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContainer {
@@ -106,6 +120,9 @@ export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContain
         tty: i.Config?.Tty === true,
         restarts: (i as { RestartCount?: number }).RestartCount ?? 0,
         image: i.Image,
+        ...(labels[SLOT_LABEL] === "1" || labels[SLOT_LABEL] === "2" ? { slot: Number(labels[SLOT_LABEL]) as Slot } : {}),
+        ...(labels[REVISION_LABEL] ? { revision: labels[REVISION_LABEL] } : {}),
+        ...(i.Created ? { created: Date.parse(i.Created) } : {}),
     };
 }
 

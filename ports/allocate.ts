@@ -9,10 +9,11 @@
 //   3. lowest   - otherwise the lowest port of the range that nobody holds and no other
 //                 service of this tenant got (deterministic; overlapping ranges never share).
 import type { PortRange } from "../components/config";
-import { PORT_KEYS, PortKey } from "../components/naming";
+import { AnyPortKey, baseKeyOf, PORT_KEYS, PortKey, SlotPortKey, TenantPorts } from "../components/naming";
 
-export type Ports = Record<PortKey, number>;
+export type Ports = TenantPorts;
 export type PortSource = "pinned" | "previous" | "allocated";
+export type PortSources = Record<PortKey, PortSource> & Partial<Record<SlotPortKey, PortSource>>;
 
 /** Anything that can say whether a port is held by someone else (a Set, a Map). */
 export interface TakenPorts {
@@ -20,8 +21,10 @@ export interface TakenPorts {
 }
 
 export interface AllocationInput {
-    /** Inclusive range per service; ranges may overlap. */
+    /** Inclusive range per service; ranges may overlap. A second slot's key uses its service's. */
     readonly ranges: Readonly<Record<PortKey, PortRange>>;
+    /** The keys to give ports to: the four, plus the second slot's for a tenant that has one. */
+    readonly keys?: readonly AnyPortKey[];
     /** Ports held by anyone but this tenant: other tenants, containers, listeners, reserved. */
     readonly taken: TakenPorts;
     /** Ports pinned in this tenant's config; used as given. */
@@ -32,7 +35,7 @@ export interface AllocationInput {
 
 export interface Allocation {
     readonly ports: Ports;
-    readonly sources: Record<PortKey, PortSource>;
+    readonly sources: PortSources;
 }
 
 /** How a full range is held, for the error: counts only, never a list of holders (there may be thousands). */
@@ -47,7 +50,7 @@ export interface RangeUse {
 
 export class PortExhaustedError extends Error {
     constructor(
-        readonly service: PortKey,
+        readonly service: AnyPortKey,
         readonly range: PortRange,
         readonly use: RangeUse,
     ) {
@@ -59,7 +62,7 @@ export class PortExhaustedError extends Error {
             use.mine > 0 ? `${use.mine} given to this tenant's other services` : "",
         ].filter(Boolean);
         super(
-            `no free port for ${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken, ${parts.join(" and ")}; widen frontbase:portRanges.${service} or free a port`,
+            `no free port for ${service} in its range ${range.from}-${range.to}: all ${size} port(s) are taken, ${parts.join(" and ")}; widen frontbase:portRanges.${baseKeyOf(service)} or free a port`,
         );
         this.name = "PortExhaustedError";
     }
@@ -80,34 +83,37 @@ export function inRange(port: number, range: PortRange): boolean {
 }
 
 export function allocatePorts(input: AllocationInput): Allocation {
-    const { ranges, taken, pinned = {}, previous = {} } = input;
+    const { taken, pinned = {}, previous = {}, keys = PORT_KEYS } = input;
+    const rangeOf = (key: AnyPortKey) => input.ranges[baseKeyOf(key)];
     const ports: Partial<Ports> = {};
-    const sources: Partial<Record<PortKey, PortSource>> = {};
+    const sources: Partial<Record<AnyPortKey, PortSource>> = {};
     const mine = new Set<number>();
-    const give = (key: PortKey, port: number, source: PortSource) => {
+    const give = (key: AnyPortKey, port: number, source: PortSource) => {
         ports[key] = port;
         sources[key] = source;
         mine.add(port);
     };
 
-    for (const key of PORT_KEYS) {
+    for (const key of keys) {
         const p = pinned[key];
         if (p !== undefined) give(key, p, "pinned");
     }
     // Sticky before fresh: a fresh pick must never take a port another service of this
-    // tenant already owns, whatever the order of PORT_KEYS.
-    for (const key of PORT_KEYS) {
+    // tenant already owns, whatever the order of the keys.
+    for (const key of keys) {
         const p = previous[key];
         if (ports[key] !== undefined || p === undefined) continue;
-        if (inRange(p, ranges[key]) && !taken.has(p) && !mine.has(p)) give(key, p, "previous");
+        if (inRange(p, rangeOf(key)) && !taken.has(p) && !mine.has(p)) give(key, p, "previous");
     }
-    for (const key of PORT_KEYS) {
+    for (const key of keys) {
         if (ports[key] !== undefined) continue;
-        const range = ranges[key];
+        const range = rangeOf(key);
         let p = range.from;
         while (p <= range.to && (taken.has(p) || mine.has(p))) p++;
         if (p > range.to) throw new PortExhaustedError(key, range, rangeUse(range, taken, mine));
         give(key, p, "allocated");
     }
-    return { ports: ports as Ports, sources: sources as Record<PortKey, PortSource> };
+    // In the keys' order, whatever order they were decided in.
+    const ordered = <T>(m: Partial<Record<AnyPortKey, T>>) => Object.fromEntries(keys.map((k) => [k, m[k]]));
+    return { ports: ordered(ports) as Ports, sources: ordered(sources) as PortSources };
 }

@@ -8,7 +8,7 @@
 // A container in a restart loop is listed `restarting` with no `Ports` while it waits, and
 // binds them again a moment later: its ports, too, come from its configuration.
 import type Docker from "dockerode";
-import { COMPOSE_SERVICE_LABEL, tenantOfLabels } from "../components/naming";
+import { COMPOSE_SERVICE_LABEL, Slot, SLOT_LABEL, tenantOfLabels } from "../components/naming";
 import { configuredBindings, mapBounded, unlessGone } from "../docker/containers";
 
 export interface PublishedPort {
@@ -28,6 +28,8 @@ export interface ContainerPorts {
     readonly tenant?: string;
     /** The compose service label (`backend`, `redis-http`, ...). */
     readonly service?: string;
+    /** The `frontbase.slot` label of an app container of a tenant with two slots (components/slots.ts). */
+    readonly slot?: Slot;
     readonly ports: readonly PublishedPort[];
 }
 
@@ -45,6 +47,7 @@ async function describe(docker: Docker, c: Docker.ContainerInfo): Promise<Contai
         state: c.State,
         tenant: tenantOfLabels(c.Labels),
         service: c.Labels?.[COMPOSE_SERVICE_LABEL],
+        ...(c.Labels?.[SLOT_LABEL] === "2" ? { slot: 2 as const } : {}),
     };
     if (c.State === "running" || c.State === "paused") {
         return {

@@ -6,7 +6,7 @@
 //     reserved, or that a container of another tenant or a process on the host holds.
 // `deployProblems` is pure; `checkDeploy` reads the project and the Docker host once.
 import type Docker from "dockerode";
-import { PORT_KEYS } from "../components/naming";
+import { ALL_PORT_KEYS } from "../components/naming";
 import type { Ports } from "./allocate";
 import { describeHolder, readHostState, SwarmNodeRef } from "./hostState";
 import { readStackPins, StackPins } from "../project/stackPins";
@@ -38,7 +38,7 @@ export function deployProblems(t: DeployTarget, fleet: readonly StackPins[], hol
             );
         }
     }
-    for (const key of PORT_KEYS) {
+    for (const key of ALL_PORT_KEYS) {
         const port = t.pinned[key];
         if (port === undefined) continue;
         const who = holders ? (holders.get(port) ?? []) : pinsOf(fleet, t, port);

@@ -5,7 +5,8 @@
 // target docker may share a host with a single-node swarm, so it clashes with every other, and so
 // does a swarm tenant published through the routing mesh (publishMode ingress: on every node).
 import { fleetRoutes } from "../components/proxy/routes";
-import { PORT_KEYS, PortKey } from "../components/naming";
+import { ALL_PORT_KEYS, AnyPortKey, baseKeyOf, PORT_KEYS, SLOT_PORT_KEYS } from "../components/naming";
+import { slotsWanted, tenantPortKeys } from "../components/slots";
 import { inRange } from "./allocate";
 import type { StackPins } from "../project/stackPins";
 
@@ -28,30 +29,34 @@ export function checkFleet(stacks: readonly StackPins[]): FleetReport {
     const problems: FleetProblem[] = [];
     const notes: string[] = [];
     const byTenant = new Map<string, string[]>();
-    const byPort = new Map<number, { file: string; tenant: string; key: PortKey; node?: string }[]>();
+    const byPort = new Map<number, { file: string; tenant: string; key: AnyPortKey; node?: string }[]>();
     const reserved = new Map<number, string>();
     for (const s of stacks) for (const p of s.reservedPorts) if (!reserved.has(p)) reserved.set(p, s.file);
 
     for (const s of stacks) {
         for (const message of s.problems) problems.push({ files: [s.file], message: `${s.file}: ${message}` });
         byTenant.set(s.tenant, [...(byTenant.get(s.tenant) ?? []), s.file]);
-        const unpinned = PORT_KEYS.filter((k) => s.ports[k] === undefined);
+        const unpinned = (s.config ? tenantPortKeys(s.config) : PORT_KEYS).filter((k) => s.ports[k] === undefined);
         if (unpinned.length > 0)
             notes.push(
                 `${s.file}: ports.${unpinned.join(", ports.")} not pinned; allocated at \`pulumi up\` (pin them for reproducible previews)`,
             );
-        for (const key of PORT_KEYS) {
+        if (s.config && slotsWanted(s.config) && s.ports.frontend2 === undefined)
+            notes.push(
+                `${s.file}: has domains but no second slot (ports.${SLOT_PORT_KEYS.join(", ports.")}): its updates are delete-first, an outage; \`npm run tenant -- new ${s.stack} --force\` pins them (docs/proxy.md#updates-without-downtime)`,
+            );
+        for (const key of ALL_PORT_KEYS) {
             const port = s.ports[key];
             if (port === undefined) continue;
             // An ingress port is every node's: like a docker tenant's, it clashes with all.
             const node = s.config?.target === "swarm" && s.config.publishMode !== "ingress" ? s.config.node : undefined;
             byPort.set(port, [...(byPort.get(port) ?? []), { file: s.file, tenant: s.tenant, key, ...(node ? { node } : {}) }]);
-            const range = s.ranges[key];
+            const range = s.ranges[baseKeyOf(key)];
             if (!inRange(port, range)) {
                 problems.push({
                     files: [s.file],
                     port,
-                    message: `${s.file}: frontbase:ports.${key} = ${port} is outside its range ${range.from}-${range.to} (frontbase:portRanges.${key})`,
+                    message: `${s.file}: frontbase:ports.${key} = ${port} is outside its range ${range.from}-${range.to} (frontbase:portRanges.${baseKeyOf(key)})`,
                 });
             }
             const r = reserved.get(port);

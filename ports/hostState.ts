@@ -6,7 +6,7 @@
 import type Docker from "dockerode";
 import * as path from "path";
 import { dockerClient, isLocalHost, pingDocker } from "../docker/dockerHost";
-import { PORT_KEYS, PortKey, SERVICE_OF_PORT } from "../components/naming";
+import { ALL_PORT_KEYS, AnyPortKey, PORT_KEYS, SERVICE_OF_PORT, Slot, slotPortKey } from "../components/naming";
 import type { Ports } from "./allocate";
 import { BINDING_STATES, ContainerPorts, readContainerPorts } from "./containers";
 import { LedgerEntry, readLedger } from "./ledger";
@@ -125,7 +125,7 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
     for (const c of containers) {
         for (const p of c.ports) {
             if (self !== undefined && c.tenant === self) {
-                const key = portKeyOf(c.service);
+                const key = portKeyOf(c.service, c.slot);
                 if (key && own.containers[key] === undefined) own.containers[key] = p.port;
                 if (BINDING_STATES.has(c.state)) own.bound.add(p.port);
             } else
@@ -144,13 +144,13 @@ export async function readHostState(opts: HostStateOptions): Promise<HostState> 
         for (const p of f.reservedPorts) if (!reserved.has(p)) reserved.set(p, f.file);
         if (f.tenant === self) Object.assign(own.stackFile, { ...f.ports, ...own.stackFile });
         else
-            for (const key of PORT_KEYS)
+            for (const key of ALL_PORT_KEYS)
                 if (f.ports[key] !== undefined) add(f.ports[key]!, { kind: "stack-file", tenant: f.tenant, service: key, file: f.file });
     }
     for (const e of await ledgerPins(ledger, stackFiles, opts.projectDir)) {
         if (e.tenant === self) Object.assign(own.ledger, e.ports);
         else
-            for (const key of PORT_KEYS)
+            for (const key of ALL_PORT_KEYS)
                 if (e.ports[key] !== undefined)
                     add(e.ports[key]!, { kind: e.file ? "stack-file" : "ledger", tenant: e.tenant, service: key, file: e.file });
     }
@@ -203,8 +203,10 @@ export function describeHolder(h: PortHolder): string {
     }
 }
 
-function portKeyOf(service: string | undefined): PortKey | undefined {
-    return PORT_KEYS.find((k) => SERVICE_OF_PORT[k] === service);
+/** The config key of a tenant's container's port, from its service and slot labels. */
+function portKeyOf(service: string | undefined, slot: Slot = 1): AnyPortKey | undefined {
+    const key = PORT_KEYS.find((k) => SERVICE_OF_PORT[k] === service);
+    return key && slotPortKey(key, slot);
 }
 
 async function readContainers(docker: Docker, host: string): Promise<ContainerPorts[]> {

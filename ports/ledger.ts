@@ -13,7 +13,7 @@
 // in the future (a future one would make a forged entry live, and sticky, forever).
 import { existsSync } from "fs";
 import * as path from "path";
-import { PORT_KEYS, tenantNameProblem } from "../components/naming";
+import { ALL_PORT_KEYS, tenantNameProblem } from "../components/naming";
 import { readFileSafely, replaceFile } from "../project/safeFs";
 import type { Ports } from "./allocate";
 import { CLOCK_SKEW_MS } from "./lock";
@@ -101,7 +101,7 @@ export function entryProblem(e: unknown, now: number): string | undefined {
     if (typeof x.tenant !== "string" || tenantNameProblem(x.tenant)) return `tenant ${JSON.stringify(x.tenant)} is not a tenant name`;
     if (typeof x.ports !== "object" || x.ports === null || Array.isArray(x.ports)) return "ports is not an object";
     for (const [k, v] of Object.entries(x.ports)) {
-        if (!(PORT_KEYS as readonly string[]).includes(k)) return `ports.${k} is not one of ${PORT_KEYS.join(", ")}`;
+        if (!(ALL_PORT_KEYS as readonly string[]).includes(k)) return `ports.${k} is not one of ${ALL_PORT_KEYS.join(", ")}`;
         if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 65535) return `ports.${k} is not a port number`;
     }
     if (x.file !== undefined && (typeof x.file !== "string" || !path.isAbsolute(x.file))) return "file is not an absolute path";

@@ -2,7 +2,7 @@
 // `tenant new` and by the stack program alike.
 import type Docker from "dockerode";
 import type { PortRange } from "../components/config";
-import { PortKey } from "../components/naming";
+import { AnyPortKey, PortKey } from "../components/naming";
 import { Allocation, allocatePorts, PortExhaustedError, Ports, TakenPorts } from "./allocate";
 import { bindCheck, BindChecker, BindFailure } from "./bindCheck";
 import { describeHolder, HolderKind, HostState, PortHolder, previousPorts, readHostState, SwarmNodeRef } from "./hostState";
@@ -16,6 +16,8 @@ export interface ResolveOptions {
     /** Where the stack files are (other tenants' pins, this tenant's previous ones). */
     readonly projectDir?: string;
     readonly ranges: Readonly<Record<PortKey, PortRange>>;
+    /** The keys to give ports to (default the four; a tenant with two slots has the second slot's too). */
+    readonly keys?: readonly AnyPortKey[];
     /** Ports pinned in the tenant's config: kept as they are. */
     readonly pinned?: Readonly<Partial<Ports>>;
     readonly reservedPorts?: readonly number[];
@@ -54,7 +56,7 @@ export interface Resolution extends Allocation {
 export class PortBusyError extends Error {
     constructor(
         readonly port: number,
-        readonly service: PortKey,
+        readonly service: AnyPortKey,
         readonly holder: string,
         detail: string,
     ) {
@@ -120,7 +122,7 @@ async function decide(opts: ResolveOptions, ledgerFile: string): Promise<Resolut
 /** allocatePorts, with a full range's error saying who holds its ports, by kind and count. */
 function allocate(opts: ResolveOptions, taken: TakenPorts, state: HostState, refused: ReadonlyMap<number, PortHolder>): Allocation {
     try {
-        return allocatePorts({ ranges: opts.ranges, taken, pinned: opts.pinned, previous: previousPorts(state.own) });
+        return allocatePorts({ ranges: opts.ranges, keys: opts.keys, taken, pinned: opts.pinned, previous: previousPorts(state.own) });
     } catch (e) {
         if (!(e instanceof PortExhaustedError)) throw e;
         throw new PortExhaustedError(e.service, e.range, { ...e.use, breakdown: heldBy(e.range, state, refused) });
@@ -151,13 +153,13 @@ function heldBy(range: PortRange, state: Pick<HostState, "holders">, refused: Re
 
 /** Ports to bind-check: not pinned (those are the operator's call) and not bound by the tenant's own containers. */
 function toCheck(a: Allocation, state: HostState): number[] {
-    return (Object.keys(a.ports) as PortKey[])
-        .filter((k) => a.sources[k] !== "pinned" && !state.own.bound.has(a.ports[k]))
-        .map((k) => a.ports[k]);
+    return (Object.entries(a.ports) as [AnyPortKey, number][])
+        .filter(([k, port]) => a.sources[k] !== "pinned" && !state.own.bound.has(port))
+        .map(([, port]) => port);
 }
 
 async function busy(f: BindFailure, a: Allocation, attempts: number, opts: ResolveOptions): Promise<PortBusyError> {
-    const service = (Object.keys(a.ports) as PortKey[]).find((k) => a.ports[k] === f.port)!;
+    const service = (Object.keys(a.ports) as AnyPortKey[]).find((k) => a.ports[k] === f.port)!;
     const detail = `bind on ${f.address}:${f.port} failed with ${f.code} after ${attempts} scans (frontbase:maxRetries = ${opts.maxRetries})`;
     return new PortBusyError(f.port, service, await whoHolds(f.port, opts.procRoot), detail);
 }

@@ -3,7 +3,7 @@
 import * as path from "path";
 import type { PortRange } from "../components/config";
 import { ConfigError, DEFAULT_PORT_RANGES, parseTenantConfig, TenantConfig } from "../components/config";
-import { PORT_KEYS } from "../components/naming";
+import { ALL_PORT_KEYS, PortKey } from "../components/naming";
 import { listStackFiles, readStackFile, StackFile, tenantOf } from "./stackFiles";
 import type { Ports } from "../ports/allocate";
 
@@ -13,7 +13,7 @@ export interface StackPins {
     /** `frontbase:tenant`, else the stack name (as the program does). */
     readonly tenant: string;
     readonly ports: Readonly<Partial<Ports>>;
-    readonly ranges: Readonly<Record<keyof Ports, PortRange>>;
+    readonly ranges: Readonly<Record<PortKey, PortRange>>;
     readonly reservedPorts: readonly number[];
     /** The validated config, when the file is valid. */
     readonly config?: TenantConfig;
@@ -86,7 +86,7 @@ function lenientPorts(text: string | undefined): Partial<Ports> {
     const obj = parseJson(text);
     if (typeof obj !== "object" || obj === null) return {};
     const out: Partial<Ports> = {};
-    for (const key of PORT_KEYS) {
+    for (const key of ALL_PORT_KEYS) {
         const v = (obj as Record<string, unknown>)[key];
         if (Number.isInteger(v)) out[key] = v as number;
     }

@@ -4,7 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, SECRET_KEYS, TenantConfig } from "../components/config";
 import { credentialsAtRisk, keptDataProblem } from "../components/credentialGuard";
 import { tenantVolumeNames } from "../docker/containers";
-import { PORT_KEYS, PortKey } from "../components/naming";
+import { TenantPorts } from "../components/naming";
+import { hasSlots, slotsWanted, tenantPortKeys } from "../components/slots";
+import type { SlotDeclaration } from "../components/slotContainers";
 import type { BindChecker } from "../ports/bindCheck";
 import { checkDeploy, DeployCheckError } from "../ports/deployCheck";
 import { resolvePorts } from "../ports/resolve";
@@ -16,9 +18,10 @@ import { TenantStack } from "../components/TenantStack";
 import type { PlacedNode } from "../components/swarm/spec";
 import { connectEngine, resolveDockerHost } from "../docker/dockerHost";
 import { meshProblem, placeOnNode, PlacementError, readManagerCluster } from "../docker/swarm";
+import { readSlotDeclaration } from "./slotPlan";
 
-/** Ports for the tenant, and for a swarm tenant the node it is pinned to. */
-export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: Record<PortKey, number>; node?: PlacedNode }>;
+/** Ports for the tenant; for a swarm tenant the node it is pinned to; for one with two slots, where its tier goes. */
+export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: TenantPorts; node?: PlacedNode; slots?: SlotDeclaration }>;
 
 /**
  * First the deploy check (ports/deployCheck.ts): the tenant claimed by no other
@@ -49,13 +52,16 @@ export function allocatingResolver(
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
         if (cfg.target !== "swarm") await refuseOverKeptData(pulumi.getStack(), cfg, dockerHost);
         if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
-        const missing = PORT_KEYS.filter((k) => cfg.ports[k] === undefined);
-        if (missing.length === 0) return { ports: cfg.ports as Record<PortKey, number>, node };
+        const keys = tenantPortKeys(cfg);
+        const missing = keys.filter((k) => cfg.ports[k] === undefined);
+        if (missing.length === 0)
+            return { ports: cfg.ports as TenantPorts, node, slots: await slotsOf(cfg, cfg.ports as TenantPorts, dockerHost) };
         const r = await resolvePorts({
             tenant: cfg.tenant,
             dockerHost,
             projectDir,
             ranges: cfg.portRanges,
+            keys,
             pinned: cfg.ports,
             reservedPorts: cfg.reservedPorts,
             maxRetries: cfg.maxRetries,
@@ -71,7 +77,7 @@ export function allocatingResolver(
             `frontbase:${chosen}: not pinned in the stack's config, so chosen on the Docker host now. ` +
                 `Pin them with \`npm run tenant -- new ${cfg.tenant} --force\` (keeps these ports) to make previews reproducible.`,
         );
-        return { ports: r.ports, node };
+        return { ports: r.ports, node, slots: await slotsOf(cfg, r.ports, dockerHost) };
     };
 }
 
@@ -86,6 +92,25 @@ async function refuseOverKeptData(stack: string, cfg: TenantConfig, dockerHost: 
     const stored = new Set(SECRET_KEYS.filter((k) => cfg[k] !== undefined));
     const risk = credentialsAtRisk({ tenant: cfg.tenant, database: cfg.database, stored }, await tenantVolumeNames(docker, cfg.tenant));
     if (risk) throw new DeployCheckError(stack, [keptDataProblem(stack, cfg.tenant, risk)]);
+}
+
+/**
+ * A tenant served through the proxy with its second slot pinned: where its tier goes
+ * (components/slots.ts), logged. Without that pin its updates are delete-first: say so.
+ */
+async function slotsOf(cfg: TenantConfig, ports: TenantPorts, dockerHost: string): Promise<SlotDeclaration | undefined> {
+    if (!hasSlots(cfg)) {
+        if (slotsWanted(cfg))
+            await pulumi.log.warn(
+                `frontbase:ports.frontend2 (or frontbase:encryptionKey) is not in the stack file, so this tenant has one slot: an update of its backend, edge or frontend is delete-first, an outage. ` +
+                    `\`npm run tenant -- new ${cfg.tenant} --force\` pins the second slot (docs/proxy.md#updates-without-downtime).`,
+            );
+        return undefined;
+    }
+    const { docker } = await connectEngine(dockerHost);
+    const slots = await readSlotDeclaration(docker, cfg, ports, dockerHost);
+    await pulumi.log.info(`app tier: ${slots.plan.reason}`);
+    return slots;
 }
 
 /** A swarm tenant's node (docker/swarm.ts placeOnNode); a bad placement stops the deploy, creating nothing. */
@@ -133,11 +158,11 @@ export function readStackConfig(): TenantConfig {
 }
 
 export async function tenantProgram(resolver: PortResolver = allocatingResolver()) {
-    const { cfg, ports, node } = await operatorErrors(async () => {
+    const { cfg, ports, node, slots } = await operatorErrors(async () => {
         const cfg = readStackConfig();
         return { cfg, ...(await resolver(cfg)) };
     });
-    const tenant = new TenantStack(cfg.tenant, { config: cfg, ports, node });
+    const tenant = new TenantStack(cfg.tenant, { config: cfg, ports, node, slots });
     return {
         tenant: tenant.tenant,
         project: tenant.project,

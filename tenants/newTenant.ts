@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES, NAMESPACE, PortRange } from "../components/config";
-import type { PortKey } from "../components/naming";
+import { ALL_PORT_KEYS, PORT_KEYS, PortKey } from "../components/naming";
+import { slotsWanted } from "../components/slots";
 import { domainsOf } from "../components/proxy/routes";
 import { newDomainProblems } from "../components/proxy/domains";
 import { meshProblem } from "../docker/swarm";
@@ -105,12 +106,15 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
     const placed = target === "swarm" ? await placeTenant(engine, name, { given: req.node, current: cfg, database }) : undefined;
     if (placed) say(`node: ${placed.node.hostname} (${placed.chosen}; ${placed.node.addr})`);
     const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
+    // A tenant served through the proxy gets its second slot's ports too (components/slots.ts).
+    const keys = slotsWanted({ target, domains: domains.length > 0 ? domains : (cfg?.domains ?? []) }) ? ALL_PORT_KEYS : PORT_KEYS;
     const allocation = {
         tenant: name,
         dockerHost: engine.host,
         docker: engine.docker,
         projectDir,
         ranges,
+        keys,
         reservedPorts: cfg?.reservedPorts ?? [],
         maxRetries: req.maxRetries ?? cfg?.maxRetries ?? DEFAULT_MAX_RETRIES,
         bindAddress: cfg?.bindAddress ?? "0.0.0.0",

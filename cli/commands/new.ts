@@ -2,8 +2,8 @@
 // Pulumi.<name>.yaml (tenants/newTenant.ts does it), and what was pinned, as a table or JSON.
 import * as path from "path";
 import type { PortRange } from "../../components/config";
-import { PORT_KEYS, PortKey, url } from "../../components/naming";
-import type { PortSource, Ports } from "../../ports/allocate";
+import { AnyPortKey, baseKeyOf, PortKey, url } from "../../components/naming";
+import type { PortSources, Ports } from "../../ports/allocate";
 import { databaseArg, domainArg } from "../../tenants/checks";
 import { describeCredentials, newTenant } from "../../tenants/newTenant";
 import { integer, nodeArg, oneOf, tenantArg } from "../args";
@@ -97,16 +97,12 @@ export const command = defineCommand({
     },
 });
 
-/** Service, port, where it came from, range, access URL. */
-function portTable(
-    ports: Ports,
-    sources: Record<PortKey, PortSource>,
-    ranges: Readonly<Record<PortKey, PortRange>>,
-    publicHost: string,
-): string {
-    const why: Record<PortSource, string> = { pinned: "pinned", previous: "kept (sticky)", allocated: "allocated" };
-    return table(
-        ["SERVICE", "PORT", "SOURCE", "RANGE", "URL"],
-        PORT_KEYS.map((k) => [k, String(ports[k]), why[sources[k]], `${ranges[k].from}-${ranges[k].to}`, url(publicHost, ports[k])]),
-    );
+/** Service, port, where it came from, range, access URL (a second slot's ports too, from their services' ranges). */
+function portTable(ports: Ports, sources: PortSources, ranges: Readonly<Record<PortKey, PortRange>>, publicHost: string): string {
+    const why = { pinned: "pinned", previous: "kept (sticky)", allocated: "allocated" } as const;
+    const rows = (Object.entries(ports) as [AnyPortKey, number][]).map(([k, port]) => {
+        const range = ranges[baseKeyOf(k)];
+        return [k, String(port), why[sources[k]!], `${range.from}-${range.to}`, url(publicHost, port)];
+    });
+    return table(["SERVICE", "PORT", "SOURCE", "RANGE", "URL"], rows);
 }

@@ -74,7 +74,9 @@ export class ProxyStack extends pulumi.ComponentResource {
     constructor(name: string, args: ProxyStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super(PROXY_STACK_TYPE, name, {}, opts);
         this.caddyfile = renderCaddyfile(args.config, args.routes);
-        this.routes = Object.fromEntries(args.routes.flatMap((r) => r.domains.map((d) => [d, r.upstream])));
+        this.routes = Object.fromEntries(
+            args.routes.flatMap((r) => r.domains.map((d) => [d, [r.upstream, r.slot2].filter(Boolean).join(" ")])),
+        );
         const image = new docker.RemoteImage(`${name}-image`, { name: args.config.image, keepLocally: true }, { parent: this });
         const volumes = createVolumes(name, this);
         this.container = createCaddy(name, { config: args.config, image, volumes }, this);
@@ -162,7 +164,7 @@ interface ReloadInputs {
  * not check its exit code: `docker logs frontbase_proxy-reload-1` shows what Caddy said.
  */
 export function createReloadJob(name: string, i: ReloadInputs, parent: pulumi.Resource): docker.Container {
-    const routes = i.routes.map((r) => `${r.domains.join(",")}->${r.upstream}`).join(" ") || "(none)";
+    const routes = i.routes.map((r) => `${r.domains.join(",")}->${[r.upstream, r.slot2].filter(Boolean).join("|")}`).join(" ") || "(none)";
     return new docker.Container(
         `${name}-reload`,
         {

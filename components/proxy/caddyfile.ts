@@ -9,6 +9,14 @@ export const ADMIN_ADDRESS = `unix/${ADMIN_SOCKET}`;
 export const ACME_CA_ROOT_FILE = "/config/acme-ca-root.pem";
 
 /**
+ * A tenant with two slots: the first frontend that answers. While one slot is deleted, its
+ * frontend refuses connections, which Caddy retries on the other (a failed dial is retried for
+ * every method; a GET whatever failed); the refused one is skipped for a while after (passive
+ * health: `fail_duration`). No active checks: no probe traffic, no log line per probe of an empty slot.
+ */
+export const TWO_SLOTS = ["lb_policy first", "lb_try_duration 10s", "lb_try_interval 250ms", "fail_duration 5s"];
+
+/**
  * One site per tenant: its domains, reverse-proxied to its frontend's host port. Caddy itself
  * redirects HTTP to HTTPS, gets and renews the certificates, and sets X-Forwarded-For,
  * X-Forwarded-Proto (https) and X-Forwarded-Host on the way in.
@@ -30,7 +38,8 @@ export function renderCaddyfile(cfg: ProxyConfig, routes: readonly Route[]): str
         lines.push("", `# ${r.stack}`, `${r.domains.join(", ")} {`);
         if (cfg.tls === "internal") lines.push("\ttls internal");
         if (cfg.hstsMaxAge > 0) lines.push(`\theader Strict-Transport-Security "max-age=${cfg.hstsMaxAge}"`);
-        lines.push(`\treverse_proxy ${r.upstream}`, "}");
+        if (!r.slot2) lines.push(`\treverse_proxy ${r.upstream}`, "}");
+        else lines.push(`\treverse_proxy ${r.upstream} ${r.slot2} {`, ...TWO_SLOTS.map((o) => `\t\t${o}`), "\t}", "}");
     }
     return lines.join("\n") + "\n";
 }

@@ -23,6 +23,12 @@ export interface Route {
     readonly domains: readonly string[];
     /** Where the proxy dials the tenant's frontend: its host port, on the address it is published on. */
     readonly upstream: string;
+    /**
+     * A tenant with two slots (components/slots.ts, `frontbase:ports.frontend2` pinned): its second
+     * frontend. The proxy uses the first of the two that answers, so an update that moves the
+     * tenant to the other slot needs no change here.
+     */
+    readonly slot2?: string;
 }
 
 export class RouteError extends Error {
@@ -80,10 +86,21 @@ export function fleetRoutes(files: readonly StackConfigFile[]): { routes: Route[
             continue;
         }
         const address = dialAddress(f, problems);
-        if (address !== undefined) routes.push({ stack: f.stack, domains, upstream: `${address}:${port}` });
+        const port2 = f.config["frontbase:target"] === "swarm" ? undefined : secondFrontend(f, problems);
+        if (address !== undefined)
+            routes.push({ stack: f.stack, domains, upstream: `${address}:${port}`, ...(port2 ? { slot2: `${address}:${port2}` } : {}) });
     }
     problems.push(...duplicateDomains(claims));
     return { routes, problems };
+}
+
+/** `frontbase:ports.frontend2`, when pinned (a valid port) in the stack file. */
+function secondFrontend(f: StackConfigFile, problems: string[]): number | undefined {
+    const port = (json(f.config["frontbase:ports"]) as { frontend2?: unknown } | undefined)?.frontend2;
+    if (port === undefined) return undefined;
+    if (typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+    problems.push(`${f.file}: frontbase:ports.frontend2: must be a port number from 1 to 65535 (the proxy routes to it)`);
+    return undefined;
 }
 
 /**

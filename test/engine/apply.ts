@@ -1,5 +1,6 @@
 // Carrying out one step against the realizer: create, update, replace (delete-first when the
-// resource asks for it) or delete. Split from deployment.ts, which decides and records.
+// resource asks for it; otherwise the old object is marked for deletion after the program) or
+// delete. Split from deployment.ts, which decides and records.
 import { providerFor, InitError, RealizeContext, State } from "./realizer";
 import { decode } from "./serialize";
 import { ResourceState } from "./state";
@@ -16,6 +17,8 @@ export interface StepInput {
     /** Delete-before-replace: remove the dependents that are replaced with it first. */
     beforeDelete(): Promise<void>;
     deleteOld(): Promise<void>;
+    /** Create-before-delete: the new object is up; mark the old one for the deletes after the program. */
+    condemnOld(): void;
     /** Record an object that exists but failed to initialize, so that it is not leaked. */
     persist(failed: { id: string; state: State }): void;
 }
@@ -50,14 +53,23 @@ export async function applyStep(ctx: RealizeContext, s: StepInput): Promise<Step
         created = await provider.create(ctx, inputs);
     } catch (e) {
         // The state holds the planned inputs and the ID (pulumi-terraform-bridge `initializationError`).
-        if (e instanceof InitError) s.persist({ id: e.id, state: inputs });
+        // A partial failure still condemns the old object of a create-first replacement (pulumi/pulumi
+        // step.go `CreateStep.Apply`: StatusPartialFailure goes on to mark it `Delete`); any other
+        // failure leaves it as it was.
+        if (e instanceof InitError) {
+            if (s.op === "replace" && !deleteFirst) s.condemnOld();
+            s.persist({ id: e.id, state: inputs });
+        }
         throw e;
     }
     // Create ends with Read: the state is what the engine reports, not what was asked for.
     const state = await provider.read(ctx, created.id, { ...inputs, ...created.state });
     if (!state) throw new Error(`${reg.urn}: created ${created.id}, but it was gone when read back`);
-    // Create-before-delete, the engine's default: the old object goes once the new one is up.
-    if (s.op === "replace" && !deleteFirst) await s.deleteOld();
+    // Create-before-delete, the engine's default: the old object stays until the program is done
+    // and its dependents have moved to the new one (pulumi/pulumi step.go `CreateStep.Apply` marks
+    // it `Delete`; step_generator.go: "the delete step is generated later on, after all
+    // creates/updates finish").
+    if (s.op === "replace" && !deleteFirst) s.condemnOld();
     return { id: created.id, state };
 }
 

@@ -1,8 +1,9 @@
 // The deployment's step logic against a real engine, fed RegisterResource requests directly
 // (no runner): a container that never turned healthy stays in state, the next update is an
 // empty one that leaves it broken (as the real engine does) and `--replace` re-creates it;
-// dependents follow a replacement only through their inputs; what the program stops declaring
-// is deleted, dependents first.
+// dependents follow a replacement only through their inputs; a create-first replacement keeps the
+// old object until the deletes after the program; what the program stops declaring is deleted,
+// dependents first.
 import { promises as fs } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_BASE_IMAGE } from "../images/images";
@@ -40,13 +41,13 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
     });
 
-    async function deployment(replace: string[] = []): Promise<Deployment> {
+    async function deployment(replace: string[] = [], st: StateStore = store): Promise<Deployment> {
         return new Deployment({
             project: "p",
             stack: tenant,
             dryRun: false,
-            state: await store.load("p", tenant),
-            store,
+            state: await st.load("p", tenant),
+            store: st,
             docker,
             scrubber: new Scrubber(),
             replace,
@@ -185,10 +186,94 @@ describe.skipIf(probe.reason)("deployment steps on a real engine", () => {
         expect(replaced.test).toEqual(["CMD", "test", "-d", "/tmp"]);
     });
 
+    it("replaces create-first when the program overrides the provider: the old container serves until the deletes after the program; a failed run leaves it pending for the next", async () => {
+        // A stack of its own: its deletes after the program must not reach the other tests' resources.
+        const own = await StateStore.open(stateDir, `${tenant}-cbd`);
+        const C = "docker:index/container:Container";
+        const cbd = (v: string, healthy = true) => ({ ...container(healthy), name: `${tenant}-cbd-${v}`, networksAdvanced: [] });
+        const createFirst = { deleteBeforeReplace: false };
+        const running = async (id: string) => (await docker.getContainer(id).inspect()).State.Running;
+        const stored = async () =>
+            (await own.load("p", tenant)).resources
+                .filter((r) => r.name === "cbd")
+                .map((r) => [r.id, r.delete ?? false, r.initFailed ?? false]);
+        const d1 = await deployment([], own);
+        const one = await register(d1, C, "cbd", cbd("1"), createFirst);
+        await d1.checkpoint();
+
+        // The name changes: a replacement. The new container is up while the old one still runs.
+        const d2 = await deployment([], own);
+        const two = await register(d2, C, "cbd", cbd("2"), createFirst);
+        expect([await running(one.id), await running(two.id)]).toEqual([true, true]);
+        await d2.checkpoint();
+        expect(await stored()).toEqual([
+            [two.id, false, false],
+            [one.id, true, false],
+        ]);
+        // A dependent registered after it sees the new ID; only then does the old one go.
+        await register(
+            d2,
+            C,
+            "after",
+            { ...cbd("after"), labels: [...labels, { label: "follows", value: two.id }] },
+            {
+                dependencies: [two.urn],
+                propertyDependencies: { labels: [two.urn] },
+            },
+        );
+        await d2.deleteUnregistered();
+        expect(d2.steps.map((s) => [s.name, s.op, s.deleteFirst])).toEqual([
+            ["cbd", "replace", false],
+            ["after", "create", undefined],
+            ["cbd", "delete-replaced", undefined],
+        ]);
+        await expect(docker.getContainer(one.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+
+        // A replacement that never turns healthy: the program fails, no deletes run, the old one keeps running, pending.
+        const d3 = await deployment([], own);
+        await expect(register(d3, C, "cbd", cbd("3", false), createFirst)).rejects.toThrow(/healthy state within 3s/);
+        await d3.settle();
+        await d3.checkpoint();
+        const [[bad]] = await stored();
+        expect(await stored()).toEqual([
+            [bad, false, true],
+            [two.id, true, false],
+        ]);
+        expect(await running(two.id)).toBe(true);
+
+        // The next successful run replaces the failed one create-first too, then deletes both old halves.
+        const d4 = await deployment([], own);
+        const four = await register(d4, C, "cbd", cbd("4"), createFirst);
+        await register(
+            d4,
+            C,
+            "after",
+            { ...cbd("after"), labels: [...labels, { label: "follows", value: two.id }] },
+            {
+                dependencies: [four.urn],
+            },
+        );
+        await d4.deleteUnregistered();
+        await d4.checkpoint();
+        expect(d4.steps.map((s) => [s.name, s.op]).sort()).toEqual([
+            ["after", "same"],
+            ["cbd", "delete-replaced"],
+            ["cbd", "delete-replaced"],
+            ["cbd", "replace"],
+        ]);
+        expect(await stored()).toEqual([[four.id, false, false]]);
+        for (const id of [two.id, bad])
+            await expect(docker.getContainer(id as string).inspect()).rejects.toMatchObject({ statusCode: 404 });
+        await (await deployment([], own)).destroyAll();
+        expect(await stored()).toEqual([]);
+    });
+
     it("deletes what is no longer declared, the container before the network it is attached to", async () => {
         const d3 = await deployment();
         await d3.deleteUnregistered();
-        expect(d3.steps.map((s) => s.name).slice(-1)).toEqual(["net"]);
+        // In waves, as the engine schedules them: the network after every container attached to it.
+        const at = (name: string) => d3.steps.findIndex((s) => s.name === name);
+        for (const c of ["a", "app", "b", "c", "d"]) expect([c, at(c) < at("net")]).toEqual([c, true]);
         expect(d3.steps.map((s) => [s.name, s.op]).sort()).toEqual([
             ["a", "delete"],
             ["app", "delete"],

@@ -3,57 +3,45 @@
 //
 // Like the real engine, it answers RegisterResource only once the resource exists (so the
 // program's dependency order is the creation order), compares each resource with the previous
-// deployment (same / update / replace, delete-before-replace when asked), deletes what the
-// program no longer declares after a successful run, and checkpoints state after every step.
-import Docker from "dockerode";
-import { check, providerFor, RealizeContext } from "./realizer";
-import { Scrubber } from "./scrub";
+// deployment (same / update / replace: delete-before-replace when asked, else create-before-
+// delete with the old object deleted after the program), deletes what the program no longer
+// declares after a successful run, in waves, and checkpoints state after every step.
+import { check, providerFor } from "./realizer";
 import { decode, decodeMap, encode, isSecret, secret, UNKNOWN_WIRE } from "./serialize";
 import { MonitorHandler, RegisterRequest } from "./server";
-import { ResourceState, StackState, StateStore } from "./state";
-import { decideStep, deletionOrder, dependentReplacements, makeUrn } from "./steps";
-import { applyStep, deleteResource } from "./apply";
+import { StackTable, TableOptions } from "./stackTable";
+import { ResourceState } from "./state";
+import { decideStep, deletionOrder, deletionWaves, dependentReplacements, makeUrn } from "./steps";
+import { applyStep } from "./apply";
 import { FieldDiff } from "./realizer/schema";
 import { Diagnostic, FieldChange, Registration, Step, WireMap } from "./types";
 
 /** What the double tells the SDK it supports; transforms, hooks and packages it does not. */
 const FEATURES = new Set(["secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs"]);
 
-export interface DeploymentOptions {
+export interface DeploymentOptions extends TableOptions {
     readonly project: string;
     readonly stack: string;
-    readonly dryRun: boolean;
-    readonly state: StackState;
-    readonly store?: StateStore;
-    readonly docker: Docker;
-    readonly scrubber: Scrubber;
-    readonly onStep?: (s: Step) => void;
-    readonly onLog?: (urn: string, message: string) => void;
     readonly onDiagnostic?: (d: Diagnostic) => void;
     /** URNs to replace whatever their diff (`pulumi up --replace <urn>`). */
     readonly replace?: readonly string[];
 }
 
-export class Deployment implements MonitorHandler {
+export class Deployment extends StackTable implements MonitorHandler {
     readonly registrations: Registration[] = [];
-    readonly steps: Step[] = [];
     readonly diagnostics: Diagnostic[] = [];
     stackOutputs: WireMap | undefined;
     rootUrn: string | undefined;
     /** When the program's first own resource arrived (the stack resource comes before loading it). */
     firstRegistrationAt: number | undefined;
-    /** The previous deployment, and the state as it changes step by step. */
-    private readonly previous: Map<string, ResourceState>;
-    readonly live: Map<string, ResourceState>;
+    /** A preview's create-before-delete replacements: shown as deleted after the program. */
+    private readonly previewCondemned: ResourceState[] = [];
     private readonly completions = new Map<string, Promise<unknown>>();
     /** Removed ahead of a delete-before-replace of something they depend on; re-created as replacements. */
     private readonly deletedEarly = new Map<string, ResourceState>();
-    /** Removals under way: two replacements running at once may share dependents to remove. */
-    private readonly removing = new Map<string, Promise<void>>();
 
-    constructor(readonly o: DeploymentOptions) {
-        this.previous = new Map(o.state.resources.map((r) => [r.urn, r]));
-        this.live = new Map(this.previous);
+    constructor(override readonly o: DeploymentOptions) {
+        super(o);
     }
 
     supportsFeature(id: string): boolean {
@@ -133,7 +121,13 @@ export class Deployment implements MonitorHandler {
             : decideStep(provider, old, reg.inputs, { ...options, targetedReplace: this.o.replace?.includes(reg.urn) ?? false });
         const changed = "changed" in decision ? decision.changed : undefined;
         const diffs = decision.diffs.length > 0 ? decision.diffs.map((d) => this.maskDiff(reg, d)) : undefined;
-        if (this.o.dryRun) return this.previewStep(reg, old, decision.op, changed, diffs, provider.computed);
+        // pulumi/pulumi step_generator.go: the provider's DeleteBeforeReplace unless the program overrides it.
+        const deleteFirst = options.deleteBeforeReplace ?? provider.deleteBeforeReplace ?? false;
+        const order = decision.op === "replace" ? { deleteFirst } : {};
+        if (this.o.dryRun) {
+            if (decision.op === "replace" && !deleteFirst && !early) this.previewCondemned.push(old!);
+            return this.previewStep(reg, old, decision.op, changed, diffs, provider.computed, order);
+        }
         const started = Date.now();
         const ctx = this.context(reg.urn);
         const result = await applyStep(ctx, {
@@ -142,17 +136,23 @@ export class Deployment implements MonitorHandler {
             // Its old object is already gone: only the create half of the replacement is left.
             op: early ? "create" : decision.op,
             changed: decision.diffs.map((d) => d.key),
-            // pulumi/pulumi step_generator.go: the provider's DeleteBeforeReplace unless the program overrides it.
-            deleteFirst: options.deleteBeforeReplace ?? provider.deleteBeforeReplace ?? false,
+            deleteFirst,
             beforeDelete: async () => {
-                // Delete-before-replace: the dependents replaced with it go first, as in the engine.
-                const doomed = dependentReplacements(reg.urn, [...this.live.values()], (r, key) => replacesOn(r, key));
+                // Delete-before-replace: the dependents replaced with it go first, as in the engine;
+                // a dependent already pending deletion is just deleted (step_generator.go: "This
+                // resource might already be pending-delete").
+                const doomed = dependentReplacements(reg.urn, [...this.live.values(), ...this.pending], (r, key) => replacesOn(r, key));
                 for (const d of deletionOrder(doomed)) {
+                    if (d.delete) {
+                        await this.removePending(d);
+                        continue;
+                    }
                     await this.remove(d, false);
                     this.deletedEarly.set(d.urn, d);
                 }
             },
             deleteOld: () => this.remove(old!, false),
+            condemnOld: () => void this.pending.push({ ...old!, delete: true }),
             persist: (failed) =>
                 this.record({
                     ...base,
@@ -164,7 +164,17 @@ export class Deployment implements MonitorHandler {
         const outputs = result.outputs ?? mergeOutputs(reg.wire, result.state, options.additionalSecretOutputs);
         this.record(
             { ...base, id: result.id, outputs },
-            { op: decision.op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: Date.now() - started, id: result.id },
+            {
+                op: decision.op,
+                urn: reg.urn,
+                type: reg.type,
+                name: reg.name,
+                changed,
+                diffs,
+                ms: Date.now() - started,
+                id: result.id,
+                ...order,
+            },
         );
         this.o.scrubber.addWire(outputs);
         return { urn: reg.urn, id: result.id, outputs };
@@ -183,8 +193,9 @@ export class Deployment implements MonitorHandler {
         changed: readonly string[] | undefined,
         diffs: readonly FieldChange[] | undefined,
         computed: readonly string[],
+        order: { deleteFirst?: boolean },
     ) {
-        this.steps.push({ op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: 0, id: old?.id });
+        this.steps.push({ op, urn: reg.urn, type: reg.type, name: reg.name, changed, diffs, ms: 0, id: old?.id, ...order });
         this.o.onStep?.(this.steps[this.steps.length - 1]);
         if (op === "same") return { urn: reg.urn, id: old!.id ?? "", outputs: old!.outputs };
         if (op === "update") return { urn: reg.urn, id: old!.id ?? "", outputs: { ...old!.outputs, ...reg.wire } };
@@ -216,62 +227,25 @@ export class Deployment implements MonitorHandler {
         await Promise.all(this.completions.values());
     }
 
-    /** After a successful program: delete what it no longer declares (dependents first). */
+    /**
+     * After a successful program, the engine's post-steps (pulumi/pulumi step_generator.go
+     * `GenerateDeletes`, `ScheduleDeletes`): the old halves of create-before-delete replacements
+     * and what the program no longer declares, in waves, dependents first, each wave in parallel.
+     */
     async deleteUnregistered(): Promise<void> {
         const registered = new Set(this.registrations.map((r) => r.urn));
         for (const r of this.deletedEarly.values())
             if (!registered.has(r.urn)) this.emit({ op: "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
-        const doomed = deletionOrder([...this.live.values()].filter((r) => !registered.has(r.urn)));
-        for (const r of doomed) {
-            if (this.o.dryRun)
-                this.emit({ op: r.retainOnDelete ? "retain" : "delete", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
-            else await this.remove(r);
-        }
+        const condemned = [...this.pending, ...this.previewCondemned.map((r) => ({ ...r, delete: true as const }))];
+        const doomed = [...condemned, ...[...this.live.values()].filter((r) => !registered.has(r.urn))];
+        if (!this.o.dryRun) return this.deleteInWaves(doomed);
+        for (const r of deletionWaves(doomed).flat())
+            this.emit({ op: previewOp(r), urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
     }
+}
 
-    /** `destroy`: everything in state, in reverse dependency order. */
-    async destroyAll(): Promise<void> {
-        for (const r of deletionOrder([...this.live.values()])) await this.remove(r);
-    }
-
-    /** `report` is false for the old half of a replacement: the replace step reports both. */
-    private remove(r: ResourceState, report = true): Promise<void> {
-        const pending = this.removing.get(r.urn);
-        if (pending) return pending;
-        const removal = this.removeOnce(r, report).finally(() => this.removing.delete(r.urn));
-        this.removing.set(r.urn, removal);
-        return removal;
-    }
-
-    private async removeOnce(r: ResourceState, report: boolean): Promise<void> {
-        if (!this.live.has(r.urn)) return;
-        const started = Date.now();
-        const op = await deleteResource(this.context(r.urn), r);
-        this.live.delete(r.urn);
-        if (report) this.emit({ op, urn: r.urn, type: r.type, name: r.name, ms: Date.now() - started, id: r.id });
-        await this.checkpoint();
-    }
-
-    private context(urn: string): RealizeContext {
-        return { docker: this.o.docker, urn, log: (m) => this.o.onLog?.(urn, this.o.scrubber.scrub(m)) };
-    }
-
-    private record(r: ResourceState, step?: Step): void {
-        this.live.set(r.urn, r);
-        if (step) this.emit(step);
-        void this.checkpoint();
-    }
-
-    emit(step: Step): void {
-        this.steps.push(step);
-        this.o.onStep?.(step);
-    }
-
-    checkpoint(): Promise<void> {
-        if (this.o.dryRun || !this.o.store) return Promise.resolve();
-        this.o.state.resources = [...this.live.values()];
-        return this.o.store.save(this.o.state);
-    }
+function previewOp(r: ResourceState): Step["op"] {
+    return r.delete ? "delete-replaced" : r.retainOnDelete ? "retain" : "delete";
 }
 
 /** Whether a change to `key` replaces `r` (its provider's schema, or its replaceOnChanges). */

@@ -190,6 +190,20 @@ async function refresh(d: Deployment, docker: Docker): Promise<void> {
             });
         }
     }
+    // Pending deletes are read back too (step_generator.go `GenerateRefreshes`: every resource of
+    // the snapshot); one that is gone leaves the state, so the deletes after the program skip it.
+    for (const r of [...d.pending]) {
+        const read =
+            r.id === undefined
+                ? undefined
+                : await providerFor(r.type).read(
+                      { docker, urn: r.urn, log: () => undefined },
+                      r.id,
+                      decode(r.outputs).value as Record<string, unknown>,
+                  );
+        d.refreshPending(r, read && { ...r, outputs: mergeOutputs(r.outputs, read, []) });
+        if (!read) d.emit({ op: "refresh-gone", urn: r.urn, type: r.type, name: r.name, ms: 0, id: r.id });
+    }
     await d.checkpoint();
 }
 

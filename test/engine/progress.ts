@@ -8,6 +8,7 @@ const SYMBOL: Record<StepOp, string> = {
     update: "~ update ",
     replace: "+-replace",
     delete: "- delete ",
+    "delete-replaced": "--delete ",
     retain: "  retain ",
     refresh: "~ refresh",
     "refresh-gone": "! gone   ",
@@ -20,6 +21,7 @@ function seconds(ms: number): string {
 export function stepLine(s: Step): string {
     const type = s.type.replace(/^docker:index\/\w+:/, "docker:").replace(/^random:index\/\w+:/, "random:");
     const changed = s.changed?.length ? ` [${s.changed.join(", ")}]` : "";
+    const order = s.op === "replace" && s.deleteFirst !== undefined ? (s.deleteFirst ? " (delete first)" : " (create first)") : "";
     const timing = s.op === "same" || s.ms === 0 ? "" : ` (${seconds(s.ms)})`;
     const note =
         s.op === "retain"
@@ -28,10 +30,12 @@ export function stepLine(s: Step): string {
               ? " (no longer on the engine; dropped from state)"
               : s.op === "refresh"
                 ? " (state now as read from the engine)"
-                : s.op === "delete" && s.type.endsWith(":RemoteImage")
-                  ? " (image itself kept: shared by tenants)"
-                  : "";
-    return `  ${SYMBOL[s.op]} ${type.padEnd(22)} ${s.name}${changed}${timing}${note}`;
+                : s.op === "delete-replaced"
+                  ? " (the replaced object, once the program is done)"
+                  : s.op === "delete" && s.type.endsWith(":RemoteImage")
+                    ? " (image itself kept: shared by tenants)"
+                    : "";
+    return `  ${SYMBOL[s.op]} ${type.padEnd(22)} ${s.name}${changed}${order}${timing}${note}`;
 }
 
 /** One line per changed attribute, as `pulumi preview --diff` shows them. */

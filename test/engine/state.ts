@@ -34,6 +34,14 @@ export interface ResourceState {
      * again (pulumi/pulumi step_generator.go `generateSteps`: `hasInitErrors` forces an update).
      */
     readonly initFailed?: boolean;
+    /**
+     * The old half of a create-before-delete replacement, waiting for the deletes that run after
+     * the program (the engine's `Delete` flag, set by `CreateStep.Apply` in
+     * pulumi/pulumi pkg/resource/deploy/step.go). A run that fails leaves it in state, next to the
+     * replacement with the same URN; the next successful run deletes it. It is never diffed
+     * against (deployment.go: pending deletions stay out of the `olds` table).
+     */
+    readonly delete?: true;
 }
 
 export interface StackState {

@@ -97,9 +97,32 @@ export function transitiveDependents(urn: string, resources: readonly ResourceSt
 }
 
 /**
- * Order for deleting `doomed`: every resource before anything it depends on (or is parented
- * by); among independent ones, the most recently created first. Dependencies outside the set
- * do not constrain the order.
+ * The deletes that run after the program, scheduled as the engine schedules them
+ * (pulumi/pulumi pkg/resource/deploy/step_generator.go `ScheduleDeletes`): antichains built
+ * from the bottom (each takes what depends on nothing still condemned: `DependenciesOf`, the
+ * parent included), then reversed, so that a wave deletes only what no later wave depends on.
+ * The engine runs each wave's steps in parallel (deployment_executor.go `performPostSteps`).
+ * A dependency on a URN counts any condemned entry with it but the resource's own URN (a
+ * replaced resource's old entry and a pending delete can share one).
+ */
+export function deletionWaves(doomed: readonly ResourceState[]): ResourceState[][] {
+    const dependsOn = (r: ResourceState, o: ResourceState) => o.urn !== r.urn && (r.dependencies.includes(o.urn) || r.parent === o.urn);
+    let left = [...doomed];
+    const waves: ResourceState[][] = [];
+    while (left.length > 0) {
+        const wave = left.filter((r) => !left.some((o) => o !== r && dependsOn(r, o)));
+        if (wave.length === 0) throw new Error(`dependency cycle among ${left.map((r) => r.urn).join(", ")}`);
+        waves.push(wave);
+        left = left.filter((r) => !wave.includes(r));
+    }
+    return waves.reverse();
+}
+
+/**
+ * Order for deleting `doomed` one by one (the dependents a delete-first replacement takes
+ * along): every resource before anything it depends on (or is parented by); among
+ * independent ones, the most recently created first. Dependencies outside the set do not
+ * constrain the order.
  */
 export function deletionOrder(doomed: readonly ResourceState[]): ResourceState[] {
     const pending = new Map(doomed.map((r, i) => [r.urn, { r, i }]));

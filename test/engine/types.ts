@@ -46,7 +46,8 @@ export interface Registration {
     readonly options: RegisterOptions;
 }
 
-export type StepOp = "create" | "same" | "update" | "replace" | "delete" | "retain" | "refresh" | "refresh-gone";
+/** `delete-replaced`: the old half of a create-before-delete replacement, deleted after the program. */
+export type StepOp = "create" | "same" | "update" | "replace" | "delete" | "delete-replaced" | "retain" | "refresh" | "refresh-gone";
 
 /** One attribute that differs, as `pulumi preview --diff` shows it (secret values masked). */
 export interface FieldChange {
@@ -69,6 +70,8 @@ export interface Step {
     readonly ms: number;
     /** Docker object ID (or random value ID) after the step. */
     readonly id?: string;
+    /** A replacement: whether the old object went first (the provider's or the program's choice). */
+    readonly deleteFirst?: boolean;
 }
 
 export interface Diagnostic {

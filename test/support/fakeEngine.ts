@@ -2,8 +2,8 @@
 // on a fresh clone), and must not depend on what the machine running them has in use.
 //
 // The Engine: an API on a unix socket answering the calls the port code and the commands make
-// (`/_ping`, `/info`, `/containers/json?all=1`, `/containers/<id>/json`, `/volumes`, and removing a
-// volume) with the shapes a
+// (`/_ping`, `/info`, `/containers/json?all=1`, `/containers/<id>/json`, `/volumes`, `/images/<name>/json`,
+// and removing a volume) with the shapes a
 // real Engine 20.10 returns (captured from one; test/integration/ports.test.ts and ops.test.ts
 // check the same code against the real engine). Stopped containers list no Ports, as on a real
 // engine. A `unix://` Engine counts as this machine's (docker/dockerHost.ts isLocalHost), so:
@@ -44,7 +44,12 @@ export interface FakeEngine {
     close(): Promise<void>;
 }
 
-export async function startFakeEngine(containers: readonly FakeContainer[], volumes: readonly FakeVolume[] = []): Promise<FakeEngine> {
+/** `images`: image name -> its ID (`sha256:...`), for `/images/<name>/json`; every other image is missing (404). */
+export async function startFakeEngine(
+    containers: readonly FakeContainer[],
+    volumes: readonly FakeVolume[] = [],
+    images: Readonly<Record<string, string>> = {},
+): Promise<FakeEngine> {
     const dir = tempDir("engine");
     const socket = path.join(dir, "docker.sock");
     const requests: string[] = [];
@@ -91,6 +96,11 @@ export async function startFakeEngine(containers: readonly FakeContainer[], volu
                 })),
                 Warnings: null,
             });
+        const image = /^\/images\/(.+)\/json$/.exec(route);
+        if (image) {
+            const name = decodeURIComponent(image[1]);
+            return images[name] ? send(200, { Id: images[name], RepoTags: [name] }) : send(404, { message: `No such image: ${name}` });
+        }
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
         if (m && c) return send(200, inspectEntry(m[1], c));

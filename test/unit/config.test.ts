@@ -110,7 +110,7 @@ describe("parseTenantConfig", () => {
         [
             "an unknown service in ports",
             { "frontbase:ports": '{"bakend":8000}' },
-            "frontbase:ports: unknown key(s) bakend; allowed: backend, edge, frontend, redisHttp",
+            "frontbase:ports: unknown key(s) bakend; allowed: backend, edge, frontend, redisHttp, backend2, edge2, frontend2",
         ],
         [
             "two services on one port",

@@ -84,6 +84,28 @@ describe("routes from the tenant stack files", () => {
         ]);
     });
 
+    it("routes a tenant with two slots to both frontends; a swarm tenant's second frontend port is not routed; a bad one is named", () => {
+        const { routes, problems } = fleetRoutes([
+            file("two", { domains: ["two.example.com"], ports: { ...PORTS, frontend2: 8091 } }),
+            file("sw", {
+                target: "swarm",
+                node: "n",
+                publicHost: "10.0.0.12",
+                domains: ["sw.example.com"],
+                ports: { frontend: 8090, frontend2: 8092 },
+            }),
+            file("bad", { domains: ["bad.example.com"], ports: { ...PORTS, frontend: 8093, frontend2: "x" } }),
+        ]);
+        expect(routes).toEqual([
+            { stack: "bad", domains: ["bad.example.com"], upstream: "127.0.0.1:8093" },
+            { stack: "sw", domains: ["sw.example.com"], upstream: "10.0.0.12:8090" },
+            { stack: "two", domains: ["two.example.com"], upstream: "127.0.0.1:8081", slot2: "127.0.0.1:8091" },
+        ]);
+        expect(problems).toEqual([
+            "Pulumi.bad.yaml: frontbase:ports.frontend2: must be a port number from 1 to 65535 (the proxy routes to it)",
+        ]);
+    });
+
     it("routes a swarm tenant's domains to its node's address (publicHost), and wants that address", () => {
         const routes = fleetRoutes([
             file("sw", { target: "swarm", node: "vps-2", publicHost: "10.0.0.12", domains: ["sw.example.com"], ports: { frontend: 8090 } }),
@@ -204,6 +226,28 @@ describe("renderCaddyfile, read by the real Caddy", () => {
                     ],
                 },
             ]);
+        },
+    );
+    it.skipIf(NO_CADDY)(
+        "a tenant with two slots: both frontends, the first that answers, retried on a refused connection; Caddy reads it",
+        () => {
+            const text = renderCaddyfile(parseProxyConfig({ "frontbase:tls": "internal" }), [
+                { stack: "two", domains: ["two.example.com"], upstream: "127.0.0.1:8081", slot2: "127.0.0.1:8091" },
+            ]);
+            expect(text).toContain(
+                [
+                    "two.example.com {",
+                    "\ttls internal",
+                    "\treverse_proxy 127.0.0.1:8081 127.0.0.1:8091 {",
+                    "\t\tlb_policy first",
+                    "\t\tlb_try_duration 10s",
+                    "\t\tlb_try_interval 250ms",
+                    "\t\tfail_duration 5s",
+                    "\t}",
+                    "}",
+                ].join("\n"),
+            );
+            expect(sites(caddyAdapt(text))).toEqual({ "two.example.com": { upstreams: ["127.0.0.1:8081", "127.0.0.1:8091"] } });
         },
     );
     it.skipIf(NO_CADDY)("tls internal: Caddy's own CA, no ACME settings, no HSTS; caddy validate provisions it", () => {

@@ -24,6 +24,20 @@ describe("tenant new --domain", () => {
             /frontbase:domains:\n\s+- acme\.example\.com\n\s+- www\.acme\.example\.com\n/,
         );
     });
+    it("pins a second slot's ports for a tenant with domains (seven distinct ports, in their services' ranges); --force adds them to one made before", async () => {
+        const dir = tempProject({ "Pulumi.beta.yaml": BETA });
+        const made = await tenant(["new", "acme", "--domain", "acme.example.com", "--json"], envFor(dir));
+        expect(made.code, made.err).toBe(0);
+        const ports = JSON.parse(made.out).ports as Record<string, number>;
+        expect(Object.keys(ports)).toEqual(["backend", "edge", "frontend", "redisHttp", "backend2", "edge2", "frontend2"]);
+        expect(new Set(Object.values(ports)).size).toBe(7);
+        expect([ports.frontend2 >= 8080 && ports.frontend2 <= 8999, ports.edge2 >= 3002 && ports.edge2 <= 3999]).toEqual([true, true]);
+        expect(Object.values(ports)).not.toContain(8090);
+        const old = await tenant(["new", "beta", "--force", "--json"], envFor(dir));
+        expect(old.code, old.err).toBe(0);
+        expect(JSON.parse(old.out).ports).toMatchObject({ frontend: 8090, frontend2: expect.any(Number) });
+        expect(readFileSync(path.join(dir, "Pulumi.beta.yaml"), "utf8")).toMatch(/frontend2: \d+/);
+    });
     it.each<[string, string[], number, string]>([
         ["an invalid host name (usage, exit 2)", ["--domain", "Acme.example.com"], 2, '--domain "Acme.example.com": must be lowercase'],
         ["a wildcard", ["--domain", "*.example.com"], 2, "must not be a wildcard"],

@@ -159,10 +159,10 @@ export async function tempDir(prefix: string): Promise<string> {
     return fs.mkdtemp(path.join(os.tmpdir(), `frontbase-${prefix}-`));
 }
 
-/** A throwaway variant of an image (a new image ID, as after an upgrade). */
-export async function imageVariant(base: string, tag: string): Promise<string> {
+/** A throwaway variant of an image (a new image ID, as after an upgrade); `lines`: more Dockerfile instructions. */
+export async function imageVariant(base: string, tag: string, lines: readonly string[] = []): Promise<string> {
     const dir = await tempDir("variant");
-    await fs.writeFile(path.join(dir, "Dockerfile"), `FROM ${base}\nLABEL frontbase.test.variant=${tag}\n`);
+    await fs.writeFile(path.join(dir, "Dockerfile"), [`FROM ${base}`, `LABEL frontbase.test.variant=${tag}`, ...lines, ""].join("\n"));
     const name = `${base.split(":")[0]}:${tag}`;
     const stream = await docker.buildImage({ context: dir, src: ["Dockerfile"] }, { t: name });
     await new Promise((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(undefined))));

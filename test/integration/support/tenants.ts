@@ -5,7 +5,7 @@ import { promises as fs } from "fs";
 import { createServer, Server } from "net";
 import * as os from "os";
 import * as path from "path";
-import type { PortKey } from "../../../components/naming";
+import type { PortKey, SlotPortKey } from "../../../components/naming";
 import { REAL_TENANT_IMAGES } from "../../images/frontbase";
 
 export type Ports = Record<PortKey, number>;
@@ -16,15 +16,25 @@ export function testTenant(prefix: string): string {
 
 /** Distinct ports that nothing listens on now (all held at once, so they differ). */
 export async function freePorts(): Promise<Ports> {
+    const [backend, edge, frontend, redisHttp] = await freeNumbers(4);
+    return { backend, edge, frontend, redisHttp };
+}
+
+/** The same, with a second slot's ports too (components/slots.ts). */
+export async function freeSlotPorts(): Promise<Ports & Record<SlotPortKey, number>> {
+    const [backend, edge, frontend, redisHttp, backend2, edge2, frontend2] = await freeNumbers(7);
+    return { backend, edge, frontend, redisHttp, backend2, edge2, frontend2 };
+}
+
+async function freeNumbers(count: number): Promise<number[]> {
     const servers: Server[] = [];
     try {
-        for (let i = 0; i < 4; i++) {
+        for (let i = 0; i < count; i++) {
             const s = createServer();
             await new Promise<void>((resolve, reject) => s.once("error", reject).listen(0, "127.0.0.1", resolve));
             servers.push(s);
         }
-        const [backend, edge, frontend, redisHttp] = servers.map((s) => (s.address() as { port: number }).port);
-        return { backend, edge, frontend, redisHttp };
+        return servers.map((s) => (s.address() as { port: number }).port);
     } finally {
         await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     }

@@ -8,6 +8,7 @@ import {
     Decision,
     decideStep,
     deletionOrder,
+    deletionWaves,
     dependentReplacements,
     makeUrn,
     replaceTargetErrors,
@@ -163,6 +164,38 @@ describe("deletion order", () => {
                 .map((r) => r.urn)
                 .sort(),
         ).toEqual(["c1", "c2"]);
+    });
+});
+
+describe("deletionWaves: the deletes after the program, scheduled as ScheduleDeletes does", () => {
+    const names = (waves: ResourceState[][]) => waves.map((w) => w.map((r) => r.urn).sort());
+    it("builds antichains from the bottom and reverses them: a lone resource goes with the last wave, not the first", () => {
+        // a depends on b; c depends on nothing. Bottom-up: [b, c] then [a]; reversed: [a], [b, c].
+        expect(names(deletionWaves([res("a", ["b"]), res("b"), res("c")]))).toEqual([["a"], ["b", "c"]]);
+    });
+    it("deletes a replaced tier's old halves dependents first: frontend, then edge, then backend", () => {
+        const old = (urn: string, deps: string[]) => res(urn, deps, {}, undefined, { delete: true });
+        const waves = deletionWaves([
+            old("backend", ["net"]),
+            old("edge", ["backend", "net"]),
+            old("frontend", ["backend", "edge", "net"]),
+        ]);
+        expect(names(waves)).toEqual([["frontend"], ["edge"], ["backend"]]);
+    });
+    it("ignores dependencies outside the set and between entries of one URN (an old half beside its replacement)", () => {
+        const pendingBackend = res("backend", ["net"], {}, undefined, { delete: true });
+        const goneBackend = res("backend", ["net"]);
+        expect(names(deletionWaves([pendingBackend, goneBackend]))).toEqual([["backend", "backend"]]);
+    });
+    it("orders children before their parent", () => {
+        expect(names(deletionWaves([res("comp"), res("c1", [], {}, "comp"), res("c2", ["c1"], {}, "comp")]))).toEqual([
+            ["c2"],
+            ["c1"],
+            ["comp"],
+        ]);
+    });
+    it("reports a cycle instead of looping", () => {
+        expect(() => deletionWaves([res("a", ["b"]), res("b", ["a"])])).toThrow(/cycle/);
     });
 });
 

@@ -50,6 +50,34 @@ describe("tenant check", () => {
         expect(r.err).toContain(`note: ${path.join(dir, "Pulumi.b.yaml")}: ports.edge, ports.frontend, ports.redisHttp not pinned`);
     });
 
+    it("notes a tenant with domains and no second slot; checks a second slot's ports like the others (range, pinned twice)", async () => {
+        const domains = '  frontbase:domains: ["a.example.com"]\n';
+        const dir = tempProject({
+            "Pulumi.one.yaml": pins("one", FULL(8000, 3002, 8080, 8079), domains),
+            "Pulumi.two.yaml": pins(
+                "two",
+                { ...FULL(8001, 3003, 8081, 8082), backend2: 8011, edge2: 3013, frontend2: 8091 },
+                domains.replace("a.", "b."),
+            ),
+            "Pulumi.bad.yaml": pins(
+                "bad",
+                { ...FULL(8002, 3004, 8083, 8084), backend2: 8011, edge2: 2000, frontend2: 8093 },
+                domains.replace("a.", "c."),
+            ),
+        });
+        const f = (n: string) => path.join(dir, `Pulumi.${n}.yaml`);
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        expect(r.err).toContain(`note: ${f("one")}: has domains but no second slot (ports.backend2, ports.edge2, ports.frontend2)`);
+        expect(r.err).not.toContain(`note: ${f("two")}`);
+        expect(r.out + r.err).toContain(
+            `${f("bad")}: frontbase:ports.edge2 = 2000 is outside its range 3002-3999 (frontbase:portRanges.edge)`,
+        );
+        expect(r.out + r.err).toContain(
+            `port 8011 is pinned more than once: ${f("bad")} (tenant bad, ports.backend2) and ${f("two")} (tenant two, ports.backend2)`,
+        );
+        expect(r.code).toBe(1);
+    });
+
     it("lets swarm tenants on different nodes share a port number, not tenants on one node or a docker tenant", async () => {
         const swarm = (node: string) => `  frontbase:target: swarm\n  frontbase:node: ${node}\n`;
         const dir = tempProject({
