@@ -6,7 +6,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import {
     ciphertexts,
@@ -23,10 +23,7 @@ import { readStackFile } from "../../project/stackFiles";
 import { decryptStackSecrets } from "../../project/stackSecrets";
 import { Scrubber } from "../engine/scrub";
 import { stackConfig } from "../engine/stackConfig";
-import { tempProject, tenant } from "../support/cliRun";
-import { removeTempDirs } from "../support/temp";
-
-afterAll(removeTempDirs);
+import { tempLockDir, tempProject, tenant } from "../support/cliRun";
 
 /** A stand-in decrypter: the plaintext of `ct:<x>` is `<x>`. */
 const fake = (ciphertext: string) => ciphertext.replace(/^ct:/, "");
@@ -141,7 +138,7 @@ describe("a stack file with a secure value inside an object (pulumi config set -
     });
 
     it("passes tenant check (which reads no secret)", async () => {
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: project });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: project, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect(r.err).toBe("");
         expect(r.out).toMatch(/^ok: 1 stack file\(s\), 1 tenant\(s\)/);
         expect(r.code).toBe(0);

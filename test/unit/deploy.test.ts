@@ -5,11 +5,9 @@
 import { spawnSync } from "child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pulumiCli } from "../../tenants/context";
-import { removeTempDirs, tempDir } from "../support/temp";
-
-afterAll(removeTempDirs);
+import { tempDir } from "../support/temp";
 
 const ROOT = path.resolve(__dirname, "../..");
 

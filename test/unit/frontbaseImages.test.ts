@@ -6,11 +6,9 @@
 import { spawnSync } from "child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BASE_IMAGE } from "../images/images";
-import { removeTempDirs, tempDir } from "../support/temp";
-
-afterAll(removeTempDirs);
+import { tempDir } from "../support/temp";
 
 const ROOT = path.resolve(__dirname, "../..");
 const COMMIT = "3d40eed3237251ef16c84d823c2b42cbafff7df6";

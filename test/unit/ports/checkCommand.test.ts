@@ -66,7 +66,7 @@ describe("tenant check", () => {
             ),
         });
         const f = (n: string) => path.join(dir, `Pulumi.${n}.yaml`);
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect(r.err).toContain(`note: ${f("one")}: has domains but no second slot (ports.backend2, ports.edge2, ports.frontend2)`);
         expect(r.err).not.toContain(`note: ${f("two")}`);
         expect(r.out + r.err).toContain(
