@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseTenantConfig, SECRET_KEYS, TenantConfig } from "../components/config";
 import { credentialsAtRisk, keptDataProblem } from "../components/credentialGuard";
-import { tenantVolumeNames } from "../docker/containers";
+import { selectContainers, tenantVolumeNames } from "../docker/containers";
 import { TenantPorts } from "../components/naming";
 import { hasSlots, slotsWanted, tenantPortKeys } from "../components/slots";
 import type { SlotDeclaration } from "../components/slotContainers";
@@ -86,9 +86,16 @@ export function allocatingResolver(
  * are on the host while its stack stores no credential they were made with would get new ones
  * from TenantStack's fallback. Refused, before anything is created. (A swarm tenant's volumes are
  * on its node, which the manager's API does not list: not checked here.)
+ *
+ * A program cannot read its stack's state, so whether the fallback's RandomPasswords are still
+ * there is read from the host: while any of the tenant's containers exists (running or stopped),
+ * the stack that made them holds the credentials they run with (a `pulumi destroy` removes the
+ * containers and those resources together), and the deploy keeps them. Only volumes without a
+ * container are the data a lost state left behind.
  */
 async function refuseOverKeptData(stack: string, cfg: TenantConfig, dockerHost: string): Promise<void> {
     const { docker } = await connectEngine(dockerHost);
+    if (selectContainers(await docker.listContainers({ all: true }), cfg.tenant).length > 0) return;
     const stored = new Set(SECRET_KEYS.filter((k) => cfg[k] !== undefined));
     const risk = credentialsAtRisk({ tenant: cfg.tenant, database: cfg.database, stored }, await tenantVolumeNames(docker, cfg.tenant));
     if (risk) throw new DeployCheckError(stack, [keptDataProblem(stack, cfg.tenant, risk)]);

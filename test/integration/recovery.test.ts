@@ -11,6 +11,7 @@
 // waits 60 s for the backend instead: its components/services.ts differs from the real one in
 // that one number and nothing else (still enough for a sound backend on a busy machine: the
 // repair below needs one).
+import { generateFernetKey } from "../../project/pulumiSecrets";
 import { readFileSync } from "fs";
 import { promises as fs } from "fs";
 import * as path from "path";
@@ -71,7 +72,10 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
     let project: ProjectCopy;
     let stateDir: string;
     let ports: Ports;
-    const config = () => tenantConfig(tenant, ports, { images: REAL_TENANT_IMAGES });
+    // The planted volume is kept data: the stack stores the key that opens it, as `tenant new` would
+    // (components/credentialGuard.ts refuses new credentials over kept data).
+    const encryptionKey = generateFernetKey();
+    const config = () => tenantConfig(tenant, ports, { images: REAL_TENANT_IMAGES, encryptionKey });
     const opts = (replace: string[] = []): EngineOptions => ({
         projectDir: project.dir,
         stack: tenant,

@@ -244,6 +244,21 @@ describe("tenantProgram: never new credentials over kept data", () => {
         expect(generated.sort()).toEqual(["tenant1-admin-password", "tenant1-redis-token"]);
     });
 
+    it("deploys again a tenant without stored credentials while its containers are on the host (its stack holds the ones they run with)", async () => {
+        const running = await startFakeEngine(
+            [{ name: "tenant1_frontbase-backend-1", state: "exited", labels: { "frontbase.tenant": "tenant1" } }],
+            ["postgres", "redis", "backend", "edge"].map(volume),
+        );
+        try {
+            useConfig(config({ "docker:host": running.host }));
+            expect((await settle(await onFakeMachine())).tenant).toBe("tenant1");
+            const generated = rec.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name);
+            expect(generated).toContain("tenant1-db-password");
+        } finally {
+            await running.close();
+        }
+    });
+
     it("deploys a tenant without stored credentials when nothing of it is kept (its first deploy)", async () => {
         useConfig({ ...PINNED_PORTS, "docker:host": emptyEngine.host, "frontbase:database": "postgres" });
         const outputs = await onFakeMachine();
