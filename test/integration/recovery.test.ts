@@ -72,15 +72,16 @@ describe.skipIf(probe.reason)("a deploy whose backend fails its health wait", ()
     let project: ProjectCopy;
     let stateDir: string;
     let ports: Ports;
-    // The planted volume is kept data: the stack stores the key that opens it, as `tenant new` would
-    // (components/credentialGuard.ts refuses new credentials over kept data).
+    const config = () => tenantConfig(tenant, ports, { images: REAL_TENANT_IMAGES });
+    // The planted volume is kept data: the stack holds the key that opens it, a secret, as after
+    // `tenant new` (components/credentialGuard.ts refuses new credentials over kept data).
     const encryptionKey = generateFernetKey();
-    const config = () => tenantConfig(tenant, ports, { images: REAL_TENANT_IMAGES, encryptionKey });
     const opts = (replace: string[] = []): EngineOptions => ({
         projectDir: project.dir,
         stack: tenant,
         stateDir,
-        config: config(),
+        config: { ...config(), "frontbase:encryptionKey": encryptionKey },
+        secretKeys: ["frontbase:encryptionKey"],
         replace,
     });
     const ctx = () => ({ projectDir: project.dir, terminal: { interactive: false, ask: async () => "" }, env: process.env });
