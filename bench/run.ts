@@ -12,7 +12,8 @@
 //   - backup: a real tenant's backup (first and unchanged) and restore at 50 MB and 500 MB of
 //     data, min(N, 3) runs each (bench/backup.ts; needs Docker, restic and npm run images:test);
 //   - dashboard: GET /api/v1/tenants with 50 tenants (10N requests, median and p95) and the page's
-//     first render in Chromium (bench/dashboard.ts).
+//     first render in Chromium (bench/dashboard.ts);
+//   - monitor: `tenant stats` with 50 tenants on the fake Engine and a fake cgroup tree (bench/monitor.ts).
 // "before" is the same measurement of another commit (--against REF, in a temporary copy; with
 // --save-baseline its medians are kept in bench/baseline.json), or the figures recorded there.
 // Exit 1 when a target is missed: on a loaded machine that says little, so the load average is
@@ -30,6 +31,7 @@ import { backupBench, backupBenchProblem } from "./backup";
 import { parseBenchArgs, Options } from "./options";
 import { median, report, round, Row, verdicts } from "./report";
 import { dashboardBench } from "./dashboard";
+import { monitorBench } from "./monitor";
 import { checkoutOf, freePorts, Held, holdEdgeRange, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
 const BASELINE_FILE = path.join(__dirname, "baseline.json");
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
             else now.push(...(await backupBench(Math.min(o.runs, 3), env)).map((r) => ({ ...r, group: "backup" as const })));
         }
         if (o.only.includes("dashboard")) now.push(...(await dashboardBench(o.runs)).map((r) => ({ ...r, group: "dashboard" as const })));
+        if (o.only.includes("monitor")) now.push(...(await monitorBench(o.runs)).map((r) => ({ ...r, group: "monitor" as const })));
 
         const loadAtEnd = load();
         console.log(report(now, before));

@@ -89,6 +89,10 @@ export interface TenantContainer {
     readonly node?: string;
     /** A swarm task: why it failed or was rejected, as the manager says. */
     readonly error?: string;
+    /** Its memory limit in bytes (`HostConfig.Memory`); absent when it has none. */
+    readonly memoryLimit?: number;
+    /** Since when it is in `state`: `State.StartedAt` while it runs, else `State.FinishedAt` (ISO); absent when never. */
+    readonly stateSince?: string;
 }
 
 export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContainer {
@@ -106,7 +110,15 @@ export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContain
         tty: i.Config?.Tty === true,
         restarts: (i as { RestartCount?: number }).RestartCount ?? 0,
         image: i.Image,
+        ...(i.HostConfig?.Memory ? { memoryLimit: i.HostConfig.Memory } : {}),
+        ...since(i.State),
     };
+}
+
+/** Docker writes 0001-01-01T00:00:00Z for a time that never was. */
+function since(s: Docker.ContainerInspectInfo["State"]): { stateSince?: string } {
+    const t = s.Running || s.Status === "restarting" ? s.StartedAt : s.FinishedAt;
+    return t && !t.startsWith("0001-") ? { stateSince: t } : {};
 }
 
 /** Order containers as the services start (postgres ... frontend), unknown services last. */

@@ -10,6 +10,7 @@ import { connectEngine, Engine, resolveDockerHost } from "../docker/dockerHost";
 import { bindCheck, BindChecker } from "../ports/bindCheck";
 import { hostFiles, lockDir } from "../ports/lock";
 import { findProjectDir } from "../project/project";
+import { CGROUP_ROOT } from "../monitor/cgroups";
 
 export interface Io {
     out(text: string): void;
@@ -38,6 +39,8 @@ export interface Context {
     readonly lockDir: string;
     /** This machine's /proc: its socket table tells which ports a local Docker host has in use. */
     readonly procRoot: string;
+    /** This machine's cgroup tree (/sys/fs/cgroup): what a local Docker host's containers use (monitor/cgroups.ts). */
+    readonly cgroupRoot: string;
     /** Binds chosen ports on this machine before they are handed out. */
     readonly bindCheck: BindChecker;
     readonly now: () => number;
@@ -56,6 +59,7 @@ export function createContext(given: Partial<Context> = {}): Context {
         ...project,
         lockDir: lockDir(env),
         procRoot: "/proc",
+        cgroupRoot: CGROUP_ROOT,
         bindCheck,
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

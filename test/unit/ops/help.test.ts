@@ -46,6 +46,7 @@ describe("usage lines", () => {
             purge: "purge <tenant> [--yes] [--node NAME]",
             restart: "restart <tenant> [service] [--timeout S]",
             restore: "restore <tenant> [--snapshot ID] [--into TENANT] [--force]",
+            stats: "stats [tenant] [--json]",
             status: "status <tenant> [--json]",
             verify: "verify <stack> [--wait S] [--repair]",
             "why-port": "why-port <port> [--json] [--node NAME]",
