@@ -6,7 +6,7 @@
 import { rmSync } from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { createContext } from "../cli/context";
+import { createContext } from "../tenants/context";
 import { run } from "../cli/main";
 import { FakeContainer, startFakeEngine } from "../test/support/fakeEngine";
 import { writeCgroupsV1 } from "../test/support/fakeCgroups";

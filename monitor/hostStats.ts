@@ -1,8 +1,8 @@
 // One reading of a Docker host for `stats`, the dashboard and `alerts`: its tenants' workloads
 // (the one reader `ls` uses), their usage (usage.ts), the volumes' sizes and the host's CPUs and
 // memory (`GET /info`).
-import type { Context } from "../cli/context";
-import { readHostWorkloads } from "../cli/tenant";
+import type { Context } from "../tenants/context";
+import { readHostWorkloads } from "../tenants/open";
 import type { Engine } from "../docker/dockerHost";
 import { buildStats, Stats } from "./stats";
 import { readUsage, readVolumeSizes } from "./usage";

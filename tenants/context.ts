@@ -10,7 +10,6 @@ import { connectEngine, Engine, resolveDockerHost } from "../docker/dockerHost";
 import { bindCheck, BindChecker } from "../ports/bindCheck";
 import { hostFiles, lockDir } from "../ports/lock";
 import { findProjectDir } from "../project/project";
-import { CGROUP_ROOT } from "../monitor/cgroups";
 
 export interface Io {
     out(text: string): void;
@@ -59,7 +58,7 @@ export function createContext(given: Partial<Context> = {}): Context {
         ...project,
         lockDir: lockDir(env),
         procRoot: "/proc",
-        cgroupRoot: CGROUP_ROOT,
+        cgroupRoot: "/sys/fs/cgroup",
         bindCheck,
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

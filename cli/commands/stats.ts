@@ -3,11 +3,11 @@
 // limits commit against the host's, and how many more tenants of the default size fit.
 import { findStackFile } from "../../project/project";
 import { onlyTenant, readHostStats } from "../../monitor/hostStats";
-import { renderStats } from "../../monitor/stats";
+import { renderStats } from "../ops/statsReport";
 import { tenantArg } from "../args";
 import { defineCommand } from "../command";
-import { connect } from "../context";
-import { unknownTenant } from "../tenant";
+import { connect } from "../../tenants/context";
+import { unknownTenant } from "../../tenants/open";
 
 export const command = defineCommand({
     name: "stats",
