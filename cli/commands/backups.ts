@@ -1,24 +1,12 @@
 // `backups [tenant] [--max-age DURATION] [--json]`: a tenant's snapshots (time, size, what they
 // hold), or, without a tenant, each tenant's last backup and its age: a monitoring check.
 import { defineCommand } from "../command";
-import { invalid, tenantArg } from "../args";
+import { tenantArg } from "../args";
+import { age, parseAge } from "../../tenants/checks";
 import { table } from "../table";
 import { stackFileTenants } from "../../project/project";
 import { mib, resticFor } from "../../backup/jobs";
 import { Snapshot, tenantOfSnapshot } from "../../backup/restic";
-
-/** `26h`, `2d`, `90m` -> milliseconds. */
-export function parseAge(value: string, what: string): number {
-    const m = /^(\d{1,5})([mhd])$/.exec(value);
-    if (!m) throw invalid(what, value, "must be a whole number of minutes, hours or days, like 90m, 26h or 2d");
-    return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"];
-}
-
-export function age(ms: number): string {
-    if (ms < 3_600_000) return `${Math.max(0, Math.round(ms / 60_000))}m`;
-    if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)}h`;
-    return `${(ms / 86_400_000).toFixed(1)}d`;
-}
 
 export const STALE = 3;
 

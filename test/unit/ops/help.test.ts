@@ -34,6 +34,7 @@ describe("usage lines", () => {
         );
         expect(usage).toEqual({
             affected: "affected (--base <rev> | --all) [--head <rev>] [--json] [--github-output]",
+            alerts: "alerts [--webhook URL] [--once] [--every AGE] [--down-for AGE] [--backup-age AGE] [--cert-within AGE] [--drill-age AGE] [--volume-size SIZE]",
             backup: "backup [tenant] [--all] [--prune]",
             backups: "backups [tenant] [--max-age AGE] [--json]",
             check: "check",
