@@ -16,6 +16,8 @@ export interface DrillRecord {
     readonly reason?: string;
     /** From the start of the deploy to every service healthy (ms). */
     readonly healthyMs?: number;
+    /** How many variables the restored tenant's API read back. */
+    readonly variables?: number;
     /** The whole drill, clean-up included (ms). */
     readonly totalMs: number;
 }

@@ -90,11 +90,14 @@ const finding = (
     ...f,
 });
 
+/** A drill's temporary tenant (monitor/drill.ts drillName): it comes and goes within a drill and is judged by the drill. */
+export const DRILL_TENANT = /^drill-[0-9a-f]{6}-/;
+
 export function look(o: Observation, t: Thresholds): Look {
     const findings: Finding[] = [];
     const unknown: string[] = [];
     const deployed = new Set<string>();
-    for (const h of o.hosts) {
+    for (let h of o.hosts) {
         if (h.problem) {
             findings.push(
                 finding("check", undefined, `engine ${h.dockerHost}`, {
@@ -107,6 +110,11 @@ export function look(o: Observation, t: Thresholds): Look {
                 unknown.push(...["service", "volume", "backup", "drill"].map((c) => (tenant ? `${c}:${tenant}:` : `${c}:`)));
             continue;
         }
+        h = {
+            ...h,
+            containers: h.containers.filter((c) => !DRILL_TENANT.test(c.tenant)),
+            volumes: h.volumes.filter((v) => !DRILL_TENANT.test(tenantOfLabels(v.labels) ?? "")),
+        };
         for (const c of h.containers) deployed.add(c.tenant);
         for (const v of h.volumes) deployed.add(tenantOfLabels(v.labels) ?? "");
         findings.push(...serviceFindings(h, o, t));

@@ -39,6 +39,7 @@ describe("usage lines", () => {
             backups: "backups [tenant] [--max-age AGE] [--json]",
             check: "check",
             drain: "drain <node> [--apply]",
+            drill: "drill <tenant> [--snapshot ID] [--json]",
             logs: "logs <tenant> [service] [--follow] [--tail N|all] [--timestamps]",
             ls: "ls [--json]",
             new: "new <name> [--database sqlite|postgres] [--max-retries N] [--dry-run] [--json] [--force] [--domain <name>...] [--target docker|swarm] [--node NAME] [--publish host|ingress]",
