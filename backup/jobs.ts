@@ -11,7 +11,7 @@ import { isUnknown, openTenantData, OpenTenant, unknownTenant } from "../tenants
 import { captureTenant, hashOf } from "./capture";
 import { decryptStackSecrets, setStackSecret } from "../project/stackSecrets";
 import { Manifest, MANIFEST_FILE, parseManifest, SECRET_FILES, verifyFiles } from "./manifest";
-import { Restic, resticTarget, Snapshot, tenantTag } from "./restic";
+import { Restic, resticTarget, Snapshot, tenantOfSnapshot, tenantTag } from "./restic";
 import { checkNewerData, restoreInto } from "./restore";
 
 const TOOL_VERSION: string = packageJson.version;
@@ -33,6 +33,26 @@ async function withStaging<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 /** Step lines on a terminal; a scheduled run prints only each tenant's result. */
 function steps(ctx: Context): (line: string) => void {
     return ctx.terminal.interactive ? (line) => ctx.io.err(line) : () => undefined;
+}
+
+export interface LastBackups {
+    /** Tenant -> ISO time of its newest snapshot. */
+    readonly last: Readonly<Record<string, string>>;
+    /** Why there is no answer (no repository, no password, no restic), else undefined. */
+    readonly problem?: string;
+}
+
+/** Each tenant's newest snapshot, from one `restic snapshots`; never throws (the dashboard and alerts show the problem). */
+export async function readLastBackups(ctx: Context): Promise<LastBackups> {
+    try {
+        const restic = resticFor(ctx);
+        await restic.open(false);
+        const last: Record<string, string> = {};
+        for (const s of await restic.snapshots()) last[tenantOfSnapshot(s)!] = s.time;
+        return { last };
+    } catch (e) {
+        return { last: {}, problem: (e as Error).message };
+    }
 }
 
 export function mib(bytes: number): string {

@@ -15,6 +15,7 @@
 //     first render in Chromium (bench/dashboard.ts);
 //   - hostile: a 14 MB stack file refused, a forged lock broken (bench/hostile.ts; the unit tests
 //     assert how, this says how fast).
+//   - monitor: `tenant stats` with 50 tenants on the fake Engine and a fake cgroup tree (bench/monitor.ts).
 // "before" is the same measurement of another commit (--against REF, in a temporary copy; with
 // --save-baseline its medians are kept in bench/baseline.json), or the figures recorded there.
 // Exit 1 when a target is missed: on a loaded machine that says little, so the load average is
@@ -31,6 +32,7 @@ import { parseBenchArgs, Options } from "./options";
 import { median, report, round, Row, verdicts } from "./report";
 import { dashboardBench } from "./dashboard";
 import { hostileBench } from "./hostile";
+import { monitorBench } from "./monitor";
 import { checkoutOf, freePorts, holdEdgeRange, holding, holdLow, pinnedFleet, REPO, tempDir, tenantCommand } from "./fixtures";
 
 const BASELINE_FILE = path.join(__dirname, "baseline.json");
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
         }
         if (o.only.includes("dashboard")) now.push(...(await dashboardBench(o.runs)).map((r) => ({ ...r, group: "dashboard" as const })));
         if (o.only.includes("hostile")) now.push(...(await hostileBench(o.runs)));
+        if (o.only.includes("monitor")) now.push(...(await monitorBench(o.runs)).map((r) => ({ ...r, group: "monitor" as const })));
 
         const loadAtEnd = load();
         console.log(report(now, before));

@@ -100,7 +100,8 @@ export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[
     }
     const flags: Record<string, unknown> = {};
     for (const [name, f] of Object.entries(spec))
-        flags[name] = found.get(name) ?? (f.kind === "boolean" ? false : f.multiple ? [] : undefined);
+        // has(): a value a check parsed to null (`--backup-age off`) is given, not missing.
+        flags[name] = found.has(name) ? found.get(name) : f.kind === "boolean" ? false : f.multiple ? [] : undefined;
     return { positionals: pos, flags: flags as Parsed<S>["flags"] };
 }
 

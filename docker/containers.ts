@@ -103,6 +103,10 @@ export interface TenantContainer {
     readonly revision?: string;
     /** When it was created (ms since the epoch). */
     readonly created?: number;
+    /** Its memory limit in bytes (`HostConfig.Memory`); absent when it has none. */
+    readonly memoryLimit?: number;
+    /** Since when it is in `state`: `State.StartedAt` while it runs, else `State.FinishedAt` (ISO); absent when never. */
+    readonly stateSince?: string;
 }
 
 export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContainer {
@@ -123,7 +127,15 @@ export function toTenantContainer(i: Docker.ContainerInspectInfo): TenantContain
         ...(labels[SLOT_LABEL] === "1" || labels[SLOT_LABEL] === "2" ? { slot: Number(labels[SLOT_LABEL]) as Slot } : {}),
         ...(labels[REVISION_LABEL] ? { revision: labels[REVISION_LABEL] } : {}),
         ...(i.Created ? { created: Date.parse(i.Created) } : {}),
+        ...(i.HostConfig?.Memory ? { memoryLimit: i.HostConfig.Memory } : {}),
+        ...since(i.State),
     };
+}
+
+/** Docker writes 0001-01-01T00:00:00Z for a time that never was. */
+function since(s: Docker.ContainerInspectInfo["State"]): { stateSince?: string } {
+    const t = s.Running || s.Status === "restarting" ? s.StartedAt : s.FinishedAt;
+    return t && !t.startsWith("0001-") ? { stateSince: t } : {};
 }
 
 /** Order containers as the services start (postgres ... frontend), unknown services last. */

@@ -61,3 +61,31 @@ export const tailArg: Check<number | undefined> = (value, what) => {
 
 export const DATABASES = ["sqlite", "postgres"] as const;
 export const databaseArg: Check<(typeof DATABASES)[number]> = oneOf(DATABASES);
+
+/** `30s`, `90m`, `26h`, `2d` -> milliseconds. */
+export function parseAge(value: string, what: string): number {
+    const m = /^(\d{1,5})([smhd])$/.exec(value);
+    if (!m) throw invalid(what, value, "must be a whole number of seconds, minutes, hours or days, like 90m, 26h or 2d");
+    return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
+}
+
+/** An age as the commands print it: `45m`, `26.0h`, `3.5d`. */
+export function age(ms: number): string {
+    if (ms < 3_600_000) return `${Math.max(0, Math.round(ms / 60_000))}m`;
+    if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)}h`;
+    return `${(ms / 86_400_000).toFixed(1)}d`;
+}
+
+/** A check that also takes `off` (null), for a threshold that can be switched off. */
+export function orOff<T>(check: Check<T>): Check<T | null> {
+    return (value, what) => (value === "off" ? null : check(value, what));
+}
+
+const SIZE_UNITS = { MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
+
+/** `500MiB`, `10GiB`, `1TiB` -> bytes. */
+export function parseSize(value: string, what: string): number {
+    const m = /^(\d{1,6})(MiB|GiB|TiB)$/.exec(value);
+    if (!m || Number(m[1]) === 0) throw invalid(what, value, "must be a whole number above 0 of MiB, GiB or TiB, like 500MiB or 10GiB");
+    return Number(m[1]) * SIZE_UNITS[m[2] as keyof typeof SIZE_UNITS];
+}

@@ -39,6 +39,8 @@ export interface Context {
     readonly lockDir: string;
     /** This machine's /proc: its socket table tells which ports a local Docker host has in use. */
     readonly procRoot: string;
+    /** This machine's cgroup tree (/sys/fs/cgroup): what a local Docker host's containers use (monitor/cgroups.ts). */
+    readonly cgroupRoot: string;
     /** Binds chosen ports on this machine before they are handed out. */
     readonly bindCheck: BindChecker;
     readonly now: () => number;
@@ -58,6 +60,7 @@ export function createContext(given: Partial<Context> = {}): Context {
         ...project,
         lockDir: lockDir(env),
         procRoot: "/proc",
+        cgroupRoot: "/sys/fs/cgroup",
         bindCheck,
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -1,24 +1,14 @@
 // `backups [tenant] [--max-age DURATION] [--json]`: a tenant's snapshots (time, size, what they
-// hold), or, without a tenant, each tenant's last backup and its age: a monitoring check.
+// hold), or, without a tenant, each tenant's last backup and its age, and its last restore drill
+// (`drill`) and how it went: a monitoring check.
 import { defineCommand } from "../command";
-import { invalid, tenantArg } from "../args";
+import { tenantArg } from "../args";
+import { age, parseAge } from "../../tenants/checks";
 import { table } from "../table";
 import { stackFileTenants } from "../../project/project";
 import { mib, resticFor } from "../../backup/jobs";
 import { Snapshot, tenantOfSnapshot } from "../../backup/restic";
-
-/** `26h`, `2d`, `90m` -> milliseconds. */
-export function parseAge(value: string, what: string): number {
-    const m = /^(\d{1,5})([mhd])$/.exec(value);
-    if (!m) throw invalid(what, value, "must be a whole number of minutes, hours or days, like 90m, 26h or 2d");
-    return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"];
-}
-
-export function age(ms: number): string {
-    if (ms < 3_600_000) return `${Math.max(0, Math.round(ms / 60_000))}m`;
-    if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)}h`;
-    return `${(ms / 86_400_000).toFixed(1)}d`;
-}
+import { DrillRecord, lastDrills } from "../../monitor/drillLog";
 
 export const STALE = 3;
 
@@ -68,23 +58,41 @@ export const command = defineCommand({
         const latest = new Map<string, Snapshot>();
         for (const s of all) latest.set(tenantOfSnapshot(s)!, s);
         const tenants = [...new Set([...(await stackFileTenants(ctx.projectDir).catch(() => [])), ...latest.keys()])].sort();
+        // The drill log is read as the lock directory's other files are; a refused one is said, not fatal.
+        const drills = await lastDrills(ctx.lockDir).catch((e: Error) => {
+            ctx.io.err(`the drill log cannot be read: ${e.message}`);
+            return {} as Record<string, DrillRecord>;
+        });
         const rows = tenants.map((t) => ({
             tenant: t,
             last: latest.get(t)?.time,
             snapshot: latest.get(t)?.short_id,
             ageMs: latest.has(t) ? now - Date.parse(latest.get(t)!.time) : undefined,
+            lastDrill: drills[t]
+                ? {
+                      at: drills[t].at,
+                      passed: drills[t].passed,
+                      snapshot: drills[t].snapshot,
+                      reason: drills[t].reason,
+                      healthyMs: drills[t].healthyMs,
+                  }
+                : null,
         }));
         const tooOld = flags["max-age"] === undefined ? [] : rows.filter((r) => r.ageMs === undefined || r.ageMs > flags["max-age"]!);
         if (flags.json) ctx.io.out(JSON.stringify(rows));
         else
             ctx.io.out(
                 table(
-                    ["TENANT", "LAST BACKUP", "AGE", "SNAPSHOT"],
+                    ["TENANT", "LAST BACKUP", "AGE", "SNAPSHOT", "LAST DRILL", "DRILL"],
                     rows.map((r) => [
                         r.tenant,
                         r.last?.slice(0, 19).replace("T", " ") ?? "never",
                         r.ageMs === undefined ? "-" : age(r.ageMs),
                         r.snapshot ?? "-",
+                        r.lastDrill
+                            ? `${r.lastDrill.at.slice(0, 19).replace("T", " ")} (${age(now - Date.parse(r.lastDrill.at))} ago)`
+                            : "never",
+                        r.lastDrill ? drillOutcome(r.lastDrill) : "-",
                     ]),
                 ),
             );
@@ -95,6 +103,12 @@ export const command = defineCommand({
         return tooOld.length > 0 ? STALE : 0;
     },
 });
+
+function drillOutcome(d: { passed: boolean; snapshot?: string; reason?: string; healthyMs?: number }): string {
+    return d.passed
+        ? `passed (${d.snapshot}, healthy in ${((d.healthyMs ?? 0) / 1000).toFixed(0)} s)`
+        : `FAILED (${d.snapshot}): ${d.reason}`;
+}
 
 function databaseOf(r: { tags: readonly string[] }): string {
     return r.tags.find((t) => t.startsWith("frontbase-database="))?.split("=")[1] ?? "?";

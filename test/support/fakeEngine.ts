@@ -3,7 +3,7 @@
 //
 // The Engine: an API on a unix socket answering the calls the port code and the commands make
 // (`/_ping`, `/info`, `/containers/json?all=1`, `/containers/<id>/json`, `/volumes`, `/images/<name>/json`,
-// and removing a volume) with the shapes a
+// removing a volume, `/system/df`, `/containers/<id>/stats`) with the shapes a
 // real Engine 20.10 returns (captured from one; test/integration/ports.test.ts and ops.test.ts
 // check the same code against the real engine). Stopped containers list no Ports, as on a real
 // engine. A `unix://` Engine counts as this machine's (docker/dockerHost.ts isLocalHost), so:
@@ -27,12 +27,21 @@ export interface FakeContainer {
     readonly health?: "healthy" | "unhealthy" | "starting";
     /** The list's `Status` text, when it should differ from what `health` implies (a stale list). */
     readonly status?: string;
+    /** `HostConfig.Memory` in bytes (0 or absent: no limit). */
+    readonly memory?: number;
+    /** What `GET /containers/<id>/stats?stream=false` answers for it while it runs (else 404, as for a remote task). */
+    readonly stats?: { readonly memoryUsage: number; readonly cpuNs: number; readonly rx: number; readonly tx: number };
 }
 
 export interface FakeVolume {
     readonly name: string;
     readonly labels?: Record<string, string>;
+    /** Its size in `GET /system/df` (-1, "not computed", when absent). */
+    readonly bytes?: number;
 }
+
+/** What `GET /info` says of the host's CPUs and memory. */
+export const FAKE_HOST = { NCPU: 2, MemTotal: 8 * 1024 ** 3 };
 
 export interface FakeEngine {
     /** `unix:///.../docker.sock`, for DOCKER_HOST or `docker:host`. */
@@ -41,6 +50,8 @@ export interface FakeEngine {
     readonly requests: string[];
     /** Requests other than GET and HEAD (`POST /containers/x/restart`): what would change the host. */
     readonly changes: string[];
+    /** The containers' IDs, in the order given. */
+    readonly ids: readonly string[];
     close(): Promise<void>;
 }
 
@@ -70,6 +81,7 @@ export async function startFakeEngine(
         if (route === "/info")
             return send(200, {
                 ServerVersion: "20.10.24+dfsg1",
+                ...FAKE_HOST,
                 Swarm: { NodeID: "", LocalNodeState: "inactive", ControlAvailable: false },
             });
         if (route === "/containers/json")
@@ -85,22 +97,23 @@ export async function startFakeEngine(
             res.writeHead(204);
             return res.end();
         }
-        if (route === "/volumes")
+        if (route === "/volumes") return send(200, { Volumes: present.map(volumeEntry), Warnings: null });
+        if (route === "/system/df")
             return send(200, {
-                Volumes: present.map((v) => ({
-                    Name: v.name,
-                    Driver: "local",
-                    Labels: v.labels ?? null,
-                    Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`,
-                    Scope: "local",
-                })),
-                Warnings: null,
+                LayersSize: 0,
+                Images: null,
+                Containers: null,
+                BuildCache: null,
+                Volumes: present.map((v) => ({ ...volumeEntry(v), UsageData: { Size: v.bytes ?? -1, RefCount: 1 } })),
             });
         const image = /^\/images\/(.+)\/json$/.exec(route);
         if (image) {
             const name = decodeURIComponent(image[1]);
             return images[name] ? send(200, { Id: images[name], RepoTags: [name] }) : send(404, { message: `No such image: ${name}` });
         }
+        const s = /^\/containers\/([^/]+)\/stats$/.exec(route);
+        const running = s ? byId.get(s[1]) : undefined;
+        if (running?.stats && running.state === "running") return send(200, statsEntry(running));
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
         if (m && c) return send(200, inspectEntry(m[1], c));
@@ -111,7 +124,30 @@ export async function startFakeEngine(
         host: `unix://${socket}`,
         requests,
         changes,
+        ids: [...byId.keys()],
         close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))),
+    };
+}
+
+function volumeEntry(v: FakeVolume) {
+    return {
+        Name: v.name,
+        Driver: "local",
+        Labels: v.labels ?? null,
+        Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`,
+        Scope: "local",
+    };
+}
+
+/** The fields of a 20.10 stats answer that usage is computed from: CPU over a 1 s window of 2 CPUs at 10% of one. */
+function statsEntry(c: FakeContainer) {
+    const st = c.stats!;
+    const system = 2 * 1e9;
+    return {
+        cpu_stats: { cpu_usage: { total_usage: st.cpuNs }, system_cpu_usage: 1e12 + system, online_cpus: 2 },
+        precpu_stats: { cpu_usage: { total_usage: st.cpuNs - 1e8 }, system_cpu_usage: 1e12 },
+        memory_stats: { usage: st.memoryUsage + 4096, limit: c.memory || FAKE_HOST.MemTotal, stats: { total_inactive_file: 4096 } },
+        networks: { eth0: { rx_bytes: st.rx, tx_bytes: st.tx } },
     };
 }
 
@@ -132,7 +168,7 @@ function inspectEntry(id: string, c: FakeContainer) {
         RestartCount: 0,
         State: state,
         Config: { Labels: c.labels ?? {}, Tty: false },
-        HostConfig: { PortBindings: c.bindings ?? {} },
+        HostConfig: { PortBindings: c.bindings ?? {}, Memory: c.memory ?? 0 },
     };
 }
 
@@ -174,6 +210,8 @@ function listEntry(id: string, c: FakeContainer) {
 
 export interface FakeMachine {
     readonly procRoot: string;
+    /** An empty cgroup tree: no container's usage is read from the kernel. */
+    readonly cgroupRoot: string;
     readonly bindCheck: BindChecker;
 }
 
@@ -187,11 +225,12 @@ export function fakeMachine(): FakeMachine {
     const procRoot = tempDir("proc");
     mkdirSync(path.join(procRoot, "net"));
     for (const table of ["tcp", "tcp6"]) writeFileSync(path.join(procRoot, "net", table), HEADER);
-    machine = { procRoot, bindCheck: async () => [] };
+    mkdirSync(path.join(procRoot, "cgroup"));
+    machine = { procRoot, cgroupRoot: path.join(procRoot, "cgroup"), bindCheck: async () => [] };
     return machine;
 }
 
 /** The machine running the tests, for a test that holds a real socket on a port it found free. */
 export function thisMachine(): FakeMachine {
-    return { procRoot: "/proc", bindCheck };
+    return { procRoot: "/proc", cgroupRoot: "/sys/fs/cgroup", bindCheck };
 }

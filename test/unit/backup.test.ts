@@ -5,7 +5,7 @@ import { demux } from "../../backup/engineIo";
 import { Manifest, newerThanSnapshot, parseManifest, verifyFiles } from "../../backup/manifest";
 import { resticProblem, resticTarget, tenantOfSnapshot, tenantTag } from "../../backup/restic";
 import { DEFAULT_RETENTION, forgetArgs, parseRetention } from "../../backup/retention";
-import { age, parseAge } from "../../cli/commands/backups";
+import { age, parseAge } from "../../tenants/checks";
 
 const manifest = (over: Partial<Manifest> = {}): Manifest => ({
     format: 1,
