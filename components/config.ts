@@ -14,6 +14,7 @@ import {
     tenantNameProblem,
 } from "./naming";
 import { domainProblem } from "./proxy/domains";
+import { parseReleases, ReleaseStanding, standingOf, unknownReleaseProblem } from "./release";
 import {
     ALL_INTERFACES,
     DEFAULT_IMAGES,
@@ -56,6 +57,7 @@ const STRING_KEYS = new Set([
     "redisToken",
     "adminPassword",
     "encryptionKey",
+    "release",
     "publicHost",
     "bindAddress",
     "adminEmail",
@@ -166,6 +168,9 @@ const schema = z.strictObject(
             })
             .default("host"),
         healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
+        // Checked by components/release.ts, which names each bad entry.
+        release: z.string().optional(),
+        releases: z.unknown().optional(),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
 );
@@ -187,7 +192,12 @@ export interface TenantConfig {
     readonly portRanges: Record<PortKey, PortRange>;
     readonly reservedPorts: readonly number[];
     readonly maxRetries: number;
+    /** Its stack file's `frontbase:images`, else its release's, else the defaults. */
     readonly images: Record<ImageKey, string>;
+    /** The release its config names (`frontbase:release`, from Pulumi.yaml or its stack file). */
+    readonly release?: string;
+    /** Whether it runs that release's images, its own, or the `:latest` defaults. */
+    readonly standing: ReleaseStanding;
     readonly memory: Record<ImageKey, number>;
     readonly dbPassword?: string;
     readonly redisToken?: string;
@@ -251,8 +261,13 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
     if (!result.success) {
         for (const issue of result.error.issues) problems.push(`${describePath(issue.path)}: ${issue.message}`);
     }
+    const releases = values.releases === undefined ? undefined : parseReleases(values.releases);
+    problems.push(...(releases?.problems ?? []));
+    const release = typeof values.release === "string" ? values.release : undefined;
+    const unknown = release !== undefined && unknownReleaseProblem(release, releases?.releases);
+    if (unknown) problems.push(unknown);
     if (problems.length > 0) throw new ConfigError(problems);
-    const cfg = complete((result as { data: Parsed }).data);
+    const cfg = complete((result as { data: Parsed }).data, release ? releases!.releases[release] : {});
     const clash = duplicatePinnedPort(cfg.ports);
     if (clash) throw new ConfigError([clash]);
     const targetProblems = targetMismatch(cfg);
@@ -260,12 +275,14 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
     return cfg;
 }
 
-function complete(p: Parsed): TenantConfig {
+function complete({ releases: _, ...p }: Parsed, releaseImages: Partial<Record<ImageKey, string>>): TenantConfig {
+    const own = dropUndefined(p.images);
     return {
         ...p,
+        standing: standingOf(p.release, own),
         ports: p.ports as Partial<Record<AnyPortKey, number>>,
         portRanges: { ...DEFAULT_PORT_RANGES, ...dropUndefined(p.portRanges) },
-        images: { ...DEFAULT_IMAGES, ...dropUndefined(p.images) },
+        images: { ...DEFAULT_IMAGES, ...releaseImages, ...own },
         memory: { ...DEFAULT_MEMORY, ...dropUndefined(p.memory) },
         // A swarm node publishes on every interface, proxy or not.
         bindAddress: p.bindAddress ?? (p.domains.length > 0 && p.target !== "swarm" ? LOOPBACK : ALL_INTERFACES),

@@ -44,13 +44,19 @@ export interface FakeEngine {
     close(): Promise<void>;
 }
 
-/** `images`: image name -> its ID (`sha256:...`), for `/images/<name>/json`; every other image is missing (404). */
+/**
+ * `images`: the images the host has, as name -> ID (`sha256:...`) or as names alone (IDs made up),
+ * for `/images/<name>/json`; every other image is missing (404).
+ */
 export async function startFakeEngine(
     containers: readonly FakeContainer[],
     volumes: readonly FakeVolume[] = [],
-    images: Readonly<Record<string, string>> = {},
+    images: Readonly<Record<string, string>> | readonly string[] = {},
 ): Promise<FakeEngine> {
     const dir = tempDir("engine");
+    const imageIds: Readonly<Record<string, string>> = Array.isArray(images)
+        ? Object.fromEntries(images.map((name, i) => [name, `sha256:${(i + 1).toString(16).padStart(64, "d")}`]))
+        : (images as Readonly<Record<string, string>>);
     const socket = path.join(dir, "docker.sock");
     const requests: string[] = [];
     const changes: string[] = [];
@@ -99,7 +105,7 @@ export async function startFakeEngine(
         const image = /^\/images\/(.+)\/json$/.exec(route);
         if (image) {
             const name = decodeURIComponent(image[1]);
-            return images[name] ? send(200, { Id: images[name], RepoTags: [name] }) : send(404, { message: `No such image: ${name}` });
+            return imageIds[name] ? send(200, { Id: imageIds[name], RepoTags: [name] }) : send(404, { message: `No such image: ${name}` });
         }
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
