@@ -57,6 +57,17 @@ export async function readStackFile(file: string): Promise<StackFile> {
         if (e instanceof UnsafePathError) throw new Error(`${file}: ${e.problem}`, { cause: e });
         throw e;
     }
+    const { config, secureKeys, secure } = parseStackText(text, file);
+    const project = await readProjectConfig(path.dirname(file));
+    const merged = applyProjectConfig(project, config, new Set([...Object.keys(config), ...secureKeys]));
+    return { stack, file, config: merged.config, secureKeys, secure, fromProject: merged.fromProject };
+}
+
+/** A stack file's own config, from its text (no Pulumi.yaml merged): plain values and the keys of secure ones. */
+export function parseStackText(
+    text: string,
+    file: string,
+): { config: Record<string, string>; secureKeys: Set<string>; secure: ReadonlyMap<string, ConfigTree> } {
     let doc: unknown;
     try {
         doc = YAML.parse(text) ?? {};
@@ -67,10 +78,7 @@ export async function readStackFile(file: string): Promise<StackFile> {
     const raw = doc.config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${file}: "config" must be a map`);
     const { config, secure } = readConfigMap(raw as Record<string, unknown>);
-    const secureKeys = new Set(secure.keys());
-    const project = await readProjectConfig(path.dirname(file));
-    const merged = applyProjectConfig(project, config, new Set([...Object.keys(config), ...secureKeys]));
-    return { stack, file, config: merged.config, secureKeys, secure, fromProject: merged.fromProject };
+    return { config, secureKeys: new Set(secure.keys()), secure };
 }
 
 /**
