@@ -27,6 +27,8 @@ export interface FakeContainer {
     readonly health?: "healthy" | "unhealthy" | "starting";
     /** The list's `Status` text, when it should differ from what `health` implies (a stale list). */
     readonly status?: string;
+    /** The image it runs, by one of the engine's `images` (its inspect reports that image's ID). */
+    readonly image?: string;
 }
 
 export interface FakeVolume {
@@ -41,6 +43,8 @@ export interface FakeEngine {
     readonly requests: string[];
     /** Requests other than GET and HEAD (`POST /containers/x/restart`): what would change the host. */
     readonly changes: string[];
+    /** What the host runs from now on (as after a deploy). */
+    setContainers(containers: readonly FakeContainer[]): void;
     close(): Promise<void>;
 }
 
@@ -60,8 +64,9 @@ export async function startFakeEngine(
     const socket = path.join(dir, "docker.sock");
     const requests: string[] = [];
     const changes: string[] = [];
-    const byId = new Map(containers.map((c, i) => [idOf(i), c]));
+    let byId = new Map(containers.map((c, i) => [idOf(i), c]));
     const present = [...volumes];
+    const imageId = (ref: string | undefined) => (ref === undefined ? undefined : imageIds[ref]);
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://engine");
         const route = url.pathname.replace(/^\/v[\d.]+/, "");
@@ -109,7 +114,7 @@ export async function startFakeEngine(
         }
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
-        if (m && c) return send(200, inspectEntry(m[1], c));
+        if (m && c) return send(200, { ...inspectEntry(m[1], c), Image: imageId(c.image) ?? `sha256:${"e".repeat(64)}` });
         send(404, { message: `No such container: ${m?.[1] ?? route}` });
     });
     await new Promise<void>((resolve) => server.listen(socket, resolve));
@@ -117,6 +122,7 @@ export async function startFakeEngine(
         host: `unix://${socket}`,
         requests,
         changes,
+        setContainers: (list) => void (byId = new Map(list.map((c, i) => [idOf(i), c]))),
         close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))),
     };
 }

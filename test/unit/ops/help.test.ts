@@ -22,7 +22,8 @@ describe.each(Object.keys(COMMANDS))("%s", (name) => {
         expect(out.split("\n")[0]).toBe(`usage: npm run tenant -- ${command.usage}`);
         expect(out).toContain(command.summary);
         for (const flag of Object.keys(command.flags)) expect(out).toMatch(new RegExp(`^ {2}--${flag}\\b`, "m"));
-        for (const arg of command.args) expect(out).toContain(arg.optional ? `[${arg.name}]` : `<${arg.name}>`);
+        for (const arg of command.args)
+            expect(out).toContain(arg.variadic ? `[${arg.name}...]` : arg.optional ? `[${arg.name}]` : `<${arg.name}>`);
         expect(out).toMatch(/^ {2}-h, --help +print this help$/m);
     });
 });
