@@ -107,8 +107,10 @@ async function rollout(ctx: Context, p: Plan): Promise<number> {
     const started = ctx.now();
     const previous = await readProgress(p.files);
     const selection = [...p.targets.keys()];
-    // The same selection resumes in the same order (its canary stays its canary), keeping its backups.
+    // The same selection keeps its order (its canary stays its canary) and its backups; it resumes
+    // the last run when that one left a stack failed or not started.
     const same = previous && previous.stacks.length === selection.length && selection.every((s) => previous.stacks.includes(s));
+    const resuming = same && previous.stacks.some((s) => !["done", "skipped"].includes(previous.records[s]?.outcome?.state ?? ""));
     const order = same ? [...previous.stacks] : selection;
     const waves = planWaves(order, p.steps);
     const problems: string[] = [];
@@ -118,7 +120,7 @@ async function rollout(ctx: Context, p: Plan): Promise<number> {
         return 1;
     }
     p.say(
-        `${same ? "resuming the rollout started " + previous.startedAt : "rollout"}: ${waves.length} wave(s), at most ${p.parallel} at once`,
+        `${resuming ? "resuming the rollout started " + previous.startedAt : "rollout"}: ${waves.length} wave(s), at most ${p.parallel} at once`,
     );
     for (const [i, wave] of waves.entries()) p.say(`  wave ${i + 1}: ${wave.map((s) => `${s} -> ${p.targets.get(s)!.label}`).join(", ")}`);
     if (!p.yes && !/^y(es)?$/i.test((await ctx.terminal.ask("roll out? [y/N] ")).trim())) {
@@ -131,7 +133,7 @@ async function rollout(ctx: Context, p: Plan): Promise<number> {
         stacks: order,
         waves,
         command: p.command,
-        startedAt: same ? previous.startedAt : now,
+        startedAt: resuming ? previous.startedAt : now,
         updatedAt: now,
         records: same ? previous.records : {},
     };
