@@ -138,6 +138,15 @@ async function rollout(ctx: Context, p: Plan): Promise<number> {
         records: same ? previous.records : {},
     };
     await writeProgress(p.files, progress);
+    // Each stack exists in the backend, a new one created (as npm run deploy does); one at a time,
+    // because `stack select` also writes the workspace's current stack.
+    for (const stack of order) {
+        const code = await ctx.pulumi(["stack", "select", "--create", stack], { output: () => undefined });
+        if (code !== 0) {
+            p.say(`not rolling out: pulumi stack select --create ${stack} exited with ${code} (is a backend logged in? pulumi login)`);
+            return 1;
+        }
+    }
     const log = await openLog(p.files);
     try {
         const runs = await runWaves(ctx, {

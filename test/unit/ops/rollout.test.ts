@@ -126,7 +126,9 @@ async function rollout(
     o: { dir: string; lockDir: string; code?: (s: string) => number; after?: (s: string) => FakeContainer[] },
 ) {
     const calls: string[][] = [];
+    const selects: string[] = [];
     const pulumi = async (args: readonly string[], opts?: { output?: (c: string) => void }) => {
+        if (args[0] === "stack") return (selects.push(args.join(" ")), 0); // the stand-in backend has every stack
         calls.push([...args]);
         const stack = args[args.indexOf("--stack") + 1];
         opts?.output?.(`Updating (${stack})\n`);
@@ -139,7 +141,7 @@ async function rollout(
         { FRONTBASE_PROJECT_DIR: o.dir, FRONTBASE_LOCK_DIR: o.lockDir, ...PASSPHRASE },
         { pulumi },
     );
-    return { ...r, calls };
+    return { ...r, calls, selects };
 }
 
 beforeAll(async () => {
@@ -192,7 +194,11 @@ describe("tenant rollout", () => {
         const r = await rollout([...argv, "--yes"], { dir: await project(), lockDir });
         expect([r.code, r.err]).toEqual([2, expect.stringContaining(message)]);
         expect(r.err).toContain("usage: npm run tenant -- rollout [stack...]");
-        expect([r.calls, engine.changes.length - before, existsSync(path.join(lockDir, "rollout-frontbase.json"))]).toEqual([[], 0, false]);
+        expect([
+            [...r.calls, ...r.selects],
+            engine.changes.length - before,
+            existsSync(path.join(lockDir, "rollout-frontbase.json")),
+        ]).toEqual([[], 0, false]);
     });
 
     it("without --yes and without a terminal to ask on, is a usage error", async () => {
@@ -224,6 +230,8 @@ describe("tenant rollout", () => {
             0,
             ["up --stack t1 --yes --refresh", "up --stack t2 --yes --refresh", "up --stack t3 --yes --refresh"],
         ]);
+        // Each stack exists in the backend before the first wave (a new one is created).
+        expect(r.selects).toEqual(STACKS.map((t) => `stack select --create ${t}`));
         const json = JSON.parse(r.out);
         expect(json).toMatchObject({ ok: true, waves: [["t1"], ["t2", "t3"]], onTarget: STACKS, notOnTarget: [] });
         expect(json.stacks.map((s: { state: string }) => s.state)).toEqual(["done", "done", "done"]);
