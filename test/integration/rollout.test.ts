@@ -9,63 +9,38 @@ import { spawnSync } from "child_process";
 import { promises as fs, readFileSync } from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../cli/main";
-import { readStackFile, updateStackFile } from "../../project/stackFiles";
-import { REAL_IMAGES, REAL_TENANT_IMAGES } from "../images/frontbase";
-import { docker, removeTenant } from "./support/docker";
-import { http, imageVariant, tempDir, tenantCli } from "./support/fleet";
-import { driftCheck, harnessPulumi } from "./support/harnessPulumi";
+import { readStackFile } from "../../project/stackFiles";
+import { REAL_TENANT_IMAGES } from "../images/frontbase";
+import { docker } from "./support/docker";
+import { http, tempDir } from "./support/fleet";
+import { driftCheck } from "./support/harnessPulumi";
 import { probeDocker } from "./support/probe";
-import { copyProject, ProjectCopy, PROJECT_DIR } from "./support/projectCopy";
+import { Images, RELEASE_SERVICES as SERVICES, ReleaseFleet, releaseFleet } from "./support/releaseFleet";
 import { testTenant } from "./support/tenants";
 
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the rollout suite");
 const hasRestic = spawnSync("sh", ["-c", "command -v restic"]).status === 0;
 if (!hasRestic && process.env.CI === "true") throw new Error("the rollout suite cannot run: restic is missing (apt-get install -y restic)");
 const skip = probe.reason ?? (hasRestic ? undefined : "needs restic for the backups before an upgrade (apt-get install -y restic)");
-
-type Images = { backend: string; edge: string; frontend: string };
-const SERVICES = ["backend", "edge", "frontend"] as const;
+const WAVES = ["--all", "--waves", "1,100%", "--parallel", "2", "--yes", "--json"];
 
 describe.skipIf(skip)("rolling a release out over four real tenants", () => {
     // Sorted by name, as --all orders them: the first is the canary.
     const stacks = ["ra", "rb", "rc", "rd"].map((p) => testTenant(p)).sort();
     const suffix = stacks[0].slice(-6);
-    const releases: Record<string, Images> = {};
-    const made: string[] = [];
+    const [r1, r2, r3] = [1, 2, 3].map((n) => `it-r${n}-${suffix}`);
     const saved = { ...process.env };
-    let project: ProjectCopy;
-    let stateDir: string;
-    let lockDir: string;
+    let fleet: ReleaseFleet;
     let repoDir: string;
     const started = Date.now();
 
-    /** Pulumi.yaml with these releases, the fleet on `release`. */
-    const declare = async (release: string) => {
-        const head = readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8").split(/^config:/m)[0];
-        const catalog = Object.entries(releases).map(([n, i]) => `      ${n}: ${JSON.stringify(i)}`);
-        await fs.writeFile(
-            path.join(project.dir, "Pulumi.yaml"),
-            `${head}config:\n  frontbase:releases:\n    value:\n${catalog.join("\n")}\n  frontbase:release: ${release}\n`,
-        );
-    };
-    const runner = () => harnessPulumi({ projectDir: project.dir, stateDir });
-    const rollout = async (argv: string[]) => {
-        const pulumi = runner();
-        let out = "";
-        let err = "";
-        process.env.FRONTBASE_PROJECT_DIR = project.dir;
-        process.env.FRONTBASE_LOCK_DIR = lockDir;
+    const rollout = async (argv: readonly string[]) => {
         const t0 = Date.now();
-        const code = await main(
-            ["rollout", ...argv],
-            { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) },
-            { pulumi },
-        );
-        console.log(`rollout ${argv.join(" ")}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n${err}`);
-        return { code, json: JSON.parse(out), err, calls: pulumi.calls };
+        const r = await fleet.rollout(argv);
+        console.log(`rollout ${argv.join(" ")}: exit ${r.code} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n${r.err}`);
+        return r;
     };
-    /** Each tenant's backend, edge and frontend: container ID and image ID. */
+    /** A tenant's backend, edge and frontend: container ID, image ID, state and health. */
     const running = async (t: string) =>
         Object.fromEntries(
             await Promise.all(
@@ -77,48 +52,31 @@ describe.skipIf(skip)("rolling a release out over four real tenants", () => {
         );
     const imageIds = async (r: Images) =>
         Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, (await docker.getImage(r[s]).inspect()).Id] as const)));
+    const onRelease = async (t: string, r: Images) => {
+        const ids = await imageIds(r);
+        expect(Object.values(await running(t)).map((c) => [c.image, c.state, c.health])).toEqual(
+            SERVICES.map((s) => [ids[s], "running", "healthy"]),
+        );
+    };
     const frontendPort = async (t: string) =>
-        (JSON.parse((await readStackFile(path.join(project.dir, `Pulumi.${t}.yaml`))).config["frontbase:ports"]) as { frontend: number })
-            .frontend;
+        (
+            JSON.parse((await readStackFile(path.join(fleet.project.dir, `Pulumi.${t}.yaml`))).config["frontbase:ports"]) as {
+                frontend: number;
+            }
+        ).frontend;
+    const drift = (stack: string) => driftCheck({ projectDir: fleet.project.dir, stateDir: fleet.stateDir, stack });
 
     beforeAll(async () => {
         process.env.PULUMI_CONFIG_PASSPHRASE = "rollout suite passphrase, test only";
-        [project, stateDir, lockDir, repoDir] = await Promise.all([copyProject(), tempDir("state"), tempDir("locks"), tempDir("restic")]);
-        // The first release: the images built here, under tags of this run's own.
-        releases[`it-r1-${suffix}`] = Object.fromEntries(
-            await Promise.all(
-                SERVICES.map(async (s) => {
-                    const [repo] = REAL_IMAGES[s].split(":");
-                    await docker.getImage(REAL_IMAGES[s]).tag({ repo, tag: `it-r1-${suffix}` });
-                    made.push(`${repo}:it-r1-${suffix}`);
-                    return [s, `${repo}:it-r1-${suffix}`];
-                }),
-            ),
-        ) as Images;
-        await declare(`it-r1-${suffix}`);
-        for (const t of stacks) {
-            expect(await tenantCli(["new", t, "--json"], project.dir, lockDir)).toMatchObject({ code: 0 });
-            // The upstream services' images built here; loopback; short health intervals (README: healthInterval).
-            const { redis, redisHttp, postgres } = REAL_TENANT_IMAGES;
-            await updateStackFile(path.join(project.dir, `Pulumi.${t}.yaml`), {
-                "frontbase:images": { redis, redisHttp, postgres },
-                "frontbase:bindAddress": "127.0.0.1",
-                "frontbase:healthInterval": 2,
-            });
-        }
+        repoDir = await tempDir("restic");
+        fleet = await releaseFleet(stacks);
+        await fleet.tagRealImages(r1);
+        await fleet.declare(r1);
     });
     afterAll(async () => {
-        await Promise.all(stacks.map((t) => removeTenant(t)));
-        for (const image of made.reverse())
-            await docker
-                .getImage(image)
-                .remove()
-                .catch(() => undefined);
-        await Promise.all([
-            project?.remove(),
-            ...[stateDir, lockDir, repoDir].filter(Boolean).map((d) => fs.rm(d, { recursive: true, force: true })),
-        ]);
-        for (const k of ["PULUMI_CONFIG_PASSPHRASE", "FRONTBASE_PROJECT_DIR", "FRONTBASE_LOCK_DIR", "RESTIC_REPOSITORY", "RESTIC_PASSWORD"])
+        await fleet?.cleanup();
+        if (repoDir) await fs.rm(repoDir, { recursive: true, force: true });
+        for (const k of ["PULUMI_CONFIG_PASSPHRASE", "RESTIC_REPOSITORY", "RESTIC_PASSWORD"])
             saved[k] === undefined ? delete process.env[k] : (process.env[k] = saved[k]);
         console.log(`the rollout suite took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
@@ -126,35 +84,28 @@ describe.skipIf(skip)("rolling a release out over four real tenants", () => {
     it("deploys four new tenants to the fleet's release at once, each through every gate", async () => {
         const r = await rollout(["--all", "--waves", "100%", "--parallel", "4", "--yes", "--json"]);
         expect([r.code, r.json.waves, r.json.onTarget]).toEqual([0, [stacks], stacks]);
-        const ids = await imageIds(releases[`it-r1-${suffix}`]);
-        for (const t of stacks) expect(Object.values(await running(t)).map((c) => c.image)).toEqual(SERVICES.map((s) => ids[s]));
+        for (const t of stacks) await onRelease(t, fleet.releases[r1]);
         expect(r.err).toContain(`${stacks[0]}: smoke ok: admin page, login as admin@example.com, session, API read`);
     });
 
     it("rolls a new release out in waves 1 then 3, --parallel 2: the canary first, a backup of each first, all on it after, previews clean", async () => {
-        const r1 = releases[`it-r1-${suffix}`];
-        const r2 = (releases[`it-r2-${suffix}`] = {} as Images);
-        for (const s of SERVICES) made.push((r2[s] = await imageVariant(r1[s], `it-r2-${suffix}`)));
-        await declare(`it-r2-${suffix}`);
+        await fleet.variantOf(r2, fleet.releases[r1]);
+        await fleet.declare(r2);
         process.env.RESTIC_REPOSITORY = path.join(repoDir, "repo");
         process.env.RESTIC_PASSWORD = "restic password, test only";
         expect(spawnSync("restic", ["init"], { env: process.env, encoding: "utf8" }).status).toBe(0);
         const before = Object.fromEntries(await Promise.all(stacks.map(async (t) => [t, await running(t)] as const)));
 
-        const r = await rollout(["--all", "--waves", "1,100%", "--parallel", "2", "--yes", "--json"]);
+        const r = await rollout(WAVES);
         expect([r.code, r.json.waves, r.json.notOnTarget]).toEqual([0, [[stacks[0]], stacks.slice(1)], []]);
         expect(r.calls.map((c) => c[2])[0]).toBe(stacks[0]);
-        // The canary was done before wave 2 began: its line comes first.
+        // The canary was done before wave 2 began.
         expect(r.err.indexOf(`${stacks[0]}: done`)).toBeLessThan(r.err.indexOf("wave 2 of 2"));
-        const ids = await imageIds(r2);
         for (const t of stacks) {
-            const now = await running(t);
-            expect(Object.values(now).map((c) => [c.image, c.state, c.health])).toEqual(
-                SERVICES.map((s) => [ids[s], "running", "healthy"]),
-            );
-            expect(now.backend.id).not.toBe(before[t].backend.id);
+            await onRelease(t, fleet.releases[r2]);
+            expect((await running(t)).backend.id).not.toBe(before[t].backend.id);
         }
-        const progress = JSON.parse(readFileSync(path.join(lockDir, "rollout-frontbase.json"), "utf8"));
+        const progress = JSON.parse(readFileSync(path.join(fleet.lockDir, "rollout-frontbase.json"), "utf8"));
         const snapshots = JSON.parse(spawnSync("restic", ["snapshots", "--json"], { env: process.env, encoding: "utf8" }).stdout) as {
             tags: string[];
         }[];
@@ -162,27 +113,27 @@ describe.skipIf(skip)("rolling a release out over four real tenants", () => {
             expect(Object.values(progress.records[t].backups)).toHaveLength(1);
             expect(snapshots.some((s) => s.tags.includes(`frontbase-tenant=${t}`))).toBe(true);
         }
-        const drift = await Promise.all(stacks.map((stack) => driftCheck({ projectDir: project.dir, stateDir, stack })));
-        expect(drift.map((d) => [d.code, d.code === 0 ? "" : d.out])).toEqual(stacks.map(() => [0, ""]));
+        const checks = await Promise.all(stacks.map(drift));
+        expect(checks.map((d) => [d.code, d.code === 0 ? "" : d.out])).toEqual(stacks.map(() => [0, ""]));
         delete process.env.RESTIC_REPOSITORY;
     });
 
     it("stops after the canary when the release's backend cannot start: the other three untouched and serving", async () => {
-        const r2 = releases[`it-r2-${suffix}`];
-        const broken = `frontbase-real/backend:it-r3-${suffix}`;
+        const good = fleet.releases[r2];
+        const broken = `frontbase-real/backend:${r3}`;
         const dir = await tempDir("broken");
-        await fs.writeFile(path.join(dir, "Dockerfile"), `FROM ${r2.backend}\nENTRYPOINT ["/no-such-entrypoint"]\n`);
+        await fs.writeFile(path.join(dir, "Dockerfile"), `FROM ${good.backend}\nENTRYPOINT ["/no-such-entrypoint"]\n`);
         const stream = await docker.buildImage({ context: dir, src: ["Dockerfile"] }, { t: broken });
         await new Promise((res, rej) => docker.modem.followProgress(stream, (e: Error | null) => (e ? rej(e) : res(undefined))));
-        made.push(broken);
+        fleet.own(broken);
         await fs.rm(dir, { recursive: true, force: true });
-        releases[`it-r3-${suffix}`] = { ...r2, backend: broken };
-        await declare(`it-r3-${suffix}`);
+        fleet.releases[r3] = { ...good, backend: broken };
+        await fleet.declare(r3);
         const before = Object.fromEntries(await Promise.all(stacks.slice(1).map(async (t) => [t, await running(t)] as const)));
 
-        const r = await rollout(["--all", "--waves", "1,100%", "--parallel", "2", "--yes", "--json"]);
+        const r = await rollout(WAVES);
         expect(r.code).toBe(1);
-        expect(r.json.stacks.map((s: { stack: string; state: string }) => [s.stack, s.state])).toEqual([
+        expect(r.json.stacks.map((s) => [s.stack, s.state])).toEqual([
             [stacks[0], "failed"],
             ...stacks.slice(1).map((t) => [t, "not started"]),
         ]);
@@ -196,21 +147,18 @@ describe.skipIf(skip)("rolling a release out over four real tenants", () => {
     });
 
     it("resumes once the release is fixed (set back to the last good one): the canary redeployed, the three on it skipped", async () => {
-        await declare(`it-r2-${suffix}`);
+        await fleet.declare(r2);
         const before = Object.fromEntries(await Promise.all(stacks.slice(1).map(async (t) => [t, await running(t)] as const)));
-        const r = await rollout(["--all", "--waves", "1,100%", "--parallel", "2", "--yes", "--json"]);
+        const r = await rollout(WAVES);
         expect([r.code, r.json.notOnTarget, r.calls.map((c) => c[2])]).toEqual([0, [], [stacks[0]]]);
         expect(r.err).toContain("resuming the rollout started");
-        expect(r.json.stacks.map((s: { state: string; why?: string }) => s.why ?? s.state)).toEqual([
+        expect(r.json.stacks.map((s) => s.why ?? s.state)).toEqual([
             "done",
-            ...stacks.slice(1).map(() => `already on release it-r2-${suffix}, healthy`),
+            ...stacks.slice(1).map(() => `already on release ${r2}, healthy`),
         ]);
-        const ids = await imageIds(releases[`it-r2-${suffix}`]);
-        expect(Object.values(await running(stacks[0])).map((c) => [c.image, c.state, c.health])).toEqual(
-            SERVICES.map((s) => [ids[s], "running", "healthy"]),
-        );
+        await onRelease(stacks[0], fleet.releases[r2]);
         for (const t of stacks.slice(1)) expect(await running(t)).toEqual(before[t]);
-        const drift = await driftCheck({ projectDir: project.dir, stateDir, stack: stacks[0] });
-        expect([drift.code, drift.code === 0 ? "" : drift.out]).toEqual([0, ""]);
+        const d = await drift(stacks[0]);
+        expect([d.code, d.code === 0 ? "" : d.out]).toEqual([0, ""]);
     });
 });
