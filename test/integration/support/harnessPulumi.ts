@@ -1,11 +1,11 @@
-// A PulumiRunner (cli/context.ts) that runs the engine double where the Pulumi CLI would run:
+// A PulumiRunner (tenants/context.ts) that runs the engine double where the Pulumi CLI would run:
 // `pulumi up --stack S --yes [--refresh]` becomes `npm run harness -- up S` in a process of its
 // own, on the same project and stack file (secure values decrypted with the passphrase), against
 // the real Docker Engine. Anything else the rollout might ask of Pulumi is refused loudly: a test
 // must fail rather than have the double silently ignore a flag it does not model.
 import { spawn } from "child_process";
 import * as path from "path";
-import type { PulumiRunner } from "../../../cli/context";
+import type { PulumiRunner } from "../../../tenants/context";
 import { PROJECT_DIR } from "./projectCopy";
 
 /** `calls`: the `pulumi up`s asked for, in order. */
