@@ -217,7 +217,7 @@ describe("tenantProgram: never new credentials over kept data", () => {
         "frontbase:dbPassword": "db-password-012345",
     };
     let kept: FakeEngine;
-    beforeAll(async () => void (kept = await startFakeEngine([], ["postgres", "redis", "backend", "edge"].map(volume))));
+    beforeAll(async () => void (kept = await startFakeEngine([], ["postgres", "redis", "backend", "edge"].map(volume), FRONTBASE_IMAGES)));
     afterAll(() => kept.close());
     const config = (extra: Record<string, string>) => ({
         ...PINNED_PORTS,

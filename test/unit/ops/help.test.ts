@@ -36,7 +36,9 @@ describe("usage lines", () => {
         for (const [name, command] of await all()) {
             const [start, ...rest] = command.usage.split(" ");
             const firstFlag = rest.findIndex((t) => /^[[(]?--/.test(t));
-            const args = rest.slice(0, firstFlag === -1 ? rest.length : firstFlag).map((t) => t.replace(/^[<[](.*)[>\]]$/, "$1"));
+            const args = rest
+                .slice(0, firstFlag === -1 ? rest.length : firstFlag)
+                .map((t) => t.replace(/^[<[](.*)[>\]]$/, "$1").replace(/\.\.\.$/, ""));
             const flags = [...command.usage.matchAll(/--([a-z-]+)/g)].map((m) => m[1]);
             expect({ name, start, args, flags: [...flags].sort(), once: new Set(flags).size === flags.length }).toEqual({
                 name,

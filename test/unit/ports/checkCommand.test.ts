@@ -159,7 +159,7 @@ describe("tenant check", () => {
             "Pulumi.c.yaml": pins("c", FULL(8002, 3004, 8083, 8084), "  frontbase:images:\n    edge: mine:1\n"),
             "Pulumi.d.yaml": pins("d", FULL(8003, 3005, 8085, 8086)),
         });
-        const ok = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir });
+        const ok = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect([ok.code, ok.out.trimEnd().split("\n").slice(1)]).toEqual([
             0,
             [
@@ -173,7 +173,7 @@ describe("tenant check", () => {
             "Pulumi.yaml": project,
             "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079), `  frontbase:releases: {r1: ${img("x")}}\n`),
         });
-        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: bad });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: bad, FRONTBASE_LOCK_DIR: tempLockDir() });
         expect(r.code).toBe(1);
         expect(r.out).toContain(
             `${path.join(bad, "Pulumi.a.yaml")}: frontbase:releases: the catalog of releases belongs in Pulumi.yaml (a stack file's replaces it whole)`,
