@@ -1,6 +1,6 @@
 // `npm run bench`'s command line, apart from the bench so that the docs' test can check the
 // command each quoted table was measured with (test/unit/docs/figures.test.ts) without running it.
-import { Group, GROUPS } from "./report";
+import { Group, GROUPS, OPT_IN } from "./report";
 
 export interface Options {
     readonly runs: number;
@@ -12,7 +12,7 @@ export interface Options {
 export function parseBenchArgs(argv: readonly string[]): Options {
     let runs = 10;
     let against: string | undefined;
-    let only: Group[] = [...GROUPS];
+    let only: Group[] = GROUPS.filter((g) => !OPT_IN.includes(g));
     let saveBaseline = false;
     for (let i = 0; i < argv.length; i++) {
         const value = () => argv[++i] ?? fail(`${argv[i - 1]} needs a value`);

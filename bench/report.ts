@@ -1,8 +1,10 @@
 // What `npm run bench` reports: its scenario groups and rows, the targets, medians, the table and
 // the verdicts. Pure.
 
-export const GROUPS = ["program", "cli", "alloc", "backup", "dashboard", "hostile", "monitor"] as const;
+export const GROUPS = ["program", "cli", "alloc", "backup", "dashboard", "hostile", "monitor", "rollout"] as const;
 export type Group = (typeof GROUPS)[number];
+/** Groups that run only when named with --only: minutes of real deploys. */
+export const OPT_IN: readonly Group[] = ["rollout"];
 
 export interface Row {
     readonly key: string;

@@ -16,6 +16,8 @@
 //   - hostile: a 14 MB stack file refused, a forged lock broken (bench/hostile.ts; the unit tests
 //     assert how, this says how fast).
 //   - monitor: `tenant stats` with 50 tenants on the fake Engine and a fake cgroup tree (bench/monitor.ts).
+//   - rollout (opt-in, --only rollout): `tenant rollout` of 4 real tenants to a new release, one and
+//     two at a time, min(N, 2) runs each: wall time and per tenant (bench/rollout.ts; needs Docker).
 // "before" is the same measurement of another commit (--against REF, in a temporary copy; with
 // --save-baseline its medians are kept in bench/baseline.json), or the figures recorded there.
 // Exit 1 when a target is missed: on a loaded machine that says little, so the load average is
@@ -30,6 +32,7 @@ import { allocationAlone } from "./alloc";
 import { backupBench, backupBenchProblem } from "./backup";
 import { parseBenchArgs, Options } from "./options";
 import { median, report, round, Row, verdicts } from "./report";
+import { rolloutBench, rolloutBenchProblem } from "./rollout";
 import { dashboardBench } from "./dashboard";
 import { hostileBench } from "./hostile";
 import { monitorBench } from "./monitor";
@@ -108,6 +111,11 @@ async function main(): Promise<void> {
         if (o.only.includes("dashboard")) now.push(...(await dashboardBench(o.runs)).map((r) => ({ ...r, group: "dashboard" as const })));
         if (o.only.includes("hostile")) now.push(...(await hostileBench(o.runs)));
         if (o.only.includes("monitor")) now.push(...(await monitorBench(o.runs)).map((r) => ({ ...r, group: "monitor" as const })));
+        if (o.only.includes("rollout")) {
+            const problem = await rolloutBenchProblem();
+            if (problem) console.error(`rollout group skipped: ${problem}`);
+            else now.push(...(await rolloutBench(Math.min(o.runs, 2))).map((r) => ({ ...r, group: "rollout" as const })));
+        }
 
         const loadAtEnd = load();
         console.log(report(now, before));

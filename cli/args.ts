@@ -54,7 +54,8 @@ export interface Parsed<S> {
 
 /**
  * `positionals` are written as in the usage line: `<tenant>` required, `[service]` optional
- * (after the required ones). `--flag=value` and `--flag value` both work; `--` ends the options.
+ * (after the required ones), `[stack...]` any number (last). `--flag=value` and `--flag value`
+ * both work; `--` ends the options.
  */
 export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[], spec: S, positionals: readonly string[]): Parsed<S> {
     const found = new Map<string, unknown>();
@@ -66,7 +67,7 @@ export function parse<S extends Record<string, FlagSpec>>(argv: readonly string[
             optionsEnded = true;
         } else if (optionsEnded || !arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) {
             // `-1` is a (bad) number for the positional's check to name, not an unknown option.
-            if (pos.length >= positionals.length) {
+            if (pos.length >= positionals.length && !positionals.at(-1)?.endsWith("...]")) {
                 throw new UsageError(
                     `unexpected argument "${arg}"; ${positionals.length ? `expected only ${positionals.join(" ")}` : "this command takes no arguments"}`,
                 );

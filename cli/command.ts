@@ -12,11 +12,14 @@ export interface ArgSpec {
     readonly about: string;
     /** Only after the required ones. */
     readonly optional?: true;
+    /** The last argument only: any number of values (`[stack...]`), each checked by `parse`. */
+    readonly variadic?: true;
     /** Checks and converts the value; default: the text as given. */
     readonly parse?: Check<unknown>;
 }
 
-type ArgValue<A> = (A extends { parse: Check<infer T> } ? T : string) | (A extends { optional: true } ? undefined : never);
+type OneValue<A> = A extends { parse: Check<infer T> } ? T : string;
+type ArgValue<A> = A extends { variadic: true } ? OneValue<A>[] : OneValue<A> | (A extends { optional: true } ? undefined : never);
 export type ArgsOf<A extends readonly ArgSpec[]> = { [E in A[number] as E["name"]]: ArgValue<E> };
 
 export interface Invocation<A extends readonly ArgSpec[], F extends Record<string, FlagSpec>> {
@@ -78,10 +81,11 @@ export function asksForHelp(argv: readonly string[]): boolean {
 /** The checked arguments and flags of `argv`, or a UsageError; nothing is run. */
 export function parseCall(command: Command, argv: readonly string[]): Parameters<Command["run"]>[0] {
     const { positionals, flags } = parse(argv, command.flags, command.args.map(argUsage));
+    const check = (a: ArgSpec, v: string) => (a.parse ? a.parse(v, argUsage(a)) : v);
     const args = Object.fromEntries(
         command.args.map((a, i) => [
             a.name,
-            positionals[i] === undefined || !a.parse ? positionals[i] : a.parse(positionals[i], argUsage(a)),
+            a.variadic ? positionals.slice(i).map((v) => check(a, v)) : positionals[i] === undefined ? undefined : check(a, positionals[i]),
         ]),
     );
     const group = command.exactlyOne;
@@ -92,7 +96,7 @@ export function parseCall(command: Command, argv: readonly string[]): Parameters
 }
 
 function argUsage(a: ArgSpec): string {
-    return a.optional ? `[${a.name}]` : `<${a.name}>`;
+    return a.variadic ? `[${a.name}...]` : a.optional ? `[${a.name}]` : `<${a.name}>`;
 }
 
 function usageLine(spec: AnySpec): string {

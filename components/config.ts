@@ -13,14 +13,14 @@ import {
     TENANT_NAME_MAX,
     tenantNameProblem,
 } from "./naming";
-import { domainProblem } from "./proxy/domains";
+import { domainList, imageRef, IPV4, memoryMiB, perImageKey, perPortKey, port, range, secretString, SECONDS_1_300 } from "./configFields";
+import { parseReleases, ReleaseStanding, standingOf, unknownReleaseProblem } from "./release";
 import {
     ALL_INTERFACES,
     DEFAULT_IMAGES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MEMORY,
     DEFAULT_PORT_RANGES,
-    IMAGE_KEYS,
     ImageKey,
     LOOPBACK,
     NAMESPACE,
@@ -56,6 +56,7 @@ const STRING_KEYS = new Set([
     "redisToken",
     "adminPassword",
     "encryptionKey",
+    "release",
     "publicHost",
     "bindAddress",
     "adminEmail",
@@ -66,60 +67,6 @@ const STRING_KEYS = new Set([
  */
 export const SECRET_KEYS = ["dbPassword", "redisToken", "adminPassword", "encryptionKey"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
-
-const port = z
-    .number({ error: "must be an integer port number from 1 to 65535" })
-    .int({ error: "must be an integer port number from 1 to 65535" })
-    .min(1, { error: "must be an integer port number from 1 to 65535" })
-    .max(65535, { error: "must be an integer port number from 1 to 65535" });
-
-const range = z
-    .string({ error: 'must be a range "FROM-TO", e.g. "8000-8999"' })
-    .regex(/^\d{1,5}-\d{1,5}$/, { error: 'must be a range "FROM-TO", e.g. "8000-8999"' })
-    .transform((s, ctx): PortRange => {
-        const [from, to] = s.split("-").map(Number);
-        if (from < 1 || to > 65535 || from > to) {
-            ctx.addIssue({ code: "custom", message: `must be a range "FROM-TO" with 1 <= FROM <= TO <= 65535 (got "${s}")` });
-            return z.NEVER;
-        }
-        return { from, to };
-    });
-
-const secretString = z.string().min(12, { error: "must be at least 12 characters" }).max(256, { error: "must be at most 256 characters" });
-const perPortKey = <T extends z.ZodType, K extends string>(t: T, keys: readonly K[]) =>
-    z.strictObject(Object.fromEntries(keys.map((k) => [k, t.optional()])) as Record<K, z.ZodOptional<T>>, {
-        error: (iss) =>
-            iss.code === "unrecognized_keys" ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${keys.join(", ")}` : "must be an object",
-    });
-const perImageKey = <T extends z.ZodType>(t: T) =>
-    z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, t.optional()])) as Record<ImageKey, z.ZodOptional<T>>, {
-        error: (iss) =>
-            iss.code === "unrecognized_keys"
-                ? `unknown key(s) ${iss.keys.join(", ")}; allowed: ${IMAGE_KEYS.join(", ")}`
-                : "must be an object",
-    });
-
-/** Dotted quad, each part 0-255 without leading zeros (Docker rejects 999.999.999.999 only at `up`). */
-const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const IPV4 = new RegExp(`^(${OCTET}\\.){3}${OCTET}$`);
-
-const domain = z.string({ error: "must be a host name such as app.example.com" }).superRefine((v, ctx) => {
-    const problem = domainProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
-const domainList = z.array(domain, { error: 'must be a list of host names, e.g. ["app.example.com"]' }).superRefine((list, ctx) => {
-    const twice = list.filter((d, k) => list.indexOf(d) !== k);
-    if (twice.length > 0) ctx.addIssue({ code: "custom", message: `lists "${twice[0]}" twice` });
-});
-
-const imageRef = z.string().regex(/^[a-z0-9][a-zA-Z0-9._/:@-]*$/, { error: "must be an image reference such as redis:7.4.2-alpine" });
-const memoryMiB = z
-    .number()
-    .int()
-    .min(16, { error: "must be an integer number of MiB, at least 16" })
-    .max(65536, { error: "must be at most 65536 MiB" });
-
-const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };
 
 const schema = z.strictObject(
     {
@@ -166,6 +113,9 @@ const schema = z.strictObject(
             })
             .default("host"),
         healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
+        // Checked by components/release.ts, which names each bad entry.
+        release: z.string().optional(),
+        releases: z.unknown().optional(),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
 );
@@ -187,7 +137,12 @@ export interface TenantConfig {
     readonly portRanges: Record<PortKey, PortRange>;
     readonly reservedPorts: readonly number[];
     readonly maxRetries: number;
+    /** Its stack file's `frontbase:images`, else its release's, else the defaults. */
     readonly images: Record<ImageKey, string>;
+    /** The release its config names (`frontbase:release`, from Pulumi.yaml or its stack file). */
+    readonly release?: string;
+    /** Whether it runs that release's images, its own, or the `:latest` defaults. */
+    readonly standing: ReleaseStanding;
     readonly memory: Record<ImageKey, number>;
     readonly dbPassword?: string;
     readonly redisToken?: string;
@@ -251,8 +206,13 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
     if (!result.success) {
         for (const issue of result.error.issues) problems.push(`${describePath(issue.path)}: ${issue.message}`);
     }
+    const releases = values.releases === undefined ? undefined : parseReleases(values.releases);
+    problems.push(...(releases?.problems ?? []));
+    const release = typeof values.release === "string" ? values.release : undefined;
+    const unknown = release !== undefined && unknownReleaseProblem(release, releases?.releases);
+    if (unknown) problems.push(unknown);
     if (problems.length > 0) throw new ConfigError(problems);
-    const cfg = complete((result as { data: Parsed }).data);
+    const cfg = complete((result as { data: Parsed }).data, release ? releases!.releases[release] : {});
     const clash = duplicatePinnedPort(cfg.ports);
     if (clash) throw new ConfigError([clash]);
     const targetProblems = targetMismatch(cfg);
@@ -260,12 +220,14 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
     return cfg;
 }
 
-function complete(p: Parsed): TenantConfig {
+function complete({ releases: _, ...p }: Parsed, releaseImages: Partial<Record<ImageKey, string>>): TenantConfig {
+    const own = dropUndefined(p.images);
     return {
         ...p,
+        standing: standingOf(p.release, own),
         ports: p.ports as Partial<Record<AnyPortKey, number>>,
         portRanges: { ...DEFAULT_PORT_RANGES, ...dropUndefined(p.portRanges) },
-        images: { ...DEFAULT_IMAGES, ...dropUndefined(p.images) },
+        images: { ...DEFAULT_IMAGES, ...releaseImages, ...own },
         memory: { ...DEFAULT_MEMORY, ...dropUndefined(p.memory) },
         // A swarm node publishes on every interface, proxy or not.
         bindAddress: p.bindAddress ?? (p.domains.length > 0 && p.target !== "swarm" ? LOOPBACK : ALL_INTERFACES),

@@ -94,6 +94,8 @@ export interface TenantContainer {
     readonly exitCode?: number;
     /** The image's id (`sha256:...`). */
     readonly image?: string;
+    /** A swarm task: the image reference its service runs (the manager cannot see a node's image IDs). */
+    readonly imageRef?: string;
     /** A swarm task: the node it runs on (its hostname). */
     readonly node?: string;
     /** A swarm task: why it failed or was rejected, as the manager says. */

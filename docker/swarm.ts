@@ -70,6 +70,7 @@ export interface ServiceInfo {
             readonly ContainerSpec?: {
                 readonly Labels?: Record<string, string>;
                 readonly TTY?: boolean;
+                readonly Image?: string;
                 readonly Healthcheck?: { readonly Test?: readonly string[] };
             };
             readonly Placement?: { readonly Constraints?: readonly string[] };

@@ -45,6 +45,7 @@ export function taskAsContainer(
         tty: spec.TaskTemplate?.ContainerSpec?.TTY === true,
         restarts,
         node: task ? (nodes.get(task.NodeID ?? "") ?? task.NodeID) : undefined,
+        ...(spec.TaskTemplate?.ContainerSpec?.Image ? { imageRef: spec.TaskTemplate.ContainerSpec.Image } : {}),
         ...(task?.Status?.Err ? { error: task.Status.Err } : {}),
     };
 }

@@ -76,22 +76,34 @@ export interface Affected {
  * the proxy, whose preview shows no change when its routes did not move. Narrowing that to the
  * changes that alter a route would save a no-op preview at the risk of a deploy that leaves the
  * live routes stale whenever the narrowing misses an input of the proxy program.
+ *
+ * `projectConfig`: when Pulumi.yaml changed in its `config:` alone (a release bump), the stacks
+ * whose merged config that changes, with why (gitops/projectConfigChange.ts); Pulumi.yaml is then
+ * not shared code. Without it, a changed Pulumi.yaml affects every stack.
  */
-export function affectedStacks(changed: readonly string[], stacks: readonly string[], program: ReadonlySet<string>): Affected {
+export function affectedStacks(
+    changed: readonly string[],
+    stacks: readonly string[],
+    program: ReadonlySet<string>,
+    projectConfig?: ReadonlyMap<string, string>,
+): Affected {
     const present = new Set(stacks);
     const direct = new Set<string>();
     const removed = new Set<string>();
     const shared: string[] = [];
     for (const path of new Set(changed)) {
+        if (path === "Pulumi.yaml" && projectConfig) continue;
         const c = classifyPath(path, program);
         if (c.kind === "stack") (present.has(c.stack) ? direct : removed).add(c.stack);
         else if (c.kind === "shared") shared.push(path);
     }
     const reasons: Record<string, string> = {};
-    const chosen = shared.length > 0 ? [...present] : [...direct];
-    for (const s of chosen) reasons[s] = direct.has(s) ? `Pulumi.${s}.yaml changed` : `shared code changed: ${summarise(shared.sort())}`;
+    const viaProject = new Map([...(projectConfig ?? [])].filter(([s]) => present.has(s) && !direct.has(s)));
+    const chosen = shared.length > 0 ? [...present] : [...direct, ...viaProject.keys()];
+    for (const s of chosen)
+        reasons[s] = direct.has(s) ? `Pulumi.${s}.yaml changed` : (viaProject.get(s) ?? `shared code changed: ${summarise(shared.sort())}`);
     const routing = [...direct, ...removed].filter((s) => s !== PROXY_STACK).sort();
-    if (present.has(PROXY_STACK) && routing.length > 0 && !direct.has(PROXY_STACK) && shared.length === 0) {
+    if (present.has(PROXY_STACK) && routing.length > 0 && !chosen.includes(PROXY_STACK) && shared.length === 0) {
         chosen.push(PROXY_STACK);
         reasons[PROXY_STACK] = `its routes come from the tenant stack files: ${summarise(routing.map((s) => `Pulumi.${s}.yaml`))} changed`;
     }

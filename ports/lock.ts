@@ -29,6 +29,7 @@ import {
     ensurePrivateDir,
     octal,
     readFileSafely,
+    replaceFile,
     SHARED_GROUP,
     Trust,
     UnsafePathError,
@@ -150,13 +151,23 @@ export interface LockOptions {
     readonly what?: string;
     /** Told once when the lock is busy, so a CLI can say why it is waiting. */
     readonly onWait?: (holder: string) => void;
+    /** What the lock guards, for messages (default: "the port allocation lock"). */
+    readonly name?: string;
+    /**
+     * Held for longer than STALE_AFTER_MS (a rollout): rewrite the holder's time this often, so
+     * that a live holder is never taken for a stale one. Stops at release.
+     */
+    readonly keepAliveMs?: number;
 }
 
 export class LockTimeoutError extends Error {
-    constructor(file: string, holder: string, ms: number) {
-        super(
-            `could not take the port allocation lock ${file} within ${ms} ms; it is held by ${holder}. If that process is gone, remove the file.`,
-        );
+    constructor(
+        file: string,
+        readonly holder: string,
+        ms: number,
+        what = "the port allocation lock",
+    ) {
+        super(`could not take ${what} ${file} within ${ms} ms; it is held by ${holder}. If that process is gone, remove the file.`);
         this.name = "LockTimeoutError";
     }
 }
@@ -177,7 +188,14 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
         try {
             await createExclusive(file, JSON.stringify({ ...me, at: Date.now() }), 0o644);
-            return () => release(file, me.token);
+            const alive = opts.keepAliveMs
+                ? setInterval(() => void keepAlive(file, me).catch(() => undefined), opts.keepAliveMs)
+                : undefined;
+            alive?.unref();
+            return () => {
+                clearInterval(alive);
+                return release(file, me.token);
+            };
         } catch (e) {
             if ((e as NodeJS.ErrnoException).code !== "EEXIST")
                 throw new Error(`cannot create lock file ${file}: ${(e as Error).message}`, { cause: e });
@@ -190,7 +208,7 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
         const who = holder ? describe(holder) : "a process that is taking or releasing it right now";
         if (!told && opts.onWait) opts.onWait(who);
         told = true;
-        if (Date.now() >= deadline) throw new LockTimeoutError(file, who, timeoutMs);
+        if (Date.now() >= deadline) throw new LockTimeoutError(file, who, timeoutMs, opts.name);
         await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
     }
 }
@@ -263,6 +281,11 @@ async function breakStale(file: string, stale: Holder): Promise<void> {
     } finally {
         await fs.rm(breaker, { force: true });
     }
+}
+
+/** A fresh time in the holder's file, still only if it is ours (a rename: readers never see half a file). */
+async function keepAlive(file: string, me: Holder): Promise<void> {
+    if ((await readHolder(file))?.token === me.token) await replaceFile(file, JSON.stringify({ ...me, at: Date.now() }), 0o644);
 }
 
 async function release(file: string, token: string): Promise<void> {

@@ -9,10 +9,14 @@
 // A stack file must be a regular file (not a link to /etc/passwd, not a FIFO), at most
 // MAX_STACK_FILE_BYTES, and a YAML mapping: anything else is an error naming the file, never
 // an empty config that would pass every check.
+//
+// The project's own config (Pulumi.yaml beside the file: the release, say) is merged in as the
+// Pulumi CLI merges it (project/projectConfig.ts), so every reader sees what the program will.
 import { promises as fs } from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { ConfigTree, readConfigMap } from "./configValues";
+import { applyProjectConfig, readProjectConfig } from "./projectConfig";
 import { createExclusive, readFileSafely, replaceFile, UnsafePathError } from "./safeFs";
 
 export const STACK_FILE_PATTERN = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
@@ -22,12 +26,14 @@ export const MAX_STACK_FILE_BYTES = 256 * 1024;
 export interface StackFile {
     readonly stack: string;
     readonly file: string;
-    /** Plain values, `namespace:key` -> the string Pulumi hands the program. */
+    /** Plain values, `namespace:key` -> the string Pulumi hands the program; Pulumi.yaml's merged in. */
     readonly config: Record<string, string>;
     /** Keys Pulumi holds secret: a ciphertext in the value, at any depth. */
     readonly secureKeys: ReadonlySet<string>;
     /** Those keys' values, ciphertexts in place (configValues.ts configText decrypts one). */
     readonly secure: ReadonlyMap<string, ConfigTree>;
+    /** Keys of `config` that come from Pulumi.yaml, not from the stack file. */
+    readonly fromProject?: ReadonlySet<string>;
 }
 
 export function stackFileName(stack: string): string {
@@ -51,6 +57,17 @@ export async function readStackFile(file: string): Promise<StackFile> {
         if (e instanceof UnsafePathError) throw new Error(`${file}: ${e.problem}`, { cause: e });
         throw e;
     }
+    const { config, secureKeys, secure } = parseStackText(text, file);
+    const project = await readProjectConfig(path.dirname(file));
+    const merged = applyProjectConfig(project, config, new Set([...Object.keys(config), ...secureKeys]));
+    return { stack, file, config: merged.config, secureKeys, secure, fromProject: merged.fromProject };
+}
+
+/** A stack file's own config, from its text (no Pulumi.yaml merged): plain values and the keys of secure ones. */
+export function parseStackText(
+    text: string,
+    file: string,
+): { config: Record<string, string>; secureKeys: Set<string>; secure: ReadonlyMap<string, ConfigTree> } {
     let doc: unknown;
     try {
         doc = YAML.parse(text) ?? {};
@@ -61,7 +78,7 @@ export async function readStackFile(file: string): Promise<StackFile> {
     const raw = doc.config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${file}: "config" must be a map`);
     const { config, secure } = readConfigMap(raw as Record<string, unknown>);
-    return { stack, file, config, secureKeys: new Set(secure.keys()), secure };
+    return { config, secureKeys: new Set(secure.keys()), secure };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface StackPins {
     readonly problems: readonly string[];
     /** Plain (non-secret) config values, e.g. for `docker:host`. */
     readonly raw: Readonly<Record<string, string>>;
+    /** Keys of `raw` that come from Pulumi.yaml (project config), not from the stack file. */
+    readonly fromProject?: ReadonlySet<string>;
     /** Lenient reads only: the file could not be read at all, so its pins are unknown, not none. */
     readonly unreadable?: true;
 }
@@ -57,7 +59,7 @@ export async function readOnePins(file: string): Promise<StackPins> {
 }
 
 export function pinsOf(f: StackFile): StackPins {
-    const base = { file: f.file, stack: f.stack, raw: f.config };
+    const base = { file: f.file, stack: f.stack, raw: f.config, ...(f.fromProject ? { fromProject: f.fromProject } : {}) };
     try {
         const config = parseTenantConfig(f.config, { stack: f.stack, secretKeys: f.secureKeys });
         return {

@@ -3,8 +3,10 @@
 #
 # Frontbase publishes no images, so each Docker host builds them once, with upstream's own
 # Dockerfiles; every tenant on the host then shares them (the defaults of `frontbase:images`).
-# Each image is tagged twice: `:<tag>` (default `latest`, what stack files use) and `:<commit>`
-# (the checkout's first 12 hex digits), so that a rollback is one `docker tag` away.
+# Each image is tagged twice: `:<commit>` (the checkout's first 12 hex digits), which never moves
+# and so makes a release, and `:<tag>` (default `latest`, for stack files from before releases).
+# At the end it prints the release to commit in Pulumi.yaml (docs/releases.md); a checkout with
+# uncommitted changes makes none (its `-dirty` tag would name different images on each build).
 #
 # Without a checkout (or with FRONTBASE_SRC unset), it fetches upstream at the pinned commit
 # with git into ~/.cache/frontbase-tenants. The frontend is built with a relative API path: its
@@ -118,5 +120,18 @@ fi
 build frontbase-edge "$src/services/edge" "$src/services/edge/Dockerfile"
 build frontbase-frontend "$src" "$src/Dockerfile.frontend" --build-arg VITE_API_URL=
 
-say "images ready. Tenants use them by default (frontbase:images). After a rebuild, roll them"
-say "out tenant by tenant with: pulumi up --refresh --stack <tenant>"
+if [[ -z "$commit" || "$commit" == *-dirty ]]; then
+    say "images ready as :$tag. No release printed: ${commit:+the checkout has uncommitted changes; }a release names a commit's images"
+    exit 0
+fi
+say "images ready. To roll them out, commit these lines under config: in Pulumi.yaml (an entry of an"
+say "existing frontbase:releases goes under its value:), then: npm run rollout -- --all (docs/releases.md)"
+cat <<RELEASE
+  frontbase:releases:
+    value:
+      fb-$commit:
+        backend: frontbase-backend:$commit
+        edge: frontbase-edge:$commit
+        frontend: frontbase-frontend:$commit
+  frontbase:release: fb-$commit
+RELEASE

@@ -16,7 +16,8 @@ import { domainsOf } from "../components/proxy/routes";
 import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
 import type { PlacedNode } from "../components/swarm/spec";
-import { connectEngine, resolveDockerHost } from "../docker/dockerHost";
+import { connectEngine, dockerClient, resolveDockerHost } from "../docker/dockerHost";
+import { missingFrontbaseImages } from "../docker/frontbaseImages";
 import { meshProblem, placeOnNode, PlacementError, readManagerCluster } from "../docker/swarm";
 import { readSlotDeclaration } from "./slotPlan";
 
@@ -25,7 +26,7 @@ export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: TenantPorts; 
 
 /**
  * First the deploy check (ports/deployCheck.ts): the tenant claimed by no other
- * stack file, no pinned port held by anyone else. Then ports pinned in config win. Any port not pinned is allocated on the stack's Docker host
+ * stack file, no pinned port held by anyone else, its Frontbase images on the host. Then ports pinned in config win. Any port not pinned is allocated on the stack's Docker host
  * (sticky: the tenant's own containers keep theirs), under the host's lock at `pulumi up`
  * and read-only at preview, with a warning: a preview cannot promise what `up` will pick.
  * `machine`: where this machine's socket table is read and how ports are bind-checked (tests give a stand-in).
@@ -49,6 +50,9 @@ export function allocatingResolver(
             procRoot: machine.procRoot,
             node,
         });
+        // A swarm node's images cannot be seen through the manager; each task finds (or pulls) its own.
+        if (cfg.target === "docker")
+            problems.push(...(await missingFrontbaseImages(dockerClient(dockerHost), cfg, dockerHost)).map((m) => m.problem));
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
         if (cfg.target !== "swarm") await refuseOverKeptData(pulumi.getStack(), cfg, dockerHost);
         if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);

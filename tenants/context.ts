@@ -23,8 +23,13 @@ export interface Terminal {
     ask(question: string): Promise<string>;
 }
 
-/** Runs `pulumi <args>` (for `verify --repair`), resolving to its exit code. */
-export type PulumiRunner = (args: readonly string[]) => Promise<number>;
+export interface PulumiRunOptions {
+    /** Receives the CLI's output instead of the terminal (a rollout keeps it in its log); stdin is then closed. */
+    readonly output?: (chunk: string) => void;
+}
+
+/** Runs `pulumi <args>` (`verify --repair`, `rollout`), resolving to its exit code. */
+export type PulumiRunner = (args: readonly string[], opts?: PulumiRunOptions) => Promise<number>;
 
 export interface Context {
     readonly io: Io;
@@ -124,15 +129,16 @@ export function processTerminal(): Terminal {
  * download wrapper), saying on stderr which one runs; exit 1 when there is none.
  */
 export function pulumiCli(env: NodeJS.ProcessEnv, io: Io): PulumiRunner {
-    return (args) => {
+    return (args, opts = {}) => {
         const found = findPulumi({ env });
         if (!found) {
             io.err("pulumi: no Pulumi CLI on PATH or in ~/.pulumi/bin, and no node_modules/.bin/pulumi (npm ci installs it)");
             return Promise.resolve(1);
         }
-        io.err(`pulumi: running ${describePulumi(found)}`);
+        (opts.output ?? io.err)(`pulumi: running ${describePulumi(found)}${opts.output ? "\n" : ""}`);
         return new Promise((resolve, reject) => {
-            const child = spawn(found.bin, args, { stdio: "inherit", env });
+            const child = spawn(found.bin, args, { stdio: opts.output ? ["ignore", "pipe", "pipe"] : "inherit", env });
+            for (const stream of [child.stdout, child.stderr]) stream?.on("data", (b: Buffer) => opts.output?.(b.toString("utf8")));
             child.on("error", reject);
             child.on("exit", (code) => resolve(code ?? 1));
         });

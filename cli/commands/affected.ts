@@ -5,6 +5,7 @@ import { appendFileSync } from "fs";
 import { promisify } from "util";
 import { Affected, affectedStacks, allStacks, githubOutputLines } from "../../gitops/affected";
 import { programFilesBetween } from "../../gitops/programFiles";
+import { projectConfigEffects, Side } from "../../gitops/projectConfigChange";
 import { listStackFiles, stackNameOf } from "../../project/stackFiles";
 import { Check, invalid, UsageError } from "../args";
 import { defineCommand } from "../command";
@@ -47,12 +48,12 @@ export const command = defineCommand({
         if (base === undefined) result = allStacks(stacks, "every stack (--all)");
         // GitHub sends an all-zero "before" for the first push of a branch: there is nothing to diff.
         else if (NULL_SHA.test(base)) result = allStacks(stacks, "no base commit to compare with (first push)");
-        else
-            result = affectedStacks(
-                await changedPaths(ctx.projectDir, base, head),
-                stacks,
-                await programFilesBetween(ctx.projectDir, base, head),
-            );
+        else {
+            const changed = await changedPaths(ctx.projectDir, base, head);
+            // A change to Pulumi.yaml's config alone (a release bump) reaches only the stacks it changes.
+            const viaProject = changed.includes("Pulumi.yaml") ? await projectEffects(ctx.projectDir, base, head, stacks) : undefined;
+            result = affectedStacks(changed, stacks, await programFilesBetween(ctx.projectDir, base, head), viaProject);
+        }
 
         if (flags["github-output"]) appendFileSync(outFile!, githubOutputLines(result));
         ctx.io.out(flags.json ? JSON.stringify(result) : describe(result));
@@ -75,6 +76,24 @@ async function changedPaths(cwd: string, base: string, head: string): Promise<st
             { cause: e },
         );
     }
+}
+
+async function projectEffects(cwd: string, base: string, head: string, stacks: readonly string[]) {
+    const mergeBase = (await gitOut(cwd, ["merge-base", base, head])).trim();
+    const side = async (rev: string): Promise<Side> => {
+        const texts = new Map(await Promise.all(stacks.map(async (s) => [s, await fileAt(cwd, rev, `Pulumi.${s}.yaml`)] as const)));
+        return { project: await fileAt(cwd, rev, "Pulumi.yaml"), stackText: (s) => texts.get(s) };
+    };
+    return projectConfigEffects(await side(mergeBase), await side(head), stacks);
+}
+
+/** A file's text at a commit, or undefined when it has none there. */
+async function fileAt(cwd: string, rev: string, file: string): Promise<string | undefined> {
+    return gitOut(cwd, ["show", `${rev}:${file}`]).catch(() => undefined);
+}
+
+async function gitOut(cwd: string, args: string[]): Promise<string> {
+    return (await promisify(execFile)("git", args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
 }
 
 function describe(a: Affected): string {

@@ -13,9 +13,7 @@ import { hostFiles } from "../../ports/lock";
 import { readStackFile, stackFileName } from "../../project/stackFiles";
 import { PROXY_STACK } from "../../components/proxy/routes";
 import { proxyConfigProblems } from "./proxyChecks";
-
-/** Built per host from a Frontbase checkout; the others are upstream images pulled on deploy. */
-const BUILT_HERE = ["backend", "edge", "frontend"] as const;
+import { imageIdOf, missingFrontbaseImages } from "../../docker/frontbaseImages";
 
 export interface Preflight {
     readonly dockerHost?: string;
@@ -99,29 +97,21 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
         ];
         return { dockerHost: `node ${node.hostname} of the swarm at ${dockerHost}`, config, problems: [], notes, imagesChecked: false };
     }
-    const problems: string[] = [];
     const notes: string[] = [];
-    const missingImages: string[] = [];
     if (stackFile.secureKeys.has("frontbase:images")) {
         // Secret as a whole (a secure value inside it): what it names is the program's to read, not ours.
         notes.push("frontbase:images is secret (a secure value inside it), so its images are not checked here; pulumi up reads them");
-        return { dockerHost, config, problems, notes, imagesChecked: false };
+        return { dockerHost, config, problems: [], notes, imagesChecked: false };
     }
+    // Frontbase's own images are built per host; the others are upstream images pulled on deploy.
+    const missing = await missingFrontbaseImages(docker, config, dockerHost);
     const upstream = config.database === "postgres" ? (["redis", "redisHttp", "postgres"] as const) : (["redis", "redisHttp"] as const);
-    for (const key of [...BUILT_HERE, ...upstream]) {
+    for (const key of upstream) {
         const image = config.images[key];
-        if (await present(docker, image)) continue;
-        if ((BUILT_HERE as readonly string[]).includes(key)) {
-            missingImages.push(image);
-            problems.push(
-                `image ${image} (frontbase:images.${key}) is not on the Docker host ${dockerHost}; Frontbase publishes no images, ` +
-                    `so build them there once: bash scripts/build-frontbase-images.sh [<path to a Frontbase checkout>] (npm run deploy does it for you)`,
-            );
-        } else {
+        if ((await imageIdOf(docker, image)) === undefined)
             notes.push(`image ${image} (frontbase:images.${key}) is not on the Docker host yet; pulumi up will pull it`);
-        }
     }
-    return { dockerHost, config, problems, notes, missingImages };
+    return { dockerHost, config, problems: missing.map((m) => m.problem), notes, missingImages: missing.map((m) => m.image) };
 }
 
 /** The proxy: its config and the routes the tenants' stack files give, then the Docker host. */
@@ -135,14 +125,4 @@ async function preflightProxy(projectDir: string, raw: Readonly<Record<string, s
         return { dockerHost, problems: [(e as Error).message], notes: [] };
     }
     return { dockerHost, problems: [], notes: [] };
-}
-
-async function present(docker: ReturnType<typeof dockerClient>, image: string): Promise<boolean> {
-    try {
-        await docker.getImage(image).inspect();
-        return true;
-    } catch (e) {
-        if ((e as { statusCode?: number }).statusCode === 404) return false;
-        throw e;
-    }
 }

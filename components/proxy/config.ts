@@ -1,5 +1,6 @@
 // Stack config of the proxy stack (`Pulumi.proxy.yaml`, namespace `frontbase`). Pure.
 import { z } from "zod";
+import { PROJECT_KEYS } from "../release";
 
 /** The official image, pinned (docs/proxy.md). */
 export const DEFAULT_PROXY_IMAGE = "caddy:2.8.4-alpine";
@@ -82,13 +83,17 @@ export class ProxyConfigError extends Error {
     }
 }
 
-/** `raw`: `frontbase:key` -> the string Pulumi stores; other namespaces are ignored. */
+/**
+ * `raw`: `frontbase:key` -> the string Pulumi stores; other namespaces are ignored, and so are the
+ * release keys that Pulumi.yaml gives every stack (components/release.ts): Caddy has no release.
+ */
 export function parseProxyConfig(raw: Readonly<Record<string, string>>): ProxyConfig {
     const values: Record<string, unknown> = {};
     for (const [full, text] of Object.entries(raw)) {
         const [ns, ...rest] = full.split(":");
         if (ns !== "frontbase" || rest.length === 0) continue;
         const key = rest.join(":");
+        if ((PROJECT_KEYS as readonly string[]).includes(key)) continue;
         values[key] = STRING_KEYS.has(key) ? text : decode(text);
     }
     const r = schema.safeParse(values);

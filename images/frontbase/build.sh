@@ -20,6 +20,11 @@
 # image's id. When that tag exists the build is skipped ("up to date"); either way the stable
 # tag from frontbase.ts (`<repo>:local`) is pointed at it.
 #
+# Those content tags never move, so they make a release (docs/releases.md): at the end the
+# script prints the lines to commit in Pulumi.yaml, a release named `real-<hash of the three>`.
+# Content tags that a release in Pulumi.yaml names are kept when newer builds replace them, so
+# that rolling back to that release finds its images.
+#
 # Env: FRONTBASE_SRC (the Frontbase source dir), FORCE=1, DEBIAN_MIRROR
 # (default http://deb.debian.org/debian), FRONTBASE_IMAGES_LOG_DIR (build logs; default a
 # private directory made for the run, mode 0700, removed when it succeeds), BUILD_CA_CERTS (a PEM file the npm builds should trust; default:
@@ -261,6 +266,7 @@ for name in "${WANTED[@]+"${WANTED[@]}"}"; do
     # up with every source change. Untag them; one still used by a container stays.
     docker image ls --filter "label=frontbase.real=$name" --format '{{.Repository}}:{{.Tag}}' \
         | grep "^$repo:" | grep -v -e ":$hash\$" -e ":local\$" \
+        | while read -r old; do grep -qF "$old" "$REPO/Pulumi.yaml" || echo "$old"; done \
         | xargs -r docker rmi >/dev/null 2>&1 || true
 done
 
@@ -276,3 +282,24 @@ fi
 
 say "done in $(($(now) - total_start))s:"
 for line in "${summary[@]}"; do say "  $line"; done
+
+# The release these images make: each image's content tag, read from its label (an image not
+# built in this run keeps the tag of its last build).
+release=()
+for name in "${ALL[@]}"; do
+    stable="$(stable_tag "$name")"
+    hash="$(docker image inspect --format '{{index .Config.Labels "frontbase.real.hash"}}' "$stable" 2>/dev/null || true)"
+    [ -n "$hash" ] || { say "no release to print: $stable is not built (npm run images:frontbase builds all three)"; exit 0; }
+    release+=("$name" "${stable%:*}:$hash")
+done
+id="real-$(printf '%s\n' "${release[@]}" | sha256sum | cut -c1-12)"
+say "release $id: to roll it out, commit these lines under config: in Pulumi.yaml (an entry of an existing frontbase:releases goes under its value:; docs/releases.md):"
+cat <<RELEASE
+  frontbase:releases:
+    value:
+      $id:
+        ${release[0]}: ${release[1]}
+        ${release[2]}: ${release[3]}
+        ${release[4]}: ${release[5]}
+  frontbase:release: $id
+RELEASE

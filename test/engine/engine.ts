@@ -9,6 +9,7 @@ import { Deployment, mergeOutputs } from "./deployment";
 import { diffAgainstState } from "./realizer/schema";
 import { decode, isSecret } from "./serialize";
 import { readProject } from "./project";
+import { applyProjectConfig, ProjectConfig, readProjectConfig } from "../../project/projectConfig";
 import { providerFor } from "./realizer";
 import { EXIT_ERROR_LOGGED, runRunner, RunnerResult } from "./runner";
 import { Scrubber } from "./scrub";
@@ -76,7 +77,7 @@ export const refreshStack = (o: EngineOptions) => run("refresh", { ...o, refresh
 async function run(operation: Operation, o: EngineOptions): Promise<EngineResult> {
     const started = Date.now();
     const project = readProject(o.projectDir);
-    const config = o.config ?? {};
+    const config = await stackConfig(operation, o);
     const docker = dockerClient(resolveDockerHost(undefined, config));
     await pingDocker(docker, resolveDockerHost(undefined, config));
     const store = await StateStore.open(o.stateDir ?? DEFAULT_STATE_DIR, o.stack);
@@ -154,6 +155,31 @@ async function run(operation: Operation, o: EngineOptions): Promise<EngineResult
     } finally {
         await unlock();
     }
+}
+
+/**
+ * The config the program sees: the stack's, with Pulumi.yaml's `config:` merged in as `pulumi up`
+ * and `preview` do (pulumi/pulumi pkg/workspace/config.go `ValidateStackConfigAndApplyProjectConfig`:
+ * the stack's own keys win whole; a key of the project's namespace declared with no value that the
+ * stack does not set either stops the operation, with upstream's message).
+ */
+async function stackConfig(operation: Operation, o: EngineOptions): Promise<Record<string, string>> {
+    return programConfig(operation, o.stack, await readProjectConfig(o.projectDir), o.config ?? {});
+}
+
+export function programConfig(
+    operation: Operation,
+    stack: string,
+    project: ProjectConfig | undefined,
+    given: Readonly<Record<string, string>>,
+): Record<string, string> {
+    const applied = applyProjectConfig(project, given);
+    if ((operation === "up" || operation === "preview") && applied.missing.length > 0) {
+        const keys = applied.missing.map((k) => `'${k}'`);
+        const list = keys.length === 1 ? keys[0] : `${keys.slice(0, -1).join(", ")} and ${keys.at(-1)}`;
+        throw new Error(`Stack '${stack}' is missing configuration value${keys.length > 1 ? "s" : ""} ${list}`);
+    }
+    return applied.config;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface FakeContainer {
     readonly memory?: number;
     /** What `GET /containers/<id>/stats?stream=false` answers for it while it runs (else 404, as for a remote task). */
     readonly stats?: { readonly memoryUsage: number; readonly cpuNs: number; readonly rx: number; readonly tx: number };
+    /** The image it runs, by one of the engine's `images` (its inspect reports that image's ID). */
+    readonly image?: string;
 }
 
 export interface FakeVolume {
@@ -52,21 +54,30 @@ export interface FakeEngine {
     readonly changes: string[];
     /** The containers' IDs, in the order given. */
     readonly ids: readonly string[];
+    /** What the host runs from now on (as after a deploy). */
+    setContainers(containers: readonly FakeContainer[]): void;
     close(): Promise<void>;
 }
 
-/** `images`: image name -> its ID (`sha256:...`), for `/images/<name>/json`; every other image is missing (404). */
+/**
+ * `images`: the images the host has, as name -> ID (`sha256:...`) or as names alone (IDs made up),
+ * for `/images/<name>/json`; every other image is missing (404).
+ */
 export async function startFakeEngine(
     containers: readonly FakeContainer[],
     volumes: readonly FakeVolume[] = [],
-    images: Readonly<Record<string, string>> = {},
+    images: Readonly<Record<string, string>> | readonly string[] = {},
 ): Promise<FakeEngine> {
     const dir = tempDir("engine");
+    const imageIds: Readonly<Record<string, string>> = Array.isArray(images)
+        ? Object.fromEntries(images.map((name, i) => [name, `sha256:${(i + 1).toString(16).padStart(64, "d")}`]))
+        : (images as Readonly<Record<string, string>>);
     const socket = path.join(dir, "docker.sock");
     const requests: string[] = [];
     const changes: string[] = [];
-    const byId = new Map(containers.map((c, i) => [idOf(i), c]));
+    let byId = new Map(containers.map((c, i) => [idOf(i), c]));
     const present = [...volumes];
+    const imageId = (ref: string | undefined) => (ref === undefined ? undefined : imageIds[ref]);
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://engine");
         const route = url.pathname.replace(/^\/v[\d.]+/, "");
@@ -109,14 +120,14 @@ export async function startFakeEngine(
         const image = /^\/images\/(.+)\/json$/.exec(route);
         if (image) {
             const name = decodeURIComponent(image[1]);
-            return images[name] ? send(200, { Id: images[name], RepoTags: [name] }) : send(404, { message: `No such image: ${name}` });
+            return imageIds[name] ? send(200, { Id: imageIds[name], RepoTags: [name] }) : send(404, { message: `No such image: ${name}` });
         }
         const s = /^\/containers\/([^/]+)\/stats$/.exec(route);
         const running = s ? byId.get(s[1]) : undefined;
         if (running?.stats && running.state === "running") return send(200, statsEntry(running));
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
-        if (m && c) return send(200, inspectEntry(m[1], c));
+        if (m && c) return send(200, { ...inspectEntry(m[1], c), Image: imageId(c.image) ?? `sha256:${"e".repeat(64)}` });
         send(404, { message: `No such container: ${m?.[1] ?? route}` });
     });
     await new Promise<void>((resolve) => server.listen(socket, resolve));
@@ -124,7 +135,10 @@ export async function startFakeEngine(
         host: `unix://${socket}`,
         requests,
         changes,
-        ids: [...byId.keys()],
+        get ids() {
+            return [...byId.keys()];
+        },
+        setContainers: (list) => void (byId = new Map(list.map((c, i) => [idOf(i), c]))),
         close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))),
     };
 }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mkdirSync } from "fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { allocatingResolver as resolverT, tenantProgram as programT } from "../../stacks/tenant";
+import { DEFAULT_IMAGES } from "../../components/config";
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
 import { tempLockDir, tempProject } from "../support/cliRun";
 import { FakeEngine, fakeMachine, startFakeEngine } from "../support/fakeEngine";
@@ -19,6 +20,8 @@ let allocatingResolver: typeof resolverT;
 const onFakeMachine = () => tenantProgram(allocatingResolver(undefined, fakeMachine()));
 /** An empty stand-in Engine: the deploy check reads the host even when every port is pinned. */
 let emptyEngine: FakeEngine;
+/** The Frontbase images the host has built: what the program checks before declaring anything. */
+const FRONTBASE_IMAGES = [DEFAULT_IMAGES.backend, DEFAULT_IMAGES.edge, DEFAULT_IMAGES.frontend, "fb-edge:rel2", "fb-frontend:rel2"];
 const PINNED_PORTS = { "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081,"redisHttp":8082}' };
 let PINNED: Record<string, string>;
 
@@ -34,7 +37,7 @@ beforeAll(async () => {
     useDirs();
     await installMocks(rec, "tenant1");
     ({ tenantProgram, allocatingResolver } = await import("../../stacks/tenant"));
-    emptyEngine = await startFakeEngine([]);
+    emptyEngine = await startFakeEngine([], [], FRONTBASE_IMAGES);
     PINNED = { ...PINNED_PORTS, "docker:host": emptyEngine.host };
 });
 afterAll(() => emptyEngine.close());
@@ -104,12 +107,11 @@ describe("tenantProgram: ports not pinned", () => {
     });
     let engine: FakeEngine;
     beforeAll(async () => {
-        engine = await startFakeEngine([
-            own("backend", 8000, 8990),
-            own("edge", 3002, 3990),
-            own("frontend", 80, 8991),
-            own("redis-http", 80, 8992),
-        ]);
+        engine = await startFakeEngine(
+            [own("backend", 8000, 8990), own("edge", 3002, 3990), own("frontend", 80, 8991), own("redis-http", 80, 8992)],
+            [],
+            FRONTBASE_IMAGES,
+        );
         useDirs({ "Pulumi.other.yaml": "config:\n  frontbase:ports:\n    backend: 8002\n    frontend: 8080\n    redisHttp: 8079\n" });
     });
     afterAll(() => engine.close());
@@ -197,6 +199,15 @@ describe("tenantProgram: the deploy check", () => {
             await closeAll([server]);
         }
     });
+
+    it("refuses a release whose image is not on the Docker host, naming the image and the build command", async () => {
+        const images = { backend: "fb-backend:rel2", edge: "fb-edge:rel2", frontend: "fb-frontend:rel2" };
+        await refuses(
+            {},
+            { ...PINNED_PORTS, "frontbase:releases": JSON.stringify({ rel2: images }), "frontbase:release": "rel2" },
+            `not deploying tenant1; nothing was created:\n  - image fb-backend:rel2 (release rel2: frontbase:releases.rel2.backend in Pulumi.yaml) is not on the Docker host ${emptyEngine.host}; build the release there: bash scripts/build-frontbase-images.sh`,
+        );
+    });
 });
 
 describe("tenantProgram: never new credentials over kept data", () => {
@@ -206,7 +217,7 @@ describe("tenantProgram: never new credentials over kept data", () => {
         "frontbase:dbPassword": "db-password-012345",
     };
     let kept: FakeEngine;
-    beforeAll(async () => void (kept = await startFakeEngine([], ["postgres", "redis", "backend", "edge"].map(volume))));
+    beforeAll(async () => void (kept = await startFakeEngine([], ["postgres", "redis", "backend", "edge"].map(volume), FRONTBASE_IMAGES)));
     afterAll(() => kept.close());
     const config = (extra: Record<string, string>) => ({
         ...PINNED_PORTS,

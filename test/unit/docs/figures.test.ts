@@ -63,7 +63,8 @@ function defaultOf(key: string, cell: string): { documented: unknown; code: unkn
     let m: RegExpMatchArray | null;
     if (cell === "the stack name") return { documented: "tenant1", code: cfg.tenant };
     if (/^allocated \(/.test(cell)) return { documented: {}, code: cfg.ports };
-    if (cell === "(none; required for `swarm`)" || /^generated\b/.test(cell)) return { documented: undefined, code: value(cfg, key) };
+    if (cell === "(none)" || cell === "(none; required for `swarm`)" || /^generated\b/.test(cell))
+        return { documented: undefined, code: value(cfg, key) };
     if ((m = cell.match(/^each service's own \((\d+) s, edge (\d+) s\)$/))) {
         const own = tenantServices(parse({ "frontbase:database": "postgres" }), { backend: 1, edge: 2, frontend: 3, redisHttp: 4 });
         const intervals = Object.fromEntries(own.flatMap((s) => (s.healthcheck ? [[s.service, s.healthcheck.interval]] : [])));

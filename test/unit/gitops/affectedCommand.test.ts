@@ -75,6 +75,49 @@ describe("tenant affected", () => {
         expect(JSON.parse(res.out)).toMatchObject({ stacks: ["acme", "beta", "gone"], sharedChanges: ["components/new.ts"] });
     });
 
+    it("a release bump in Pulumi.yaml affects the stacks on that release, not a canary that names its own, nor the proxy", async () => {
+        const r = repo();
+        const images = (t: string) => `{backend: "b:${t}", edge: "e:${t}", frontend: "f:${t}"}`;
+        const project = (release: string, catalog: string) =>
+            `name: frontbase\nruntime: nodejs\nconfig:\n  frontbase:release: ${release}\n  frontbase:releases:\n    value: {${catalog}}\n`;
+        r.write("Pulumi.yaml", project("r1", `r1: ${images("1")}, r2: ${images("2")}`));
+        r.write("Pulumi.acme.yaml", "config:\n  frontbase:tenant: acme\n");
+        r.write("Pulumi.beta.yaml", "config:\n  frontbase:release: r2\n");
+        r.write("Pulumi.gone.yaml", "config:\n  frontbase:images: {backend: mine:1}\n");
+        r.write("Pulumi.proxy.yaml", "config:\n  frontbase:tls: internal\n");
+        r.git("add", ".");
+        r.git("commit", "-qm", "releases");
+        const base = r.git("rev-parse", "HEAD");
+        r.write("Pulumi.yaml", project("r3", `r1: ${images("1")}, r2: ${images("2")}, r3: ${images("3")}`));
+        r.git("commit", "-qam", "release r3");
+        const res = await run(["--base", base, "--json"], { projectDir: r.dir });
+        expect(JSON.parse(res.out)).toEqual({
+            // gone keeps its own backend, but edge and frontend come from the release: it moves too.
+            stacks: ["acme", "gone"],
+            removed: [],
+            sharedChanges: [],
+            reasons: {
+                acme: "Pulumi.yaml's config changed what it deploys: frontbase:release (r1 -> r3)",
+                gone: "Pulumi.yaml's config changed what it deploys: frontbase:release (r1 -> r3)",
+            },
+        });
+        // Changing a canary's release moves only the canary; anything else in Pulumi.yaml is shared code.
+        r.write("Pulumi.yaml", project("r3", `r1: ${images("1")}, r2: ${images("2b")}, r3: ${images("3")}`));
+        r.git("commit", "-qam", "fix r2");
+        const head = r.git("rev-parse", "HEAD");
+        expect(JSON.parse((await run(["--base", `${head}~1`, "--json"], { projectDir: r.dir })).out).stacks).toEqual(["beta"]);
+        r.write(
+            "Pulumi.yaml",
+            project("r3", `r1: ${images("1")}, r2: ${images("2b")}, r3: ${images("3")}`).replace(
+                "runtime: nodejs",
+                "runtime: {name: nodejs}",
+            ),
+        );
+        r.git("commit", "-qam", "runtime");
+        const shared = JSON.parse((await run(["--base", "HEAD~1", "--json"], { projectDir: r.dir })).out);
+        expect([shared.stacks, shared.sharedChanges]).toEqual([["acme", "beta", "gone", "proxy"], ["Pulumi.yaml"]]);
+    });
+
     it("a CLI-only change affects no stack", async () => {
         const r = repo();
         r.write("cli/main.ts", "console.log(2);\n");

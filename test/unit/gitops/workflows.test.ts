@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { command as affectedCommand } from "../../../cli/commands/affected";
 import { allStacks, githubOutputLines, PULUMI_WORKFLOWS } from "../../../gitops/affected";
+import { parseWaves } from "../../../cli/ops/rolloutPlan";
 
 const root = path.resolve(__dirname, "../../..");
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
@@ -134,7 +135,8 @@ describe("job matrices come from `npm run tenant -- affected`", () => {
         .split("\n")
         .map((l) => l.split("=")[0]);
 
-    it.each(PULUMI_WORKFLOWS.map((f) => [f]))("%s", (file) => {
+    // deploy.yml rolls its stacks out in one job (below); the others preview one stack per job.
+    it.each(PULUMI_WORKFLOWS.filter((f) => !f.endsWith("deploy.yml")).map((f) => [f]))("%s", (file) => {
         const { job, sourceName, step, pulumi } = matrixSource(file);
         const invocations = affectedInvocations(step.run ?? "");
         expect(invocations.length).toBeGreaterThan(0);
@@ -161,15 +163,34 @@ describe("job matrices come from `npm run tenant -- affected`", () => {
         expect(wf.jobs.ci.steps.some((s) => /\bbash \.ci\/run$/.test(s.run ?? ""))).toBe(true);
     });
 
-    it("deploy: push to main, up one stack at a time, never two deployments at once", () => {
-        const { wf, job, pulumi } = matrixSource(".github/workflows/deploy.yml");
+    it("deploy: push to main, the affected stacks rolled out in waves through the rollout's gates, never two deployments at once", () => {
+        const wf = workflow(".github/workflows/deploy.yml");
+        const job = wf.jobs.rollout;
         expect(wf.on.push).toEqual({ branches: ["main"] });
-        expect(pulumi.with!.command).toBe("up");
-        expect(job.strategy!["max-parallel"]).toBe(1);
         expect(wf.concurrency).toEqual({ group: "deploy-main", "cancel-in-progress": false });
-        // Nothing is deployed unless the whole local CI entry point passed.
-        expect([job.needs].flat()).toContain("ci");
+        // Nothing is deployed unless the whole local CI entry point passed; the stacks are `affected`'s.
+        expect([job.needs].flat()).toEqual(["ci", "affected"]);
+        expect(job.if).toContain("needs.affected.outputs.count != '0'");
         expect(wf.jobs.ci.steps.some((s) => /\bbash \.ci\/run$/.test(s.run ?? ""))).toBe(true);
+        const affected = wf.jobs.affected.steps.find((s) => s.id === "affected")!;
+        for (const args of affectedInvocations(affected.run!)) expect(args).toContain("--github-output");
+        // The rollout: the affected tenant stacks, in waves, no question asked; the DOCKER_HOST and passphrase it needs.
+        const step = job.steps.find((s) => /npm run rollout -- /.test(s.run ?? ""))!;
+        const argv = /npm run rollout -- (.*)/.exec(step.run!)![1].split(/\s+/);
+        expect(argv).toEqual(['"${tenants[@]}"', "--waves", "1,10%,100%", "--yes"]);
+        expect(() => parseWaves(argv[2])).not.toThrow();
+        expect(step.env).toMatchObject({
+            STACKS: "${{ needs.affected.outputs.stacks }}",
+            DOCKER_HOST: "${{ secrets.DOCKER_HOST }}",
+            PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+        });
+        // The rollout runs the Pulumi CLI itself: installed (pinned) and logged in before it.
+        const at = (pred: (s: Step) => boolean) => job.steps.findIndex(pred);
+        expect(at((s) => s.uses?.startsWith("pulumi/actions@") === true)).toBeLessThan(at((s) => s === step));
+        expect(at((s) => /pulumi login/.test(s.run ?? ""))).toBeLessThan(at((s) => s === step));
+        // The proxy has no release: pulumi up after the tenants its routes serve.
+        const proxy = job.steps.find((s) => /pulumi up --stack proxy/.test(s.run ?? ""))!;
+        expect(at((s) => s === proxy)).toBeGreaterThan(at((s) => s === step));
     });
 
     it("drift: scheduled preview --refresh --expect-no-changes over every stack", () => {

@@ -22,7 +22,8 @@ describe.each(Object.keys(COMMANDS))("%s", (name) => {
         expect(out.split("\n")[0]).toBe(`usage: npm run tenant -- ${command.usage}`);
         expect(out).toContain(command.summary);
         for (const flag of Object.keys(command.flags)) expect(out).toMatch(new RegExp(`^ {2}--${flag}\\b`, "m"));
-        for (const arg of command.args) expect(out).toContain(arg.optional ? `[${arg.name}]` : `<${arg.name}>`);
+        for (const arg of command.args)
+            expect(out).toContain(arg.variadic ? `[${arg.name}...]` : arg.optional ? `[${arg.name}]` : `<${arg.name}>`);
         expect(out).toMatch(/^ {2}-h, --help +print this help$/m);
     });
 });
@@ -35,7 +36,9 @@ describe("usage lines", () => {
         for (const [name, command] of await all()) {
             const [start, ...rest] = command.usage.split(" ");
             const firstFlag = rest.findIndex((t) => /^[[(]?--/.test(t));
-            const args = rest.slice(0, firstFlag === -1 ? rest.length : firstFlag).map((t) => t.replace(/^[<[](.*)[>\]]$/, "$1"));
+            const args = rest
+                .slice(0, firstFlag === -1 ? rest.length : firstFlag)
+                .map((t) => t.replace(/^[<[](.*)[>\]]$/, "$1").replace(/\.\.\.$/, ""));
             const flags = [...command.usage.matchAll(/--([a-z-]+)/g)].map((m) => m[1]);
             expect({ name, start, args, flags: [...flags].sort(), once: new Set(flags).size === flags.length }).toEqual({
                 name,

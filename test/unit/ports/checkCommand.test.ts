@@ -148,4 +148,35 @@ describe("tenant check", () => {
         for (const line of expected) expect(r.out).toContain(line);
         expect(r.out.match(/^ {2}- /gm)).toHaveLength(expected.length);
     });
+
+    it("says which tenant is on which release, and refuses a catalog in a stack file", async () => {
+        const img = (t: string) => `{backend: "fb-backend:${t}", edge: "fb-edge:${t}", frontend: "fb-frontend:${t}"}`;
+        const project = `name: frontbase\nruntime: nodejs\nconfig:\n  frontbase:release: r1\n  frontbase:releases:\n    value: {r1: ${img("a1")}, r2: ${img("b2")}}\n`;
+        const dir = tempProject({
+            "Pulumi.yaml": project,
+            "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079)),
+            "Pulumi.b.yaml": pins("b", FULL(8001, 3003, 8081, 8082), "  frontbase:release: r2\n"),
+            "Pulumi.c.yaml": pins("c", FULL(8002, 3004, 8083, 8084), "  frontbase:images:\n    edge: mine:1\n"),
+            "Pulumi.d.yaml": pins("d", FULL(8003, 3005, 8085, 8086)),
+        });
+        const ok = await tenant(["check"], { FRONTBASE_PROJECT_DIR: dir, FRONTBASE_LOCK_DIR: tempLockDir() });
+        expect([ok.code, ok.out.trimEnd().split("\n").slice(1)]).toEqual([
+            0,
+            [
+                "releases (Pulumi.yaml's frontbase:release is r1):",
+                "  own images (edge in frontbase:images), not release r1: c",
+                "  release r1: a, d",
+                "  release r2 (named in its stack file): b",
+            ],
+        ]);
+        const bad = tempProject({
+            "Pulumi.yaml": project,
+            "Pulumi.a.yaml": pins("a", FULL(8000, 3002, 8080, 8079), `  frontbase:releases: {r1: ${img("x")}}\n`),
+        });
+        const r = await tenant(["check"], { FRONTBASE_PROJECT_DIR: bad, FRONTBASE_LOCK_DIR: tempLockDir() });
+        expect(r.code).toBe(1);
+        expect(r.out).toContain(
+            `${path.join(bad, "Pulumi.a.yaml")}: frontbase:releases: the catalog of releases belongs in Pulumi.yaml (a stack file's replaces it whole)`,
+        );
+    });
 });
