@@ -259,6 +259,7 @@ describe("tenantProgram: never new credentials over kept data", () => {
         const running = await startFakeEngine(
             [{ name: "tenant1_frontbase-backend-1", state: "exited", labels: { "frontbase.tenant": "tenant1" } }],
             ["postgres", "redis", "backend", "edge"].map(volume),
+            FRONTBASE_IMAGES,
         );
         try {
             useConfig(config({ "docker:host": running.host }));
