@@ -244,7 +244,9 @@ describe("npm run dashboard's command line", () => {
         expect(first.token).toMatch(/^[\w-]{43}$/);
         expect(statSync(path.join(dir, "dashboard-token")).mode & 0o777).toBe(0o600);
         expect((await dashboardToken({}, dir)).token).toBe(first.token);
-        expect((await dashboardToken({ FRONTBASE_DASHBOARD_TOKEN: "from env" }, dir)).token).toBe("from env");
+        expect((await dashboardToken({ FRONTBASE_DASHBOARD_TOKEN: "from the environment, 0123456789abcdef" }, dir)).token).toBe(
+            "from the environment, 0123456789abcdef",
+        );
         chmodSync(path.join(dir, "dashboard-token"), 0o644);
         await expect(dashboardToken({}, dir)).rejects.toThrow(/only its owner can read/);
     });
