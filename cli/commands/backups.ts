@@ -29,7 +29,7 @@ export const command = defineCommand({
     notes: "Exit 0: listed (and, with --max-age, every tenant's last backup is recent enough); 3: a tenant's is too old or missing; 1: the repository does not open.",
     async run({ args, flags }, ctx) {
         const restic = resticFor(ctx);
-        await restic.open(false);
+        await restic.open("existing");
         const all = await restic.snapshots(args.tenant);
         const now = ctx.now();
         if (args.tenant) {

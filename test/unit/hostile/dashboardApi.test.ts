@@ -3,7 +3,7 @@
 // loopback, the stand-in Engine behind it. Each row asserts the status, the error's code and a
 // message naming the field (or holder) and what is allowed, and that nothing changed: the
 // project's files, the ledger byte for byte, and the Engine (no request but reads).
-import { mkdirSync, readFileSync, writeFileSync } from "fs";
+import { mkdirSync, writeFileSync } from "fs";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ import { recordAllocation } from "../../../ports/ledger";
 import { ensureLockDir, hostFiles } from "../../../ports/lock";
 import { tempProject, testContext } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { snapshot } from "../../support/snapshot";
+import { nothingWritten } from "../../support/unchanged";
 import { removeTempDirs, tempDir } from "../../support/temp";
 
 const TOKEN = "round two token, test only, 0123456789abcdef";
@@ -208,8 +208,7 @@ const ROWS: [string, Call, number, string, string][] = [
 
 describe("the dashboard's API, round two", () => {
     it.each(ROWS)("%s", async (_, call, status, code, says) => {
-        const before = { project: snapshot(project), ledger: readFileSync(ledger, "utf8") };
-        const changes = engine.changes.length;
+        const untouched = nothingWritten({ project, outside: [ledger], engine });
         const headers: Record<string, string> = { "content-type": "application/json" };
         if (call.cookie) headers.cookie = call.cookie;
         else headers.authorization = `Bearer ${TOKEN}`;
@@ -222,8 +221,7 @@ describe("the dashboard's API, round two", () => {
         const json = JSON.parse(text) as { error?: { code: string; message: string } };
         expect({ status: res.status, code: json.error?.code }, text).toEqual({ status, code });
         expect(json.error?.message).toContain(says);
-        expect({ project: snapshot(project), ledger: readFileSync(ledger, "utf8") }).toEqual(before);
-        expect(engine.changes.slice(changes)).toEqual([]);
+        untouched();
     });
 });
 
@@ -242,11 +240,11 @@ describe("the dashboard's token, round two (item 1)", () => {
         mkdirSync(dir, { recursive: true });
         const file = path.join(dir, "dashboard-token");
         if (given.file !== undefined) writeFileSync(file, given.file, { mode: 0o600 });
-        const before = snapshot(dir);
+        const untouched = nothingWritten({ outside: [dir] });
         const env = given.env === undefined ? {} : { FRONTBASE_DASHBOARD_TOKEN: given.env };
         await expect(dashboardToken(env, dir)).rejects.toThrow(says);
         if (given.file !== undefined) await expect(dashboardToken(env, dir)).rejects.toThrow(file);
-        expect(snapshot(dir)).toEqual(before);
+        untouched();
     });
 
     it.each(["", " ", "short"])("a server is never made to compare against the token %j", (weak) => {
