@@ -232,9 +232,8 @@ describe("npm run dashboard's command line", () => {
             /refusing to listen on 0.0.0.0 without TLS.*--tls-cert and --tls-key.*--behind-proxy/,
         );
         expect(parseDashboardArgs(["--listen", "0.0.0.0", "--behind-proxy"]).listen).toBe("0.0.0.0");
-        expect(() => parseDashboardArgs(["--port", "99999"])).toThrow(/--port: "99999" must be a port number/);
+        expect(() => parseDashboardArgs(["--port", "99999"])).toThrow(/--port "99999": must be a whole number from 1 to 65535/);
         expect(() => parseDashboardArgs(["--listen", "example.com"])).toThrow(/must be an IP address/);
-        expect(() => parseDashboardArgs(["--tls-cert", "a"])).toThrow(/go together/);
         expect(() => parseDashboardArgs(["--bogus"])).toThrow(/unknown option "--bogus"; allowed: --port <value>/);
     });
 
