@@ -6,6 +6,7 @@ import { Manifest, newerThanSnapshot, parseManifest, verifyFiles } from "../../b
 import { resticProblem, resticTarget, tenantOfSnapshot, tenantTag } from "../../backup/restic";
 import { DEFAULT_RETENTION, forgetArgs, parseRetention } from "../../backup/retention";
 import { age, parseAge } from "../../tenants/checks";
+import { lastBackupRows } from "../../cli/commands/backups";
 
 const manifest = (over: Partial<Manifest> = {}): Manifest => ({
     format: 1,
@@ -119,5 +120,30 @@ describe("the helper's logs and ages", () => {
         expect(parseAge("2d", "--max-age")).toBe(2 * 86_400_000);
         expect(() => parseAge("1w", "--max-age")).toThrow(/90m, 26h or 2d/);
         expect([age(5 * 60_000), age(3 * 3_600_000), age(3 * 86_400_000)]).toEqual(["5m", "3.0h", "3.0d"]);
+    });
+});
+
+describe("backups --json", () => {
+    const snap = (tenant: string, time: string, id: string) => ({
+        id: id.repeat(8),
+        short_id: id.repeat(8).slice(0, 8),
+        time,
+        hostname: "h",
+        paths: ["/s"],
+        tags: [tenantTag(tenant)],
+    });
+
+    it("gives a tenant never backed up lastBackup, snapshot and ageMs null, as the API's lastBackup is", () => {
+        const now = Date.parse("2026-12-04T12:00:00Z");
+        const rows = lastBackupRows(
+            ["never", "acme"],
+            [snap("acme", "2026-12-04T10:00:00Z", "a"), snap("acme", "2026-12-04T11:00:00Z", "b")],
+            now,
+        );
+        expect(rows).toEqual([
+            { tenant: "acme", lastBackup: "2026-12-04T11:00:00Z", snapshot: "bbbbbbbb", ageMs: 3_600_000 },
+            { tenant: "never", lastBackup: null, snapshot: null, ageMs: null },
+        ]);
+        expect(JSON.parse(JSON.stringify(rows))[1]).toEqual({ tenant: "never", lastBackup: null, snapshot: null, ageMs: null });
     });
 });
