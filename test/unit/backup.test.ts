@@ -1,12 +1,16 @@
 // The pure parts of backups: the retention policy, the manifest's checks, what counts as newer
 // data, restic's failures in an operator's words, the helper's log frames, ages.
+import { spawn } from "child_process";
+import { mkdirSync, readlinkSync, symlinkSync, writeFileSync } from "fs";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { demux } from "../../backup/engineIo";
+import { demux, tarOf, untar } from "../../backup/engineIo";
 import { Manifest, newerThanSnapshot, parseManifest, verifyFiles } from "../../backup/manifest";
 import { resticProblem, resticTarget, tenantOfSnapshot, tenantTag } from "../../backup/restic";
 import { DEFAULT_RETENTION, forgetArgs, parseRetention } from "../../backup/retention";
 import { age, parseAge } from "../../tenants/checks";
 import { lastBackupRows } from "../../cli/commands/backups";
+import { tempDir } from "../support/temp";
 
 const manifest = (over: Partial<Manifest> = {}): Manifest => ({
     format: 1,
@@ -114,6 +118,30 @@ describe("the helper's logs and ages", () => {
             return Buffer.concat([header, Buffer.from(text)]);
         };
         expect(demux(Buffer.concat([frame(1, "out1 "), frame(2, "err"), frame(1, "out2")]))).toEqual(["out1 out2", "err"]);
+    });
+    it("stages a tree for the helper under its top directory with every link's target as it was (../x, ./y, /abs)", async () => {
+        const src = tempDir("stage-src");
+        mkdirSync(path.join(src, "volumes/backend"), { recursive: true });
+        writeFileSync(path.join(src, "volumes/backend/y"), "y\n");
+        const targets = { up: "../../../../etc/shadow", here: "./y", abs: "/etc/passwd" };
+        for (const [name, target] of Object.entries(targets)) symlinkSync(target, path.join(src, "volumes/backend", name));
+        // Read back as the helper's container gets it: one top directory, `stage`, dropped on extraction.
+        const out = tempDir("stage-out");
+        const listing = spawn("tar", ["-t"], { stdio: ["pipe", "pipe", "inherit"] });
+        let names = "";
+        listing.stdout.on("data", (d: Buffer) => void (names += String(d)));
+        const listed = new Promise((r) => listing.on("close", r));
+        tarOf(src, "stage").pipe(listing.stdin);
+        await listed;
+        expect(
+            names
+                .split("\n")
+                .filter(Boolean)
+                .every((n) => n === "stage/" || n.startsWith("stage/volumes")),
+        ).toBe(true);
+        await untar(tarOf(src, "stage"), out);
+        const got = Object.fromEntries(Object.keys(targets).map((name) => [name, readlinkSync(path.join(out, "volumes/backend", name))]));
+        expect(got).toEqual(targets);
     });
     it("reads --max-age and prints ages", () => {
         expect(parseAge("26h", "--max-age")).toBe(26 * 3_600_000);
