@@ -31,6 +31,11 @@ export interface FakeContainer {
     readonly memory?: number;
     /** What `GET /containers/<id>/stats?stream=false` answers for it while it runs (else 404, as for a remote task). */
     readonly stats?: { readonly memoryUsage: number; readonly cpuNs: number; readonly rx: number; readonly tx: number };
+    /**
+     * Answers `GET /containers/<id>/logs` (the Engine's framed stream): writes what the test wants
+     * and ends the response, or (following) keeps writing until the client goes.
+     */
+    readonly logs?: (res: http.ServerResponse, follow: boolean) => void;
 }
 
 export interface FakeVolume {
@@ -52,6 +57,8 @@ export interface FakeEngine {
     readonly changes: string[];
     /** The containers' IDs, in the order given. */
     readonly ids: readonly string[];
+    /** Log streams answered and not yet closed by the client (`logs` containers only). */
+    openLogStreams(): number;
     close(): Promise<void>;
 }
 
@@ -66,6 +73,7 @@ export async function startFakeEngine(
     const requests: string[] = [];
     const changes: string[] = [];
     const byId = new Map(containers.map((c, i) => [idOf(i), c]));
+    let open = 0;
     const present = [...volumes];
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://engine");
@@ -114,6 +122,14 @@ export async function startFakeEngine(
         const s = /^\/containers\/([^/]+)\/stats$/.exec(route);
         const running = s ? byId.get(s[1]) : undefined;
         if (running?.stats && running.state === "running") return send(200, statsEntry(running));
+        const logs = /^\/containers\/([^/]+)\/logs$/.exec(route);
+        const logged = logs ? byId.get(logs[1]) : undefined;
+        if (logged?.logs) {
+            open++;
+            res.once("close", () => open--);
+            res.writeHead(200, { "Content-Type": "application/vnd.docker.raw-stream" });
+            return logged.logs(res, url.searchParams.get("follow") === "1" || url.searchParams.get("follow") === "true");
+        }
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
         if (m && c) return send(200, inspectEntry(m[1], c));
@@ -125,7 +141,12 @@ export async function startFakeEngine(
         requests,
         changes,
         ids: [...byId.keys()],
-        close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))),
+        openLogStreams: () => open,
+        close: () =>
+            new Promise((r) => {
+                server.close(() => r(rmSync(dir, { recursive: true, force: true })));
+                server.closeAllConnections(); // a followed log stream would hold it open
+            }),
     };
 }
 

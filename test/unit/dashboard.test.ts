@@ -1,16 +1,15 @@
 // The dashboard over real HTTP (a real server on loopback, the fake Engine behind it): who gets
 // in, what a session may change, what the API answers, and what the command line refuses.
 import { chmodSync, readFileSync, statSync } from "fs";
-import type { AddressInfo } from "net";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDashboard } from "../../dashboard/server";
 import { parseDashboardArgs } from "../../cli/dashboard";
 import { dashboardToken } from "../../dashboard/token";
 import { tempLockDir, tempProject, testContext } from "../support/cliRun";
 import { tempDir } from "../support/temp";
 import { nothingWritten } from "../support/unchanged";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
+import { serveDashboard } from "../support/dashboardServer";
 
 const TOKEN = "dashboard token, test only, 0123456789";
 const labels = (service: string) => ({ "frontbase.tenant": "acme", "com.docker.compose.service": service });
@@ -46,10 +45,7 @@ beforeAll(async () => {
         },
         { dockerHost: engine.host },
     );
-    const server = createDashboard({ ...ctx, projectDir: ctx.env.FRONTBASE_PROJECT_DIR! }, { token: TOKEN, secure: false });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((r) => server.close(() => r()));
+    ({ base, close } = await serveDashboard({ ...ctx, projectDir: ctx.env.FRONTBASE_PROJECT_DIR! }, TOKEN));
 });
 afterAll(async () => {
     await close();

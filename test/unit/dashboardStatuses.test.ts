@@ -2,12 +2,11 @@
 // the logs of a tenant that has a stack file but nothing deployed is a conflict with the
 // tenant's state (409 not_deployed), an unknown tenant is 404; neither is the Docker host
 // failing (502). Over real HTTP, the stand-in Engine behind it, nothing changed on it.
-import type { AddressInfo } from "net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDashboard } from "../../dashboard/server";
 import { tempProject, testContext } from "../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
 import { removeTempDirs } from "../support/temp";
+import { serveDashboard } from "../support/dashboardServer";
 
 const TOKEN = "statuses test token, 0123456789abcdef01234";
 let engine: FakeEngine;
@@ -25,10 +24,7 @@ beforeAll(async () => {
     ]);
     const project = tempProject({ "Pulumi.idle.yaml": "config:\n  frontbase:tenant: idle\n", "Pulumi.acme.yaml": "config: {}\n" });
     const ctx = testContext({ FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host }, { dockerHost: engine.host, projectDir: project });
-    const server = createDashboard(ctx, { token: TOKEN, secure: false });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((r) => server.close(() => r()));
+    ({ base, close } = await serveDashboard(ctx, TOKEN));
 });
 afterAll(async () => {
     await close();

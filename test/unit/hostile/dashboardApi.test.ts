@@ -4,7 +4,6 @@
 // message naming the field (or holder) and what is allowed, and that nothing changed: the
 // project's files, the ledger byte for byte, and the Engine (no request but reads).
 import { mkdirSync, writeFileSync } from "fs";
-import type { AddressInfo } from "net";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDashboard } from "../../../dashboard/server";
@@ -15,6 +14,7 @@ import { tempProject, testContext } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
 import { nothingWritten } from "../../support/unchanged";
 import { removeTempDirs, tempDir } from "../../support/temp";
+import { serveDashboard } from "../../support/dashboardServer";
 
 const TOKEN = "round two token, test only, 0123456789abcdef";
 let engine: FakeEngine;
@@ -48,10 +48,7 @@ beforeAll(async () => {
         { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir, RESTIC_REPOSITORY: "/nonexistent/restic" },
         { dockerHost: engine.host, lockDir, projectDir: project },
     );
-    const server = createDashboard(ctx, { token: TOKEN, secure: false });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((r) => server.close(() => r()));
+    ({ base, close } = await serveDashboard(ctx, TOKEN));
 });
 afterAll(async () => {
     await close();
