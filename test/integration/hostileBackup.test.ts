@@ -14,10 +14,10 @@ import { MANIFEST_FILE, MANIFEST_FORMAT } from "../../backup/manifest";
 import { Restic, resticTarget, tenantTag } from "../../backup/restic";
 import { labels, volumeName } from "../../components/naming";
 import { REAL_IMAGES, REAL_BASE_IMAGE } from "../images/frontbase";
-import { tempProject, tenant } from "../support/cliRun";
+import { tempLockDir, tempProject, tenant } from "../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
 import { nothingWritten } from "../support/unchanged";
-import { removeTempDirs, tempDir } from "../support/temp";
+import { tempDir } from "../support/temp";
 import { docker, removeTenant } from "./support/docker";
 import { probeDocker } from "./support/probe";
 import { testTenant } from "./support/tenants";
@@ -27,12 +27,14 @@ if (!hasRestic && process.env.CI === "true")
     throw new Error("the hostile backup rows cannot run: restic is missing (apt-get install -y restic)");
 const noRestic = hasRestic ? undefined : "needs restic (apt-get install -y restic)";
 
-afterAll(removeTempDirs);
-
-/** A fresh restic repository in a temporary directory, and the environment that opens it. */
+/** A fresh restic repository in a temporary directory, and the environment that opens it (with a lock directory of its own). */
 async function repository(): Promise<{ env: Record<string, string>; restic: Restic }> {
     const dir = tempDir("restic");
-    const env = { RESTIC_REPOSITORY: path.join(dir, "repo"), RESTIC_PASSWORD: "hostile rows, test only" };
+    const env = {
+        RESTIC_REPOSITORY: path.join(dir, "repo"),
+        RESTIC_PASSWORD: "hostile rows, test only",
+        FRONTBASE_LOCK_DIR: tempLockDir(),
+    };
     const restic = new Restic(resticTarget({ ...process.env, ...env }, dir));
     await restic.run(["init"]);
     return { env, restic };
@@ -83,7 +85,7 @@ describe.skipIf(noRestic)("forged snapshots and clones that cannot complete (res
         let opened = false;
         const restore = tenant(["restore", "t1", "--force"], { ...env, FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host });
         let done = false;
-        void restore.then(() => (done = true));
+        void restore.finally(() => (done = true)).catch(() => undefined); // a failure is awaited below
         while (!done) {
             try {
                 const fd = await fs.open(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);

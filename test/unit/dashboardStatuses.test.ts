@@ -3,9 +3,8 @@
 // tenant's state (409 not_deployed), an unknown tenant is 404; neither is the Docker host
 // failing (502). Over real HTTP, the stand-in Engine behind it, nothing changed on it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempProject, testContext } from "../support/cliRun";
+import { tempLockDir, tempProject, testContext } from "../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
-import { removeTempDirs } from "../support/temp";
 import { serveDashboard } from "../support/dashboardServer";
 
 const TOKEN = "statuses test token, 0123456789abcdef01234";
@@ -23,13 +22,15 @@ beforeAll(async () => {
         },
     ]);
     const project = tempProject({ "Pulumi.idle.yaml": "config:\n  frontbase:tenant: idle\n", "Pulumi.acme.yaml": "config: {}\n" });
-    const ctx = testContext({ FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host }, { dockerHost: engine.host, projectDir: project });
+    const ctx = testContext(
+        { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host },
+        { dockerHost: engine.host, projectDir: project, lockDir: tempLockDir() },
+    );
     ({ base, close } = await serveDashboard(ctx, TOKEN));
 });
 afterAll(async () => {
     await close();
     await engine.close();
-    removeTempDirs();
 });
 
 async function call(method: string, p: string) {

@@ -13,7 +13,7 @@ import { ensureLockDir, hostFiles } from "../../../ports/lock";
 import { tempProject, testContext } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
 import { nothingWritten } from "../../support/unchanged";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 import { serveDashboard } from "../../support/dashboardServer";
 
 const TOKEN = "round two token, test only, 0123456789abcdef";
@@ -53,7 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
     await close();
     await engine.close();
-    removeTempDirs();
 });
 
 interface Call {

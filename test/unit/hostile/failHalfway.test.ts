@@ -11,7 +11,7 @@ import { encryptValue, newEncryptionSalt } from "../../../project/pulumiSecrets"
 import { tempProject, tenant } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
 import { nothingWritten } from "../../support/unchanged";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
 const PASSPHRASE = "the right passphrase";
 const PORTS = "  frontbase:ports:\n    backend: 9801\n    edge: 9802\n    frontend: 9803\n    redisHttp: 9804\n";
@@ -30,7 +30,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
     await engine.close();
-    removeTempDirs();
 });
 
 /** SEALED with one value sealed under another key: its authentication tag does not verify under the file's. */

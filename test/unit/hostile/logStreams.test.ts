@@ -6,9 +6,8 @@
 import type * as http from "http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerLogParser, LineSplitter, MAX_LINE_CHARS } from "../../../tenants/logStream";
-import { tempProject, testContext } from "../../support/cliRun";
+import { tempLockDir, tempProject, testContext } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs } from "../../support/temp";
 import { serveDashboard } from "../../support/dashboardServer";
 
 const TS = "2026-12-04T14:35:07.174052032Z";
@@ -70,13 +69,15 @@ beforeAll(async () => {
         },
     ]);
     const project = tempProject({ "Pulumi.bad.yaml": "config: {}\n" });
-    const ctx = testContext({ FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host }, { dockerHost: engine.host, projectDir: project });
+    const ctx = testContext(
+        { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host },
+        { dockerHost: engine.host, projectDir: project, lockDir: tempLockDir() },
+    );
     ({ base, close } = await serveDashboard(ctx, TOKEN));
 });
 afterAll(async () => {
     await close();
     await engine.close();
-    removeTempDirs();
 });
 
 /** Until `ok()` or 10 s (a bound for the failure, not a speed to meet). */

@@ -7,9 +7,8 @@ import type * as http from "http";
 import * as net from "net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_STREAMS } from "../../../dashboard/server";
-import { tempProject, testContext } from "../../support/cliRun";
+import { tempLockDir, tempProject, testContext } from "../../support/cliRun";
 import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs } from "../../support/temp";
 import { serveDashboard } from "../../support/dashboardServer";
 
 const TOKEN = "slow clients test token, 0123456789abcdef01";
@@ -38,13 +37,15 @@ beforeAll(async () => {
         },
     ]);
     const project = tempProject({ "Pulumi.busy.yaml": "config: {}\n" });
-    const ctx = testContext({ FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host }, { dockerHost: engine.host, projectDir: project });
+    const ctx = testContext(
+        { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host },
+        { dockerHost: engine.host, projectDir: project, lockDir: tempLockDir() },
+    );
     ({ port, close } = await serveDashboard(ctx, TOKEN));
 });
 afterAll(async () => {
     await close();
     await engine.close();
-    removeTempDirs();
 });
 
 const STREAM = `GET /api/v1/tenants/busy/logs/stream?tail=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
