@@ -3,7 +3,7 @@
 // a BGSAVE, the credentials the tenant runs with, and a manifest of it all. No container of the
 // tenant is stopped or restarted.
 import { createHash } from "crypto";
-import { createReadStream, createWriteStream, promises as fs } from "fs";
+import { constants as fsConstants, createWriteStream, promises as fs } from "fs";
 import * as path from "path";
 import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 import { ServiceName, volumeName } from "../components/naming";
@@ -55,11 +55,17 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
     const listing = JSON.parse(await fs.readFile(path.join(dir, "files.json"), "utf8")) as {
         files: Record<string, { kind: ManifestFile["kind"] }>;
         sourceTimes: Record<string, number>;
+        skipped?: Record<string, string>;
     };
 
     const files: ManifestFile[] = [];
-    for (const [rel, f] of Object.entries(listing.files))
-        files.push({ path: `volumes/${rel}`, kind: f.kind, ...(await hashOf(path.join(dir, "volumes", rel))) });
+    for (const [rel, f] of Object.entries(listing.files)) {
+        const p = path.join(dir, "volumes", rel);
+        // A link is kept as a link: its target's text is what is recorded, never what it points at.
+        const h = f.kind === "symlink" ? await hashOf(Buffer.from(await fs.readlink(p))) : await hashOf(p, { noFollow: true });
+        files.push({ path: `volumes/${rel}`, kind: f.kind, ...h });
+    }
+    const skipped = listing.skipped ?? {};
 
     if (database === "postgres") {
         const pg = byService.get("postgres");
@@ -100,6 +106,7 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
         files: files.sort((a, b) => a.path.localeCompare(b.path)),
         sourceTimes: listing.sourceTimes,
         tool: o.tool,
+        ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
     };
     await fs.writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
     return manifest;
@@ -141,13 +148,25 @@ async function bgsave(t: OpenTenant, id: string, o: CaptureOptions): Promise<voi
     throw new Error(`tenant "${t.tenant}": redis BGSAVE did not finish within 120 s`);
 }
 
-/** Size and SHA-256 of a file, streamed: a tenant's database may be larger than memory allows. */
-export async function hashOf(file: string): Promise<{ size: number; sha256: string }> {
+/**
+ * Size and SHA-256 of a file, streamed (a tenant's database may be larger than memory allows), or
+ * of bytes given. `noFollow`: the file is opened without following a link, and must be a regular
+ * file (not a device or a FIFO, which would never end).
+ */
+export async function hashOf(source: string | Buffer, o: { noFollow?: boolean } = {}): Promise<{ size: number; sha256: string }> {
     const hash = createHash("sha256");
-    let size = 0;
-    for await (const chunk of createReadStream(file)) {
-        size += (chunk as Buffer).length;
-        hash.update(chunk as Buffer);
+    if (Buffer.isBuffer(source)) return { size: source.length, sha256: hash.update(source).digest("hex") };
+    const flags = fsConstants.O_RDONLY | (o.noFollow ? fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK : 0);
+    const fd = await fs.open(source, flags);
+    try {
+        if (o.noFollow && !(await fd.stat()).isFile()) throw new Error(`${source} is not a regular file`);
+        let size = 0;
+        for await (const chunk of fd.createReadStream({ autoClose: false })) {
+            size += (chunk as Buffer).length;
+            hash.update(chunk as Buffer);
+        }
+        return { size, sha256: hash.digest("hex") };
+    } finally {
+        await fd.close();
     }
-    return { size, sha256: hash.digest("hex") };
 }

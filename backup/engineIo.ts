@@ -90,7 +90,9 @@ export async function runHelper(docker: Docker, tenant: string, run: HelperRun):
 
 /** A non-TTY container's log buffer -> [stdout, stderr], through the logs command's own Demuxer. */
 export function demux(buf: Buffer): [string, string] {
-    const frames = new Demuxer().push(buf);
+    const d = new Demuxer();
+    const frames = d.push(buf);
+    if (d.problem) throw new Error(d.problem);
     const of = (stream: string) => Buffer.concat(frames.filter((f) => f.stream === stream).map((f) => f.data)).toString();
     return [of("stdout"), of("stderr")];
 }
@@ -104,7 +106,9 @@ export function tarOfFile(dir: string, rel: string): NodeJS.ReadableStream {
 
 /** A tar stream of a directory's contents under the top directory `top` (GNU tar on this machine). */
 export function tarOf(dir: string, top: string): NodeJS.ReadableStream {
-    const rename = `s,^\\.,${top},`;
+    // S: never rewrite a symbolic link's target (GNU tar applies a transform to those by default),
+    // so a link to ../x stays ../x; member names and hard links' targets are renamed.
+    const rename = `s,^\\.,${top},S`;
     return spawn("tar", ["-c", "--numeric-owner", "--owner=0", "--group=0", `--transform=${rename}`, "-C", dir, "."], {
         stdio: ["ignore", "pipe", "inherit"],
     }).stdout;

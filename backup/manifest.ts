@@ -20,8 +20,11 @@ export interface ManifestFile {
     readonly path: string;
     readonly size: number;
     readonly sha256: string;
-    /** `sqlite`: an online-backup copy; `redis`: dump.rdb after BGSAVE; `pg_dump`; `file`: copied as it was. */
-    readonly kind: "sqlite" | "redis" | "pg_dump" | "file" | "secret";
+    /**
+     * `sqlite`: an online-backup copy; `redis`: dump.rdb after BGSAVE; `pg_dump`; `file`: copied as
+     * it was; `symlink`: a symbolic link in a volume, kept as a link (size and sha256 are its target's text).
+     */
+    readonly kind: "sqlite" | "redis" | "pg_dump" | "file" | "secret" | "symlink";
 }
 
 export interface Manifest {
@@ -44,6 +47,18 @@ export interface Manifest {
     readonly sourceTimes: Readonly<Record<string, number>>;
     /** This program's package version. */
     readonly tool: string;
+    /** Volume entries not copied (devices, FIFOs, sockets), by `<service>/<path>` -> what it is. */
+    readonly skipped?: Readonly<Record<string, string>>;
+}
+
+const TOP_DIRS = ["volumes", "postgres", "secrets"];
+
+/** Why a manifest's path could lead out of the snapshot's tree (absolute, `..`, elsewhere), or undefined. */
+export function manifestPathProblem(p: string): string | undefined {
+    const parts = p.split("/");
+    if (p.startsWith("/") || parts.some((x) => x === ".." || x === "." || x === "") || !TOP_DIRS.includes(parts[0]) || parts.length < 2)
+        return `${JSON.stringify(p)}: not a path inside the snapshot (${TOP_DIRS.map((d) => `${d}/...`).join(", ")})`;
+    return undefined;
 }
 
 /** The manifest of a restored tree, or the reason it is not one of ours. */

@@ -7,6 +7,7 @@
 // With none of them set, the repository is `<lock dir>/backups` on this machine, opened with a
 // password generated once into `<lock dir>/restic-password` (mode 0600).
 import { spawn } from "child_process";
+import { promises as fs, readFileSync } from "fs";
 import { randomBytes } from "crypto";
 import * as path from "path";
 import { ownerOnlySecret } from "../project/safeFs";
@@ -20,6 +21,8 @@ export interface ResticTarget {
     readonly env: NodeJS.ProcessEnv;
     /** A password file this program owns, to create on first use (the default repository only). */
     readonly defaultPasswordFile?: string;
+    /** The repository is the default one (`<lock dir>/backups`), not one RESTIC_REPOSITORY(_FILE) names. */
+    readonly isDefault?: boolean;
 }
 
 export function resticTarget(env: NodeJS.ProcessEnv, lockDir: string): ResticTarget {
@@ -34,7 +37,35 @@ export function resticTarget(env: NodeJS.ProcessEnv, lockDir: string): ResticTar
         defaultPasswordFile = path.join(lockDir, "restic-password");
         out.RESTIC_PASSWORD_FILE = defaultPasswordFile;
     }
-    return { repository, env: out, defaultPasswordFile };
+    return { repository, env: out, defaultPasswordFile, isDefault: !env.RESTIC_REPOSITORY && !env.RESTIC_REPOSITORY_FILE };
+}
+
+/** restic's backends that are not a directory on this machine (`sftp:host:/x`, `s3:...`). */
+const REMOTE = /^(sftp|rest|s3|b2|azure|gs|swift|rclone|opendal):/;
+
+/** The directory a local repository is in, or undefined for a remote backend. */
+function localPath(t: ResticTarget): string | undefined {
+    let repo = t.env.RESTIC_REPOSITORY;
+    if (!repo && t.env.RESTIC_REPOSITORY_FILE) repo = readFileSync(t.env.RESTIC_REPOSITORY_FILE, "utf8").trim();
+    if (!repo || REMOTE.test(repo)) return undefined;
+    return path.resolve(repo.replace(/^local:/, ""));
+}
+
+/**
+ * What is at a local repository's path: `nothing` (missing or an empty directory: where a
+ * repository may be made), `other` (files that are not a repository: never touched), or
+ * neither (a repository: restic's `config` file and `keys/`).
+ */
+async function lookAt(dir: string): Promise<{ nothing?: string; other?: string }> {
+    const st = await fs.lstat(dir).catch(() => undefined);
+    if (!st) return { nothing: "does not exist" };
+    if (!st.isDirectory()) return { other: `${dir} is not a directory` };
+    const names = await fs.readdir(dir);
+    if (names.length === 0) return { nothing: "is an empty directory" };
+    if (names.includes("config") && names.includes("keys")) return {};
+    return {
+        other: `${dir} holds ${names.length} other entr${names.length === 1 ? "y" : "ies"} (${names.slice(0, 3).join(", ")}) and no repository; a repository is created only where nothing is (an empty or missing directory)`,
+    };
 }
 
 /** The tag that marks a tenant's snapshots. */
@@ -84,12 +115,16 @@ export function resticProblem(repository: string, stderr: string, code: number |
     if (/wrong password or no key found/i.test(stderr))
         return `the restic repository ${repository} does not open with the password given (RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND): wrong password`;
     if (/Is there a repository at the following location|repository does not exist|unable to open config file/i.test(stderr))
-        return `no restic repository at ${repository} (create one with \`restic init\`, or run \`npm run tenant -- backup\`, which creates the default one)`;
+        return `no restic repository at ${repository} (create one with npm run tenant -- backup --init, or \`restic init\`)`;
     if (/no matching ID found|invalid snapshot|snapshot .* not found|Ambiguous ID/i.test(stderr)) return `restic: ${last}`;
     return `restic exited with ${code ?? "a signal"} on ${repository}: ${last || "no message"}`;
 }
 
-export class ResticError extends Error {}
+export class ResticError extends Error {
+    constructor(message: string, options?: ErrorOptions) {
+        super(message, options);
+    }
+}
 
 export class Restic {
     constructor(
@@ -130,14 +165,33 @@ export class Restic {
         });
     }
 
-    /** Opens the repository, creating the default one (and its password) on first use when `create`. */
-    async open(create: boolean): Promise<"opened" | "created"> {
-        if (this.target.defaultPasswordFile) await this.ensureDefaultPassword(create);
+    /**
+     * Opens the repository. `existing`: it must be there. `backup`: the default repository (no
+     * RESTIC_REPOSITORY set) is created, with its password, on first use. `init`: the operator's
+     * --init creates the one RESTIC_REPOSITORY names. A repository is only ever created where
+     * nothing is: a local directory that holds other files is refused before restic runs, and so
+     * is a mistyped path without --init.
+     */
+    async open(mode: "existing" | "backup" | "init"): Promise<"opened" | "created"> {
+        const mayCreate = mode === "init" || (mode === "backup" && this.target.isDefault === true);
+        const local = localPath(this.target);
+        const found = local === undefined ? undefined : await lookAt(local);
+        if (found?.other) throw new ResticError(`no restic repository at ${this.target.repository}: ${found.other}`);
+        if (found?.nothing && !mayCreate)
+            throw new ResticError(
+                `no restic repository at ${this.target.repository} (${local} ${found.nothing}): ${this.target.isDefault ? "the first npm run tenant -- backup <tenant> creates it" : "check RESTIC_REPOSITORY, or create one there with npm run tenant -- backup --init"}`,
+            );
+        if (this.target.defaultPasswordFile) await this.ensureDefaultPassword(mayCreate);
+        if (found?.nothing) {
+            await this.run(["init"]);
+            return "created";
+        }
         try {
             await this.run(["cat", "config"]);
             return "opened";
         } catch (e) {
-            if (!create || !/no restic repository/.test((e as Error).message)) throw e;
+            // A remote backend: restic itself refuses to init where a repository is.
+            if (!mayCreate || local !== undefined || !/no restic repository/.test((e as Error).message)) throw e;
             await this.run(["init"]);
             return "created";
         }

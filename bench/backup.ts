@@ -84,7 +84,7 @@ export async function backupBench(runs: number, env: NodeJS.ProcessEnv): Promise
             for (let i = 0; i < runs; i++) {
                 // A fresh repository per round: the first backup is a first one every time.
                 rmSync(bkEnv.RESTIC_REPOSITORY, { recursive: true, force: true });
-                first.push((await once(["backup", tenant])).ms);
+                first.push((await once(["backup", tenant, "--init"])).ms); // a repository RESTIC_REPOSITORY names is made only with --init
                 const second = await once(["backup", tenant]);
                 again.push(second.ms);
                 added = /\(([\d.]+ [KM]iB) new\)/.exec(second.out)?.[1] ?? "?";

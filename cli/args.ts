@@ -11,7 +11,7 @@ import { UsageError } from "../tenants/errors";
 
 // The value checks and the error are the operations' own (tenants/), shared with the dashboard's
 // API; the commands take them from here with the parser.
-export { type Check, integer, invalid, nodeArg, oneOf, serviceArg, tenantArg } from "../tenants/checks";
+export { type Check, integer, invalid, nodeArg, oneOf, serviceArg, stackArg, tenantArg } from "../tenants/checks";
 /** A mistake in how a command was called: printed with the usage line, exit 2. */
 export { UsageError } from "../tenants/errors";
 

@@ -38,6 +38,8 @@ export interface CommandSpec<A extends readonly ArgSpec[], F extends Record<stri
     readonly exactlyOne?: readonly (keyof F & string)[];
     /** Printed at the end of --help: exit codes, what the command reads and changes. */
     readonly notes?: string;
+    /** How it is typed before its arguments, when it is a script of its own: `npm run dashboard --`. Default: `npm run tenant -- <name>`. */
+    readonly invokedAs?: string;
     /** Runs with checked arguments; returns the exit code. A UsageError thrown here is still a usage error. */
     run(call: Invocation<A, F>, ctx: Context): Promise<number>;
 }
@@ -67,7 +69,7 @@ export async function invoke(command: Command, argv: readonly string[], ctx: Con
         return await command.run(parseCall(command, argv), ctx);
     } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        ctx.io.err(`${e.message}\nusage: npm run tenant -- ${command.usage}`);
+        ctx.io.err(`${e.message}\n${usageText(command)}`);
         return 2;
     }
 }
@@ -112,6 +114,12 @@ function usageLine(spec: AnySpec): string {
     return parts.join(" ");
 }
 
+/** `usage: npm run tenant -- logs <tenant> ...`, or as the command's own script is typed. */
+export function usageText(command: Command): string {
+    if (command.invokedAs === undefined) return `usage: npm run tenant -- ${command.usage}`;
+    return `usage: ${command.invokedAs} ${command.usage.slice(command.name.length).trim()}`.trimEnd();
+}
+
 /** What `<command> --help` prints: usage, summary, arguments, options, notes. */
 export function helpText(command: Command): string {
     const rows = [
@@ -123,7 +131,7 @@ export function helpText(command: Command): string {
     const args = table.slice(0, command.args.length);
     const options = table.slice(command.args.length);
     return [
-        `usage: npm run tenant -- ${command.usage}`,
+        usageText(command),
         "",
         command.summary,
         ...(args.length ? ["", "arguments:", indent(args.join("\n"))] : []),

@@ -61,8 +61,13 @@ export const TENANT_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 export const TENANT_NAME_MAX = 40;
 
 /** Why `name` cannot be a tenant name, or undefined when it can. */
+/** The stack named `proxy` is the host's proxy (stacks/proxy.ts), never a tenant. */
+export const PROXY_STACK = "proxy";
+
 export function tenantNameProblem(name: string): string | undefined {
     if (name.length === 0) return "must not be empty";
+    if (name === PROXY_STACK)
+        return `is the host's proxy stack (Pulumi.${PROXY_STACK}.yaml), not a tenant: npm run deploy -- ${PROXY_STACK} deploys it, npm run tenant -- verify ${PROXY_STACK} checks it`;
     if (name.length > TENANT_NAME_MAX) return `must be at most ${TENANT_NAME_MAX} characters (got ${name.length})`;
     if (!TENANT_NAME_PATTERN.test(name)) {
         return "must start with a lowercase letter and contain only lowercase letters, digits and '-'";

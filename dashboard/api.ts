@@ -1,72 +1,40 @@
 // The REST API under /api/v1: each route reads and acts through the operations the commands
 // call (tenants/: opening a tenant, the one container reader, making a tenant, restarting it,
-// its logs), with typed arguments checked by the commands' own checks, so the API and the CLI
-// cannot disagree, and an error carries the message the CLI would print.
-import type { Context } from "../tenants/context";
+// its logs), with typed fields checked by the commands' own checks (dashboard/fields.ts), so
+// the API and the CLI cannot disagree, and an error carries the message the CLI would print.
+import { DEFAULT_PORT_RANGES } from "../components/config";
+import { SERVICES } from "../components/naming";
+import { affectedStacks } from "../gitops/affected";
+import { readHostState } from "../ports/hostState";
+import { hostFiles } from "../ports/lock";
+import { listStackFiles, stackFileName, stackNameOf } from "../project/stackFiles";
+import { readStackPins } from "../project/stackPins";
+import { databaseArg, domainArg, integer, serviceArg, tailArg, tenantArg } from "../tenants/checks";
 import { connect, requireProject } from "../tenants/context";
-import { databaseArg, domainArg, serviceArg, tailArg, tenantArg } from "../tenants/checks";
-import { formatLogLine } from "../tenants/logStream";
+import { ConflictError } from "../tenants/errors";
 import { readLogs, followLogs } from "../tenants/logs";
+import { formatLogLine } from "../tenants/logStream";
 import { describeCredentials, newTenant } from "../tenants/newTenant";
 import { isUnknown, openTenant, readHostWorkloads, targetContainers, unknownTenant } from "../tenants/open";
 import { describeRestart, restartTenant } from "../tenants/restart";
 import { tenantRows } from "../tenants/rows";
 import { assessTenant } from "../tenants/status";
-import { ConflictError } from "../tenants/errors";
-import { readStackPins } from "../project/stackPins";
-import { listStackFiles, stackFileName, stackNameOf } from "../project/stackFiles";
-import { affectedStacks } from "../gitops/affected";
-import { tenantNameProblem } from "../components/naming";
 import { ApiError } from "./errors";
-import type { LastBackups } from "./lastBackups";
+import { list, readBody, text } from "./fields";
 import { portMap } from "./portMap";
-import { readHostState } from "../ports/hostState";
-import { hostFiles } from "../ports/lock";
-import { DEFAULT_PORT_RANGES } from "../components/config";
 import { DEFAULT_RESERVATION_TTL_MS, release, reservationRequest, reservations, reserve } from "./reservations";
+import { dispatch, Route, route, tenantParam } from "./route";
 
-export interface ApiCall {
-    readonly method: string;
-    readonly params: Readonly<Record<string, string>>;
-    readonly query: URLSearchParams;
-    /** The JSON body; a 400 when it is not JSON. */
-    body(): Promise<unknown>;
-}
+export type { ApiCall, ApiState, Reply } from "./route";
 
-export interface Reply {
-    readonly status: number;
-    readonly body?: unknown;
-    /** A long answer written as server-sent events until it ends or the client goes (the signal aborts). */
-    readonly events?: (send: (event: string, data: unknown) => void, signal: AbortSignal) => Promise<void>;
-}
-
-/** What the server keeps between calls. */
-export interface ApiState {
-    readonly lastBackups: () => Promise<LastBackups>;
-}
-
-type Handler = (ctx: Context, call: ApiCall, state: ApiState) => Promise<Reply>;
-
-interface Route {
-    readonly method: string;
-    readonly pattern: RegExp;
-    readonly names: readonly string[];
-    readonly handler: Handler;
-}
-
-function route(method: string, path: string, handler: Handler): Route {
-    const names: string[] = [];
-    const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)"))}$`);
-    return { method, pattern, names, handler };
-}
-
-/** A `{name}` in a path: a tenant name by the CLI's rules, or a 400 naming them. */
-function tenantParam(call: ApiCall): string {
-    const name = call.params.name;
-    const problem = tenantNameProblem(name);
-    if (problem) throw new ApiError(400, "bad_tenant_name", `tenant name "${name}": ${problem}`);
-    return name;
-}
+const NEW_TENANT = {
+    name: text(tenantArg, "the new tenant's name", { required: true, code: "bad_tenant_name" }),
+    database: text(databaseArg, '"sqlite" or "postgres"'),
+    domains: list(domainArg, "host names the proxy routes to it"),
+};
+const SERVICE = text(serviceArg, `one of ${SERVICES.join(", ")}`);
+const LOGS = { tail: text(tailArg, 'a whole number or "all", default 200'), service: SERVICE };
+const STREAM = { tail: text(integer(0, 10_000), "a whole number from 0 to 10000, default 100"), service: SERVICE };
 
 export const ROUTES: readonly Route[] = [
     route("GET", "/api/v1/tenants", async (ctx, _call, state) => {
@@ -87,20 +55,7 @@ export const ROUTES: readonly Route[] = [
     }),
     route("POST", "/api/v1/tenants", async (ctx, call) => {
         // The page's form: a new tenant's stack file, written as `tenant new` writes it.
-        const body = (await call.body()) as { name?: unknown; database?: unknown; domains?: unknown };
-        if (typeof body !== "object" || body === null || typeof body.name !== "string")
-            throw new ApiError(
-                400,
-                "bad_request",
-                'the body must be {"name": "...", "database"?: "sqlite" | "postgres", "domains"?: [...]}',
-            );
-        if (body.database !== undefined && typeof body.database !== "string")
-            throw new ApiError(400, "bad_request", 'database: must be "sqlite" or "postgres"');
-        if (body.domains !== undefined && (!Array.isArray(body.domains) || body.domains.some((d) => typeof d !== "string")))
-            throw new ApiError(400, "bad_request", "domains: must be a list of host names");
-        const name = tenantArg(body.name, "name");
-        const database = body.database === undefined ? undefined : databaseArg(body.database, "database");
-        const domains = ((body.domains ?? []) as string[]).map((d, i) => domainArg(d, `domains[${i}]`));
+        const { name, database, domains } = readBody(await call.body(), NEW_TENANT);
         const notes: string[] = [];
         let made;
         try {
@@ -162,54 +117,62 @@ export const ROUTES: readonly Route[] = [
             },
         };
     }),
-    route("GET", "/api/v1/tenants/{name}/logs/stream", async (ctx, call) => {
-        // `logs --follow` as server-sent events: one `line` event per log line, `end` when the containers stop.
-        const t = await openTenant(ctx, tenantParam(call));
-        if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
-        const tail = Number(call.query.get("tail") ?? "100");
-        if (!Number.isInteger(tail) || tail < 0 || tail > 10_000)
-            throw new ApiError(400, "bad_request", "tail: must be a whole number from 0 to 10000");
-        const containers = t.containers.filter((c) => !c.job && (!call.query.get("service") || c.service === call.query.get("service")));
-        if (containers.length === 0)
-            throw new ApiError(
-                404,
-                "no_containers",
-                `tenant "${t.tenant}" has no containers${call.query.get("service") ? ` for service ${call.query.get("service")}` : ""} on ${t.engine.host}`,
-            );
-        return {
-            status: 200,
-            events: async (send, signal) => {
-                await Promise.all(
-                    containers.map((c) =>
-                        followLogs(
-                            t.engine,
-                            c,
-                            tail,
-                            (lines) =>
-                                lines.forEach((l) => send("line", { service: l.service, stream: l.stream, time: l.time, text: l.text })),
-                            signal,
-                        ),
-                    ),
+    route(
+        "GET",
+        "/api/v1/tenants/{name}/logs/stream",
+        async (ctx, call) => {
+            // `logs --follow` as server-sent events: one `line` event per log line, `end` when the containers stop.
+            const t = await openTenant(ctx, tenantParam(call));
+            if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
+            const { tail = 100, service } = call.query;
+            const containers = t.containers.filter((c) => !c.job && (service === undefined || c.service === service));
+            if (containers.length === 0)
+                throw new ApiError(
+                    404,
+                    "no_containers",
+                    `tenant "${t.tenant}" has no containers${service ? ` for service ${service}` : ""} on ${t.engine.host}`,
                 );
-                send("end", { reason: "the containers' log streams ended" });
-            },
-        };
-    }),
+            return {
+                status: 200,
+                events: async (send, signal) => {
+                    await Promise.all(
+                        containers.map((c) =>
+                            followLogs(
+                                t.engine,
+                                c,
+                                tail,
+                                (lines) =>
+                                    lines.forEach((l) =>
+                                        send("line", { service: l.service, stream: l.stream, time: l.time, text: l.text }),
+                                    ),
+                                signal,
+                            ),
+                        ),
+                    );
+                    send("end", { reason: "the containers' log streams ended" });
+                },
+            };
+        },
+        STREAM,
+    ),
     route("POST", "/api/v1/tenants/{name}/restart", async (ctx, call) => {
         const results = await restartTenant(ctx, tenantParam(call));
         if (results.some((r) => !r.ok)) throw new ApiError(502, "restart_failed", results.map(describeRestart).join("\n"));
         return { status: 200, body: { restarted: results.map(describeRestart) } };
     }),
-    route("GET", "/api/v1/tenants/{name}/logs", async (ctx, call) => {
-        const tenant = tenantParam(call);
-        const tail = tailArg(call.query.get("tail") ?? "200", "tail");
-        const service = call.query.has("service") ? serviceArg(call.query.get("service")!, "service") : undefined;
-        const t = await openTenant(ctx, tenant);
-        const containers = await targetContainers(ctx, t, service, ", so no logs (is it deployed?)");
-        const prefixWidth = containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined;
-        const lines = await readLogs(t.engine, containers, tail);
-        return { status: 200, body: { lines: lines.map((l) => formatLogLine(l, { prefixWidth })) } };
-    }),
+    route(
+        "GET",
+        "/api/v1/tenants/{name}/logs",
+        async (ctx, call) => {
+            const { tail = 200, service } = call.query;
+            const t = await openTenant(ctx, tenantParam(call));
+            const containers = await targetContainers(ctx, t, service, ", so no logs (is it deployed?)");
+            const prefixWidth = containers.length > 1 ? Math.max(...containers.map((c) => c.service.length)) : undefined;
+            const lines = await readLogs(t.engine, containers, tail);
+            return { status: 200, body: { lines: lines.map((l) => formatLogLine(l, { prefixWidth })) } };
+        },
+        LOGS,
+    ),
     route("POST", "/api/v1/reservations", async (ctx, call) => ({
         status: 201,
         body: await reserve(ctx, reservationRequest(await call.body(), DEFAULT_RESERVATION_TTL_MS)),
@@ -221,17 +184,7 @@ export const ROUTES: readonly Route[] = [
     })),
 ];
 
-/** The route for a request: its handler and path parameters; 404 or 405 otherwise. */
-export function match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
-    const candidates = ROUTES.filter((r) => r.pattern.test(path));
-    if (candidates.length === 0) throw new ApiError(404, "not_found", `no API route ${path}; see docs/api.md`);
-    const r = candidates.find((c) => c.method === method);
-    if (!r)
-        throw new ApiError(
-            405,
-            "method_not_allowed",
-            `${method} is not allowed on ${path}; allowed: ${candidates.map((c) => c.method).join(", ")}`,
-        );
-    const m = r.pattern.exec(path)!;
-    return { handler: r.handler, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
+/** The route for a request: its handler, path parameters and query; 404, 405 or 400 otherwise. */
+export function match(method: string, url: URL): ReturnType<typeof dispatch> {
+    return dispatch(ROUTES, method, url);
 }

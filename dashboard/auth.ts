@@ -10,8 +10,9 @@ export const SESSION_COOKIE = "frontbase_session";
 export const CSRF_HEADER = "x-csrf-token";
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 
-/** Compares in constant time (over SHA-256 digests, so lengths leak nothing either). */
+/** Compares in constant time (over SHA-256 digests, so lengths leak nothing either). An empty expected secret matches nothing. */
 export function sameSecret(given: string, expected: string): boolean {
+    if (expected === "") return false;
     const a = createHash("sha256").update(given).digest();
     const b = createHash("sha256").update(expected).digest();
     return timingSafeEqual(a, b);
@@ -49,12 +50,17 @@ export class Sessions {
     }
 }
 
-/** `a=1; b=2` -> { a: "1", b: "2" }. */
+/** `a=1; b=2` -> { a: "1", b: "2" }. A value that is not valid percent-encoding is left out: no session matches it (401). */
 export function parseCookies(header: string | undefined): Record<string, string> {
     const out: Record<string, string> = {};
     for (const part of (header ?? "").split(";")) {
         const i = part.indexOf("=");
-        if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+        if (i <= 0) continue;
+        try {
+            out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+        } catch {
+            // URI malformed: not a cookie this server set.
+        }
     }
     return out;
 }

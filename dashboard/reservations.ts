@@ -3,19 +3,41 @@
 // reservations (or a reservation and a `tenant new`) never get one port. A reservation is a
 // ledger entry without a stack file; it lapses after its time unless `tenant new` (or the page's
 // form) makes it a stack file, which then keeps the same ports (the ledger's are the tenant's own).
+//
+// The ledger is shared with every allocator of the host (`tenant new` in any checkout, `pulumi
+// up`), so a reservation touches only reservations: it creates, extends or releases them, and a
+// request that would replace or remove anything else (an allocation in progress, another
+// checkout's pins) is refused with 409, naming the holder, leaving the ledger as it was.
 import type { Context } from "../tenants/context";
 import { connect, requireProject } from "../tenants/context";
 import { DEFAULT_MAX_RETRIES, DEFAULT_PORT_RANGES } from "../components/config";
-import { PORT_KEYS, PortKey, tenantNameProblem } from "../components/naming";
+import { PORT_KEYS, PortKey } from "../components/naming";
+import { oneOf, tenantArg } from "../tenants/checks";
+import { list, readBody, text, whole } from "./fields";
 import { findStackFile } from "../project/project";
 import { PortExhaustedError } from "../ports/allocate";
-import { expiresAt, MAX_TTL_MS, MIN_TTL_MS, readLedger, releaseEntries } from "../ports/ledger";
+import { expiresAt, LedgerEntry, MAX_TTL_MS, MIN_TTL_MS, readLedger, releaseEntries } from "../ports/ledger";
 import { acquireLock, hostFiles } from "../ports/lock";
 import { resolvePorts } from "../ports/resolve";
 import { ApiError } from "./errors";
 
 export const RESERVED_BY = "dashboard reservation";
 export const DEFAULT_RESERVATION_TTL_MS = 60 * 60_000;
+
+/** A ledger entry this API made: a reservation, not an allocation of `tenant new` or `pulumi up`. */
+export function isReservation(e: LedgerEntry): boolean {
+    return e.by === RESERVED_BY && e.file === undefined;
+}
+
+/** Who holds `e`'s ports, for a 409: `tenant new (/other/checkout/Pulumi.t.yaml, since ...)`. */
+function holderOf(e: LedgerEntry): string {
+    return `${e.by} (${e.file ?? "no stack file yet"}, since ${new Date(e.at).toISOString()})`;
+}
+
+/** The tenant's ledger entries that are not reservations: a reservation must leave them alone. */
+async function othersHolding(ledger: string, tenant: string): Promise<LedgerEntry[]> {
+    return (await readLedger(ledger)).filter((e) => e.tenant === tenant && !isReservation(e));
+}
 
 export interface Reservation {
     readonly tenant: string;
@@ -24,27 +46,20 @@ export interface Reservation {
     readonly expires: string;
 }
 
+const RESERVATION = {
+    tenant: text(tenantArg, "the new tenant's name", { required: true, code: "bad_tenant_name" }),
+    services: list(oneOf(PORT_KEYS), `services whose ports to answer with: ${PORT_KEYS.join(", ")}`, { nonEmpty: true }),
+    ttlSeconds: whole(MIN_TTL_MS / 1000, MAX_TTL_MS / 1000, "how long the ports are held, default 3600"),
+};
+
 /** `{tenant, services?, ttlSeconds?}`, checked field by field; a 400 names the field and what it takes. */
 export function reservationRequest(body: unknown, defaultTtlMs: number): { tenant: string; services: PortKey[]; ttlMs: number } {
-    if (typeof body !== "object" || body === null || Array.isArray(body))
-        throw new ApiError(400, "bad_request", 'the body must be a JSON object: {"tenant": "name", "services"?: [...], "ttlSeconds"?: N}');
-    const b = body as Record<string, unknown>;
-    if (typeof b.tenant !== "string") throw new ApiError(400, "bad_request", "tenant: must be a string, the new tenant's name");
-    const problem = tenantNameProblem(b.tenant);
-    if (problem) throw new ApiError(400, "bad_tenant_name", `tenant "${b.tenant}": ${problem}`);
-    let services: PortKey[] = [...PORT_KEYS];
-    if (b.services !== undefined) {
-        if (!Array.isArray(b.services) || b.services.length === 0 || b.services.some((s) => !(PORT_KEYS as readonly unknown[]).includes(s)))
-            throw new ApiError(400, "bad_request", `services: must be a non-empty list of ${PORT_KEYS.join(", ")}`);
-        services = b.services as PortKey[];
-    }
-    let ttlMs = defaultTtlMs;
-    if (b.ttlSeconds !== undefined) {
-        if (!Number.isInteger(b.ttlSeconds) || (b.ttlSeconds as number) * 1000 < MIN_TTL_MS || (b.ttlSeconds as number) * 1000 > MAX_TTL_MS)
-            throw new ApiError(400, "bad_request", `ttlSeconds: must be a whole number from ${MIN_TTL_MS / 1000} to ${MAX_TTL_MS / 1000}`);
-        ttlMs = (b.ttlSeconds as number) * 1000;
-    }
-    return { tenant: b.tenant, services, ttlMs };
+    const r = readBody(body, RESERVATION);
+    return {
+        tenant: r.tenant,
+        services: r.services ?? [...PORT_KEYS],
+        ttlMs: r.ttlSeconds === undefined ? defaultTtlMs : r.ttlSeconds * 1000,
+    };
 }
 
 export async function reserve(ctx: Context, req: { tenant: string; services: readonly PortKey[]; ttlMs: number }): Promise<Reservation> {
@@ -67,6 +82,24 @@ export async function reserve(ctx: Context, req: { tenant: string; services: rea
             bindCheck: ctx.bindCheck,
             lockDir: ctx.lockDir,
             ttlMs: req.ttlMs,
+            // Under the lock, before the ledger is written: only a reservation may be replaced.
+            commit: async (_ports, state) => {
+                const held = await othersHolding(hostFiles(engine.host, ctx.lockDir).ledger, req.tenant);
+                if (held.length > 0)
+                    throw new ApiError(
+                        409,
+                        "held",
+                        `tenant ${req.tenant}'s ports are held by ${held.map(holderOf).join(" and ")}; a reservation may only create, extend or release reservations`,
+                    );
+                const running = state.containers.filter((c) => c.tenant === req.tenant);
+                if (running.length > 0)
+                    throw new ApiError(
+                        409,
+                        "tenant_exists",
+                        `tenant ${req.tenant} already has containers on ${engine.host} (${running.map((c) => c.name).join(", ")}): its ports are its containers'`,
+                    );
+                return undefined;
+            },
         });
         const at = Date.now();
         return {
@@ -101,8 +134,17 @@ export async function release(ctx: Context, tenant: string): Promise<Reservation
     const files = hostFiles(engine.host, ctx.lockDir);
     const unlock = await acquireLock(files.lock, { what: `releasing the reservation of ${tenant}` });
     try {
-        const removed = (await releaseEntries(files.ledger, tenant)).filter((e) => e.by === RESERVED_BY);
-        if (removed.length === 0) throw new ApiError(404, "no_reservation", `no reservation for tenant ${tenant}`);
+        const removed = await releaseEntries(files.ledger, tenant, isReservation);
+        if (removed.length === 0) {
+            const held = await othersHolding(files.ledger, tenant);
+            if (held.length > 0)
+                throw new ApiError(
+                    409,
+                    "not_a_reservation",
+                    `tenant ${tenant} has no reservation; its ports are held by ${held.map(holderOf).join(" and ")}, which a reservation may not release`,
+                );
+            throw new ApiError(404, "no_reservation", `no reservation for tenant ${tenant}`);
+        }
         return removed.map((e) => ({
             tenant: e.tenant,
             ports: e.ports,

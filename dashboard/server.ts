@@ -6,10 +6,13 @@ import * as path from "path";
 import type { Context } from "../tenants/context";
 import { ApiState, match, Reply } from "./api";
 import { lastBackupsReader } from "./lastBackups";
+import { tokenProblem } from "./token";
+import { readBody, text } from "./fields";
 import { ApiError, apiErrorOf } from "./errors";
 import { authenticate, parseCookies, sameSecret, SESSION_COOKIE, sessionCookie, Sessions } from "./auth";
 
 const PAGE_DIR = path.join(__dirname, "page");
+const LOGIN = { token: text((v) => v, "the dashboard's token", { required: true }) };
 const PAGE_FILES: Record<string, string> = { "/": "index.html", "/app.js": "app.js", "/style.css": "style.css" };
 const TYPES: Record<string, string> = {
     ".html": "text/html; charset=utf-8",
@@ -17,6 +20,14 @@ const TYPES: Record<string, string> = {
     ".css": "text/css; charset=utf-8",
 };
 const MAX_BODY = 64 * 1024;
+/** What a client may leave unread of an event stream before it is dropped (a slow reader must not hold the server's memory). */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
+/** Event streams open at once (each holds the Engine's log streams of a tenant); more are refused with 503. */
+export const MAX_STREAMS = 32;
+
+interface StreamCount {
+    open: number;
+}
 
 export interface DashboardOptions {
     readonly token: string;
@@ -25,34 +36,50 @@ export interface DashboardOptions {
 }
 
 export function createDashboard(ctx: Context, o: DashboardOptions): http.Server {
+    // The one guard of every route: never a server that compares against a weak token.
+    const weak = tokenProblem(o.token);
+    if (weak) throw new Error(`refusing to serve the dashboard: its token ${weak}`);
     const sessions = new Sessions(ctx.now);
     const state = { lastBackups: lastBackupsReader(ctx) };
-    return http.createServer((req, res) => {
-        handle(ctx, o, sessions, state, req, res).catch((e) =>
+    const streams: StreamCount = { open: 0 };
+    const server = http.createServer((req, res) => {
+        handle(ctx, o, { sessions, state, streams }, req, res).catch((e) =>
             reply(res, 500, { error: { code: "internal", message: (e as Error).message } }),
         );
     });
+    return limitSlowClients(server);
+}
+
+/** A client that sends its request slowly gives up its connection after a while, as one that never sends it. */
+export function limitSlowClients<S extends http.Server>(server: S): S {
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 30_000;
+    return server;
+}
+
+interface Kept {
+    readonly sessions: Sessions;
+    readonly state: ApiState;
+    readonly streams: StreamCount;
 }
 
 async function handle(
     ctx: Context,
     o: DashboardOptions,
-    sessions: Sessions,
-    state: ApiState,
+    { sessions, state, streams }: Kept,
     req: http.IncomingMessage,
     res: http.ServerResponse,
 ): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://dashboard");
     const method = req.method ?? "GET";
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("X-Frame-Options", "DENY");
     res.setHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
     res.setHeader("Cache-Control", "no-store");
     try {
+        const url = requestUrl(req.url);
         if (method === "GET" && PAGE_FILES[url.pathname]) return await page(res, PAGE_FILES[url.pathname]);
         if (url.pathname === "/login" && method === "POST") {
-            const body = await jsonBody(req);
-            const token = typeof (body as { token?: unknown })?.token === "string" ? (body as { token: string }).token : "";
+            const { token } = readBody(await jsonBody(req), LOGIN);
             if (!sameSecret(token, o.token))
                 throw new ApiError(
                     401,
@@ -75,9 +102,9 @@ async function handle(
         if (!auth.ok) throw new ApiError(auth.status, auth.code, auth.message);
         if (url.pathname === "/api/v1/session" && method === "GET")
             return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
-        const { handler, params } = match(method, url.pathname);
-        const r = await handler(ctx, { method, params, query: url.searchParams, body: () => jsonBody(req) }, state);
-        if (r.events) return await events(res, r.events);
+        const { handler, params, query } = match(method, url);
+        const r = await handler(ctx, { method, params, query, body: () => jsonBody(req) }, state);
+        if (r.events) return await events(res, r.events, streams);
         return reply(res, r.status, r.body);
     } catch (e) {
         // What an operation throws (an unknown tenant, a Docker host that does not answer): its message, as the CLI prints it.
@@ -86,16 +113,36 @@ async function handle(
     }
 }
 
-/** Server-sent events until the producer ends or the client goes away. */
-async function events(res: http.ServerResponse, produce: NonNullable<Reply["events"]>): Promise<void> {
+/** The request target as a URL; one that does not parse is the client's error. */
+function requestUrl(target: string | undefined): URL {
+    try {
+        return new URL(target ?? "/", "http://dashboard");
+    } catch {
+        throw new ApiError(400, "bad_path", "the request target is not a valid path");
+    }
+}
+
+/** Server-sent events until the producer ends or the client goes away, or reads too slowly. */
+async function events(res: http.ServerResponse, produce: NonNullable<Reply["events"]>, streams: StreamCount): Promise<void> {
+    if (streams.open >= MAX_STREAMS)
+        throw new ApiError(503, "too_many_streams", `${MAX_STREAMS} log streams are open already; close one (or retry later)`);
+    streams.open++;
     const abort = new AbortController();
     res.on("close", () => abort.abort());
     res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", Connection: "keep-alive" });
     res.write(": stream open\n\n");
+    const send = (event: string, data: unknown) => {
+        if (abort.signal.aborted) return;
+        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        // A client that does not read would have the server buffer the whole stream for it.
+        if (res.writableLength > MAX_UNREAD_BYTES) res.destroy(new Error("the client reads too slowly"));
+    };
     try {
-        await produce((event, data) => void res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`), abort.signal);
+        await produce(send, abort.signal);
     } catch (e) {
-        res.write(`event: error\ndata: ${JSON.stringify({ message: (e as Error).message })}\n\n`);
+        send("error", { message: (e as Error).message });
+    } finally {
+        streams.open--;
     }
     res.end();
 }

@@ -5,7 +5,9 @@
 // whatever happened; the result and the time from deploy to healthy go to the drill log.
 import { randomBytes } from "crypto";
 import { promises as fs } from "fs";
-import { pickSnapshot, resticFor, restoreTenant } from "../backup/jobs";
+import { pickSnapshot } from "../backup/fetch";
+import { resticFor } from "../backup/jobs";
+import { restoreTenant } from "../backup/restoreJob";
 import { TENANT_LABEL } from "../components/naming";
 import { readTenantVolumes } from "../docker/containers";
 import { findStackFile } from "../project/project";
@@ -55,7 +57,7 @@ async function sourceOf(ctx: Context, source: string): Promise<{ stack: StackFil
 export async function runDrill(ctx: Context, source: string, o: { snapshot?: string; say: (line: string) => void }): Promise<DrillResult> {
     const { stack, password } = await sourceOf(ctx, source);
     const restic = resticFor(ctx);
-    await restic.open(false);
+    await restic.open("existing");
     const snapshot = await pickSnapshot(restic, source, o.snapshot);
     const started = ctx.now();
     const name = drillName(source);

@@ -82,10 +82,10 @@ export function expiresAt(e: LedgerEntry): number | undefined {
     return e.file === undefined ? e.at + (e.ttlMs ?? LEDGER_TTL_MS) : undefined;
 }
 
-/** Drop the tenant's entries that no stack file backs (a reservation); the removed ones. Call it with the lock held. */
-export async function releaseEntries(file: string, tenant: string): Promise<LedgerEntry[]> {
+/** Drop the tenant's entries that `which` picks (a reservation, say); the removed ones. Call it with the lock held. */
+export async function releaseEntries(file: string, tenant: string, which: (e: LedgerEntry) => boolean): Promise<LedgerEntry[]> {
     const all = await readLedger(file);
-    const removed = all.filter((e) => e.tenant === tenant && e.file === undefined);
+    const removed = all.filter((e) => e.tenant === tenant && which(e));
     if (removed.length > 0)
         await writeLedger(
             file,

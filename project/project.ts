@@ -2,7 +2,7 @@
 import { existsSync, promises as fs } from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { listStackFiles, readStackFile, StackFile, stackNameOf, tenantOf } from "./stackFiles";
+import { readStackFile, StackFile, stackNameOf, tenantOf, tenantStackFiles } from "./stackFiles";
 
 /**
  * The Pulumi project directory: FRONTBASE_PROJECT_DIR, else the nearest directory from
@@ -32,7 +32,7 @@ export async function projectName(projectDir: string): Promise<string> {
  */
 export async function findStackFile(projectDir: string, tenant: string): Promise<StackFile | undefined> {
     const found: StackFile[] = [];
-    for (const file of await listStackFiles(projectDir)) {
+    for (const file of await tenantStackFiles(projectDir)) {
         let read: StackFile;
         try {
             read = await readStackFile(file);
@@ -54,7 +54,7 @@ export async function findStackFile(projectDir: string, tenant: string): Promise
 /** Tenants the project's readable stack files deploy (a broken file is the fleet check's business). */
 export async function stackFileTenants(projectDir: string): Promise<string[]> {
     const names = new Set<string>();
-    for (const file of await listStackFiles(projectDir)) {
+    for (const file of await tenantStackFiles(projectDir)) {
         const f = await readStackFile(file).catch(() => undefined);
         if (f) names.add(tenantOf(f));
     }

@@ -15,6 +15,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { PROXY_STACK } from "../components/naming";
 import { ConfigTree, readConfigMap } from "./configValues";
 import { applyProjectConfig, readProjectConfig } from "./projectConfig";
 import { createExclusive, readFileSafely, replaceFile, UnsafePathError } from "./safeFs";
@@ -22,6 +23,9 @@ import { createExclusive, readFileSafely, replaceFile, UnsafePathError } from ".
 export const STACK_FILE_PATTERN = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
 /** A real stack file is a few hundred bytes; this bounds the time and memory a bad one costs. */
 export const MAX_STACK_FILE_BYTES = 256 * 1024;
+
+/** The keys of a stack file (pulumi/pulumi sdk/go/common/workspace/project.go, ProjectStack). */
+export const STACK_FILE_KEYS = ["secretsprovider", "encryptedkey", "encryptionsalt", "config", "environment", "mainEnvironment"];
 
 export interface StackFile {
     readonly stack: string;
@@ -46,6 +50,11 @@ export async function listStackFiles(projectDir: string): Promise<string[]> {
         .filter((n) => STACK_FILE_PATTERN.test(n))
         .sort()
         .map((n) => path.join(projectDir, n));
+}
+
+/** The stack files of tenants: all but the host's proxy stack's (Pulumi.proxy.yaml), which deploys no tenant. */
+export async function tenantStackFiles(projectDir: string): Promise<string[]> {
+    return (await listStackFiles(projectDir)).filter((f) => path.basename(f) !== stackFileName(PROXY_STACK));
 }
 
 export async function readStackFile(file: string): Promise<StackFile> {
@@ -75,6 +84,13 @@ export function parseStackText(
         throw new Error(`${file}: not valid YAML (${(e as Error).message})`, { cause: e });
     }
     if (!isMap(doc)) throw new Error(`${file}: must be a YAML mapping with a "config" key (got ${describeYaml(doc)})`);
+    // Pulumi reads these and ignores any other key without a word, so a setting outside
+    // `config:` (a misspelled `confg:`, `frontbase:` keys at the top) would silently not apply.
+    const stray = Object.keys(doc).filter((k) => !STACK_FILE_KEYS.includes(k));
+    if (stray.length > 0)
+        throw new Error(
+            `${file}: unknown top-level key(s) ${stray.join(", ")}; a stack file holds ${STACK_FILE_KEYS.join(", ")}, and settings go under config: (Pulumi would ignore them there)`,
+        );
     const raw = doc.config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${file}: "config" must be a map`);
     const { config, secure } = readConfigMap(raw as Record<string, unknown>);
@@ -83,16 +99,19 @@ export function parseStackText(
 
 /**
  * Write a new stack file. `config` values are stored as YAML (objects as maps), the way
- * `pulumi config set --path` would. Fails if the file exists unless `overwrite`.
+ * `pulumi config set --path` would; `edit` adds what else goes into the same write (credentials).
+ * Fails if the file exists unless `overwrite`.
  */
 export async function writeStackFile(
     projectDir: string,
     stack: string,
     config: Record<string, unknown>,
-    opts: { overwrite?: boolean; header?: string } = {},
+    opts: { overwrite?: boolean; header?: string; edit?: (doc: YAML.Document) => void } = {},
 ): Promise<string> {
     const file = path.join(projectDir, stackFileName(stack));
-    const body = (opts.header ? opts.header.replace(/^/gm, "# ") + "\n" : "") + YAML.stringify({ config });
+    const doc = new YAML.Document({ config });
+    opts.edit?.(doc);
+    const body = (opts.header ? opts.header.replace(/^/gm, "# ") + "\n" : "") + doc.toString();
     // Neither way follows a link planted at the file's name.
     await (opts.overwrite ? replaceFile(file, body, 0o644) : createExclusive(file, body, 0o644));
     return file;
@@ -103,10 +122,11 @@ export async function writeStackFile(
  * and `encryptionsalt` stay untouched. Written to a temporary file and renamed, so a reader
  * never sees half a file.
  */
-export async function updateStackFile(file: string, config: Record<string, unknown>): Promise<string> {
+export async function updateStackFile(file: string, config: Record<string, unknown>, edit?: (doc: YAML.Document) => void): Promise<string> {
     await readStackFile(file); // the same checks as every read: a regular file, a mapping, not too big
     const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
     for (const [key, value] of Object.entries(config)) doc.setIn(["config", key], doc.createNode(value));
+    edit?.(doc);
     await replaceFile(file, doc.toString(), 0o644);
     return file;
 }

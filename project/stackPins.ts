@@ -4,7 +4,7 @@ import * as path from "path";
 import type { PortRange } from "../components/config";
 import { ConfigError, DEFAULT_PORT_RANGES, parseTenantConfig, TenantConfig } from "../components/config";
 import { ALL_PORT_KEYS, PortKey } from "../components/naming";
-import { listStackFiles, readStackFile, StackFile, tenantOf } from "./stackFiles";
+import { readStackFile, StackFile, tenantOf, tenantStackFiles } from "./stackFiles";
 import type { Ports } from "../ports/allocate";
 
 export interface StackPins {
@@ -34,8 +34,7 @@ export interface StackPins {
  */
 export async function readStackPins(projectDir: string, opts: { lenient?: boolean } = {}): Promise<StackPins[]> {
     const read = (file: string) => (opts.lenient ? readOnePins(file).catch((e: Error) => unreadable(file, e)) : readOnePins(file));
-    // The stack named `proxy` is the host's proxy (stacks/proxy.ts), not a tenant.
-    return Promise.all((await listStackFiles(projectDir)).filter((f) => path.basename(f) !== "Pulumi.proxy.yaml").map(read));
+    return Promise.all((await tenantStackFiles(projectDir)).map(read));
 }
 
 function unreadable(file: string, e: Error): StackPins {

@@ -34,12 +34,8 @@ for a in "$@"; do
         *) args+=("$a") ;;
     esac
 done
-if [[ ! -f "Pulumi.$stack.yaml" ]]; then
-    echo "deploy: no Pulumi.$stack.yaml here; create it with: npm run tenant -- new $stack" >&2
-    exit 2
-fi
-
-# Config valid, Docker host answering, Frontbase images built: say so now, not mid-deploy.
+# Stack file there, config valid, Docker host answering, Frontbase images built: say so now,
+# not mid-deploy (preflight names the fix: tenant new for a tenant, docs/proxy.md for the proxy).
 # Missing Frontbase images (exit 4) are built first: from FRONTBASE_SRC, else from upstream at
 # the pinned commit (scripts/build-frontbase-images.sh fetches it with git).
 rc=0

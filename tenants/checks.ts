@@ -3,7 +3,7 @@
 // returns it parsed, or throws a UsageError naming that place and what is allowed. The CLI's
 // parser (cli/args.ts) and the dashboard's API apply the same ones, so they accept the same.
 import { domainProblem } from "../components/proxy/domains";
-import { NODE_NAME_PATTERN, NODE_NAME_RULE, SERVICES, ServiceName, tenantNameProblem } from "../components/naming";
+import { NODE_NAME_PATTERN, NODE_NAME_RULE, PROXY_STACK, SERVICES, ServiceName, tenantNameProblem } from "../components/naming";
 import { UsageError } from "./errors";
 
 /** Checks one value and returns it parsed; `what` names where it came from (`--timeout`, `<port>`). */
@@ -34,6 +34,11 @@ export function tenantArg(value: string, what = "<tenant>"): string {
     const problem = tenantNameProblem(value);
     if (problem) throw invalid(what, value, problem);
     return value;
+}
+
+/** A stack to deploy: a tenant's, or the host's proxy stack (`proxy`). */
+export function stackArg(value: string, what = "<stack>"): string {
+    return value === PROXY_STACK ? value : tenantArg(value, what);
 }
 
 /** A swarm node's hostname or ID, checked as `frontbase:node` is. */

@@ -13,18 +13,36 @@ export interface Frame {
     readonly data: Buffer;
 }
 
+/** Docker splits log messages at 16 KiB; a frame this large is not a log stream. */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** A line longer than this (a binary blob without newlines, say) is passed on in pieces of this length, none lost. */
+export const MAX_LINE_CHARS = 16 * 1024;
+
 export class Demuxer {
     private buf: Buffer = Buffer.alloc(0);
+    private bad: string | undefined;
 
+    /**
+     * Complete frames, in order. Bytes that are no frame throw; when good frames came before
+     * them in the same chunk, those are returned first and `problem` says what follows.
+     */
     push(chunk: Buffer): Frame[] {
         this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
         const frames: Frame[] = [];
         while (this.buf.length >= 8) {
             const type = this.buf[0];
-            if (type > 2 || this.buf[1] !== 0 || this.buf[2] !== 0 || this.buf[3] !== 0) {
-                throw new Error(`log stream: bad frame header ${this.buf.subarray(0, 8).toString("hex")} (is the container a TTY?)`);
-            }
             const size = this.buf.readUInt32BE(4);
+            const bad =
+                type > 2 || this.buf[1] !== 0 || this.buf[2] !== 0 || this.buf[3] !== 0
+                    ? `log stream: bad frame header ${this.buf.subarray(0, 8).toString("hex")} (is the container a TTY?)`
+                    : size > MAX_FRAME_BYTES
+                      ? `log stream: a frame of ${size} bytes (over ${MAX_FRAME_BYTES}); this is not a container log stream`
+                      : undefined;
+            if (bad !== undefined) {
+                if (frames.length === 0) throw new Error(bad);
+                this.bad = bad;
+                break;
+            }
             if (this.buf.length < 8 + size) break;
             frames.push({ stream: type === 2 ? "stderr" : "stdout", data: this.buf.subarray(8, 8 + size) });
             this.buf = this.buf.subarray(8 + size);
@@ -36,17 +54,35 @@ export class Demuxer {
     get pending(): number {
         return this.buf.length;
     }
+
+    /** What came after the last frames returned, when it was no frame: the stream is broken from there on. */
+    get problem(): string | undefined {
+        return this.bad;
+    }
 }
 
 /** Bytes -> complete lines, keeping a partial last line (and a split UTF-8 character) for later. */
 export class LineSplitter {
     private decoder = new StringDecoder("utf8");
     private rest = "";
+    private open = false;
+
+    /** The last data pushed ended inside a line (the Engine's next message may continue it). */
+    get midLine(): boolean {
+        return this.open;
+    }
 
     push(data: Buffer): string[] {
+        if (data.length > 0) this.open = data[data.length - 1] !== 0x0a;
         const parts = (this.rest + this.decoder.write(data)).split("\n");
         this.rest = parts.pop()!;
-        return parts.map((l) => l.replace(/\r$/, ""));
+        const lines = parts.map((l) => l.replace(/\r$/, ""));
+        // A line that does not end (binary output, a runaway writer) must not grow without bound.
+        while (this.rest.length > MAX_LINE_CHARS) {
+            lines.push(this.rest.slice(0, MAX_LINE_CHARS));
+            this.rest = this.rest.slice(MAX_LINE_CHARS);
+        }
+        return lines.flatMap((l) => (l.length > MAX_LINE_CHARS ? pieces(l) : [l]));
     }
 
     /** The last line when the stream ended without a newline. */
@@ -55,6 +91,12 @@ export class LineSplitter {
         this.rest = "";
         return last.length > 0 ? [last] : [];
     }
+}
+
+function pieces(line: string): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < line.length; i += MAX_LINE_CHARS) out.push(line.slice(i, i + MAX_LINE_CHARS));
+    return out;
 }
 
 export interface LogLine {
@@ -91,6 +133,14 @@ export function formatLogLine(l: LogLine, opts: { prefixWidth?: number; timestam
     return `${prefix}${opts.timestamps && l.time ? `${l.time} ` : ""}${l.text}`;
 }
 
+/** The Engine's timestamp in front of a message (RFC 3339 with nine fraction digits, jsonmessage.RFC3339NanoFixed). */
+const MESSAGE_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) /;
+
+function withoutTimestamp(data: Buffer): Buffer {
+    const m = MESSAGE_TIMESTAMP.exec(data.subarray(0, 40).toString("latin1"));
+    return m ? data.subarray(m[0].length) : data;
+}
+
 /** Turns one container's log bytes into lines, multiplexed or raw (TTY). */
 export class ContainerLogParser {
     private demux = new Demuxer();
@@ -103,7 +153,21 @@ export class ContainerLogParser {
 
     push(chunk: Buffer): LogLine[] {
         const frames: Frame[] = this.tty ? [{ stream: "stdout", data: chunk }] : this.demux.push(chunk);
-        return frames.flatMap((f) => this.splitters[f.stream].push(f.data).map((line) => this.line(f.stream, line)));
+        return frames.flatMap((f) => {
+            const splitter = this.splitters[f.stream];
+            // The Engine writes each log message as one frame, its timestamp first
+            // (moby api/server/httputils/write_log_stream.go, WriteLogStream), and its log
+            // drivers cut a long line into messages of 16 KiB: a frame that continues a line
+            // carries a timestamp that is not part of the line's text. A TTY's stream has no
+            // frames to tell a message's start by, so its long lines keep them.
+            const data = !this.tty && splitter.midLine ? withoutTimestamp(f.data) : f.data;
+            return splitter.push(data).map((line) => this.line(f.stream, line));
+        });
+    }
+
+    /** The stream broke after the lines returned last (see Demuxer.problem). */
+    get problem(): string | undefined {
+        return this.demux.problem;
     }
 
     end(): LogLine[] {

@@ -18,7 +18,9 @@ async function readOne(engine: Engine, c: TenantContainer, tail: number | undefi
         follow: false,
         ...(tail === undefined ? {} : { tail }),
     })) as Buffer;
-    return [...parser.push(bytes), ...parser.end()];
+    const lines = [...parser.push(bytes), ...parser.end()];
+    if (parser.problem) throw new Error(`${c.service}: ${parser.problem}`);
+    return lines;
 }
 
 /**
@@ -40,26 +42,36 @@ export async function followLogs(
         follow: true,
         ...(tail === undefined ? {} : { tail }),
     })) as NodeJS.ReadableStream & { destroy(): void };
-    await new Promise<void>((resolve, reject) => {
-        const stop = () => {
-            stream.destroy();
-            resolve();
-        };
-        if (signal?.aborted) return stop();
-        signal?.addEventListener("abort", stop, { once: true });
-        stream.on("data", (chunk: Buffer) => {
-            try {
-                write(parser.push(chunk));
-            } catch (e) {
-                reject(e);
-            }
+    // However it ends (the container stops, the client goes, a write fails), the Engine's stream
+    // is closed: an abandoned one would hold a connection to the Docker host and its buffers.
+    let onAbort: (() => void) | undefined;
+    try {
+        await new Promise<void>((resolve, reject) => {
+            if (signal?.aborted) return resolve();
+            onAbort = () => resolve();
+            signal?.addEventListener("abort", onAbort, { once: true });
+            stream.on("data", (chunk: Buffer) => {
+                try {
+                    write(parser.push(chunk));
+                    if (parser.problem) reject(new Error(parser.problem));
+                } catch (e) {
+                    reject(e);
+                }
+            });
+            stream.on("end", () => {
+                try {
+                    write(parser.end());
+                    resolve();
+                } catch (e) {
+                    reject(e);
+                }
+            });
+            stream.on("error", (e: Error) => (signal?.aborted ? resolve() : reject(e)));
         });
-        stream.on("end", () => {
-            write(parser.end());
-            resolve();
-        });
-        stream.on("error", (e: Error) => (signal?.aborted ? resolve() : reject(e)));
-    });
+    } finally {
+        if (onAbort) signal?.removeEventListener("abort", onAbort);
+        stream.destroy();
+    }
 }
 
 /**

@@ -13,11 +13,14 @@ import { meshProblem } from "../docker/swarm";
 import type { Ports } from "../ports/allocate";
 import type { HostState } from "../ports/hostState";
 import { resolvePorts, Resolution } from "../ports/resolve";
-import { listStackFiles, readStackFile, stackFileName, updateStackFile, writeStackFile } from "../project/stackFiles";
+import { listStackFiles, MAX_STACK_FILE_BYTES, readStackFile, stackFileName, updateStackFile, writeStackFile } from "../project/stackFiles";
 import { readOnePins } from "../project/stackPins";
 import { passphraseFromEnv } from "../project/pulumiSecrets";
-import { ensureCredentials, EnsureResult, keptDataRefusal } from "../project/stackSecrets";
+import { readFileSafely } from "../project/safeFs";
+import { applyCredentials, EnsureResult, keptDataRefusal, planCredentials, planResult } from "../project/stackSecrets";
 import { tenantVolumeNames } from "../docker/containers";
+import type { SecretKey } from "../components/config";
+import type YAML from "yaml";
 import { connect, Context, requireProject } from "./context";
 import { ConflictError, UsageError } from "./errors";
 import { Placement, placeTenant } from "./placement";
@@ -37,6 +40,8 @@ export interface NewTenantRequest {
     readonly target?: "docker" | "swarm";
     readonly node?: string;
     readonly publish?: "host" | "ingress";
+    /** Credentials to write instead of generated ones (a clone takes its source's encryptionKey). */
+    readonly credentials?: Partial<Record<SecretKey, string>>;
 }
 
 export interface NewTenant {
@@ -106,6 +111,18 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
     const placed = target === "swarm" ? await placeTenant(engine, name, { given: req.node, current: cfg, database }) : undefined;
     if (placed) say(`node: ${placed.node.hostname} (${placed.chosen}; ${placed.node.addr})`);
     const ranges = cfg?.portRanges ?? DEFAULT_PORT_RANGES;
+    // Check first, write once: the passphrase (against the file's encryptionsalt) and the
+    // credentials are made before the lock is taken, and go into the one write of the file.
+    const plan = dryRun
+        ? undefined
+        : await planCredentials(
+              existed ? await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }) : undefined,
+              file,
+              database,
+              ctx.env,
+              req.credentials,
+          );
+    const edit = (doc: YAML.Document) => plan && applyCredentials(doc, plan);
     // A tenant served through the proxy gets its second slot's ports too (components/slots.ts).
     const keys = slotsWanted({ target, domains: domains.length > 0 ? domains : (cfg?.domains ?? []) }) ? ALL_PORT_KEYS : PORT_KEYS;
     const allocation = {
@@ -150,10 +167,12 @@ export async function newTenant(ctx: Context, req: NewTenantRequest, say: (line:
                     : {}),
             };
             const values = { ...qualify(settings), ...(placed ? { "docker:host": engine.host } : {}) };
-            return existed ? updateStackFile(file, values) : writeStackFile(projectDir, name, values, { header: header(name, ctx.env) });
+            return existed
+                ? updateStackFile(file, values, edit)
+                : writeStackFile(projectDir, name, values, { header: header(name, ctx.env), edit });
         },
     });
-    const credentials = dryRun ? undefined : await ensureCredentials(file, database, ctx.env, kept);
+    const credentials = plan && planResult(plan);
     return {
         tenant: name,
         database,

@@ -29,7 +29,7 @@ export const command = defineCommand({
     notes: "Exit 0: listed (and, with --max-age, every tenant's last backup is recent enough); 3: a tenant's is too old or missing; 1: the repository does not open.",
     async run({ args, flags }, ctx) {
         const restic = resticFor(ctx);
-        await restic.open(false);
+        await restic.open("existing");
         const all = await restic.snapshots(args.tenant);
         const now = ctx.now();
         if (args.tenant) {
@@ -55,30 +55,24 @@ export const command = defineCommand({
                 );
             return stale(all, flags["max-age"], now) ? STALE : 0;
         }
-        const latest = new Map<string, Snapshot>();
-        for (const s of all) latest.set(tenantOfSnapshot(s)!, s);
-        const tenants = [...new Set([...(await stackFileTenants(ctx.projectDir).catch(() => [])), ...latest.keys()])].sort();
         // The drill log is read as the lock directory's other files are; a refused one is said, not fatal.
         const drills = await lastDrills(ctx.lockDir).catch((e: Error) => {
             ctx.io.err(`the drill log cannot be read: ${e.message}`);
             return {} as Record<string, DrillRecord>;
         });
-        const rows = tenants.map((t) => ({
-            tenant: t,
-            last: latest.get(t)?.time,
-            snapshot: latest.get(t)?.short_id,
-            ageMs: latest.has(t) ? now - Date.parse(latest.get(t)!.time) : undefined,
-            lastDrill: drills[t]
+        const rows = lastBackupRows(await stackFileTenants(ctx.projectDir).catch(() => []), all, now).map((r) => ({
+            ...r,
+            lastDrill: drills[r.tenant]
                 ? {
-                      at: drills[t].at,
-                      passed: drills[t].passed,
-                      snapshot: drills[t].snapshot,
-                      reason: drills[t].reason,
-                      healthyMs: drills[t].healthyMs,
+                      at: drills[r.tenant].at,
+                      passed: drills[r.tenant].passed,
+                      snapshot: drills[r.tenant].snapshot,
+                      reason: drills[r.tenant].reason,
+                      healthyMs: drills[r.tenant].healthyMs,
                   }
                 : null,
         }));
-        const tooOld = flags["max-age"] === undefined ? [] : rows.filter((r) => r.ageMs === undefined || r.ageMs > flags["max-age"]!);
+        const tooOld = flags["max-age"] === undefined ? [] : rows.filter((r) => r.ageMs === null || r.ageMs > flags["max-age"]!);
         if (flags.json) ctx.io.out(JSON.stringify(rows));
         else
             ctx.io.out(
@@ -86,8 +80,8 @@ export const command = defineCommand({
                     ["TENANT", "LAST BACKUP", "AGE", "SNAPSHOT", "LAST DRILL", "DRILL"],
                     rows.map((r) => [
                         r.tenant,
-                        r.last?.slice(0, 19).replace("T", " ") ?? "never",
-                        r.ageMs === undefined ? "-" : age(r.ageMs),
+                        r.lastBackup?.slice(0, 19).replace("T", " ") ?? "never",
+                        r.ageMs === null ? "-" : age(r.ageMs),
                         r.snapshot ?? "-",
                         r.lastDrill
                             ? `${r.lastDrill.at.slice(0, 19).replace("T", " ")} (${age(now - Date.parse(r.lastDrill.at))} ago)`
@@ -97,9 +91,7 @@ export const command = defineCommand({
                 ),
             );
         if (tooOld.length > 0)
-            ctx.io.err(
-                `last backup older than ${args.tenant ?? ""}${flags["max-age"]! / 3_600_000}h or missing: ${tooOld.map((r) => r.tenant).join(", ")}`,
-            );
+            ctx.io.err(`last backup older than ${flags["max-age"]! / 3_600_000}h or missing: ${tooOld.map((r) => r.tenant).join(", ")}`);
         return tooOld.length > 0 ? STALE : 0;
     },
 });
@@ -108,6 +100,24 @@ function drillOutcome(d: { passed: boolean; snapshot?: string; reason?: string; 
     return d.passed
         ? `passed (${d.snapshot}, healthy in ${((d.healthyMs ?? 0) / 1000).toFixed(0)} s)`
         : `FAILED (${d.snapshot}): ${d.reason}`;
+}
+
+export interface LastBackupRow {
+    readonly tenant: string;
+    /** The newest snapshot's time (ISO 8601), or null: never backed up. */
+    readonly lastBackup: string | null;
+    readonly snapshot: string | null;
+    readonly ageMs: number | null;
+}
+
+/** Each tenant (of the stack files, or of a snapshot) with its newest snapshot; one never backed up says so with nulls, as the API's lastBackup does. */
+export function lastBackupRows(stackTenants: readonly string[], snapshots: readonly Snapshot[], now: number): LastBackupRow[] {
+    const latest = new Map<string, Snapshot>();
+    for (const s of snapshots) latest.set(tenantOfSnapshot(s)!, s);
+    return [...new Set([...stackTenants, ...latest.keys()])].sort().map((tenant) => {
+        const s = latest.get(tenant);
+        return { tenant, lastBackup: s?.time ?? null, snapshot: s?.short_id ?? null, ageMs: s ? now - Date.parse(s.time) : null };
+    });
 }
 
 function databaseOf(r: { tags: readonly string[] }): string {

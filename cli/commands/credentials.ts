@@ -12,13 +12,13 @@ import { ensureCredentials } from "../../project/stackSecrets";
 import { requireProject } from "../../tenants/context";
 import { describeCredentials } from "../../tenants/newTenant";
 import { openTenantData } from "../../tenants/open";
-import { tenantArg } from "../args";
+import { stackArg } from "../args";
 import { defineCommand } from "../command";
 
 export const command = defineCommand({
     name: "credentials",
     summary: "generate the credentials a stack file lacks (never over the tenant's kept data)",
-    args: [{ name: "stack", about: "the stack (Pulumi.<stack>.yaml)", parse: tenantArg }],
+    args: [{ name: "stack", about: "the stack (Pulumi.<stack>.yaml)", parse: stackArg }],
     flags: {},
     notes: "Needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to write any; without it, or with another\nsecrets provider, it writes none and says so. Exit 0: stored, or none to write; 1: refused because the tenant's\nkept data was made with credentials the file lacks (how to recover them is printed), or no such stack file.",
     async run({ args }, ctx) {

@@ -7,7 +7,9 @@
 // ENCRYPTION_KEY.
 import { defineCommand } from "../command";
 import { TENANT_ARG, tenantArg } from "../args";
-import { resticFor, restoreTenant } from "../../backup/jobs";
+import { resticFor } from "../../backup/jobs";
+import { restoreTenant } from "../../backup/restoreJob";
+import { snapshotArg } from "../../backup/fetch";
 
 export const command = defineCommand({
     name: "restore",
@@ -17,8 +19,9 @@ export const command = defineCommand({
         snapshot: {
             kind: "value",
             arg: "ID",
-            help: "a snapshot ID from npm run tenant -- backups <tenant>",
+            help: "a snapshot ID (hex) from npm run tenant -- backups <tenant>",
             about: "this snapshot instead of the latest",
+            parse: snapshotArg,
         },
         into: {
             kind: "value",
@@ -35,9 +38,7 @@ export const command = defineCommand({
         "Exit 0: restored (and healthy, when the tenant has containers); 1: refused or failed; 2: usage error.",
     ].join("\n"),
     async run({ args, flags }, ctx) {
-        const restic = resticFor(ctx);
-        await restic.open(false);
-        const r = await restoreTenant(ctx, restic, args.tenant, { snapshot: flags.snapshot, force: flags.force, into: flags.into });
+        const r = await restoreTenant(ctx, resticFor(ctx), args.tenant, { snapshot: flags.snapshot, force: flags.force, into: flags.into });
         const target = r.target.tenant;
         const deploy = `npm run deploy -- ${r.target.stack?.stack ?? target}`;
         const what = `${target}: restored snapshot ${r.snapshot.short_id} of ${r.manifest.tenant} taken ${r.manifest.startedAt} (${r.manifest.files.length} files)`;

@@ -10,7 +10,8 @@ import { checkDeploy } from "../../ports/deployCheck";
 import type { PlacedNode } from "../../components/swarm/spec";
 import { meshProblem, placeOnNode, PlacementError, readManagerCluster } from "../../docker/swarm";
 import { hostFiles } from "../../ports/lock";
-import { readStackFile, stackFileName } from "../../project/stackFiles";
+import { readStackFile, StackFile, stackFileName } from "../../project/stackFiles";
+import { checkStackSecrets } from "../../project/stackSecrets";
 import { PROXY_STACK } from "../../components/proxy/routes";
 import { proxyConfigProblems } from "./proxyChecks";
 import { imageIdOf, missingFrontbaseImages } from "../../docker/frontbaseImages";
@@ -44,14 +45,24 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
         const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
         return {
             problems: [
-                missing
-                    ? `no ${stackFileName(stack)} in ${projectDir}; create it with: npm run tenant -- new ${stack}`
-                    : (e as Error).message,
+                !missing
+                    ? (e as Error).message
+                    : stack === PROXY_STACK
+                      ? `no ${stackFileName(stack)} in ${projectDir}: the proxy's stack file is written by hand, not by tenant new; at least frontbase:acmeEmail (or frontbase:tls: internal), see docs/proxy.md`
+                      : `no ${stackFileName(stack)} in ${projectDir}; create it with: npm run tenant -- new ${stack}`,
             ],
             notes: [],
         };
     }
-    if (stack === PROXY_STACK) return preflightProxy(projectDir, stackFile.config, host);
+    // What the program will decrypt, decrypted now: a wrong passphrase or a damaged value is named here, not inside pulumi up.
+    const secrets = await checkStackSecrets(file, host.env ?? process.env);
+    if (secrets.problems.length > 0) return { problems: secrets.problems, notes: secrets.notes };
+    const withNotes = (r: Preflight): Preflight => ({ ...r, notes: [...secrets.notes, ...r.notes] });
+    if (stack === PROXY_STACK) return withNotes(await preflightProxy(projectDir, stackFile.config, host));
+    return withNotes(await preflightTenant(projectDir, stack, stackFile, host));
+}
+
+async function preflightTenant(projectDir: string, stack: string, stackFile: StackFile, host: PreflightHost): Promise<Preflight> {
     let config: TenantConfig;
     try {
         config = parseTenantConfig(stackFile.config, { stack, secretKeys: stackFile.secureKeys });

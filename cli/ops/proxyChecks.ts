@@ -11,7 +11,23 @@ import { parseProxyConfig } from "../../components/proxy/config";
 import { PROXY_CONTAINER, PROXY_RELOAD_CONTAINER } from "../../components/proxy/naming";
 import { fleetRoutes } from "../../components/proxy/routes";
 import { unlessGone } from "../../docker/containers";
-import { listStackFiles, readStackFile } from "../../project/stackFiles";
+import { existsSync } from "fs";
+import * as path from "path";
+import { PROXY_STACK } from "../../components/naming";
+import { listStackFiles, readStackFile, stackFileName } from "../../project/stackFiles";
+
+/** The proxy stack's own file, as the fleet check judges it: readable, and a valid proxy config (no tenant keys). None when there is no file. */
+export async function proxyFileProblems(projectDir: string): Promise<string[]> {
+    const file = path.join(projectDir, stackFileName(PROXY_STACK));
+    if (!existsSync(file)) return [];
+    try {
+        parseProxyConfig((await readStackFile(file)).config);
+        return [];
+    } catch (e) {
+        const problems = (e as { problems?: readonly string[] }).problems;
+        return problems ? problems.map((p) => `${file}: ${p}`) : [(e as Error).message];
+    }
+}
 
 /** Problems that stop the proxy's deploy, each naming the field or the stack files involved. */
 export async function proxyConfigProblems(projectDir: string, raw: Readonly<Record<string, string>>): Promise<string[]> {

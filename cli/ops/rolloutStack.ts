@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import type { TenantConfig } from "../../components/config";
 import { RELEASE_SERVICES } from "../../components/release";
-import { backupTenant, NotDeployed, resticFor } from "../../backup/jobs";
+import { backupTenant, NotDeployed, openForBackup, resticFor } from "../../backup/jobs";
 import { imageIdOf } from "../../docker/frontbaseImages";
 import { decryptStackSecrets } from "../../project/stackSecrets";
 import { invoke } from "../command";
@@ -53,7 +53,7 @@ export async function rollStack(ctx: Context, t: StackTarget, hooks: StackHooks)
     }
     if (deployed && hooks.backedUp === undefined && backupsConfigured(ctx)) {
         try {
-            const b = await backupTenant(ctx, resticFor(ctx), t.cfg.tenant);
+            const b = await backupTenant(ctx, resticFor(ctx), await openForBackup(ctx, t.cfg.tenant));
             hooks.onBackup(b.snapshot);
             hooks.say(`backup ok: snapshot ${b.snapshot} (${(b.ms / 1000).toFixed(1)} s)`);
         } catch (e) {

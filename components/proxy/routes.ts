@@ -6,8 +6,9 @@
 import { ALL_INTERFACES, LOOPBACK } from "../config";
 import { domainProblem, duplicateDomains } from "./domains";
 
-/** The stack named `proxy` is the host's proxy, not a tenant. */
-export const PROXY_STACK = "proxy";
+import { PROXY_STACK } from "../naming";
+
+export { PROXY_STACK };
 
 export interface StackConfigFile {
     readonly stack: string;

@@ -103,7 +103,7 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
             })();
             await new Promise((r) => setTimeout(r, 1500));
             const started = Date.now();
-            const b = await cli(["backup", t.name]);
+            const b = await cli(["backup", t.name, "--init"]); // the first makes the repository RESTIC_REPOSITORY names
             stop = true;
             await loop;
             console.log(`backup of ${t.name}: ${b.out.trim()}`);

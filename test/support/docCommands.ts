@@ -115,7 +115,8 @@ export interface Declaration {
 export async function declarationOf(script: string, argv: readonly string[]): Promise<Declaration> {
     const line = SCRIPTS[script];
     if (line === undefined) throw new Error(`npm run ${script}: package.json has no script "${script}"`);
-    const node = /^node -r \.\/scripts\/ts-register\.js (\S+)((?: [a-z-]+)*)$/.exec(line);
+    // `exec`: the script replaces npm's shell, so a signal to `npm run` reaches it.
+    const node = /^(?:exec )?node -r \.\/scripts\/ts-register\.js (\S+)((?: [a-z-]+)*)$/.exec(line);
     const bash = /^bash (\S+)$/.exec(line);
     if (node && node[1] === "cli/main.ts") {
         const fixed = node[2].trim().split(" ").filter(Boolean);

@@ -33,6 +33,11 @@ export interface FakeContainer {
     readonly stats?: { readonly memoryUsage: number; readonly cpuNs: number; readonly rx: number; readonly tx: number };
     /** The image it runs, by one of the engine's `images` (its inspect reports that image's ID). */
     readonly image?: string;
+    /**
+     * Answers `GET /containers/<id>/logs` (the Engine's framed stream): writes what the test wants
+     * and ends the response, or (following) keeps writing until the client goes.
+     */
+    readonly logs?: (res: http.ServerResponse, follow: boolean) => void;
 }
 
 export interface FakeVolume {
@@ -56,6 +61,8 @@ export interface FakeEngine {
     readonly ids: readonly string[];
     /** What the host runs from now on (as after a deploy). */
     setContainers(containers: readonly FakeContainer[]): void;
+    /** Log streams answered and not yet closed by the client (`logs` containers only). */
+    openLogStreams(): number;
     close(): Promise<void>;
 }
 
@@ -76,6 +83,7 @@ export async function startFakeEngine(
     const requests: string[] = [];
     const changes: string[] = [];
     let byId = new Map(containers.map((c, i) => [idOf(i), c]));
+    let open = 0;
     const present = [...volumes];
     const imageId = (ref: string | undefined) => (ref === undefined ? undefined : imageIds[ref]);
     const server = http.createServer((req, res) => {
@@ -125,6 +133,14 @@ export async function startFakeEngine(
         const s = /^\/containers\/([^/]+)\/stats$/.exec(route);
         const running = s ? byId.get(s[1]) : undefined;
         if (running?.stats && running.state === "running") return send(200, statsEntry(running));
+        const logs = /^\/containers\/([^/]+)\/logs$/.exec(route);
+        const logged = logs ? byId.get(logs[1]) : undefined;
+        if (logged?.logs) {
+            open++;
+            res.once("close", () => open--);
+            res.writeHead(200, { "Content-Type": "application/vnd.docker.raw-stream" });
+            return logged.logs(res, url.searchParams.get("follow") === "1" || url.searchParams.get("follow") === "true");
+        }
         const m = /^\/containers\/([^/]+)\/json$/.exec(route);
         const c = m ? byId.get(m[1]) : undefined;
         if (m && c) return send(200, { ...inspectEntry(m[1], c), Image: imageId(c.image) ?? `sha256:${"e".repeat(64)}` });
@@ -139,7 +155,12 @@ export async function startFakeEngine(
             return [...byId.keys()];
         },
         setContainers: (list) => void (byId = new Map(list.map((c, i) => [idOf(i), c]))),
-        close: () => new Promise((r) => server.close(() => r(rmSync(dir, { recursive: true, force: true })))),
+        openLogStreams: () => open,
+        close: () =>
+            new Promise((r) => {
+                server.close(() => r(rmSync(dir, { recursive: true, force: true })));
+                server.closeAllConnections(); // a followed log stream would hold it open
+            }),
     };
 }
 

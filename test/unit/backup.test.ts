@@ -1,11 +1,16 @@
 // The pure parts of backups: the retention policy, the manifest's checks, what counts as newer
 // data, restic's failures in an operator's words, the helper's log frames, ages.
+import { spawn } from "child_process";
+import { mkdirSync, readlinkSync, symlinkSync, writeFileSync } from "fs";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { demux } from "../../backup/engineIo";
+import { demux, tarOf, untar } from "../../backup/engineIo";
 import { Manifest, newerThanSnapshot, parseManifest, verifyFiles } from "../../backup/manifest";
 import { resticProblem, resticTarget, tenantOfSnapshot, tenantTag } from "../../backup/restic";
 import { DEFAULT_RETENTION, forgetArgs, parseRetention } from "../../backup/retention";
 import { age, parseAge } from "../../tenants/checks";
+import { lastBackupRows } from "../../cli/commands/backups";
+import { tempDir } from "../support/temp";
 
 const manifest = (over: Partial<Manifest> = {}): Manifest => ({
     format: 1,
@@ -114,10 +119,59 @@ describe("the helper's logs and ages", () => {
         };
         expect(demux(Buffer.concat([frame(1, "out1 "), frame(2, "err"), frame(1, "out2")]))).toEqual(["out1 out2", "err"]);
     });
+    it("stages a tree for the helper under its top directory with every link's target as it was (../x, ./y, /abs)", async () => {
+        const src = tempDir("stage-src");
+        mkdirSync(path.join(src, "volumes/backend"), { recursive: true });
+        writeFileSync(path.join(src, "volumes/backend/y"), "y\n");
+        const targets = { up: "../../../../etc/shadow", here: "./y", abs: "/etc/passwd" };
+        for (const [name, target] of Object.entries(targets)) symlinkSync(target, path.join(src, "volumes/backend", name));
+        // Read back as the helper's container gets it: one top directory, `stage`, dropped on extraction.
+        const out = tempDir("stage-out");
+        const listing = spawn("tar", ["-t"], { stdio: ["pipe", "pipe", "inherit"] });
+        let names = "";
+        listing.stdout.on("data", (d: Buffer) => void (names += String(d)));
+        const listed = new Promise((r) => listing.on("close", r));
+        tarOf(src, "stage").pipe(listing.stdin);
+        await listed;
+        expect(
+            names
+                .split("\n")
+                .filter(Boolean)
+                .every((n) => n === "stage/" || n.startsWith("stage/volumes")),
+        ).toBe(true);
+        await untar(tarOf(src, "stage"), out);
+        const got = Object.fromEntries(Object.keys(targets).map((name) => [name, readlinkSync(path.join(out, "volumes/backend", name))]));
+        expect(got).toEqual(targets);
+    });
     it("reads --max-age and prints ages", () => {
         expect(parseAge("26h", "--max-age")).toBe(26 * 3_600_000);
         expect(parseAge("2d", "--max-age")).toBe(2 * 86_400_000);
         expect(() => parseAge("1w", "--max-age")).toThrow(/90m, 26h or 2d/);
         expect([age(5 * 60_000), age(3 * 3_600_000), age(3 * 86_400_000)]).toEqual(["5m", "3.0h", "3.0d"]);
+    });
+});
+
+describe("backups --json", () => {
+    const snap = (tenant: string, time: string, id: string) => ({
+        id: id.repeat(8),
+        short_id: id.repeat(8).slice(0, 8),
+        time,
+        hostname: "h",
+        paths: ["/s"],
+        tags: [tenantTag(tenant)],
+    });
+
+    it("gives a tenant never backed up lastBackup, snapshot and ageMs null, as the API's lastBackup is", () => {
+        const now = Date.parse("2026-12-04T12:00:00Z");
+        const rows = lastBackupRows(
+            ["never", "acme"],
+            [snap("acme", "2026-12-04T10:00:00Z", "a"), snap("acme", "2026-12-04T11:00:00Z", "b")],
+            now,
+        );
+        expect(rows).toEqual([
+            { tenant: "acme", lastBackup: "2026-12-04T11:00:00Z", snapshot: "bbbbbbbb", ageMs: 3_600_000 },
+            { tenant: "never", lastBackup: null, snapshot: null, ageMs: null },
+        ]);
+        expect(JSON.parse(JSON.stringify(rows))[1]).toEqual({ tenant: "never", lastBackup: null, snapshot: null, ageMs: null });
     });
 });

@@ -120,13 +120,13 @@ describe("POST /api/v1/reservations", () => {
         const cases: [unknown, number, string, RegExp][] = [
             ["{oops", 400, "bad_json", /not JSON/],
             [[1, 2], 400, "bad_request", /must be a JSON object/],
-            [{}, 400, "bad_request", /tenant: must be a string/],
+            [{}, 400, "bad_request", /tenant is required/],
             [{ tenant: "Bad Name" }, 400, "bad_tenant_name", /must start with a lowercase letter/],
             [
                 { tenant: "ok", services: ["db"] },
                 400,
                 "bad_request",
-                /services: must be a non-empty list of backend, edge, frontend, redisHttp/,
+                /services\[0\] "db": must be one of backend, edge, frontend, redisHttp/,
             ],
             [{ tenant: "ok", ttlSeconds: 5 }, 400, "bad_request", /ttlSeconds: must be a whole number from 60 to 604800/],
         ];

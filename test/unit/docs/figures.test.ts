@@ -1,11 +1,11 @@
 // Figures the docs quote are computed here from the code, or carry where they were measured:
 // the config table's keys and defaults (each default read from the table's text and compared with
 // what parseTenantConfig fills in, or tenant new generates), the memory totals, the sums of the
-// memory table, each service's health wait, stop grace and health interval, and the provenance
-// line (command, date, commit) of every bench table.
+// memory table, each service's health wait, stop grace and health interval, the provenance line
+// (command, date, commit) of every bench table, and the count of hostile inputs (the suite's own).
 import { execFileSync } from "child_process";
 import { describe, expect, it } from "vitest";
-import { writeFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { CONFIG_KEYS, DEFAULT_MEMORY, parseTenantConfig, PortRange, TenantConfig } from "../../../components/config";
@@ -182,4 +182,32 @@ describe("what a tenant gets, as the code sets it", () => {
             `each service's own (${others[0][1]} s, edge ${own.edge} s)`,
         );
     });
+});
+
+describe("the hostile inputs", () => {
+    const FIGURE = /\*\*(\d+) hostile inputs, each refused cleanly\*\*/;
+    const quoted = docFiles().flatMap((file) =>
+        [...readDoc(file).matchAll(new RegExp(FIGURE, "g"))].map((m) => ({ file, n: Number(m[1]) })),
+    );
+
+    it("are counted in one doc, as many as the suite has rows (vitest's own list of test/unit/hostile)", () => {
+        expect(quoted.length, `one "**N hostile inputs, each refused cleanly**" in ${docFiles().join(", ")}`).toBe(1);
+        const out = path.join(tempDir("hostile-list"), "list.json");
+        execFileSync(
+            process.execPath,
+            [
+                path.join(ROOT, "node_modules/vitest/vitest.mjs"),
+                "list",
+                "--config",
+                "vitest.config.mts",
+                "test/unit/hostile",
+                `--json=${out}`,
+            ],
+            { cwd: ROOT, stdio: "ignore" },
+        );
+        const rows = JSON.parse(readFileSync(out, "utf8")) as { name: string; file: string }[];
+        expect(rows.length).toBeGreaterThan(150);
+        expect(new Set(rows.map((r) => path.basename(r.file))).size).toBeGreaterThanOrEqual(8);
+        expect(quoted[0]).toEqual({ file: quoted[0].file, n: rows.length });
+    }, 60_000);
 });
