@@ -156,10 +156,11 @@ describe.skipIf(noRestic)("forged snapshots and clones that cannot complete (res
             lastBackup: string | null;
             snapshot: string | null;
             ageMs: number | null;
+            lastDrill: unknown;
         }[];
         expect(rows.map((x) => x.tenant)).toEqual(["acme", "never"]);
         expect(rows[0].lastBackup).toMatch(/^\d{4}-\d\d-\d\dT/);
-        expect(rows[1]).toEqual({ tenant: "never", lastBackup: null, snapshot: null, ageMs: null });
+        expect(rows[1]).toEqual({ tenant: "never", lastBackup: null, snapshot: null, ageMs: null, lastDrill: null });
         const monitored = await tenant(["backups", "--max-age", "26h"], e);
         expect([monitored.code, monitored.err.trim()]).toEqual([3, "last backup older than 26h or missing: never"]);
     });
@@ -238,7 +239,7 @@ describe.skipIf(noRestic ?? probe.reason)("a volume with links, a device and a F
         const untouchedHost = nothingWritten({ outside: [outside] });
         expect((await links()).trim().split("\n")).toEqual(LINKS);
         const project = tempProject();
-        const e = { ...env, FRONTBASE_PROJECT_DIR: project };
+        const e = { ...env, FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: "unix:///var/run/docker.sock" };
         const b = await tenant(["backup", name], e);
         expect(b.code, b.err).toBe(0);
         expect(b.err).toContain(
