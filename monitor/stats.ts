@@ -1,7 +1,7 @@
 // What `stats` and the dashboard show: per tenant and service, CPU, memory, network, disk and
 // restarts; and the host's figures: totals, the memory the tenants' limits commit against the
 // host's, and how many more tenants of the default size fit. Pure: readings in, rows out
-// (cli/ops/statsReport.ts renders them as text).
+// (cli/ops/statsReport.ts renders the table; the figures' words are here, for the dashboard too).
 import { DEFAULT_MEMORY } from "../components/defaults";
 import { COMPOSE_SERVICE_LABEL, SERVICES, tenantOfLabels, volumeName } from "../components/naming";
 import type { TenantContainer } from "../docker/containers";
@@ -142,4 +142,30 @@ function usageFields(u: ContainerUsage, c: TenantContainer): Partial<ServiceStat
         ...(limit ? { memoryLimit: limit } : {}),
         ...(u.network ? { network: u.network } : {}),
     };
+}
+
+/** 0 B, 1023 B, 1.5 KiB, 12.3 MiB, 2.1 GiB. */
+export function bytes(n: number | undefined): string {
+    if (n === undefined) return "-";
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) {
+        n /= 1024;
+        i++;
+    }
+    return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}
+
+export const percent = (x: number | undefined) => (x === undefined ? "-" : `${x.toFixed(1)}%`);
+
+export function hostLine(h: HostStats): string {
+    const share = h.memoryTotal > 0 ? ` (${((h.memoryCommitted / h.memoryTotal) * 100).toFixed(0)}%)` : "";
+    const unlimited = h.unlimited > 0 ? `, and ${h.unlimited} running container(s) without a limit` : "";
+    return [
+        `host ${h.dockerHost}: ${h.tenants} tenant(s), ${h.running} container(s) running`,
+        `CPU ${percent(h.cpuPercent)} of ${h.cpus * 100}% (${h.cpus} CPUs)`,
+        `memory ${bytes(h.memoryUsed)} in use; limits commit ${bytes(h.memoryCommitted)} of ${bytes(h.memoryTotal)}${share}${unlimited}`,
+        `disk ${bytes(h.diskBytes)} in volumes`,
+        `room for ${h.fits} more tenant(s) of the default size (${bytes(h.tenantSize)} of limits each)`,
+    ].join("; ");
 }
