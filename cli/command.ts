@@ -40,6 +40,11 @@ export interface CommandSpec<A extends readonly ArgSpec[], F extends Record<stri
     readonly notes?: string;
     /** How it is typed before its arguments, when it is a script of its own: `npm run dashboard --`. Default: `npm run tenant -- <name>`. */
     readonly invokedAs?: string;
+    /**
+     * Changes nothing (it only reads, or prints): not written to the audit trail. Every command
+     * that does not say so is audited by the dispatcher (cli/main.ts), new ones included.
+     */
+    readonly readOnly?: true;
     /** Runs with checked arguments; returns the exit code. A UsageError thrown here is still a usage error. */
     run(call: Invocation<A, F>, ctx: Context): Promise<number>;
 }
@@ -71,6 +76,22 @@ export async function invoke(command: Command, argv: readonly string[], ctx: Con
         if (!(e instanceof UsageError)) throw e;
         ctx.io.err(`${e.message}\n${usageText(command)}`);
         return 2;
+    }
+}
+
+/**
+ * What the audit trail records of a call: the tenant it names (its `<tenant>` or `<name>`
+ * argument) and the options given, by name; undefined when the call is a usage error (it changes nothing).
+ */
+export function callSummary(command: Command, argv: readonly string[]): { tenant: string | null; flags: string[] } | undefined {
+    try {
+        const { args, flags } = parseCall(command, argv);
+        const named = (args as Record<string, unknown>).tenant ?? (args as Record<string, unknown>).name;
+        const given = Object.entries(flags).filter(([, v]) => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0));
+        return { tenant: typeof named === "string" ? named : null, flags: given.map(([k]) => `--${k}`) };
+    } catch (e) {
+        if (e instanceof UsageError) return undefined;
+        throw e;
     }
 }
 

@@ -1,6 +1,7 @@
 // `npm run tenant -- <command> ...`: operator commands for the tenants on one Docker host.
 // The context is built here, once, from the process; everything below reads only it.
-import { invoke } from "./command";
+import { appendAudit, checkAuditable, trailExists, unixActor } from "../tenants/audit";
+import { asksForHelp, callSummary, invoke } from "./command";
 import { Context, createContext, Io } from "../tenants/context";
 import { loadCommand, overview } from "./registry";
 
@@ -20,12 +21,33 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
         return 2;
     }
     const command = await load;
+    // Every command that may change something is written to the audit trail, by name, tenant,
+    // options and outcome; one the trail could not record is not run. Help and usage errors change nothing.
+    const audited = command.readOnly || asksForHelp(rest) ? undefined : callSummary(command, rest);
+    if (audited) {
+        try {
+            await checkAuditable(ctx.lockDir);
+        } catch (e) {
+            ctx.io.err(`tenant ${name}: refusing to run: the audit trail cannot be written (${(e as Error).message})`);
+            return 1;
+        }
+    }
+    const hadTrail = trailExists(ctx.lockDir);
+    let code: number;
     try {
-        return await invoke(command, rest, ctx);
+        code = await invoke(command, rest, ctx);
     } catch (e) {
         ctx.io.err(`tenant ${name}: ${(e as Error).message}`);
-        return 1;
+        code = 1;
     }
+    if (audited && code !== 2) {
+        const line = { time: new Date(ctx.now()).toISOString(), actor: unixActor(ctx.env), via: "cli" as const, command: name, ...audited };
+        await appendAudit(ctx.lockDir, { ...line, outcome: code === 0 ? "ok" : "failed", code }, hadTrail).catch((e: Error) => {
+            ctx.io.err(`tenant ${name}: done, but its audit line could not be written: ${e.message}`);
+            code ||= 1;
+        });
+    }
+    return code;
 }
 
 /** The process's entry: its context, with `io` (and anything in `given`) replaced. */

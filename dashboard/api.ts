@@ -184,6 +184,17 @@ export const ROUTES: readonly Route[] = [
     })),
 ];
 
+/** What the audit trail calls a change through the API: the CLI command it does, else `<method> <path>`. */
+export function auditName(method: string, path: string): string {
+    const names: Record<string, string> = {
+        "POST /api/v1/tenants": "new",
+        "POST /api/v1/tenants/{name}/restart": "restart",
+        "POST /api/v1/reservations": "reserve",
+        "DELETE /api/v1/reservations/{name}": "release",
+    };
+    return names[`${method} ${path}`] ?? `${method} ${path}`;
+}
+
 /** The route for a request: its handler, path parameters and query; 404, 405 or 400 otherwise. */
 export function match(method: string, url: URL): ReturnType<typeof dispatch> {
     return dispatch(ROUTES, method, url);

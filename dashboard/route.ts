@@ -66,7 +66,7 @@ export function dispatch(
     routes: readonly Route[],
     method: string,
     url: URL,
-): { handler: Route["handler"]; params: Record<string, string>; query: Record<string, unknown> } {
+): { handler: Route["handler"]; params: Record<string, string>; query: Record<string, unknown>; path: string } {
     const path = url.pathname;
     const candidates = routes.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) throw new ApiError(404, "not_found", `no API route ${path}; see docs/api.md`);
@@ -79,7 +79,7 @@ export function dispatch(
         );
     const m = r.pattern.exec(path)!;
     const params = Object.fromEntries(r.names.map((n, i) => [n, decodePart(m[i + 1], n)]));
-    return { handler: r.handler, params, query: readQuery(url.searchParams, r.query) };
+    return { handler: r.handler, params, query: readQuery(url.searchParams, r.query), path: r.path };
 }
 
 function decodePart(text: string, name: string): string {

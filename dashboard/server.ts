@@ -4,7 +4,8 @@ import { promises as fs } from "fs";
 import * as http from "http";
 import * as path from "path";
 import type { Context } from "../tenants/context";
-import { ApiState, match, Reply } from "./api";
+import { ApiState, auditName, match, Reply } from "./api";
+import { appendAudit, checkAuditable, sessionActor, trailExists } from "../tenants/audit";
 import { lastBackupsReader } from "./lastBackups";
 import { tokenProblem } from "./token";
 import { readBody, text } from "./fields";
@@ -102,10 +103,32 @@ async function handle(
         if (!auth.ok) throw new ApiError(auth.status, auth.code, auth.message);
         if (url.pathname === "/api/v1/session" && method === "GET")
             return reply(res, 200, auth.caller.by === "session" ? { by: "session", csrf: auth.caller.session.csrf } : { by: "token" });
-        const { handler, params, query } = match(method, url);
-        const r = await handler(ctx, { method, params, query, body: () => jsonBody(req) }, state);
-        if (r.events) return await events(res, r.events, streams);
-        return reply(res, r.status, r.body);
+        const { handler, params, query, path: routePath } = match(method, url);
+        let body: Promise<unknown> | undefined;
+        const call = { method, params, query, body: () => (body ??= jsonBody(req)) };
+        if (method === "GET") {
+            const r = await handler(ctx, call, state);
+            return r.events ? await events(res, r.events, streams) : reply(res, r.status, r.body);
+        }
+        // A change: refused when the audit trail could not record it, recorded whatever its outcome (bad input changes nothing).
+        await checkAuditable(ctx.lockDir).catch((e: Error) => {
+            throw new ApiError(503, "audit_unavailable", `refusing to change anything: the audit trail cannot be written (${e.message})`);
+        });
+        const hadTrail = trailExists(ctx.lockDir);
+        const outcome = await handler(ctx, call, state).then(
+            (r) => ({ r, status: r.status }),
+            (e: unknown) => ({ e, status: apiErrorOf(e).status }),
+        );
+        if (outcome.status !== 400 && outcome.status !== 413) {
+            const named = (await body?.catch(() => undefined)) as { name?: unknown; tenant?: unknown } | undefined;
+            const tenant = params.name ?? [named?.name, named?.tenant].find((x): x is string => typeof x === "string") ?? null;
+            const actor = sessionActor(auth.caller.by === "session" ? auth.caller.session.id : undefined);
+            const time = new Date(ctx.now()).toISOString();
+            const line = { time, actor, via: "dashboard" as const, command: auditName(method, routePath), tenant, flags: [] };
+            await appendAudit(ctx.lockDir, { ...line, outcome: outcome.status < 300 ? "ok" : "failed", code: outcome.status }, hadTrail);
+        }
+        if ("e" in outcome) throw outcome.e;
+        return reply(res, outcome.r.status, outcome.r.body);
     } catch (e) {
         // What an operation throws (an unknown tenant, a Docker host that does not answer): its message, as the CLI prints it.
         const error = apiErrorOf(e);

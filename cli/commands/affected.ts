@@ -21,6 +21,7 @@ const rev: Check<string> = (value, what) => {
 export const command = defineCommand({
     name: "affected",
     summary: "the tenant stacks a change affects: the CI job matrix of preview, deploy and drift",
+    readOnly: true,
     args: [],
     flags: {
         base: {

@@ -56,6 +56,7 @@ const FLAGS = {
 export const command = defineCommand({
     name: "alerts",
     summary: "check every tenant for what needs a person; fire and resolve each alert once, to a signed webhook",
+    readOnly: true,
     args: [],
     flags: FLAGS,
     notes: [

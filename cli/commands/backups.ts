@@ -15,6 +15,7 @@ export const STALE = 3;
 export const command = defineCommand({
     name: "backups",
     summary: "list a tenant's snapshots, or every tenant's last backup and its age",
+    readOnly: true,
     args: [{ name: "tenant", about: "this tenant's snapshots (default: each tenant's last)", optional: true, parse: tenantArg }],
     flags: {
         "max-age": {

@@ -13,6 +13,7 @@ import { releaseReport, renderReleases } from "../ops/releases";
 export const command = defineCommand({
     name: "check",
     summary: "the fleet check: every stack file valid (the proxy's too), every port in range, none pinned twice; who is on which release",
+    readOnly: true,
     args: [],
     flags: {},
     notes: "Exit 1 when a file is invalid, a port lies outside its range or is reserved, or a port is pinned twice. Reads no Docker host.",

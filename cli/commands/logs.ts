@@ -13,6 +13,7 @@ import { openTenant, targetContainers } from "../../tenants/open";
 export const command = defineCommand({
     name: "logs",
     summary: "a tenant's container logs from the Engine API, merged in time order",
+    readOnly: true,
     args: [TENANT_ARG, SERVICE_ARG],
     flags: {
         follow: { kind: "boolean", about: "stream until the containers stop (or Ctrl-C)" },

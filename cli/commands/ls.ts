@@ -9,6 +9,7 @@ import { readHostWorkloads } from "../../tenants/open";
 export const command = defineCommand({
     name: "ls",
     summary: "every tenant in the project's stack files and on the Docker host, with ports, health and URLs",
+    readOnly: true,
     args: [],
     flags: { json: { kind: "boolean", about: "print one JSON object (dockerHost, projectDir, tenants)" } },
     async run({ flags }, ctx) {

@@ -19,6 +19,7 @@ const domain: Check<string> = (value, what) => {
 export const command = defineCommand({
     name: "nginx",
     summary: "print an nginx server block proxying a domain to the tenant's frontend",
+    readOnly: true,
     args: [TENANT_ARG],
     flags: {
         domain: {

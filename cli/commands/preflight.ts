@@ -10,6 +10,7 @@ export const IMAGES_MISSING = 4;
 export const command = defineCommand({
     name: "preflight",
     summary: "what npm run deploy checks before pulumi up: config, tenant, ports, Docker host, images",
+    readOnly: true,
     args: [
         { name: "stack", about: "the stack to deploy: a tenant's (Pulumi.<tenant>.yaml), or proxy (the host's proxy)", parse: stackArg },
     ],

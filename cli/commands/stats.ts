@@ -12,6 +12,7 @@ import { unknownTenant } from "../../tenants/open";
 export const command = defineCommand({
     name: "stats",
     summary: "CPU, memory, network, disk and restarts per tenant and service, and the host's room for more tenants",
+    readOnly: true,
     args: [{ name: "tenant", about: "only this tenant's rows (the host line stays the host's)", optional: true, parse: tenantArg }],
     flags: { json: { kind: "boolean", about: "print one JSON object (tenants with their services, host, via)" } },
     notes: [

@@ -11,6 +11,7 @@ export const NOT_HEALTHY = 3;
 export const command = defineCommand({
     name: "status",
     summary: "each service's state, health, published ports and URLs",
+    readOnly: true,
     args: [TENANT_ARG],
     flags: { json: { kind: "boolean", about: "print one JSON object (services, healthy, problems, volumes)" } },
     notes:

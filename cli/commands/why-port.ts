@@ -14,6 +14,7 @@ import { nodeNamed, readManagerCluster } from "../../docker/swarm";
 export const command = defineCommand({
     name: "why-port",
     summary: "who holds a host port on the Docker host, or that it is free",
+    readOnly: true,
     args: [{ name: "port", about: "a host port, 1 to 65535", parse: integer(1, 65535) }],
     flags: {
         json: { kind: "boolean", about: "print one JSON object (port, free, holders)" },

@@ -8,6 +8,7 @@ import { execFile, spawnSync } from "child_process";
 import { promises as fs } from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
+import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -217,6 +218,26 @@ describe.skipIf(skip)("watching a real tenant: stats, alerts, restore drills", (
             await fs.rm(tree, { recursive: true, force: true });
         }
     }, 300_000);
+
+    it("has an audit line for each change this suite made through the CLI, and none for what only reads", async () => {
+        const r = await cli(["audit", "--tenant", t.name, "--since", "1h", "--json"]);
+        expect(r.code).toBe(0);
+        const lines = JSON.parse(r.out) as {
+            command: string;
+            flags: string[];
+            outcome: string;
+            code: number;
+            via: string;
+            actor: string;
+        }[];
+        expect(lines.map((l) => [l.command, l.flags.join(" "), l.outcome, l.code])).toEqual([
+            ["new", "", "ok", 0],
+            ["backup", "", "ok", 0],
+            ["drill", "--json", "ok", 0],
+            ["drill", "--snapshot --json", "failed", 3],
+        ]);
+        expect(new Set(lines.map((l) => `${l.via} ${l.actor}`))).toEqual(new Set([`cli ${os.userInfo().username}`]));
+    });
 });
 
 /** `45.3MiB`, `512MiB`, `1.2kB`, `3.4MB`, `0B` -> bytes (docker's units: binary for memory, decimal for I/O). */
