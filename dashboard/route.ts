@@ -7,6 +7,7 @@ import { UsageError } from "../tenants/errors";
 import { ApiError } from "./errors";
 import { Field, Fields, readQuery } from "./fields";
 import type { LastBackups } from "./lastBackups";
+import type { UsageSampler } from "./usageHistory";
 
 export interface ApiCall<Q = Record<string, unknown>> {
     readonly method: string;
@@ -27,6 +28,8 @@ export interface Reply {
 /** What the server keeps between calls. */
 export interface ApiState {
     readonly lastBackups: () => Promise<LastBackups>;
+    /** The usage readings of the last hour (usageHistory.ts). */
+    readonly usage: UsageSampler;
 }
 
 type Handler<Q> = (ctx: Context, call: ApiCall<Q>, state: ApiState) => Promise<Reply>;

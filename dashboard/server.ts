@@ -7,6 +7,7 @@ import type { Context } from "../tenants/context";
 import { ApiState, auditName, match, Reply } from "./api";
 import { appendAudit, checkAuditable, sessionActor, trailExists } from "../tenants/audit";
 import { lastBackupsReader } from "./lastBackups";
+import { usageSampler } from "./usageHistory";
 import { tokenProblem } from "./token";
 import { readBody, text } from "./fields";
 import { ApiError, apiErrorOf } from "./errors";
@@ -34,6 +35,8 @@ export interface DashboardOptions {
     readonly token: string;
     /** Served over TLS (or behind a proxy that terminates it): the session cookie is Secure. */
     readonly secure: boolean;
+    /** How often the host's usage is read (default 15 s). */
+    readonly sampleEveryMs?: number;
 }
 
 export function createDashboard(ctx: Context, o: DashboardOptions): http.Server {
@@ -41,13 +44,14 @@ export function createDashboard(ctx: Context, o: DashboardOptions): http.Server 
     const weak = tokenProblem(o.token);
     if (weak) throw new Error(`refusing to serve the dashboard: its token ${weak}`);
     const sessions = new Sessions(ctx.now);
-    const state = { lastBackups: lastBackupsReader(ctx) };
+    const state = { lastBackups: lastBackupsReader(ctx), usage: usageSampler(ctx, o.sampleEveryMs) };
     const streams: StreamCount = { open: 0 };
     const server = http.createServer((req, res) => {
         handle(ctx, o, { sessions, state, streams }, req, res).catch((e) =>
             reply(res, 500, { error: { code: "internal", message: (e as Error).message } }),
         );
     });
+    server.on("close", () => state.usage.stop());
     return limitSlowClients(server);
 }
 

@@ -35,8 +35,41 @@
         return "healthy";
     }
 
+    const SVG = "http://www.w3.org/2000/svg";
+
+    /** A small graph of the last hour: CPU (of one CPU, at least 100%) and memory against the limits. */
+    function graph(points, label) {
+        const w = 120;
+        const h = 24;
+        const svg = document.createElementNS(SVG, "svg");
+        svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+        svg.setAttribute("width", String(w));
+        svg.setAttribute("height", String(h));
+        svg.setAttribute("class", "graph");
+        svg.dataset.points = String(points.length);
+        const title = document.createElementNS(SVG, "title");
+        const top = Math.max(100, ...points.map((p) => p.cpu));
+        title.textContent = `${label}: ${points.length} samples; CPU up to ${Math.max(0, ...points.map((p) => p.cpu)).toFixed(1)}%`;
+        svg.append(title);
+        const end = points.length ? points[points.length - 1].t : 0;
+        const x = (p) => (w * (1 - (end - p.t) / 3600000)).toFixed(1);
+        for (const [cls, y] of [
+            ["cpu", (p) => h - (h * p.cpu) / top],
+            ["mem", (p) => (p.limit ? h - (h * p.memory) / p.limit : h)],
+        ]) {
+            const line = document.createElementNS(SVG, "polyline");
+            line.setAttribute("class", cls);
+            line.setAttribute("points", points.map((p) => `${x(p)},${Math.max(0, y(p)).toFixed(1)}`).join(" "));
+            svg.append(line);
+        }
+        return svg;
+    }
+
+    let usage = { tenants: [], host: null };
+
     async function refresh() {
         try {
+            usage = await api("/api/v1/stats").catch(() => usage);
             const data = await api("/api/v1/tenants");
             $("host").textContent = data.dockerHost;
             const rows = $("rows");
@@ -56,10 +89,16 @@
                         cell(t.lastBackup ? new Date(t.lastBackup).toLocaleString() : "never"),
                         cell(nodesOf(t.containers)),
                     );
+                    const u = usage.tenants.find((x) => x.tenant === t.tenant);
+                    const drawn = document.createElement("td");
+                    if (u) drawn.append(graph(u.history, `${t.tenant}, the last hour`));
+                    tr.append(cell(u ? u.cpu : "-", "cpu"), cell(u ? u.memory : "-", "memory"), drawn);
                     tr.addEventListener("click", () => show(t.tenant));
                     return tr;
                 }),
             );
+            $("host-line").textContent = usage.host ? usage.host.line : usage.problem ? `Usage: ${usage.problem}` : "";
+            $("host-graph").replaceChildren(...(usage.host ? [graph(usage.host.history, "the host, the last hour")] : []));
             $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
             $("backups-note").textContent = data.backups ? `Backups: ${data.backups}` : "";
             if (current) await detail(current);
@@ -116,6 +155,26 @@
                     cell((x.ports || []).join(", ")),
                     cell((x.urls || []).join(" ")),
                     cell(x.node || ""),
+                );
+                return tr;
+            }),
+        );
+        usageOf(name);
+    }
+
+    /** The tenant's services' usage, from the last reading. */
+    function usageOf(name) {
+        const u = usage.tenants.find((x) => x.tenant === name);
+        $("usage").replaceChildren(
+            ...(u ? u.services : []).map((x) => {
+                const tr = document.createElement("tr");
+                tr.append(
+                    cell(x.service),
+                    cell(x.shown.cpu),
+                    cell(x.shown.memory),
+                    cell(x.shown.network),
+                    cell(x.shown.disk),
+                    cell(String(x.restarts)),
                 );
                 return tr;
             }),

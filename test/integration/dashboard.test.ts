@@ -65,7 +65,8 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
             lockDir,
             env: { ...process.env, FRONTBASE_PROJECT_DIR: project.dir, FRONTBASE_LOCK_DIR: lockDir },
         });
-        const server = createDashboard(ctx, { token: TOKEN, secure: false });
+        // Usage read every 2 s instead of 15, so that the graphs have points within the test.
+        const server = createDashboard(ctx, { token: TOKEN, secure: false, sampleEveryMs: 2000 });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         closeServer = () => new Promise((r) => server.close(() => r()));
@@ -95,6 +96,25 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         console.log(`dashboard: login to both tenants shown healthy in ${Date.now() - started} ms`);
         expect(await page.textContent(`tr[data-tenant="${tenants[0].name}"]`)).toContain(`:${tenants[0].frontend}`);
         await shot("tenants");
+    }, 120_000);
+
+    it("shows each tenant's CPU and memory with a graph of the last hour, and the host's totals, from the kernel's figures", async () => {
+        const row = (t: RealTenant) => page.locator(`tr[data-tenant="${t.name}"]`);
+        for (const t of tenants) {
+            await expect.poll(() => row(t).locator("td.memory").textContent(), { timeout: 20_000 }).toMatch(/^\d+\.\d MiB \/ 1\.1 GiB$/);
+            expect(await row(t).locator("td.cpu").textContent()).toMatch(/^\d+\.\d%$/);
+            await expect.poll(() => row(t).locator("svg.graph").getAttribute("data-points"), { timeout: 20_000 }).not.toMatch(/^[01]$/);
+            // Two lines, CPU and memory, each through every sample.
+            const points = await row(t).locator("svg.graph polyline.mem").getAttribute("points");
+            expect(points!.split(" ").length).toBeGreaterThan(1);
+        }
+        expect(await page.textContent("#host-line")).toMatch(
+            /^host unix:\/\/.*: \d+ tenant\(s\), \d+ container\(s\) running; CPU .* limits commit .* room for \d+ more tenant\(s\) of the default size/,
+        );
+        expect(await page.locator("#host-graph svg.graph").count()).toBe(1);
+        await page.click(`tr[data-tenant="${tenants[1].name}"]`);
+        await expect.poll(() => page.textContent("#usage"), { timeout: 10_000 }).toMatch(/backend\d+\.\d%\d+\.\d MiB \/ 512\.0 MiB/);
+        await shot("usage");
     }, 120_000);
 
     it("shows a tenant stopped without a reload when its backend is stopped with docker stop", async () => {
@@ -164,5 +184,22 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
             "rgb(223, 226, 229)",
         ]);
         await shot("new-tenant");
+        // The form's change is in the audit trail: through the dashboard, by this session (a digest of it), the tenant it made.
+        const trail = (await fs.readFile(path.join(lockDir, "audit.log"), "utf8"))
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
+        expect(trail.filter((l) => l.via === "dashboard")).toEqual([
+            {
+                time: expect.any(String),
+                actor: expect.stringMatching(/^dashboard session [0-9a-f]{12}$/),
+                via: "dashboard",
+                command: "new",
+                tenant: made,
+                flags: [],
+                outcome: "ok",
+                code: 201,
+            },
+        ]);
     }, 120_000);
 });
