@@ -7,14 +7,13 @@ import { existsSync, readFileSync } from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { alertFiles } from "../../../monitor/alertStore";
 import { payload, signature, SIGNATURE_HEADER, verifySignature } from "../../../monitor/webhook";
 import { tempProject, tenant } from "../../support/cliRun";
 import { FakeContainer, startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
-afterAll(removeTempDirs);
 const SECRET = "alerts secret, test only, 0123456789";
 
 describe("the webhook's signature", () => {

@@ -3,15 +3,13 @@
 // from PEM (a leaf and a CA made with openssl, fixtures/caddy-chain.pem).
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { certificatesOf } from "../../../monitor/certificates";
 import { drillName } from "../../../monitor/drill";
 import { DrillRecord, drillLogFile, lastDrills, recordDrill } from "../../../monitor/drillLog";
 import { DRILL_TENANT } from "../../../monitor/findings";
 import { tenantNameProblem } from "../../../components/naming";
-import { removeTempDirs, tempDir } from "../../support/temp";
-
-afterAll(removeTempDirs);
+import { tempDir } from "../../support/temp";
 
 describe("drillName", () => {
     it("is a valid tenant name of at most 40 characters that alerts know as a drill's", () => {

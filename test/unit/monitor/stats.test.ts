@@ -4,7 +4,7 @@
 // Engine's per-container stats.
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findCgroup, keyValues, memoryLimit, memoryWithoutCache, netDev, readKernelSample } from "../../../monitor/cgroups";
 import { buildStats, bytes, DEFAULT_TENANT_BYTES, Stats } from "../../../monitor/stats";
 import { renderStats } from "../../../cli/ops/statsReport";
@@ -13,9 +13,8 @@ import type { TenantContainer } from "../../../docker/containers";
 import { tempLockDir, tempProject, tenant } from "../../support/cliRun";
 import { FakeContainer, FAKE_HOST, startFakeEngine } from "../../support/fakeEngine";
 import { NO_LIMIT_V1, writeCgroupsV1 } from "../../support/fakeCgroups";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
-afterAll(removeTempDirs);
 const MIB = 1024 * 1024;
 
 describe("the kernel's files", () => {

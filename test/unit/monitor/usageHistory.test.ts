@@ -2,16 +2,14 @@
 // than an hour is forgotten, a tenant gone from the host too), and GET /api/v1/stats answering
 // from the readings, with the host's line and each figure worded as `stats` words it.
 import type { AddressInfo } from "net";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDashboard } from "../../../dashboard/server";
 import { addSample, History, KEEP_MS } from "../../../dashboard/usageHistory";
 import { buildStats, hostLine } from "../../../monitor/stats";
 import type { TenantContainer } from "../../../docker/containers";
-import { tempProject, testContext } from "../../support/cliRun";
+import { tempLockDir, tempProject, testContext } from "../../support/cliRun";
 import { startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs } from "../../support/temp";
 
-afterAll(removeTempDirs);
 const MIB = 1024 * 1024;
 const ctr = (tenant: string): TenantContainer => ({
     id: tenant,
@@ -64,7 +62,10 @@ describe("GET /api/v1/stats", () => {
             },
         ]);
         const project = tempProject();
-        const ctx = testContext({ FRONTBASE_PROJECT_DIR: project }, { dockerHost: engine.host, projectDir: project });
+        const ctx = testContext(
+            { FRONTBASE_PROJECT_DIR: project, FRONTBASE_LOCK_DIR: tempLockDir() },
+            { dockerHost: engine.host, projectDir: project },
+        );
         const token = "stats test token, test only, 0123456789";
         const server = createDashboard(ctx, { token, secure: false, sampleEveryMs: 50 });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
