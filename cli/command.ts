@@ -41,10 +41,11 @@ export interface CommandSpec<A extends readonly ArgSpec[], F extends Record<stri
     /** How it is typed before its arguments, when it is a script of its own: `npm run dashboard --`. Default: `npm run tenant -- <name>`. */
     readonly invokedAs?: string;
     /**
-     * Changes nothing (it only reads, or prints): not written to the audit trail. Every command
-     * that does not say so is audited by the dispatcher (cli/main.ts), new ones included.
+     * Changes nothing (it only reads, or prints), always or with these flags (`new --dry-run`):
+     * not written to the audit trail. Every call that does not say so is audited by the
+     * dispatcher (cli/main.ts), new commands included.
      */
-    readonly readOnly?: true;
+    readonly readOnly?: true | ((flags: Invocation<A, F>["flags"]) => boolean);
     /** Runs with checked arguments; returns the exit code. A UsageError thrown here is still a usage error. */
     run(call: Invocation<A, F>, ctx: Context): Promise<number>;
 }
@@ -80,13 +81,16 @@ export async function invoke(command: Command, argv: readonly string[], ctx: Con
 }
 
 /**
- * What the audit trail records of a call: the tenant it names (its `<tenant>` or `<name>`
- * argument) and the options given, by name; undefined when the call is a usage error (it changes nothing).
+ * What the audit trail records of a call: the tenant it names (its `<tenant>`, `<name>` or
+ * `<stack>` argument) and the options given, by name; undefined when the call changes nothing: a read-only
+ * command or call, or a usage error.
  */
 export function callSummary(command: Command, argv: readonly string[]): { tenant: string | null; flags: string[] } | undefined {
     try {
         const { args, flags } = parseCall(command, argv);
-        const named = (args as Record<string, unknown>).tenant ?? (args as Record<string, unknown>).name;
+        if (command.readOnly === true || command.readOnly?.(flags)) return undefined;
+        const a = args as Record<string, unknown>;
+        const named = a.tenant ?? a.name ?? a.stack;
         const given = Object.entries(flags).filter(([, v]) => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0));
         return { tenant: typeof named === "string" ? named : null, flags: given.map(([k]) => `--${k}`) };
     } catch (e) {

@@ -23,7 +23,7 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
     const command = await load;
     // Every command that may change something is written to the audit trail, by name, tenant,
     // options and outcome; one the trail could not record is not run. Help and usage errors change nothing.
-    const audited = command.readOnly || asksForHelp(rest) ? undefined : callSummary(command, rest);
+    const audited = asksForHelp(rest) ? undefined : callSummary(command, rest);
     if (audited) {
         try {
             await checkAuditable(ctx.lockDir);

@@ -13,6 +13,7 @@ export const command = defineCommand({
     summary: "which tenants on a swarm node cannot move (their volumes are local), then drain it with --apply",
     args: [{ name: "node", about: "a swarm node's hostname or ID", parse: nodeArg }],
     flags: { apply: { kind: "boolean", about: "set the node's availability to drain after the report" } },
+    readOnly: (flags) => flags.apply !== true,
     notes: "Exit 0 after the report (and the drain with --apply); 1 when the node is unknown or DOCKER_HOST is not a swarm manager.",
     async run({ args, flags }, ctx) {
         const projectDir = requireProject(ctx);

@@ -64,6 +64,7 @@ export const command = defineCommand({
     summary: "pin a new tenant's ports and credentials in Pulumi.<name>.yaml",
     args: [{ name: "name", about: "the tenant's name: lowercase letters, digits and -, at most 40", parse: tenantArg }],
     flags: FLAGS,
+    readOnly: (flags) => flags["dry-run"] === true,
     notes: "Exit 1 when the tenant exists (without --force) or the Docker host does not answer; nothing is written then.",
     async run({ args, flags }, ctx) {
         // A refusal (tenant exists) or a host problem throws: cli/main prints it, exit 1.

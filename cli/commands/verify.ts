@@ -32,6 +32,7 @@ export const command = defineCommand({
         },
         repair: { kind: "boolean", about: "re-create what is broken (pulumi up --replace), then check again" },
     },
+    readOnly: (flags) => flags.repair !== true,
     notes: "Exit 0: healthy; 3: a service is unhealthy, exited or missing (the recovery command is printed,\nand run with --repair); 1: no stack file or no Docker Engine; 2: usage error.",
     async run({ args, flags }, ctx) {
         const { io } = ctx;

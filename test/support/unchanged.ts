@@ -13,11 +13,14 @@
 //   it to now. Files keep their own times (a lock file's mtime says whether it is stale);
 //   rewriting one is seen in its inode (the ledger is replaced by a rename), content or mtime;
 //   files over 1 MiB are compared by size, inode and mtime, not read.
+// - the audit trail (<lock dir>/audit.log) is the one file a failed command may change: it may
+//   gain lines that record a failure (issue 23: every attempt at a change is recorded with its
+//   outcome), appended to a trail that was there before; nothing else, not even an "ok" line.
 // - the fake Engine (fakeEngine.ts): no request but GET and HEAD; with `noRequests`, none at all.
 // - `outside`: any other file or directory the command must leave alone (its HOME, a GITHUB_OUTPUT
 //   file, the target of a planted link), the same way.
 import { createHash } from "crypto";
-import { lstatSync, readdirSync, readFileSync, readlinkSync, utimesSync } from "fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, utimesSync } from "fs";
 import * as path from "path";
 import { expect } from "vitest";
 import type { FakeEngine } from "./fakeEngine";
@@ -37,9 +40,13 @@ const READ_LIMIT = 1024 * 1024;
 /** Records the state of everything in `w` now; the returned function fails if any of it changed since. */
 export function nothingWritten(w: Watched): () => void {
     const before = look(w, true);
+    const trail = w.lockDir === undefined ? undefined : path.join(w.lockDir, "audit.log");
+    const trailBefore = trail && existsSync(trail) ? readFileSync(trail) : undefined;
     const seen = { changes: w.engine?.changes.length ?? 0, requests: w.engine?.requests.length ?? 0 };
     return () => {
         const after = look(w, false);
+        if (trailBefore && onlyFailuresAppended(trailBefore, readFileSync(trail!)))
+            (after.lockDir as Record<string, string>)["audit.log"] = (before.lockDir as Record<string, string>)["audit.log"];
         if (w.engine) {
             after.engine = w.noRequests ? w.engine.requests.slice(seen.requests) : w.engine.changes.slice(seen.changes);
         }
@@ -83,4 +90,11 @@ function content(file: string, size: bigint): string {
     if (size > READ_LIMIT) return "(not read)";
     const data = readFileSync(file);
     return `sha256 ${createHash("sha256").update(data).digest("hex").slice(0, 16)} ${JSON.stringify(data.toString("utf8", 0, 80))}`;
+}
+
+/** The trail as it was, then only lines recording a failure (their outcome "failed"). */
+function onlyFailuresAppended(before: Buffer, after: Buffer): boolean {
+    if (after.length <= before.length || !after.subarray(0, before.length).equals(before)) return false;
+    const added = after.subarray(before.length).toString("utf8").trim().split("\n");
+    return added.every((l) => (JSON.parse(l) as { outcome?: unknown }).outcome === "failed");
 }

@@ -5,15 +5,14 @@
 import { chmodSync, existsSync, readFileSync } from "fs";
 import type { AddressInfo } from "net";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDashboard } from "../../../dashboard/server";
 import { auditFile, AuditLine, sessionActor } from "../../../tenants/audit";
 import { COMMANDS } from "../../../cli/registry";
 import { tempProject, tenant, testContext } from "../../support/cliRun";
 import { startFakeEngine } from "../../support/fakeEngine";
-import { removeTempDirs, tempDir } from "../../support/temp";
+import { tempDir } from "../../support/temp";
 
-afterAll(removeTempDirs);
 const TOKEN = "audit test token, test only, 0123456789";
 const lines = (lockDir: string): AuditLine[] =>
     existsSync(auditFile(lockDir))
@@ -42,6 +41,7 @@ describe("the CLI's audit lines", () => {
             expect((await tenant(["new", "acme", "--database", "mysql"], env, given)).code).toBe(2);
             expect((await tenant(["new", "acme"], env, given)).code).toBe(1); // exists: failed, in a trail that is there
             expect((await tenant(["stats"], env, given)).code).toBe(0);
+            expect((await tenant(["new", "beta", "--dry-run"], env, given)).code).toBe(0); // changes nothing
             const got = lines(lockDir);
             expect(got.map((l) => [l.command, l.tenant, l.flags, l.outcome, l.code, l.via])).toEqual([
                 ["new", "acme", ["--domain"], "ok", 0, "cli"],
@@ -82,8 +82,10 @@ describe("the CLI's audit lines", () => {
         }
     });
 
-    it("leaves out only what declares itself read-only: every other command is audited", async () => {
-        const readOnly = (await Promise.all(Object.values(COMMANDS).map((load) => load()))).filter((c) => c.readOnly).map((c) => c.name);
+    it("leaves out only what declares itself read-only (or read-only with its flags, as new --dry-run): every other command is audited", async () => {
+        const readOnly = (await Promise.all(Object.values(COMMANDS).map((load) => load())))
+            .filter((c) => c.readOnly === true)
+            .map((c) => c.name);
         expect(readOnly.sort()).toEqual([
             "affected",
             "alerts",
@@ -98,6 +100,8 @@ describe("the CLI's audit lines", () => {
             "status",
             "why-port",
         ]);
+        const byFlags = (await Promise.all(Object.values(COMMANDS).map((load) => load()))).filter((c) => typeof c.readOnly === "function");
+        expect(byFlags.map((c) => c.name).sort()).toEqual(["drain", "new", "verify"]);
     });
 });
 
