@@ -98,7 +98,7 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         await shot("tenants");
     }, 120_000);
 
-    it("shows each tenant's CPU and memory with a graph of the last hour, and the host's totals, from the kernel's figures", async () => {
+    it("shows each tenant's CPU and memory with a graph of the last hour, and the host's totals", async () => {
         const row = (t: RealTenant) => page.locator(`tr[data-tenant="${t.name}"]`);
         for (const t of tenants) {
             await expect.poll(() => row(t).locator("td.memory").textContent(), { timeout: 20_000 }).toMatch(/^\d+\.\d MiB \/ 1\.1 GiB$/);
@@ -166,7 +166,7 @@ describe.skipIf(skip)("the dashboard in a real browser", () => {
         expect(text).toMatch(new RegExp(`event: line\ndata: \\{"service":"frontend","stream":"stdout","time":"[^"]+","text":".*${probe}`));
     }, 60_000);
 
-    it("reserves ports and writes the stack file through the form, and shows the command that deploys it", async () => {
+    it("reserves ports and writes the stack file through the form, and shows the command that deploys it; the audit trail names the session", async () => {
         await page.fill("#new-name", made);
         await page.click("#new-form button");
         await expect.poll(() => page.textContent("#new-result"), { timeout: 30_000 }).toContain(`npm run deploy -- ${made}`);
