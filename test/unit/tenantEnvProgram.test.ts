@@ -7,6 +7,7 @@ import type { allocatingResolver as resolverT, tenantProgram as programT } from 
 import { installMocks, recorder, settle } from "../support/pulumiMocks";
 import { tempLockDir, tempProject } from "../support/cliRun";
 import { FakeEngine, fakeMachine, startFakeEngine } from "../support/fakeEngine";
+import { DEFAULT_IMAGES } from "../../components/config";
 
 const CONTAINER = "docker:index/container:Container";
 const rec = recorder();
@@ -21,7 +22,8 @@ beforeAll(async () => {
     process.env.FRONTBASE_LOCK_DIR = tempLockDir();
     await installMocks(rec, "tenant1");
     ({ tenantProgram, allocatingResolver } = await import("../../stacks/tenant"));
-    engine = await startFakeEngine([]);
+    // The stand-in host has the Frontbase images (the program's release check reads them).
+    engine = await startFakeEngine([], [], [DEFAULT_IMAGES.backend, DEFAULT_IMAGES.edge, DEFAULT_IMAGES.frontend]);
     base = {
         "frontbase:ports": '{"backend":8001,"edge":3003,"frontend":8081,"redisHttp":8082}',
         "docker:host": engine.host,
