@@ -30,6 +30,8 @@ import {
     Target,
     TARGETS,
 } from "./defaults";
+import { tenantEnvProblems, TenantEnv, tenantEnvSchema } from "./tenantEnv";
+import { configText, ConfigTree, SecureValue } from "../project/configValues";
 
 export {
     ALL_INTERFACES,
@@ -116,6 +118,7 @@ const schema = z.strictObject(
         // Checked by components/release.ts, which names each bad entry.
         release: z.string().optional(),
         releases: z.unknown().optional(),
+        env: tenantEnvSchema.default({}),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
 );
@@ -167,6 +170,10 @@ export interface TenantConfig {
     readonly encryptOverlay: boolean;
     /** Swarm only: `host` publishes on the tenant's node; `ingress`, through the routing mesh on every node. */
     readonly publishMode: PublishMode;
+    /** The tenant's own variables per service (components/tenantEnv.ts); {} when secret and read without its passphrase. */
+    readonly env: TenantEnv;
+    /** Whether `frontbase:env` holds a secure value (then every service's env list is a secret). */
+    readonly envSecret: boolean;
 }
 
 export class ConfigError extends Error {
@@ -181,6 +188,8 @@ export interface ConfigContext {
     readonly stack: string;
     /** Fully qualified keys (`frontbase:dbPassword`) that Pulumi holds encrypted. */
     readonly secretKeys?: ReadonlySet<string>;
+    /** Secret keys read without the passphrase (ciphertexts in place): `env`'s names are still checked. */
+    readonly secure?: ReadonlyMap<string, ConfigTree>;
 }
 
 /**
@@ -196,6 +205,9 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
         values[key] = STRING_KEYS.has(key) ? text : decode(text);
     }
     values.tenant ??= ctx.stack;
+    // Secure values inside the map: its names are checked. A map encrypted whole cannot be read here.
+    const unreadEnv = values.env === undefined ? ctx.secure?.get(`${NAMESPACE}:env`) : undefined;
+    if (unreadEnv !== undefined && !(unreadEnv instanceof SecureValue)) values.env = decode(configText(unreadEnv, () => ""));
     for (const key of SECRET_KEYS) {
         const qualified = `${NAMESPACE}:${key}`;
         if (values[key] !== undefined && ctx.secretKeys && !ctx.secretKeys.has(qualified)) {
@@ -212,7 +224,11 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
     const unknown = release !== undefined && unknownReleaseProblem(release, releases?.releases);
     if (unknown) problems.push(unknown);
     if (problems.length > 0) throw new ConfigError(problems);
-    const cfg = complete((result as { data: Parsed }).data, release ? releases!.releases[release] : {});
+    const parsed = (result as { data: Parsed }).data;
+    const envSecret = ctx.secretKeys?.has(`${NAMESPACE}:env`) ?? unreadEnv !== undefined;
+    const cfg = complete(parsed, release ? releases!.releases[release] : {}, { secret: envSecret, unread: unreadEnv !== undefined });
+    const envProblems = tenantEnvProblems(parsed.env, cfg.database);
+    if (envProblems.length > 0) throw new ConfigError(envProblems);
     const clash = duplicatePinnedPort(cfg.ports);
     if (clash) throw new ConfigError([clash]);
     const targetProblems = targetMismatch(cfg);
@@ -220,11 +236,17 @@ export function parseTenantConfig(raw: Readonly<Record<string, string>>, ctx: Co
     return cfg;
 }
 
-function complete({ releases: _, ...p }: Parsed, releaseImages: Partial<Record<ImageKey, string>>): TenantConfig {
+function complete(
+    { releases: _, ...p }: Parsed,
+    releaseImages: Partial<Record<ImageKey, string>>,
+    env: { secret: boolean; unread: boolean },
+): TenantConfig {
     const own = dropUndefined(p.images);
     return {
         ...p,
         standing: standingOf(p.release, own),
+        env: env.unread ? {} : p.env,
+        envSecret: env.secret,
         ports: p.ports as Partial<Record<AnyPortKey, number>>,
         portRanges: { ...DEFAULT_PORT_RANGES, ...dropUndefined(p.portRanges) },
         images: { ...DEFAULT_IMAGES, ...releaseImages, ...own },

@@ -1,6 +1,7 @@
 // What each Frontbase service needs: image, ports, env, volume, health check, start order.
 // Pure data from ../shared/FIELD-NOTES.md section 1; TenantStack turns it into resources.
-import { ImageKey, TenantConfig } from "./config";
+import type { ImageKey, TenantConfig } from "./config";
+import { withTenantEnv } from "./tenantEnv";
 import { PortKey, ServiceName } from "./naming";
 
 /** The credentials of one tenant, as plain strings (TenantStack keeps them as secrets). */
@@ -270,7 +271,7 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             env: () => ({}),
         },
     );
-    return specs;
+    return specs.map((s) => withTenantEnv(s, cfg.env, cfg.envSecret));
 }
 
 export type JobName = "redis-token";

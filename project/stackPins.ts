@@ -60,7 +60,7 @@ export async function readOnePins(file: string): Promise<StackPins> {
 export function pinsOf(f: StackFile): StackPins {
     const base = { file: f.file, stack: f.stack, raw: f.config, ...(f.fromProject ? { fromProject: f.fromProject } : {}) };
     try {
-        const config = parseTenantConfig(f.config, { stack: f.stack, secretKeys: f.secureKeys });
+        const config = parseTenantConfig(f.config, { stack: f.stack, secretKeys: f.secureKeys, secure: f.secure });
         return {
             ...base,
             tenant: config.tenant,

@@ -31,7 +31,7 @@ export const command = defineCommand({
             ctx.io.err("credentials: the proxy stack has none");
             return 0;
         }
-        const cfg = parseTenantConfig(stackFile.config, { stack, secretKeys: stackFile.secureKeys });
+        const cfg = parseTenantConfig(stackFile.config, { stack, secretKeys: stackFile.secureKeys, secure: stackFile.secure });
         const missing = requiredCredentials(cfg.database).filter((k) => !stackFile.secureKeys.has(`frontbase:${k}`));
         if (missing.length === 0) {
             ctx.io.err(`credentials: all stored in ${stackFileName(stack)}`);

@@ -65,7 +65,7 @@ export async function preflight(projectDir: string, stack: string, host: Preflig
 async function preflightTenant(projectDir: string, stack: string, stackFile: StackFile, host: PreflightHost): Promise<Preflight> {
     let config: TenantConfig;
     try {
-        config = parseTenantConfig(stackFile.config, { stack, secretKeys: stackFile.secureKeys });
+        config = parseTenantConfig(stackFile.config, { stack, secretKeys: stackFile.secureKeys, secure: stackFile.secure });
     } catch (e) {
         if (e instanceof ConfigError) return { problems: e.problems.map((p) => `${stackFileName(stack)}: ${p}`), notes: [] };
         throw e;

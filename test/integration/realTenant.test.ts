@@ -26,10 +26,25 @@ import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { testTenant } from "./support/tenants";
 import { loadStackFile, realServices, RealTenant, realTenant, web } from "./support/realTenants";
+import { deriveKey, encryptValue } from "../../project/pulumiSecrets";
+import { updateStackFile } from "../../project/stackFiles";
+import { EngineResult } from "../engine/engine";
 
 const run = promisify(execFile);
 const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "the real-application journey");
 const PASSPHRASE = "journey passphrase, test only";
+/** The sqlite tenant's own variables: one plain, one a secure value inside `frontbase:env`. */
+const ORIGINS = "https://shop.example,https://admin.shop.example";
+const SMTP_PASSWORD = "smtp-journey-password-4f9c1e";
+
+/** `pulumi config set --path [--secret] frontbase:env.<service>.<NAME>`, as the stack file then holds it. */
+async function setOwnEnv(file: string): Promise<void> {
+    const salt = /^encryptionsalt: (.+)$/m.exec(await fs.readFile(file, "utf8"))![1];
+    const key = await deriveKey(PASSPHRASE, salt, file);
+    await updateStackFile(file, {
+        "frontbase:env": { edge: { ALLOWED_ORIGINS: ORIGINS }, backend: { SMTP_PASSWORD: { secure: encryptValue(key, SMTP_PASSWORD) } } },
+    });
+}
 
 type Tenant = RealTenant;
 
@@ -43,6 +58,7 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
     let stateDir: string;
     let lockDir: string;
     let variant: string | undefined;
+    const firstDeploys: EngineResult[] = [];
     const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
     const opts = (t: Tenant): EngineOptions => ({
         projectDir: project.dir,
@@ -71,9 +87,10 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
             const made = await tenantCli(["new", t.name, "--database", t.database], project.dir, lockDir);
             expect(made.err).toContain("credentials: generated");
             expect(made.code).toBe(0);
+            if (t.database === "sqlite") await setOwnEnv(path.join(project.dir, `Pulumi.${t.name}.yaml`));
             await load(t);
         }
-        await Promise.all(tenants.map((t) => deploy(opts(t))));
+        firstDeploys.push(...(await Promise.all(tenants.map((t) => deploy(opts(t))))));
     });
     afterAll(async () => {
         if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
@@ -186,6 +203,32 @@ describe.skipIf(probe.reason)("real Frontbase tenants, sqlite and postgres: a us
             ]),
         );
         expect(drift).toEqual(tenants.map((t) => [t.name, []]));
+    });
+
+    it("gives the sqlite tenant's services its own variables (frontbase:env, one secure), the secret in no output", async () => {
+        const t = tenants[0];
+        expect(t.secretKeys).toContain("frontbase:env");
+        expect((await env(t, "edge")).ALLOWED_ORIGINS).toBe(ORIGINS);
+        expect((await env(t, "backend")).SMTP_PASSWORD).toBe(SMTP_PASSWORD);
+        const registered = firstDeploys[0].registrations.find((r) => r.name === `${t.name}-backend-container`)!;
+        expect(registered.secretPaths).toContain("envs");
+        const said = [
+            ...firstDeploys.flatMap((r) => [
+                ...r.steps.flatMap((s) => [stepLine(s), ...diffLines(s)]),
+                ...r.diagnostics.map((d) => d.message),
+                r.runner?.stdout ?? "",
+                r.runner?.stderr ?? "",
+            ]),
+            ...(await Promise.all(
+                [["status", t.name], ["ls"], ["check"]].map(async (argv) => {
+                    const r = await tenantCli(argv, project.dir, lockDir);
+                    return `${r.out}\n${r.err}`;
+                }),
+            )),
+            await fs.readFile(path.join(project.dir, `Pulumi.${t.name}.yaml`), "utf8"),
+        ].join("\n");
+        expect(said).toContain(t.name);
+        expect(said).not.toContain(SMTP_PASSWORD);
     });
 
     it("survives a backend replacement (env change, then image rebuild): still serving through the frontend, same data, same password", async () => {
