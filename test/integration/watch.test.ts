@@ -154,7 +154,7 @@ describe.skipIf(skip)("watching a real tenant: stats, alerts, restore drills", (
     }, 300_000);
 
     it("drills the tenant's snapshot: restored into a temporary tenant, deployed, healthy, admin login with the source's password, its data read back; then removed", async () => {
-        const b = await cli(["backup", t.name]);
+        const b = await cli(["backup", t.name, "--init"]);
         expect(b.code, b.err).toBe(0);
         snapshot = /snapshot ([0-9a-f]{8})/.exec(b.out)![1];
         const runner = pulumi();
@@ -232,7 +232,7 @@ describe.skipIf(skip)("watching a real tenant: stats, alerts, restore drills", (
         }[];
         expect(lines.map((l) => [l.command, l.flags.join(" "), l.outcome, l.code])).toEqual([
             ["new", "", "ok", 0],
-            ["backup", "", "ok", 0],
+            ["backup", "--init", "ok", 0],
             ["drill", "--json", "ok", 0],
             ["drill", "--snapshot --json", "failed", 3],
         ]);
