@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 // `npm run test:integration`: against a real Docker Engine, through the engine double
 // (test/engine) and the real program runner. test/engine's own tests here are those that need
 // the Engine; its pure ones are in test/unit/engine, run by `npm test` (never by both suites).
-// One file at a time: the files share one engine,
+// One file at a time: the files share one engine (the swarm file, on its own engines, runs beside
+// them: scripts/test-integration.sh),
 // and a tenant's `up` waits for health checks for up to a few minutes on 2 cores.
 export default defineConfig({
     test: {
