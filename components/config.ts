@@ -119,6 +119,7 @@ const schema = z.strictObject(
         release: z.string().optional(),
         releases: z.unknown().optional(),
         env: tenantEnvSchema.default({}),
+        suspended: z.boolean({ error: "must be true or false (`npm run tenant -- suspend|resume <tenant>` writes it)" }).default(false),
     },
     { error: (iss) => (iss.code === "unrecognized_keys" ? unknownKeys(iss.keys) : undefined) },
 );
@@ -174,6 +175,8 @@ export interface TenantConfig {
     readonly env: TenantEnv;
     /** Whether `frontbase:env` holds a secure value (then every service's env list is a secret). */
     readonly envSecret: boolean;
+    /** Containers stopped (swarm: 0 replicas); volumes, networks, ports and credentials kept (containerArgs.ts SUSPENDED). */
+    readonly suspended: boolean;
 }
 
 export class ConfigError extends Error {

@@ -25,10 +25,24 @@ export const ONE_SHOT_JOB = {
 } as const;
 
 /**
- * The provider (v4.5.0) stores a change to either without sending it to Docker: neither is
- * ForceNew, and Update sends only restart and resources. So a change to them replaces.
+ * The provider (v4.5.0) stores a change to any of these without sending it to Docker: none is
+ * ForceNew, and Update sends only restart and resources. So a change to them replaces. `start`
+ * is how a suspension reaches Docker (see SUSPENDED).
  */
-export const REPLACE_ON_CHANGES = ["healthcheck", "init"];
+export const REPLACE_ON_CHANGES = ["healthcheck", "init", "start"];
+
+/**
+ * A suspended tenant's containers: created, never started, and left so. Upstream v4.5.0
+ * (internal/provider/resource_docker_container_funcs.go): `resourceDockerContainerCreate` starts
+ * the container (and waits for health) only when `start` is true; `resourceDockerContainerRead`
+ * reads a stopped container's ports back only while `must_run` is true (otherwise the declared
+ * ports stay in state: no replacement) and leaves `must_run` false as it is: so the drift check
+ * is clean while suspended. `resourceDockerContainerUpdate` never stops a running container, so
+ * the change of `start` replaces (REPLACE_ON_CHANGES): suspend deletes the running container and
+ * creates a stopped one; resume creates a started one, waited for until healthy. The declared
+ * host ports stay in its configuration (HostConfig.PortBindings), where the allocator counts them.
+ */
+export const SUSPENDED = { start: false, mustRun: false } as const;
 
 /** What the provider updates in place: a change to these replaces nothing. */
 export const IN_PLACE = ["restart", "memory", "memorySwap"] as const;
@@ -74,6 +88,7 @@ export function serviceContainerArgs(cfg: TenantConfig, ports: TenantPorts, spec
         logOpts: LOG_OPTS,
         securityOpts: ["no-new-privileges:true"],
         labels: p.labels,
+        ...(cfg.suspended ? SUSPENDED : {}),
     };
 }
 
@@ -87,5 +102,8 @@ export function jobContainerArgs(cfg: TenantConfig, job: JobSpec, p: Parts): doc
         ...ONE_SHOT_JOB,
         securityOpts: [...ONE_SHOT_JOB.securityOpts],
         labels: p.labels,
+        // A job that a suspension re-creates (a tenant with two slots: its revision changed) does
+        // not run against a backend that is not started; it runs with the resumed tier.
+        ...(cfg.suspended ? { start: false } : {}),
     };
 }

@@ -69,7 +69,8 @@ const other = (s: Slot): Slot => (s === 1 ? 2 : 1);
 
 /**
  * Where to declare the tier for `revision`, from what runs:
- *   - a slot whose three services all run, healthy, at `revision`: there (nothing changes);
+ *   - a slot whose three services all run, healthy, at `revision`: there (nothing changes); for a
+ *     suspended tenant (its containers are never started), a slot whose three are at `revision`;
  *   - containers made before slots: slot 1, where they are (their names), replaced delete-first once;
  *   - a member with a container in both slots (an update that failed or was interrupted left the
  *     old ones, pending deletion): the slot of the newer ones, so that the old ones keep serving
@@ -78,7 +79,7 @@ const other = (s: Slot): Slot => (s === 1 ? 2 : 1);
  * In the chosen slot a member that already has a container there is replaced delete-first, should
  * it be replaced at all: creating first would collide with its name and ports.
  */
-export function planSlot(live: readonly LiveAppContainer[], revision: string): SlotPlan {
+export function planSlot(live: readonly LiveAppContainer[], revision: string, opts: { suspended?: boolean } = {}): SlotPlan {
     const slotOf = (c: LiveAppContainer): Slot => c.slot ?? 1;
     const inSlot = (s: Slot, m: SlotMember) => live.filter((c) => c.member === m && slotOf(c) === s);
     const legacy = live.some((c) => c.slot === undefined);
@@ -89,7 +90,7 @@ export function planSlot(live: readonly LiveAppContainer[], revision: string): S
         deleteFirst: Object.fromEntries(SLOT_MEMBERS.map((m) => [m, legacy || inSlot(slot, m).length > 0])) as Record<SlotMember, boolean>,
     });
     const current = ([1, 2] as Slot[]).find((s) =>
-        SLOT_SERVICES.every((m) => inSlot(s, m).some((c) => c.running && c.healthy && c.revision === revision)),
+        SLOT_SERVICES.every((m) => inSlot(s, m).some((c) => c.revision === revision && (opts.suspended || (c.running && c.healthy)))),
     );
     if (legacy) return decide(1, "containers made before slots: replaced delete-first, once, in slot 1");
     if (current !== undefined) return decide(current, `slot ${current} runs revision ${revision}`);

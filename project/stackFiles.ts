@@ -118,14 +118,16 @@ export async function writeStackFile(
 }
 
 /**
- * Set config keys in an existing stack file in place: comments, other keys, `secure:` values
- * and `encryptionsalt` stay untouched. Written to a temporary file and renamed, so a reader
- * never sees half a file.
+ * Set config keys in an existing stack file in place (a key set to `undefined` is removed, as
+ * `pulumi config rm` does): comments, other keys, `secure:` values and `encryptionsalt` stay
+ * untouched. Written to a temporary file and renamed, so a reader never sees half a file.
  */
 export async function updateStackFile(file: string, config: Record<string, unknown>, edit?: (doc: YAML.Document) => void): Promise<string> {
     await readStackFile(file); // the same checks as every read: a regular file, a mapping, not too big
     const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
-    for (const [key, value] of Object.entries(config)) doc.setIn(["config", key], doc.createNode(value));
+    for (const [key, value] of Object.entries(config))
+        if (value === undefined) doc.deleteIn(["config", key]);
+        else doc.setIn(["config", key], doc.createNode(value));
     edit?.(doc);
     await replaceFile(file, doc.toString(), 0o644);
     return file;

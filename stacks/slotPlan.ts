@@ -20,7 +20,7 @@ export async function readSlotDeclaration(
     const imageIds = await imageIdsOf(docker, cfg, dockerHost);
     const revision = tierRevision(declaredTier(cfg, ports, tenantServices(cfg, ports), imageIds), cfg.encryptionKey);
     const live = (await readTenantContainers(docker, cfg.tenant)).flatMap(liveApp);
-    return { plan: planSlot(live, revision), imageIds };
+    return { plan: planSlot(live, revision, { suspended: cfg.suspended }), imageIds };
 }
 
 /** A tenant container as the slot plan sees it; data services are not in a slot. */

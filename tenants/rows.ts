@@ -31,6 +31,8 @@ export interface TenantRow {
     readonly urls: Partial<Record<PortKey, string>>;
     /** Stack file problems, and pins its containers do not publish (yet). */
     readonly problems: readonly string[];
+    /** Its stack file says `frontbase:suspended: true`: stopped on purpose, its ports kept. */
+    readonly suspended: boolean;
 }
 
 export function tenantRows(stacks: readonly StackPins[], containers: readonly TenantContainer[]): TenantRow[] {
@@ -53,6 +55,7 @@ export function tenantRows(stacks: readonly StackPins[], containers: readonly Te
             containers: own.map(listed),
             urls: Object.fromEntries(PORT_KEYS.filter((k) => ports[k] !== undefined).map((k) => [k, portUrl(site, k, ports[k]!)])),
             problems,
+            suspended: config?.suspended === true,
         };
     });
 }

@@ -24,8 +24,13 @@ export interface TenantStatus {
     readonly host: string;
     readonly stackFile?: string;
     readonly services: readonly ServiceStatus[];
-    /** Every expected service has a running container that is healthy or has no health check. */
+    /**
+     * Every expected service has a running container that is healthy or has no health check; for a
+     * suspended tenant, no service runs (each is created, exited or, on a swarm, without a task).
+     */
     readonly healthy: boolean;
+    /** The stack file says `frontbase:suspended: true`. */
+    readonly suspended: boolean;
     readonly problems: readonly string[];
 }
 
@@ -49,16 +54,22 @@ export function assessTenant(args: {
     containers: readonly TenantContainer[];
 }): TenantStatus {
     const publicHost = args.stackConfig?.["frontbase:publicHost"] ?? "localhost";
+    const suspended = isSuspended(args.stackConfig);
     const problems: string[] = [];
     const services: ServiceStatus[] = args.containers.map((c) => {
         // A job is fine while it runs and once it has exited with 0; it has no health check.
+        // Suspended: a service is fine when it does not run, a job also when never started.
         const ok =
             c.job !== undefined
-                ? c.state === "running" || (c.state === "exited" && c.exitCode === 0)
-                : c.state === "running" && (c.health === "healthy" || c.health === "none");
+                ? c.state === "running" || (c.state === "exited" && c.exitCode === 0) || (suspended && c.state === "created")
+                : suspended
+                  ? c.state !== "running"
+                  : c.state === "running" && (c.health === "healthy" || c.health === "none");
         const restarted = c.restarts > 0 ? ` (restarted ${c.restarts} times)` : "";
         const why = c.error ? ` (${c.error})` : "";
-        if (!ok)
+        if (!ok && suspended && c.job === undefined)
+            problems.push(`${c.service}: running, but the stack file says suspended (not deployed yet: npm run deploy -- <stack>)`);
+        else if (!ok)
             problems.push(
                 c.job !== undefined
                     ? `${c.service}: ${c.state}, exit code ${c.exitCode}`
@@ -79,8 +90,21 @@ export function assessTenant(args: {
     const present = new Set(args.containers.map((c) => c.service));
     for (const s of expectedServices(args.stackConfig)) {
         if (present.has(s)) continue;
-        problems.push(`${s}: no container`);
+        if (!suspended) problems.push(`${s}: no container`);
         services.push({ service: s, state: "missing", health: "-", ports: [], urls: [] });
     }
-    return { tenant: args.tenant, host: args.host, stackFile: args.stackFile, services, healthy: problems.length === 0, problems };
+    return {
+        tenant: args.tenant,
+        host: args.host,
+        stackFile: args.stackFile,
+        services,
+        healthy: problems.length === 0,
+        suspended,
+        problems,
+    };
+}
+
+/** Whether a stack file's config suspends its tenant (`frontbase:suspended: true`, as Pulumi hands it over). */
+export function isSuspended(stackConfig: Readonly<Record<string, string>> | undefined): boolean {
+    return stackConfig?.["frontbase:suspended"] === "true";
 }

@@ -15,7 +15,8 @@ export const command = defineCommand({
     args: [TENANT_ARG],
     flags: { json: { kind: "boolean", about: "print one JSON object (services, healthy, problems, volumes)" } },
     notes:
-        "Exit 0: every service the stack file deploys runs and is healthy (or has no health check);\n" +
+        "Exit 0: every service the stack file deploys runs and is healthy (or has no health check),\n" +
+        "or the tenant is suspended and none runs;\n" +
         "3: the tenant is known but a service is stopped, unhealthy, still starting or missing;\n" +
         "1: unknown tenant or an unreachable Docker Engine; 2: usage error.",
     async run({ args, flags }, ctx) {
@@ -42,7 +43,8 @@ export const command = defineCommand({
                 );
             ctx.io.out(lines.join("\n"));
         }
-        return status.healthy && containers.length > 0 ? 0 : NOT_HEALTHY;
+        // A suspended swarm tenant has no task at all.
+        return status.healthy && (containers.length > 0 || status.suspended) ? 0 : NOT_HEALTHY;
     },
 });
 

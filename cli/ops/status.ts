@@ -18,6 +18,10 @@ export function renderStatus(s: TenantStatus): string {
             x.urls.join(", ") || "-",
         ]),
     );
-    const verdict = s.healthy ? `healthy: ${s.services.length} service(s) running` : `NOT healthy: ${s.problems.join("; ")}`;
+    const verdict = !s.healthy
+        ? `NOT healthy: ${s.problems.join("; ")}`
+        : s.suspended
+          ? `suspended: no service runs; volumes, ports and credentials kept (npm run tenant -- resume ${s.tenant})`
+          : `healthy: ${s.services.length} service(s) running`;
     return `${head}\n${services}\n${verdict}`;
 }

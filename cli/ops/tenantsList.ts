@@ -46,6 +46,7 @@ export function tenantsReport(rows: readonly TenantRow[], dockerHost: string): s
 }
 
 function containerSummary(r: TenantRow): string {
+    if (r.suspended) return `suspended (${r.containers.filter((c) => c.state === "running").length} running)`;
     if (r.containers.length === 0) return "none";
     const running = r.containers.filter((c) => c.state === "running").length;
     const healthy = r.containers.filter((c) => c.health === "healthy").length;

@@ -43,19 +43,23 @@ export function verdictOf(status: TenantStatus, a: { stack: string; project: str
     const missing = new Set<ServiceName>();
     const starting = new Set<ServiceName>();
     const failedJobs: string[] = [];
+    // Suspended (tenants/status.ts): nothing should run; one that does needs the suspension deployed, not replaced.
+    const stillRunning: ServiceName[] = [];
     for (const s of status.services) {
         if (s.job !== undefined) {
-            if (s.state !== "running" && s.state !== "exited (0)") failedJobs.push(s.job);
+            if (s.state !== "running" && s.state !== "exited (0)" && !(status.suspended && s.state === "created")) failedJobs.push(s.job);
             continue;
         }
         if (!(SERVICES as readonly string[]).includes(s.service)) continue;
         const service = s.service as ServiceName;
-        if (s.state === "missing") missing.add(service);
+        if (status.suspended) {
+            if (s.state === "running") stillRunning.push(service);
+        } else if (s.state === "missing") missing.add(service);
         // Health resets to "starting" at every restart: a crash loop would look like a slow start.
         else if (s.state === "running" && s.health === "starting" && (s.restarts ?? 0) === 0) starting.add(service);
         else if (s.state !== "running" || s.health === "unhealthy" || s.health === "starting") bad.add(service);
     }
-    const broken = SERVICES.filter((s) => bad.has(s) || missing.has(s));
+    const broken = SERVICES.filter((s) => bad.has(s) || missing.has(s) || stillRunning.includes(s));
     const replaceUrns = [
         ...failedJobs.map((job) => jobUrn({ ...a, job })),
         ...SERVICES.filter((s) => bad.has(s)).map((service) => (a.swarm ? serviceUrn : containerUrn)({ ...a, service })),

@@ -86,7 +86,9 @@ export function createService(name: string, i: ServiceInputs, parent: pulumi.Res
         {
             name: swarmServiceName(cfg.tenant, spec.service),
             labels: labelList(serviceLabelsOf(cfg, spec, i.node)),
-            mode: { replicated: { replicas: 1 } },
+            // Suspended: no task runs (upstream v4.5.0 resource_docker_service.go: `mode.replicated.replicas` is
+            // not ForceNew, so `resourceDockerServiceUpdate` scales the service in place); the rest is kept.
+            mode: { replicated: { replicas: cfg.suspended ? 0 : 1 } },
             taskSpec: {
                 containerSpec: {
                     image: cfg.images[spec.imageKey],

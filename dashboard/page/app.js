@@ -26,8 +26,9 @@
     /** One word for a tenant's health: every service container's, worst first (a one-shot job is done once exited). */
     const servicesOf = (all) => all.filter((c) => !/ \(job\)$/.test(c.service));
 
-    function healthOf(all) {
+    function healthOf(all, suspended) {
         const containers = servicesOf(all);
+        if (suspended) return containers.some((c) => c.state === "running") ? "suspending" : "suspended";
         if (containers.length === 0) return "not deployed";
         if (containers.some((c) => c.state !== "running")) return "stopped";
         if (containers.some((c) => c.health === "unhealthy")) return "unhealthy";
@@ -78,7 +79,7 @@
                     const tr = document.createElement("tr");
                     tr.className = "tenant";
                     tr.dataset.tenant = t.tenant;
-                    const health = healthOf(t.containers);
+                    const health = healthOf(t.containers, t.suspended);
                     tr.append(
                         cell(t.tenant),
                         cell(t.domains.join(", ")),
@@ -143,7 +144,7 @@
         const s = await api(`/api/v1/tenants/${encodeURIComponent(name)}`);
         $("detail-name").textContent = name;
         $("detail-summary").textContent =
-            `${s.healthy ? "healthy" : "not healthy"}${s.domains.length ? `, domains ${s.domains.join(", ")}` : ""}; volumes ${s.volumes.join(", ") || "none"}`;
+            `${s.healthy ? (s.suspended ? "suspended" : "healthy") : "not healthy"}${s.domains.length ? `, domains ${s.domains.join(", ")}` : ""}; volumes ${s.volumes.join(", ") || "none"}`;
         $("services").replaceChildren(
             ...s.services.map((x) => {
                 const tr = document.createElement("tr");

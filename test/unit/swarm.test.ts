@@ -290,6 +290,7 @@ describe("verify on a swarm tenant", () => {
             host: "h",
             services: [{ service: "backend", state: "rejected", health: "-", ports: [], urls: [] }],
             healthy: false,
+            suspended: false,
             problems: ["backend: rejected"],
         };
         const v = verdictOf(status, { stack: "t1", project: "frontbase", tenant: "t1", swarm: true });

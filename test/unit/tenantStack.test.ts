@@ -198,9 +198,12 @@ describe("TenantStack resource options", () => {
             expect({ c, deleteBeforeReplace: opts(CONTAINER, c).deleteBeforeReplace }).toEqual({ c, deleteBeforeReplace: true });
     });
 
-    it("replaces a container whose health check or init changes (the provider would store either without telling Docker)", () => {
+    it("replaces a container whose health check, init or start changes (the provider would store any of them without telling Docker)", () => {
         for (const c of CONTAINERS)
-            expect({ c, replaceOnChanges: opts(CONTAINER, c).replaceOnChanges }).toEqual({ c, replaceOnChanges: ["healthcheck", "init"] });
+            expect({ c, replaceOnChanges: opts(CONTAINER, c).replaceOnChanges }).toEqual({
+                c,
+                replaceOnChanges: ["healthcheck", "init", "start"],
+            });
         expect(opts(CONTAINER, "tenant1-redis-token-job").replaceOnChanges).toBeUndefined();
     });
 

@@ -221,8 +221,10 @@ export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State
         workingDir: info.Config.WorkingDir,
         command: info.Config.Cmd ?? undefined,
         entrypoints: info.Config.Entrypoint ?? undefined,
-        // Only while running: a stopped container has no NetworkSettings.Ports ([F] L800-806).
-        ...(prior.ports !== undefined ? { ports: running ? portsRead : [] } : {}),
+        // Read only while running or while must_run is true in state: a stopped container has no
+        // NetworkSettings.Ports, so one that must run reads back without its ports (a replacement),
+        // while one declared `must_run = false` keeps the ports in state ([F] L797-806).
+        ...(prior.ports !== undefined ? { ports: running ? portsRead : (prior.mustRun ?? true) ? [] : prior.ports } : {}),
         mounts: (info.HostConfig.Mounts ?? []).map((m) => ({
             type: m.Type,
             source: m.Source,

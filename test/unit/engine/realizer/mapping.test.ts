@@ -164,6 +164,17 @@ describe("container state read back from docker inspect, and the diff against it
             ["mustRun", false],
         ]);
     });
+    it("reads a stopped container declared must_run false and start false (a suspended tenant's) with its ports kept: no diff", () => {
+        const suspended = { ...program, memorySwap: 512, start: false, mustRun: false };
+        const st = stateFromInspect(inspect({ running: false, swap: 512 * MB }), suspended);
+        expect([st.ports, st.mustRun, st.start]).toEqual([program.ports, false, false]);
+        expect(diffAgainstState(CONTAINER_SCHEMA, st, suspended)).toEqual([]);
+        // Resumed: start and must_run back to their defaults, a change of `start` (which the program replaces on).
+        expect(diffAgainstState(CONTAINER_SCHEMA, st, { ...program, memorySwap: 512 }).map((x) => [x.key, x.replaces])).toEqual([
+            ["start", false],
+            ["mustRun", false],
+        ]);
+    });
 });
 
 describe("RandomPassword", () => {

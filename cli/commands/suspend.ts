@@ -1,0 +1,4 @@
+// `suspend <tenant> [--no-deploy]`: see ../ops/suspend.ts and tenants/suspend.ts.
+import { suspendCommand } from "../ops/suspend";
+
+export const command = suspendCommand(true);
