@@ -91,7 +91,7 @@ export async function runDrill(ctx: Context, source: string, o: { snapshot?: str
         step = "smoke check";
         const frontend = (JSON.parse((await readStackFile(made.file)).config["frontbase:ports"]) as { frontend: number }).frontend;
         const email = stack.config["frontbase:adminEmail"] ?? "admin@example.com";
-        const smoke = await smokeCheck(`http://127.0.0.1:${frontend}`, { email, password });
+        const smoke = await smokeCheck({ url: `http://127.0.0.1:${frontend}` }, { email, password }, 20_000);
         ({ checks, variables } = smoke);
         for (const c of checks) say(`${c.what}: ${c.detail}`);
         if (!smoke.ok) throw new Error(checks.filter((c) => !c.ok).map((c) => `${c.what}: ${c.detail}`)[0]);

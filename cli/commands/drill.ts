@@ -1,6 +1,6 @@
 // `drill <tenant> [--snapshot ID] [--json]`: prove a snapshot restores. It goes into a temporary
 // tenant (own network, loopback ports, no domains), is deployed with `pulumi up`, checked as its
-// admin would (admin page, login with the source's credentials, data read through the API), and
+// admin would (admin page, login with the source's credentials, the session, an API read), and
 // removed again; the result and the time to healthy are recorded (`backups` shows each tenant's
 // last drill, `alerts` fires when it failed or is old).
 import { runDrill } from "../../monitor/drill";

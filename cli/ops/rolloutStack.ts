@@ -14,7 +14,7 @@ import { command as verify } from "../commands/verify";
 import { connect, Context } from "../../tenants/context";
 import { readWorkloads } from "../../tenants/open";
 import type { Gate, Outcome } from "./rolloutPlan";
-import { entryPointOf, smokeCheck, SmokeResult } from "./smoke";
+import { entryPointOf, smokeCheck, SmokeResult } from "../../tenants/smoke";
 
 export interface StackTarget {
     readonly stack: string;

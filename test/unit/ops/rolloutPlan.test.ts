@@ -2,7 +2,7 @@
 // reaches a tenant. The command itself: rollout.test.ts.
 import { describe, expect, it } from "vitest";
 import { parseWaves, planWaves } from "../../../cli/ops/rolloutPlan";
-import { entryPointOf } from "../../../cli/ops/smoke";
+import { entryPointOf } from "../../../tenants/smoke";
 
 const plan = (n: number, waves: string) =>
     planWaves(
