@@ -17,7 +17,8 @@ import {
 } from "./containers";
 import * as naming from "./naming";
 import { PortKey, ServiceName, Slot, slotPortKey, TENANT_STACK_TYPE, TenantPorts } from "./naming";
-import { JobName, portUrl, REDIS_TOKEN_JOB, ServiceSpec, tenantServices } from "./services";
+import { portUrl, ServiceSpec, tenantServices } from "./services";
+import { JobName, REDIS_TOKEN_JOB } from "./jobs";
 import { createSlotContainer, createSlotJob, createSlotNetworks, isSlotService, SlotDeclaration } from "./slotContainers";
 import { createOverlayNetwork, createService, PlacedNode, serviceEnv } from "./swarm/resources";
 

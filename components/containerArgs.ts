@@ -7,7 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { TenantConfig } from "./config";
 import * as naming from "./naming";
 import { Slot, slotPortKey, TenantPorts } from "./naming";
-import type { JobSpec, ServiceSpec } from "./services";
+import type { ServiceSpec } from "./services";
+import type { JobSpec } from "./jobs";
 
 /** Log rotation so a chatty tenant cannot fill the host's disk. */
 export const LOG_OPTS = { "max-size": "10m", "max-file": "3" };

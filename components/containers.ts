@@ -8,7 +8,8 @@ import { jobContainerArgs, LabelList, REPLACE_ON_CHANGES, serviceContainerArgs }
 import { labelList } from "./labels";
 import * as naming from "./naming";
 import { ServiceName, TenantPorts } from "./naming";
-import { Credentials, envList, JobSpec, ServiceSpec } from "./services";
+import { Credentials, envList, ServiceSpec } from "./services";
+import { JobSpec } from "./jobs";
 
 export { LOG_OPTS, ONE_SHOT_JOB } from "./containerArgs";
 

@@ -3,6 +3,7 @@
 import type { ImageKey, TenantConfig } from "./config";
 import { withTenantEnv } from "./tenantEnv";
 import { PortKey, ServiceName } from "./naming";
+import type { JobName } from "./jobs";
 
 /** The credentials of one tenant, as plain strings (TenantStack keeps them as secrets). */
 export interface Credentials {
@@ -62,7 +63,7 @@ export interface ServiceSpec {
 
 export const POSTGRES_USER = "frontbase";
 const EDGE_URL = "http://edge:3002";
-const REDIS_HTTP_URL = "http://redis-http:80";
+export const REDIS_HTTP_URL = "http://redis-http:80";
 
 export function publicUrl(cfg: Pick<TenantConfig, "publicHost">, port: number): string {
     return `http://${cfg.publicHost}:${port}`;
@@ -273,43 +274,6 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
     );
     return specs.map((s) => withTenantEnv(s, cfg.env, cfg.envSecret));
 }
-
-export type JobName = "redis-token";
-
-/** A one-shot container: runs to completion once per change of its inputs, then stays exited. */
-export interface JobSpec {
-    readonly job: JobName;
-    /** An image of the tenant's that has what the job runs (the backend's has curl). */
-    readonly imageKey: ImageKey;
-    readonly entrypoint: readonly string[];
-    readonly after: readonly ServiceName[];
-    env(credentials: Credentials): Record<string, string>;
-}
-
-/**
- * Upstream's migrations seed the redis-http settings the edge reads at start-up with the
- * literal token `dev_token_change_in_prod`, and only the backend's sync settings API changes
- * them (no environment variable does). So the tenant's generated token is written through that
- * API, by a job that runs after the backend is healthy and before the edge starts. The token
- * reaches it as an environment variable, never on a command line.
- */
-export const REDIS_TOKEN_JOB: JobSpec = {
-    job: "redis-token",
-    imageKey: "backend",
-    entrypoint: [
-        "sh",
-        "-c",
-        [
-            "set -eu",
-            // The token is letters, digits and . _ ~ - (config.ts): it stands inside JSON as it is.
-            `body='{"redis_url":"${REDIS_HTTP_URL}","redis_token":"'"$REDIS_TOKEN"'","redis_type":"self-hosted","redis_enabled":true}'`,
-            `curl -fsS --retry 10 --retry-connrefused --retry-delay 2 -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary "$body" http://backend:8000/api/sync/settings/redis/`,
-            `echo "redis-http token set in the backend's settings"`,
-        ].join("\n"),
-    ],
-    after: ["backend"],
-    env: (c) => ({ REDIS_TOKEN: c.redisToken }),
-};
 
 /** `{A: "1"}` -> `["A=1"]`, sorted so that the list (and so the diff) is stable. */
 export function envList(env: Record<string, string>): string[] {

@@ -11,7 +11,8 @@ import { containerEnv, FOLLOWS_LABEL_PREFIX, followLabels, jobEnv, jobLabels, Se
 import { labelList } from "./labels";
 import * as naming from "./naming";
 import { REVISION_LABEL, Slot, SLOT_LABEL, TenantPorts } from "./naming";
-import { Credentials, envList, JobSpec, REDIS_TOKEN_JOB, ServiceSpec } from "./services";
+import { Credentials, envList, ServiceSpec } from "./services";
+import { JobSpec, REDIS_TOKEN_JOB } from "./jobs";
 import { SLOT_JOB, SLOT_SERVICES, SlotPlan, SlotService } from "./slots";
 
 /** What the stack program read for a tenant with two slots: the plan, and the images' IDs it declares. */

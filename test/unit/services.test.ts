@@ -32,7 +32,7 @@ describe("the redis-token job's script", () => {
         const { execFileSync } = await import("child_process");
         const { writeFileSync, readFileSync, chmodSync } = await import("fs");
         const path = await import("path");
-        const { REDIS_TOKEN_JOB } = await import("../../components/services");
+        const { REDIS_TOKEN_JOB } = await import("../../components/jobs");
         const dir = tempDir("fake-curl");
         // A fake curl that records its arguments, one per line.
         writeFileSync(path.join(dir, "curl"), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${dir}/args"\n`);
