@@ -5,11 +5,10 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDashboardArgs } from "../../cli/dashboard";
 import { dashboardToken } from "../../dashboard/token";
-import { tempLockDir, tempProject, testContext } from "../support/cliRun";
 import { tempDir } from "../support/temp";
 import { nothingWritten } from "../support/unchanged";
-import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
-import { serveDashboard } from "../support/dashboardServer";
+import type { FakeEngine } from "../support/fakeEngine";
+import { dashboardOnFakeEngine } from "../support/dashboardServer";
 
 const TOKEN = "dashboard token, test only, 0123456789";
 const labels = (service: string) => ({ "frontbase.tenant": "acme", "com.docker.compose.service": service });
@@ -20,37 +19,28 @@ let lockDir: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-    engine = await startFakeEngine([
-        {
-            name: "acme_frontbase-backend-1",
-            state: "running",
-            health: "healthy",
-            labels: labels("backend"),
-            bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8001" }] },
-        },
-        {
-            name: "acme_frontbase-frontend-1",
-            state: "running",
-            health: "unhealthy",
-            labels: labels("frontend"),
-            bindings: { "80/tcp": [{ HostIp: "", HostPort: "8081" }] },
-        },
-    ]);
-    project = tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:domains:\n    - acme.example.com\n" });
-    const ctx = testContext(
-        {
-            FRONTBASE_PROJECT_DIR: project,
-            FRONTBASE_LOCK_DIR: (lockDir = tempLockDir()),
-            DOCKER_HOST: engine.host,
-        },
-        { dockerHost: engine.host },
-    );
-    ({ base, close } = await serveDashboard({ ...ctx, projectDir: ctx.env.FRONTBASE_PROJECT_DIR! }, TOKEN));
+    ({ engine, project, lockDir, base, close } = await dashboardOnFakeEngine(
+        [
+            {
+                name: "acme_frontbase-backend-1",
+                state: "running",
+                health: "healthy",
+                labels: labels("backend"),
+                bindings: { "8000/tcp": [{ HostIp: "", HostPort: "8001" }] },
+            },
+            {
+                name: "acme_frontbase-frontend-1",
+                state: "running",
+                health: "unhealthy",
+                labels: labels("frontend"),
+                bindings: { "80/tcp": [{ HostIp: "", HostPort: "8081" }] },
+            },
+        ],
+        { "Pulumi.acme.yaml": "config:\n  frontbase:domains:\n    - acme.example.com\n" },
+        TOKEN,
+    ));
 });
-afterAll(async () => {
-    await close();
-    await engine.close();
-});
+afterAll(() => close());
 
 async function call(p: string, init: { method?: string; token?: string; cookie?: string; csrf?: string; body?: string } = {}) {
     const headers: Record<string, string> = {};

@@ -3,9 +3,8 @@
 // tenant's state (409 not_deployed), an unknown tenant is 404; neither is the Docker host
 // failing (502). Over real HTTP, the stand-in Engine behind it, nothing changed on it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempLockDir, tempProject, testContext } from "../support/cliRun";
-import { FakeEngine, startFakeEngine } from "../support/fakeEngine";
-import { serveDashboard } from "../support/dashboardServer";
+import type { FakeEngine } from "../support/fakeEngine";
+import { dashboardOnFakeEngine } from "../support/dashboardServer";
 
 const TOKEN = "statuses test token, 0123456789abcdef01234";
 let engine: FakeEngine;
@@ -13,25 +12,20 @@ let base: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-    engine = await startFakeEngine([
-        {
-            name: "acme_frontbase-backend-1",
-            state: "running",
-            health: "healthy",
-            labels: { "frontbase.tenant": "acme", "com.docker.compose.service": "backend" },
-        },
-    ]);
-    const project = tempProject({ "Pulumi.idle.yaml": "config:\n  frontbase:tenant: idle\n", "Pulumi.acme.yaml": "config: {}\n" });
-    const ctx = testContext(
-        { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host },
-        { dockerHost: engine.host, projectDir: project, lockDir: tempLockDir() },
-    );
-    ({ base, close } = await serveDashboard(ctx, TOKEN));
+    ({ engine, base, close } = await dashboardOnFakeEngine(
+        [
+            {
+                name: "acme_frontbase-backend-1",
+                state: "running",
+                health: "healthy",
+                labels: { "frontbase.tenant": "acme", "com.docker.compose.service": "backend" },
+            },
+        ],
+        { "Pulumi.idle.yaml": "config:\n  frontbase:tenant: idle\n", "Pulumi.acme.yaml": "config: {}\n" },
+        TOKEN,
+    ));
 });
-afterAll(async () => {
-    await close();
-    await engine.close();
-});
+afterAll(() => close());
 
 async function call(method: string, p: string) {
     const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${TOKEN}` } });

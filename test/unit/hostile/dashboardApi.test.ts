@@ -10,11 +10,11 @@ import { createDashboard } from "../../../dashboard/server";
 import { dashboardToken } from "../../../dashboard/token";
 import { recordAllocation } from "../../../ports/ledger";
 import { ensureLockDir, hostFiles } from "../../../ports/lock";
-import { tempProject, testContext } from "../../support/cliRun";
-import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
+import type { testContext } from "../../support/cliRun";
+import type { FakeEngine } from "../../support/fakeEngine";
 import { nothingWritten } from "../../support/unchanged";
 import { tempDir } from "../../support/temp";
-import { serveDashboard } from "../../support/dashboardServer";
+import { dashboardOnFakeEngine } from "../../support/dashboardServer";
 
 const TOKEN = "round two token, test only, 0123456789abcdef";
 let engine: FakeEngine;
@@ -26,17 +26,21 @@ let close: () => Promise<void>;
 let ctx: ReturnType<typeof testContext>;
 
 beforeAll(async () => {
-    engine = await startFakeEngine([
-        {
-            name: "acme_frontbase-backend-1",
-            state: "running",
-            health: "healthy",
-            labels: { "frontbase.tenant": "acme", "com.docker.compose.service": "backend" },
-        },
-    ]);
-    project = tempProject({ "Pulumi.acme.yaml": "config:\n  frontbase:ports:\n    backend: 9701\n" });
     lockDir = path.join(tempDir("locks"), "locks");
     await ensureLockDir(lockDir);
+    ({ engine, project, ctx, base, close } = await dashboardOnFakeEngine(
+        [
+            {
+                name: "acme_frontbase-backend-1",
+                state: "running",
+                health: "healthy",
+                labels: { "frontbase.tenant": "acme", "com.docker.compose.service": "backend" },
+            },
+        ],
+        { "Pulumi.acme.yaml": "config:\n  frontbase:ports:\n    backend: 9701\n" },
+        TOKEN,
+        { lockDir, env: { RESTIC_REPOSITORY: "/nonexistent/restic" } },
+    ));
     ledger = hostFiles(engine.host, lockDir).ledger;
     // What other allocators of the host left: a `pulumi up` still creating its containers, and
     // another checkout's stack file (it exists; it is not in this project).
@@ -44,16 +48,8 @@ beforeAll(async () => {
     writeFileSync(other, "config: {}\n");
     await recordAllocation(ledger, { tenant: "busy", ports: { backend: 9711 }, at: Date.now(), by: "pulumi up" });
     await recordAllocation(ledger, { tenant: "elsewhere", ports: { backend: 9712 }, file: other, at: Date.now(), by: "tenant new" });
-    ctx = testContext(
-        { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host, FRONTBASE_LOCK_DIR: lockDir, RESTIC_REPOSITORY: "/nonexistent/restic" },
-        { dockerHost: engine.host, lockDir, projectDir: project },
-    );
-    ({ base, close } = await serveDashboard(ctx, TOKEN));
 });
-afterAll(async () => {
-    await close();
-    await engine.close();
-});
+afterAll(() => close());
 
 interface Call {
     readonly method?: string;

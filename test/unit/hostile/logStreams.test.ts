@@ -6,9 +6,8 @@
 import type * as http from "http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerLogParser, LineSplitter, MAX_LINE_CHARS } from "../../../tenants/logStream";
-import { tempLockDir, tempProject, testContext } from "../../support/cliRun";
-import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { serveDashboard } from "../../support/dashboardServer";
+import type { FakeEngine } from "../../support/fakeEngine";
+import { dashboardOnFakeEngine } from "../../support/dashboardServer";
 
 const TS = "2026-12-04T14:35:07.174052032Z";
 
@@ -59,26 +58,24 @@ let close: () => Promise<void>;
 const held: http.ServerResponse[] = [];
 
 beforeAll(async () => {
-    engine = await startFakeEngine([
-        {
-            name: "bad_frontbase-backend-1",
-            state: "running",
-            labels: { "frontbase.tenant": "bad", "com.docker.compose.service": "backend" },
-            // One good line, then bytes that are no frame (a TTY's raw output, say), then nothing: the stream stays open.
-            logs: (res) => (held.push(res), res.write(Buffer.concat([frame(`${TS} fine\n`), Buffer.from("\x1b[31mraw tty output\r\n")]))),
-        },
-    ]);
-    const project = tempProject({ "Pulumi.bad.yaml": "config: {}\n" });
-    const ctx = testContext(
-        { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host },
-        { dockerHost: engine.host, projectDir: project, lockDir: tempLockDir() },
-    );
-    ({ base, close } = await serveDashboard(ctx, TOKEN));
+    ({ engine, base, close } = await dashboardOnFakeEngine(
+        [
+            {
+                name: "bad_frontbase-backend-1",
+                state: "running",
+                labels: { "frontbase.tenant": "bad", "com.docker.compose.service": "backend" },
+                // One good line, then bytes that are no frame (a TTY's raw output, say), then nothing: the stream stays open.
+                logs: (res) => (
+                    held.push(res),
+                    res.write(Buffer.concat([frame(`${TS} fine\n`), Buffer.from("\x1b[31mraw tty output\r\n")]))
+                ),
+            },
+        ],
+        { "Pulumi.bad.yaml": "config: {}\n" },
+        TOKEN,
+    ));
 });
-afterAll(async () => {
-    await close();
-    await engine.close();
-});
+afterAll(() => close());
 
 /** Until `ok()` or 10 s (a bound for the failure, not a speed to meet). */
 async function eventually(ok: () => boolean): Promise<boolean> {

@@ -7,9 +7,8 @@ import type * as http from "http";
 import * as net from "net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_STREAMS } from "../../../dashboard/server";
-import { tempLockDir, tempProject, testContext } from "../../support/cliRun";
-import { FakeEngine, startFakeEngine } from "../../support/fakeEngine";
-import { serveDashboard } from "../../support/dashboardServer";
+import type { FakeEngine } from "../../support/fakeEngine";
+import { dashboardOnFakeEngine } from "../../support/dashboardServer";
 
 const TOKEN = "slow clients test token, 0123456789abcdef01";
 const TS = "2026-12-04T14:35:07.174052032Z";
@@ -28,25 +27,20 @@ function endless(res: http.ServerResponse): void {
 }
 
 beforeAll(async () => {
-    engine = await startFakeEngine([
-        {
-            name: "busy_frontbase-backend-1",
-            state: "running",
-            labels: { "frontbase.tenant": "busy", "com.docker.compose.service": "backend" },
-            logs: endless,
-        },
-    ]);
-    const project = tempProject({ "Pulumi.busy.yaml": "config: {}\n" });
-    const ctx = testContext(
-        { FRONTBASE_PROJECT_DIR: project, DOCKER_HOST: engine.host },
-        { dockerHost: engine.host, projectDir: project, lockDir: tempLockDir() },
-    );
-    ({ port, close } = await serveDashboard(ctx, TOKEN));
+    ({ engine, port, close } = await dashboardOnFakeEngine(
+        [
+            {
+                name: "busy_frontbase-backend-1",
+                state: "running",
+                labels: { "frontbase.tenant": "busy", "com.docker.compose.service": "backend" },
+                logs: endless,
+            },
+        ],
+        { "Pulumi.busy.yaml": "config: {}\n" },
+        TOKEN,
+    ));
 });
-afterAll(async () => {
-    await close();
-    await engine.close();
-});
+afterAll(() => close());
 
 const STREAM = `GET /api/v1/tenants/busy/logs/stream?tail=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
 
