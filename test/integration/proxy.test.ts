@@ -15,7 +15,7 @@ import { destroy, EngineError, EngineOptions, up } from "../engine/engine";
 import { decode } from "../engine/serialize";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { TEST_PROXY_IMAGE } from "../images/images";
-import { docker, removeTenant, tenantObjects } from "./support/docker";
+import { docker, removeProxy, removeTenant, tenantObjects } from "./support/docker";
 import { deploy, imageVariant, tempDir, tenantCli } from "./support/fleet";
 import { probeDocker } from "./support/probe";
 import { cannotRun } from "../support/skip";
@@ -180,16 +180,7 @@ describe.skipIf(skip)("the host's proxy: Caddy, pebble, two real tenants with do
         else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
         pebble?.stop();
         await Promise.all(tenants.map((t) => removeTenant(t.name)));
-        for (const c of [PROXY_RELOAD_CONTAINER, PROXY_CONTAINER])
-            await docker
-                .getContainer(c)
-                .remove({ force: true })
-                .catch(() => undefined);
-        for (const v of ["data", "config"] as const)
-            await docker
-                .getVolume(proxyVolumeName(v))
-                .remove()
-                .catch(() => undefined);
+        await removeProxy();
         if (variant)
             await docker
                 .getImage(variant)

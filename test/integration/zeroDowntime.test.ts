@@ -7,7 +7,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROXY_CONTAINER, PROXY_RELOAD_CONTAINER, proxyVolumeName } from "../../components/proxy/naming";
+import { PROXY_CONTAINER } from "../../components/proxy/naming";
 import { readStackFile, updateStackFile, writeStackFile } from "../../project/stackFiles";
 import { decryptStackSecrets } from "../../project/stackSecrets";
 import { EngineOptions, preview } from "../engine/engine";
@@ -15,7 +15,7 @@ import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { decode } from "../engine/serialize";
 import { REAL_IMAGES, REAL_TENANT_IMAGES } from "../images/frontbase";
 import { TEST_PROXY_IMAGE } from "../images/images";
-import { docker, removeTenant } from "./support/docker";
+import { docker, removeProxy, removeTenant } from "./support/docker";
 import { deploy, http, imageVariant, tempDir, tenantCli } from "./support/fleet";
 import { getThroughProxy } from "./support/https";
 import { probeDocker } from "./support/probe";
@@ -89,16 +89,7 @@ describe.skipIf(probe.reason)("updates behind the proxy drop no request; without
         if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
         else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
         await Promise.all([slotted, direct].map((t) => removeTenant(t.name)));
-        for (const c of [PROXY_RELOAD_CONTAINER, PROXY_CONTAINER])
-            await docker
-                .getContainer(c)
-                .remove({ force: true })
-                .catch(() => undefined);
-        for (const v of ["data", "config"] as const)
-            await docker
-                .getVolume(proxyVolumeName(v))
-                .remove()
-                .catch(() => undefined);
+        await removeProxy();
         for (const image of Object.values(release).filter(Boolean))
             await docker
                 .getImage(image)

@@ -3,6 +3,7 @@
 import Docker from "dockerode";
 import { dockerClient } from "../../../docker/dockerHost";
 import { TENANT_LABEL } from "../../../components/naming";
+import { PROXY_CONTAINER, PROXY_RELOAD_CONTAINER, proxyVolumeName } from "../../../components/proxy/naming";
 
 export const docker: Docker = dockerClient();
 
@@ -33,4 +34,18 @@ export async function removeTenant(tenant: string): Promise<void> {
 
 function ignoreGone(e: unknown): void {
     if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+}
+
+/** Remove the host's proxy (Caddy and its reload job, its data and config volumes) and whatever of it is left. */
+export async function removeProxy(): Promise<void> {
+    for (const c of [PROXY_RELOAD_CONTAINER, PROXY_CONTAINER])
+        await docker
+            .getContainer(c)
+            .remove({ force: true })
+            .catch(() => undefined);
+    for (const v of ["data", "config"] as const)
+        await docker
+            .getVolume(proxyVolumeName(v))
+            .remove()
+            .catch(() => undefined);
 }
