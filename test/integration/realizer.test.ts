@@ -101,9 +101,9 @@ describe.skipIf(probe.reason)("a sqlite tenant on the real engine: preview, up, 
         expect(isSecret(first.outputs!.redisToken)).toBe(true);
     });
 
-    it("declares what makes changes reach Docker: health check and init changes replace, and the frontend's labels come from backend and edge", () => {
+    it("declares what makes changes reach Docker: health check, init and start (suspend, resume) changes replace, and the frontend's labels come from backend and edge", () => {
         const reg = (s: string) => first.registrations.find((x) => x.name === `${tenant}-${s}-container`)!;
-        for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck", "init"]]);
+        for (const s of SERVICES) expect([s, reg(s).options.replaceOnChanges]).toEqual([s, ["healthcheck", "init", "start"]]);
         expect([...reg("frontend").options.propertyDependencies.labels].sort()).toEqual([reg("backend").urn, reg("edge").urn].sort());
         // The edge follows the job that writes the redis token it reads at start-up.
         expect(reg("edge").options.propertyDependencies.labels).toEqual([
