@@ -1,8 +1,18 @@
 // The rules that span several keys of a tenant's config, checked once each key is valid on its own
 // (components/config.ts parseTenantConfig). Pure.
 import { ALL_PORT_KEYS, AnyPortKey } from "./naming";
-import { ALL_INTERFACES, NAMESPACE } from "./defaults";
-import type { TenantConfig } from "./config";
+import { ALL_INTERFACES, NAMESPACE, PublishMode, Target } from "./defaults";
+
+/** What the target rules read of a TenantConfig (config.ts), which imports this file. */
+interface TargetKeys {
+    readonly tenant: string;
+    readonly target: Target;
+    readonly node?: string;
+    readonly encryptOverlay: boolean;
+    readonly publishMode: PublishMode;
+    readonly purgeDataOnDestroy: boolean;
+    readonly bindAddress: string;
+}
 
 /** The first host port pinned for two services, named; undefined when none is. */
 export function duplicatePinnedPort(ports: Partial<Record<AnyPortKey, number>>): string | undefined {
@@ -18,7 +28,7 @@ export function duplicatePinnedPort(ports: Partial<Record<AnyPortKey, number>>):
 }
 
 /** Keys that only mean something for one target are refused under the other, not ignored. */
-export function targetMismatch(cfg: TenantConfig): string[] {
+export function targetMismatch(cfg: TargetKeys): string[] {
     const problems: string[] = [];
     if (cfg.target === "docker") {
         if (cfg.node !== undefined)

@@ -1,10 +1,10 @@
 // The tenant's one-shot containers (jobs): each runs to completion once per change of its inputs.
 // Pure data, as services.ts is; TenantStack and slotContainers.ts declare them.
 import type { ImageKey } from "./defaults";
-import type { ServiceName } from "./naming";
-import { Credentials, REDIS_HTTP_URL } from "./services";
+import type { JobName, ServiceName } from "./naming";
 
-export type JobName = "redis-token";
+export type { JobName } from "./naming";
+import { Credentials, REDIS_HTTP_URL } from "./services";
 
 /** A one-shot container: runs to completion once per change of its inputs, then stays exited. */
 export interface JobSpec {

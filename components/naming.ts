@@ -7,6 +7,8 @@
 /** Every service a tenant can run, in start order. */
 export const SERVICES = ["postgres", "redis", "redis-http", "backend", "edge", "frontend"] as const;
 export type ServiceName = (typeof SERVICES)[number];
+/** The tenant's one-shot containers (components/jobs.ts). */
+export type JobName = "redis-token";
 
 /** Services that publish a host port, keyed as in the `frontbase:ports` config object. */
 export const PORT_KEYS = ["backend", "edge", "frontend", "redisHttp"] as const;

@@ -2,8 +2,7 @@
 // Pure data from ../shared/FIELD-NOTES.md section 1; TenantStack turns it into resources.
 import type { ImageKey, TenantConfig } from "./config";
 import { withTenantEnv } from "./tenantEnv";
-import { PortKey, ServiceName } from "./naming";
-import type { JobName } from "./jobs";
+import { JobName, PortKey, ServiceName } from "./naming";
 
 /** The credentials of one tenant, as plain strings (TenantStack keeps them as secrets). */
 export interface Credentials {
