@@ -3,6 +3,7 @@
 // the order they were written, as a terminal shows them. The places that differ from run to
 // run are written as an operator's machine would show them: the Engine's socket, the project
 // and lock directories, and the ciphertexts of `secure:` values.
+import { execFileSync } from "child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -60,6 +61,8 @@ export interface Session {
 export interface SessionOptions {
     readonly containers?: readonly FakeContainer[];
     readonly volumes?: Parameters<typeof startFakeEngine>[1];
+    /** The images the Engine has (name, or name -> ID). */
+    readonly images?: Parameters<typeof startFakeEngine>[2];
     readonly files?: Record<string, string>;
     readonly listeners?: readonly FakeListener[];
     readonly env?: Record<string, string>;
@@ -67,7 +70,7 @@ export interface SessionOptions {
 }
 
 export async function session(o: SessionOptions = {}): Promise<Session> {
-    const engine = await startFakeEngine(o.containers ?? [], o.volumes ?? []);
+    const engine = await startFakeEngine(o.containers ?? [], o.volumes ?? [], o.images ?? {});
     const projectDir = mkdtempSync(path.join(tmpdir(), "fbdocs-project-"));
     const lockDir = mkdtempSync(path.join(tmpdir(), "fbdocs-lock-"));
     writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: frontbase\nruntime: nodejs\n");
@@ -110,6 +113,21 @@ export async function session(o: SessionOptions = {}): Promise<Session> {
             for (const dir of [projectDir, lockDir, procRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
         },
     };
+}
+
+/**
+ * The session's project made a git repository (with the program's index.ts) whose first commit is
+ * `origin/main`, what `affected --base origin/main` compares with; returns `git` to commit more.
+ */
+export function gitProject(s: Pick<Session, "projectDir">): (...args: string[]) => string {
+    const git = (...args: string[]) =>
+        execFileSync("git", ["-c", "user.email=ops@example.com", "-c", "user.name=ops", ...args], { cwd: s.projectDir, encoding: "utf8" });
+    writeFileSync(path.join(s.projectDir, "index.ts"), "export {};\n");
+    git("init", "-q", "-b", "main");
+    git("add", ".");
+    git("commit", "-q", "-m", "base");
+    git("update-ref", "refs/remotes/origin/main", "HEAD");
+    return git;
 }
 
 /** Labels the real stack gives a tenant's container of `service`. */

@@ -3,14 +3,15 @@
 //
 // The variables below change what the project's code does when it reads process.env (the stack
 // program, the lock directory, the Docker host, credentials, GitHub's output file). A test that
-// wants one sets it itself; none is inherited from the shell, a CI step or GitHub Actions.
+// wants one sets it itself; none is inherited from the shell, a CI step or GitHub Actions. Kept:
+// FRONTBASE_WRITE_DOC_SAMPLES, which no code reads, only test/unit/docs/samples.test.ts.
 import { writeFileSync } from "fs";
 import * as path from "path";
 import { afterAll } from "vitest";
 import { removeTempDirs, tempDir } from "./temp";
 
 const HOST_VARIABLES = [
-    /^FRONTBASE_/,
+    /^FRONTBASE_(?!WRITE_DOC_SAMPLES$)/,
     /^DOCKER_/,
     /^PULUMI_/,
     /^GITHUB_OUTPUT$/,

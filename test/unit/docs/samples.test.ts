@@ -1,7 +1,7 @@
 // Sample outputs in the docs are produced by the code, not pasted: a fenced block marked
 // `<!-- sample: <name> -->` must be exactly what the sample of that name prints (the real
 // commands against a fake Engine: samplesPorts.ts, samplesOperations.ts, samplesGitops.ts,
-// samplesCredentials.ts), and a
+// samplesCredentials.ts, samplesReleases.ts), and a
 // block that shows a program's output must be so marked. After changing what a command prints:
 // FRONTBASE_WRITE_DOC_SAMPLES=1 npx vitest run test/unit/docs/samples.test.ts, then review the diff.
 import { readFileSync, writeFileSync } from "fs";
@@ -12,6 +12,7 @@ import { credentialsRefused } from "./samplesCredentials";
 import { gitopsAffected } from "./samplesGitops";
 import { deployVerify, operationsSamples, swarmStatus } from "./samplesOperations";
 import { portsDeployCheck, portsExample, portsExhausted } from "./samplesPorts";
+import { releasesAffected, releasesCheck, releasesImageMissing, releasesRollout } from "./samplesReleases";
 
 const SCENARIOS = [
     portsExample,
@@ -22,6 +23,10 @@ const SCENARIOS = [
     swarmStatus,
     gitopsAffected,
     credentialsRefused,
+    releasesCheck,
+    releasesImageMissing,
+    releasesAffected,
+    releasesRollout,
 ];
 const WRITE = process.env.FRONTBASE_WRITE_DOC_SAMPLES === "1";
 

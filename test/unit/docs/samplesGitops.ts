@@ -1,22 +1,15 @@
 // The sample output of docs/gitops.md: the real `affected` command in a real git repository:
 // acme's stack file changed and old's deleted since origin/main.
-import { execFileSync } from "child_process";
 import { rmSync, writeFileSync } from "fs";
 import * as path from "path";
-import { session } from "../../support/docSamples";
+import { gitProject, session } from "../../support/docSamples";
 
 export async function gitopsAffected(): Promise<Record<string, string>> {
     const pins = (n: number) =>
         `config:\n  frontbase:ports:\n    backend: ${8000 + n}\n    edge: ${3002 + n}\n    frontend: ${8080 + n}\n    redisHttp: ${8079 + n}\n`;
     const s = await session({ files: { "Pulumi.acme.yaml": pins(10), "Pulumi.old.yaml": pins(20), "README.md": "docs\n" } });
-    const git = (...args: string[]) =>
-        execFileSync("git", ["-c", "user.email=ops@example.com", "-c", "user.name=ops", ...args], { cwd: s.projectDir, encoding: "utf8" });
     try {
-        writeFileSync(path.join(s.projectDir, "index.ts"), "export {};\n");
-        git("init", "-q", "-b", "main");
-        git("add", ".");
-        git("commit", "-q", "-m", "base");
-        git("update-ref", "refs/remotes/origin/main", "HEAD");
+        const git = gitProject(s);
         writeFileSync(path.join(s.projectDir, "Pulumi.acme.yaml"), pins(10).replace("8010", "8011"));
         rmSync(path.join(s.projectDir, "Pulumi.old.yaml"));
         git("commit", "-q", "-am", "acme moves its backend; old goes");
