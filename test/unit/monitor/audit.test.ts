@@ -24,7 +24,7 @@ const lines = (lockDir: string): AuditLine[] =>
 const LINE_KEYS = ["time", "actor", "via", "command", "tenant", "flags", "outcome", "code"];
 
 describe("the CLI's audit lines", () => {
-    it("writes one line per change, with the tenant and the options by name only; none for reads or usage errors", async () => {
+    it("writes one line per change (new, suspend, resume), with the tenant and the options by name only; none for reads or usage errors", async () => {
         const engine = await startFakeEngine([]);
         try {
             const project = tempProject();
@@ -42,10 +42,15 @@ describe("the CLI's audit lines", () => {
             expect((await tenant(["new", "acme"], env, given)).code).toBe(1); // exists: failed, in a trail that is there
             expect((await tenant(["stats"], env, given)).code).toBe(0);
             expect((await tenant(["new", "beta", "--dry-run"], env, given)).code).toBe(0); // changes nothing
+            // Suspend and resume write the stack file: changes, audited like any other.
+            expect((await tenant(["suspend", "acme", "--no-deploy"], env, given)).code).toBe(0);
+            expect((await tenant(["resume", "acme", "--no-deploy"], env, given)).code).toBe(0);
             const got = lines(lockDir);
             expect(got.map((l) => [l.command, l.tenant, l.flags, l.outcome, l.code, l.via])).toEqual([
                 ["new", "acme", ["--domain"], "ok", 0, "cli"],
                 ["new", "acme", [], "failed", 1, "cli"],
+                ["suspend", "acme", ["--no-deploy"], "ok", 0, "cli"],
+                ["resume", "acme", ["--no-deploy"], "ok", 0, "cli"],
             ]);
             for (const l of got) {
                 expect(Object.keys(l)).toEqual(LINE_KEYS);
