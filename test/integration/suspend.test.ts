@@ -21,9 +21,9 @@ import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
 import { TEST_PROXY_IMAGE } from "../images/images";
 import { cannotRun } from "../support/skip";
-import { docker, removeTenant } from "./support/docker";
+import { docker, removeProxy, removeTenant } from "./support/docker";
 import { deploy, HEALTHY, states, tempDir, tenantCli } from "./support/fleet";
-import { getLocal, prepareLocalProxy, removeLocalProxy } from "./support/localProxy";
+import { getLocal, prepareLocalProxy } from "./support/localProxy";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { loadStackFile, realTenant, web } from "./support/realTenants";
@@ -126,7 +126,7 @@ describe.skipIf(skip)("a real tenant suspended and resumed through the commands"
             if (saved[k] === undefined) delete process.env[k];
             else process.env[k] = saved[k];
         }
-        await removeLocalProxy();
+        await removeProxy();
         await removeTenant(t.name);
         await project?.remove();
         for (const d of [stateDir, lockDir]) if (d) await fs.rm(d, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 // The host's proxy (stacks/proxy.ts) for a suite that needs it cheaply: Caddy with its own CA
-// (`frontbase:tls: internal`, no ACME server), on loopback's 80 and 443, removed afterwards.
+// (`frontbase:tls: internal`, no ACME server), on loopback's 80 and 443; removeProxy() (./docker) removes it.
 import { execFile } from "child_process";
 import * as net from "net";
 import { promisify } from "util";
-import { PROXY_CONTAINER, PROXY_LABEL, PROXY_RELOAD_CONTAINER, proxyVolumeName } from "../../../components/proxy/naming";
+import { PROXY_CONTAINER, PROXY_LABEL } from "../../../components/proxy/naming";
 import { writeStackFile } from "../../../project/stackFiles";
 import { TEST_PROXY_IMAGE } from "../../images/images";
 import { docker } from "./docker";
@@ -42,18 +42,4 @@ export async function prepareLocalProxy(projectDir: string): Promise<Record<stri
 export async function getLocal(domain: string, urlPath: string, timeoutMs = 10_000): Promise<ProxyAnswer> {
     const { stdout: ca } = await run("docker", ["exec", PROXY_CONTAINER, "cat", INTERNAL_ROOT], { timeout: 30_000 });
     return getThroughProxy("127.0.0.1", domain, urlPath, ca, timeoutMs);
-}
-
-/** The proxy's containers and volumes, gone. */
-export async function removeLocalProxy(): Promise<void> {
-    for (const c of [PROXY_RELOAD_CONTAINER, PROXY_CONTAINER])
-        await docker
-            .getContainer(c)
-            .remove({ force: true })
-            .catch(() => undefined);
-    for (const v of ["data", "config"] as const)
-        await docker
-            .getVolume(proxyVolumeName(v))
-            .remove()
-            .catch(() => undefined);
 }
