@@ -8,6 +8,7 @@ import * as path from "path";
 import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 import { ServiceName, volumeName } from "../components/naming";
 import type { OpenTenant } from "../tenants/open";
+import { isSuspended } from "../tenants/status";
 import { execIn, execText, runHelper } from "./engineIo";
 import { Manifest, MANIFEST_FILE, MANIFEST_FORMAT, ManifestFile, POSTGRES_DUMP, SECRET_FILES } from "./manifest";
 
@@ -69,10 +70,12 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
 
     if (database === "postgres") {
         const pg = byService.get("postgres");
+        // A suspended postgres tenant is not dumped yet (issue 25): a restart would start what its stack file stops.
+        const fix = isSuspended(t.stack?.config)
+            ? `the tenant is suspended: resume it for the backup (npm run tenant -- resume ${t.tenant}), then suspend it again`
+            : `npm run tenant -- restart ${t.tenant} postgres`;
         if (pg?.state !== "running")
-            throw new Error(
-                `tenant "${t.tenant}": postgres is ${pg ? pg.state : "missing"}; pg_dump needs it running (npm run tenant -- restart ${t.tenant} postgres)`,
-            );
+            throw new Error(`tenant "${t.tenant}": postgres is ${pg ? pg.state : "missing"}; pg_dump needs it running (${fix})`);
         o.say?.(`${t.tenant}: pg_dump of ${POSTGRES_DB}`);
         await fs.mkdir(path.join(dir, path.dirname(POSTGRES_DUMP)), { recursive: true });
         const file = path.join(dir, POSTGRES_DUMP);

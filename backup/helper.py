@@ -56,6 +56,10 @@ def capture(services):
             for name in sorted(names + [d for d in subdirs if os.path.islink(os.path.join(root, d))]):
                 p = os.path.join(root, name)
                 rel = os.path.normpath(svc + "/" + rel_root + "/" + name)
+                # Before anything else: copying the database through SQLite may remove its -wal and
+                # -shm (the last connection to close checkpoints and deletes them: a stopped tenant's).
+                if side_file(p):
+                    continue
                 st = os.lstat(p)
                 if stat.S_ISLNK(st.st_mode):
                     os.symlink(os.readlink(p), os.path.join(out_root, name))
@@ -63,8 +67,6 @@ def capture(services):
                     continue
                 if not stat.S_ISREG(st.st_mode):
                     skipped[rel] = special(st)
-                    continue
-                if side_file(p):
                     continue
                 if svc == "redis" and name != "dump.rdb":
                     continue  # the append-only files are rebuilt from dump.rdb at start

@@ -16,6 +16,8 @@
 //   - hostile: a 14 MB stack file refused, a forged lock broken (bench/hostile.ts; the unit tests
 //     assert how, this says how fast).
 //   - monitor: `tenant stats` with 50 tenants on the fake Engine and a fake cgroup tree (bench/monitor.ts).
+//   - suspend (opt-in, --only suspend): a real tenant suspended (until none of its containers runs)
+//     and resumed (to healthy) through `tenant suspend` / `resume`, N runs (bench/suspend.ts; needs Docker).
 //   - rollout (opt-in, --only rollout): `tenant rollout` of 4 real tenants to a new release, one and
 //     two at a time, min(N, 2) runs each: wall time and per tenant (bench/rollout.ts; needs Docker).
 // "before" is the same measurement of another commit (--against REF, in a temporary copy; with
@@ -33,6 +35,7 @@ import { backupBench, backupBenchProblem } from "./backup";
 import { parseBenchArgs, Options } from "./options";
 import { median, report, round, Row, verdicts } from "./report";
 import { rolloutBench, rolloutBenchProblem } from "./rollout";
+import { suspendBench } from "./suspend";
 import { dashboardBench } from "./dashboard";
 import { hostileBench } from "./hostile";
 import { monitorBench } from "./monitor";
@@ -115,6 +118,11 @@ async function main(): Promise<void> {
             const problem = await rolloutBenchProblem();
             if (problem) console.error(`rollout group skipped: ${problem}`);
             else now.push(...(await rolloutBench(Math.min(o.runs, 2))).map((r) => ({ ...r, group: "rollout" as const })));
+        }
+        if (o.only.includes("suspend")) {
+            const problem = await rolloutBenchProblem();
+            if (problem) console.error(`suspend group skipped: ${problem}`);
+            else now.push(...(await suspendBench(o.runs)).map((r) => ({ ...r, group: "suspend" as const })));
         }
 
         const loadAtEnd = load();

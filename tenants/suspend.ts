@@ -2,10 +2,15 @@
 // `frontbase:suspended: true` (resume removes the key), then deploy it with `pulumi up`. What a
 // suspension declares is components/containerArgs.ts SUSPENDED (one Docker host) and 0 replicas
 // (swarm). Checked first, written once, last: a refused or failed command leaves the file as it was.
+// A tenant with domains: the proxy stack is deployed after it, so its domains answer 503 (or the
+// app again), as CI does for a pull request that changes a stack file (gitops/affected.ts).
+import { existsSync } from "fs";
+import * as path from "path";
+import { domainsOf, PROXY_STACK } from "../components/proxy/routes";
 import { tenantPortKeys } from "../components/slots";
 import { findStackFile } from "../project/project";
 import { readFileSafely, replaceFile } from "../project/safeFs";
-import { MAX_STACK_FILE_BYTES, StackFile, updateStackFile } from "../project/stackFiles";
+import { MAX_STACK_FILE_BYTES, StackFile, stackFileName, updateStackFile } from "../project/stackFiles";
 import { pinsOf } from "../project/stackPins";
 import { Context, requireProject } from "./context";
 import { unknownTenant } from "./open";
@@ -25,8 +30,16 @@ export interface SuspendResult {
     readonly file: string;
     /** The stack file already said so: nothing written. */
     readonly unchanged: boolean;
+    /** The tenant has domains and the project a proxy stack, whose routes follow the stack file. */
+    readonly proxied: boolean;
     /** `pulumi up`'s exit code; undefined when not deployed. */
     readonly upExit?: number;
+    /**
+     * The tenant has domains and the project a proxy stack: the proxy's `pulumi up` exit code
+     * (its routes come from the stack files: 503 for a suspended tenant's domains, the app again
+     * once resumed); undefined when it was not run.
+     */
+    readonly proxyExit?: number;
     /** The host ports the stack file pins: a suspended tenant's, kept. */
     readonly ports: string;
 }
@@ -56,11 +69,14 @@ export async function setSuspended(ctx: Context, req: SuspendRequest): Promise<S
     const ports = Object.entries(pinned)
         .map(([k, p]) => `${k} ${p}`)
         .join(", ");
+    const proxied = domainsOf(f).domains.length > 0 && existsSync(path.join(projectDir, stackFileName(PROXY_STACK)));
     const before = await readFileSafely(f.file, { maxBytes: MAX_STACK_FILE_BYTES });
     if (!unchanged) await updateStackFile(f.file, { [SUSPENDED_KEY]: req.suspended ? true : undefined });
-    if (!req.deploy) return { stack: f.stack, file: f.file, unchanged, ports };
+    if (!req.deploy) return { stack: f.stack, file: f.file, unchanged, proxied, ports };
     const upExit = await ctx.pulumi(["up", "--stack", f.stack, "--yes"]);
     // The stack file says what the tenant is: a deploy that failed must not leave it saying otherwise.
     if (upExit !== 0 && !unchanged) await replaceFile(f.file, before, 0o644);
-    return { stack: f.stack, file: f.file, unchanged, upExit, ports };
+    if (upExit !== 0 || !proxied) return { stack: f.stack, file: f.file, unchanged, proxied, upExit, ports };
+    const proxyExit = await ctx.pulumi(["up", "--stack", PROXY_STACK, "--yes"]);
+    return { stack: f.stack, file: f.file, unchanged, proxied, upExit, proxyExit, ports };
 }

@@ -20,7 +20,8 @@ export function suspendCommand(suspended: boolean): Command {
             "no-deploy": { kind: "boolean", about: "only write the stack file (for a pull request); do not run pulumi up" },
         },
         notes:
-            "Writes the stack file, then runs `pulumi up --stack <stack> --yes`. Refused, writing nothing, when the\n" +
+            "Writes the stack file, then runs `pulumi up --stack <stack> --yes`, and for a tenant with domains\n" +
+            "`pulumi up --stack proxy --yes` (its domains answer 503 while suspended). Refused, writing nothing, when the\n" +
             "stack file is invalid or does not pin every port; when pulumi up fails the stack file is put back.\n" +
             "Exit 0: done (suspended: nothing runs; resumed: every service healthy); 3: not so after pulumi up;\n1: refused, or pulumi up failed; 2: usage error.",
         async run({ args, flags }, ctx) {
@@ -28,12 +29,18 @@ export function suspendCommand(suspended: boolean): Command {
             const state = suspended ? "suspended" : "not suspended";
             ctx.io.out(r.unchanged ? `${r.file}: already ${state}` : `${r.file}: now ${state}`);
             if (r.upExit === undefined) {
-                ctx.io.out(`deploy it: npm run deploy -- ${r.stack}`);
+                ctx.io.out(`deploy it: npm run deploy -- ${r.stack}${r.proxied ? "; then the proxy: npm run deploy -- proxy" : ""}`);
                 return 0;
             }
             if (r.upExit !== 0) {
                 const back = r.unchanged ? "" : "; the stack file is back as it was (run the command again once pulumi's error is fixed)";
                 ctx.io.err(`tenant ${args.tenant}: pulumi up exited with ${r.upExit}${back}`);
+                return 1;
+            }
+            if (r.proxyExit !== undefined && r.proxyExit !== 0) {
+                ctx.io.err(
+                    `proxy: pulumi up exited with ${r.proxyExit}; tenant ${args.tenant} is ${state}, but its domains still answer as before: npm run deploy -- proxy`,
+                );
                 return 1;
             }
             // What the Engine says now, judged as `status` and `verify` judge it.

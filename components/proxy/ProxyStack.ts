@@ -24,6 +24,8 @@ import * as naming from "./naming";
 import { Route } from "./routes";
 
 export const PROXY_STACK_TYPE = "frontbase:index:ProxyStack";
+/** A suspended tenant's domains, in the `routes` output: answered by the proxy with 503. */
+export const SUSPENDED = "suspended (503)";
 
 export interface ProxyStackArgs {
     /** Validated proxy config (components/proxy/config.ts). */
@@ -75,7 +77,9 @@ export class ProxyStack extends pulumi.ComponentResource {
         super(PROXY_STACK_TYPE, name, {}, opts);
         this.caddyfile = renderCaddyfile(args.config, args.routes);
         this.routes = Object.fromEntries(
-            args.routes.flatMap((r) => r.domains.map((d) => [d, [r.upstream, r.slot2].filter(Boolean).join(" ")])),
+            args.routes.flatMap((r) =>
+                r.domains.map((d) => [d, r.suspended ? SUSPENDED : [r.upstream, r.slot2].filter(Boolean).join(" ")]),
+            ),
         );
         const image = new docker.RemoteImage(`${name}-image`, { name: args.config.image, keepLocally: true }, { parent: this });
         const volumes = createVolumes(name, this);
@@ -164,7 +168,8 @@ interface ReloadInputs {
  * not check its exit code: `docker logs frontbase_proxy-reload-1` shows what Caddy said.
  */
 export function createReloadJob(name: string, i: ReloadInputs, parent: pulumi.Resource): docker.Container {
-    const routes = i.routes.map((r) => `${r.domains.join(",")}->${[r.upstream, r.slot2].filter(Boolean).join("|")}`).join(" ") || "(none)";
+    const to = (r: Route) => (r.suspended ? SUSPENDED : [r.upstream, r.slot2].filter(Boolean).join("|"));
+    const routes = i.routes.map((r) => `${r.domains.join(",")}->${to(r)}`).join(" ") || "(none)";
     return new docker.Container(
         `${name}-reload`,
         {

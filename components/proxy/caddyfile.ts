@@ -17,6 +17,18 @@ export const ACME_CA_ROOT_FILE = "/config/acme-ca-root.pem";
 export const TWO_SLOTS = ["lb_policy first", "lb_try_duration 10s", "lb_try_interval 250ms", "fail_duration 5s"];
 
 /**
+ * What a suspended tenant's domains answer: 503, a one-line plain page naming the host asked for
+ * (Caddy fills in `{host}`, one of the route's domains), nothing internal; never cached, so the
+ * app is back the moment the tenant is resumed.
+ */
+export const SUSPENDED_PAGE = "{host} is suspended";
+export const SUSPENDED_SITE = [
+    `header Content-Type "text/plain; charset=utf-8"`,
+    `header Cache-Control "no-store"`,
+    `respond "${SUSPENDED_PAGE}" 503`,
+];
+
+/**
  * One site per tenant: its domains, reverse-proxied to its frontend's host port. Caddy itself
  * redirects HTTP to HTTPS, gets and renews the certificates, and sets X-Forwarded-For,
  * X-Forwarded-Proto (https) and X-Forwarded-Host on the way in.
@@ -38,7 +50,8 @@ export function renderCaddyfile(cfg: ProxyConfig, routes: readonly Route[]): str
         lines.push("", `# ${r.stack}`, `${r.domains.join(", ")} {`);
         if (cfg.tls === "internal") lines.push("\ttls internal");
         if (cfg.hstsMaxAge > 0) lines.push(`\theader Strict-Transport-Security "max-age=${cfg.hstsMaxAge}"`);
-        if (!r.slot2) lines.push(`\treverse_proxy ${r.upstream}`, "}");
+        if (r.suspended) lines.push(...SUSPENDED_SITE.map((l) => `\t${l}`), "}");
+        else if (!r.slot2) lines.push(`\treverse_proxy ${r.upstream}`, "}");
         else lines.push(`\treverse_proxy ${r.upstream} ${r.slot2} {`, ...TWO_SLOTS.map((o) => `\t\t${o}`), "\t}", "}");
     }
     return lines.join("\n") + "\n";

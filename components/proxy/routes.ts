@@ -30,6 +30,11 @@ export interface Route {
      * tenant to the other slot needs no change here.
      */
     readonly slot2?: string;
+    /**
+     * Its stack file says `frontbase:suspended: true`: nothing of it runs, so the proxy answers
+     * its domains itself, 503 with a one-line page, certificates managed as for any domain.
+     */
+    readonly suspended?: true;
 }
 
 export class RouteError extends Error {
@@ -88,8 +93,15 @@ export function fleetRoutes(files: readonly StackConfigFile[]): { routes: Route[
         }
         const address = dialAddress(f, problems);
         const port2 = f.config["frontbase:target"] === "swarm" ? undefined : secondFrontend(f, problems);
+        const suspended = f.config["frontbase:suspended"] === "true" ? { suspended: true as const } : {};
         if (address !== undefined)
-            routes.push({ stack: f.stack, domains, upstream: `${address}:${port}`, ...(port2 ? { slot2: `${address}:${port2}` } : {}) });
+            routes.push({
+                stack: f.stack,
+                domains,
+                upstream: `${address}:${port}`,
+                ...(port2 ? { slot2: `${address}:${port2}` } : {}),
+                ...suspended,
+            });
     }
     problems.push(...duplicateDomains(claims));
     return { routes, problems };

@@ -4,26 +4,36 @@
 // Suspended: the memory is freed (`docker stats`), no container runs, the host ports stay in the
 // containers' configuration (where the allocator counts them), `status` and `verify` pass it as
 // suspended, and the drift check (`preview --refresh`, expect no changes) is clean. Resumed: every
-// service healthy, the data written before still there.
-import { execFile } from "child_process";
+// service healthy, the data written before still there. Its domain, through the host's real Caddy
+// (its own CA): 503 "<domain> is suspended" while suspended, the app again once resumed. A backup
+// taken while suspended (its data at rest) is a restic snapshot holding its database.
+import { execFile, spawnSync } from "child_process";
 import { promises as fs } from "fs";
+import * as path from "path";
 import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as runCli } from "../../cli/main";
 import { readContainerPorts } from "../../ports/containers";
+import { updateStackFile } from "../../project/stackFiles";
 import { createContext } from "../../tenants/context";
 import { EngineError, EngineOptions, preview, up } from "../engine/engine";
 import { changesOf, diffLines, stepLine } from "../engine/progress";
 import { REAL_TENANT_IMAGES } from "../images/frontbase";
-import { docker, removeTenant } from "./support/docker";
+import { TEST_PROXY_IMAGE } from "../images/images";
+import { cannotRun } from "../support/skip";
+import { docker, removeProxy, removeTenant } from "./support/docker";
 import { deploy, HEALTHY, states, tempDir, tenantCli } from "./support/fleet";
+import { getLocal, prepareLocalProxy } from "./support/localProxy";
 import { probeDocker } from "./support/probe";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { loadStackFile, realTenant, web } from "./support/realTenants";
 import { testTenant } from "./support/tenants";
+import { until } from "./support/until";
 
 const exec = promisify(execFile);
-const probe = probeDocker(Object.values(REAL_TENANT_IMAGES), "suspend and resume");
+const probe = probeDocker([...Object.values(REAL_TENANT_IMAGES), TEST_PROXY_IMAGE], "suspend and resume");
+const hasRestic = spawnSync("sh", ["-c", "command -v restic"]).status === 0;
+const skip = probe.reason ?? cannotRun("suspend and resume", hasRestic ? undefined : "needs restic (apt-get install -y restic)");
 const PASSPHRASE = "suspend passphrase, test only";
 const SERVICES = ["redis", "redis-http", "backend", "edge", "frontend"];
 
@@ -39,13 +49,16 @@ async function memoryMiB(tenant: string): Promise<number> {
         .reduce((sum, m) => sum + (m ? Number(m[1]) * units[m[2]] : NaN), 0);
 }
 
-describe.skipIf(probe.reason)("a real tenant suspended and resumed through the commands", () => {
+describe.skipIf(skip)("a real tenant suspended and resumed through the commands", () => {
     const t = realTenant(testTenant("susp"), "sqlite");
+    const domain = `${t.name}.frontbase.test`;
     let project: ProjectCopy;
     let stateDir: string;
     let lockDir: string;
-    const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
+    const saved = { ...process.env };
     const opts = (): EngineOptions => ({ projectDir: project.dir, stack: t.name, stateDir, config: t.config, secretKeys: t.secretKeys });
+    let proxyConfig: Record<string, string> = {};
+    const proxyOpts = (): EngineOptions => ({ projectDir: project.dir, stack: "proxy", stateDir, config: proxyConfig });
     let before = { memory: 0 };
 
     /** `npm run tenant -- <argv>` in-process, its `pulumi up` the engine double's on the stack file as the command left it. */
@@ -57,10 +70,10 @@ describe.skipIf(probe.reason)("a real tenant suspended and resumed through the c
             lockDir,
             io: { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`) },
             pulumi: async (args) => {
-                expect(args).toEqual(["up", "--stack", t.name, "--yes"]);
+                expect(args).toEqual(["up", "--stack", args[2] === "proxy" ? "proxy" : t.name, "--yes"]);
                 await loadStackFile(project.dir, t);
                 try {
-                    await up(opts());
+                    await up(args[2] === "proxy" ? proxyOpts() : opts());
                     return 0;
                 } catch (e) {
                     if (!(e instanceof EngineError)) throw e;
@@ -82,9 +95,25 @@ describe.skipIf(probe.reason)("a real tenant suspended and resumed through the c
         stateDir = await tempDir("state");
         lockDir = await tempDir("lock");
         process.env.FRONTBASE_LOCK_DIR = lockDir;
+        process.env.RESTIC_REPOSITORY = path.join(lockDir, "restic");
+        process.env.RESTIC_PASSWORD_FILE = path.join(lockDir, "restic-password, test only");
+        await fs.writeFile(process.env.RESTIC_PASSWORD_FILE, "restic password, test only\n", { mode: 0o600 });
         expect((await tenantCli(["new", t.name], project.dir, lockDir)).code).toBe(0);
+        await updateStackFile(`${project.dir}/Pulumi.${t.name}.yaml`, { "frontbase:domains": [domain] });
+        proxyConfig = await prepareLocalProxy(project.dir);
         await loadStackFile(project.dir, t);
         await deploy(opts());
+        await deploy(proxyOpts());
+        const app = await until(
+            "the app through the proxy",
+            async () => {
+                const r = await getLocal(domain, "/frontbase-admin/");
+                return r.status === 200 ? r : undefined;
+            },
+            60_000,
+            1000,
+        );
+        expect(app.subject).toBe(`DNS:${domain}`);
         const created = await web(t, "/api/variables/", {
             method: "POST",
             json: { name: "kept_while_suspended", type: "variable", value: "7" },
@@ -93,9 +122,11 @@ describe.skipIf(probe.reason)("a real tenant suspended and resumed through the c
         before = { memory: await memoryMiB(t.name) };
     });
     afterAll(async () => {
-        if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
-        else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
-        delete process.env.FRONTBASE_LOCK_DIR;
+        for (const k of ["PULUMI_CONFIG_PASSPHRASE", "FRONTBASE_LOCK_DIR", "RESTIC_REPOSITORY", "RESTIC_PASSWORD_FILE"]) {
+            if (saved[k] === undefined) delete process.env[k];
+            else process.env[k] = saved[k];
+        }
+        await removeProxy();
         await removeTenant(t.name);
         await project?.remove();
         for (const d of [stateDir, lockDir]) if (d) await fs.rm(d, { recursive: true, force: true });
@@ -115,6 +146,29 @@ describe.skipIf(probe.reason)("a real tenant suspended and resumed through the c
         expect(r.out).toContain("suspended: no service runs; volumes, ports and credentials kept");
     });
 
+    it("its domain answers 503 through the real Caddy, a one-line page naming the domain, with its certificate", async () => {
+        const page = await until(
+            "503 through the proxy",
+            async () => {
+                const a = await getLocal(domain, "/frontbase-admin/");
+                return a.status === 503 ? a : undefined;
+            },
+            30_000,
+            500,
+        );
+        expect([page.body, page.subject]).toEqual([`${domain} is suspended`, `DNS:${domain}`]);
+    });
+
+    it("is backed up while suspended (its data at rest): a restic snapshot holding its database", async () => {
+        const b = await tenant(["backup", t.name, "--init"]);
+        expect([b.code, b.err]).toEqual([0, expect.not.stringContaining("failed")]);
+        const id = /snapshot ([0-9a-f]{8})/.exec(b.out)?.[1];
+        expect(id, b.out).toBeTruthy();
+        const { stdout } = await exec("restic", ["ls", id!], { timeout: 60_000 });
+        expect(stdout).toMatch(/\/volumes\/backend\/frontbase\.db\n/);
+        expect(Object.values(await states(t.name)).map((s) => s.split("/")[0])).toEqual(SERVICES.map(() => "created"));
+    });
+
     it("is clean under the drift check while suspended, and status and verify pass it as suspended", async () => {
         const drift = changesOf((await preview({ ...opts(), refresh: true })).steps).map((s) => [stepLine(s), ...diffLines(s)].join("\n"));
         expect(drift).toEqual([]);
@@ -131,5 +185,15 @@ describe.skipIf(probe.reason)("a real tenant suspended and resumed through the c
         expect(await states(t.name)).toEqual(HEALTHY());
         const listed = JSON.parse((await web(t, "/api/variables/")).text) as { name: string; value: string }[];
         expect(listed.map((v) => [v.name, v.value])).toContainEqual(["kept_while_suspended", "7"]);
+        const app = await until(
+            "the app through the proxy again",
+            async () => {
+                const a = await getLocal(domain, "/frontbase-admin/");
+                return a.status === 200 ? a : undefined;
+            },
+            30_000,
+            500,
+        );
+        expect(app.body).toContain('<div id="root"');
     });
 });

@@ -69,6 +69,16 @@ describe("ProxyStack", () => {
         expect(two.p.routes).toEqual({ "a.example.com": "127.0.0.1:8081", "b.example.com": "127.0.0.1:8090" });
     });
 
+    it("a suspended tenant: only the reload job changes; its domains show as suspended in the routes output and the job's ROUTES", async () => {
+        const running = await deploy([A, B]);
+        rec.reset();
+        const suspended = await deploy([A, { ...B, suspended: true }]);
+        expect(suspended.caddy).toEqual(running.caddy);
+        expect(envOf(suspended.job).CADDYFILE).toContain('respond "{host} is suspended" 503');
+        expect(envOf(suspended.job).ROUTES).toBe("a.example.com->127.0.0.1:8081 b.example.com->suspended (503)");
+        expect(suspended.p.routes).toEqual({ "a.example.com": "127.0.0.1:8081", "b.example.com": "suspended (503)" });
+    });
+
     it("re-runs the reload job when the Caddy container is replaced (its label carries the container's ID), after it", async () => {
         const { job } = await deploy([A]);
         expect(job.labels).toContainEqual({ label: "frontbase.follows.caddy", value: "proxy-caddy-id" });

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 /** A project holding acme's stack file, a fake Engine with its containers in `state`, a recorded `pulumi`. */
-async function setup(file = ACME, state: "created" | "running" = "created") {
+async function setup(file = ACME, state: "created" | "running" = "created", more: Record<string, string> = {}) {
     engine = await startFakeEngine(
         SERVICES.map((s) => ({
             name: `acme_frontbase-${s}-1`,
@@ -31,10 +31,10 @@ async function setup(file = ACME, state: "created" | "running" = "created") {
             ...(state === "running" ? { health: "healthy" as const } : {}),
         })),
     );
-    const env = { ...tempEnv({ "Pulumi.acme.yaml": file }), DOCKER_HOST: engine.host };
+    const env = { ...tempEnv({ "Pulumi.acme.yaml": file, ...more }), DOCKER_HOST: engine.host };
     const calls: (readonly string[])[] = [];
-    const exit = { code: 0 };
-    const pulumi = async (args: readonly string[]) => (calls.push(args), exit.code);
+    const exit = { code: 0, proxy: 0 };
+    const pulumi = async (args: readonly string[]) => (calls.push(args), args.includes("proxy") ? exit.proxy : exit.code);
     const stackFile = path.join(env.FRONTBASE_PROJECT_DIR, "Pulumi.acme.yaml");
     const run = (argv: string[]) => tenant(argv, env, { pulumi });
     return { env, calls, exit, stackFile, run, text: () => readFileSync(stackFile, "utf8") };
@@ -88,6 +88,38 @@ describe("suspend and resume", () => {
             "tenant acme: pulumi up exited with 255; the stack file is back as it was (run the command again once pulumi's error is fixed)\n",
         );
         expect(t.text()).toBe(ACME);
+    });
+
+    const DOMAINS = `${ACME}  frontbase:domains:\n    - acme.example.com\n`;
+    const PROXY = { "Pulumi.proxy.yaml": "config:\n  frontbase:acmeEmail: ops@example.com\n" };
+
+    it("a tenant with domains and a proxy stack: the proxy is deployed after the tenant (its domains answer 503 while suspended)", async () => {
+        const t = await setup(DOMAINS, "created", PROXY);
+        const r = await t.run(["suspend", "acme"]);
+        expect([r.code, r.err]).toEqual([0, ""]);
+        expect(t.calls).toEqual([
+            ["up", "--stack", "acme", "--yes"],
+            ["up", "--stack", "proxy", "--yes"],
+        ]);
+        const plain = await setup(ACME, "created", PROXY);
+        await plain.run(["suspend", "acme"]);
+        const alone = await setup(DOMAINS);
+        await alone.run(["suspend", "acme"]);
+        expect([plain.calls, alone.calls]).toEqual([[["up", "--stack", "acme", "--yes"]], [["up", "--stack", "acme", "--yes"]]]);
+    });
+
+    it("says so and exits 1 when the proxy's pulumi up fails, the tenant's suspension kept; --no-deploy names both deploys", async () => {
+        const t = await setup(DOMAINS, "created", PROXY);
+        t.exit.proxy = 255;
+        const r = await t.run(["suspend", "acme"]);
+        expect([r.code, r.err]).toEqual([
+            1,
+            "proxy: pulumi up exited with 255; tenant acme is suspended, but its domains still answer as before: npm run deploy -- proxy\n",
+        ]);
+        expect(t.text()).toBe(`${DOMAINS}  frontbase:suspended: true\n`);
+        const plan = await setup(DOMAINS, "created", PROXY);
+        const p = await plan.run(["suspend", "acme", "--no-deploy"]);
+        expect(p.out).toContain("deploy it: npm run deploy -- acme; then the proxy: npm run deploy -- proxy\n");
     });
 
     it.each<[string, string, string[], number, string]>([
