@@ -174,12 +174,21 @@ describe("operations against a real Engine", () => {
     it("logs: several services merged in time order and prefixed, stderr apart, --tail, TTY, --follow", async (t) => {
         skipWhen(t, image ? undefined : NO_IMAGE);
         const tenant = tenantName("logs");
-        // Created first, then started together, so that the 0.8 s gaps decide the order.
-        const b = await container(tenant, "backend", { cmd: ["sh", "-c", "echo b1; echo b-err >&2; sleep 1.6; echo b2"], start: false });
-        const e = await container(tenant, "edge", { cmd: ["sh", "-c", "sleep 0.8; echo e1"], start: false });
-        const f = await container(tenant, "frontend", { cmd: ["sh", "-c", "sleep 2.4; echo tty-line"], tty: true, start: false });
-        await Promise.all([b.start(), e.start(), f.start()]);
-        await Promise.all([exited(b), exited(e), exited(f)]);
+        // Each started once the one before has written, so the order of the lines is fixed by the
+        // test, not by how fast a loaded host starts containers: b1, then e1 (the edge runs while
+        // the backend sleeps 8 s), then b2, then the frontend's line once the backend has exited.
+        const b = await container(tenant, "backend", { cmd: ["sh", "-c", "echo b1; echo b-err >&2; sleep 8; echo b2"], start: false });
+        const e = await container(tenant, "edge", { cmd: ["sh", "-c", "echo e1"], start: false });
+        const f = await container(tenant, "frontend", { cmd: ["sh", "-c", "echo tty-line"], tty: true, start: false });
+        await b.start();
+        await until("the backend's first line", async () =>
+            (await b.logs({ stdout: true })).toString().includes("b1") ? true : undefined,
+        );
+        await e.start();
+        await exited(e);
+        await exited(b);
+        await f.start();
+        await exited(f);
 
         const all = await run(runLogs, [tenant]);
         expect(all.code).toBe(0);
