@@ -1,7 +1,7 @@
 // A consistent copy of one running (or stopped) tenant's data in a directory on this machine,
 // ready for restic: SQLite through its online backup API, postgres through pg_dump, redis after
-// a BGSAVE, the credentials the tenant runs with, and a manifest of it all. No container of the
-// tenant is stopped or restarted.
+// a BGSAVE, the credentials the tenant runs with, and a manifest of it all. No running container
+// of the tenant is stopped or restarted; a stopped postgres is started for pg_dump and stopped again.
 import { createHash } from "crypto";
 import { constants as fsConstants, createWriteStream, promises as fs } from "fs";
 import * as path from "path";
@@ -9,7 +9,7 @@ import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 import { ServiceName, volumeName } from "../components/naming";
 import type { OpenTenant } from "../tenants/open";
 import { isSuspended } from "../tenants/status";
-import { execIn, execText, runHelper } from "./engineIo";
+import { execIn, execText, runHelper, waitPostgresReady } from "./engineIo";
 import { Manifest, MANIFEST_FILE, MANIFEST_FORMAT, ManifestFile, POSTGRES_DUMP, SECRET_FILES } from "./manifest";
 
 export interface CaptureOptions {
@@ -70,19 +70,33 @@ export async function captureTenant(t: OpenTenant, dir: string, o: CaptureOption
 
     if (database === "postgres") {
         const pg = byService.get("postgres");
-        // A suspended postgres tenant is not dumped yet (issue 25): a restart would start what its stack file stops.
-        const fix = isSuspended(t.stack?.config)
-            ? `the tenant is suspended: resume it for the backup (npm run tenant -- resume ${t.tenant}), then suspend it again`
-            : `npm run tenant -- restart ${t.tenant} postgres`;
-        if (pg?.state !== "running")
-            throw new Error(`tenant "${t.tenant}": postgres is ${pg ? pg.state : "missing"}; pg_dump needs it running (${fix})`);
-        o.say?.(`${t.tenant}: pg_dump of ${POSTGRES_DB}`);
-        await fs.mkdir(path.join(dir, path.dirname(POSTGRES_DUMP)), { recursive: true });
+        if (!pg)
+            throw new Error(
+                `tenant "${t.tenant}" has no postgres container on ${t.engine.host}: deploy it first (npm run deploy -- ${t.stack?.stack ?? t.tenant}); pg_dump runs in it`,
+            );
+        // A stopped postgres (a suspended tenant's, or one stopped by hand): its data is at rest, so
+        // it is started for the dump and stopped again with its own grace period, as it was found.
+        const stopped = pg.state !== "running";
+        if (stopped) {
+            o.say?.(
+                `${t.tenant}: postgres is ${pg.state}${isSuspended(t.stack?.config) ? " (suspended)" : ""}; starting it for pg_dump, then stopping it again`,
+            );
+            await docker.getContainer(pg.id).start();
+        }
+        try {
+            if (stopped) await waitPostgresReady(docker, pg.id, `postgres (${pg.name})`, o);
+            o.say?.(`${t.tenant}: pg_dump of ${POSTGRES_DB}`);
+            await fs.mkdir(path.join(dir, path.dirname(POSTGRES_DUMP)), { recursive: true });
+            const file = path.join(dir, POSTGRES_DUMP);
+            const out = createWriteStream(file, { mode: 0o600 });
+            const r = await execIn(docker, pg.id, ["pg_dump", "--format=custom", "-U", POSTGRES_USER, "-d", POSTGRES_DB], out);
+            await new Promise((resolve) => out.end(resolve));
+            if (r.code !== 0) throw new Error(`pg_dump in ${pg.name} failed (exit ${r.code}): ${r.stderr.trim()}`);
+        } finally {
+            // The container's own stop timeout (its declared grace period) applies.
+            if (stopped) await docker.getContainer(pg.id).stop();
+        }
         const file = path.join(dir, POSTGRES_DUMP);
-        const out = createWriteStream(file, { mode: 0o600 });
-        const r = await execIn(docker, pg.id, ["pg_dump", "--format=custom", "-U", POSTGRES_USER, "-d", POSTGRES_DB], out);
-        await new Promise((resolve) => out.end(resolve));
-        if (r.code !== 0) throw new Error(`pg_dump in ${pg.name} failed (exit ${r.code}): ${r.stderr.trim()}`);
         files.push({ path: POSTGRES_DUMP, kind: "pg_dump", ...(await hashOf(file)) });
     }
 

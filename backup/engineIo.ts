@@ -8,6 +8,7 @@ import { PassThrough, Writable } from "stream";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Demuxer } from "../tenants/logStream";
+import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 
 /** The helper's script (backup/helper.py), passed to `python3 -c`. */
 export const HELPER_SCRIPT = readFileSync(path.join(__dirname, "helper.py"), "utf8");
@@ -124,4 +125,43 @@ export function untar(stream: NodeJS.ReadableStream, dir: string): Promise<void>
         child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tar -x into ${dir} failed: ${err.trim()}`))));
         stream.pipe(child.stdin);
     });
+}
+
+/**
+ * Waits until the postgres server in `container` accepts connections, over TCP on the container's
+ * loopback (an image's initialisation server listens on a socket only). Fails when the container
+ * exits (quoting its last log lines) or after 120 s. `what` names it in errors.
+ */
+export async function waitPostgresReady(
+    docker: Docker,
+    container: string,
+    what: string,
+    o: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> },
+): Promise<void> {
+    const deadline = o.now() + 120_000;
+    const c = docker.getContainer(container);
+    for (;;) {
+        const ready = await execText(
+            docker,
+            container,
+            ["pg_isready", "-h", "127.0.0.1", "-U", POSTGRES_USER, "-d", POSTGRES_DB],
+            "pg_isready",
+        ).then(
+            () => true,
+            () => false,
+        );
+        if (ready) return;
+        const state = (await c.inspect()).State;
+        if (!state.Running)
+            throw new Error(
+                `${what} exited (${state.ExitCode}): ${demux(await c.logs({ stdout: true, stderr: true }))
+                    .join("")
+                    .trim()
+                    .split("\n")
+                    .slice(-3)
+                    .join("; ")}`,
+            );
+        if (o.now() > deadline) throw new Error(`${what} did not accept connections within 120 s`);
+        await o.sleep(500);
+    }
 }

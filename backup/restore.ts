@@ -8,7 +8,7 @@ import { labels, ServiceName, volumeName } from "../components/naming";
 import { POSTGRES_DB, POSTGRES_USER } from "../components/services";
 import type { OpenTenant } from "../tenants/open";
 import { toTenantContainer, TenantContainer } from "../docker/containers";
-import { demux, execText, HELPER_LABEL, runHelper, tarOfFile } from "./engineIo";
+import { execText, HELPER_LABEL, runHelper, tarOfFile, waitPostgresReady } from "./engineIo";
 import { LiveFile, Manifest, newerThanSnapshot, POSTGRES_DUMP } from "./manifest";
 
 export interface RestoreOptions {
@@ -131,32 +131,7 @@ async function withTemporaryPostgres(t: OpenTenant, o: RestoreOptions, fn: (id: 
     });
     try {
         await c.start();
-        // Over TCP on the container's loopback: an image's initialisation server listens on a socket only.
-        const deadline = o.now() + 120_000;
-        for (;;) {
-            const ready = await execText(
-                docker,
-                c.id,
-                ["pg_isready", "-h", "127.0.0.1", "-U", POSTGRES_USER, "-d", POSTGRES_DB],
-                "pg_isready",
-            ).then(
-                () => true,
-                () => false,
-            );
-            if (ready) break;
-            const state = (await c.inspect()).State;
-            if (!state.Running)
-                throw new Error(
-                    `the temporary postgres exited (${state.ExitCode}): ${demux(await c.logs({ stdout: true, stderr: true }))
-                        .join("")
-                        .trim()
-                        .split("\n")
-                        .slice(-3)
-                        .join("; ")}`,
-                );
-            if (o.now() > deadline) throw new Error("the temporary postgres did not accept connections within 120 s");
-            await o.sleep(500);
-        }
+        await waitPostgresReady(docker, c.id, "the temporary postgres", o);
         await fn(c.id);
         await c.stop({ t: 60 });
     } finally {

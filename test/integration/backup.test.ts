@@ -16,6 +16,7 @@ import { probeDocker } from "./support/probe";
 import { cannotRun } from "../support/skip";
 import { copyProject, ProjectCopy } from "./support/projectCopy";
 import { testTenant } from "./support/tenants";
+import { until } from "./support/until";
 import { loadStackFile, realServices, RealTenant, realTenant, web } from "./support/realTenants";
 
 const run = promisify(execFile);
@@ -296,6 +297,34 @@ describe.skipIf(skip)("backups and restore of real tenants with restic", () => {
         expect(await names(pg)).toEqual(before);
         expect(await states(pg.name, services(pg))).toEqual(HEALTHY(services(pg)));
     }, 900_000);
+
+    it("backs up a postgres tenant whose postgres is stopped (as a suspended tenant's is): started for pg_dump, stopped again after", async () => {
+        const pg = tenants[1];
+        const name = `${pg.name}_frontbase-postgres-1`;
+        await docker.getContainer(name).stop();
+        const stoppedAt = (await docker.getContainer(name).inspect()).State.StartedAt;
+        const b = await cli(["backup", pg.name]);
+        expect([b.code, b.err]).toEqual([0, ""]);
+        const id = /snapshot ([0-9a-f]{8})/.exec(b.out)?.[1];
+        expect(id, b.out).toBeTruthy();
+        const { stdout } = await run("restic", ["ls", "--long", id!], { timeout: 60_000 });
+        const dump = stdout.split("\n").find((l) => l.endsWith("/postgres/frontbase.dump"));
+        expect(dump, stdout).toBeTruthy();
+        expect(Number(dump!.trim().split(/\s+/)[3])).toBeGreaterThan(1000); // the size column: a real dump, not an empty file
+        // Started for the dump (a later start time), stopped again with a clean shutdown.
+        const after = (await docker.getContainer(name).inspect()).State;
+        expect({ status: after.Status, exit: after.ExitCode, startedAgain: after.StartedAt > stoppedAt }).toEqual({
+            status: "exited",
+            exit: 0,
+            startedAgain: true,
+        });
+        await docker.getContainer(name).start();
+        await until(
+            "postgres healthy again",
+            async () => ((await states(pg.name, ["postgres"])).postgres === "running/healthy" ? true : undefined),
+            120_000,
+        );
+    }, 300_000);
 
     it("prunes by the host's retention, and a damaged repository fails the restore without changing the tenant", async () => {
         const lite = tenants[0];
