@@ -18,7 +18,7 @@ import { describeCredentials, newTenant } from "../tenants/newTenant";
 import { isUnknown, openTenant, readHostWorkloads, targetContainers, unknownTenant } from "../tenants/open";
 import { describeRestart, restartTenant } from "../tenants/restart";
 import { tenantRows } from "../tenants/rows";
-import { assessTenant } from "../tenants/status";
+import { assessOpenTenant } from "../tenants/status";
 import { ApiError } from "./errors";
 import { list, readBody, text } from "./fields";
 import { portMap } from "./portMap";
@@ -100,13 +100,7 @@ export const ROUTES: readonly Route[] = [
     route("GET", "/api/v1/tenants/{name}", async (ctx, call, state) => {
         const t = await openTenant(ctx, tenantParam(call));
         if (isUnknown(t)) throw new ApiError(404, "unknown_tenant", (await unknownTenant(ctx, t.tenant, t.engine)).message);
-        const status = assessTenant({
-            tenant: t.tenant,
-            host: t.engine.host,
-            stackFile: t.stack?.file,
-            stackConfig: t.stack?.config,
-            containers: t.containers,
-        });
+        const status = assessOpenTenant(t);
         const domains = t.stack?.config["frontbase:domains"];
         const backups = await state.lastBackups();
         return {

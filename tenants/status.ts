@@ -2,6 +2,7 @@
 // stack file: each service's state, health, ports and URLs, and what is wrong. Pure.
 import { SERVICE_OF_PORT, SERVICES, ServiceName, url } from "../components/naming";
 import type { PortBinding, TenantContainer } from "../docker/containers";
+import type { OpenTenant } from "./open";
 
 export interface ServiceStatus {
     readonly service: string;
@@ -44,6 +45,17 @@ const PUBLISHED = new Set<string>(Object.values(SERVICE_OF_PORT));
 
 export function formatPort(p: PortBinding): string {
     return `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`;
+}
+
+/** An opened tenant (tenants/open.ts) judged as `status`, `verify` and the dashboard judge it. */
+export function assessOpenTenant(t: Pick<OpenTenant, "tenant" | "engine" | "stack" | "containers">): TenantStatus {
+    return assessTenant({
+        tenant: t.tenant,
+        host: t.engine.host,
+        stackFile: t.stack?.file,
+        stackConfig: t.stack?.config,
+        containers: t.containers,
+    });
 }
 
 export function assessTenant(args: {

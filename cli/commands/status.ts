@@ -2,7 +2,7 @@
 import { defineCommand } from "../command";
 import { legacyRunner } from "../ops/context";
 import { renderStatus } from "../ops/status";
-import { assessTenant } from "../../tenants/status";
+import { assessOpenTenant } from "../../tenants/status";
 import { isUnknown, openTenant, unknownTenant } from "../../tenants/open";
 import { TENANT_ARG } from "../args";
 
@@ -23,13 +23,7 @@ export const command = defineCommand({
         const t = await openTenant(ctx, args.tenant);
         if (isUnknown(t)) throw await unknownTenant(ctx, t.tenant, t.engine);
         const { stack, containers } = t;
-        const status = assessTenant({
-            tenant: t.tenant,
-            host: t.engine.host,
-            stackFile: stack?.file,
-            stackConfig: stack?.config,
-            containers,
-        });
+        const status = assessOpenTenant(t);
         const volumeNames = t.volumes.map((v) => v.Name);
         if (flags.json) {
             ctx.io.out(JSON.stringify({ ...status, volumes: volumeNames }));

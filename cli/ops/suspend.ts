@@ -4,7 +4,7 @@ import { TENANT_ARG } from "../args";
 import { Command, defineCommand } from "../command";
 import { setSuspended } from "../../tenants/suspend";
 import { openTenant } from "../../tenants/open";
-import { assessTenant } from "../../tenants/status";
+import { assessOpenTenant } from "../../tenants/status";
 import { NOT_HEALTHY } from "../commands/status";
 import { renderStatus } from "./status";
 
@@ -45,13 +45,7 @@ export function suspendCommand(suspended: boolean): Command {
             }
             // What the Engine says now, judged as `status` and `verify` judge it.
             const t = await openTenant(ctx, args.tenant);
-            const status = assessTenant({
-                tenant: t.tenant,
-                host: t.engine.host,
-                stackFile: t.stack?.file,
-                stackConfig: t.stack?.config,
-                containers: t.containers,
-            });
+            const status = assessOpenTenant(t);
             ctx.io.out(renderStatus(status));
             if (!status.healthy) return NOT_HEALTHY;
             if (suspended) ctx.io.out(`ports kept: ${r.ports}`);
