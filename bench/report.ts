@@ -1,10 +1,10 @@
 // What `npm run bench` reports: its scenario groups and rows, the targets, medians, the table and
 // the verdicts. Pure.
 
-export const GROUPS = ["program", "cli", "alloc", "backup", "dashboard", "hostile", "monitor", "rollout", "suspend"] as const;
+export const GROUPS = ["program", "cli", "alloc", "backup", "dashboard", "hostile", "monitor", "rollout", "suspend", "fleet"] as const;
 export type Group = (typeof GROUPS)[number];
 /** Groups that run only when named with --only: minutes of real deploys. */
-export const OPT_IN: readonly Group[] = ["rollout", "suspend"];
+export const OPT_IN: readonly Group[] = ["rollout", "suspend", "fleet"];
 
 export interface Row {
     readonly key: string;
@@ -41,6 +41,11 @@ export const TARGETS: Record<string, Target> = {
     // Issue 25: a suspended tenant's memory freed within 10 s; resumed, healthy within 30 s.
     "suspend-freed": { under: 10_000 },
     resume: { under: 30_000 },
+    // Issue 24: speed at fleet scale, with real tenants running (bench/fleet.ts).
+    "fleet-deploy-one": { under: 20_000 },
+    "fleet-ls": { under: 1000 },
+    "fleet-check": { under: 1000 },
+    "fleet-api": { under: 300 },
 };
 
 export function median(xs: readonly number[]): number {

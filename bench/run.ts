@@ -36,6 +36,7 @@ import { parseBenchArgs, Options } from "./options";
 import { median, report, round, Row, verdicts } from "./report";
 import { rolloutBench, rolloutBenchProblem } from "./rollout";
 import { suspendBench } from "./suspend";
+import { fleetBench } from "./fleet";
 import { dashboardBench } from "./dashboard";
 import { hostileBench } from "./hostile";
 import { monitorBench } from "./monitor";
@@ -119,6 +120,16 @@ async function main(): Promise<void> {
             if (problem) console.error(`rollout group skipped: ${problem}`);
             else now.push(...(await rolloutBench(Math.min(o.runs, 2))).map((r) => ({ ...r, group: "rollout" as const })));
         }
+        const fleetLines: string[] = [];
+        if (o.only.includes("fleet")) {
+            const problem = await rolloutBenchProblem();
+            if (problem) console.error(`fleet group skipped: ${problem}`);
+            else {
+                const f = await fleetBench({ runs: o.runs, ...o.fleet });
+                now.push(...f.rows.map((r) => ({ ...r, group: "fleet" as const })));
+                fleetLines.push(...f.lines);
+            }
+        }
         if (o.only.includes("suspend")) {
             const problem = await rolloutBenchProblem();
             if (problem) console.error(`suspend group skipped: ${problem}`);
@@ -127,7 +138,9 @@ async function main(): Promise<void> {
 
         const loadAtEnd = load();
         console.log(report(now, before));
+        for (const line of fleetLines) console.log(line);
         const missed = verdicts(now);
+        missed.ok &&= !fleetLines.some((l) => l.startsWith("target NOT met"));
         const fullRangeError = errors.get("now");
         if (fullRangeError !== undefined) {
             const ok =

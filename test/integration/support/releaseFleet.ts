@@ -51,8 +51,11 @@ export interface ReleaseFleet {
     cleanup(): Promise<void>;
 }
 
-/** Makes the project and `stacks` (tenant new, sqlite, loopback, short health intervals); PULUMI_CONFIG_PASSPHRASE must be set. */
-export async function releaseFleet(stacks: readonly string[]): Promise<ReleaseFleet> {
+/**
+ * Makes the project and `stacks` (tenant new, sqlite, loopback, short health intervals unless
+ * `defaultHealth`: then the program's own); PULUMI_CONFIG_PASSPHRASE must be set.
+ */
+export async function releaseFleet(stacks: readonly string[], o: { defaultHealth?: boolean } = {}): Promise<ReleaseFleet> {
     const [project, stateDir, lockDir] = await Promise.all([copyProject(), tempDir("state"), tempDir("locks")]);
     const releases: Record<string, Images> = {};
     const made: string[] = [];
@@ -115,7 +118,7 @@ export async function releaseFleet(stacks: readonly string[]): Promise<ReleaseFl
         await updateStackFile(path.join(project.dir, `Pulumi.${t}.yaml`), {
             "frontbase:images": { redis, redisHttp, postgres },
             "frontbase:bindAddress": "127.0.0.1",
-            "frontbase:healthInterval": 2,
+            ...(o.defaultHealth ? {} : { "frontbase:healthInterval": 2 }),
         });
     }
     return fleet;
