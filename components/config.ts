@@ -164,6 +164,12 @@ export interface TenantConfig {
      * Docker runs the first check one interval after start, so this sets how fast `up` is.
      */
     readonly healthInterval?: number;
+    /**
+     * Not a config key: whether the stack's Docker host runs health checks at a start interval
+     * (API 1.44, Docker 25, and later), read from the host by the program before it declares
+     * anything (stacks/tenant.ts). Unset: the engine is older, or not asked (tests, `tenant` commands).
+     */
+    readonly healthStartInterval?: boolean;
     /** `docker`: containers on one Docker host; `swarm`: services on a Swarm cluster, through its manager. */
     readonly target: Target;
     /** Swarm only: the node (hostname or ID) that runs the tenant and holds its volumes. */

@@ -17,12 +17,15 @@ import { duplicateDomains } from "../components/proxy/domains";
 import { TenantStack } from "../components/TenantStack";
 import type { PlacedNode } from "../components/swarm/spec";
 import { connectEngine, dockerClient, resolveDockerHost } from "../docker/dockerHost";
+import { hasStartInterval } from "../docker/engineApi";
 import { missingFrontbaseImages } from "../docker/frontbaseImages";
 import { meshProblem, placeOnNode, PlacementError, readManagerCluster } from "../docker/swarm";
 import { readSlotDeclaration } from "./slotPlan";
 
 /** Ports for the tenant; for a swarm tenant the node it is pinned to; for one with two slots, where its tier goes. */
-export type PortResolver = (cfg: TenantConfig) => Promise<{ ports: TenantPorts; node?: PlacedNode; slots?: SlotDeclaration }>;
+export type PortResolver = (
+    cfg: TenantConfig,
+) => Promise<{ ports: TenantPorts; node?: PlacedNode; slots?: SlotDeclaration; healthStartInterval?: boolean }>;
 
 /**
  * First the deploy check (ports/deployCheck.ts): the tenant claimed by no other
@@ -55,11 +58,19 @@ export function allocatingResolver(
             problems.push(...(await missingFrontbaseImages(dockerClient(dockerHost), cfg, dockerHost)).map((m) => m.problem));
         if (problems.length > 0) throw new DeployCheckError(pulumi.getStack(), problems);
         if (cfg.target !== "swarm") await refuseOverKeptData(pulumi.getStack(), cfg, dockerHost);
+        // How the health checks are declared depends on the engine (components/services.ts check).
+        const healthStartInterval = cfg.target === "docker" && (await hasStartInterval((await connectEngine(dockerHost)).docker));
+        cfg = { ...cfg, healthStartInterval };
         if (cfg.domains.length > 0) await checkDomainClaims(pulumi.getStack(), cfg.domains, projectDir);
         const keys = tenantPortKeys(cfg);
         const missing = keys.filter((k) => cfg.ports[k] === undefined);
         if (missing.length === 0)
-            return { ports: cfg.ports as TenantPorts, node, slots: await slotsOf(cfg, cfg.ports as TenantPorts, dockerHost) };
+            return {
+                ports: cfg.ports as TenantPorts,
+                node,
+                slots: await slotsOf(cfg, cfg.ports as TenantPorts, dockerHost),
+                healthStartInterval,
+            };
         const r = await resolvePorts({
             tenant: cfg.tenant,
             dockerHost,
@@ -81,7 +92,7 @@ export function allocatingResolver(
             `frontbase:${chosen}: not pinned in the stack's config, so chosen on the Docker host now. ` +
                 `Pin them with \`npm run tenant -- new ${cfg.tenant} --force\` (keeps these ports) to make previews reproducible.`,
         );
-        return { ports: r.ports, node, slots: await slotsOf(cfg, r.ports, dockerHost) };
+        return { ports: r.ports, node, slots: await slotsOf(cfg, r.ports, dockerHost), healthStartInterval };
     };
 }
 
@@ -170,8 +181,9 @@ export function readStackConfig(): TenantConfig {
 
 export async function tenantProgram(resolver: PortResolver = allocatingResolver()) {
     const { cfg, ports, node, slots } = await operatorErrors(async () => {
-        const cfg = readStackConfig();
-        return { cfg, ...(await resolver(cfg)) };
+        const read = readStackConfig();
+        const { healthStartInterval, ...resolved } = await resolver(read);
+        return { cfg: healthStartInterval ? { ...read, healthStartInterval } : read, ...resolved };
     });
     const tenant = new TenantStack(cfg.tenant, { config: cfg, ports, node, slots });
     return {

@@ -74,6 +74,8 @@ export async function startFakeEngine(
     containers: readonly FakeContainer[],
     volumes: readonly FakeVolume[] = [],
     images: Readonly<Record<string, string>> | readonly string[] = {},
+    /** GET /version's ApiVersion: 1.41 is Debian bookworm's docker.io 20.10 (no health-check start interval). */
+    apiVersion = "1.41",
 ): Promise<FakeEngine> {
     const dir = tempDir("engine");
     const imageIds: Readonly<Record<string, string>> = Array.isArray(images)
@@ -96,6 +98,8 @@ export async function startFakeEngine(
             res.end(typeof body === "string" ? body : JSON.stringify(body));
         };
         if (route === "/_ping") return send(200, "OK");
+        if (route === "/version")
+            return send(200, { Version: apiVersion === "1.41" ? "20.10.24+dfsg1" : "26.1.5", ApiVersion: apiVersion });
         // A daemon that is not in a swarm, as 20.10 reports it (the part the commands read).
         if (route === "/info")
             return send(200, {

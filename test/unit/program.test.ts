@@ -48,6 +48,32 @@ function useConfig(config: Record<string, string>, secretKeys: string[] = []) {
 }
 
 describe("tenantProgram", () => {
+    it("declares a start interval on a host whose API has it (1.44), and none on 20.10's 1.41", async () => {
+        const modern = await startFakeEngine([], [], FRONTBASE_IMAGES, "1.44");
+        try {
+            const startIntervals = async (host: string) => {
+                rec.reset();
+                useConfig({ ...PINNED_PORTS, "docker:host": host });
+                await settle(await onFakeMachine());
+                return Object.fromEntries(
+                    rec
+                        .byType("docker:index/container:Container")
+                        .filter((r) => r.inputs.healthcheck)
+                        .map((r) => [r.inputs.name, r.inputs.healthcheck.startInterval ?? "none"]),
+                );
+            };
+            expect(await startIntervals(modern.host)).toEqual({
+                "tenant1_frontbase-redis-1": "1s",
+                "tenant1_frontbase-backend-1": "1s",
+                "tenant1_frontbase-edge-1": "1s",
+                "tenant1_frontbase-frontend-1": "1s",
+            });
+            expect(Object.values(await startIntervals(emptyEngine.host))).toEqual(["none", "none", "none", "none"]);
+        } finally {
+            await modern.close();
+        }
+    });
+
     it("exports the tenant's names, ports, URLs and secret credentials", async () => {
         useConfig({ ...PINNED, "frontbase:publicHost": "vps.example.com" });
         const outputs = await onFakeMachine();

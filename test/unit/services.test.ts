@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseTenantConfig } from "../../components/config";
-import { goDuration, tenantServices } from "../../components/services";
+import { goDuration, MONITOR_INTERVAL, START_INTERVAL, tenantServices } from "../../components/services";
 import { durationNs } from "../engine/realizer/containers";
 import { tempDir } from "../support/temp";
 
@@ -102,5 +102,37 @@ describe("healthInterval: one interval for every health check", () => {
             Object.fromEntries(Object.entries(own).map(([s, h]) => [s, h.retries])),
         );
         expect(new Set(Object.values(own).map((h) => h.retries)).size).toBeGreaterThan(1); // they differ, so each is checked against its own
+    });
+});
+
+describe("a Docker host with health checks' start interval (API 1.44+)", () => {
+    const ports = { backend: 8000, edge: 3002, frontend: 8080, redisHttp: 8079 };
+    const specs = (raw: Record<string, string>, healthStartInterval: boolean) =>
+        tenantServices(
+            {
+                ...parseTenantConfig({ "frontbase:database": "postgres", ...raw }, { stack: "t1", secretKeys: new Set() }),
+                healthStartInterval,
+            },
+            ports,
+        ).filter((s) => s.healthcheck);
+
+    it("checks every second while a service starts, for as long as `up` waits for it, then every MONITOR_INTERVAL", () => {
+        const checked = specs({}, true);
+        expect(checked.map((s) => s.service)).toEqual(["postgres", "redis", "backend", "edge", "frontend"]);
+        for (const s of checked)
+            expect({ service: s.service, ...s.healthcheck }).toMatchObject({
+                service: s.service,
+                startInterval: goDuration(START_INTERVAL),
+                interval: goDuration(MONITOR_INTERVAL),
+                startPeriod: goDuration(s.waitTimeout),
+            });
+        expect(MONITOR_INTERVAL).toBeGreaterThan(60);
+    });
+
+    it("takes healthInterval as the interval after start; an older engine gets no start interval at all", () => {
+        expect(specs({ "frontbase:healthInterval": "2" }, true).map((s) => s.healthcheck!.interval)).toEqual(Array(5).fill("2s"));
+        const old = specs({}, false);
+        expect(old.filter((s) => "startInterval" in s.healthcheck!)).toEqual([]);
+        expect(old.map((s) => s.healthcheck!.interval)).toEqual(["10s", "10s", "10s", "15s", "10s"]);
     });
 });
