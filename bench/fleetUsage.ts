@@ -31,7 +31,7 @@ export interface ContainerUsage {
 export interface IdleSplit {
     readonly tenants: number;
     readonly seconds: number;
-    /** Percent of one core, per tenant: what the host spent above its baseline, divided by the tenants. */
+    /** Percent of one core, per tenant: what the host spent above its baseline (at least the containers' own), divided by the tenants. */
     readonly perTenant: number;
     /** Percent of one core per tenant, by service: the service's cgroup (its health check's process included). */
     readonly byService: Record<string, number>;
@@ -71,8 +71,10 @@ export function idleSplit(o: {
         byService[c.service] = (byService[c.service] ?? 0) + pct(s);
         memoryByService[c.service] = (memoryByService[c.service] ?? 0) + c.memory / o.tenants / 2 ** 20;
     }
-    const above = Math.max(0, o.busyCoreSeconds - o.baselineCoreSeconds);
-    const outsideSeconds = Math.max(0, above - inside);
+    // Never less than the containers' own cgroups add up to: a baseline read while something else
+    // was busy would otherwise hide the tenants' cost.
+    const above = Math.max(inside, o.busyCoreSeconds - o.baselineCoreSeconds);
+    const outsideSeconds = above - inside;
     return {
         tenants: o.tenants,
         seconds: o.seconds,
