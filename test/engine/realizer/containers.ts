@@ -31,6 +31,7 @@ interface Healthcheck {
     timeout?: string;
     retries?: number;
     startPeriod?: string;
+    startInterval?: string;
 }
 
 /** Go duration text ("1m30s", "500ms") -> nanoseconds, as the Engine API wants ([F] Create: time.ParseDuration). */
@@ -70,6 +71,22 @@ function portsAsStored(v: unknown): unknown {
     return (v as Port[]).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "0.0.0.0", protocol: p.protocol ?? "tcp" }));
 }
 
+/**
+ * [C] healthcheck's nested Defaults ("0s" for each duration, 0 retries): an undeclared
+ * start_interval is stored as "0s", which is what Read gets back from an engine without one.
+ */
+function healthcheckAsStored(v: unknown): unknown {
+    const h = v as Healthcheck;
+    return {
+        tests: h.tests,
+        interval: h.interval ?? "0s",
+        timeout: h.timeout ?? "0s",
+        retries: h.retries ?? 0,
+        startPeriod: h.startPeriod ?? "0s",
+        startInterval: h.startInterval ?? "0s",
+    };
+}
+
 const forceNew: Attribute = { forceNew: true };
 const forceNewComputed: Attribute = { forceNew: true, computed: true };
 /** An in-place attribute that Update sends to Docker ([F] Update L1016-1067). */
@@ -95,7 +112,7 @@ export const CONTAINER_SCHEMA: Schema = {
     networksAdvanced: { forceNew: true, set: true },
     networkMode: { forceNew: true, default: "bridge" },
     // Not ForceNew and not sent by Update in v4.5.0 (kreuzwerker #988): stored, never applied.
-    healthcheck: stateOnly,
+    healthcheck: { ...stateOnly, normalize: healthcheckAsStored },
     wait: { ...stateOnly, default: false },
     waitTimeout: { ...stateOnly, default: 60 },
     destroyGraceSeconds: stateOnly,
@@ -134,7 +151,7 @@ export function createOptions(i: State): Docker.ContainerCreateOptions {
     ports.forEach((p) => unsupported("ports", p, ["internal", "external", "ip", "protocol"]));
     mounts.forEach((m) => unsupported("mounts", m, ["type", "source", "target", "readOnly"]));
     ((i.networksAdvanced ?? []) as NetworkAdvanced[]).forEach((n) => unsupported("networksAdvanced", n, ["name", "aliases"]));
-    if (hc) unsupported("healthcheck", hc, ["tests", "interval", "timeout", "retries", "startPeriod"]);
+    if (hc) unsupported("healthcheck", hc, ["tests", "interval", "timeout", "retries", "startPeriod", "startInterval"]);
     const key = (p: Port) => `${p.internal}/${p.protocol ?? "tcp"}`;
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     // ip always reaches Docker ([C] ports.ip Default "0.0.0.0"; [S] portSetToDockerPorts).
@@ -160,6 +177,9 @@ export function createOptions(i: State): Docker.ContainerCreateOptions {
             Timeout: durationNs(hc.timeout ?? "0s"),
             Retries: hc.retries ?? 0,
             StartPeriod: durationNs(hc.startPeriod ?? "0s"),
+            // [F] createContainerConfig: sent whatever the engine; an engine older than API 1.44
+            // (Docker 20.10) ignores the field, and Read then gets 0s back.
+            StartInterval: durationNs(hc.startInterval ?? "0s"),
         },
         HostConfig: {
             PortBindings: bindings,
@@ -241,6 +261,8 @@ export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State
                   timeout: goDurationString(hc.Timeout ?? 0),
                   retries: hc.Retries ?? 0,
                   startPeriod: goDurationString(hc.StartPeriod ?? 0),
+                  // [F] resourceDockerContainerRead: StartInterval.String(), "0s" where the engine has none.
+                  startInterval: goDurationString((hc as { StartInterval?: number }).StartInterval ?? 0),
               }
             : undefined,
         restart: info.HostConfig.RestartPolicy?.Name,

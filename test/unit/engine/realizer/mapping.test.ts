@@ -34,7 +34,7 @@ describe("container inputs -> Engine API", () => {
             Labels: { "frontbase.tenant": "t" },
             ExposedPorts: { "8000/tcp": {} },
         });
-        expect(o.Healthcheck).toEqual({ Test: ["CMD", "true"], Interval: 10e9, Timeout: 5e9, Retries: 5, StartPeriod: 90e9 });
+        expect(o.Healthcheck).toEqual({ Test: ["CMD", "true"], Interval: 10e9, Timeout: 5e9, Retries: 5, StartPeriod: 90e9, StartInterval: 0 });
         expect(o.HostConfig).toMatchObject({
             PortBindings: { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "18000" }] },
             Mounts: [{ Type: "volume", Source: "t_data", Target: "/app/data", ReadOnly: false }],
@@ -66,7 +66,7 @@ describe("container inputs -> Engine API", () => {
 
 describe("container state read back from docker inspect, and the diff against it", () => {
     const MB = 1024 * 1024;
-    const inspect = (over: { running?: boolean; swap?: number; startPeriod?: number } = {}) =>
+    const inspect = (over: { running?: boolean; swap?: number; startPeriod?: number; startInterval?: number } = {}) =>
         ({
             Name: "/t_frontbase-backend-1",
             Image: "sha256:abc",
@@ -81,7 +81,14 @@ describe("container state read back from docker inspect, and the diff against it
                 Entrypoint: null,
                 Env: ["A=1", "PATH=/usr/bin"],
                 Labels: { "frontbase.tenant": "t", "from.image": "x" },
-                Healthcheck: { Test: ["CMD", "true"], Interval: 10e9, Timeout: 5e9, Retries: 5, StartPeriod: over.startPeriod ?? 60e9 },
+                Healthcheck: {
+                    Test: ["CMD", "true"],
+                    Interval: 10e9,
+                    Timeout: 5e9,
+                    Retries: 5,
+                    StartPeriod: over.startPeriod ?? 60e9,
+                    ...(over.startInterval === undefined ? {} : { StartInterval: over.startInterval }),
+                },
             },
             HostConfig: {
                 Memory: 512 * MB,
@@ -155,6 +162,20 @@ describe("container state read back from docker inspect, and the diff against it
         expect(diff(st, { ...program, memorySwap: 512 } as typeof program)).toEqual([]);
         const sixty = { ...program, memorySwap: 512, healthcheck: { ...program.healthcheck, startPeriod: "60s" } };
         expect(diff(st, sixty as typeof program).map(([k]) => k)).toEqual(["healthcheck"]);
+    });
+    it("start interval: sent to Docker as declared; read back as 0s where the engine has none (20.10), so declaring one there is a diff on every run", () => {
+        const declared = { ...program, memorySwap: 512, healthcheck: { ...program.healthcheck, startInterval: "1s" } };
+        expect(createOptions(declared).Healthcheck).toMatchObject({ StartInterval: 1e9, StartPeriod: 60e9 });
+        expect((createOptions({ ...program }).Healthcheck as { StartInterval?: number }).StartInterval).toBe(0);
+        // An engine of API 1.44+ keeps it: no diff.
+        const modern = stateFromInspect(inspect({ swap: 512 * MB, startInterval: 1e9 }), declared);
+        expect(modern.healthcheck.startInterval).toBe("1s");
+        expect(diff(modern, declared as typeof program)).toEqual([]);
+        // 20.10 returns none: undeclared is no diff (the schema's default 0s), declared is one.
+        const old = stateFromInspect(inspect({ swap: 512 * MB }), declared);
+        expect(old.healthcheck.startInterval).toBe("0s");
+        expect(diff(old, { ...program, memorySwap: 512 } as typeof program)).toEqual([]);
+        expect(diff(old, declared as typeof program).map(([k]) => k)).toEqual(["healthcheck"]);
     });
     it("reads a stopped container with no ports and must_run false: a replacement", () => {
         const st = stateFromInspect(inspect({ running: false, swap: 512 * MB }), { ...program, memorySwap: 512 });
