@@ -124,7 +124,7 @@ describe.skipIf(probe.reason)("preview: the program loaded by the real runner", 
         expect(c("backend").ports).toEqual([{ internal: 8000, external: ports.backend, ip: "127.0.0.1", protocol: "tcp" }]);
         expect(c("edge").ports).toEqual([{ internal: 3002, external: ports.edge, ip: "127.0.0.1", protocol: "tcp" }]);
         expect(c("redis").mounts).toEqual([{ type: "volume", source: `${tenant}_frontbase_redis_data`, target: "/data" }]);
-        expect(c("redis").command).toEqual(["redis-server", "--appendonly", "yes"]);
+        expect(c("redis").command).toEqual(["redis-server", "--appendonly", "yes", "--hz", "1"]);
         expect(c("frontend").networksAdvanced).toEqual([{ name: `${tenant}_frontbase_frontbase`, aliases: ["frontend"] }]);
         expect(c("frontend").memory).toBe(64);
         expect(c("redis-http").wait).toBe(false);

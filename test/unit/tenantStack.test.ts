@@ -133,7 +133,7 @@ describe("TenantStack (sqlite)", () => {
     });
 
     it("redis keeps an append-only file so writes survive a replacement", () => {
-        expect(container("tenant1", "redis").command).toEqual(["redis-server", "--appendonly", "yes"]);
+        expect(container("tenant1", "redis").command).toEqual(["redis-server", "--appendonly", "yes", "--hz", "1"]);
     });
 
     it("hands the one redis-http token to redis-http, the backend, the edge's fallback and the job that stores it in the backend's settings", () => {
