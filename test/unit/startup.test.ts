@@ -93,6 +93,25 @@ console.log(JSON.stringify({ before, agent: agent instanceof require("http").Age
         expect(JSON.parse(out)).toEqual({ before: [true, true, true], agent: true, after: false });
     });
 
+    it("loads zod without its translations, which load whole when z.locales is used; its English messages as before", () => {
+        const out = node(`
+const path = require("path");
+const locales = path.join(path.dirname(require.resolve("zod/package.json")), "v4", "locales");
+const { z } = require("zod");
+const before = load.isDeferred("./index.cjs", locales);
+const english = z.string().safeParse(1).error.issues[0].message;
+z.config(z.locales.de());
+const german = z.string().safeParse(1).error.issues[0].message;
+z.config(z.locales.en());
+console.log(JSON.stringify({ before, english, german, after: load.isDeferred("./index.cjs", locales) }));`);
+        expect(JSON.parse(out)).toEqual({
+            before: true,
+            english: "Invalid input: expected string, received number",
+            german: "Ungültige Eingabe: erwartet string, erhalten Zahl",
+            after: false,
+        });
+    });
+
     it("defers a module faithfully: properties, keys, `in`, calls and `new` all reach the real module, loaded once", () => {
         const dir = tempDir("mod");
         mkdirSync(path.join(dir, "node_modules", "m"), { recursive: true });
