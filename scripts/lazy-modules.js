@@ -10,6 +10,10 @@
 //     sessions only;
 //   - docker-modem's SSH transport (lib/ssh.js, which loads ssh2), needed only for an ssh:// Docker
 //     host: it loads on the first such connection;
+//   - under Pulumi's runner (@pulumi/pulumi 3.248 cmd/run/tracing.js), the OpenTelemetry SDK,
+//     exporter and gRPC instrumentation, used only by its start(), when the engine asks for a
+//     trace (--tracing), and the Automation API (@pulumi/pulumi's index.js), which drives the
+//     Pulumi CLI from outside and which no program uses (about 150 ms of the program's load);
 //   - zod 4's translations of its error messages (v4/locales/index.cjs, 62 files, about 25 ms),
 //     which zod's classic and core entries load as `z.locales` for z.config(z.locales.xx()); the
 //     English messages zod uses by default (locales/en.cjs) load as before.
@@ -91,6 +95,14 @@ function packageDir(name, fromDir) {
 }
 
 const SDK = packageDir("@pulumi/pulumi", ROOT);
+const TRACING = [
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/exporter-zipkin",
+    "@opentelemetry/instrumentation-grpc",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/instrumentation",
+];
 
 /** Defer the modules listed above; returns the requests that are now deferred. */
 function deferUnused() {
@@ -104,6 +116,11 @@ function deferUnused() {
     defer("@grpc/proto-loader", lib);
     const modem = dockerode && packageDir("docker-modem", dockerode);
     defer("./ssh", modem && path.join(modem, "lib"));
+    // Pulumi's runner: the tracing SDK (cmd/run/tracing.js uses it in start() only, when the engine
+    // asks for a trace), and the Automation API (index.js exports it; a program never drives Pulumi).
+    const run = SDK && path.join(SDK, "cmd", "run");
+    for (const m of TRACING) defer(m, run);
+    defer("./automation", SDK, { importedWithImportStar: true });
     const zod = packageDir("zod", ROOT);
     defer("./index.cjs", zod && path.join(zod, "v4", "locales"), { importedWithImportStar: true });
     return deferred;

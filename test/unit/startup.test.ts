@@ -93,6 +93,25 @@ console.log(JSON.stringify({ before, agent: agent instanceof require("http").Age
         expect(JSON.parse(out)).toEqual({ before: [true, true, true], agent: true, after: false });
     });
 
+    it("loads the runner without the tracing SDK and @pulumi/pulumi without the Automation API, each whole on first use", () => {
+        const out = node(`
+const path = require("path");
+const run = path.join(load.SDK, "cmd", "run");
+const tracing = ["@opentelemetry/resources", "@opentelemetry/sdk-trace-node", "@opentelemetry/instrumentation-grpc"];
+const pulumi = require("@pulumi/pulumi");
+require(path.join(run, "tracing.js"));
+const before = [...tracing.map((m) => load.isDeferred(m, run)), load.isDeferred("./automation", load.SDK)];
+const resource = require(require.resolve("@opentelemetry/resources", { paths: [run] })).Resource.default();
+const workspace = typeof pulumi.automation.LocalWorkspace.create;
+console.log(JSON.stringify({ before, resource: typeof resource.merge, workspace, after: [load.isDeferred("@opentelemetry/resources", run), load.isDeferred("./automation", load.SDK)] }));`);
+        expect(JSON.parse(out)).toEqual({
+            before: [true, true, true, true],
+            resource: "function",
+            workspace: "function",
+            after: [false, false],
+        });
+    });
+
     it("loads zod without its translations, which load whole when z.locales is used; its English messages as before", () => {
         const out = node(`
 const path = require("path");
