@@ -239,7 +239,13 @@ async function programLoad(
 ): Promise<void> {
     const stateDir = tempDir("state");
     const [backend, edge, frontend, redisHttp] = await freePorts(4);
-    const config = { "frontbase:tenant": "benchload", "frontbase:ports": JSON.stringify({ backend, edge, frontend, redisHttp }) };
+    // The images this machine builds (npm run images:test), not the release's: a host need not hold a release to measure.
+    const images = { backend: "frontbase-real/backend:local", edge: "frontbase-real/edge:local", frontend: "frontbase-real/frontend:local" };
+    const config = {
+        "frontbase:tenant": "benchload",
+        "frontbase:ports": JSON.stringify({ backend, edge, frontend, redisHttp }),
+        "frontbase:images": JSON.stringify(images),
+    };
     const saved = { ...process.env };
     // The runner inherits this process's environment: the bench's lock directory, its own project.
     Object.assign(process.env, { FRONTBASE_LOCK_DIR: env.FRONTBASE_LOCK_DIR });
