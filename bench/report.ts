@@ -22,7 +22,14 @@ interface Target {
 }
 
 export const TARGETS: Record<string, Target> = {
-    program: { under: 1500 },
+    // Issue 24: the program under the runner in at most 1 s; `tenant ls` as an operator types it,
+    // npm included, in 450 ms with 200 stack files, and `check` in 1 s (the fleet figure); the bin
+    // entry is the way without npm, held to the same.
+    program: { under: 1000 },
+    "ls-200-npm": { under: 450 },
+    "ls-200-bin": { under: 450 },
+    "check-200-npm": { under: 1000 },
+    "check-200-bin": { under: 1000 },
     ls: { under: 400 },
     check: { under: 400 },
     status: { under: 400 },
@@ -57,7 +64,7 @@ export function median(xs: readonly number[]): number {
 export const round = (x: number) => Math.round(x * 10) / 10;
 
 export function fmt(ms: number | undefined): string {
-    return ms === undefined ? "-" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+    return ms === undefined || Number.isNaN(ms) ? "-" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
 function signed(ms: number): string {

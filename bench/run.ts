@@ -4,7 +4,8 @@
 //   - program load: spawn of @pulumi/pulumi's own runner (as the Node language host starts it)
 //     to the program's first RegisterResource, through the engine double (test/engine), a preview;
 //   - `npm run tenant -- ls | check | status | why-port` with 20 tenants' stack files, run as npm
-//     runs the package.json script (through `sh -c`), without npm's own start-up;
+//     runs the package.json script (through `sh -c`), without npm's own start-up; `ls` and `check`
+//     with 200, also through npm itself and through the bin entry (bench/cli.ts);
 //   - allocation through `tenant new`: idle, with 1,000 ports held, and with 1,000 held filling
 //     the edge range (it fails, and the error must name the range and the count held);
 //   - the allocation alone (resolvePorts in this process): idle, with 1,000 held, and for the
@@ -31,6 +32,7 @@ import { performance } from "perf_hooks";
 import { dockerClient, resolveDockerHost } from "../docker/dockerHost";
 import { preview } from "../test/engine/engine";
 import { allocationAlone } from "./alloc";
+import { Checkout, cliBench, command, Scenario } from "./cli";
 import { backupBench, backupBenchProblem } from "./backup";
 import { parseBenchArgs, Options } from "./options";
 import { median, report, round, Row, verdicts } from "./report";
@@ -56,12 +58,6 @@ const load = () =>
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(", ")} (${os.cpus().length} cores)`;
-
-interface Checkout {
-    readonly label: string;
-    readonly dir: string;
-    readonly tenant: ReturnType<typeof tenantCommand>;
-}
 
 /** Per scenario, each checkout's run times (interleaved run by run, so load swings hit both alike). */
 type Measured = Map<string, { row: Omit<Row, "times">; times: Map<string, number[]> }>;
@@ -176,24 +172,12 @@ async function measure(
     errors: Map<string, string>,
 ): Promise<Measured> {
     const out: Measured = new Map();
-    const scenario = async (row: Omit<Row, "times">, once: (c: Checkout) => Promise<number>) => {
+    const scenario: Scenario = async (row, once, only = () => true) => {
         console.error(`  ${row.name}`);
-        out.set(row.key, { row, times: await repeatEach(checkouts, o.runs, once) });
+        out.set(row.key, { row, times: await repeatEach(checkouts.filter(only), o.runs, once) });
     };
     if (o.only.includes("program")) await programLoad(o, env, scenario);
-    if (o.only.includes("cli")) {
-        const port = String(fleet.ports[0].backend);
-        for (const [key, args] of [
-            ["ls", ["ls"]],
-            ["check", ["check"]],
-            ["status", ["status", "tenant1"]],
-            ["why-port", ["why-port", port]],
-        ] as const) {
-            await scenario({ key, name: `tenant ${args.join(" ")}, 20 stack files`, group: "cli" }, (c) =>
-                command(c.tenant, [...args], env, [0, 3]),
-            );
-        }
-    }
+    if (o.only.includes("cli")) await cliBench(scenario, env, fleet);
     if (o.only.includes("alloc")) {
         let n = 0;
         const newTenant = async (c: Checkout) => {
@@ -220,26 +204,21 @@ async function measure(
     return out;
 }
 
-async function command(
-    tenant: ReturnType<typeof tenantCommand>,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-    okCodes: readonly number[],
-): Promise<number> {
-    const r = await tenant(args, env);
-    if (!okCodes.includes(r.code ?? -1)) throw new Error(`tenant ${args.join(" ")} exited ${r.code}:\n${r.out}${r.err}`);
-    return r.ms;
-}
-
 /** Spawn of the runner to the first RegisterResource, in a preview of a pinned tenant (test/engine/engine.ts `loadMs`). */
-async function programLoad(
-    o: Options,
-    env: NodeJS.ProcessEnv,
-    scenario: (row: Omit<Row, "times">, once: (c: Checkout) => Promise<number>) => Promise<void>,
-): Promise<void> {
+async function programLoad(o: Options, env: NodeJS.ProcessEnv, scenario: Scenario): Promise<void> {
     const stateDir = tempDir("state");
     const [backend, edge, frontend, redisHttp] = await freePorts(4);
-    const config = { "frontbase:tenant": "benchload", "frontbase:ports": JSON.stringify({ backend, edge, frontend, redisHttp }) };
+    // The images this machine builds (npm run images:test), not the release's: a host need not hold a release to measure.
+    const images = {
+        backend: "frontbase-real/backend:local",
+        edge: "frontbase-real/edge:local",
+        frontend: "frontbase-real/frontend:local",
+    };
+    const config = {
+        "frontbase:tenant": "benchload",
+        "frontbase:ports": JSON.stringify({ backend, edge, frontend, redisHttp }),
+        "frontbase:images": JSON.stringify(images),
+    };
     const saved = { ...process.env };
     // The runner inherits this process's environment: the bench's lock directory, its own project.
     Object.assign(process.env, { FRONTBASE_LOCK_DIR: env.FRONTBASE_LOCK_DIR });

@@ -4,7 +4,7 @@
 // the local socket. Same resolution as @pulumi/docker's provider, so the allocator and the
 // operator commands look at the same engine that `pulumi up` deploys to. This file is the
 // only place that order is written.
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { hostKeyVerifier } from "./knownHosts";
 
 export const LOCAL_SOCKET = "/var/run/docker.sock";
@@ -70,7 +70,14 @@ export function isLocalHost(host: string): boolean {
     return m !== null && ["localhost", "127.0.0.1", "[::1]"].includes(m[2]);
 }
 
+/** dockerode, loaded with the first client: a command that reads no Engine (`tenant check`) never pays for it. */
+function dockerode(): typeof Docker {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("dockerode") as typeof Docker;
+}
+
 export function dockerClient(host: string = resolveDockerHost(), env: NodeJS.ProcessEnv = process.env): Docker {
+    const Docker = dockerode();
     if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
     const url = new URL(host);
     if (url.protocol === "ssh:") {

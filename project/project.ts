@@ -1,7 +1,7 @@
 // The Pulumi project: where it is, its name, and which of its stack files belongs to a tenant.
 import { existsSync, promises as fs } from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { parseYaml } from "./plainYaml";
 import { readStackFile, StackFile, stackNameOf, tenantOf, tenantStackFiles } from "./stackFiles";
 
 /**

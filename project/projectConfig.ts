@@ -21,7 +21,7 @@
 //   prints it, anything else as its JSON (Go sorts map keys and escapes <, >, &).
 // Not modelled: `type` checks of stack values (this project declares no types), ESC environments.
 import * as path from "path";
-import YAML from "yaml";
+import { parseYaml } from "./plainYaml";
 import { readFileSafely } from "./safeFs";
 
 export interface ProjectConfigEntry {
@@ -67,7 +67,7 @@ export async function readProjectConfig(projectDir: string): Promise<ProjectConf
 export function parseProjectConfig(text: string, file = "Pulumi.yaml"): ProjectConfig {
     let doc: unknown;
     try {
-        doc = YAML.parse(text);
+        doc = parseYaml(text);
     } catch (e) {
         throw new Error(`${file}: not valid YAML (${(e as Error).message})`, { cause: e });
     }

@@ -14,10 +14,11 @@
 // Pulumi CLI merges it (project/projectConfig.ts), so every reader sees what the program will.
 import { promises as fs } from "fs";
 import * as path from "path";
-import YAML from "yaml";
+import type YAML from "yaml";
 import { PROXY_STACK } from "../components/naming";
 import { ConfigTree, readConfigMap } from "./configValues";
-import { applyProjectConfig, readProjectConfig } from "./projectConfig";
+import { parseYaml, yamlModule } from "./plainYaml";
+import { applyProjectConfig, ProjectConfig, readProjectConfig } from "./projectConfig";
 import { createExclusive, readFileSafely, replaceFile, UnsafePathError } from "./safeFs";
 
 export const STACK_FILE_PATTERN = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
@@ -57,7 +58,12 @@ export async function tenantStackFiles(projectDir: string): Promise<string[]> {
     return (await listStackFiles(projectDir)).filter((f) => path.basename(f) !== stackFileName(PROXY_STACK));
 }
 
-export async function readStackFile(file: string): Promise<StackFile> {
+/**
+ * `project`: Pulumi.yaml's config as `readProjectConfig(path.dirname(file))` gives it, when the
+ * caller reads many files of one project (read once for all, not once per file); its failure
+ * fails this read just the same, after the file's own checks.
+ */
+export async function readStackFile(file: string, project?: Promise<ProjectConfig | undefined>): Promise<StackFile> {
     const stack = stackNameOf(file);
     let text: string;
     try {
@@ -67,8 +73,11 @@ export async function readStackFile(file: string): Promise<StackFile> {
         throw e;
     }
     const { config, secureKeys, secure } = parseStackText(text, file);
-    const project = await readProjectConfig(path.dirname(file));
-    const merged = applyProjectConfig(project, config, new Set([...Object.keys(config), ...secureKeys]));
+    const merged = applyProjectConfig(
+        await (project ?? readProjectConfig(path.dirname(file))),
+        config,
+        new Set([...Object.keys(config), ...secureKeys]),
+    );
     return { stack, file, config: merged.config, secureKeys, secure, fromProject: merged.fromProject };
 }
 
@@ -79,7 +88,7 @@ export function parseStackText(
 ): { config: Record<string, string>; secureKeys: Set<string>; secure: ReadonlyMap<string, ConfigTree> } {
     let doc: unknown;
     try {
-        doc = YAML.parse(text) ?? {};
+        doc = parseYaml(text) ?? {};
     } catch (e) {
         throw new Error(`${file}: not valid YAML (${(e as Error).message})`, { cause: e });
     }
@@ -109,7 +118,7 @@ export async function writeStackFile(
     opts: { overwrite?: boolean; header?: string; edit?: (doc: YAML.Document) => void } = {},
 ): Promise<string> {
     const file = path.join(projectDir, stackFileName(stack));
-    const doc = new YAML.Document({ config });
+    const doc = new (yamlModule().Document)({ config });
     opts.edit?.(doc);
     const body = (opts.header ? opts.header.replace(/^/gm, "# ") + "\n" : "") + doc.toString();
     // Neither way follows a link planted at the file's name.
@@ -124,7 +133,7 @@ export async function writeStackFile(
  */
 export async function updateStackFile(file: string, config: Record<string, unknown>, edit?: (doc: YAML.Document) => void): Promise<string> {
     await readStackFile(file); // the same checks as every read: a regular file, a mapping, not too big
-    const doc = YAML.parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
+    const doc = yamlModule().parseDocument(await readFileSafely(file, { maxBytes: MAX_STACK_FILE_BYTES }));
     for (const [key, value] of Object.entries(config))
         if (value === undefined) doc.deleteIn(["config", key]);
         else doc.setIn(["config", key], doc.createNode(value));

@@ -4,6 +4,7 @@ import * as path from "path";
 import type { PortRange } from "../components/config";
 import { ConfigError, DEFAULT_PORT_RANGES, parseTenantConfig, TenantConfig } from "../components/config";
 import { ALL_PORT_KEYS, PortKey } from "../components/naming";
+import { readProjectConfig } from "./projectConfig";
 import { readStackFile, StackFile, tenantOf, tenantStackFiles } from "./stackFiles";
 import type { Ports } from "../ports/allocate";
 
@@ -33,8 +34,13 @@ export interface StackPins {
  * then it comes back with no pins and the reason as its problem.
  */
 export async function readStackPins(projectDir: string, opts: { lenient?: boolean } = {}): Promise<StackPins[]> {
-    const read = (file: string) => (opts.lenient ? readOnePins(file).catch((e: Error) => unreadable(file, e)) : readOnePins(file));
-    return Promise.all((await tenantStackFiles(projectDir)).map(read));
+    const files = await tenantStackFiles(projectDir);
+    // Pulumi.yaml once for all files; when it fails, every file's read fails with it, as it would alone.
+    const project = readProjectConfig(projectDir);
+    project.catch(() => undefined); // awaited by each read; with no file, by none
+    const one = async (file: string) => pinsOf(await readStackFile(file, project));
+    const read = (file: string) => (opts.lenient ? one(file).catch((e: Error) => unreadable(file, e)) : one(file));
+    return Promise.all(files.map(read));
 }
 
 function unreadable(file: string, e: Error): StackPins {

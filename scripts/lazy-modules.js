@@ -9,7 +9,14 @@
 //   - @grpc/grpc-js and @grpc/proto-loader, which dockerode 5 loads (lib/session.js) for BuildKit
 //     sessions only;
 //   - docker-modem's SSH transport (lib/ssh.js, which loads ssh2), needed only for an ssh:// Docker
-//     host: it loads on the first such connection.
+//     host: it loads on the first such connection;
+//   - under Pulumi's runner (@pulumi/pulumi 3.248 cmd/run/tracing.js), the OpenTelemetry SDK,
+//     exporter and gRPC instrumentation, used only by its start(), when the engine asks for a
+//     trace (--tracing), and the Automation API (@pulumi/pulumi's index.js), which drives the
+//     Pulumi CLI from outside and which no program uses (about 150 ms of the program's load);
+//   - zod 4's translations of its error messages (v4/locales/index.cjs, 62 files, about 25 ms),
+//     which zod's classic and core entries load as `z.locales` for z.config(z.locales.xx()); the
+//     English messages zod uses by default (locales/en.cjs) load as before.
 //
 // Deferring: a stand-in is put in require's cache under the module's resolved file, a Proxy whose
 // every operation (property read, `in`, key listing, call, `new`) first loads the real module,
@@ -88,6 +95,14 @@ function packageDir(name, fromDir) {
 }
 
 const SDK = packageDir("@pulumi/pulumi", ROOT);
+const TRACING = [
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/exporter-zipkin",
+    "@opentelemetry/instrumentation-grpc",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/instrumentation",
+];
 
 /** Defer the modules listed above; returns the requests that are now deferred. */
 function deferUnused() {
@@ -101,6 +116,13 @@ function deferUnused() {
     defer("@grpc/proto-loader", lib);
     const modem = dockerode && packageDir("docker-modem", dockerode);
     defer("./ssh", modem && path.join(modem, "lib"));
+    // Pulumi's runner: the tracing SDK (cmd/run/tracing.js uses it in start() only, when the engine
+    // asks for a trace), and the Automation API (index.js exports it; a program never drives Pulumi).
+    const run = SDK && path.join(SDK, "cmd", "run");
+    for (const m of TRACING) defer(m, run);
+    defer("./automation", SDK, { importedWithImportStar: true });
+    const zod = packageDir("zod", ROOT);
+    defer("./index.cjs", zod && path.join(zod, "v4", "locales"), { importedWithImportStar: true });
     return deferred;
 }
 

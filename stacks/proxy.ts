@@ -14,7 +14,10 @@ export async function proxyProgram(projectDir: string = findProjectDir()) {
     const { config, routes } = await (async () => {
         try {
             const config = parseProxyConfig(pulumi.runtime.allConfig());
-            return { config, routes: routesFromStackFiles(await Promise.all((await listStackFiles(projectDir)).map(readStackFile))) };
+            return {
+                config,
+                routes: routesFromStackFiles(await Promise.all((await listStackFiles(projectDir)).map((f) => readStackFile(f)))),
+            };
         } catch (e) {
             throw new pulumi.RunError((e as Error).message);
         }

@@ -37,7 +37,7 @@ export async function proxyConfigProblems(projectDir: string, raw: Readonly<Reco
     } catch (e) {
         problems.push(...((e as { problems?: readonly string[] }).problems ?? [(e as Error).message]));
     }
-    const files = await Promise.all((await listStackFiles(projectDir)).map(readStackFile));
+    const files = await Promise.all((await listStackFiles(projectDir)).map((f) => readStackFile(f)));
     problems.push(...fleetRoutes(files).problems);
     return problems;
 }

@@ -80,6 +80,63 @@ try { require(process.argv[1]).f({ x: 1 }); } catch (e) { console.log(e.stack); 
         expect(out).toContain(`f (${thrower}:6:11)`);
     });
 
+    it("leaves unmapped only the stack @pulumi/pulumi records on each promise, unless PULUMI_DEBUG_PROMISE_LEAKS asks to print them", () => {
+        const file = path.join(tempDir("src"), "records.ts");
+        writeFileSync(
+            file,
+            [
+                "// Types and comments, which the JavaScript lacks: a frame's line differs once mapped.",
+                "interface B {",
+                "    y: string;",
+                "}",
+                "interface A {",
+                "    x: number;",
+                "}",
+                "",
+                "type Debuggable = { debuggablePromise(p: Promise<void>, ctx: string): Promise<void> };",
+                "export function record(d: Debuggable, a: A): string {",
+                "    const p = Promise.resolve(); d.debuggablePromise(p, `ctx ${a.x}`); return (p as unknown as { _debugStackTrace: string })._debugStackTrace;",
+                "}",
+                "export function fail(a: A): never {",
+                "    throw new Error(`boom ${a.x}`);",
+                "}",
+                "",
+            ].join("\n"),
+        );
+        // As the language host starts the runner: node -r <preload> <run>, whose index.js installs source-map-support.
+        const run = (env: NodeJS.ProcessEnv) =>
+            JSON.parse(
+                execFileSync(
+                    process.execPath,
+                    [
+                        "-r",
+                        "./scripts/pulumi-register.js",
+                        "-e",
+                        `const sdk = require("./scripts/lazy-modules").SDK;
+require(require.resolve("source-map-support/register", { paths: [sdk] }));
+const m = require(process.argv[1]);
+let thrown;
+try { m.fail({ x: 1 }); } catch (e) { thrown = e.stack; }
+console.log(JSON.stringify({ promise: m.record(require(require("path").join(sdk, "runtime", "debuggable.js")), { x: 1 }), thrown }));`,
+                        file,
+                    ],
+                    { cwd: ROOT, encoding: "utf8", env },
+                ),
+            ) as { promise: string; thrown: string };
+        const env = { ...process.env };
+        delete env.PULUMI_DEBUG_PROMISE_LEAKS;
+        const quiet = run(env);
+        expect(quiet.promise).toMatch(/^Error\n {4}at Object.debuggablePromise \(/);
+        expect(quiet.promise).toContain(`record (${file}:`);
+        expect(quiet.promise).toContain(`debuggable.js:85:`); // @pulumi/pulumi's own frame, unmapped too
+        expect(quiet.promise).not.toContain(`record (${file}:11:`);
+        expect(quiet.thrown).toContain(`fail (${file}:14:11)`);
+        const leaks = run({ ...env, PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+        expect(leaks.promise).toContain(`record (${file}:11:`);
+        expect(leaks.promise).not.toContain(`debuggable.js:85:`);
+        expect(leaks.thrown).toContain(`fail (${file}:14:11)`);
+    });
+
     it("loads dockerode without its BuildKit session (gRPC) and SSH transport, which load when used", () => {
         const out = node(`
 const path = require("path");
@@ -91,6 +148,44 @@ new Docker({ socketPath: "/nonexistent.sock" });
 const agent = require(path.join(modemLib, "ssh"))({ host: "example.invalid" }); // as docker-modem calls it for an ssh:// host
 console.log(JSON.stringify({ before, agent: agent instanceof require("http").Agent, after: load.isDeferred("./ssh", modemLib) }));`);
         expect(JSON.parse(out)).toEqual({ before: [true, true, true], agent: true, after: false });
+    });
+
+    it("loads the runner without the tracing SDK and @pulumi/pulumi without the Automation API, each whole on first use", () => {
+        const out = node(`
+const path = require("path");
+const run = path.join(load.SDK, "cmd", "run");
+const tracing = ["@opentelemetry/resources", "@opentelemetry/sdk-trace-node", "@opentelemetry/instrumentation-grpc"];
+const pulumi = require("@pulumi/pulumi");
+require(path.join(run, "tracing.js"));
+const before = [...tracing.map((m) => load.isDeferred(m, run)), load.isDeferred("./automation", load.SDK)];
+const resource = require(require.resolve("@opentelemetry/resources", { paths: [run] })).Resource.default();
+const workspace = typeof pulumi.automation.LocalWorkspace.create;
+console.log(JSON.stringify({ before, resource: typeof resource.merge, workspace, after: [load.isDeferred("@opentelemetry/resources", run), load.isDeferred("./automation", load.SDK)] }));`);
+        expect(JSON.parse(out)).toEqual({
+            before: [true, true, true, true],
+            resource: "function",
+            workspace: "function",
+            after: [false, false],
+        });
+    });
+
+    it("loads zod without its translations, which load whole when z.locales is used; its English messages as before", () => {
+        const out = node(`
+const path = require("path");
+const locales = path.join(path.dirname(require.resolve("zod/package.json")), "v4", "locales");
+const { z } = require("zod");
+const before = load.isDeferred("./index.cjs", locales);
+const english = z.string().safeParse(1).error.issues[0].message;
+z.config(z.locales.de());
+const german = z.string().safeParse(1).error.issues[0].message;
+z.config(z.locales.en());
+console.log(JSON.stringify({ before, english, german, after: load.isDeferred("./index.cjs", locales) }));`);
+        expect(JSON.parse(out)).toEqual({
+            before: true,
+            english: "Invalid input: expected string, received number",
+            german: "Ungültige Eingabe: erwartet string, erhalten Zahl",
+            after: false,
+        });
     });
 
     it("defers a module faithfully: properties, keys, `in`, calls and `new` all reach the real module, loaded once", () => {
