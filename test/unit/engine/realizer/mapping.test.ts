@@ -34,7 +34,14 @@ describe("container inputs -> Engine API", () => {
             Labels: { "frontbase.tenant": "t" },
             ExposedPorts: { "8000/tcp": {} },
         });
-        expect(o.Healthcheck).toEqual({ Test: ["CMD", "true"], Interval: 10e9, Timeout: 5e9, Retries: 5, StartPeriod: 90e9, StartInterval: 0 });
+        expect(o.Healthcheck).toEqual({
+            Test: ["CMD", "true"],
+            Interval: 10e9,
+            Timeout: 5e9,
+            Retries: 5,
+            StartPeriod: 90e9,
+            StartInterval: 0,
+        });
         expect(o.HostConfig).toMatchObject({
             PortBindings: { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "18000" }] },
             Mounts: [{ Type: "volume", Source: "t_data", Target: "/app/data", ReadOnly: false }],
