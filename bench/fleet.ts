@@ -12,21 +12,20 @@
 //      outside the containers (the health checks' exec), memory per tenant;
 //   4. the rest rolled out (all `tenants`), all serving their admin page: CPU and memory at rest,
 //      `tenant ls` / `tenant check` / GET /api/v1/tenants with them running, `backup --all`.
-import { readFileSync } from "fs";
 import { promises as fs } from "fs";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { COMPOSE_SERVICE_LABEL, TENANT_LABEL } from "../components/naming";
+import { TENANT_LABEL } from "../components/naming";
 import { createDashboard } from "../dashboard/server";
-import { CGROUP_ROOT, findCgroup, readCpuNs, readKernelSample } from "../monitor/cgroups";
 import { readStackFile } from "../project/stackFiles";
 import { createContext } from "../tenants/context";
 import { docker, removeTenant } from "../test/integration/support/docker";
 import { harnessPulumi } from "../test/integration/support/harnessPulumi";
 import { releaseFleet, ReleaseFleet } from "../test/integration/support/releaseFleet";
-import { ContainerUsage, describeIdle, idleVerdicts, hostJiffies, hostMemoryUsed, idleSplit, IdleSplit, probesIn } from "./fleetUsage";
+import { describeIdle, idleVerdicts } from "./fleetUsage";
+import { split, window } from "./fleetWindow";
 import { repeat, REPO, tempDir, tenantCommand } from "./fixtures";
 
 export const FLEET_PREFIX = "it-benchfleet-";
@@ -100,8 +99,9 @@ export async function fleetBench(o: FleetOptions): Promise<{ rows: FleetRow[]; l
         await settle(20);
         const rest = await window(names, 60);
         lines.push(...describeIdle("density, at rest", split(rest, baseline, names.length)));
+        const used = `${mib(rest.memoryUsed)} MiB of ${mib(os.totalmem())} MiB`;
         say(
-            `host memory in use with ${names.length} tenants: ${mib(rest.memoryUsed)} MiB of ${mib(os.totalmem())} MiB (${mib(rest.memoryUsed - baseline.memoryUsed)} MiB above the baseline)`,
+            `host memory in use with ${names.length} tenants: ${used} (${mib(rest.memoryUsed - baseline.memoryUsed)} MiB above the baseline)`,
         );
         rows.push(...(await commandsWith(fleet, names.length, o.runs)));
         rows.push(await backupAll(fleet, names.length));
@@ -129,59 +129,6 @@ async function removeLeftovers(): Promise<void> {
     );
     if (left.size > 0) console.error(`  removing ${left.size} tenant(s) an earlier run left: ${[...left].join(", ")}`);
     await Promise.all([...left].map((t) => removeTenant(t)));
-}
-
-interface Window {
-    readonly seconds: number;
-    readonly busyCoreSeconds: number;
-    readonly memoryUsed: number;
-    readonly containers: ContainerUsage[];
-}
-
-/** Host CPU and the tenants' containers' CPU over `seconds`, memory at the end. */
-async function window(tenants: readonly string[], seconds: number): Promise<Window> {
-    const want = new Set(tenants);
-    const listed = tenants.length === 0 ? [] : await docker.listContainers({ filters: { label: [TENANT_LABEL] } });
-    const roots = { cgroup: CGROUP_ROOT, proc: "/proc" };
-    const mine = await Promise.all(
-        listed
-            .filter((c) => want.has(c.Labels[TENANT_LABEL]))
-            .map(async (c) => {
-                const info = await docker.getContainer(c.Id).inspect();
-                const g = findCgroup(c.Id, roots);
-                if (!g) throw new Error(`no cgroup on this machine for ${c.Names[0]}`);
-                return {
-                    service: c.Labels[COMPOSE_SERVICE_LABEL] ?? "?",
-                    g,
-                    interval: info.Config.Healthcheck?.Interval,
-                    cpu0: readCpuNs(g) ?? 0,
-                };
-            }),
-    );
-    const stat = () => hostJiffies(readFileSync("/proc/stat", "utf8"));
-    const h0 = stat();
-    const t0 = performance.now();
-    await settle(seconds);
-    const h1 = stat();
-    const elapsed = (performance.now() - t0) / 1000;
-    const busyCoreSeconds = ((h1.busy - h0.busy) / (h1.total - h0.total)) * os.cpus().length * elapsed;
-    const containers = mine.map((m) => ({
-        service: m.service,
-        cpuNs: (readCpuNs(m.g) ?? m.cpu0) - m.cpu0,
-        memory: readKernelSample(m.g, roots)?.memoryUsed ?? 0,
-        probes: probesIn(elapsed, m.interval),
-    }));
-    return { seconds: elapsed, busyCoreSeconds, memoryUsed: hostMemoryUsed(readFileSync("/proc/meminfo", "utf8")), containers };
-}
-
-function split(w: Window, baseline: Window, tenants: number): IdleSplit {
-    return idleSplit({
-        tenants,
-        seconds: w.seconds,
-        busyCoreSeconds: w.busyCoreSeconds,
-        baselineCoreSeconds: (baseline.busyCoreSeconds / baseline.seconds) * w.seconds,
-        containers: w.containers,
-    });
 }
 
 const portsOf = async (fleet: ReleaseFleet, t: string) =>

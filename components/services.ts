@@ -2,6 +2,7 @@
 // Pure data from ../shared/FIELD-NOTES.md section 1; TenantStack turns it into resources.
 import type { ImageKey, TenantConfig } from "./config";
 import { withTenantEnv } from "./tenantEnv";
+import { Healthcheck, healthcheckOf, Probe } from "./healthChecks";
 import { JobName, PortKey, ServiceName } from "./naming";
 
 /** The credentials of one tenant, as plain strings (TenantStack keeps them as secrets). */
@@ -12,17 +13,6 @@ export interface Credentials {
     readonly encryptionKey: string;
     /** Only for `database: postgres`. */
     readonly dbPassword?: string;
-}
-
-/** Durations in Go's `time.Duration` text, the form the provider reads back (`1m0s`, not `60s`). */
-export interface Healthcheck {
-    readonly tests: readonly string[];
-    readonly interval: string;
-    readonly timeout: string;
-    readonly retries: number;
-    readonly startPeriod: string;
-    /** Only on engines that have it (API 1.44+): the interval during the start period. */
-    readonly startInterval?: string;
 }
 
 export interface ServiceSpec {
@@ -99,77 +89,14 @@ export function backendDatabaseEnv(cfg: Pick<TenantConfig, "database">, dbPasswo
 /** The database in the tenant's own postgres: the name the backend hard-codes. Isolation comes from one postgres per tenant. */
 export const POSTGRES_DB = "frontbase";
 
-/**
- * Seconds -> Go's `time.Duration.String()` text ("1m0s", "1h30m0s", "0s"). The provider
- * reads health check durations back from Docker in this form (flattenHealthcheck), so any
- * other spelling of the same duration is a diff on every refresh.
- */
-export function goDuration(seconds: number): string {
-    if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`goDuration: ${seconds} is not a whole number of seconds`);
-    if (seconds === 0) return "0s";
-    const h = Math.floor(seconds / 3600);
-    const m = Math.floor((seconds % 3600) / 60);
-    const s = seconds % 60;
-    if (h > 0) return `${h}h${m}m${s}s`;
-    if (m > 0) return `${m}m${s}s`;
-    return `${s}s`;
-}
-
-/** With a start interval: one check a second while a service starts, so `up` moves on as soon as it answers. */
-export const START_INTERVAL = 1;
-/**
- * With a start interval, the interval between checks once a service is up. Each check is a process
- * that Docker starts inside the container, about 60-100 ms of CPU on the host for the exec alone
- * (docs/speed.md, "Fleet"): at 120 s, four checked services cost a tenant about 0.3% of one core.
- */
-export const MONITOR_INTERVAL = 120;
-
-interface OwnCheck {
-    readonly interval: number;
-    readonly retries: number;
-    readonly startPeriod?: number;
-    readonly timeout?: number;
-}
-
-/**
- * A health check; times in seconds. Two shapes, by what the Docker host can do:
- *  - with a start interval (`cfg.healthStartInterval`, API 1.44+): a check every second during the
- *    start period (`startWithin`, as long as `up` waits for the service), then every
- *    MONITOR_INTERVAL (or `healthInterval`): fast deploys, cheap idle;
- *  - without (older engines: Docker runs the first check one interval after start, and every
- *    interval after that): the service's own interval, or `healthInterval`. The interval is then
- *    a trade between how fast `up` is and what an idle tenant costs.
- * Retries grow when the interval shrinks, so that a service is declared unhealthy only after as
- * long a run of failures as with its own: a short interval speeds up `up`, it does not make a slow
- * moment fatal.
- */
-function check(
-    tests: string[],
-    own: OwnCheck,
-    cfg: Pick<TenantConfig, "healthInterval" | "healthStartInterval">,
-    startWithin: number,
-): Healthcheck {
-    const retriesAt = (interval: number) => Math.max(own.retries, Math.ceil((own.interval * own.retries) / interval));
-    const base = { tests: ["CMD", ...tests], timeout: goDuration(own.timeout ?? 5) };
-    if (cfg.healthStartInterval) {
-        const interval = cfg.healthInterval ?? MONITOR_INTERVAL;
-        return {
-            ...base,
-            interval: goDuration(interval),
-            retries: retriesAt(interval),
-            startPeriod: goDuration(Math.max(own.startPeriod ?? 0, startWithin)),
-            startInterval: goDuration(START_INTERVAL),
-        };
-    }
-    const interval = cfg.healthInterval ?? own.interval;
-    return { ...base, interval: goDuration(interval), retries: retriesAt(interval), startPeriod: goDuration(own.startPeriod ?? 0) };
-}
+/** A service as declared below: its health check still the service's own, shaped for the host by healthcheckOf. */
+type Declared = Omit<ServiceSpec, "healthcheck"> & { readonly probe?: Probe };
 
 /** The services of one tenant in start order; postgres only for `database: postgres`. */
 export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>): ServiceSpec[] {
     const frontendUrl = siteUrl(cfg, ports.frontend);
     const upstash = (c: Credentials) => ({ UPSTASH_REDIS_REST_URL: REDIS_HTTP_URL, UPSTASH_REDIS_REST_TOKEN: c.redisToken });
-    const specs: ServiceSpec[] = [];
+    const specs: Declared[] = [];
     if (cfg.database === "postgres") {
         const db = POSTGRES_DB;
         specs.push({
@@ -177,7 +104,7 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             imageKey: "postgres",
             internalPort: 5432,
             dataPath: "/var/lib/postgresql/data",
-            healthcheck: check(["pg_isready", "-U", POSTGRES_USER, "-d", db], { interval: 10, retries: 5, startPeriod: 10 }, cfg, 120),
+            probe: { tests: ["pg_isready", "-U", POSTGRES_USER, "-d", db], own: { interval: 10, retries: 5, startPeriod: 10 } },
             waitTimeout: 120,
             // A fast shutdown (SIGINT, the image's stop signal) writes a checkpoint; killed,
             // postgres does crash recovery at the next start.
@@ -198,7 +125,7 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             // instead of 0.27%, docs/speed.md "Fleet"); expired keys are still dropped when read,
             // and dynamic-hz raises it while many clients are connected.
             command: ["redis-server", "--appendonly", "yes", "--hz", "1"],
-            healthcheck: check(["redis-cli", "ping"], { interval: 10, retries: 5, timeout: 3 }, cfg, 60),
+            probe: { tests: ["redis-cli", "ping"], own: { interval: 10, retries: 5, timeout: 3 } },
             waitTimeout: 60,
             // On SIGTERM redis flushes the append-only file; killed, it may lose the last second.
             stopGraceSeconds: 30,
@@ -224,12 +151,10 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             hostPort: "backend",
             dataPath: "/app/data",
             // curl, not an interpreter start every 10 s; the slash avoids FastAPI's 307.
-            healthcheck: check(
-                ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/health/"],
-                { interval: 10, retries: 5, startPeriod: 60 },
-                cfg,
-                180,
-            ),
+            probe: {
+                tests: ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/health/"],
+                own: { interval: 10, retries: 5, startPeriod: 60 },
+            },
             waitTimeout: 180,
             // uvicorn finishes requests in flight and closes its database connections.
             stopGraceSeconds: 20,
@@ -256,12 +181,10 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             internalPort: 3002,
             hostPort: "edge",
             dataPath: "/app/data",
-            healthcheck: check(
-                ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"],
-                { interval: 15, retries: 3, startPeriod: 10 },
-                cfg,
-                120,
-            ),
+            probe: {
+                tests: ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3002/api/health"],
+                own: { interval: 15, retries: 3, startPeriod: 10 },
+            },
             waitTimeout: 120,
             // The real edge (node, process 1) installs no SIGTERM handler, so without an init it
             // ignores the signal and is killed after the whole grace period (measured: 20 s;
@@ -289,7 +212,7 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             internalPort: 80,
             hostPort: "frontend",
             // nginx's own location (upstream nginx.conf), answered without an upstream.
-            healthcheck: check(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1/nginx-health"], { interval: 10, retries: 3 }, cfg, 60),
+            probe: { tests: ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1/nginx-health"], own: { interval: 10, retries: 3 } },
             waitTimeout: 60,
             stopGraceSeconds: 10,
             after: ["backend", "edge"],
@@ -298,7 +221,9 @@ export function tenantServices(cfg: TenantConfig, ports: Record<PortKey, number>
             env: () => ({}),
         },
     );
-    return specs.map((s) => withTenantEnv(s, cfg.env, cfg.envSecret));
+    return specs.map(({ probe, ...s }) =>
+        withTenantEnv(probe ? { ...s, healthcheck: healthcheckOf(probe, cfg, s.waitTimeout) } : s, cfg.env, cfg.envSecret),
+    );
 }
 
 /** `{A: "1"}` -> `["A=1"]`, sorted so that the list (and so the diff) is stable. */

@@ -15,7 +15,7 @@
 // `--resume`, so a restarted or replaced container comes back with the last routes.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { goDuration } from "../services";
+import { goDuration } from "../healthChecks";
 import { LOG_OPTS, ONE_SHOT_JOB } from "../containers";
 import { labelList } from "../labels";
 import { ADMIN_ADDRESS, ADMIN_SOCKET, ACME_CA_ROOT_FILE, renderCaddyfile } from "./caddyfile";

@@ -3,7 +3,7 @@
 // untouched tenant shows no diff. Pure: no Pulumi import.
 import { PublishMode, TenantConfig } from "../config";
 import { projectName, ServiceName } from "../naming";
-import { goDuration, Healthcheck } from "../services";
+import { goDuration, Healthcheck } from "../healthChecks";
 
 /** `tenant1` + `backend` -> `tenant1_frontbase_backend`, the way `docker stack deploy` names a stack's services. */
 export function swarmServiceName(tenant: string, service: ServiceName): string {

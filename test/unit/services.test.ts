@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseTenantConfig } from "../../components/config";
-import { goDuration, MONITOR_INTERVAL, START_INTERVAL, tenantServices } from "../../components/services";
+import { goDuration, MONITOR_INTERVAL, START_INTERVAL } from "../../components/healthChecks";
+import { tenantServices } from "../../components/services";
 import { durationNs } from "../engine/realizer/containers";
 import { tempDir } from "../support/temp";
 

@@ -1,0 +1,64 @@
+// The fleet bench's measuring window (bench/fleet.ts): the host's CPU from /proc/stat and the
+// tenants' containers' CPU and memory from their cgroups over a span of idle time.
+import { readFileSync } from "fs";
+import * as os from "os";
+import { performance } from "perf_hooks";
+import { COMPOSE_SERVICE_LABEL, TENANT_LABEL } from "../components/naming";
+import { CGROUP_ROOT, findCgroup, readCpuNs, readKernelSample } from "../monitor/cgroups";
+import { docker } from "../test/integration/support/docker";
+import { ContainerUsage, hostJiffies, hostMemoryUsed, idleSplit, IdleSplit, probesIn } from "./fleetUsage";
+
+const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+
+export interface Window {
+    readonly seconds: number;
+    readonly busyCoreSeconds: number;
+    readonly memoryUsed: number;
+    readonly containers: ContainerUsage[];
+}
+
+/** Host CPU and the tenants' containers' CPU over `seconds`, memory at the end. */
+export async function window(tenants: readonly string[], seconds: number): Promise<Window> {
+    const want = new Set(tenants);
+    const listed = tenants.length === 0 ? [] : await docker.listContainers({ filters: { label: [TENANT_LABEL] } });
+    const roots = { cgroup: CGROUP_ROOT, proc: "/proc" };
+    const mine = await Promise.all(
+        listed
+            .filter((c) => want.has(c.Labels[TENANT_LABEL]))
+            .map(async (c) => {
+                const info = await docker.getContainer(c.Id).inspect();
+                const g = findCgroup(c.Id, roots);
+                if (!g) throw new Error(`no cgroup on this machine for ${c.Names[0]}`);
+                return {
+                    service: c.Labels[COMPOSE_SERVICE_LABEL] ?? "?",
+                    g,
+                    interval: info.Config.Healthcheck?.Interval,
+                    cpu0: readCpuNs(g) ?? 0,
+                };
+            }),
+    );
+    const stat = () => hostJiffies(readFileSync("/proc/stat", "utf8"));
+    const h0 = stat();
+    const t0 = performance.now();
+    await sleep(seconds);
+    const h1 = stat();
+    const elapsed = (performance.now() - t0) / 1000;
+    const busyCoreSeconds = ((h1.busy - h0.busy) / (h1.total - h0.total)) * os.cpus().length * elapsed;
+    const containers = mine.map((m) => ({
+        service: m.service,
+        cpuNs: (readCpuNs(m.g) ?? m.cpu0) - m.cpu0,
+        memory: readKernelSample(m.g, roots)?.memoryUsed ?? 0,
+        probes: probesIn(elapsed, m.interval),
+    }));
+    return { seconds: elapsed, busyCoreSeconds, memoryUsed: hostMemoryUsed(readFileSync("/proc/meminfo", "utf8")), containers };
+}
+
+export function split(w: Window, baseline: Window, tenants: number): IdleSplit {
+    return idleSplit({
+        tenants,
+        seconds: w.seconds,
+        busyCoreSeconds: w.busyCoreSeconds,
+        baselineCoreSeconds: (baseline.busyCoreSeconds / baseline.seconds) * w.seconds,
+        containers: w.containers,
+    });
+}
