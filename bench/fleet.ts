@@ -24,8 +24,8 @@ import { createContext } from "../tenants/context";
 import { docker, removeTenant } from "../test/integration/support/docker";
 import { harnessPulumi } from "../test/integration/support/harnessPulumi";
 import { releaseFleet, ReleaseFleet } from "../test/integration/support/releaseFleet";
-import { describeIdle, idleVerdicts } from "./fleetUsage";
-import { split, window } from "./fleetWindow";
+import { describeIdle, describeProbes, idleVerdicts, probeCost } from "./fleetUsage";
+import { probeWindow, split, window } from "./fleetWindow";
 import { repeat, REPO, tempDir, tenantCommand } from "./fixtures";
 
 export const FLEET_PREFIX = "it-benchfleet-";
@@ -93,6 +93,12 @@ export async function fleetBench(o: FleetOptions): Promise<{ rows: FleetRow[]; l
         const idle = await window(first, o.idleSeconds);
         const idleS = split(idle, baseline, first.length);
         lines.push(...describeIdle("idle", idleS), ...idleVerdicts(`${first.length} idle tenants`, idleS));
+        console.error(`  the health checks alone: ${PROBE_SECONDS} s of probes, one after another`);
+        const p = await probeWindow(first, PROBE_SECONDS);
+        const idleRate = idle.busyCoreSeconds / idle.seconds;
+        const msPerProbe = probeCost({ ...p, idleCoreSecondsPerSecond: idleRate });
+        lines.push(...describeProbes({ ...p, msPerProbe, idle: idleS }));
+        await settle(10);
         if (names.length > first.length) await roll(names.slice(first.length), "the rest");
         const serving = await adminPages(fleet, names);
         say(`${serving} of ${names.length} tenants serve their admin page (GET /frontbase-admin/ through the frontend: 200)`);
@@ -115,6 +121,8 @@ export async function fleetBench(o: FleetOptions): Promise<{ rows: FleetRow[]; l
     }
 }
 
+/** How long the bench runs health checks itself to price one (bench/fleetWindow.ts, probeWindow). */
+const PROBE_SECONDS = 30;
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const settle = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 

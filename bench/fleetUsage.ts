@@ -126,3 +126,46 @@ export function idleVerdicts(label: string, s: IdleSplit): string[] {
         `${mem ? "target met" : "target NOT met"}: ${label}: memory per tenant ${s.memoryMiB.toFixed(0)} MiB, limit ${IDLE_TARGETS.memoryMiB} MiB`,
     ];
 }
+
+/**
+ * What one health probe costs the host, in ms of CPU: a window in which the bench ran `probes`
+ * checks on idle tenants, against the idle window's rate for the same host (`idleCoreSecondsPerSecond`,
+ * the whole host's busy time per second with those tenants idle) and minus the bench's own CPU
+ * for driving them (`clientCoreSeconds`). Never below zero.
+ */
+export function probeCost(o: {
+    readonly seconds: number;
+    readonly busyCoreSeconds: number;
+    readonly idleCoreSecondsPerSecond: number;
+    readonly clientCoreSeconds: number;
+    readonly probes: number;
+}): number {
+    if (o.probes < 1 || o.seconds <= 0) throw new Error("probeCost: needs at least one probe and a window");
+    const extra = o.busyCoreSeconds - o.idleCoreSecondsPerSecond * o.seconds - o.clientCoreSeconds;
+    return (Math.max(0, extra) * 1000) / o.probes;
+}
+
+/** Percent of one core per tenant that `checked` services probed every `intervalSeconds` cost at `msPerProbe`. */
+export function checksShare(msPerProbe: number, checked: number, intervalSeconds: number): number {
+    return ((msPerProbe / 1000) * checked * 100) / intervalSeconds;
+}
+
+/** The lines for the health checks alone: per probe, their share of the idle tenant, and other intervals' shares. */
+export function describeProbes(o: {
+    readonly msPerProbe: number;
+    readonly probes: number;
+    readonly seconds: number;
+    readonly checked: number;
+    readonly interval: number;
+    readonly idle: IdleSplit;
+}): string[] {
+    const share = checksShare(o.msPerProbe, o.checked, o.interval);
+    const at = [30, 60, 120, 300].map((i) => `${i} s ${checksShare(o.msPerProbe, o.checked, i).toFixed(2)}%`).join(", ");
+    return [
+        `health checks alone: ${o.msPerProbe.toFixed(0)} ms of the host's CPU per probe (${o.probes} probes in ${o.seconds.toFixed(0)} s, ` +
+            `run by the bench as Docker's health monitor runs them: an exec of the check's command in the container)`,
+        `  ${o.checked} checked services per tenant every ${o.interval} s: ${share.toFixed(2)}% of one core per tenant; ` +
+            `the idle tenant without them: ${Math.max(0, o.idle.perTenant - share).toFixed(2)}%`,
+        `  the checks per tenant at other intervals: ${at}`,
+    ];
+}

@@ -62,3 +62,59 @@ export function split(w: Window, baseline: Window, tenants: number): IdleSplit {
         containers: w.containers,
     });
 }
+
+export interface ProbeWindow {
+    readonly seconds: number;
+    readonly busyCoreSeconds: number;
+    /** The bench's own CPU in the window (driving the execs), core-seconds. */
+    readonly clientCoreSeconds: number;
+    readonly probes: number;
+    /** Checked services per tenant, and their health check interval in seconds (the first tenant's). */
+    readonly checked: number;
+    readonly interval: number;
+}
+
+/**
+ * The health checks alone: for `seconds`, the tenants' checked containers' own check commands run
+ * one after another, each as Docker's health monitor runs it (moby daemon/health.go, cmdProbe.run:
+ * an exec of Healthcheck.Test[1:] with stdout and stderr attached, started by ContainerExecStart,
+ * which is what the API's exec start calls too). The API's request handling comes on top, so the
+ * figure is, if anything, a little high.
+ */
+export async function probeWindow(tenants: readonly string[], seconds: number): Promise<ProbeWindow> {
+    const want = new Set(tenants);
+    const listed = await docker.listContainers({ filters: { label: [TENANT_LABEL] } });
+    const checked = (
+        await Promise.all(
+            listed
+                .filter((c) => want.has(c.Labels[TENANT_LABEL]))
+                .map(async (c) => ({ c, hc: (await docker.getContainer(c.Id).inspect()).Config.Healthcheck })),
+        )
+    ).filter(({ hc }) => hc?.Test && hc.Test[0] !== "NONE" && hc.Test.length > 1);
+    if (checked.length === 0) throw new Error("probeWindow: no checked container among the tenants");
+    const first = checked.filter(({ c }) => c.Labels[TENANT_LABEL] === tenants[0]);
+    const stat = () => hostJiffies(readFileSync("/proc/stat", "utf8"));
+    const h0 = stat();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    let probes = 0;
+    while (performance.now() - t0 < seconds * 1000) {
+        const { c, hc } = checked[probes % checked.length];
+        const cmd = hc!.Test![0] === "CMD-SHELL" ? ["/bin/sh", "-c", ...hc!.Test!.slice(1)] : hc!.Test!.slice(1);
+        const ex = await docker.getContainer(c.Id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+        const stream = await ex.start({ hijack: true, stdin: false });
+        await new Promise<void>((resolve, reject) => stream.on("end", resolve).on("close", resolve).on("error", reject).resume());
+        probes++;
+    }
+    const h1 = stat();
+    const c1 = process.cpuUsage(c0);
+    const elapsed = (performance.now() - t0) / 1000;
+    return {
+        seconds: elapsed,
+        busyCoreSeconds: ((h1.busy - h0.busy) / (h1.total - h0.total)) * os.cpus().length * elapsed,
+        clientCoreSeconds: (c1.user + c1.system) / 1e6,
+        probes,
+        checked: first.length,
+        interval: (first[0]?.hc?.Interval ?? 0) / 1e9,
+    };
+}

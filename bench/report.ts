@@ -102,6 +102,7 @@ export function report(rows: readonly Row[], before: { label: string; medians: R
         .join("\n");
 }
 
+/** The rows' missed targets, one line each (`target NOT met: ...`); run.ts adds the fleet's and the summary. */
 export function verdicts(rows: readonly Row[]): { ok: boolean; lines: string[] } {
     const byKey = new Map(rows.map((r) => [r.key, median(r.times)]));
     const lines: string[] = [];
@@ -115,6 +116,5 @@ export function verdicts(rows: readonly Row[]): { ok: boolean; lines: string[] }
         ok &&= met;
         if (!met) lines.push(`target NOT met: ${r.name}: ${fmt(m)} ms, limit ${fmt(limit)} ms`);
     }
-    lines.unshift(`\ntargets: ${ok ? "all met" : "some missed"}`);
     return { ok, lines };
 }

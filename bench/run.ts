@@ -146,6 +146,8 @@ async function main(): Promise<void> {
             );
             missed.ok &&= ok;
         }
+        // The summary last, once every verdict (rows, the fleet's lines, the full range) is in.
+        console.log(`\ntargets: ${missed.ok ? "all met" : "some missed"}`);
         for (const line of missed.lines) console.log(line);
         console.log(
             `\nload average at start ${loadAtStart}, at end ${loadAtEnd}; bench took ${((performance.now() - started) / 1000).toFixed(1)} s`,

@@ -24,10 +24,16 @@ export interface Probe {
 export const START_INTERVAL = 1;
 /**
  * With a start interval, the interval between checks once a service is up. Each check is a process
- * that Docker starts inside the container, about 60-100 ms of CPU on the host for the exec alone
- * (docs/speed.md, "Fleet"): at 120 s, four checked services cost a tenant about 0.3% of one core.
+ * that Docker starts inside the container: the fleet bench prices one at about 150 ms of the host's
+ * CPU on Docker 26 (docs/speed.md, "Fleet"), so four checked services cost a tenant about 0.5% of
+ * one core at 120 s, as much as the idle application itself, and 0.2% at 300 s. With MIN_RETRIES,
+ * a service that stops answering is unhealthy within 10 minutes (two failed checks in a row); a
+ * container that exits or restarts is seen at once, without a check.
  */
-export const MONITOR_INTERVAL = 120;
+export const MONITOR_INTERVAL = 300;
+
+/** At long intervals, one failed check is not enough to call a service unhealthy: at least two in a row. */
+export const MIN_RETRIES = 2;
 
 /**
  * Seconds -> Go's `time.Duration.String()` text ("1m0s", "1h30m0s", "0s"). The provider
@@ -53,16 +59,17 @@ export function goDuration(seconds: number): string {
  *  - without (older engines: Docker runs the first check one interval after start, and every
  *    interval after that): the service's own interval, or `healthInterval`. The interval is then
  *    a trade between how fast `up` is and what an idle tenant costs.
- * Retries grow when the interval shrinks, so that a service is declared unhealthy only after as
- * long a run of failures as with its own: a short interval speeds up `up`, it does not make a slow
- * moment fatal.
+ * Retries follow the interval, so that a service is declared unhealthy after a run of failures at
+ * least as long as with its own interval and retries, and of at least MIN_RETRIES checks: a short
+ * interval speeds up `up` without making a slow moment fatal; a long one (MONITOR_INTERVAL) does
+ * not wait five of its intervals to say so.
  */
 export function healthcheckOf(
     { tests, own }: Probe,
     cfg: Pick<TenantConfig, "healthInterval" | "healthStartInterval">,
     waitTimeout: number,
 ): Healthcheck {
-    const retriesAt = (interval: number) => Math.max(own.retries, Math.ceil((own.interval * own.retries) / interval));
+    const retriesAt = (interval: number) => Math.max(MIN_RETRIES, Math.ceil((own.interval * own.retries) / interval));
     const base = { tests: ["CMD", ...tests], timeout: goDuration(own.timeout ?? 5) };
     if (cfg.healthStartInterval) {
         const interval = cfg.healthInterval ?? MONITOR_INTERVAL;

@@ -1,7 +1,17 @@
 // The fleet bench's arithmetic (bench/fleetUsage.ts): what it reads off /proc and how it splits
 // the host's CPU between the tenants' services and what runs outside their containers.
 import { describe, expect, it } from "vitest";
-import { describeIdle, hostJiffies, hostMemoryUsed, idleSplit, idleVerdicts, probesIn } from "../../bench/fleetUsage";
+import {
+    checksShare,
+    describeIdle,
+    describeProbes,
+    hostJiffies,
+    hostMemoryUsed,
+    idleSplit,
+    idleVerdicts,
+    probeCost,
+    probesIn,
+} from "../../bench/fleetUsage";
 
 describe("the fleet bench's readings", () => {
     it("reads busy and total jiffies from /proc/stat (iowait idle, steal busy) and memory in use from /proc/meminfo", () => {
@@ -51,5 +61,28 @@ describe("the fleet bench's readings", () => {
         expect(s.perTenant).toBeCloseTo(1, 6);
         expect(s.outside).toBe(0);
         expect(() => idleSplit({ tenants: 0, seconds: 10, busyCoreSeconds: 1, baselineCoreSeconds: 0, containers: [] })).toThrow();
+    });
+
+    it("prices one health probe: the window's busy time above the idle rate, minus the bench's own CPU, per probe", () => {
+        // 30 s at 0.2 core idle = 6 core-s; the window took 16.5, the bench 1.5 of it: 9 core-s for 100 probes.
+        const ms = probeCost({ seconds: 30, busyCoreSeconds: 16.5, idleCoreSecondsPerSecond: 0.2, clientCoreSeconds: 1.5, probes: 100 });
+        expect(ms).toBeCloseTo(90, 6);
+        expect(probeCost({ seconds: 30, busyCoreSeconds: 5, idleCoreSecondsPerSecond: 0.2, clientCoreSeconds: 0, probes: 10 })).toBe(0);
+        expect(() =>
+            probeCost({ seconds: 30, busyCoreSeconds: 5, idleCoreSecondsPerSecond: 0, clientCoreSeconds: 0, probes: 0 }),
+        ).toThrow();
+        // 4 services, 90 ms each every 120 s: 0.36 s in 120 s = 0.3% of one core.
+        expect(checksShare(90, 4, 120)).toBeCloseTo(0.3, 6);
+        expect(checksShare(90, 4, 300)).toBeCloseTo(0.12, 6);
+    });
+
+    it("says what the checks cost a tenant and what it costs without them", () => {
+        const idle = idleSplit({ tenants: 1, seconds: 60, busyCoreSeconds: 0.6, baselineCoreSeconds: 0, containers: [] });
+        const lines = describeProbes({ msPerProbe: 90, probes: 100, seconds: 30, checked: 4, interval: 120, idle });
+        expect(lines).toEqual([
+            "health checks alone: 90 ms of the host's CPU per probe (100 probes in 30 s, run by the bench as Docker's health monitor runs them: an exec of the check's command in the container)",
+            "  4 checked services per tenant every 120 s: 0.30% of one core per tenant; the idle tenant without them: 0.70%",
+            "  the checks per tenant at other intervals: 30 s 1.20%, 60 s 0.60%, 120 s 0.30%, 300 s 0.12%",
+        ]);
     });
 });
