@@ -13,7 +13,7 @@ import {
     TENANT_NAME_MAX,
     tenantNameProblem,
 } from "./naming";
-import { domainList, imageRef, IPV4, memoryMiB, perImageKey, perPortKey, port, range, secretString, SECONDS_1_300 } from "./configFields";
+import { domainList, imageRef, IPV4, memoryMiB, perImageKey, perPortKey, port, range, secretString, HEALTH_SECONDS } from "./configFields";
 import { parseReleases, ReleaseStanding, standingOf, unknownReleaseProblem } from "./release";
 import {
     ALL_INTERFACES,
@@ -115,7 +115,7 @@ const schema = z.strictObject(
                 error: 'must be "host" (on the tenant\'s node) or "ingress" (the routing mesh: on every node, needs IPVS)',
             })
             .default("host"),
-        healthInterval: z.number(SECONDS_1_300).int(SECONDS_1_300).min(1, SECONDS_1_300).max(300, SECONDS_1_300).optional(),
+        healthInterval: z.number(HEALTH_SECONDS).int(HEALTH_SECONDS).min(1, HEALTH_SECONDS).max(3600, HEALTH_SECONDS).optional(),
         // Checked by components/release.ts, which names each bad entry.
         release: z.string().optional(),
         releases: z.unknown().optional(),

@@ -62,4 +62,5 @@ export const memoryMiB = z
     .min(16, { error: "must be an integer number of MiB, at least 16" })
     .max(65536, { error: "must be at most 65536 MiB" });
 
-export const SECONDS_1_300 = { error: "must be a whole number of seconds from 1 to 300" };
+/** healthInterval: up to an hour, for hosts that would rather spend less on checks than see a hung service sooner. */
+export const HEALTH_SECONDS = { error: "must be a whole number of seconds from 1 to 3600" };

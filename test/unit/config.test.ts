@@ -55,7 +55,12 @@ describe("parseTenantConfig", () => {
         [
             "a health interval of 0",
             { "frontbase:healthInterval": "0" },
-            "frontbase:healthInterval: must be a whole number of seconds from 1 to 300",
+            "frontbase:healthInterval: must be a whole number of seconds from 1 to 3600",
+        ],
+        [
+            "a health interval over an hour",
+            { "frontbase:healthInterval": "3601" },
+            "frontbase:healthInterval: must be a whole number of seconds from 1 to 3600",
         ],
         [
             "an unknown target",
@@ -95,7 +100,7 @@ describe("parseTenantConfig", () => {
         [
             "a fractional health interval",
             { "frontbase:healthInterval": "2.5" },
-            "frontbase:healthInterval: must be a whole number of seconds from 1 to 300",
+            "frontbase:healthInterval: must be a whole number of seconds from 1 to 3600",
         ],
         [
             "a port that is not a number",

@@ -112,6 +112,9 @@ describe("healthInterval: one interval for every health check", () => {
         // 300 s: one check would be a long enough run for every service; two are required.
         const slow = checks({ "frontbase:healthInterval": "300" });
         expect(Object.values(slow).map((h) => h.retries)).toEqual(Array(5).fill(MIN_RETRIES));
+        // The longest allowed, an hour: still two checks in a row.
+        const hourly = checks({ "frontbase:healthInterval": "3600" });
+        expect(Object.values(hourly).map((h) => [h.interval, h.retries])).toEqual(Array(5).fill(["1h0m0s", MIN_RETRIES]));
         expect(MIN_RETRIES).toBe(2);
     });
 });
