@@ -192,7 +192,8 @@ describe("the hostile inputs", () => {
 
     it("are counted in one doc, as many as the suite has rows (vitest's own list of test/unit/hostile)", () => {
         expect(quoted.length, `one "**N hostile inputs, each refused cleanly**" in ${docFiles().join(", ")}`).toBe(1);
-        const out = path.join(tempDir("hostile-list"), "list.json");
+        const dir = tempDir("hostile-list");
+        const out = path.join(dir, "list.json");
         execFileSync(
             process.execPath,
             [
@@ -203,7 +204,9 @@ describe("the hostile inputs", () => {
                 "test/unit/hostile",
                 `--json=${out}`,
             ],
-            { cwd: ROOT, stdio: "ignore" },
+            // `vitest list` runs each file's setup (test/support/setup.ts makes temporary
+            // directories) but not its afterAll: its TMPDIR is this test's own, removed after it.
+            { cwd: ROOT, stdio: "ignore", env: { ...process.env, TMPDIR: dir } },
         );
         const rows = JSON.parse(readFileSync(out, "utf8")) as { name: string; file: string }[];
         expect(rows.length).toBeGreaterThan(150);
