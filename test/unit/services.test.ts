@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { parseTenantConfig } from "../../components/config";
 import { goDuration, MIN_RETRIES, MONITOR_INTERVAL, START_INTERVAL } from "../../components/healthChecks";
 import { tenantServices } from "../../components/services";
-import { durationNs } from "../engine/realizer/containers";
+import { durationNs } from "../engine/realizer/durations";
 import { tempDir } from "../support/temp";
 
 describe("goDuration: seconds in Go's time.Duration text, as the provider reads them back", () => {

@@ -4,67 +4,10 @@
 // (schema), [F] resource_docker_container_funcs.go; the whole audit is docs/provider-audit.md.
 import Docker from "dockerode";
 import { containerLogTail, waitForHealth, waitForRunning } from "./health";
-import { InitError, inspectUnlessGone, keep, labelMap, Provider, removeUnlessGone, State } from "./provider";
+import { createOptions, Healthcheck, MB, NetworkAdvanced, Port } from "./containerCreate";
+import { goDurationString } from "./durations";
+import { InitError, inspectUnlessGone, keep, Provider, removeUnlessGone, State } from "./provider";
 import { Attribute, Schema } from "./schema";
-
-const MB = 1024 * 1024;
-
-interface Port {
-    internal: number;
-    external?: number;
-    ip?: string;
-    protocol?: string;
-}
-interface Mount {
-    type: string;
-    source?: string;
-    target: string;
-    readOnly?: boolean;
-}
-interface NetworkAdvanced {
-    name: string;
-    aliases?: string[];
-}
-interface Healthcheck {
-    tests: string[];
-    interval?: string;
-    timeout?: string;
-    retries?: number;
-    startPeriod?: string;
-    startInterval?: string;
-}
-
-/** Go duration text ("1m30s", "500ms") -> nanoseconds, as the Engine API wants ([F] Create: time.ParseDuration). */
-export function durationNs(text: string | undefined): number | undefined {
-    if (text === undefined || text === "") return undefined;
-    const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-    let total = 0;
-    const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-        total += Number(m[1]) * units[m[2]];
-        if (re.lastIndex === text.length) return Math.round(total);
-    }
-    if (text === "0") return 0;
-    throw new Error(`not a duration: ${JSON.stringify(text)} (expected e.g. "10s", "1m30s")`);
-}
-
-/** Nanoseconds -> Go's `time.Duration.String()` (golang/go src/time/time.go): "1m0s", "1.5s", "300ms". */
-export function goDurationString(ns: number): string {
-    if (ns === 0) return "0s";
-    const sign = ns < 0 ? "-" : "";
-    let n = Math.abs(ns);
-    const trim = (x: number, digits: number) => x.toFixed(digits).replace(/\.?0+$/, "");
-    if (n < 1e3) return `${sign}${n}ns`;
-    if (n < 1e6) return `${sign}${trim(n / 1e3, 3)}µs`;
-    if (n < 1e9) return `${sign}${trim(n / 1e6, 6)}ms`;
-    const h = Math.floor(n / 3600e9);
-    n -= h * 3600e9;
-    const m = Math.floor(n / 60e9);
-    n -= m * 60e9;
-    const s = `${trim(n / 1e9, 9)}s`;
-    return sign + (h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s);
-}
 
 /** Nested defaults the provider fills in before it stores a value ([C] ports: ip "0.0.0.0", protocol "tcp"). */
 function portsAsStored(v: unknown): unknown {
@@ -138,70 +81,6 @@ export const CONTAINER_SCHEMA: Schema = {
 
 /** Attributes [F] Update sends with ContainerUpdate, when one of them changed. */
 const UPDATE_SENDS = ["restart", "maxRetryCount", "memory", "memorySwap"];
-
-function unsupported(what: string, obj: object, allowed: string[]): void {
-    const extra = Object.keys(obj).filter((k) => !allowed.includes(k));
-    if (extra.length > 0) throw new Error(`engine double: Container ${what} field(s) ${extra.join(", ")} not implemented`);
-}
-
-export function createOptions(i: State): Docker.ContainerCreateOptions {
-    const ports = (i.ports ?? []) as Port[];
-    const mounts = (i.mounts ?? []) as Mount[];
-    const hc = i.healthcheck as Healthcheck | undefined;
-    ports.forEach((p) => unsupported("ports", p, ["internal", "external", "ip", "protocol"]));
-    mounts.forEach((m) => unsupported("mounts", m, ["type", "source", "target", "readOnly"]));
-    ((i.networksAdvanced ?? []) as NetworkAdvanced[]).forEach((n) => unsupported("networksAdvanced", n, ["name", "aliases"]));
-    if (hc) unsupported("healthcheck", hc, ["tests", "interval", "timeout", "retries", "startPeriod", "startInterval"]);
-    const key = (p: Port) => `${p.internal}/${p.protocol ?? "tcp"}`;
-    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    // ip always reaches Docker ([C] ports.ip Default "0.0.0.0"; [S] portSetToDockerPorts).
-    for (const p of ports)
-        (bindings[key(p)] ??= []).push({ HostIp: p.ip ?? "0.0.0.0", HostPort: p.external === undefined ? "" : String(p.external) });
-    return {
-        name: i.name,
-        Image: i.image,
-        Hostname: i.hostname,
-        Domainname: i.domainname,
-        User: i.user,
-        WorkingDir: i.workingDir,
-        Cmd: i.command,
-        Entrypoint: i.entrypoints,
-        Env: i.envs ?? [],
-        Labels: labelMap(i.labels),
-        ExposedPorts: Object.fromEntries(ports.map((p) => [key(p), {}])),
-        StopSignal: i.stopSignal,
-        StopTimeout: i.stopTimeout,
-        Healthcheck: hc && {
-            Test: hc.tests,
-            Interval: durationNs(hc.interval ?? "0s"),
-            Timeout: durationNs(hc.timeout ?? "0s"),
-            Retries: hc.retries ?? 0,
-            StartPeriod: durationNs(hc.startPeriod ?? "0s"),
-            // [F] createContainerConfig: sent whatever the engine; an engine older than API 1.44
-            // (Docker 20.10) ignores the field, and Read then gets 0s back.
-            StartInterval: durationNs(hc.startInterval ?? "0s"),
-        },
-        HostConfig: {
-            PortBindings: bindings,
-            Mounts: mounts.map((m) => ({
-                Type: m.type as "volume" | "bind" | "tmpfs",
-                Source: m.source ?? "",
-                Target: m.target,
-                ReadOnly: m.readOnly ?? false,
-            })),
-            RestartPolicy: { Name: i.restart ?? "no", MaximumRetryCount: i.maxRetryCount ?? 0 },
-            // MB in the schema, bytes for Docker ([F] L334-348); a swap <= 0 is passed as it is.
-            Memory: i.memory !== undefined ? i.memory * MB : undefined,
-            MemorySwap: i.memorySwap !== undefined ? (i.memorySwap > 0 ? i.memorySwap * MB : i.memorySwap) : undefined,
-            LogConfig: i.logDriver !== undefined ? { Type: i.logDriver, Config: i.logOpts ?? {} } : undefined,
-            SecurityOpt: i.securityOpts,
-            ReadonlyRootfs: i.readOnly ?? false,
-            Init: i.init ?? false,
-            // Created on network_mode (default "bridge"), then moved to networks_advanced ([F] L392-399, L463-503).
-            NetworkMode: i.networkMode ?? "bridge",
-        },
-    };
-}
 
 /** [F] `resourceDockerContainerRead` (L750-981): the state that `docker inspect` yields. */
 export function stateFromInspect(info: Docker.ContainerInspectInfo, prior: State): State {

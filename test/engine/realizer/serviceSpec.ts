@@ -3,7 +3,7 @@
 // A TEST DOUBLE of kreuzwerker/terraform-provider-docker v4.5.0 internal/provider/:
 // [T] resource_docker_service_structures.go, [S] resource_docker_service.go (schema). The
 // audit with line numbers is docs/swarm-audit.md.
-import { durationNs, goDurationString } from "./containers";
+import { durationNs, goDurationString } from "./durations";
 import { labelMap, labelSet, State } from "./provider";
 
 /** [T] `shortDur`: Go's Duration.String() with a trailing "m0s" -> "m", then "h0m" -> "h". */

@@ -5,7 +5,7 @@
 // [T] resource_docker_service_structures.go; the audit is docs/swarm-audit.md.
 import Docker from "dockerode";
 import { canonical } from "../serialize";
-import { durationNs } from "./containers";
+import { durationNs } from "./durations";
 import { inspectUnlessGone, Provider, removeUnlessGone, State } from "./provider";
 import { Schema, withoutZeros } from "./schema";
 import { serviceSpecOf, stateFromInspect } from "./serviceSpec";

@@ -1,7 +1,9 @@
 // The realizer's mapping of @pulumi/docker and @pulumi/random inputs, without an engine.
 import { describe, expect, it } from "vitest";
 import Docker from "dockerode";
-import { CONTAINER_SCHEMA, createOptions, durationNs, goDurationString, stateFromInspect } from "../../../engine/realizer/containers";
+import { createOptions } from "../../../engine/realizer/containerCreate";
+import { CONTAINER_SCHEMA, stateFromInspect } from "../../../engine/realizer/containers";
+import { durationNs, goDurationString } from "../../../engine/realizer/durations";
 import { diffAgainstState } from "../../../engine/realizer/schema";
 import { check } from "../../../engine/realizer/index";
 import { generatePassword } from "../../../engine/realizer/random";
