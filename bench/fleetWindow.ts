@@ -17,40 +17,46 @@ export interface Window {
     readonly containers: ContainerUsage[];
 }
 
-/** Host CPU and the tenants' containers' CPU over `seconds`, memory at the end. */
-export async function window(tenants: readonly string[], seconds: number): Promise<Window> {
+/** The tenants' running containers, each with its inspect (health check, interval). */
+async function tenantContainers(tenants: readonly string[]) {
+    if (tenants.length === 0) return [];
     const want = new Set(tenants);
-    const listed = tenants.length === 0 ? [] : await docker.listContainers({ filters: { label: [TENANT_LABEL] } });
-    const roots = { cgroup: CGROUP_ROOT, proc: "/proc" };
-    const mine = await Promise.all(
-        listed
-            .filter((c) => want.has(c.Labels[TENANT_LABEL]))
-            .map(async (c) => {
-                const info = await docker.getContainer(c.Id).inspect();
-                const g = findCgroup(c.Id, roots);
-                if (!g) throw new Error(`no cgroup on this machine for ${c.Names[0]}`);
-                return {
-                    service: c.Labels[COMPOSE_SERVICE_LABEL] ?? "?",
-                    g,
-                    interval: info.Config.Healthcheck?.Interval,
-                    cpu0: readCpuNs(g) ?? 0,
-                };
-            }),
+    const listed = await docker.listContainers({ filters: { label: [TENANT_LABEL] } });
+    return Promise.all(
+        listed.filter((c) => want.has(c.Labels[TENANT_LABEL])).map(async (c) => ({ c, info: await docker.getContainer(c.Id).inspect() })),
     );
+}
+
+/** Starts timing the host's CPU from /proc/stat; `end()` gives the span and the busy core-seconds in it. */
+function hostSpan(): () => { seconds: number; busyCoreSeconds: number } {
     const stat = () => hostJiffies(readFileSync("/proc/stat", "utf8"));
     const h0 = stat();
     const t0 = performance.now();
+    return () => {
+        const h1 = stat();
+        const seconds = (performance.now() - t0) / 1000;
+        return { seconds, busyCoreSeconds: ((h1.busy - h0.busy) / (h1.total - h0.total)) * os.cpus().length * seconds };
+    };
+}
+
+/** Host CPU and the tenants' containers' CPU over `seconds`, memory at the end. */
+export async function window(tenants: readonly string[], seconds: number): Promise<Window> {
+    const roots = { cgroup: CGROUP_ROOT, proc: "/proc" };
+    const mine = (await tenantContainers(tenants)).map(({ c, info }) => {
+        const g = findCgroup(c.Id, roots);
+        if (!g) throw new Error(`no cgroup on this machine for ${c.Names[0]}`);
+        return { service: c.Labels[COMPOSE_SERVICE_LABEL] ?? "?", g, interval: info.Config.Healthcheck?.Interval, cpu0: readCpuNs(g) ?? 0 };
+    });
+    const end = hostSpan();
     await sleep(seconds);
-    const h1 = stat();
-    const elapsed = (performance.now() - t0) / 1000;
-    const busyCoreSeconds = ((h1.busy - h0.busy) / (h1.total - h0.total)) * os.cpus().length * elapsed;
+    const span = end();
     const containers = mine.map((m) => ({
         service: m.service,
         cpuNs: (readCpuNs(m.g) ?? m.cpu0) - m.cpu0,
         memory: readKernelSample(m.g, roots)?.memoryUsed ?? 0,
-        probes: probesIn(elapsed, m.interval),
+        probes: probesIn(span.seconds, m.interval),
     }));
-    return { seconds: elapsed, busyCoreSeconds, memoryUsed: hostMemoryUsed(readFileSync("/proc/meminfo", "utf8")), containers };
+    return { ...span, memoryUsed: hostMemoryUsed(readFileSync("/proc/meminfo", "utf8")), containers };
 }
 
 export function split(w: Window, baseline: Window, tenants: number): IdleSplit {
@@ -82,22 +88,15 @@ export interface ProbeWindow {
  * figure is, if anything, a little high.
  */
 export async function probeWindow(tenants: readonly string[], seconds: number): Promise<ProbeWindow> {
-    const want = new Set(tenants);
-    const listed = await docker.listContainers({ filters: { label: [TENANT_LABEL] } });
-    const checked = (
-        await Promise.all(
-            listed
-                .filter((c) => want.has(c.Labels[TENANT_LABEL]))
-                .map(async (c) => ({ c, hc: (await docker.getContainer(c.Id).inspect()).Config.Healthcheck })),
-        )
-    ).filter(({ hc }) => hc?.Test && hc.Test[0] !== "NONE" && hc.Test.length > 1);
+    const checked = (await tenantContainers(tenants))
+        .map(({ c, info }) => ({ c, hc: info.Config.Healthcheck }))
+        .filter(({ hc }) => hc?.Test && hc.Test[0] !== "NONE" && hc.Test.length > 1);
     if (checked.length === 0) throw new Error("probeWindow: no checked container among the tenants");
     const first = checked.filter(({ c }) => c.Labels[TENANT_LABEL] === tenants[0]);
-    const stat = () => hostJiffies(readFileSync("/proc/stat", "utf8"));
-    const h0 = stat();
+    const end = hostSpan();
     const c0 = process.cpuUsage();
-    const t0 = performance.now();
     let probes = 0;
+    const t0 = performance.now();
     while (performance.now() - t0 < seconds * 1000) {
         const { c, hc } = checked[probes % checked.length];
         const cmd = hc!.Test![0] === "CMD-SHELL" ? ["/bin/sh", "-c", ...hc!.Test!.slice(1)] : hc!.Test!.slice(1);
@@ -106,12 +105,9 @@ export async function probeWindow(tenants: readonly string[], seconds: number): 
         await new Promise<void>((resolve, reject) => stream.on("end", resolve).on("close", resolve).on("error", reject).resume());
         probes++;
     }
-    const h1 = stat();
     const c1 = process.cpuUsage(c0);
-    const elapsed = (performance.now() - t0) / 1000;
     return {
-        seconds: elapsed,
-        busyCoreSeconds: ((h1.busy - h0.busy) / (h1.total - h0.total)) * os.cpus().length * elapsed,
+        ...end(),
         clientCoreSeconds: (c1.user + c1.system) / 1e6,
         probes,
         checked: first.length,
